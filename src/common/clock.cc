@@ -1,0 +1,14 @@
+#include "common/clock.h"
+
+namespace loom {
+
+TimePoint SystemClock::Now() const {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace loom

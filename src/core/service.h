@@ -1,0 +1,40 @@
+// A service (the thing alerts are about, e.g. the LOOM node) and its ingest settings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/clock.h"
+#include "core/severity.h"
+
+namespace loom {
+
+struct ServiceSettings {
+  SeverityMapping severity_map;
+  // When every member alert of an incident is resolved, resolve the incident too. Off by default:
+  // the runbook makes resolving a responder's decision ("Resolve, validate recovery").
+  bool auto_resolve = false;
+  // Ingest events per minute per integration key; 0 = unlimited. Over the limit: 429.
+  int64_t rate_limit_per_minute = 0;
+};
+
+struct Service {
+  std::string id;  // [a-z0-9][a-z0-9-]{0,62}
+  std::string name;
+  TimePoint created_at{};
+  ServiceSettings settings;
+};
+
+// True when `id` is a valid service id.
+bool IsValidServiceId(const std::string& id);
+
+// Roles of API tokens, most privileged first.
+enum class Role { kAdmin, kResponder, kViewer };
+const char* RoleName(Role r);
+bool ParseRole(const std::string& text, Role* out);
+// True when `have` may do what needs `need` (admin ⊇ responder ⊇ viewer).
+inline bool RoleAllows(Role have, Role need) {
+  return static_cast<int>(have) <= static_cast<int>(need);
+}
+
+}  // namespace loom

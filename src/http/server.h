@@ -1,0 +1,58 @@
+// The HTTP server: Boost.Beast on Asio, plain or TLS, keep-alive, a deadline on every read and
+// write, a body limit on every request (512 KiB on ingest endpoints), bounded in-flight work.
+//
+// Routes (see docs/api.md):
+//   POST /v2/enqueue, /v2/change/enqueue              PagerDuty Events v2 (vendor error bodies)
+//   POST /v1/integrations/alertmanager                Alertmanager webhook v4 (key: Bearer or
+//   ?key=) POST /v1/integrations/generic                     generic JSON events GET /v1/incidents,
+//   /v1/incidents/{id}; POST /v1/incidents/{id}/{acknowledge|mitigate|resolve|
+//        close|commander|severity|notes}; GET /v1/alerts; GET/POST /v1/services; POST /v1/tokens
+//   GET  /health, /ready, /metrics, /v1/admin/status
+//
+// Thread safety: Start() returns a running server; Stop() may be called from any thread (e.g. a
+// signal handler's strand) and is idempotent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "store/store.h"
+
+namespace loom {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
+  std::string tls_cert, tls_key;          // PEM files; both set = HTTPS
+  int threads = 0;                        // 0 = std::thread::hardware_concurrency()
+  size_t ingest_body_limit = 512 * 1024;
+  size_t api_body_limit = 1024 * 1024;
+  int read_timeout_seconds = 30;
+  int max_connections = 10000;
+  std::string version = "0.1.0";
+};
+
+struct ServerDeps {
+  Store& store;
+  Clock& clock;
+  // SHA-256 hex of $LOOM_ONCALL_ADMIN_TOKEN; empty when unset (then only stored tokens work).
+  std::string admin_token_hash;
+};
+
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  // The bound port (useful with port 0).
+  virtual uint16_t port() const = 0;
+  // Graceful: stop accepting, let in-flight requests finish (bounded wait), then stop threads.
+  virtual void Stop() = 0;
+  // Blocks until the server has stopped.
+  virtual void Wait() = 0;
+};
+
+// REQUIRES: deps.store and deps.clock outlive the server.
+Result<std::unique_ptr<HttpServer>> StartHttpServer(const ServerOptions& options, ServerDeps deps);
+
+}  // namespace loom

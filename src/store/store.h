@@ -1,0 +1,210 @@
+// Store: the durable state of loom-oncall behind one interface (SQLite now, PostgreSQL later).
+//
+// Writes are asynchronous: they are queued to the back end's writer, applied in one transaction
+// per command (one state change = one transaction with its timeline event), committed durably
+// (fsync) together with other queued commands (group commit), and only then is `done` called —
+// on the writer's thread, so `done` must be quick and must not call back into the Store
+// synchronously (post to your own executor instead). A full queue fails fast with kUnavailable
+// (the caller answers 503), it never blocks the caller.
+//
+// Reads are synchronous, safe from any thread, and see every write whose `done` has run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "core/alert_event.h"
+#include "core/incident.h"
+#include "core/service.h"
+#include "core/timeline.h"
+
+namespace loom {
+
+template <typename T>
+using Callback = std::function<void(Result<T>)>;
+
+struct IntegrationKey {
+  int64_t id = 0;
+  std::string service_id;
+  std::string key_hash;  // SHA-256 hex of the key; the key itself is never stored
+  std::string prefix;    // first 4 characters, for display
+  TimePoint created_at{};
+};
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+  std::string token_hash;  // SHA-256 hex; the token itself is never stored
+  TimePoint created_at{};
+};
+
+struct Alert {
+  int64_t id = 0;
+  int64_t incident_number = 0;
+  std::string service_id;
+  std::string dedup_key;
+  std::string fingerprint;
+  std::string status;  // "firing", "acknowledged", "resolved"
+  std::string summary;
+  std::string source;
+  std::string raw_severity;
+  Severity severity = Severity::kSev2;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::optional<TimePoint> resolved_at;
+  std::string details_json;
+};
+
+struct ChangeEvent {
+  int64_t id = 0;
+  std::string service_id;
+  std::string summary;
+  std::string source;
+  std::optional<TimePoint> occurred_at;
+  TimePoint received_at{};
+  std::string details_json;  // custom_details and links, as received
+};
+
+// A responder's command on one incident.
+struct IncidentCommand {
+  enum class Type {
+    kAcknowledge,
+    kMitigate,
+    kResolve,
+    kClose,
+    kSetCommander,
+    kSetSeverity,
+    kAddNote
+  };
+  Type type = Type::kAcknowledge;
+  int64_t incident_number = 0;
+  std::string actor;      // "token:<name>" or "user:<id>"; recorded in the timeline
+  std::string commander;  // kSetCommander; kAcknowledge assigns `actor` when none is set
+  Severity severity = Severity::kSev2;  // kSetSeverity
+  std::string note;                     // kAddNote; optional comment on the other commands
+};
+
+struct IncidentFilter {
+  std::optional<IncidentState> state;
+  std::optional<Severity> severity;
+  std::string service_id;     // empty = all
+  bool open_only = false;     // triggered, acknowledged or mitigated
+  int limit = 50;             // 1..500
+  int64_t before_number = 0;  // cursor: only incidents with number < this; 0 = from the newest
+};
+
+struct IncidentPage {
+  std::vector<Incident> incidents;  // newest first
+  std::optional<int64_t> next_cursor;
+};
+
+struct AlertFilter {
+  int64_t incident_number = 0;  // 0 = any
+  std::string service_id;
+  std::string status;  // empty = any
+  int limit = 50;
+  int64_t before_id = 0;
+};
+
+struct AlertPage {
+  std::vector<Alert> alerts;  // newest first
+  std::optional<int64_t> next_cursor;
+};
+
+struct IncidentDetail {
+  Incident incident;
+  std::vector<TimelineEvent> timeline;  // by seq
+  std::vector<Alert> alerts;            // member alerts, oldest first
+};
+
+struct StoreStats {
+  int64_t open_incidents_by_severity[4] = {0, 0, 0, 0};  // index = sev - 1
+  int64_t outbox_depth = 0;
+  int64_t pending_deadlines = 0;
+  int64_t writer_queue_depth = 0;
+  int64_t commits = 0;
+  int64_t committed_commands = 0;
+  // Histogram of commands per group commit: buckets le 1,2,4,...,1024,+Inf (12 buckets).
+  int64_t batch_size_buckets[12] = {};
+  int64_t batch_size_sum = 0;
+};
+
+struct AuditReport {
+  int64_t incidents_checked = 0;
+  int64_t events_checked = 0;
+  struct Broken {
+    int64_t incident_number = 0;
+    int64_t seq = 0;
+    std::string reason;  // "hash mismatch", "prev_hash does not match event N", "gap before seq N"
+  };
+  std::optional<Broken> first_broken;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- writes (asynchronous, group-committed) ----
+
+  // Applies one ingest request atomically: opens an incident for a new dedup key, or adds to the
+  // open incident that has it; updates member alerts; writes timeline events. An acknowledge or
+  // resolve for a dedup key with no open incident succeeds with incident_number == 0 (PagerDuty
+  // answers 202 for it too). kUnavailable when the writer queue is full or the store is failing.
+  virtual void Ingest(IngestRequest request, Callback<IngestOutcome> done) = 0;
+
+  // Applies a responder's command; kNotFound for an unknown incident, kConflict (with the reason)
+  // for an illegal transition. Returns the incident as it is after the command.
+  virtual void Execute(IncidentCommand command, Callback<Incident> done) = 0;
+
+  // Creates a service with one integration key (its hash). kConflict when the id exists.
+  virtual void CreateService(Service service, std::string key_hash,
+                             Callback<IntegrationKey> done) = 0;
+
+  // Start-up seeding from the configuration: creates or updates the service (name, settings) and
+  // adds each key hash not yet present. Synchronous because it runs before serving.
+  virtual Status UpsertConfiguredService(const Service& service,
+                                         const std::vector<std::string>& key_hashes) = 0;
+
+  virtual void CreateToken(std::string name, Role role, std::string token_hash,
+                           Callback<ApiToken> done) = 0;
+
+  virtual void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) = 0;
+
+  // ---- reads (synchronous, any thread) ----
+  virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;
+  virtual Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) = 0;
+  virtual Result<std::optional<Service>> GetService(const std::string& id) = 0;
+  virtual Result<std::vector<Service>> ListServices() = 0;
+  virtual Result<IncidentPage> ListIncidents(const IncidentFilter& filter) = 0;
+  virtual Result<std::optional<IncidentDetail>> GetIncident(int64_t number) = 0;
+  virtual Result<AlertPage> ListAlerts(const AlertFilter& filter) = 0;
+  virtual Result<StoreStats> Stats() = 0;
+  // Recomputes every incident's timeline hash chain.
+  virtual Result<AuditReport> VerifyAudit() = 0;
+
+  // ---- health and lifecycle ----
+  // OK while the last commit succeeded and the writer is running.
+  virtual Status Writable() = 0;
+  // Stops accepting writes, commits everything queued, joins the writer. Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+// Blocks until an asynchronous write completes. For start-up code, the CLI and tests only:
+// never call it on an I/O thread.
+template <typename T, typename F>
+Result<T> AwaitWrite(F&& start) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto future = promise->get_future();
+  start([promise](Result<T> r) { promise->set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace loom
