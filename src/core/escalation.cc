@@ -1,5 +1,8 @@
 #include "core/escalation.h"
 
+#include "core/oncall.h"
+#include "core/schedule.h"
+
 namespace loom {
 
 const char* OnCallRoleName(OnCallRole r) {
@@ -42,8 +45,7 @@ EscalationPlan PlanEscalation(const SeverityRule& rule, IncidentKind kind, int r
     plan.steps.push_back(first);
     plan.steps.push_back({1, ack, {{OnCallRole::kSecondary, ContactKind::kPage}}});
     for (int i = 0; i <= repeat; ++i) {
-      plan.steps.push_back(
-          {2 + i, ack * (2 + i), {{OnCallRole::kEscalationManager, ContactKind::kPage}}});
+      plan.steps.push_back({2 + i, ack, {{OnCallRole::kEscalationManager, ContactKind::kPage}}});
     }
     return plan;
   }
@@ -56,6 +58,43 @@ EscalationPlan PlanEscalation(const SeverityRule& rule, IncidentKind kind, int r
     plan.steps.push_back({1, ack, {{OnCallRole::kSecondary, ContactKind::kTicket}}});
   }
   return plan;
+}
+
+StepDecision DecideEscalationStep(const Incident& incident, const EscalationPlan& plan, int step,
+                                  const OnCallResolver& resolver, const BusinessCalendar* calendar,
+                                  TimePoint now) {
+  StepDecision d;
+  if (incident.state != IncidentState::kTriggered) {
+    d.stop = true;
+    d.stop_reason = std::string("incident is ") + IncidentStateName(incident.state);
+    return d;
+  }
+  if (step < 0 || step >= static_cast<int>(plan.steps.size())) {
+    d.stop = true;
+    d.stop_reason = "escalation plan exhausted";
+    return d;
+  }
+  bool anyone = false;
+  for (const auto& target : plan.steps[static_cast<size_t>(step)].targets) {
+    RoleHolder holder = resolver.Resolve(incident.service_id, target.role, now);
+    if (!holder.user) {
+      d.skipped.push_back(target.role);
+      continue;
+    }
+    // Informational notices do not count as someone who can acknowledge.
+    if (target.kind != ContactKind::kNotify) anyone = true;
+    d.notifications.push_back({step, target.role, target.kind, *holder.user});
+  }
+  if (step + 1 < static_cast<int>(plan.steps.size())) {
+    d.next_step = step + 1;
+    Duration delay = anyone ? plan.steps[static_cast<size_t>(step + 1)].delay : Duration{};
+    if (calendar != nullptr && plan.basis != TimeBasis::kWall) {
+      d.next_due = calendar->AddBusinessTime(now, delay);
+    } else {
+      d.next_due = now + delay;
+    }
+  }
+  return d;
 }
 
 }  // namespace loom
