@@ -1,0 +1,85 @@
+// Reading a LOOM node's health the way the runbook's Availability Incident Playbook does:
+// "Confirm readiness/admin status" (/ready, /v1/admin/status, /metrics), "Triage dominant signal"
+// (queue lag, auth error spike, persistence write failures) and "Recover and verify" (lag below
+// threshold, readiness healthy, no active critical alerts). Pure: response bodies in, findings out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "probe/prometheus_text.h"
+
+namespace loom {
+
+struct LoomOutbox {
+  std::string name;  // federation, email, webhook
+  int64_t queued = 0, failed = 0, retry_scheduled = 0, lag_ms = 0;
+};
+
+// One probe round of a node. A field stays unset when its endpoint failed or lacked it.
+struct LoomReading {
+  TimePoint at{};
+  std::optional<int> ready_status;  // HTTP status of /ready
+  std::optional<bool> ready_ok;     // body "ok"
+  std::string postgres_check;       // checks.postgres: "ok", "error", "" (null)
+  std::vector<LoomOutbox> outboxes;
+  std::optional<int> admin_status;  // HTTP status of /v1/admin/status
+  std::optional<bool> persistence_enabled;
+  std::optional<int64_t> persistence_writes_failed;
+  std::optional<int64_t> persistence_queue_length;
+  std::string persistence_last_error;  // admin status runtime.persistence.last_error
+  std::optional<int> metrics_status;
+  std::optional<PromScrape> metrics;
+  std::vector<std::string> problems;  // what could not be read, in words
+};
+
+// Each reads one endpoint's answer into `r`; an unreadable body adds to r.problems.
+void ReadReadyResponse(int status, std::string_view body, LoomReading& r);
+void ReadAdminStatusResponse(int status, std::string_view body, LoomReading& r);
+void ReadMetricsResponse(int status, std::string_view body, LoomReading& r);
+
+struct SignalThresholds {
+  int64_t lag_ms = 60'000;  // the node's own alert rule: lag > 60 s
+  double auth_errors_per_minute = 30;
+  // Error codes that count as auth failures. SIGNATURE_INVALID is how the node counts bearer-token
+  // failures (the shipped alert rule misses it; we don't).
+  std::set<std::string, std::less<>> auth_codes = {"CAPABILITY_DENIED", "SIGNATURE_INVALID",
+                                                   "AUTH_REQUIRED",     "TOKEN_INVALID",
+                                                   "TOKEN_EXPIRED",     "RATE_LIMITED"};
+};
+
+enum class LoomSignal { kPersistenceFailures, kQueueLag, kAuthErrorSpike };
+const char* LoomSignalName(LoomSignal s);
+
+struct SignalFinding {
+  LoomSignal signal;
+  bool active = false;
+  std::vector<std::string> evidence;     // readings that support (or rule out) the signal
+  std::vector<std::string> mitigations;  // the runbook's mitigations for it
+};
+
+struct Triage {
+  std::vector<SignalFinding> findings;  // one per signal, in priority order
+  std::optional<LoomSignal> dominant;   // the highest-priority active signal
+};
+
+// `previous` (the prior probe round, if any) enables rates and growth.
+Triage ClassifyLoomSignals(const LoomReading& current, const LoomReading* previous,
+                           const SignalThresholds& thresholds);
+
+struct RecoveryCheck {
+  bool passed = false;
+  std::vector<std::string> failures;  // each unmet condition, in words
+  std::vector<std::string> notes;     // caveats, e.g. a stale persistence error flag
+};
+
+// The runbook's "Recover and verify" gate.
+RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& thresholds,
+                            int firing_critical_alerts);
+
+}  // namespace loom

@@ -1,0 +1,108 @@
+#include "probe/loom_signals.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  return testing::ReadFileOrDie(testing::TestDataPath("loom-node/" + name));
+}
+
+LoomReading Healthy(TimePoint at) {
+  LoomReading r;
+  r.at = at;
+  ReadReadyResponse(200, Fixture("ready.json"), r);
+  ReadAdminStatusResponse(200, Fixture("admin-status.json"), r);
+  ReadMetricsResponse(200, Fixture("metrics.txt"), r);
+  return r;
+}
+
+LoomReading PgDown(TimePoint at) {
+  LoomReading r;
+  r.at = at;
+  ReadReadyResponse(503, Fixture("pg-down/ready-unhealthy.json"), r);
+  ReadAdminStatusResponse(200, Fixture("pg-down/admin-status-pg-down.json"), r);
+  ReadMetricsResponse(200, Fixture("pg-down/metrics-pg-down.txt"), r);
+  return r;
+}
+
+TEST(LoomSignals, HealthyNodeHasNoDominantSignalAndPassesRecovery) {
+  LoomReading r = Healthy(TimePoint{});
+  EXPECT_TRUE(r.problems.empty());
+  ASSERT_EQ(r.outboxes.size(), 3u);
+  Triage t = ClassifyLoomSignals(r, nullptr, {});
+  EXPECT_FALSE(t.dominant);
+  EXPECT_TRUE(CheckRecovery(r, {}, 0).passed);
+  EXPECT_FALSE(CheckRecovery(r, {}, 1).passed);
+}
+
+TEST(LoomSignals, PostgresDownIsPersistenceFailureWithEvidence) {
+  LoomReading r = PgDown(TimePoint{});
+  Triage t = ClassifyLoomSignals(r, nullptr, {});
+  ASSERT_TRUE(t.dominant);
+  EXPECT_EQ(*t.dominant, LoomSignal::kPersistenceFailures);
+  const auto& f = t.findings[0];
+  EXPECT_TRUE(f.active);
+  bool mentions_ready = false, mentions_error = false;
+  for (const auto& e : f.evidence) {
+    mentions_ready |= e.find("checks.postgres") != std::string::npos;
+    mentions_error |= e.find("ECONNREFUSED") != std::string::npos;
+  }
+  EXPECT_TRUE(mentions_ready);
+  EXPECT_TRUE(mentions_error);
+  EXPECT_EQ(f.mitigations.at(0), "fail over or repair the database path");
+  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  EXPECT_FALSE(rc.passed);
+}
+
+TEST(LoomSignals, SignatureInvalidCountsAsAnAuthSpike) {
+  LoomReading before = Healthy(TimePoint{});
+  LoomReading after = PgDown(TimePoint{} + std::chrono::seconds(30));
+  SignalThresholds t;
+  t.auth_errors_per_minute = 10;
+  Triage triage = ClassifyLoomSignals(after, &before, t);
+  // Auth errors go from 4 (CAPABILITY_DENIED) to 18 (SIGNATURE_INVALID) in 30 s: 28/min.
+  EXPECT_TRUE(triage.findings[2].active) << triage.findings[2].evidence.at(0);
+  // Persistence still dominates.
+  EXPECT_EQ(*triage.dominant, LoomSignal::kPersistenceFailures);
+}
+
+TEST(LoomSignals, StaleLastErrorAfterRecoveryIsExplainedNotWaitedOn) {
+  LoomReading r;
+  ReadReadyResponse(200, Fixture("pg-down/ready-recovered.json"), r);
+  ReadMetricsResponse(200, Fixture("pg-down/metrics-pg-down.txt"), r);  // last_error still 1
+  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  EXPECT_TRUE(rc.passed);
+  ASSERT_EQ(rc.notes.size(), 1u);
+  EXPECT_NE(rc.notes[0].find("next write"), std::string::npos);
+
+  LoomReading flushed;
+  ReadReadyResponse(200, Fixture("pg-down/ready-recovered.json"), flushed);
+  ReadMetricsResponse(200, Fixture("pg-down/metrics-recovered-after-write.txt"), flushed);
+  EXPECT_TRUE(CheckRecovery(flushed, {}, 0).notes.empty());
+}
+
+TEST(LoomSignals, QueueLagOverThresholdAndGrowth) {
+  LoomReading before = Healthy(TimePoint{});
+  LoomReading after = Healthy(TimePoint{} + std::chrono::minutes(1));
+  after.outboxes[0].lag_ms = 90'000;
+  after.outboxes[0].queued = 40;
+  Triage t = ClassifyLoomSignals(after, &before, {});
+  ASSERT_TRUE(t.dominant);
+  EXPECT_EQ(*t.dominant, LoomSignal::kQueueLag);
+  EXPECT_EQ(t.findings[1].evidence.size(), 2u);
+  EXPECT_FALSE(CheckRecovery(after, {}, 0).passed);
+}
+
+TEST(LoomSignals, RefusedAdminTokenIsReportedAsAProblem) {
+  LoomReading r;
+  ReadAdminStatusResponse(403, Fixture("admin-status-wrong-token.json"), r);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("403"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loom
