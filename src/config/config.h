@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "common/result.h"
 #include "core/service.h"
 
@@ -34,6 +35,9 @@ struct StoreConfig {
 struct ServiceConfig {
   Service service;
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
+  // Per-service keys of later features (roles, business_hours, incident_channels, probe),
+  // accepted and kept as YAML text like Config::deferred_sections.
+  std::map<std::string, std::string> deferred;
 };
 
 struct Config {
@@ -42,15 +46,20 @@ struct Config {
   StoreConfig store;
   std::string runbook;  // path of the runbook Markdown; "" = built-in docs copy
   std::vector<ServiceConfig> services;
+  LogOptions log;           // `log: {level}`
   std::string admin_token;  // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
-  // Sections owned by later features (users, schedules, policy, notify, drills) are accepted and
-  // kept as YAML text until their loaders exist.
+  // Sections owned by later features (users, schedules, policy, notify, drills, escalation) are
+  // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;
 };
 
-// Reads and validates `path`. `env` looks up environment variables (tests pass a fake).
+// Reads and validates `path`. `env` looks up environment variables (tests pass a fake; main
+// passes std::getenv). Every problem in the file is reported, one line each, in the Error's
+// message (and as `fields`: pointer = key path, detail = the line). Refuses what this build
+// cannot run (store.kind postgres) with the same kind of message.
 using EnvLookup = std::function<const char*(const char*)>;
 Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
+// Validates YAML text; `source_name` prefixes the messages. Accepts every store kind.
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& source_name,
                            const EnvLookup& env);
 

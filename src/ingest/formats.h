@@ -2,7 +2,8 @@
 //
 // Each parser validates the whole body and returns every problem it finds at once (Error.fields:
 // pointer + detail), so the HTTP layer can render the vendor's own error body. Unknown fields are
-// ignored. The caller resolves the integration key to a service, fills service_id and
+// ignored. Bodies nesting deeper than 64 levels are refused as invalid. No parser throws; an
+// unexpected library failure (allocation) comes back as ErrorCode::kInternal. The caller resolves the integration key to a service, fills service_id and
 // integration_key_id, and calls ApplySeverityMapping.
 #pragma once
 
@@ -36,6 +37,8 @@ Result<IngestRequest> ParseAlertmanagerWebhook(std::string_view body);
 // Generic JSON, POST /v1/integrations/generic:
 // {"summary", "severity" (critical|error|warning|info|sev1..sev4), "dedup_key"?, "source"?,
 //  "kind"?, "action"? (trigger|acknowledge|resolve), "details"? (object)}.
+// summary and severity are required to trigger, dedup_key to acknowledge or resolve (a trigger
+// without one gets a generated key). critical..info become raw_severity, sev1..sev4 the override.
 Result<IngestRequest> ParseGenericEvent(std::string_view body);
 
 }  // namespace loom

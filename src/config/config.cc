@@ -1,0 +1,737 @@
+// YAML configuration loader (the reference is docs/configuration.md).
+//
+// yaml-cpp throws; every call into it happens below ParseConfig/LoadConfig/DemoConfig, which
+// catch at the edge. The walker visits mappings by iterating their pairs (never operator[] on a
+// missing key), so each key and value keeps its YAML::Mark for the error line.
+
+#include "config/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "common/crypto.h"
+
+namespace loom {
+namespace {
+
+constexpr char kAdminTokenEnv[] = "LOOM_ONCALL_ADMIN_TOKEN";
+constexpr size_t kMinAdminTokenLength = 16;
+constexpr size_t kIntegrationKeyLength = 32;
+
+// Sections of later features: accepted, kept as YAML text, not validated yet.
+constexpr std::string_view kDeferredSections[] = {"users",  "schedules", "policy",
+                                                  "notify", "drills",    "escalation"};
+// The same for keys inside a service.
+constexpr std::string_view kDeferredServiceKeys[] = {"roles", "business_hours", "incident_channels",
+                                                     "probe"};
+
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+// "" when `listen` is HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address;
+// PORT 0-65535), else the reason.
+std::string ListenProblem(std::string_view listen) {
+  const std::string expected = "expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080";
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos)
+    return "'" + std::string(listen) + "' has no port; " + expected;
+  std::string_view host = listen.substr(0, colon);
+  std::string_view port = listen.substr(colon + 1);
+  if (host.empty()) return "'" + std::string(listen) + "' has no host; " + expected;
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']' ||
+        host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") !=
+            std::string_view::npos) {
+      return "'" + std::string(listen) + "' has a malformed IPv6 address; " + expected;
+    }
+  } else if (host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789.-") != std::string_view::npos) {
+    return "'" + std::string(listen) + "' has an invalid host (IPv6 addresses go in brackets); " +
+           expected;
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return "'" + std::string(listen) + "' has an invalid port (0-65535); " + expected;
+  }
+  return "";
+}
+
+// One key of a mapping with its nodes (for marks).
+struct Entry {
+  YAML::Node key;
+  YAML::Node value;
+};
+using Entries = std::map<std::string, Entry, std::less<>>;
+
+const Entry* Find(const Entries& entries, std::string_view key) {
+  auto it = entries.find(key);
+  return it == entries.end() ? nullptr : &it->second;
+}
+
+std::string Join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string Index(const std::string& path, size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// 1-based line of `node`, 0 when unknown.
+int LineOf(const YAML::Node& node) {
+  if (!node.IsDefined()) return 0;
+  YAML::Mark mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+// Walks one YAML document into a Config, collecting every problem.
+class ConfigParser {
+ public:
+  ConfigParser(std::string source, const EnvLookup& env) : source_(std::move(source)), env_(env) {}
+
+  Result<Config> Parse(const std::string& text);
+
+  // The line of `store.kind` (0 when not set), for LoadConfig's build-capability error.
+  int store_kind_line() const { return store_kind_line_; }
+
+ private:
+  void Report(int line, const std::string& path, const std::string& reason) {
+    std::string msg = source_;
+    if (line > 0) msg += ":" + std::to_string(line);
+    msg += ": ";
+    if (!path.empty()) msg += path + ": ";
+    msg += reason;
+    fields_.push_back({path, msg});
+  }
+  void Report(const YAML::Node& at, const std::string& path, const std::string& reason) {
+    Report(LineOf(at), path, reason);
+  }
+
+  const char* Env(const std::string& name) const { return env_ ? env_(name.c_str()) : nullptr; }
+
+  // The pairs of mapping `node`; reports a non-mapping, non-scalar or duplicate keys and keys
+  // outside `allowed` and `also_allowed` (reserved keys, left out of the "expected" hint). A null
+  // node (`server:` with nothing after it) is an empty mapping.
+  std::optional<Entries> Mapping(const YAML::Node& node, const std::string& path,
+                                 std::initializer_list<std::string_view> allowed,
+                                 std::span<const std::string_view> also_allowed = {});
+
+  // Scalar readers. A null value counts as absent (return false, no error).
+  bool String(const Entry* e, const std::string& path, std::string* out);
+  bool Int(const Entry* e, const std::string& path, int64_t min, int64_t max, int64_t* out);
+  bool Bool(const Entry* e, const std::string& path, bool* out);
+
+  void ParseServer(const Entry& e, ServerConfig* out);
+  void ParseStore(const Entry& e, StoreConfig* out);
+  void ParseLog(const Entry& e, LogOptions* out);
+  void ParseServices(const Entry& e, std::vector<ServiceConfig>* out);
+  void ParseService(const YAML::Node& node, const std::string& path, ServiceConfig* out);
+  void ParseIntegrationKey(const YAML::Node& node, const std::string& path,
+                           std::vector<std::string>* out);
+  void ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out);
+
+  std::string source_;
+  const EnvLookup& env_;
+  std::vector<FieldError> fields_;
+  int store_kind_line_ = 0;
+  std::map<std::string, int> service_id_lines_;
+  // Integration key value → where it was first configured (path, line).
+  std::map<std::string, std::pair<std::string, int>> key_sites_;
+};
+
+std::optional<Entries> ConfigParser::Mapping(const YAML::Node& node, const std::string& path,
+                                             std::initializer_list<std::string_view> allowed,
+                                             std::span<const std::string_view> also_allowed) {
+  if (node.IsNull()) return Entries{};
+  if (!node.IsMap()) {
+    Report(node, path, "must be a mapping (key: value lines)");
+    return std::nullopt;
+  }
+  Entries entries;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) {
+      Report(key, path, "keys must be plain words");
+      continue;
+    }
+    const std::string& name = key.Scalar();
+    bool known = false;
+    for (auto a : allowed) known = known || a == name;
+    for (auto a : also_allowed) known = known || a == name;
+    if (!known) {
+      std::string expected;
+      for (auto a : allowed) expected += (expected.empty() ? "" : ", ") + std::string(a);
+      Report(key, Join(path, name), "unknown key (expected one of: " + expected + ")");
+      continue;
+    }
+    if (const Entry* first = Find(entries, name)) {
+      Report(key, Join(path, name),
+             "duplicate key (first set at line " + std::to_string(LineOf(first->key)) + ")");
+      continue;
+    }
+    entries.emplace(name, Entry{key, it->second});
+  }
+  return entries;
+}
+
+bool ConfigParser::String(const Entry* e, const std::string& path, std::string* out) {
+  if (e == nullptr || e->value.IsNull()) return false;
+  if (!e->value.IsScalar()) {
+    Report(e->value, path, "must be a string");
+    return false;
+  }
+  *out = e->value.Scalar();
+  return true;
+}
+
+bool ConfigParser::Int(const Entry* e, const std::string& path, int64_t min, int64_t max,
+                       int64_t* out) {
+  if (e == nullptr || e->value.IsNull()) return false;
+  int64_t value = 0;
+  bool parsed = false;
+  if (e->value.IsScalar()) {
+    const std::string& s = e->value.Scalar();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    parsed = !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  }
+  if (!parsed || value < min || value > max) {
+    Report(e->value, path,
+           "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+bool ConfigParser::Bool(const Entry* e, const std::string& path, bool* out) {
+  if (e == nullptr || e->value.IsNull()) return false;
+  bool value = false;
+  if (!e->value.IsScalar() || !YAML::convert<bool>::decode(e->value, value)) {
+    Report(e->value, path, "must be true or false");
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+void ConfigParser::ParseServer(const Entry& section, ServerConfig* out) {
+  auto m = Mapping(section.value, "server",
+                   {"listen", "data_dir", "public_url", "tls_cert", "tls_key", "threads"});
+  if (!m) return;
+  if (const Entry* e = Find(*m, "listen"); e != nullptr && e->value.IsSequence()) {
+    // An unquoted [::1]:8080 is a YAML list.
+    Report(e->value, "server.listen", "must be a string; quote IPv6 addresses: \"[::1]:8080\"");
+  } else if (String(e, "server.listen", &out->listen)) {
+    if (std::string why = ListenProblem(out->listen); !why.empty()) {
+      Report(e->value, "server.listen", why);
+    }
+  }
+  if (const Entry* e = Find(*m, "data_dir"); String(e, "server.data_dir", &out->data_dir)) {
+    if (out->data_dir.empty()) Report(e->value, "server.data_dir", "must not be empty");
+  }
+  if (const Entry* e = Find(*m, "public_url"); String(e, "server.public_url", &out->public_url)) {
+    if (!out->public_url.starts_with("http://") && !out->public_url.starts_with("https://")) {
+      Report(e->value, "server.public_url", "must start with http:// or https://");
+    }
+    while (out->public_url.size() > 8 && out->public_url.back() == '/') out->public_url.pop_back();
+  }
+  const Entry* cert = Find(*m, "tls_cert");
+  const Entry* key = Find(*m, "tls_key");
+  String(cert, "server.tls_cert", &out->tls_cert);
+  String(key, "server.tls_key", &out->tls_key);
+  if (!out->tls_cert.empty() && out->tls_key.empty()) {
+    Report(cert->value, "server.tls_cert",
+           "tls_cert is set but tls_key is not (set both or neither)");
+  } else if (out->tls_cert.empty() && !out->tls_key.empty()) {
+    Report(key->value, "server.tls_key",
+           "tls_key is set but tls_cert is not (set both or neither)");
+  }
+  int64_t threads = 0;
+  if (Int(Find(*m, "threads"), "server.threads", 0, 256, &threads)) {
+    out->threads = static_cast<int>(threads);
+  }
+}
+
+void ConfigParser::ParseStore(const Entry& section, StoreConfig* out) {
+  auto m = Mapping(section.value, "store", {"kind", "path", "url_env"});
+  if (!m) return;
+  const Entry* kind = Find(*m, "kind");
+  if (String(kind, "store.kind", &out->kind)) {
+    store_kind_line_ = LineOf(kind->value);
+    if (out->kind != "sqlite" && out->kind != "postgres") {
+      Report(kind->value, "store.kind",
+             "'" + out->kind + "' is not a store kind (sqlite, postgres)");
+      out->kind = "sqlite";
+    }
+  }
+  const Entry* path = Find(*m, "path");
+  const Entry* url_env = Find(*m, "url_env");
+  String(path, "store.path", &out->path);
+  String(url_env, "store.url_env", &out->url_env);
+  if (out->kind == "postgres") {
+    if (!out->path.empty()) Report(path->key, "store.path", "applies only to kind: sqlite");
+    if (out->url_env.empty()) {
+      Report(kind->value, "store.url_env",
+             "is required for kind: postgres (the environment variable holding the URL)");
+    } else if (!IsEnvName(out->url_env)) {
+      Report(url_env->value, "store.url_env",
+             "'" + out->url_env + "' is not an environment variable name");
+    } else if (const char* v = Env(out->url_env); v == nullptr || *v == '\0') {
+      Report(url_env->value, "store.url_env",
+             "environment variable " + out->url_env + " is not set");
+    }
+  } else if (!out->url_env.empty()) {
+    Report(url_env->key, "store.url_env", "applies only to kind: postgres");
+  }
+}
+
+void ConfigParser::ParseLog(const Entry& section, LogOptions* out) {
+  auto m = Mapping(section.value, "log", {"level"});
+  if (!m) return;
+  const Entry* level = Find(*m, "level");
+  if (String(level, "log.level", &out->level)) {
+    const auto& l = out->level;
+    if (l != "trace" && l != "debug" && l != "info" && l != "warn" && l != "error") {
+      Report(level->value, "log.level",
+             "'" + l + "' is not a log level (trace, debug, info, warn, error)");
+      out->level = "info";
+    }
+  }
+}
+
+void ConfigParser::ParseServices(const Entry& section, std::vector<ServiceConfig>* out) {
+  const YAML::Node& list = section.value;
+  if (list.IsNull()) return;
+  if (!list.IsSequence()) {
+    Report(list, "services", "must be a list of services (lines starting with '- ')");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    ServiceConfig service;
+    ParseService(list[i], Index("services", i), &service);
+    out->push_back(std::move(service));
+  }
+}
+
+void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
+                                ServiceConfig* out) {
+  auto m = Mapping(
+      node, path,
+      {"id", "name", "integration_keys", "severity_map", "auto_resolve", "rate_limit_per_minute"},
+      kDeferredServiceKeys);
+  if (!m) return;
+  Service& s = out->service;
+
+  const Entry* id = Find(*m, "id");
+  if (!String(id, Join(path, "id"), &s.id)) {
+    if (id == nullptr || id->value.IsNull()) Report(node, Join(path, "id"), "is required");
+  } else if (!IsValidServiceId(s.id)) {
+    Report(id->value, Join(path, "id"),
+           "'" + s.id +
+               "' is not a valid service id (1-63 of a-z 0-9 - _, starting with a letter "
+               "or digit)");
+  } else if (auto [it, fresh] = service_id_lines_.emplace(s.id, LineOf(id->value)); !fresh) {
+    Report(
+        id->value, Join(path, "id"),
+        "duplicate service id '" + s.id + "' (first at line " + std::to_string(it->second) + ")");
+  }
+  if (!String(Find(*m, "name"), Join(path, "name"), &s.name) || s.name.empty()) s.name = s.id;
+
+  if (const Entry* keys = Find(*m, "integration_keys"); keys && !keys->value.IsNull()) {
+    const std::string keys_path = Join(path, "integration_keys");
+    if (!keys->value.IsSequence()) {
+      Report(keys->value, keys_path, "must be a list of { key_env: VAR } or { key: <32 hex> }");
+    } else {
+      for (size_t i = 0; i < keys->value.size(); ++i) {
+        ParseIntegrationKey(keys->value[i], Index(keys_path, i), &out->integration_keys);
+      }
+    }
+  }
+  if (const Entry* map = Find(*m, "severity_map")) {
+    ParseSeverityMap(*map, Join(path, "severity_map"), &s.settings.severity_map);
+  }
+  Bool(Find(*m, "auto_resolve"), Join(path, "auto_resolve"), &s.settings.auto_resolve);
+  Int(Find(*m, "rate_limit_per_minute"), Join(path, "rate_limit_per_minute"), 0, 1'000'000'000,
+      &s.settings.rate_limit_per_minute);
+
+  for (std::string_view key : kDeferredServiceKeys) {
+    if (const Entry* e = Find(*m, key)) out->deferred[std::string(key)] = YAML::Dump(e->value);
+  }
+}
+
+void ConfigParser::ParseIntegrationKey(const YAML::Node& node, const std::string& path,
+                                       std::vector<std::string>* out) {
+  if (node.IsNull()) {
+    Report(node, path, "must be { key_env: VAR } or { key: <32 hex characters> }");
+    return;
+  }
+  auto m = Mapping(node, path, {"key_env", "key"});
+  if (!m) return;
+  const Entry* key_env = Find(*m, "key_env");
+  const Entry* key = Find(*m, "key");
+  if ((key_env == nullptr) == (key == nullptr)) {
+    Report(node, path, "set exactly one of key_env (preferred) or key");
+    return;
+  }
+  std::string value;
+  const Entry* site = key_env != nullptr ? key_env : key;
+  std::string site_path;
+  if (key_env != nullptr) {
+    site_path = Join(path, "key_env");
+    std::string name;
+    if (!String(key_env, site_path, &name)) {
+      // A null value's mark points past it: name the key's line.
+      if (key_env->value.IsNull()) Report(key_env->key, site_path, "names no variable");
+      return;
+    }
+    if (!IsEnvName(name)) {
+      Report(key_env->value, site_path, "'" + name + "' is not an environment variable name");
+      return;
+    }
+    const char* v = Env(name);
+    if (v == nullptr || *v == '\0') {
+      Report(key_env->value, site_path, "environment variable " + name + " is not set");
+      return;
+    }
+    value = v;
+    if (value.size() != kIntegrationKeyLength || !IsHex(value)) {
+      Report(key_env->value, site_path,
+             "environment variable " + name + " must hold 32 hex characters (it has " +
+                 std::to_string(value.size()) + " characters" +
+                 (IsHex(value) ? "" : ", not all hex") + ")");
+      return;
+    }
+  } else {
+    site_path = Join(path, "key");
+    if (!String(key, site_path, &value)) {
+      if (key->value.IsNull()) Report(key->key, site_path, "is empty");
+      return;
+    }
+    // Never echo the value: it is a secret.
+    if (value.size() != kIntegrationKeyLength || !IsHex(value)) {
+      Report(key->value, site_path,
+             "must be 32 hex characters (it has " + std::to_string(value.size()) + " characters" +
+                 (IsHex(value) ? "" : ", not all hex") + ")");
+      return;
+    }
+  }
+  int line = LineOf(site->value);
+  if (auto [it, fresh] = key_sites_.emplace(value, std::make_pair(site_path, line)); !fresh) {
+    Report(line, site_path,
+           "the same integration key is already configured at " + it->second.first + " (line " +
+               std::to_string(it->second.second) + ")");
+    return;
+  }
+  out->push_back(std::move(value));
+}
+
+void ConfigParser::ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    Report(e.value, path, "must be a mapping like { critical: sev1, warning: sev3 }");
+    return;
+  }
+  std::map<std::string, int> seen;
+  for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      Report(key, path, "keys must be severity words such as critical");
+      continue;
+    }
+    std::string word = key.Scalar();
+    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string entry_path = Join(path, key.Scalar());
+    if (auto [at, fresh] = seen.emplace(word, LineOf(key)); !fresh) {
+      Report(key, entry_path,
+             "duplicate key (first set at line " + std::to_string(at->second) + ")");
+      continue;
+    }
+    std::optional<Severity> sev;
+    if (value.IsScalar()) sev = ParseSeverity(value.Scalar());
+    if (!sev) {
+      Report(value.IsDefined() && !value.IsNull() ? value : key, entry_path,
+             "must be one of sev1, sev2, sev3, sev4");
+      continue;
+    }
+    out->by_word[word] = *sev;
+  }
+}
+
+Result<Config> ConfigParser::Parse(const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    Report(e.mark.is_null() ? 0 : e.mark.line + 1, "", "invalid YAML: " + e.msg);
+    return Error::Invalid(fields_.front().detail, fields_);
+  }
+
+  Config config;
+  config.source = source_;
+  std::initializer_list<std::string_view> top = {"server", "store", "runbook", "services", "log"};
+  std::optional<Entries> m;
+  if (root.IsDefined() && !root.IsNull()) {
+    std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
+                                               std::end(kDeferredSections));
+    also_allowed.push_back("admin_token");  // refused below with its own message
+    m = Mapping(root, "", top, also_allowed);
+  } else {
+    m = Entries{};  // an empty file: every default
+  }
+  if (m) {
+    // admin_token gets its own message: a secret that only ever comes from the environment.
+    if (const Entry* e = Find(*m, "admin_token")) {
+      Report(e->key, "admin_token",
+             "not allowed in the file: set the environment variable LOOM_ONCALL_ADMIN_TOKEN");
+    }
+    if (const Entry* e = Find(*m, "server")) ParseServer(*e, &config.server);
+    if (const Entry* e = Find(*m, "store")) ParseStore(*e, &config.store);
+    String(Find(*m, "runbook"), "runbook", &config.runbook);
+    if (const Entry* e = Find(*m, "services")) ParseServices(*e, &config.services);
+    if (const Entry* e = Find(*m, "log")) ParseLog(*e, &config.log);
+    for (std::string_view name : kDeferredSections) {
+      if (const Entry* e = Find(*m, name)) {
+        config.deferred_sections[std::string(name)] = YAML::Dump(e->value);
+      }
+    }
+  }
+
+  if (const char* token = Env(kAdminTokenEnv); token != nullptr && *token != '\0') {
+    config.admin_token = token;
+    if (config.admin_token.size() < kMinAdminTokenLength) {
+      Report(0, kAdminTokenEnv,
+             "environment variable is too short: at least 16 characters (it has " +
+                 std::to_string(config.admin_token.size()) + ")");
+    }
+  }
+
+  if (!fields_.empty()) {
+    std::string message;
+    for (const auto& f : fields_) message += (message.empty() ? "" : "\n") + f.detail;
+    return Error::Invalid(std::move(message), std::move(fields_));
+  }
+
+  // Defaults that depend on other keys.
+  if (config.server.public_url.empty()) {
+    config.server.public_url =
+        (config.server.tls_cert.empty() ? "http://" : "https://") + config.server.listen;
+  }
+  // store.path stays empty unless set: the store then lives in server.data_dir, which a
+  // command-line --data-dir may still change.
+  return config;
+}
+
+Result<Config> ParseWithKindLine(const std::string& text, const std::string& source,
+                                 const EnvLookup& env, int* store_kind_line) {
+  try {
+    ConfigParser parser(source, env);
+    auto config = parser.Parse(text);
+    *store_kind_line = parser.store_kind_line();
+    return config;
+  } catch (const std::exception& e) {
+    return Error::Internal(source + ": reading the configuration failed: " + e.what());
+  }
+}
+
+// ---- demo ----
+
+struct DemoSecrets {
+  std::string key;
+  std::string token;
+};
+
+constexpr char kDemoKeyVar[] = "LOOM_ONCALL_KEY_LOOM";
+
+// Reads KEY=VALUE lines; '#' comments and blank lines are skipped.
+Result<std::map<std::string, std::string>> ReadEnvFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::Internal("cannot read " + path + ": " + std::strerror(errno));
+  std::map<std::string, std::string> vars;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    size_t eq = line.find('=', start);
+    if (eq == std::string::npos) continue;
+    std::string name = line.substr(start, eq - start);
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    vars[name] = value;
+  }
+  return vars;
+}
+
+// Writes `text` to `path` with mode 0600, atomically (temp file + rename).
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::Internal("cannot write " + tmp + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, 0600) == 0;  // in case the temp file existed with another mode
+  size_t done = 0;
+  while (ok && done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) saved = errno;
+    ::unlink(tmp.c_str());
+    return Error::Internal("cannot write " + path + ": " + std::strerror(saved));
+  }
+  return OkStatus();
+}
+
+Result<DemoSecrets> LoadOrCreateDemoSecrets(const std::string& data_dir) {
+  const std::string path = (std::filesystem::path(data_dir) / "demo.env").string();
+  DemoSecrets secrets;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    auto vars = ReadEnvFile(path);
+    if (!vars.ok()) return std::move(vars).error();
+    secrets.key = (*vars)[kDemoKeyVar];
+    secrets.token = (*vars)[kAdminTokenEnv];
+    if (!secrets.key.empty() &&
+        (secrets.key.size() != kIntegrationKeyLength || !IsHex(secrets.key))) {
+      return Error::Invalid(path + ": " + kDemoKeyVar + " must be 32 hex characters");
+    }
+    if (!secrets.token.empty() && secrets.token.size() < kMinAdminTokenLength) {
+      return Error::Invalid(path + ": " + kAdminTokenEnv + " must be at least 16 characters");
+    }
+    if (!secrets.key.empty() && !secrets.token.empty()) return secrets;
+  }
+  // First run (or a file missing one of the two): generate what is missing, keep the rest.
+  if (secrets.key.empty()) secrets.key = RandomHex(16);
+  if (secrets.token.empty()) secrets.token = "loa_" + RandomHex(24);
+  std::string text =
+      "# loom-oncall --demo secrets, generated on the first run and reused after. Keep private.\n"
+      "# The integration key of the demo service 'loom', and the bootstrap admin token.\n";
+  text += std::string(kDemoKeyVar) + "=" + secrets.key + "\n";
+  text += std::string(kAdminTokenEnv) + "=" + secrets.token + "\n";
+  if (Status s = WritePrivateFile(path, text); !s.ok()) return std::move(s).error();
+  return secrets;
+}
+
+// The demo rotation, in the shape of DESIGN.md's sketch, for the schedules feature to load.
+constexpr char kDemoUsers[] = R"(- id: demo-primary
+  name: Demo Primary
+- id: demo-secondary
+  name: Demo Secondary
+)";
+constexpr char kDemoSchedules[] = R"(- id: loom-primary
+  time_zone: UTC
+  layers:
+    - participants: [demo-primary, demo-secondary]
+      shift: 1w
+      handoff: "09:00"
+      start: 2026-01-05
+)";
+
+Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Error::Invalid("cannot create data directory " + data_dir + ": " + ec.message());
+  auto secrets = LoadOrCreateDemoSecrets(data_dir);
+  if (!secrets.ok()) return std::move(secrets).error();
+
+  Config config;
+  config.source = "demo";
+  config.server.listen = "127.0.0.1:8080";
+  config.server.data_dir = data_dir;
+  config.server.public_url = "http://127.0.0.1:8080";
+  config.store.kind = "sqlite";
+  config.store.path = (std::filesystem::path(data_dir) / "loom-oncall.db").string();
+  config.runbook = "docs/INCIDENT-RESPONSE-ONCALL.md";
+  ServiceConfig service;
+  service.service.id = "loom";
+  service.service.name = "LOOM node";
+  service.integration_keys.push_back(secrets->key);
+  config.services.push_back(std::move(service));
+  config.admin_token = secrets->token;
+  if (const char* token = env ? env(kAdminTokenEnv) : nullptr; token != nullptr && *token != '\0') {
+    if (std::strlen(token) < kMinAdminTokenLength) {
+      return Error::Invalid(std::string(kAdminTokenEnv) +
+                            ": environment variable is too short: at least 16 characters");
+    }
+    config.admin_token = token;
+  }
+  config.deferred_sections["users"] = kDemoUsers;
+  config.deferred_sections["schedules"] = kDemoSchedules;
+  return config;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& source_name,
+                           const EnvLookup& env) {
+  int unused = 0;
+  return ParseWithKindLine(yaml_text, source_name, env, &unused);
+}
+
+Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
+  if (path.empty()) return Error::Invalid("no configuration file given");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    std::string msg = "cannot read configuration file " + path + ": " + std::strerror(err);
+    return err == ENOENT ? Error::NotFound(std::move(msg)) : Error::Invalid(std::move(msg));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error::Invalid("cannot read configuration file " + path);
+
+  int kind_line = 0;
+  auto config = ParseWithKindLine(text.str(), path, env, &kind_line);
+  if (config.ok() && config->store.kind == "postgres") {
+    return Error::Invalid(path + ":" + std::to_string(kind_line) +
+                              ": store.kind: postgres is not available in this build yet "
+                              "(use kind: sqlite)",
+                          {{"store.kind", "postgres is not available in this build yet"}});
+  }
+  return config;
+}
+
+Result<Config> DemoConfig(const std::string& data_dir, const EnvLookup& env) {
+  try {
+    return BuildDemoConfig(data_dir, env);
+  } catch (const std::exception& e) {
+    return Error::Internal("demo configuration failed: " + std::string(e.what()));
+  }
+}
+
+}  // namespace loom

@@ -1,0 +1,534 @@
+#include "config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kKeyA[] = "0123456789abcdef0123456789abcdef";
+constexpr char kKeyB[] = "fedcba9876543210fedcba9876543210";
+
+// A fake environment: tests never read or change the real one.
+class FakeEnv {
+ public:
+  FakeEnv() = default;
+  explicit FakeEnv(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {}
+  EnvLookup lookup() const {
+    return [this](const char* name) -> const char* {
+      auto it = vars_.find(name);
+      return it == vars_.end() ? nullptr : it->second.c_str();
+    };
+  }
+  std::map<std::string, std::string> vars_;
+};
+
+FakeEnv EnvOf(std::map<std::string, std::string> vars) { return FakeEnv(std::move(vars)); }
+
+Result<Config> Parse(const std::string& yaml, const FakeEnv& env = FakeEnv()) {
+  return ParseConfig(yaml, "loom-oncall.yaml", env.lookup());
+}
+
+// The whole error message of a parse that must fail.
+std::string ErrorOf(const std::string& yaml, const FakeEnv& env = FakeEnv()) {
+  auto r = Parse(yaml, env);
+  if (r.ok()) {
+    ADD_FAILURE() << "expected an error for:\n" << yaml;
+    return "";
+  }
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  return r.error().message;
+}
+
+TEST(ParseConfig, FullValidFile) {
+  FakeEnv env(std::map<std::string, std::string>{
+      {"LOOM_ONCALL_KEY_LOOM", kKeyA}, {"LOOM_ONCALL_ADMIN_TOKEN", "admin-token-0123456789"}});
+  auto r = Parse(R"(
+server:
+  listen: 0.0.0.0:9090
+  data_dir: /var/lib/loom-oncall
+  public_url: https://oncall.example.com/
+  tls_cert: /etc/tls.crt
+  tls_key: /etc/tls.key
+  threads: 4
+store:
+  kind: sqlite
+  path: /var/lib/loom-oncall/db.sqlite
+runbook: /etc/loom-oncall/runbook.md
+log:
+  level: debug
+services:
+  - id: loom
+    name: LOOM node
+    integration_keys:
+      - key_env: LOOM_ONCALL_KEY_LOOM
+      - key: fedcba9876543210fedcba9876543210
+    severity_map: { critical: sev1, Warning: sev2, page-me: sev1 }
+    auto_resolve: yes
+    rate_limit_per_minute: 120
+    roles: { primary: loom-primary }
+  - id: billing-api
+users:
+  - id: alice
+    name: Alice Example
+schedules: [ { id: loom-primary, time_zone: Europe/Berlin } ]
+policy: { repeat: 2 }
+notify: { allow_hosts: [127.0.0.1] }
+drills: { dir: ops/incidents/drills }
+escalation: {}
+)",
+                 env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Config& c = *r;
+  EXPECT_EQ(c.source, "loom-oncall.yaml");
+  EXPECT_EQ(c.server.listen, "0.0.0.0:9090");
+  EXPECT_EQ(c.server.data_dir, "/var/lib/loom-oncall");
+  EXPECT_EQ(c.server.public_url, "https://oncall.example.com");
+  EXPECT_EQ(c.server.tls_cert, "/etc/tls.crt");
+  EXPECT_EQ(c.server.tls_key, "/etc/tls.key");
+  EXPECT_EQ(c.server.threads, 4);
+  EXPECT_EQ(c.store.kind, "sqlite");
+  EXPECT_EQ(c.store.path, "/var/lib/loom-oncall/db.sqlite");
+  EXPECT_EQ(c.runbook, "/etc/loom-oncall/runbook.md");
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.admin_token, "admin-token-0123456789");
+
+  ASSERT_EQ(c.services.size(), 2u);
+  const ServiceConfig& loom = c.services[0];
+  EXPECT_EQ(loom.service.id, "loom");
+  EXPECT_EQ(loom.service.name, "LOOM node");
+  EXPECT_EQ(loom.integration_keys, (std::vector<std::string>{kKeyA, kKeyB}));
+  const SeverityMapping& map = loom.service.settings.severity_map;
+  EXPECT_EQ(map.Map("critical"), Severity::kSev1);
+  EXPECT_EQ(map.Map("warning"), Severity::kSev2);  // overridden (key lower-cased)
+  EXPECT_EQ(map.Map("error"), Severity::kSev2);    // default kept
+  EXPECT_EQ(map.Map("info"), Severity::kSev4);     // default kept
+  EXPECT_EQ(map.Map("page-me"), Severity::kSev1);  // a new word
+  EXPECT_TRUE(loom.service.settings.auto_resolve);
+  EXPECT_EQ(loom.service.settings.rate_limit_per_minute, 120);
+  ASSERT_EQ(loom.deferred.count("roles"), 1u);
+  EXPECT_THAT(loom.deferred.at("roles"), HasSubstr("loom-primary"));
+
+  const ServiceConfig& billing = c.services[1];
+  EXPECT_EQ(billing.service.id, "billing-api");
+  EXPECT_EQ(billing.service.name, "billing-api");  // name defaults to the id
+  EXPECT_TRUE(billing.integration_keys.empty());
+  EXPECT_FALSE(billing.service.settings.auto_resolve);
+  EXPECT_EQ(billing.service.settings.rate_limit_per_minute, 0);
+
+  for (const char* s : {"users", "schedules", "policy", "notify", "drills", "escalation"}) {
+    EXPECT_EQ(c.deferred_sections.count(s), 1u) << s;
+  }
+  EXPECT_THAT(c.deferred_sections.at("users"), HasSubstr("Alice Example"));
+  EXPECT_THAT(c.deferred_sections.at("schedules"), HasSubstr("Europe/Berlin"));
+}
+
+TEST(ParseConfig, EmptyFileGivesDefaults) {
+  for (const char* text : {"", "# only a comment\n", "---\n"}) {
+    auto r = Parse(text);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const Config& c = *r;
+    EXPECT_EQ(c.server.listen, "127.0.0.1:8080");
+    EXPECT_EQ(c.server.data_dir, "./data");
+    EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8080");
+    EXPECT_EQ(c.server.threads, 0);
+    EXPECT_TRUE(c.server.tls_cert.empty());
+    EXPECT_EQ(c.store.kind, "sqlite");
+    EXPECT_EQ(c.store.path, "");  // the store lives in server.data_dir
+    EXPECT_EQ(c.runbook, "");
+    EXPECT_EQ(c.log.level, "info");
+    EXPECT_TRUE(c.services.empty());
+    EXPECT_TRUE(c.deferred_sections.empty());
+    EXPECT_EQ(c.admin_token, "");
+  }
+}
+
+TEST(ParseConfig, DerivedDefaults) {
+  auto r = Parse(
+      "server: { listen: '[::1]:7000', data_dir: /srv/oncall, tls_cert: c, tls_key: k }\n"
+      "services:\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->server.public_url, "https://[::1]:7000");
+  EXPECT_EQ(r->store.path, "");  // derived from data_dir at start (after --data-dir)
+  // A null section is an empty one.
+  r = Parse("server:\nstore:\nlog:\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->server.listen, "127.0.0.1:8080");
+}
+
+TEST(ParseConfig, KeyEnvNotSetNamesFileLineAndPath) {
+  // The example from config.h: the key_env is on line 14.
+  std::string yaml =
+      "# loom-oncall\n"  // 1
+      "server:\n"        // 2
+      "  listen: 127.0.0.1:8080\n"
+      "  data_dir: ./data\n"  // 4
+      "store:\n"
+      "  kind: sqlite\n"  // 6
+      "log:\n"
+      "  level: info\n"  // 8
+      "runbook: docs/INCIDENT-RESPONSE-ONCALL.md\n"
+      "services:\n"  // 10
+      "  - id: loom\n"
+      "    name: LOOM node\n"  // 12
+      "    integration_keys:\n"
+      "      - key_env: LOOM_ONCALL_KEY_LOOM\n";  // 14
+  EXPECT_EQ(ErrorOf(yaml),
+            "loom-oncall.yaml:14: services[0].integration_keys[0].key_env: environment variable "
+            "LOOM_ONCALL_KEY_LOOM is not set");
+  // Set but empty counts as not set.
+  EXPECT_THAT(ErrorOf(yaml, EnvOf({{"LOOM_ONCALL_KEY_LOOM", ""}})), HasSubstr("is not set"));
+  // Set: the key value comes from the environment.
+  auto r = Parse(yaml, EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyB}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->services.at(0).integration_keys, std::vector<std::string>{kKeyB});
+}
+
+TEST(ParseConfig, IntegrationKeyErrors) {
+  const std::string head = "services:\n  - id: loom\n    integration_keys:\n";  // lines 1-3
+  EXPECT_EQ(ErrorOf(head + "      - key: abc123\n"),
+            "loom-oncall.yaml:4: services[0].integration_keys[0].key: must be 32 hex characters "
+            "(it has 6 characters)");
+  EXPECT_EQ(ErrorOf(head + "      - key: 0123456789abcdef0123456789abcdeZ\n"),
+            "loom-oncall.yaml:4: services[0].integration_keys[0].key: must be 32 hex characters "
+            "(it has 32 characters, not all hex)");
+  EXPECT_EQ(ErrorOf(head + "      - key_env: K\n", EnvOf({{"K", "short"}})),
+            "loom-oncall.yaml:4: services[0].integration_keys[0].key_env: environment variable K "
+            "must hold 32 hex characters (it has 5 characters, not all hex)");
+  EXPECT_EQ(ErrorOf(head + "      - key_env: not-a-name\n"),
+            "loom-oncall.yaml:4: services[0].integration_keys[0].key_env: 'not-a-name' is not an "
+            "environment variable name");
+  EXPECT_EQ(ErrorOf(head + "      - { key_env: K, key: " + kKeyA + " }\n", EnvOf({{"K", kKeyB}})),
+            "loom-oncall.yaml:4: services[0].integration_keys[0]: set exactly one of key_env "
+            "(preferred) or key");
+  EXPECT_EQ(ErrorOf(head + "      - key_env:\n"),
+            "loom-oncall.yaml:4: services[0].integration_keys[0].key_env: names no variable");
+  EXPECT_THAT(ErrorOf(head + "      - {}\n"), HasSubstr("set exactly one of key_env"));
+  EXPECT_THAT(ErrorOf(head + "      - { secret: x }\n"),
+              HasSubstr("services[0].integration_keys[0].secret: unknown key"));
+  EXPECT_THAT(ErrorOf(head + "      key_env: K\n"),
+              HasSubstr("services[0].integration_keys: must be a list"));
+  // The secret itself never appears in a message.
+  EXPECT_THAT(ErrorOf(head + "      - key: 0123456789abcdef0123\n"),
+              ::testing::Not(HasSubstr("0123456789abcdef0123")));
+}
+
+TEST(ParseConfig, DuplicateIntegrationKeys) {
+  std::string yaml = std::string("services:\n") +
+                     "  - id: a\n"
+                     "    integration_keys: [ { key: " +
+                     kKeyA +
+                     " } ]\n"  // line 3
+                     "  - id: b\n"
+                     "    integration_keys:\n"
+                     "      - key_env: KEY_B\n";  // line 6
+  EXPECT_EQ(ErrorOf(yaml, EnvOf({{"KEY_B", kKeyA}})),
+            "loom-oncall.yaml:6: services[1].integration_keys[0].key_env: the same integration "
+            "key is already configured at services[0].integration_keys[0].key (line 3)");
+  EXPECT_TRUE(Parse(yaml, EnvOf({{"KEY_B", kKeyB}})).ok());
+}
+
+TEST(ParseConfig, ServiceErrors) {
+  EXPECT_EQ(ErrorOf("services:\n  - id: loom\n  - id: other\n  - id: loom\n"),
+            "loom-oncall.yaml:4: services[2].id: duplicate service id 'loom' (first at line 2)");
+  EXPECT_EQ(ErrorOf("services:\n  - id: Loom Node\n"),
+            "loom-oncall.yaml:2: services[0].id: 'Loom Node' is not a valid service id (1-63 of "
+            "a-z 0-9 - _, starting with a letter or digit)");
+  EXPECT_EQ(ErrorOf("services:\n  - name: no id\n"),
+            "loom-oncall.yaml:2: services[0].id: is required");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    auto_resolve: maybe\n"),
+            "loom-oncall.yaml:3: services[0].auto_resolve: must be true or false");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    rate_limit_per_minute: -1\n"),
+            "loom-oncall.yaml:3: services[0].rate_limit_per_minute: must be an integer from 0 to "
+            "1000000000");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    rate_limit_per_minute: 1.5\n"),
+            "loom-oncall.yaml:3: services[0].rate_limit_per_minute: must be an integer from 0 to "
+            "1000000000");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map:\n      critical: urgent\n"),
+            "loom-oncall.yaml:4: services[0].severity_map.critical: must be one of sev1, sev2, "
+            "sev3, sev4");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: [sev1]\n"),
+            "loom-oncall.yaml:3: services[0].severity_map: must be a mapping like { critical: "
+            "sev1, warning: sev3 }");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    color: blue\n"),
+            "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, "
+            "integration_keys, severity_map, auto_resolve, rate_limit_per_minute)");
+  EXPECT_EQ(ErrorOf("services:\n  id: a\n"),
+            "loom-oncall.yaml:2: services: must be a list of services (lines starting with '- ')");
+}
+
+TEST(ParseConfig, ServerErrors) {
+  for (const char* listen : {"localhost", "127.0.0.1:99999", ":8080", "::1:8080", "[::1:8080",
+                             "host name:80", "127.0.0.1:", "127.0.0.1:80x"}) {
+    std::string msg = ErrorOf(std::string("server:\n  listen: \"") + listen + "\"\n");
+    EXPECT_THAT(msg, HasSubstr("loom-oncall.yaml:2: server.listen: ")) << listen;
+    EXPECT_THAT(msg, HasSubstr("expected HOST:PORT")) << listen;
+  }
+  for (const char* listen :
+       {"127.0.0.1:8080", "localhost:80", "[::1]:8080", "[::]:0", "oncall.example.com:443"}) {
+    auto r = Parse(std::string("server:\n  listen: \"") + listen + "\"\n");
+    EXPECT_TRUE(r.ok()) << listen << ": " << r.error().message;
+  }
+  EXPECT_EQ(ErrorOf("server:\n  tls_cert: /etc/c.pem\n"),
+            "loom-oncall.yaml:2: server.tls_cert: tls_cert is set but tls_key is not (set both "
+            "or neither)");
+  EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\n  tls_key: /etc/k.pem\n"),
+            "loom-oncall.yaml:3: server.tls_key: tls_key is set but tls_cert is not (set both or "
+            "neither)");
+  EXPECT_EQ(ErrorOf("server:\n  threads: many\n"),
+            "loom-oncall.yaml:2: server.threads: must be an integer from 0 to 256");
+  EXPECT_EQ(ErrorOf("server:\n  public_url: oncall.example.com\n"),
+            "loom-oncall.yaml:2: server.public_url: must start with http:// or https://");
+  EXPECT_EQ(ErrorOf("server:\n  port: 8080\n"),
+            "loom-oncall.yaml:2: server.port: unknown key (expected one of: listen, data_dir, "
+            "public_url, tls_cert, tls_key, threads)");
+  // Unquoted IPv6 is YAML flow syntax: a syntax error, or a list.
+  EXPECT_THAT(ErrorOf("server:\n  listen: [::1]:8080\n"),
+              ::testing::StartsWith("loom-oncall.yaml:2: invalid YAML"));
+  EXPECT_EQ(ErrorOf("server:\n  listen: [::1]\n"),
+            "loom-oncall.yaml:2: server.listen: must be a string; quote IPv6 addresses: "
+            "\"[::1]:8080\"");
+  EXPECT_EQ(ErrorOf("server:\n  data_dir: { a: b }\n"),
+            "loom-oncall.yaml:2: server.data_dir: must be a string");
+  EXPECT_EQ(ErrorOf("server: 8080\n"),
+            "loom-oncall.yaml:1: server: must be a mapping (key: value lines)");
+}
+
+TEST(ParseConfig, StoreAndLogErrors) {
+  EXPECT_EQ(ErrorOf("store:\n  kind: mysql\n"),
+            "loom-oncall.yaml:2: store.kind: 'mysql' is not a store kind (sqlite, postgres)");
+  EXPECT_EQ(ErrorOf("store:\n  kind: postgres\n"),
+            "loom-oncall.yaml:2: store.url_env: is required for kind: postgres (the environment "
+            "variable holding the URL)");
+  EXPECT_EQ(ErrorOf("store:\n  kind: postgres\n  url_env: PG_URL\n"),
+            "loom-oncall.yaml:3: store.url_env: environment variable PG_URL is not set");
+  EXPECT_EQ(ErrorOf("store:\n  kind: sqlite\n  url_env: PG_URL\n"),
+            "loom-oncall.yaml:3: store.url_env: applies only to kind: postgres");
+  EXPECT_EQ(ErrorOf("log:\n  level: verbose\n"),
+            "loom-oncall.yaml:2: log.level: 'verbose' is not a log level (trace, debug, info, "
+            "warn, error)");
+  // postgres is accepted by the parser (LoadConfig refuses it in this build).
+  auto r = Parse("store:\n  kind: postgres\n  url_env: PG_URL\n",
+                 EnvOf({{"PG_URL", "postgres://localhost/oncall"}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->store.kind, "postgres");
+  EXPECT_EQ(r->store.url_env, "PG_URL");
+  EXPECT_EQ(r->store.path, "");
+}
+
+TEST(ParseConfig, UnknownAndDuplicateKeys) {
+  EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
+            "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
+            "services, log)");
+  EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
+            "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),
+            "loom-oncall.yaml:3: services[0].severity_map.CRITICAL: duplicate key (first set at "
+            "line 3)");
+  EXPECT_EQ(ErrorOf("- server\n"), "loom-oncall.yaml:1: must be a mapping (key: value lines)");
+}
+
+TEST(ParseConfig, AdminTokenOnlyFromTheEnvironment) {
+  EXPECT_EQ(ErrorOf("admin_token: secret-secret-secret\n"),
+            "loom-oncall.yaml:1: admin_token: not allowed in the file: set the environment "
+            "variable LOOM_ONCALL_ADMIN_TOKEN");
+  EXPECT_EQ(ErrorOf("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}})),
+            "loom-oncall.yaml: LOOM_ONCALL_ADMIN_TOKEN: environment variable is too short: at "
+            "least 16 characters (it has 5)");
+  auto r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "0123456789abcdef"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->admin_token, "0123456789abcdef");
+  r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", ""}}));  // set but empty: unset
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->admin_token, "");
+}
+
+TEST(ParseConfig, InvalidYamlNamesTheLine) {
+  std::string msg = ErrorOf("server:\n  listen: 127.0.0.1:8080\n  data_dir: [unclosed\n");
+  EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:"));
+  EXPECT_THAT(msg, HasSubstr("invalid YAML"));
+  msg = ErrorOf("server:\n\tlisten: x\n");
+  EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:2: invalid YAML"));
+}
+
+TEST(ParseConfig, EveryProblemIsReportedOnItsOwnLine) {
+  auto r = Parse(
+      "server:\n"
+      "  listen: nowhere\n"  // 2
+      "  threads: -3\n"      // 3
+      "services:\n"
+      "  - id: BAD\n"            // 5
+      "    auto_resolve: 7\n");  // 6
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fields.size(), 4u);
+  EXPECT_THAT(r.error().message, HasSubstr("loom-oncall.yaml:2: server.listen:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:3: server.threads:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:5: services[0].id:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:6: services[0].auto_resolve:"));
+  EXPECT_EQ(r.error().fields[0].pointer, "server.listen");
+}
+
+TEST(ParseConfig, ExampleFileParses) {
+  const std::string path = testing::TestDataPath("../../config/loom-oncall.example.yaml");
+  FakeEnv env(std::map<std::string, std::string>{{"LOOM_ONCALL_KEY_LOOM", kKeyA}});
+  auto r = LoadConfig(path, env.lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->source, path);
+  ASSERT_EQ(r->services.size(), 1u);
+  EXPECT_EQ(r->services[0].service.id, "loom");
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
+  EXPECT_EQ(r->store.path, "");
+  EXPECT_EQ(r->runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
+  // Without the key in the environment, the example says so with its line.
+  auto missing = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message,
+              HasSubstr("services[0].integration_keys[0].key_env: environment variable "
+                        "LOOM_ONCALL_KEY_LOOM is not set"));
+}
+
+TEST(ParseConfig, DesignSketchParses) {
+  // DESIGN.md's sketch uses every reserved section and per-service key: all must be accepted.
+  auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"),
+                      EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA}}).lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  for (const char* s : {"users", "schedules", "policy", "notify", "drills"}) {
+    EXPECT_EQ(r->deferred_sections.count(s), 1u) << s;
+  }
+  ASSERT_EQ(r->services.size(), 1u);
+  for (const char* k : {"roles", "business_hours", "incident_channels", "probe"}) {
+    EXPECT_EQ(r->services[0].deferred.count(k), 1u) << k;
+  }
+  EXPECT_EQ(r->server.public_url, "http://127.0.0.1:8080");
+}
+
+TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
+  testing::TempDir dir;
+  const std::string path = dir.File("oncall.yaml");
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n  bogus: 1\n";
+  auto r = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            path +
+                ":3: server.bogus: unknown key (expected one of: listen, data_dir, public_url, "
+                "tls_cert, tls_key, threads)");
+
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n";
+  r = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->server.listen, "127.0.0.1:9000");
+
+  r = LoadConfig(dir.File("missing.yaml"), FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(r.error().message, HasSubstr("missing.yaml"));
+}
+
+TEST(LoadConfig, PostgresIsNotAvailableInThisBuild) {
+  testing::TempDir dir;
+  const std::string path = dir.File("oncall.yaml");
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\nstore:\n  kind: postgres\n"
+                         "  url_env: PG_URL\n";
+  auto r = LoadConfig(path, EnvOf({{"PG_URL", "postgres://db/oncall"}}).lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.error().message,
+      path + ":4: store.kind: postgres is not available in this build yet (use kind: sqlite)");
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(DemoConfig, GeneratesSecretsOnceAndReusesThem) {
+  testing::TempDir dir;
+  const std::string data_dir = dir.File("data/nested");  // created if missing
+  auto first = DemoConfig(data_dir, FakeEnv().lookup());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  const Config& c = *first;
+  EXPECT_EQ(c.source, "demo");
+  EXPECT_EQ(c.server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.server.data_dir, data_dir);
+  EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.store.kind, "sqlite");
+  EXPECT_EQ(c.store.path, data_dir + "/loom-oncall.db");
+  EXPECT_EQ(c.runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
+  ASSERT_EQ(c.services.size(), 1u);
+  EXPECT_EQ(c.services[0].service.id, "loom");
+  EXPECT_EQ(c.services[0].service.name, "LOOM node");
+  EXPECT_FALSE(c.services[0].service.settings.auto_resolve);
+  ASSERT_EQ(c.services[0].integration_keys.size(), 1u);
+  const std::string key = c.services[0].integration_keys[0];
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_TRUE(c.admin_token.starts_with("loa_"));
+  EXPECT_GE(c.admin_token.size(), 16u);
+  EXPECT_EQ(c.deferred_sections.count("schedules"), 1u);
+
+  const std::string env_file = data_dir + "/demo.env";
+  struct stat st {};
+  ASSERT_EQ(::stat(env_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string text = ReadFile(env_file);
+  EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_KEY_LOOM=" + key + "\n"));
+  EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + c.admin_token + "\n"));
+
+  auto second = DemoConfig(data_dir, FakeEnv().lookup());
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->services[0].integration_keys[0], key);
+  EXPECT_EQ(second->admin_token, c.admin_token);
+  EXPECT_EQ(ReadFile(env_file), text);  // not rewritten
+}
+
+TEST(DemoConfig, EnvironmentAdminTokenWins) {
+  testing::TempDir dir;
+  auto first = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(first.ok());
+  auto r =
+      DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "my-own-admin-token"}}).lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->admin_token, "my-own-admin-token");
+  EXPECT_EQ(r->services[0].integration_keys, first->services[0].integration_keys);
+  r = DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}}).lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN"));
+}
+
+TEST(DemoConfig, UsesAnExistingDemoEnvFile) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("demo.env")) << "# mine\nLOOM_ONCALL_KEY_LOOM=" << kKeyB
+                                      << "\nLOOM_ONCALL_ADMIN_TOKEN=\"admin-token-from-file\"\n";
+  auto r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyB});
+  EXPECT_EQ(r->admin_token, "admin-token-from-file");
+
+  // A file with only the key keeps it and gains a token.
+  std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=" << kKeyA << "\n";
+  r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
+  EXPECT_THAT(ReadFile(dir.File("demo.env")),
+              HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + r->admin_token));
+
+  std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=not-a-key\n";
+  r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("must be 32 hex characters"));
+}
+
+}  // namespace
+}  // namespace loom
