@@ -1,0 +1,184 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+namespace loom::sqlite {
+namespace {
+
+// Times are unix microseconds (INTEGER). Severity is 1..4. Timeline rows are small and always
+// read by (incident_number, seq), so that table is WITHOUT ROWID (one b-tree instead of two).
+//
+// "Open" is spelled `state NOT IN ('resolved', 'closed')`, not an IN list of the three open
+// states: SQLite evaluates a partial index's WHERE on every insert and update, and an IN list of
+// more than two constants costs an ephemeral table each time. Queries that want the partial
+// index must repeat the same term.
+//
+// The writer keeps incidents, alerts and timeline events consistent by construction (it is the
+// only writer and writes them in one plan), so those hot tables carry no FOREIGN KEY clauses:
+// each would add a parent lookup and a statement journal to every insert. The cold tables keep
+// theirs.
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE services (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  settings_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE integration_keys (
+  id INTEGER PRIMARY KEY,
+  service_id TEXT NOT NULL REFERENCES services(id),
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE incidents (
+  number INTEGER PRIMARY KEY,
+  service_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  commander TEXT NOT NULL DEFAULT '',
+  responders_json TEXT NOT NULL DEFAULT '[]',
+  dedup_key TEXT NOT NULL,
+  integration_key_id INTEGER NOT NULL,
+  group_open INTEGER NOT NULL,
+  alert_count INTEGER NOT NULL DEFAULT 0,
+  firing_alert_count INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  acknowledged_at INTEGER,
+  mitigated_at INTEGER,
+  resolved_at INTEGER,
+  closed_at INTEGER,
+  alerts_resolved_at INTEGER,
+  drill INTEGER NOT NULL DEFAULT 0,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  last_hash TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX incidents_open_group ON incidents(integration_key_id, dedup_key)
+  WHERE group_open = 1;
+CREATE INDEX incidents_open_by_severity ON incidents(severity)
+  WHERE state NOT IN ('resolved', 'closed');
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  incident_number INTEGER NOT NULL,
+  service_id TEXT NOT NULL,
+  dedup_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  raw_severity TEXT NOT NULL DEFAULT '',
+  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  details_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX alerts_by_incident ON alerts(incident_number, fingerprint);
+CREATE TABLE timeline_events (
+  incident_number INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  data_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (incident_number, seq)
+) WITHOUT ROWID;
+CREATE TABLE deadlines (
+  id INTEGER PRIMARY KEY,
+  incident_number INTEGER,
+  kind TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  payload_json TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  fired_at INTEGER
+);
+CREATE INDEX deadlines_pending ON deadlines(due_at) WHERE fired_at IS NULL;
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  unique_key TEXT NOT NULL UNIQUE,
+  incident_number INTEGER,
+  step INTEGER NOT NULL DEFAULT 0,
+  recipient TEXT NOT NULL DEFAULT '',
+  channel TEXT NOT NULL DEFAULT '',
+  payload_json TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX outbox_undelivered ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+CREATE TABLE change_events (
+  id INTEGER PRIMARY KEY,
+  service_id TEXT NOT NULL REFERENCES services(id),
+  summary TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  occurred_at INTEGER,
+  received_at INTEGER NOT NULL,
+  details_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX change_events_by_service ON change_events(service_id, id);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> kMigrations = {kMigration1};
+  return kMigrations;
+}
+
+Result<int64_t> SchemaVersion(Connection& db) {
+  Status created = db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  if (!created.ok()) return std::move(created).error();
+  Result<sqlite3_stmt*> stmt =
+      db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  return *row ? q.Int(0) : 0;
+}
+
+Status Migrate(Connection& db, TimePoint now) {
+  Result<int64_t> version = SchemaVersion(db);
+  if (!version.ok()) return std::move(version).error();
+  const auto& migrations = Migrations();
+  const auto known = static_cast<int64_t>(migrations.size());
+  if (*version > known) {
+    return Error::Internal("database schema version " + std::to_string(*version) +
+                           " is newer than this binary's " + std::to_string(known));
+  }
+  for (int64_t v = *version + 1; v <= known; ++v) {
+    Status s = db.Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    s = db.Exec(migrations[static_cast<size_t>(v - 1)]);
+    if (s.ok()) {
+      s = db.Exec("INSERT INTO schema_migrations(version, applied_at) VALUES (" +
+                  std::to_string(v) + ", " + std::to_string(ToUnixMicros(now)) + ")");
+    }
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return Error{
+          s.error().code, "migration " + std::to_string(v) + " failed: " + s.error().message, {}};
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace loom::sqlite

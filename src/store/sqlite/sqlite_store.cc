@@ -1,0 +1,496 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "core/timeline.h"
+#include "store/sqlite/group_commit.h"
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/row_codec.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/service_cache.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_writer.h"
+
+namespace loom {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Query;
+
+// A write command built from closures: `apply` runs on the writer inside the command's
+// savepoint; `committed` (optional) publishes the applied value to in-memory caches after the
+// commit; `done` receives the answer.
+template <typename T>
+class ClosureCommand final : public sqlite::WriteCommand {
+ public:
+  using ApplyFn = std::function<Result<T>()>;
+  using CommittedFn = std::function<void(const T&)>;
+
+  ClosureCommand(ApplyFn apply, Callback<T> done, CommittedFn committed = nullptr)
+      : apply_(std::move(apply)), done_(std::move(done)), committed_(std::move(committed)) {}
+
+  Status Apply() override {
+    result_.emplace(apply_());
+    if (result_->ok()) return OkStatus();
+    return result_->error();
+  }
+
+  void Committed() override {
+    if (committed_ && result_ && result_->ok()) committed_(result_->value());
+  }
+
+  void Complete(const Error* failure) override {
+    if (!done_) return;
+    if (failure != nullptr) {
+      done_(*failure);
+    } else if (!result_) {
+      done_(Error::Internal("the write was never applied"));
+    } else {
+      done_(std::move(*result_));
+    }
+  }
+
+ private:
+  ApplyFn apply_;
+  Callback<T> done_;
+  CommittedFn committed_;
+  std::optional<Result<T>> result_;
+};
+
+}  // namespace
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const SqliteOptions& options, Clock& clock);
+
+  ~SqliteStore() override { Shutdown(); }
+
+  void Ingest(IngestRequest request, Callback<IngestOutcome> done) override;
+  void Execute(IncidentCommand command, Callback<Incident> done) override;
+  void CreateService(Service service, std::string key_hash, Callback<IntegrationKey> done) override;
+  Status UpsertConfiguredService(const Service& service,
+                                 const std::vector<std::string>& key_hashes) override;
+  void CreateToken(std::string name, Role role, std::string token_hash,
+                   Callback<ApiToken> done) override;
+  void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override;
+
+  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) override;
+  Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override;
+  Result<std::optional<Service>> GetService(const std::string& id) override;
+  Result<std::vector<Service>> ListServices() override;
+  Result<IncidentPage> ListIncidents(const IncidentFilter& filter) override;
+  Result<std::optional<IncidentDetail>> GetIncident(int64_t number) override;
+  Result<AlertPage> ListAlerts(const AlertFilter& filter) override;
+  Result<StoreStats> Stats() override;
+  Result<AuditReport> VerifyAudit() override;
+
+  Status Writable() override { return queue_->Healthy(); }
+  void Shutdown() override {
+    if (queue_) queue_->Shutdown();
+  }
+
+ private:
+  SqliteStore() = default;
+
+  template <typename T>
+  void Submit(std::function<Result<T>()> apply, Callback<T> done,
+              std::function<void(const T&)> committed = nullptr) {
+    queue_->Submit(std::make_unique<ClosureCommand<T>>(std::move(apply), std::move(done),
+                                                       std::move(committed)));
+  }
+
+  void PublishServiceWrite(const sqlite::ServiceWrite& write) {
+    cache_.PutService(write.service);
+    for (const IntegrationKey& key : write.added_keys) cache_.PutKey(key);
+  }
+
+  // Declaration order is destruction order in reverse: the queue (its thread) stops before the
+  // writer it drives, and both before the cache the writer reads.
+  sqlite::ServiceCache cache_;
+  sqlite::ReadPool readers_;
+  std::unique_ptr<sqlite::SqliteWriter> writer_;
+  std::unique_ptr<sqlite::GroupCommitWriter> queue_;
+};
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const SqliteOptions& options, Clock& clock) {
+  if (options.path.empty()) return Error::Invalid("the SQLite store needs a file path");
+  Result<std::unique_ptr<Connection>> db = Connection::Open(options.path, /*read_only=*/false);
+  if (!db.ok()) return std::move(db).error();
+  {
+    // WAL: readers never block the writer. synchronous=FULL: a commit is fsynced before any
+    // callback runs, so an accepted event survives a power cut.
+    Result<sqlite3_stmt*> wal = (*db)->Prepare("PRAGMA journal_mode = WAL");
+    if (!wal.ok()) return std::move(wal).error();
+    Query q(*wal);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row || q.TextView(0) != "wal") {
+      return Error::Unavailable("cannot switch " + options.path + " to WAL journal mode");
+    }
+  }
+  Status s = (*db)->Exec(
+      "PRAGMA synchronous = FULL;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA busy_timeout = 5000;"
+      "PRAGMA cache_size = -32768;"
+      // After a burst, checkpoints truncate the WAL back to this size instead of keeping it.
+      "PRAGMA journal_size_limit = 67108864;");
+  if (!s.ok()) return s.error();
+  if (!sqlite::SubJournalSpillConfigured()) {
+    // See SubJournalSpillConfigured: without the larger spill threshold, keep savepoint
+    // journals in memory rather than let them spill to a temp file mid-batch.
+    s = (*db)->Exec("PRAGMA temp_store = MEMORY");
+    if (!s.ok()) return s.error();
+  }
+  s = sqlite::Migrate(**db, clock.Now());
+  if (!s.ok()) return s.error();
+
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  s = store->cache_.Load(**db);
+  if (!s.ok()) return s.error();
+  Result<std::unique_ptr<sqlite::SqliteWriter>> writer =
+      sqlite::SqliteWriter::Open(std::move(*db), clock, store->cache_);
+  if (!writer.ok()) return std::move(writer).error();
+  store->writer_ = std::move(*writer);
+  s = store->readers_.Open(options.path, options.read_connections);
+  if (!s.ok()) return s.error();
+  store->queue_ = std::make_unique<sqlite::GroupCommitWriter>(*store->writer_, options.max_queue,
+                                                              options.max_batch);
+  store->queue_->Start();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+// ---- writes ----
+
+void SqliteStore::Ingest(IngestRequest request, Callback<IngestOutcome> done) {
+  Submit<IngestOutcome>(
+      [this, request = std::move(request)] { return writer_->ApplyIngest(request); },
+      std::move(done));
+}
+
+void SqliteStore::Execute(IncidentCommand command, Callback<Incident> done) {
+  Submit<Incident>([this, command = std::move(command)] { return writer_->ApplyExecute(command); },
+                   std::move(done));
+}
+
+void SqliteStore::CreateService(Service service, std::string key_hash,
+                                Callback<IntegrationKey> done) {
+  Submit<sqlite::ServiceWrite>(
+      [this, service = std::move(service), key_hash = std::move(key_hash)] {
+        return writer_->ApplyCreateService(service, key_hash);
+      },
+      [done = std::move(done)](Result<sqlite::ServiceWrite> r) {
+        if (!done) return;
+        if (!r.ok()) {
+          done(std::move(r).error());
+        } else {
+          done(std::move(r->added_keys.front()));
+        }
+      },
+      [this](const sqlite::ServiceWrite& w) { PublishServiceWrite(w); });
+}
+
+Status SqliteStore::UpsertConfiguredService(const Service& service,
+                                            const std::vector<std::string>& key_hashes) {
+  Result<sqlite::ServiceWrite> r = AwaitWrite<sqlite::ServiceWrite>([&](auto done) {
+    Submit<sqlite::ServiceWrite>(
+        [this, service, key_hashes] { return writer_->ApplyUpsertService(service, key_hashes); },
+        std::move(done), [this](const sqlite::ServiceWrite& w) { PublishServiceWrite(w); });
+  });
+  if (!r.ok()) return std::move(r).error();
+  return OkStatus();
+}
+
+void SqliteStore::CreateToken(std::string name, Role role, std::string token_hash,
+                              Callback<ApiToken> done) {
+  Submit<ApiToken>(
+      [this, name = std::move(name), role, token_hash = std::move(token_hash)] {
+        return writer_->ApplyCreateToken(name, role, token_hash);
+      },
+      std::move(done));
+}
+
+void SqliteStore::RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) {
+  Submit<int64_t>([this, event = std::move(event)] { return writer_->ApplyChangeEvent(event); },
+                  std::move(done));
+}
+
+// ---- reads ----
+
+Result<std::optional<IntegrationKey>> SqliteStore::FindIntegrationKey(const std::string& key_hash) {
+  return cache_.FindKey(key_hash);
+}
+
+Result<std::optional<ApiToken>> SqliteStore::FindToken(const std::string& token_hash) {
+  auto conn = readers_.Acquire();
+  Result<sqlite3_stmt*> stmt = conn->Prepare(
+      "SELECT id, name, role, token_hash, created_at FROM api_tokens"
+      " WHERE token_hash = ?1 AND revoked_at IS NULL");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, token_hash);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<ApiToken>();
+  ApiToken t;
+  t.id = q.Int(0);
+  t.name = q.Text(1);
+  if (!ParseRole(q.Text(2), &t.role)) t.role = Role::kViewer;  // unknown role: least privilege
+  t.token_hash = q.Text(3);
+  t.created_at = q.Time(4);
+  return std::optional<ApiToken>(std::move(t));
+}
+
+Result<std::optional<Service>> SqliteStore::GetService(const std::string& id) {
+  return cache_.GetService(id);
+}
+
+Result<std::vector<Service>> SqliteStore::ListServices() { return cache_.ListServices(); }
+
+Result<IncidentPage> SqliteStore::ListIncidents(const IncidentFilter& filter) {
+  const int limit = std::clamp(filter.limit, 1, 500);
+  std::string sql = "SELECT ";
+  sql += sqlite::kIncidentColumns;
+  sql += " FROM incidents WHERE number < ?1";
+  if (filter.state) sql += " AND state = ?2";
+  if (filter.severity) sql += " AND severity = ?3";
+  if (!filter.service_id.empty()) sql += " AND service_id = ?4";
+  if (filter.open_only) sql += " AND state NOT IN ('resolved', 'closed')";
+  sql += " ORDER BY number DESC LIMIT ?5";
+
+  auto conn = readers_.Acquire();
+  Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, filter.before_number > 0 ? filter.before_number : std::numeric_limits<int64_t>::max());
+  if (filter.state) q.Bind(2, IncidentStateName(*filter.state));
+  if (filter.severity) q.Bind(3, static_cast<int64_t>(*filter.severity));
+  if (!filter.service_id.empty()) q.Bind(4, filter.service_id);
+  q.Bind(5, static_cast<int64_t>(limit) + 1);  // one more tells whether a next page exists
+  IncidentPage page;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    if (static_cast<int>(page.incidents.size()) == limit) {
+      page.next_cursor = page.incidents.back().number;
+      break;
+    }
+    sqlite::IncidentRow r;
+    sqlite::ReadIncidentRow(q, &r);
+    page.incidents.push_back(std::move(r.incident));
+  }
+  return page;
+}
+
+Result<std::optional<IncidentDetail>> SqliteStore::GetIncident(int64_t number) {
+  auto conn = readers_.Acquire();
+  sqlite::ReadTransaction tx(*conn);
+  if (!tx.status().ok()) return tx.status().error();
+  IncidentDetail detail;
+  {
+    std::string sql =
+        std::string("SELECT ") + sqlite::kIncidentColumns + " FROM incidents WHERE number = ?1";
+    Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+    if (!stmt.ok()) return std::move(stmt).error();
+    Query q(*stmt);
+    q.Bind(1, number);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return std::optional<IncidentDetail>();
+    sqlite::IncidentRow r;
+    sqlite::ReadIncidentRow(q, &r);
+    detail.incident = std::move(r.incident);
+  }
+  {
+    std::string sql = std::string("SELECT ") + sqlite::kTimelineColumns +
+                      " FROM timeline_events WHERE incident_number = ?1 ORDER BY seq";
+    Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+    if (!stmt.ok()) return std::move(stmt).error();
+    Query q(*stmt);
+    q.Bind(1, number);
+    while (true) {
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      TimelineEvent e;
+      sqlite::ReadTimelineEvent(q, &e);
+      detail.timeline.push_back(std::move(e));
+    }
+  }
+  {
+    std::string sql = std::string("SELECT ") + sqlite::kAlertColumns +
+                      " FROM alerts WHERE incident_number = ?1 ORDER BY id";
+    Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+    if (!stmt.ok()) return std::move(stmt).error();
+    Query q(*stmt);
+    q.Bind(1, number);
+    while (true) {
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      Alert a;
+      sqlite::ReadAlert(q, &a);
+      detail.alerts.push_back(std::move(a));
+    }
+  }
+  return std::optional<IncidentDetail>(std::move(detail));
+}
+
+Result<AlertPage> SqliteStore::ListAlerts(const AlertFilter& filter) {
+  const int limit = std::clamp(filter.limit, 1, 500);
+  std::string sql = "SELECT ";
+  sql += sqlite::kAlertColumns;
+  sql += " FROM alerts WHERE id < ?1";
+  if (filter.incident_number > 0) sql += " AND incident_number = ?2";
+  if (!filter.service_id.empty()) sql += " AND service_id = ?3";
+  if (!filter.status.empty()) sql += " AND status = ?4";
+  sql += " ORDER BY id DESC LIMIT ?5";
+
+  auto conn = readers_.Acquire();
+  Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, filter.before_id > 0 ? filter.before_id : std::numeric_limits<int64_t>::max());
+  if (filter.incident_number > 0) q.Bind(2, filter.incident_number);
+  if (!filter.service_id.empty()) q.Bind(3, filter.service_id);
+  if (!filter.status.empty()) q.Bind(4, filter.status);
+  q.Bind(5, static_cast<int64_t>(limit) + 1);
+  AlertPage page;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    if (static_cast<int>(page.alerts.size()) == limit) {
+      page.next_cursor = page.alerts.back().id;
+      break;
+    }
+    Alert a;
+    sqlite::ReadAlert(q, &a);
+    page.alerts.push_back(std::move(a));
+  }
+  return page;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  StoreStats stats;
+  {
+    auto conn = readers_.Acquire();
+    sqlite::ReadTransaction tx(*conn);
+    if (!tx.status().ok()) return tx.status().error();
+    {
+      // The WHERE matches the partial index incidents_open_by_severity, so this is a count over
+      // that index alone.
+      Result<sqlite3_stmt*> stmt = conn->Prepare(
+          "SELECT severity, COUNT(*) FROM incidents"
+          " WHERE state NOT IN ('resolved', 'closed') GROUP BY severity");
+      if (!stmt.ok()) return std::move(stmt).error();
+      Query q(*stmt);
+      while (true) {
+        Result<bool> row = q.Step();
+        if (!row.ok()) return std::move(row).error();
+        if (!*row) break;
+        const int64_t sev = q.Int(0);
+        if (sev >= 1 && sev <= 4) stats.open_incidents_by_severity[sev - 1] = q.Int(1);
+      }
+    }
+    auto count = [&conn](const char* sql) -> Result<int64_t> {
+      Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).error();
+      Query q(*stmt);
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      return *row ? q.Int(0) : 0;
+    };
+    Result<int64_t> outbox = count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL");
+    if (!outbox.ok()) return std::move(outbox).error();
+    stats.outbox_depth = *outbox;
+    Result<int64_t> deadlines = count("SELECT COUNT(*) FROM deadlines WHERE fired_at IS NULL");
+    if (!deadlines.ok()) return std::move(deadlines).error();
+    stats.pending_deadlines = *deadlines;
+  }
+  sqlite::GroupCommitStats writer = queue_->Stats();
+  stats.writer_queue_depth = writer.queue_depth;
+  stats.commits = writer.commits;
+  stats.committed_commands = writer.committed_commands;
+  std::copy(std::begin(writer.batch_size_buckets), std::end(writer.batch_size_buckets),
+            std::begin(stats.batch_size_buckets));
+  stats.batch_size_sum = writer.batch_size_sum;
+  return stats;
+}
+
+Result<AuditReport> SqliteStore::VerifyAudit() {
+  auto conn = readers_.Acquire();
+  sqlite::ReadTransaction tx(*conn);
+  if (!tx.status().ok()) return tx.status().error();
+  Result<sqlite3_stmt*> incidents_stmt =
+      conn->Prepare("SELECT number, last_seq, last_hash FROM incidents ORDER BY number");
+  if (!incidents_stmt.ok()) return std::move(incidents_stmt).error();
+  Result<sqlite3_stmt*> events_stmt =
+      conn->Prepare(std::string("SELECT ") + sqlite::kTimelineColumns +
+                    " FROM timeline_events ORDER BY incident_number, seq");
+  if (!events_stmt.ok()) return std::move(events_stmt).error();
+
+  AuditReport report;
+  Query incidents(*incidents_stmt);
+  Query events(*events_stmt);
+  Result<bool> have_event = events.Step();
+  if (!have_event.ok()) return std::move(have_event).error();
+  auto broken = [&report](int64_t number, int64_t seq, std::string reason) {
+    report.first_broken = AuditReport::Broken{number, seq, std::move(reason)};
+    return report;
+  };
+  while (true) {
+    Result<bool> have_incident = incidents.Step();
+    if (!have_incident.ok()) return std::move(have_incident).error();
+    if (!*have_incident) break;
+    const int64_t number = incidents.Int(0);
+    const int64_t last_seq = incidents.Int(1);
+    const std::string last_hash = incidents.Text(2);
+    ++report.incidents_checked;
+    int64_t seq = 0;
+    std::string prev_hash;
+    while (*have_event && events.Int(0) <= number) {
+      TimelineEvent e;
+      sqlite::ReadTimelineEvent(events, &e);
+      if (e.incident_number < number) {
+        return broken(e.incident_number, e.seq, "event of an unknown incident");
+      }
+      ++report.events_checked;
+      if (e.seq != seq + 1) return broken(number, e.seq, "gap before seq " + std::to_string(e.seq));
+      if (e.prev_hash != prev_hash) {
+        return broken(number, e.seq,
+                      seq == 0 ? std::string("prev_hash of the first event is not empty")
+                               : "prev_hash does not match event " + std::to_string(seq));
+      }
+      if (TimelineHash(e) != e.hash) return broken(number, e.seq, "hash mismatch");
+      seq = e.seq;
+      prev_hash = std::move(e.hash);
+      have_event = events.Step();
+      if (!have_event.ok()) return std::move(have_event).error();
+    }
+    // The incident row records the chain's tail: events deleted from the end show up here.
+    if (seq != last_seq) {
+      return broken(number, seq + 1,
+                    "missing events after seq " + std::to_string(seq) + " (the incident records " +
+                        std::to_string(last_seq) + ")");
+    }
+    if (prev_hash != last_hash) {
+      return broken(number, seq, "the last event does not match the incident's chain head");
+    }
+  }
+  if (*have_event) {
+    return broken(events.Int(0), events.Int(1), "event of an unknown incident");
+  }
+  return report;
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options, Clock& clock) {
+  return SqliteStore::Open(options, clock);
+}
+
+}  // namespace loom

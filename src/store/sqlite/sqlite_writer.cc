@@ -1,0 +1,969 @@
+#include "store/sqlite/sqlite_writer.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "core/timeline.h"
+
+namespace loom::sqlite {
+
+// Returns the error of a Status/Result expression from the enclosing function.
+#define LOOM_RETURN_IF_ERROR(expr)                                  \
+  do {                                                              \
+    auto loom_status_ = (expr);                                     \
+    if (!loom_status_.ok()) return std::move(loom_status_).error(); \
+  } while (0)
+
+namespace {
+
+constexpr char kFiring[] = "firing";
+constexpr char kAcknowledged[] = "acknowledged";
+constexpr char kResolved[] = "resolved";
+
+std::string IntegrationActor(const std::string& service_id) { return "integration:" + service_id; }
+
+}  // namespace
+
+// Every statement the writer runs, prepared once when the store opens.
+struct SqliteWriter::Statements {
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  sqlite3_stmt* rollback = nullptr;
+  sqlite3_stmt* savepoint = nullptr;
+  sqlite3_stmt* release = nullptr;
+  sqlite3_stmt* rollback_to = nullptr;
+  sqlite3_stmt* find_open = nullptr;
+  sqlite3_stmt* find_open_head = nullptr;
+  sqlite3_stmt* load_incident = nullptr;
+  sqlite3_stmt* insert_incident = nullptr;
+  sqlite3_stmt* update_incident = nullptr;
+  sqlite3_stmt* update_incident_counters = nullptr;
+  sqlite3_stmt* find_alert = nullptr;
+  sqlite3_stmt* insert_alert = nullptr;
+  sqlite3_stmt* update_alert = nullptr;
+  sqlite3_stmt* bulk_alert_status = nullptr;
+  sqlite3_stmt* insert_event = nullptr;
+  sqlite3_stmt* insert_two_events = nullptr;
+  sqlite3_stmt* service_exists = nullptr;
+  sqlite3_stmt* insert_service = nullptr;
+  sqlite3_stmt* update_service = nullptr;
+  sqlite3_stmt* find_key = nullptr;
+  sqlite3_stmt* insert_key = nullptr;
+  sqlite3_stmt* insert_token = nullptr;
+  sqlite3_stmt* insert_change = nullptr;
+};
+
+SqliteWriter::SqliteWriter(std::unique_ptr<Connection> db, Clock& clock,
+                           const ServiceCache& services)
+    : db_(std::move(db)), clock_(clock), services_(services), st_(std::make_unique<Statements>()) {}
+
+SqliteWriter::~SqliteWriter() = default;
+
+Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Open(std::unique_ptr<Connection> db,
+                                                         Clock& clock,
+                                                         const ServiceCache& services) {
+  std::unique_ptr<SqliteWriter> w(new SqliteWriter(std::move(db), clock, services));
+  LOOM_RETURN_IF_ERROR(w->PrepareAll());
+  auto max_of = [&w](const char* sql) -> Result<int64_t> {
+    Result<sqlite3_stmt*> stmt = w->db_->Prepare(sql);
+    if (!stmt.ok()) return std::move(stmt).error();
+    Query q(*stmt);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    return q.Int(0);
+  };
+  Result<int64_t> max_number = max_of("SELECT COALESCE(MAX(number), 0) FROM incidents");
+  if (!max_number.ok()) return std::move(max_number).error();
+  Result<int64_t> max_alert = max_of("SELECT COALESCE(MAX(id), 0) FROM alerts");
+  if (!max_alert.ok()) return std::move(max_alert).error();
+  w->counters_.next_incident_number = *max_number + 1;
+  w->counters_.next_alert_id = *max_alert + 1;
+  return w;
+}
+
+Status SqliteWriter::PrepareAll() {
+  const std::string incident_columns = kIncidentColumns;
+  const std::string alert_columns = kAlertColumns;
+  const std::string timeline_columns = kTimelineColumns;
+  struct Entry {
+    sqlite3_stmt** slot;
+    std::string sql;
+  };
+  const Entry entries[] = {
+      {&st_->begin, "BEGIN IMMEDIATE"},
+      {&st_->commit, "COMMIT"},
+      {&st_->rollback, "ROLLBACK"},
+      {&st_->savepoint, "SAVEPOINT command"},
+      {&st_->release, "RELEASE command"},
+      {&st_->rollback_to, "ROLLBACK TO command"},
+      {&st_->find_open, "SELECT " + incident_columns +
+                            " FROM incidents WHERE integration_key_id = ?1 AND dedup_key = ?2"
+                            " AND group_open = 1"},
+      // The repeat-trigger path only needs the counters and the chain's tail.
+      {&st_->find_open_head,
+       "SELECT number, alert_count, firing_alert_count, last_seq, last_hash FROM incidents"
+       " WHERE integration_key_id = ?1 AND dedup_key = ?2 AND group_open = 1"},
+      {&st_->load_incident, "SELECT " + incident_columns + " FROM incidents WHERE number = ?1"},
+      {&st_->insert_incident,
+       "INSERT INTO incidents (" + incident_columns +
+           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+           " ?18, ?19, ?20, ?21, ?22, ?23)"},
+      {&st_->update_incident,
+       "UPDATE incidents SET title = ?2, severity = ?3, kind = ?4, state = ?5, commander = ?6,"
+       " responders_json = ?7, group_open = ?8, alert_count = ?9, firing_alert_count = ?10,"
+       " updated_at = ?11, acknowledged_at = ?12, mitigated_at = ?13, resolved_at = ?14,"
+       " closed_at = ?15, alerts_resolved_at = ?16, last_seq = ?17, last_hash = ?18"
+       " WHERE number = ?1"},
+      // Touches no indexed column, so no index is rewritten on the hot path.
+      {&st_->update_incident_counters,
+       "UPDATE incidents SET alert_count = ?2, firing_alert_count = ?3, updated_at = ?4,"
+       " last_seq = ?5, last_hash = ?6 WHERE number = ?1"},
+      {&st_->find_alert, "SELECT " + alert_columns +
+                             " FROM alerts WHERE incident_number = ?1 AND fingerprint = ?2"
+                             " ORDER BY id DESC LIMIT 1"},
+      {&st_->insert_alert,
+       "INSERT INTO alerts (" + alert_columns +
+           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+      {&st_->update_alert,
+       "UPDATE alerts SET status = ?2, updated_at = ?3, resolved_at = ?4 WHERE id = ?1"},
+      {&st_->bulk_alert_status,
+       "UPDATE alerts SET status = ?2, updated_at = ?3,"
+       " resolved_at = CASE WHEN ?2 = 'resolved' THEN ?3 ELSE resolved_at END"
+       " WHERE incident_number = ?1 AND status <> 'resolved' AND status <> ?2"},
+      {&st_->insert_event, "INSERT INTO timeline_events (" + timeline_columns +
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      // A new incident writes two events: one statement instead of two.
+      {&st_->insert_two_events, "INSERT INTO timeline_events (" + timeline_columns +
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8),"
+                                    " (?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
+      {&st_->service_exists, "SELECT 1 FROM services WHERE id = ?1"},
+      {&st_->insert_service,
+       "INSERT INTO services (id, name, created_at, settings_json) VALUES (?1, ?2, ?3, ?4)"},
+      {&st_->update_service,
+       "UPDATE services SET name = ?2, settings_json = ?3 WHERE id = ?1"
+       " RETURNING created_at"},
+      {&st_->find_key,
+       "SELECT id, service_id, prefix, created_at FROM integration_keys WHERE key_hash = ?1"},
+      {&st_->insert_key,
+       "INSERT INTO integration_keys (service_id, key_hash, prefix, created_at)"
+       " VALUES (?1, ?2, ?3, ?4)"},
+      {&st_->insert_token,
+       "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&st_->insert_change,
+       "INSERT INTO change_events (service_id, summary, source, occurred_at, received_at,"
+       " details_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+  };
+  for (const Entry& e : entries) {
+    Result<sqlite3_stmt*> stmt = db_->Prepare(e.sql);
+    if (!stmt.ok()) {
+      return Error::Internal(stmt.error().message + " in: " + e.sql);
+    }
+    *e.slot = *stmt;
+  }
+  return OkStatus();
+}
+
+// ---- transaction control ----
+
+Status SqliteWriter::BeginBatch() {
+  batch_start_ = counters_;
+  pending_.Clear();
+  Query q(st_->begin);
+  return q.Run();
+}
+
+Status SqliteWriter::BeginCommand() {
+  command_start_ = counters_;
+  pending_.MarkCommand();
+  Query q(st_->savepoint);
+  return q.Run();
+}
+
+Status SqliteWriter::EndCommand(bool ok) {
+  if (ok) {
+    Query q(st_->release);
+    return q.Run();
+  }
+  counters_ = command_start_;
+  pending_.RollbackCommand();
+  if (!db_->InTransaction()) {
+    return Error::Unavailable("SQLite rolled the transaction back after a failed command");
+  }
+  {
+    Query q(st_->rollback_to);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  Query q(st_->release);
+  return q.Run();
+}
+
+Status SqliteWriter::CommitBatch() {
+  for (const IncidentHead* head : pending_.All()) LOOM_RETURN_IF_ERROR(WriteHead(*head));
+  pending_.Clear();
+  Query q(st_->commit);
+  return q.Run();
+}
+
+void SqliteWriter::AbortBatch() {
+  counters_ = batch_start_;
+  pending_.Clear();
+  if (db_->InTransaction()) {
+    Query q(st_->rollback);
+    (void)q.Run();
+  }
+}
+
+// ---- reads inside the transaction ----
+
+Result<std::optional<IncidentRow>> SqliteWriter::FindOpenIncident(int64_t integration_key_id,
+                                                                  const std::string& dedup_key) {
+  if (const IncidentHead* head = pending_.FindByGroup(integration_key_id, dedup_key)) {
+    LOOM_RETURN_IF_ERROR(FlushPendingHead(head->number));
+  }
+  Query q(st_->find_open);
+  q.Bind(1, integration_key_id);
+  q.BindRef(2, dedup_key);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<IncidentRow>();
+  IncidentRow r;
+  ReadIncidentRow(q, &r);
+  return std::optional<IncidentRow>(std::move(r));
+}
+
+Result<std::optional<IncidentRow>> SqliteWriter::FindOpenIncidentHead(
+    int64_t integration_key_id, const std::string& dedup_key) {
+  IncidentRow r;
+  r.integration_key_id = integration_key_id;
+  r.incident.dedup_key = dedup_key;
+  r.group_open = true;
+  if (const IncidentHead* head = pending_.FindByGroup(integration_key_id, dedup_key)) {
+    r.incident.number = head->number;
+    r.incident.alert_count = head->alert_count;
+    r.incident.firing_alert_count = head->firing_alert_count;
+    r.incident.updated_at = head->updated_at;
+    r.last_seq = head->last_seq;
+    r.last_hash = head->last_hash;
+    return std::optional<IncidentRow>(std::move(r));
+  }
+  Query q(st_->find_open_head);
+  q.Bind(1, integration_key_id);
+  q.BindRef(2, dedup_key);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<IncidentRow>();
+  r.incident.number = q.Int(0);
+  r.incident.alert_count = q.Int(1);
+  r.incident.firing_alert_count = q.Int(2);
+  r.last_seq = q.Int(3);
+  r.last_hash = q.Text(4);
+  return std::optional<IncidentRow>(std::move(r));
+}
+
+Status SqliteWriter::FlushPendingHead(int64_t number) {
+  std::optional<IncidentHead> head = pending_.Take(number);
+  if (!head) return OkStatus();
+  return WriteHead(*head);
+}
+
+Status SqliteWriter::WriteHead(const IncidentHead& head) {
+  Query q(st_->update_incident_counters);
+  q.Bind(1, head.number);
+  q.Bind(2, head.alert_count);
+  q.Bind(3, head.firing_alert_count);
+  q.Bind(4, head.updated_at);
+  q.Bind(5, head.last_seq);
+  q.BindRef(6, head.last_hash);
+  return q.Run();
+}
+
+Result<std::optional<IncidentRow>> SqliteWriter::LoadIncident(int64_t number) {
+  LOOM_RETURN_IF_ERROR(FlushPendingHead(number));
+  Query q(st_->load_incident);
+  q.Bind(1, number);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<IncidentRow>();
+  IncidentRow r;
+  ReadIncidentRow(q, &r);
+  return std::optional<IncidentRow>(std::move(r));
+}
+
+Result<std::optional<Alert>> SqliteWriter::FindAlertByFingerprint(int64_t incident_number,
+                                                                  const std::string& fingerprint) {
+  Query q(st_->find_alert);
+  q.Bind(1, incident_number);
+  q.Bind(2, fingerprint);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<Alert>();
+  Alert a;
+  ReadAlert(q, &a);
+  return std::optional<Alert>(std::move(a));
+}
+
+// ---- plan building ----
+
+void SqliteWriter::AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
+                            std::string data_json) {
+  TimelineEvent e;
+  e.incident_number = plan.row.incident.number;
+  e.seq = plan.row.last_seq + 1;
+  e.at = at;
+  e.type = type;
+  e.actor = actor;
+  e.data_json = std::move(data_json);
+  e.prev_hash = std::move(plan.row.last_hash);
+  e.hash = TimelineHash(e);
+  plan.row.last_seq = e.seq;
+  plan.row.last_hash = e.hash;
+  plan.events.push_back(std::move(e));
+}
+
+void SqliteWriter::StartIncident(Plan& plan, const IngestRequest& request, Severity severity,
+                                 IncidentKind kind, TimePoint now) {
+  plan.create = true;
+  IncidentRow& row = plan.row;
+  Incident& inc = row.incident;
+  inc.number = counters_.next_incident_number++;
+  inc.service_id = request.service_id;
+  inc.title = request.title.empty() ? request.dedup_key : request.title;
+  inc.severity = severity;
+  inc.kind = kind;
+  inc.state = IncidentState::kTriggered;
+  inc.dedup_key = request.dedup_key;
+  inc.created_at = now;
+  inc.updated_at = now;
+  row.integration_key_id = request.integration_key_id;
+  row.group_open = true;
+  AddEvent(plan, now, "incident.triggered", IntegrationActor(request.service_id),
+           JsonObjectWriter()
+               .Add("title", inc.title)
+               .Add("severity", SeverityName(severity))
+               .Add("kind", IncidentKindName(kind))
+               .Add("service", inc.service_id)
+               .Add("dedup_key", inc.dedup_key)
+               .Finish());
+}
+
+void SqliteWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUpdate& update,
+                            TimePoint now) {
+  Incident& inc = plan.row.incident;
+  AlertWrite w;
+  w.insert = true;
+  Alert& a = w.alert;
+  a.id = counters_.next_alert_id++;
+  a.incident_number = inc.number;
+  a.service_id = request.service_id;
+  a.dedup_key = request.dedup_key;
+  a.fingerprint = update.fingerprint;
+  a.status = kFiring;
+  a.summary = update.summary;
+  a.source = update.source;
+  a.raw_severity = update.raw_severity;
+  a.severity = update.severity;
+  a.created_at = now;
+  a.updated_at = now;
+  a.details_json = update.details_json.empty() ? "{}" : update.details_json;
+  inc.alert_count += 1;
+  inc.firing_alert_count += 1;
+  inc.updated_at = now;
+  plan.counters_changed = true;
+  JsonObjectWriter data;
+  data.Add("alert_id", a.id);
+  if (!a.fingerprint.empty()) data.Add("fingerprint", a.fingerprint);
+  data.Add("summary", a.summary).Add("severity", SeverityName(a.severity));
+  if (!a.source.empty()) data.Add("source", a.source);
+  AddEvent(plan, now, "alert.triggered", IntegrationActor(request.service_id), data.Finish());
+  plan.alerts.push_back(std::move(w));
+}
+
+void SqliteWriter::AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now) {
+  Incident& inc = plan.row.incident;
+  inc.state = IncidentState::kAcknowledged;
+  inc.acknowledged_at = now;
+  inc.updated_at = now;
+  plan.full_update = true;
+  plan.bulk_alert_status = kAcknowledged;
+  AddEvent(plan, now, "incident.acknowledged", actor,
+           JsonObjectWriter().Add("from", "triggered").Add("to", "acknowledged").Finish());
+}
+
+void SqliteWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved,
+                              TimePoint now) {
+  IncidentRow& row = plan.row;
+  Incident& inc = row.incident;
+  row.group_open = false;
+  inc.alerts_resolved_at = now;
+  inc.updated_at = now;
+  plan.full_update = true;
+  AddEvent(plan, now, "alerts.resolved", actor,
+           JsonObjectWriter()
+               .Add("resolved", alerts_resolved)
+               .Add("alert_count", inc.alert_count)
+               .Finish());
+  if (inc.open() && services_.AutoResolve(inc.service_id)) {
+    const IncidentState from = inc.state;
+    inc.state = IncidentState::kResolved;
+    inc.resolved_at = now;
+    AddEvent(plan, now, "incident.resolved", actor,
+             JsonObjectWriter()
+                 .Add("from", IncidentStateName(from))
+                 .Add("to", "resolved")
+                 .Add("reason", "auto_resolve")
+                 .Finish());
+  }
+}
+
+IngestOutcome SqliteWriter::OutcomeOf(const Plan& plan, const std::string& dedup_key) {
+  IngestOutcome out;
+  out.dedup_key = dedup_key;
+  out.incident_number = plan.row.incident.number;
+  out.incident_created = plan.create;
+  out.alerts_firing = plan.row.incident.firing_alert_count;
+  out.alerts_resolved = plan.row.incident.alert_count - plan.row.incident.firing_alert_count;
+  return out;
+}
+
+// ---- writing a plan ----
+
+Status SqliteWriter::WritePlan(const Plan& plan) {
+  const IncidentRow& row = plan.row;
+  const Incident& inc = row.incident;
+  if (plan.full_update && plan.head_only) {
+    return Error::Internal("a partially loaded incident cannot be rewritten in full");
+  }
+  if (plan.create) {
+    Query q(st_->insert_incident);
+    q.Bind(1, inc.number);
+    q.BindRef(2, inc.service_id);
+    q.BindRef(3, inc.title);
+    q.Bind(4, static_cast<int64_t>(inc.severity));
+    q.BindRef(5, IncidentKindName(inc.kind));
+    q.BindRef(6, IncidentStateName(inc.state));
+    q.BindRef(7, inc.commander);
+    q.Bind(8, EncodeResponders(inc.responders));
+    q.BindRef(9, inc.dedup_key);
+    q.Bind(10, inc.alert_count);
+    q.Bind(11, inc.firing_alert_count);
+    q.Bind(12, inc.created_at);
+    q.Bind(13, inc.updated_at);
+    q.Bind(14, inc.acknowledged_at);
+    q.Bind(15, inc.mitigated_at);
+    q.Bind(16, inc.resolved_at);
+    q.Bind(17, inc.closed_at);
+    q.Bind(18, inc.alerts_resolved_at);
+    q.Bind(19, static_cast<int64_t>(inc.drill ? 1 : 0));
+    q.Bind(20, row.integration_key_id);
+    q.Bind(21, static_cast<int64_t>(row.group_open ? 1 : 0));
+    q.Bind(22, row.last_seq);
+    q.BindRef(23, row.last_hash);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  } else if (plan.full_update) {
+    Query q(st_->update_incident);
+    q.Bind(1, inc.number);
+    q.BindRef(2, inc.title);
+    q.Bind(3, static_cast<int64_t>(inc.severity));
+    q.BindRef(4, IncidentKindName(inc.kind));
+    q.BindRef(5, IncidentStateName(inc.state));
+    q.BindRef(6, inc.commander);
+    q.Bind(7, EncodeResponders(inc.responders));
+    q.Bind(8, static_cast<int64_t>(row.group_open ? 1 : 0));
+    q.Bind(9, inc.alert_count);
+    q.Bind(10, inc.firing_alert_count);
+    q.Bind(11, inc.updated_at);
+    q.Bind(12, inc.acknowledged_at);
+    q.Bind(13, inc.mitigated_at);
+    q.Bind(14, inc.resolved_at);
+    q.Bind(15, inc.closed_at);
+    q.Bind(16, inc.alerts_resolved_at);
+    q.Bind(17, row.last_seq);
+    q.BindRef(18, row.last_hash);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  } else if (plan.head_only) {
+    // Written once per batch, before the COMMIT (see PendingHeads).
+    IncidentHead head;
+    head.number = inc.number;
+    head.integration_key_id = row.integration_key_id;
+    head.dedup_key = inc.dedup_key;
+    head.alert_count = inc.alert_count;
+    head.firing_alert_count = inc.firing_alert_count;
+    head.updated_at = inc.updated_at;
+    head.last_seq = row.last_seq;
+    head.last_hash = row.last_hash;
+    pending_.Put(std::move(head));
+  } else if (plan.counters_changed || !plan.events.empty()) {
+    Query q(st_->update_incident_counters);
+    q.Bind(1, inc.number);
+    q.Bind(2, inc.alert_count);
+    q.Bind(3, inc.firing_alert_count);
+    q.Bind(4, inc.updated_at);
+    q.Bind(5, row.last_seq);
+    q.BindRef(6, row.last_hash);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  if (plan.bulk_alert_status != nullptr) {
+    Query q(st_->bulk_alert_status);
+    q.Bind(1, inc.number);
+    q.BindRef(2, plan.bulk_alert_status);
+    q.Bind(3, inc.updated_at);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  for (const AlertWrite& w : plan.alerts) {
+    const Alert& a = w.alert;
+    if (w.insert) {
+      Query q(st_->insert_alert);
+      q.Bind(1, a.id);
+      q.Bind(2, a.incident_number);
+      q.BindRef(3, a.service_id);
+      q.BindRef(4, a.dedup_key);
+      q.BindRef(5, a.fingerprint);
+      q.BindRef(6, a.status);
+      q.BindRef(7, a.summary);
+      q.BindRef(8, a.source);
+      q.BindRef(9, a.raw_severity);
+      q.Bind(10, static_cast<int64_t>(a.severity));
+      q.Bind(11, a.created_at);
+      q.Bind(12, a.updated_at);
+      q.Bind(13, a.resolved_at);
+      q.BindRef(14, a.details_json);
+      LOOM_RETURN_IF_ERROR(q.Run());
+    } else if (w.changed) {
+      Query q(st_->update_alert);
+      q.Bind(1, a.id);
+      q.BindRef(2, a.status);
+      q.Bind(3, a.updated_at);
+      q.Bind(4, a.resolved_at);
+      LOOM_RETURN_IF_ERROR(q.Run());
+    }
+  }
+  auto bind_event = [](Query& q, int first, const TimelineEvent& e) {
+    q.Bind(first, e.incident_number);
+    q.Bind(first + 1, e.seq);
+    q.Bind(first + 2, e.at);
+    q.BindRef(first + 3, e.type);
+    q.BindRef(first + 4, e.actor);
+    q.BindRef(first + 5, e.data_json);
+    q.BindRef(first + 6, e.prev_hash);
+    q.BindRef(first + 7, e.hash);
+  };
+  size_t i = 0;
+  for (; i + 1 < plan.events.size(); i += 2) {
+    Query q(st_->insert_two_events);
+    bind_event(q, 1, plan.events[i]);
+    bind_event(q, 9, plan.events[i + 1]);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  if (i < plan.events.size()) {
+    Query q(st_->insert_event);
+    bind_event(q, 1, plan.events[i]);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  return OkStatus();
+}
+
+// ---- ingest ----
+
+Result<IngestOutcome> SqliteWriter::ApplyIngest(const IngestRequest& request) {
+  if (request.alerts.empty()) return Error::Invalid("the ingest request carries no alert");
+  if (request.dedup_key.empty()) return Error::Invalid("the ingest request has no dedup key");
+  if (request.service_id.empty()) return Error::Invalid("the ingest request has no service");
+  const TimePoint now = clock_.Now();
+  const bool keyed = std::any_of(request.alerts.begin(), request.alerts.end(),
+                                 [](const AlertUpdate& a) { return !a.fingerprint.empty(); });
+  if (keyed) return IngestKeyed(request, now);
+  // PagerDuty-style: every alert is its own event on the dedup key, applied in order.
+  Result<IngestOutcome> outcome = IngestOutcome{};
+  for (const AlertUpdate& alert : request.alerts) {
+    outcome = IngestUnkeyed(request, alert, now);
+    if (!outcome.ok()) return outcome;
+  }
+  return outcome;
+}
+
+Result<IngestOutcome> SqliteWriter::IngestUnkeyed(const IngestRequest& request,
+                                                  const AlertUpdate& alert, TimePoint now) {
+  // A trigger into an open incident changes only its counters and chain (the hot path); the
+  // other actions rewrite the whole row, so they load all of it.
+  Result<std::optional<IncidentRow>> open =
+      alert.action == AlertAction::kTrigger
+          ? FindOpenIncidentHead(request.integration_key_id, request.dedup_key)
+          : FindOpenIncident(request.integration_key_id, request.dedup_key);
+  if (!open.ok()) return std::move(open).error();
+  const std::string actor = IntegrationActor(request.service_id);
+  Plan plan;
+  switch (alert.action) {
+    case AlertAction::kTrigger:
+      if (open->has_value()) {
+        plan.row = std::move(**open);
+        plan.head_only = true;
+      } else {
+        StartIncident(plan, request, alert.severity, alert.kind, now);
+      }
+      AddAlert(plan, request, alert, now);
+      break;
+    case AlertAction::kAcknowledge:
+      if (!open->has_value()) return IngestOutcome{request.dedup_key};
+      plan.row = std::move(**open);
+      if (plan.row.incident.state != IncidentState::kTriggered) {
+        return OutcomeOf(plan, request.dedup_key);  // already acknowledged or later: no-op
+      }
+      AcknowledgeFromIntegration(plan, actor, now);
+      break;
+    case AlertAction::kResolve: {
+      if (!open->has_value()) return IngestOutcome{request.dedup_key};
+      plan.row = std::move(**open);
+      const int64_t resolved = plan.row.incident.firing_alert_count;
+      plan.row.incident.firing_alert_count = 0;
+      plan.bulk_alert_status = kResolved;
+      CloseGroup(plan, actor, resolved, now);
+      break;
+    }
+  }
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return OutcomeOf(plan, request.dedup_key);
+}
+
+Result<IngestOutcome> SqliteWriter::IngestKeyed(const IngestRequest& request, TimePoint now) {
+  Result<std::optional<IncidentRow>> open =
+      FindOpenIncident(request.integration_key_id, request.dedup_key);
+  if (!open.ok()) return std::move(open).error();
+  const std::string actor = IntegrationActor(request.service_id);
+  Plan plan;
+  if (open->has_value()) {
+    plan.row = std::move(**open);
+  } else {
+    const AlertUpdate* lead = nullptr;  // the most severe firing alert leads a new incident
+    for (const AlertUpdate& a : request.alerts) {
+      if (a.action != AlertAction::kTrigger) continue;
+      if (lead == nullptr || static_cast<int>(a.severity) < static_cast<int>(lead->severity)) {
+        lead = &a;
+      }
+    }
+    if (lead == nullptr) return IngestOutcome{request.dedup_key};  // only resolves: nothing to do
+    StartIncident(plan, request, lead->severity, lead->kind, now);
+  }
+  Incident& inc = plan.row.incident;
+
+  // The member alert with `fingerprint`: one this request already touched, else the stored one.
+  auto member = [&](const std::string& fingerprint) -> Result<AlertWrite*> {
+    for (AlertWrite& w : plan.alerts) {
+      if (w.alert.fingerprint == fingerprint) return &w;
+    }
+    if (plan.create) return static_cast<AlertWrite*>(nullptr);
+    Result<std::optional<Alert>> stored = FindAlertByFingerprint(inc.number, fingerprint);
+    if (!stored.ok()) return std::move(stored).error();
+    if (!stored->has_value()) return static_cast<AlertWrite*>(nullptr);
+    plan.alerts.push_back(AlertWrite{std::move(**stored), false, false});
+    return &plan.alerts.back();
+  };
+
+  int64_t resolved_now = 0;
+  bool acknowledge = false;
+  for (const AlertUpdate& update : request.alerts) {
+    if (update.action == AlertAction::kAcknowledge) {
+      acknowledge = true;
+      continue;
+    }
+    Result<AlertWrite*> found = member(update.fingerprint);
+    if (!found.ok()) return std::move(found).error();
+    AlertWrite* w = *found;
+    if (update.action == AlertAction::kTrigger) {
+      if (w == nullptr) {
+        AddAlert(plan, request, update, now);
+      } else if (w->alert.status == kResolved) {
+        Alert& a = w->alert;
+        a.status = kFiring;
+        a.resolved_at.reset();
+        a.updated_at = now;
+        w->changed = true;
+        inc.firing_alert_count += 1;
+        inc.updated_at = now;
+        plan.counters_changed = true;
+        AddEvent(plan, now, "alert.triggered", actor,
+                 JsonObjectWriter()
+                     .Add("alert_id", a.id)
+                     .Add("fingerprint", a.fingerprint)
+                     .Add("summary", update.summary)
+                     .Add("severity", SeverityName(update.severity))
+                     .AddBool("refire", true)
+                     .Finish());
+      } else {
+        // Still firing: Alertmanager repeats the group; note that we heard from it.
+        w->alert.updated_at = now;
+        w->changed = true;
+      }
+    } else if (w != nullptr && w->alert.status != kResolved) {  // kResolve
+      Alert& a = w->alert;
+      a.status = kResolved;
+      a.resolved_at = now;
+      a.updated_at = now;
+      w->changed = true;
+      inc.firing_alert_count -= 1;
+      inc.updated_at = now;
+      plan.counters_changed = true;
+      ++resolved_now;
+      AddEvent(plan, now, "alert.resolved", actor,
+               JsonObjectWriter()
+                   .Add("alert_id", a.id)
+                   .Add("fingerprint", a.fingerprint)
+                   .Add("summary", a.summary)
+                   .Finish());
+    }
+  }
+  if (acknowledge && inc.state == IncidentState::kTriggered) {
+    AcknowledgeFromIntegration(plan, actor, now);
+  }
+  if (inc.firing_alert_count <= 0) {
+    inc.firing_alert_count = 0;
+    CloseGroup(plan, actor, resolved_now, now);
+  }
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return OutcomeOf(plan, request.dedup_key);
+}
+
+// ---- responder commands ----
+
+Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(command.incident_number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) {
+    return Error::NotFound(IncidentId(command.incident_number) + " not found");
+  }
+  const TimePoint now = clock_.Now();
+  Plan plan;
+  plan.row = std::move(**loaded);
+  Incident& inc = plan.row.incident;
+
+  auto with_note = [&command](JsonObjectWriter& w) -> JsonObjectWriter& {
+    if (!command.note.empty()) w.Add("note", command.note);
+    return w;
+  };
+
+  std::optional<IncidentAction> action;
+  switch (command.type) {
+    case IncidentCommand::Type::kAcknowledge: action = IncidentAction::kAcknowledge; break;
+    case IncidentCommand::Type::kMitigate: action = IncidentAction::kMitigate; break;
+    case IncidentCommand::Type::kResolve: action = IncidentAction::kResolve; break;
+    case IncidentCommand::Type::kClose: action = IncidentAction::kClose; break;
+    case IncidentCommand::Type::kSetCommander: {
+      if (command.commander.empty()) return Error::Invalid("the commander must not be empty");
+      if (inc.state == IncidentState::kClosed) {
+        return Error::Conflict(inc.id() + " is closed; its commander can no longer change");
+      }
+      if (command.commander == inc.commander) return inc;
+      JsonObjectWriter data;
+      data.Add("commander", command.commander);
+      if (!inc.commander.empty()) data.Add("previous", inc.commander);
+      inc.commander = command.commander;
+      inc.updated_at = now;
+      plan.full_update = true;
+      AddEvent(plan, now, "incident.commander_assigned", command.actor, with_note(data).Finish());
+      break;
+    }
+    case IncidentCommand::Type::kSetSeverity: {
+      if (command.severity == inc.severity) return inc;
+      JsonObjectWriter data;
+      data.Add("from", SeverityName(inc.severity)).Add("to", SeverityName(command.severity));
+      inc.severity = command.severity;
+      inc.updated_at = now;
+      plan.full_update = true;
+      AddEvent(plan, now, "incident.severity_changed", command.actor, with_note(data).Finish());
+      break;
+    }
+    case IncidentCommand::Type::kAddNote: {
+      if (command.note.empty()) return Error::Invalid("the note must not be empty");
+      inc.updated_at = now;
+      AddEvent(plan, now, "incident.note", command.actor,
+               JsonObjectWriter().Add("note", command.note).Finish());
+      break;
+    }
+  }
+
+  if (action) {
+    Result<IncidentState> next = NextState(inc, *action);
+    if (!next.ok()) return std::move(next).error();
+    const IncidentState from = inc.state;
+    inc.state = *next;
+    inc.updated_at = now;
+    switch (*next) {
+      case IncidentState::kAcknowledged: inc.acknowledged_at = now; break;
+      case IncidentState::kMitigated: inc.mitigated_at = now; break;
+      case IncidentState::kResolved: inc.resolved_at = now; break;
+      case IncidentState::kClosed: inc.closed_at = now; break;
+      case IncidentState::kTriggered: break;
+    }
+    // A responder's resolve or close ends the dedup group: the next trigger opens a new incident.
+    if (*next == IncidentState::kResolved || *next == IncidentState::kClosed) {
+      plan.row.group_open = false;
+    }
+    plan.full_update = true;
+    const std::string type = std::string("incident.") + IncidentStateName(*next);
+    JsonObjectWriter data;
+    data.Add("from", IncidentStateName(from)).Add("to", IncidentStateName(*next));
+    AddEvent(plan, now, type.c_str(), command.actor, with_note(data).Finish());
+    if (*next == IncidentState::kAcknowledged) {
+      plan.bulk_alert_status = kAcknowledged;
+      if (inc.commander.empty() && !command.actor.empty()) {
+        inc.commander = command.actor;
+        AddEvent(plan, now, "incident.commander_assigned", command.actor,
+                 JsonObjectWriter().Add("commander", command.actor).Finish());
+      }
+    }
+  }
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return inc;
+}
+
+// ---- services, tokens, change events ----
+
+Result<ServiceWrite> SqliteWriter::ApplyCreateService(const Service& service,
+                                                      const std::string& key_hash) {
+  if (!IsValidServiceId(service.id)) return Error::Invalid("invalid service id: " + service.id);
+  if (key_hash.empty()) return Error::Invalid("the integration key hash must not be empty");
+  const TimePoint now = clock_.Now();
+  ServiceWrite out;
+  out.service = service;
+  out.service.created_at = now;
+  if (out.service.name.empty()) out.service.name = service.id;
+  {
+    Query q(st_->insert_service);
+    q.Bind(1, out.service.id);
+    q.Bind(2, out.service.name);
+    q.Bind(3, now);
+    q.Bind(4, EncodeSettings(out.service.settings));
+    Status s = q.Run();
+    if (!s.ok()) {
+      if (s.error().code == ErrorCode::kConflict) {
+        return Error::Conflict("service " + service.id + " already exists");
+      }
+      return std::move(s).error();
+    }
+  }
+  IntegrationKey key;
+  key.service_id = service.id;
+  key.key_hash = key_hash;
+  key.created_at = now;
+  Query q(st_->insert_key);
+  q.Bind(1, key.service_id);
+  q.Bind(2, key.key_hash);
+  q.Bind(3, key.prefix);
+  q.Bind(4, now);
+  Status s = q.Run();
+  if (!s.ok()) {
+    if (s.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("the integration key is already in use");
+    }
+    return std::move(s).error();
+  }
+  key.id = sqlite3_last_insert_rowid(db_->handle());
+  out.added_keys.push_back(std::move(key));
+  return out;
+}
+
+Result<ServiceWrite> SqliteWriter::ApplyUpsertService(const Service& service,
+                                                      const std::vector<std::string>& key_hashes) {
+  if (!IsValidServiceId(service.id)) return Error::Invalid("invalid service id: " + service.id);
+  const TimePoint now = clock_.Now();
+  ServiceWrite out;
+  out.service = service;
+  if (out.service.name.empty()) out.service.name = service.id;
+  const std::string settings = EncodeSettings(service.settings);
+  bool updated = false;
+  {
+    Query q(st_->update_service);
+    q.Bind(1, service.id);
+    q.Bind(2, out.service.name);
+    q.Bind(3, settings);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (*row) {
+      updated = true;
+      out.service.created_at = q.Time(0);
+      LOOM_RETURN_IF_ERROR(q.Run());  // finish the statement
+    }
+  }
+  if (!updated) {
+    out.service.created_at = now;
+    Query q(st_->insert_service);
+    q.Bind(1, service.id);
+    q.Bind(2, out.service.name);
+    q.Bind(3, now);
+    q.Bind(4, settings);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  for (const std::string& hash : key_hashes) {
+    if (hash.empty()) return Error::Invalid("an integration key hash is empty");
+    {
+      Query q(st_->find_key);
+      q.Bind(1, hash);
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      if (*row) {
+        if (q.TextView(1) == service.id) continue;
+        return Error::Conflict("an integration key of service " + q.Text(1) +
+                               " is configured for service " + service.id);
+      }
+    }
+    IntegrationKey key;
+    key.service_id = service.id;
+    key.key_hash = hash;
+    key.created_at = now;
+    Query q(st_->insert_key);
+    q.Bind(1, key.service_id);
+    q.Bind(2, key.key_hash);
+    q.Bind(3, key.prefix);
+    q.Bind(4, now);
+    LOOM_RETURN_IF_ERROR(q.Run());
+    key.id = sqlite3_last_insert_rowid(db_->handle());
+    out.added_keys.push_back(std::move(key));
+  }
+  return out;
+}
+
+Result<ApiToken> SqliteWriter::ApplyCreateToken(const std::string& name, Role role,
+                                                const std::string& token_hash) {
+  if (name.empty()) return Error::Invalid("the token name must not be empty");
+  if (token_hash.empty()) return Error::Invalid("the token hash must not be empty");
+  ApiToken token;
+  token.name = name;
+  token.role = role;
+  token.token_hash = token_hash;
+  token.created_at = clock_.Now();
+  Query q(st_->insert_token);
+  q.Bind(1, token.name);
+  q.Bind(2, RoleName(role));
+  q.Bind(3, token.token_hash);
+  q.Bind(4, token.created_at);
+  Status s = q.Run();
+  if (!s.ok()) {
+    if (s.error().code == ErrorCode::kConflict) return Error::Conflict("the token already exists");
+    return std::move(s).error();
+  }
+  token.id = sqlite3_last_insert_rowid(db_->handle());
+  return token;
+}
+
+Result<int64_t> SqliteWriter::ApplyChangeEvent(const ChangeEvent& event) {
+  if (event.summary.empty()) return Error::Invalid("the change event has no summary");
+  {
+    Query q(st_->service_exists);
+    q.Bind(1, event.service_id);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Error::NotFound("service " + event.service_id + " not found");
+  }
+  Query q(st_->insert_change);
+  q.Bind(1, event.service_id);
+  q.Bind(2, event.summary);
+  q.Bind(3, event.source);
+  q.Bind(4, event.occurred_at);
+  q.Bind(5, ToUnixMicros(event.received_at) != 0 ? event.received_at : clock_.Now());
+  q.Bind(6, event.details_json.empty() ? std::string("{}") : event.details_json);
+  LOOM_RETURN_IF_ERROR(q.Run());
+  return sqlite3_last_insert_rowid(db_->handle());
+}
+
+}  // namespace loom::sqlite

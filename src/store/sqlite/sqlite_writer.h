@@ -1,0 +1,133 @@
+// SqliteWriter: the write side of the SQLite store. Owns the write connection and its prepared
+// statements, implements the transaction steps for GroupCommitWriter, and applies each kind of
+// write (ingest, responder command, service, token, change event) as SQL.
+//
+// Every Apply* method runs inside the caller's transaction and savepoint and leaves in-memory
+// caches alone: what a command must publish after the commit it returns (see the store).
+// The next incident number and the next alert id are kept in memory (this connection is the only
+// writer) and restored when a savepoint or the batch rolls back. Head updates of incidents that
+// take repeat triggers are coalesced per batch (PendingHeads) and written before the COMMIT.
+//
+// Thread safety: not thread-safe. After Open, only the writer thread calls it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "store/sqlite/group_commit.h"
+#include "store/sqlite/pending_heads.h"
+#include "store/sqlite/row_codec.h"
+#include "store/sqlite/service_cache.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace loom::sqlite {
+
+// What a service write changed, for the cache once committed.
+struct ServiceWrite {
+  Service service;
+  std::vector<IntegrationKey> added_keys;
+};
+
+class SqliteWriter final : public TransactionControl {
+ public:
+  // Takes the opened, migrated write connection. `services` answers auto_resolve lookups.
+  // REQUIRES: `clock` and `services` outlive the writer.
+  static Result<std::unique_ptr<SqliteWriter>> Open(std::unique_ptr<Connection> db, Clock& clock,
+                                                    const ServiceCache& services);
+  ~SqliteWriter() override;
+
+  // TransactionControl
+  Status BeginBatch() override;
+  Status BeginCommand() override;
+  Status EndCommand(bool ok) override;
+  Status CommitBatch() override;
+  void AbortBatch() override;
+
+  Result<IngestOutcome> ApplyIngest(const IngestRequest& request);
+  Result<Incident> ApplyExecute(const IncidentCommand& command);
+  Result<ServiceWrite> ApplyCreateService(const Service& service, const std::string& key_hash);
+  Result<ServiceWrite> ApplyUpsertService(const Service& service,
+                                          const std::vector<std::string>& key_hashes);
+  Result<ApiToken> ApplyCreateToken(const std::string& name, Role role,
+                                    const std::string& token_hash);
+  Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
+
+  Connection& connection() { return *db_; }
+
+ private:
+  struct Counters {
+    int64_t next_incident_number = 1;
+    int64_t next_alert_id = 1;
+  };
+
+  // An alert row this request inserts or changes.
+  struct AlertWrite {
+    Alert alert;
+    bool insert = false;
+    bool changed = false;  // an existing row whose status or updated_at changed
+  };
+
+  // Everything one command writes to one incident, assembled in memory, then written by
+  // WritePlan in foreign-key order (incident, alerts, timeline).
+  struct Plan {
+    IncidentRow row;
+    bool create = false;       // INSERT the incident
+    bool full_update = false;  // UPDATE every mutable column (else only counters and chain)
+    bool counters_changed = false;
+    bool head_only = false;  // `row` holds only what FindOpenIncidentHead reads
+    std::vector<AlertWrite> alerts;
+    const char* bulk_alert_status = nullptr;  // set every unresolved alert to this status
+    std::vector<TimelineEvent> events;
+  };
+
+  struct Statements;
+
+  SqliteWriter(std::unique_ptr<Connection> db, Clock& clock, const ServiceCache& services);
+  Status PrepareAll();
+
+  Result<std::optional<IncidentRow>> FindOpenIncident(int64_t integration_key_id,
+                                                      const std::string& dedup_key);
+  // Only the number, the counters and the chain's tail: enough for a head-only update. Answers
+  // from the pending heads when the group has one.
+  Result<std::optional<IncidentRow>> FindOpenIncidentHead(int64_t integration_key_id,
+                                                          const std::string& dedup_key);
+  // Writes the pending head of `number`, if any, so that the row can be read in full.
+  Status FlushPendingHead(int64_t number);
+  Status WriteHead(const IncidentHead& head);
+  Result<std::optional<IncidentRow>> LoadIncident(int64_t number);
+  Result<std::optional<Alert>> FindAlertByFingerprint(int64_t incident_number,
+                                                      const std::string& fingerprint);
+
+  Result<IngestOutcome> IngestUnkeyed(const IngestRequest& request, const AlertUpdate& alert,
+                                      TimePoint now);
+  Result<IngestOutcome> IngestKeyed(const IngestRequest& request, TimePoint now);
+
+  void StartIncident(Plan& plan, const IngestRequest& request, Severity severity, IncidentKind kind,
+                     TimePoint now);
+  void AddAlert(Plan& plan, const IngestRequest& request, const AlertUpdate& update, TimePoint now);
+  void AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now);
+  // Closes the group after its last alert resolved (and resolves the incident with auto_resolve).
+  void CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved, TimePoint now);
+  void AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
+                std::string data_json);
+  Status WritePlan(const Plan& plan);
+  static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
+
+  std::unique_ptr<Connection> db_;
+  Clock& clock_;
+  const ServiceCache& services_;
+  std::unique_ptr<Statements> st_;
+
+  PendingHeads pending_;
+  Counters counters_;
+  Counters batch_start_;    // restored by AbortBatch
+  Counters command_start_;  // restored by EndCommand(false)
+};
+
+}  // namespace loom::sqlite
