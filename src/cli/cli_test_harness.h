@@ -1,0 +1,200 @@
+// Test-only: a CliContext wired to fakes, so tests run whole command lines in-process and inspect
+// what was printed, which HTTP requests were sent, and what happened to the store and server.
+// Included only by src/cli/*_test.cc; the fakes record, in `events`, the order of the side effects.
+#pragma once
+
+#include <signal.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/cli_context.h"
+#include "testing/fake_clock.h"
+
+namespace loom::testing {
+
+// Answers API requests from a queue of canned responses and records every request.
+class FakeApi {
+ public:
+  void Respond(int status, std::string body) {
+    responses_.push_back(HttpResponse{status, std::move(body), "application/json"});
+  }
+  void FailWith(Error error) { responses_.push_back(std::move(error)); }
+
+  std::vector<HttpRequest> requests;
+  std::vector<TransportOptions> transports;
+
+  std::unique_ptr<HttpTransport> MakeTransport(const TransportOptions& options) {
+    transports.push_back(options);
+    return std::make_unique<Transport>(*this);
+  }
+
+  // The value of header `name` in request `i`, "" when absent.
+  std::string Header(size_t i, const std::string& name) const {
+    for (const auto& [n, v] : requests.at(i).headers) {
+      if (n == name) return v;
+    }
+    return "";
+  }
+
+ private:
+  class Transport final : public HttpTransport {
+   public:
+    explicit Transport(FakeApi& api) : api_(api) {}
+    Result<HttpResponse> Send(const HttpRequest& request) override {
+      api_.requests.push_back(request);
+      if (api_.responses_.empty()) return Error::Internal("FakeApi: no response queued");
+      Result<HttpResponse> next = std::move(api_.responses_.front());
+      api_.responses_.pop_front();
+      return next;
+    }
+
+   private:
+    FakeApi& api_;
+  };
+
+  std::deque<Result<HttpResponse>> responses_;
+};
+
+class FakeStore final : public Store {
+ public:
+  explicit FakeStore(std::vector<std::string>& events) : events_(events) {}
+
+  struct Upsert {
+    Service service;
+    std::vector<std::string> key_hashes;
+  };
+  std::vector<Upsert>* upserts = nullptr;
+  Result<AuditReport> audit = AuditReport{};
+
+  void Ingest(IngestRequest, Callback<IngestOutcome> done) override { done(Unsupported()); }
+  void Execute(IncidentCommand, Callback<Incident> done) override { done(Unsupported()); }
+  void CreateService(Service, std::string, Callback<IntegrationKey> done) override {
+    done(Unsupported());
+  }
+  Status UpsertConfiguredService(const Service& service,
+                                 const std::vector<std::string>& key_hashes) override {
+    events_.push_back("store.upsert " + service.id);
+    if (upserts != nullptr) upserts->push_back({service, key_hashes});
+    return OkStatus();
+  }
+  void CreateToken(std::string, Role, std::string, Callback<ApiToken> done) override {
+    done(Unsupported());
+  }
+  void RecordChangeEvent(ChangeEvent, Callback<int64_t> done) override { done(Unsupported()); }
+  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
+    return Unsupported();
+  }
+  Result<std::optional<ApiToken>> FindToken(const std::string&) override { return Unsupported(); }
+  Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
+  Result<std::vector<Service>> ListServices() override { return Unsupported(); }
+  Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return Unsupported(); }
+  Result<std::optional<IncidentDetail>> GetIncident(int64_t) override { return Unsupported(); }
+  Result<AlertPage> ListAlerts(const AlertFilter&) override { return Unsupported(); }
+  Result<StoreStats> Stats() override { return Unsupported(); }
+  Result<AuditReport> VerifyAudit() override {
+    events_.push_back("store.verify");
+    return audit;
+  }
+  Status Writable() override { return OkStatus(); }
+  void Shutdown() override { events_.push_back("store.shutdown"); }
+
+ private:
+  static Error Unsupported() { return Error::Internal("FakeStore: not supported"); }
+  std::vector<std::string>& events_;
+};
+
+class FakeHttpServer final : public HttpServer {
+ public:
+  FakeHttpServer(uint16_t port, std::vector<std::string>& events) : port_(port), events_(events) {}
+  uint16_t port() const override { return port_; }
+  void Stop() override { events_.push_back("server.stop"); }
+  void Wait() override { events_.push_back("server.wait"); }
+
+ private:
+  uint16_t port_;
+  std::vector<std::string>& events_;
+};
+
+// Delivers SIGTERM at once.
+class FakeShutdownSignal final : public ShutdownSignal {
+ public:
+  explicit FakeShutdownSignal(std::vector<std::string>& events) : events_(events) {}
+  int Wait() override {
+    events_.push_back("signal.wait");
+    return SIGTERM;
+  }
+
+ private:
+  std::vector<std::string>& events_;
+};
+
+class CliHarness {
+ public:
+  CliHarness()
+      : ctx_{
+            .out = out,
+            .err = err,
+            .env = [this](const char* name) -> const char* {
+              auto it = env.find(name);
+              return it == env.end() ? nullptr : it->second.c_str();
+            },
+            .clock = clock,
+            .load_config = [this](const std::string& path, const EnvLookup&) -> Result<Config> {
+              events.push_back("config.load " + path);
+              return config;
+            },
+            .demo_config = [this](const std::string& dir, const EnvLookup&) -> Result<Config> {
+              events.push_back("config.demo " + dir);
+              return config;
+            },
+            .open_sqlite_store = [this](const SqliteOptions& options,
+                                        Clock&) -> Result<std::unique_ptr<Store>> {
+              events.push_back("store.open " + options.path);
+              if (!open_store_error.message.empty()) return open_store_error;
+              auto store = std::make_unique<FakeStore>(events);
+              store->upserts = &upserts;
+              store->audit = audit;
+              return std::unique_ptr<Store>(std::move(store));
+            },
+            .start_http_server = [this](const ServerOptions& options,
+                                        ServerDeps deps) -> Result<std::unique_ptr<HttpServer>> {
+              events.push_back("server.start " + options.listen);
+              server_options = options;
+              admin_token_hash = deps.admin_token_hash;
+              return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
+            },
+            .make_transport =
+                [this](const TransportOptions& options) { return api.MakeTransport(options); },
+            .shutdown_signal = [this]() -> std::unique_ptr<ShutdownSignal> {
+              events.push_back("signal.block");
+              return std::make_unique<FakeShutdownSignal>(events);
+            },
+        } {}
+
+  int Run(const std::vector<std::string>& args) { return RunCliWith(args, ctx_); }
+
+  std::ostringstream out, err;
+  std::map<std::string, std::string> env;
+  FakeClock clock;
+  FakeApi api;
+
+  // What the fakes return and record.
+  Result<Config> config = Config{};
+  Error open_store_error{ErrorCode::kInternal, "", {}};  // empty message = open succeeds
+  Result<AuditReport> audit = AuditReport{};
+  uint16_t port = 43210;
+  std::vector<std::string> events;
+  std::vector<FakeStore::Upsert> upserts;
+  ServerOptions server_options;
+  std::string admin_token_hash;
+
+ private:
+  CliContext ctx_;
+};
+
+}  // namespace loom::testing

@@ -1,0 +1,226 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/version.h"
+#include "common/crypto.h"
+#include "common/log.h"
+
+namespace loom {
+namespace {
+
+constexpr char kLoggerName[] = "loom-oncall";
+
+struct ServeFlags {
+  std::string config;
+  std::string listen;
+  std::string data_dir;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string log_level = "info";
+  bool demo = false;
+};
+
+// Creates `dir` (and parents) owner-only when it does not exist yet: it holds the database and,
+// in demo mode, the demo secrets.
+Status EnsureDirectory(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return OkStatus();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error::Internal("cannot create data directory '" + dir + "': " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  return OkStatus();
+}
+
+Result<Config> LoadServeConfig(const ServeFlags& flags, CliContext& ctx) {
+  if (flags.demo) {
+    std::string data_dir = !flags.data_dir.empty() ? flags.data_dir : ServerConfig{}.data_dir;
+    Status dir = EnsureDirectory(data_dir);
+    if (!dir.ok()) return std::move(dir).error();
+    return ctx.demo_config(data_dir, ctx.env);
+  }
+  std::string path = !flags.config.empty() ? flags.config : ctx.Env("LOOM_ONCALL_CONFIG");
+  if (path.empty()) {
+    return Error::Invalid(
+        "no configuration: pass --config FILE, set LOOM_ONCALL_CONFIG, or run with --demo");
+  }
+  return ctx.load_config(path, ctx.env);
+}
+
+// Flags override the file; the result must still be consistent.
+Status ApplyOverrides(const ServeFlags& flags, Config& config) {
+  if (!flags.listen.empty()) config.server.listen = flags.listen;
+  if (!flags.data_dir.empty()) config.server.data_dir = flags.data_dir;
+  if (!flags.tls_cert.empty()) config.server.tls_cert = flags.tls_cert;
+  if (!flags.tls_key.empty()) config.server.tls_key = flags.tls_key;
+  if (config.server.tls_cert.empty() != config.server.tls_key.empty()) {
+    return Error::Invalid("server.tls_cert and server.tls_key must be set together");
+  }
+  if (config.server.data_dir.empty()) return Error::Invalid("server.data_dir is empty");
+  if (config.store.kind != "sqlite") {
+    return Error::Invalid("store.kind '" + config.store.kind +
+                          "' is not supported by this build (use sqlite)");
+  }
+  return OkStatus();
+}
+
+std::string StorePath(const Config& config) {
+  if (!config.store.path.empty()) return config.store.path;
+  return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
+}
+
+Status SeedServices(const Config& config, Store& store) {
+  for (const ServiceConfig& configured : config.services) {
+    std::vector<std::string> hashes;
+    hashes.reserve(configured.integration_keys.size());
+    for (const std::string& key : configured.integration_keys) hashes.push_back(Sha256Hex(key));
+    Status seeded = store.UpsertConfiguredService(configured.service, hashes);
+    if (!seeded.ok()) {
+      const Error& e = seeded.error();
+      return Error{e.code, "cannot seed service '" + configured.service.id + "': " + e.message, {}};
+    }
+  }
+  return OkStatus();
+}
+
+int RunServe(const ServeFlags& flags, CliContext& ctx) {
+  if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
+
+  Result<Config> loaded = LoadServeConfig(flags, ctx);
+  if (!loaded.ok()) {
+    // Whatever LoadConfig refused, an unusable configuration is a usage error.
+    ctx.err << "error: " << loaded.error().message << "\n";
+    return 2;
+  }
+  Config config = std::move(loaded).value();
+  Status overrides = ApplyOverrides(flags, config);
+  if (!overrides.ok()) {
+    ctx.err << "error: " << overrides.error().message << "\n";
+    return 2;
+  }
+  Status dir = EnsureDirectory(config.server.data_dir);
+  if (!dir.ok()) return ReportError(ctx, dir.error());
+  std::string store_path = StorePath(config);
+  std::filesystem::path store_dir = std::filesystem::path(store_path).parent_path();
+  if (!store_dir.empty()) {
+    Status made = EnsureDirectory(store_dir.string());
+    if (!made.ok()) return ReportError(ctx, made.error());
+  }
+
+  // Before the first thread starts (the store's writer), so that every thread inherits the mask.
+  std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
+
+  SqliteOptions store_options;
+  store_options.path = store_path;
+  auto opened = ctx.open_sqlite_store(store_options, ctx.clock);
+  if (!opened.ok()) {
+    const Error& e = opened.error();
+    return ReportError(ctx, {e.code, "cannot open store '" + store_path + "': " + e.message, {}});
+  }
+  std::unique_ptr<Store> store = std::move(opened).value();
+
+  Status seeded = SeedServices(config, *store);
+  if (!seeded.ok()) {
+    store->Shutdown();
+    return ReportError(ctx, seeded.error());
+  }
+
+  ServerOptions server_options;
+  server_options.listen = config.server.listen;
+  server_options.tls_cert = config.server.tls_cert;
+  server_options.tls_key = config.server.tls_key;
+  server_options.threads = config.server.threads;
+  server_options.version = kLoomOncallVersion;
+  std::string admin_hash = config.admin_token.empty() ? "" : Sha256Hex(config.admin_token);
+  if (admin_hash.empty()) {
+    spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
+  }
+  auto started = ctx.start_http_server(server_options, ServerDeps{*store, ctx.clock, admin_hash});
+  if (!started.ok()) {
+    store->Shutdown();
+    const Error& e = started.error();
+    return ReportError(ctx, {e.code, "cannot start the HTTP server: " + e.message, {}});
+  }
+  std::unique_ptr<HttpServer> server = std::move(started).value();
+
+  bool tls = !config.server.tls_cert.empty();
+  std::string url = ListeningUrl(config.server.listen, server->port(), tls);
+  ctx.out << "loom-oncall listening on " << url << "\n";
+  if (flags.demo) {
+    for (const ServiceConfig& service : config.services) {
+      if (service.integration_keys.empty()) continue;
+      ctx.out << "demo integration key (service " << service.service.id
+              << "): " << service.integration_keys.front() << "\n";
+    }
+    ctx.out << "demo admin token: in "
+            << (std::filesystem::path(config.server.data_dir) / "demo.env").string()
+            << " (LOOM_ONCALL_ADMIN_TOKEN)\n";
+  }
+  ctx.out.flush();
+  spdlog::info("loom-oncall {} serving on {} (config {}, store {}, {} service(s))",
+               kLoomOncallVersion, url, config.source, store_path, config.services.size());
+
+  int signal_number = shutdown->Wait();
+  spdlog::info("received {}: stopping the HTTP server, then the store",
+               signal_number == SIGINT    ? "SIGINT"
+               : signal_number == SIGTERM ? "SIGTERM"
+                                          : "a signal");
+  server->Stop();
+  server->Wait();
+  server.reset();
+  store->Shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+std::string ListeningUrl(const std::string& listen, uint16_t port, bool tls) {
+  std::string host = listen;
+  size_t colon = listen.rfind(':');
+  // "[::1]:8080" and "host:8080" split at the last ':'; a bare IPv6 address has ':' inside.
+  if (colon != std::string::npos && (listen.find(':') == colon || listen.front() == '[')) {
+    host = listen.substr(0, colon);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+}
+
+void RegisterServeCommand(CLI::App& app, CliContext& ctx, CommandAction* action) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the on-call server");
+  CLI::Option* config = serve->add_option("--config", flags->config,
+                                          "YAML configuration (default $LOOM_ONCALL_CONFIG)");
+  CLI::Option* demo = serve->add_flag(
+      "--demo", flags->demo,
+      "Run with a built-in demo configuration (service 'loom'; keys kept in <data-dir>/demo.env)");
+  demo->excludes(config);
+  serve->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0 picks a free one)");
+  serve->add_option("--data-dir", flags->data_dir, "Directory for the database (default ./data)");
+  CLI::Option* cert =
+      serve->add_option("--tls-cert", flags->tls_cert, "PEM certificate: serve HTTPS")
+          ->check(CLI::ExistingFile);
+  CLI::Option* key =
+      serve->add_option("--tls-key", flags->tls_key, "PEM private key for --tls-cert")
+          ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  serve->add_option("--log-level", flags->log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  serve->callback(
+      [flags, &ctx, action] { *action = [flags, &ctx] { return RunServe(*flags, ctx); }; });
+}
+
+}  // namespace loom

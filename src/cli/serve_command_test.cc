@@ -1,0 +1,155 @@
+#include "cli/serve_command.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "cli/cli_test_harness.h"
+#include "common/crypto.h"
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+using testing::CliHarness;
+using testing::TempDir;
+
+Config DemoLikeConfig(const std::string& data_dir) {
+  Config config;
+  config.source = "demo";
+  config.server.data_dir = data_dir;
+  config.admin_token = "admin-secret-token-value";
+  ServiceConfig loom;
+  loom.service.id = "loom";
+  loom.service.name = "LOOM node";
+  loom.integration_keys = {"0123456789abcdef0123456789abcdef"};
+  config.services.push_back(loom);
+  return config;
+}
+
+TEST(ListeningUrlTest, UsesTheBoundPort) {
+  EXPECT_EQ(ListeningUrl("127.0.0.1:0", 40123, false), "http://127.0.0.1:40123");
+  EXPECT_EQ(ListeningUrl("0.0.0.0:8080", 8080, true), "https://0.0.0.0:8080");
+  EXPECT_EQ(ListeningUrl(":8080", 8080, false), "http://0.0.0.0:8080");
+  EXPECT_EQ(ListeningUrl("[::1]:0", 5, false), "http://[::1]:5");
+  EXPECT_EQ(ListeningUrl("localhost:9", 9, false), "http://localhost:9");
+}
+
+TEST(ServeCommandTest, DemoStartsPrintsAndShutsDownInOrder) {
+  TempDir tmp;
+  std::string data_dir = tmp.File("data");
+  CliHarness h;
+  h.config = DemoLikeConfig(data_dir);
+  h.port = 40123;
+  EXPECT_EQ(h.Run({"serve", "--demo", "--data-dir", data_dir, "--listen", "127.0.0.1:0"}), 0)
+      << h.err.str();
+
+  EXPECT_EQ(h.out.str(),
+            "loom-oncall listening on http://127.0.0.1:40123\n"
+            "demo integration key (service loom): 0123456789abcdef0123456789abcdef\n"
+            "demo admin token: in " +
+                data_dir + "/demo.env (LOOM_ONCALL_ADMIN_TOKEN)\n");
+  EXPECT_EQ(h.out.str().find("admin-secret-token-value"), std::string::npos);
+  EXPECT_EQ(h.err.str().find("admin-secret-token-value"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_directory(data_dir));
+
+  std::vector<std::string> expected = {
+      "config.demo " + data_dir,
+      "signal.block",
+      "store.open " + data_dir + "/loom-oncall.db",
+      "store.upsert loom",
+      "server.start 127.0.0.1:0",
+      "signal.wait",
+      "server.stop",
+      "server.wait",
+      "store.shutdown",
+  };
+  EXPECT_EQ(h.events, expected);
+  ASSERT_EQ(h.upserts.size(), 1u);
+  EXPECT_EQ(h.upserts[0].key_hashes,
+            std::vector<std::string>{Sha256Hex("0123456789abcdef0123456789abcdef")});
+  EXPECT_EQ(h.admin_token_hash, Sha256Hex("admin-secret-token-value"));
+}
+
+TEST(ServeCommandTest, ConfigFileFromTheEnvironmentAndFlagOverrides) {
+  TempDir tmp;
+  CliHarness h;
+  h.env["LOOM_ONCALL_CONFIG"] = "/etc/loom-oncall.yaml";
+  Config config = DemoLikeConfig(tmp.File("from-file"));
+  config.admin_token.clear();
+  config.store.path = tmp.File("db/custom.db");
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--listen", "127.0.0.1:0", "--data-dir", tmp.File("flag")}), 0)
+      << h.err.str();
+  EXPECT_EQ(h.events.front(), "config.load /etc/loom-oncall.yaml");
+  EXPECT_EQ(h.events[2], "store.open " + tmp.File("db/custom.db"));
+  EXPECT_TRUE(std::filesystem::is_directory(tmp.File("flag")));
+  EXPECT_TRUE(std::filesystem::is_directory(tmp.File("db")));
+  EXPECT_EQ(h.server_options.listen, "127.0.0.1:0");
+  EXPECT_EQ(h.admin_token_hash, "");
+  // Not in demo mode: only the listening line.
+  EXPECT_EQ(h.out.str(), "loom-oncall listening on http://127.0.0.1:43210\n");
+}
+
+TEST(ServeCommandTest, InvalidConfigExits2WithTheMessageAndStartsNothing) {
+  CliHarness h;
+  h.config = Error::Invalid(
+      "loom-oncall.yaml:14: services[0].integration_keys[0].key_env: LOOM_ONCALL_KEY_LOOM is not "
+      "set");
+  EXPECT_EQ(h.Run({"serve", "--config", "loom-oncall.yaml"}), 2);
+  EXPECT_EQ(h.err.str(),
+            "error: loom-oncall.yaml:14: services[0].integration_keys[0].key_env: "
+            "LOOM_ONCALL_KEY_LOOM is not set\n");
+  EXPECT_EQ(h.out.str(), "");
+  EXPECT_EQ(h.events, std::vector<std::string>{"config.load loom-oncall.yaml"});
+}
+
+TEST(ServeCommandTest, NoConfigurationIsAUsageError) {
+  CliHarness h;
+  EXPECT_EQ(h.Run({"serve"}), 2);
+  EXPECT_EQ(h.err.str(),
+            "error: no configuration: pass --config FILE, set LOOM_ONCALL_CONFIG, or run with "
+            "--demo\n");
+  EXPECT_TRUE(h.events.empty());
+}
+
+TEST(ServeCommandTest, UnsupportedStoreKindIsAConfigError) {
+  TempDir tmp;
+  CliHarness h;
+  Config config = DemoLikeConfig(tmp.path());
+  config.store.kind = "postgres";
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 2);
+  EXPECT_NE(h.err.str().find("store.kind 'postgres'"), std::string::npos) << h.err.str();
+}
+
+TEST(ServeCommandTest, DemoAndConfigExcludeEachOther) {
+  CliHarness h;
+  EXPECT_EQ(h.Run({"serve", "--demo", "--config", "x.yaml"}), 2);
+  EXPECT_TRUE(h.events.empty());
+}
+
+TEST(ServeCommandTest, TlsCertWithoutKeyIsAUsageError) {
+  TempDir tmp;
+  std::string cert = tmp.File("cert.pem");
+  FILE* f = fopen(cert.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  CliHarness h;
+  EXPECT_EQ(h.Run({"serve", "--demo", "--tls-cert", cert}), 2);
+  EXPECT_TRUE(h.events.empty());
+}
+
+TEST(ServeCommandTest, StoreFailureExitsWithItsCode) {
+  TempDir tmp;
+  CliHarness h;
+  h.config = DemoLikeConfig(tmp.path());
+  h.open_store_error = Error::Unavailable("database is locked");
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 6);
+  EXPECT_EQ(h.err.str(),
+            "error: cannot open store '" + tmp.path() + "/loom-oncall.db': database is locked\n");
+  EXPECT_EQ(h.out.str(), "");
+}
+
+}  // namespace
+}  // namespace loom
