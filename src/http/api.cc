@@ -1,0 +1,234 @@
+#include "http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "common/crypto.h"
+#include "http/handler_util.h"
+#include "http/problem.h"
+#include "ingest/json_input.h"
+
+namespace loom::http {
+
+// ---- handler_util.h ----
+
+Response JsonResponse(int status, const Json& body) {
+  Response r;
+  r.status = status;
+  r.body = DumpJson(body);
+  return r;
+}
+
+void LogRequestError(const Error& error, const Request& request) {
+  spdlog::error("{} {}: {}: {}", MethodName(request.method), request.path,
+                ErrorCodeName(error.code), error.message);
+}
+
+Response ProblemFor(const Error& error, const Request& request) {
+  if (error.code == ErrorCode::kInternal) LogRequestError(error, request);
+  return ProblemResponse(error, request.path);
+}
+
+Result<nlohmann::json> ParseObjectBody(std::string_view body, bool allow_empty) {
+  if (ingest::IsBlank(body)) {
+    if (allow_empty) return nlohmann::json::object();
+    return Error::Invalid("the request body must be a JSON object", {{"", "body is empty"}});
+  }
+  nlohmann::json doc;
+  switch (ingest::ParseJsonBody(body, &doc)) {
+    case ingest::JsonBodyStatus::kMalformed:
+      return Error::Invalid("the request body is not valid JSON", {{"", "malformed JSON"}});
+    case ingest::JsonBodyStatus::kTooDeep:
+      return Error::Invalid("the request body nests too deeply", {{"", "nesting too deep"}});
+    case ingest::JsonBodyStatus::kOk: break;
+  }
+  if (!doc.is_object()) {
+    return Error::Invalid("the request body must be a JSON object", {{"", "not a JSON object"}});
+  }
+  return doc;
+}
+
+Result<std::string> OptionalStringField(const nlohmann::json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::string();
+  if (!it->is_string()) {
+    return Error::Invalid(std::string(key) + " must be a string",
+                          {{std::string("/") + key, "must be a string"}});
+  }
+  return it->get<std::string>();
+}
+
+int RetryAfterSeconds(int64_t micros) {
+  int64_t s = (micros + 999'999) / 1'000'000;
+  return s < 1 ? 1 : static_cast<int>(s);
+}
+
+// ---- Api ----
+
+const std::vector<Api::RouteInfo>& Api::Routes() {
+  // The hot ingest route first: Match scans in order.
+  static const std::vector<RouteInfo> routes = {
+      {Method::kPost, "/v2/enqueue", &Api::PagerDutyEnqueue, Kind::kPagerDuty},
+      {Method::kPost, "/v2/change/enqueue", &Api::PagerDutyChangeEnqueue, Kind::kPagerDuty},
+      {Method::kPost, "/v1/integrations/alertmanager", &Api::AlertmanagerWebhook, Kind::kIngest},
+      {Method::kPost, "/v1/integrations/generic", &Api::GenericEvent, Kind::kIngest},
+      {Method::kGet, "/v1/incidents", &Api::ListIncidents, Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}", &Api::GetIncident, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/acknowledge", &Api::Acknowledge, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/mitigate", &Api::Mitigate, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/resolve", &Api::Resolve, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/close", &Api::Close, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/commander", &Api::SetCommander, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/severity", &Api::SetSeverity, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/notes", &Api::AddNote, Kind::kNative},
+      {Method::kGet, "/v1/alerts", &Api::ListAlerts, Kind::kNative},
+      {Method::kGet, "/v1/services", &Api::ListServices, Kind::kNative},
+      {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
+      {Method::kPost, "/v1/tokens", &Api::CreateToken, Kind::kNative},
+      {Method::kGet, "/health", &Api::Health, Kind::kNative},
+      {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
+      {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
+      {Method::kGet, "/v1/admin/status", &Api::AdminStatus, Kind::kNative},
+  };
+  return routes;
+}
+
+std::vector<std::string> Api::RouteLabels() {
+  std::vector<std::string> labels;
+  for (const RouteInfo& r : Routes()) {
+    labels.push_back(std::string(MethodName(r.method)) + " " + r.pattern);
+  }
+  return labels;
+}
+
+Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      started_at_(clock.Now()),
+      metrics_(RouteLabels()),
+      auth_(store, clock, std::move(admin_token_hash)),
+      limiter_(clock) {
+  const auto& routes = Routes();
+  for (size_t i = 0; i < routes.size(); ++i) {
+    router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));
+  }
+}
+
+RouteMatch Api::Match(Method method, std::string_view path) const {
+  return router_.Match(method, path);
+}
+
+size_t Api::BodyLimit(const RouteMatch& match) const {
+  if (match.status == RouteMatch::Status::kFound &&
+      Routes()[static_cast<size_t>(match.route_id)].kind != Kind::kNative) {
+    return options_.ingest_body_limit;
+  }
+  return options_.api_body_limit;
+}
+
+namespace {
+
+IngestEndpoint EndpointOf(std::string_view pattern) {
+  if (pattern == std::string_view("/v2/enqueue")) return IngestEndpoint::kPagerDuty;
+  if (pattern == std::string_view("/v2/change/enqueue")) return IngestEndpoint::kPagerDutyChange;
+  if (pattern == std::string_view("/v1/integrations/alertmanager")) {
+    return IngestEndpoint::kAlertmanager;
+  }
+  return IngestEndpoint::kGeneric;
+}
+
+std::string SizeText(size_t bytes) {
+  if (bytes % 1024 == 0 && bytes >= 1024) {
+    if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+    return std::to_string(bytes / 1024) + " KiB";
+  }
+  return std::to_string(bytes) + " bytes";
+}
+
+}  // namespace
+
+Response Api::PayloadTooLarge(const RouteMatch& match, std::string_view path) {
+  const size_t limit = BodyLimit(match);
+  Error error{ErrorCode::kPayloadTooLarge,
+              "the request body is larger than the limit of " + SizeText(limit),
+              {}};
+  Response r;
+  if (match.status == RouteMatch::Status::kFound) {
+    const RouteInfo& route = Routes()[static_cast<size_t>(match.route_id)];
+    if (route.kind != Kind::kNative)
+      metrics_.CountEvent(EndpointOf(route.pattern), EventOutcome::kTooLarge);
+    if (route.kind == Kind::kPagerDuty) {
+      error.message = "Request body is larger than " + SizeText(limit);
+      r = PagerDutyError(error);
+    } else {
+      r = ProblemResponse(error, path);
+    }
+  } else {
+    r = ProblemResponse(error, path);
+  }
+  r.close = true;
+  return r;
+}
+
+void Api::Handle(const RouteMatch& match, const Request& request, Reply reply) {
+  switch (match.status) {
+    case RouteMatch::Status::kNotFound:
+      reply->Send(ProblemResponse(Error::NotFound("no route for " + std::string(request.path)),
+                                  request.path));
+      return;
+    case RouteMatch::Status::kMethodNotAllowed:
+      reply->Send(MethodNotAllowedProblem(request.path, match.allow));
+      return;
+    case RouteMatch::Status::kFound: break;
+  }
+  const RouteInfo& route = Routes()[static_cast<size_t>(match.route_id)];
+  try {
+    (this->*route.handler)(request, match.params, reply);
+  } catch (const std::exception& e) {
+    // A second Send is ignored, so this is harmless if the handler already answered.
+    Error error = Error::Internal(std::string("unexpected exception: ") + e.what());
+    LogRequestError(error, request);
+    if (route.kind == Kind::kPagerDuty) {
+      reply->Send(PagerDutyError(error));
+    } else {
+      reply->Send(ProblemResponse(error, request.path));
+    }
+  }
+}
+
+Result<const Api::ResolvedKey*> Api::ResolveKey(std::string_view key) {
+  std::string hash = Sha256Hex(key);
+  const int64_t now = ToUnixMicros(clock_.Now());
+  const uint64_t generation = key_generation_.load(std::memory_order_relaxed);
+  KeyCache& cache = key_cache_.Local();
+  auto it = cache.find(hash);
+  if (it != cache.end() && it->second.expires_us > now && it->second.generation == generation) {
+    return &it->second;
+  }
+  auto found = store_.FindIntegrationKey(hash);
+  if (!found.ok()) return std::move(found).error();
+  if (!found->has_value()) {
+    if (it != cache.end()) cache.erase(it);
+    return static_cast<const ResolvedKey*>(nullptr);
+  }
+  const IntegrationKey& ik = **found;
+  auto service = store_.GetService(ik.service_id);
+  if (!service.ok()) return std::move(service).error();
+  if (!service->has_value()) {
+    return Error::Internal("integration key " + ik.prefix + "... belongs to missing service '" +
+                           ik.service_id + "'");
+  }
+  if (it == cache.end() && cache.size() >= kKeyCacheMaxEntries) cache.clear();
+  ResolvedKey& entry = cache[hash];
+  entry.key_id = ik.id;
+  entry.service_id = ik.service_id;
+  entry.settings = std::move((*service)->settings);
+  entry.bucket = limiter_.BucketFor(ik.id);
+  entry.expires_us = now + kKeyCacheTtlMicros;
+  entry.generation = generation;
+  return &entry;
+}
+
+}  // namespace loom::http

@@ -1,0 +1,144 @@
+// Api: the route table and the thin handlers behind it (docs/api.md is the contract).
+//
+// Each handler parses (ingest parsers, query strings, small JSON bodies), calls the Store, and
+// maps the Result to a response: problem documents on native routes, PagerDuty's own bodies on
+// /v2/*. Store writes complete on the store's writer thread; the handler's callback only renders
+// the response and hands it to the Reply, which posts it to the connection's executor.
+//
+// Knows nothing about sockets: the server calls Match() once the header is in (to pick the body
+// limit), then Handle() with the complete request. Unit tests drive it directly.
+//
+// Thread safety: Match/Handle and the accessors are safe from any thread. Callbacks may run on
+// the store's writer thread.
+// REQUIRES: the Store and Clock outlive the Api, and the Api outlives every pending store
+// callback (the server waits for all replies before destroying it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "core/service.h"
+#include "http/auth.h"
+#include "http/metrics.h"
+#include "http/per_thread.h"
+#include "http/rate_limiter.h"
+#include "http/router.h"
+#include "http/types.h"
+#include "store/store.h"
+
+namespace loom::http {
+
+struct ApiOptions {
+  size_t ingest_body_limit = 512 * 1024;
+  size_t api_body_limit = 1024 * 1024;
+  std::string version = "0.1.0";
+};
+
+class Api {
+ public:
+  Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  RouteMatch Match(Method method, std::string_view path) const;
+  // The body limit of the matched route (ingest routes: ingest_body_limit; else api_body_limit).
+  size_t BodyLimit(const RouteMatch& match) const;
+  // The 413 answer for a body over BodyLimit(match): PagerDuty's body on /v2/*, else a problem.
+  // Counts a too_large event on ingest routes. The response closes the connection.
+  Response PayloadTooLarge(const RouteMatch& match, std::string_view path);
+
+  // Answers `request` through `reply` exactly once, now or later from another thread. Never
+  // throws: an exception inside a handler becomes a 500.
+  void Handle(const RouteMatch& match, const Request& request, Reply reply);
+
+  // The route label of `match` for the latency histogram index (-1 when unmatched).
+  int MetricsIndex(const RouteMatch& match) const { return match.route_id; }
+  Metrics& metrics() { return metrics_; }
+
+  // While draining (graceful stop), GET /ready answers 503 so load balancers move away.
+  void SetDraining(bool draining) { draining_.store(draining, std::memory_order_relaxed); }
+
+  // Forgets cached integration keys (called when a service is created through the API).
+  void InvalidateKeyCache() { key_generation_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  using Handler = void (Api::*)(const Request&, const PathParams&, Reply);
+  enum class Kind { kIngest, kPagerDuty, kNative };
+  struct RouteInfo {
+    Method method;
+    const char* pattern;
+    Handler handler;
+    Kind kind;
+  };
+
+  // An integration key resolved to its service's ingest settings; cached per thread.
+  struct ResolvedKey {
+    int64_t key_id = 0;
+    std::string service_id;
+    ServiceSettings settings;
+    RateBucket* bucket = nullptr;
+    int64_t expires_us = 0;
+    uint64_t generation = 0;
+  };
+  using KeyCache = std::unordered_map<std::string, ResolvedKey>;
+  static constexpr int64_t kKeyCacheTtlMicros = 5'000'000;
+  static constexpr size_t kKeyCacheMaxEntries = 4096;
+
+  static const std::vector<RouteInfo>& Routes();
+  static std::vector<std::string> RouteLabels();
+
+  // The service behind an integration key, or nullptr for an unknown key. The pointer is valid
+  // until the next ResolveKey on this thread.
+  Result<const ResolvedKey*> ResolveKey(std::string_view key);
+
+  // ---- ingest (ingest_handlers.cc) ----
+  void PagerDutyEnqueue(const Request& req, const PathParams& params, Reply reply);
+  void PagerDutyChangeEnqueue(const Request& req, const PathParams& params, Reply reply);
+  void AlertmanagerWebhook(const Request& req, const PathParams& params, Reply reply);
+  void GenericEvent(const Request& req, const PathParams& params, Reply reply);
+  // The integration key of an Alertmanager/generic request: Bearer token or ?key=.
+  static std::string IntegrationKeyOf(const Request& req);
+
+  // ---- incidents and alerts (incident_handlers.cc) ----
+  void ListIncidents(const Request& req, const PathParams& params, Reply reply);
+  void GetIncident(const Request& req, const PathParams& params, Reply reply);
+  void Acknowledge(const Request& req, const PathParams& params, Reply reply);
+  void Mitigate(const Request& req, const PathParams& params, Reply reply);
+  void Resolve(const Request& req, const PathParams& params, Reply reply);
+  void Close(const Request& req, const PathParams& params, Reply reply);
+  void SetCommander(const Request& req, const PathParams& params, Reply reply);
+  void SetSeverity(const Request& req, const PathParams& params, Reply reply);
+  void AddNote(const Request& req, const PathParams& params, Reply reply);
+  void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
+                      Reply reply);
+  void ListAlerts(const Request& req, const PathParams& params, Reply reply);
+
+  // ---- services, tokens, health (admin_handlers.cc) ----
+  void ListServices(const Request& req, const PathParams& params, Reply reply);
+  void CreateService(const Request& req, const PathParams& params, Reply reply);
+  void CreateToken(const Request& req, const PathParams& params, Reply reply);
+  void Health(const Request& req, const PathParams& params, Reply reply);
+  void Ready(const Request& req, const PathParams& params, Reply reply);
+  void MetricsText(const Request& req, const PathParams& params, Reply reply);
+  void AdminStatus(const Request& req, const PathParams& params, Reply reply);
+
+  Store& store_;
+  const Clock& clock_;
+  const ApiOptions options_;
+  const TimePoint started_at_;
+  Router router_;
+  Metrics metrics_;
+  Authenticator auth_;
+  RateLimiter limiter_;
+  PerThread<KeyCache> key_cache_;
+  std::atomic<uint64_t> key_generation_{0};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace loom::http

@@ -1,0 +1,579 @@
+// Handler behaviour without sockets: the Api driven with a fake Store and a recording Reply.
+#include "http/api.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/crypto.h"
+#include "testing/fake_clock.h"
+
+namespace loom::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kAdminToken[] = "bootstrap-admin-token";
+constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
+constexpr char kViewerToken[] = "loo_viewer";
+constexpr char kResponderToken[] = "loo_responder";
+
+// Records what the handlers ask of it; answers writes at once unless told to hold them.
+class FakeStore final : public Store {
+ public:
+  FakeStore() {
+    Service loom;
+    loom.id = "loom";
+    loom.name = "LOOM node";
+    services["loom"] = loom;
+    keys[Sha256Hex(kKey)] = IntegrationKey{11, "loom", Sha256Hex(kKey), "0123", {}};
+    tokens[Sha256Hex(kViewerToken)] = ApiToken{1, "dash", Role::kViewer, "", {}};
+    tokens[Sha256Hex(kResponderToken)] = ApiToken{2, "ci", Role::kResponder, "", {}};
+  }
+
+  void Ingest(IngestRequest request, Callback<IngestOutcome> done) override {
+    ingested.push_back(request);
+    if (hold) {
+      held_ingest.push_back(std::move(done));
+      return;
+    }
+    if (ingest_error) return done(*ingest_error);
+    IngestOutcome out;
+    out.dedup_key = request.dedup_key;
+    out.incident_number = 3;
+    out.incident_created = true;
+    done(out);
+  }
+  void Execute(IncidentCommand command, Callback<Incident> done) override {
+    commands.push_back(command);
+    if (execute_error) return done(*execute_error);
+    Incident in;
+    in.number = command.incident_number;
+    in.service_id = "loom";
+    in.state = IncidentState::kAcknowledged;
+    in.commander = command.actor;
+    done(in);
+  }
+  void CreateService(Service service, std::string key_hash,
+                     Callback<IntegrationKey> done) override {
+    if (services.count(service.id)) return done(Error::Conflict("service exists"));
+    created_key_hash = key_hash;
+    services[service.id] = service;
+    keys[key_hash] = IntegrationKey{99, service.id, key_hash, "", {}};
+    done(keys[key_hash]);
+  }
+  Status UpsertConfiguredService(const Service&, const std::vector<std::string>&) override {
+    return OkStatus();
+  }
+  void CreateToken(std::string name, Role role, std::string token_hash,
+                   Callback<ApiToken> done) override {
+    ApiToken t{5, name, role, token_hash, {}};
+    tokens[token_hash] = t;
+    done(t);
+  }
+  void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override {
+    changes.push_back(event);
+    done(int64_t{1});
+  }
+  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
+    ++key_lookups;
+    auto it = keys.find(hash);
+    if (it == keys.end()) return std::optional<IntegrationKey>();
+    return std::optional<IntegrationKey>(it->second);
+  }
+  Result<std::optional<ApiToken>> FindToken(const std::string& hash) override {
+    auto it = tokens.find(hash);
+    if (it == tokens.end()) return std::optional<ApiToken>();
+    return std::optional<ApiToken>(it->second);
+  }
+  Result<std::optional<Service>> GetService(const std::string& id) override {
+    auto it = services.find(id);
+    if (it == services.end()) return std::optional<Service>();
+    return std::optional<Service>(it->second);
+  }
+  Result<std::vector<Service>> ListServices() override {
+    std::vector<Service> out;
+    for (auto& [id, s] : services) out.push_back(s);
+    return out;
+  }
+  Result<IncidentPage> ListIncidents(const IncidentFilter& filter) override {
+    last_filter = filter;
+    IncidentPage page;
+    Incident in;
+    in.number = 20;
+    page.incidents.push_back(in);
+    page.next_cursor = 20;
+    return page;
+  }
+  Result<std::optional<IncidentDetail>> GetIncident(int64_t number) override {
+    if (number != 20) return std::optional<IncidentDetail>();
+    IncidentDetail d;
+    d.incident.number = 20;
+    return std::optional<IncidentDetail>(d);
+  }
+  Result<AlertPage> ListAlerts(const AlertFilter& filter) override {
+    last_alert_filter = filter;
+    return AlertPage{};
+  }
+  Result<StoreStats> Stats() override { return StoreStats{}; }
+  Result<AuditReport> VerifyAudit() override { return AuditReport{}; }
+  Status Writable() override {
+    if (writable_error) return *writable_error;
+    return OkStatus();
+  }
+  void Shutdown() override {}
+
+  std::map<std::string, Service> services;
+  std::map<std::string, IntegrationKey> keys;
+  std::map<std::string, ApiToken> tokens;
+  std::vector<IngestRequest> ingested;
+  std::vector<IncidentCommand> commands;
+  std::vector<ChangeEvent> changes;
+  std::vector<Callback<IngestOutcome>> held_ingest;
+  std::optional<Error> ingest_error, execute_error, writable_error;
+  std::optional<IncidentFilter> last_filter;
+  std::optional<AlertFilter> last_alert_filter;
+  std::string created_key_hash;
+  bool hold = false;
+  int key_lookups = 0;
+};
+
+class RecordingReply final : public ResponseSink {
+ public:
+  void Send(Response r) override {
+    ++sends;
+    response = std::move(r);
+  }
+  int sends = 0;
+  std::optional<Response> response;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest() : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}) {}
+
+  // Sends one request and returns the recorded reply (not yet answered if the store holds it).
+  std::shared_ptr<RecordingReply> Call(Method method, std::string_view target,
+                                       std::string_view body = {}, std::string_view token = {},
+                                       std::string_view admin_header = {}) {
+    auth_ = token.empty() ? std::string() : "Bearer " + std::string(token);
+    Request req;
+    req.method = method;
+    req.target = target;
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string_view::npos) req.query = target.substr(q + 1);
+    req.authorization = auth_;
+    req.admin_token = admin_header;
+    req.body = body;
+    auto reply = std::make_shared<RecordingReply>();
+    api_.Handle(api_.Match(method, req.path), req, reply);
+    return reply;
+  }
+
+  static json Body(const RecordingReply& r) { return json::parse(r.response->body); }
+
+  static std::string PdEvent(const std::string& key, const std::string& action = "trigger",
+                             const std::string& extra = "") {
+    return R"({"routing_key":")" + key + R"(","event_action":")" + action + R"(",)" + extra +
+           R"("payload":{"summary":"disk full","source":"db1","severity":"critical"}})";
+  }
+
+  testing::FakeClock clock_;
+  FakeStore store_;
+  Api api_;
+  std::string auth_;
+};
+
+TEST_F(ApiTest, PagerDutyTriggerIsAcceptedWithDedupKey) {
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent(kKey, "trigger", R"("dedup_key":"k1",)"));
+  ASSERT_EQ(r->sends, 1);
+  EXPECT_EQ(r->response->status, 202);
+  EXPECT_EQ(Body(*r),
+            (json{{"status", "success"}, {"message", "Event processed"}, {"dedup_key", "k1"}}));
+  ASSERT_EQ(store_.ingested.size(), 1u);
+  const IngestRequest& req = store_.ingested[0];
+  EXPECT_EQ(req.service_id, "loom");
+  EXPECT_EQ(req.integration_key_id, 11);
+  ASSERT_EQ(req.alerts.size(), 1u);
+  EXPECT_EQ(req.alerts[0].severity, Severity::kSev1);
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted), 1);
+}
+
+TEST_F(ApiTest, PagerDutyGeneratedDedupKeyIsReturned) {
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  ASSERT_EQ(r->response->status, 202);
+  std::string key = Body(*r)["dedup_key"];
+  EXPECT_FALSE(key.empty());
+  EXPECT_EQ(key, store_.ingested[0].dedup_key);
+}
+
+TEST_F(ApiTest, PagerDutyUnknownRoutingKeyIsInvalidEvent) {
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent("ffffffffffffffffffffffffffffffff"));
+  EXPECT_EQ(r->response->status, 400);
+  json j = Body(*r);
+  EXPECT_EQ(j["status"], "invalid event");
+  EXPECT_EQ(j["message"], "Event object is invalid");
+  ASSERT_EQ(j["errors"].size(), 1u);
+  EXPECT_NE(j["errors"][0].get<std::string>().find("routing_key"), std::string::npos);
+  EXPECT_TRUE(store_.ingested.empty());
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kUnknownKey), 1);
+}
+
+TEST_F(ApiTest, PagerDutyMalformedJson) {
+  auto r = Call(Method::kPost, "/v2/enqueue", "{nope");
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(Body(*r)["status"], "invalid event");
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kInvalid), 1);
+}
+
+TEST_F(ApiTest, PagerDutyRateLimitPerKey) {
+  store_.services["loom"].settings.rate_limit_per_minute = 2;
+  EXPECT_EQ(Call(Method::kPost, "/v2/enqueue", PdEvent(kKey))->response->status, 202);
+  EXPECT_EQ(Call(Method::kPost, "/v2/enqueue", PdEvent(kKey))->response->status, 202);
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  EXPECT_EQ(r->response->status, 429);
+  EXPECT_EQ(Body(*r)["status"], "throttle exceeded");
+  EXPECT_EQ(r->response->retry_after_seconds, 30);
+  clock_.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(Call(Method::kPost, "/v2/enqueue", PdEvent(kKey))->response->status, 202);
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kThrottled), 1);
+}
+
+TEST_F(ApiTest, PagerDutyStoreUnavailableIs503) {
+  store_.ingest_error = Error::Unavailable("writer queue is full");
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  EXPECT_EQ(r->response->status, 503);
+  EXPECT_EQ(Body(*r)["status"], "unavailable");
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kUnavailable), 1);
+}
+
+TEST_F(ApiTest, IntegrationKeysAreCached) {
+  for (int i = 0; i < 5; ++i) Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  EXPECT_EQ(store_.key_lookups, 1);
+  clock_.Advance(std::chrono::seconds(10));  // past the TTL
+  Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  EXPECT_EQ(store_.key_lookups, 2);
+}
+
+TEST_F(ApiTest, ReplyWaitsForTheStoreCallback) {
+  store_.hold = true;
+  auto r = Call(Method::kPost, "/v2/enqueue", PdEvent(kKey, "trigger", R"("dedup_key":"k9",)"));
+  EXPECT_EQ(r->sends, 0);
+  ASSERT_EQ(store_.held_ingest.size(), 1u);
+  IngestOutcome out;
+  out.dedup_key = "k9";
+  store_.held_ingest[0](out);
+  ASSERT_EQ(r->sends, 1);
+  EXPECT_EQ(r->response->status, 202);
+}
+
+TEST_F(ApiTest, ChangeEvent) {
+  auto r = Call(Method::kPost, "/v2/change/enqueue",
+                R"({"routing_key":")" + std::string(kKey) +
+                    R"(","payload":{"summary":"deploy 1.2","source":"ci"}})");
+  EXPECT_EQ(r->response->status, 202);
+  EXPECT_EQ(Body(*r), (json{{"status", "success"}, {"message", "Change event processed"}}));
+  ASSERT_EQ(store_.changes.size(), 1u);
+  EXPECT_EQ(store_.changes[0].service_id, "loom");
+}
+
+TEST_F(ApiTest, AlertmanagerNeedsAKey) {
+  auto r = Call(Method::kPost, "/v1/integrations/alertmanager", "{}");
+  EXPECT_EQ(r->response->status, 401);
+  EXPECT_EQ(r->response->content_type, "application/problem+json");
+  r = Call(Method::kPost, "/v1/integrations/alertmanager?key=ffff", "{}");
+  EXPECT_EQ(r->response->status, 401);
+}
+
+constexpr char kAmPayload[] = R"({"version":"4","groupKey":"{}:{alertname=\"X\"}",
+  "status":"firing","receiver":"r","groupLabels":{},"commonLabels":{},"commonAnnotations":{},
+  "externalURL":"http://am","truncatedAlerts":0,
+  "alerts":[{"status":"firing","labels":{"alertname":"X","severity":"critical"},
+  "annotations":{"summary":"x down"},"startsAt":"2026-11-27T10:45:33.123456789Z",
+  "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p","fingerprint":"0123456789abcdef"}]})";
+
+TEST_F(ApiTest, AlertmanagerWithQueryKey) {
+  auto r =
+      Call(Method::kPost, "/v1/integrations/alertmanager?key=" + std::string(kKey), kAmPayload);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  EXPECT_EQ(Body(*r), (json{{"status", "success"}, {"incident", "INC-3"}}));
+  EXPECT_EQ(store_.ingested.at(0).service_id, "loom");
+}
+
+TEST_F(ApiTest, AlertmanagerOverloadIs503NotA4xx) {
+  store_.ingest_error = Error{ErrorCode::kResourceExhausted, "full", {}};
+  auto r = Call(Method::kPost, "/v1/integrations/alertmanager", kAmPayload, kKey);
+  EXPECT_EQ(r->response->status, 503);
+  store_.services["loom"].settings.rate_limit_per_minute = 1;
+  store_.ingest_error.reset();
+  api_.InvalidateKeyCache();
+  EXPECT_EQ(
+      Call(Method::kPost, "/v1/integrations/alertmanager", kAmPayload, kKey)->response->status,
+      200);
+  r = Call(Method::kPost, "/v1/integrations/alertmanager", kAmPayload, kKey);
+  EXPECT_EQ(r->response->status, 503);
+  EXPECT_GE(r->response->retry_after_seconds, 1);
+}
+
+TEST_F(ApiTest, AlertmanagerBadPayloadIs400) {
+  auto r = Call(Method::kPost, "/v1/integrations/alertmanager", R"({"version":"3"})", kKey);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(r->response->content_type, "application/problem+json");
+}
+
+TEST_F(ApiTest, GenericEvent) {
+  auto r = Call(Method::kPost, "/v1/integrations/generic",
+                R"({"summary":"queue lag","severity":"warning","dedup_key":"lag"})", kKey);
+  ASSERT_EQ(r->response->status, 202) << r->response->body;
+  EXPECT_EQ(Body(*r), (json{{"status", "success"}, {"dedup_key", "lag"}, {"incident", "INC-3"}}));
+  EXPECT_EQ(store_.ingested.at(0).alerts.at(0).severity, Severity::kSev3);
+}
+
+TEST_F(ApiTest, ListIncidentsNeedsAToken) {
+  auto r = Call(Method::kGet, "/v1/incidents");
+  EXPECT_EQ(r->response->status, 401);
+  r = Call(Method::kGet, "/v1/incidents", {}, "loo_unknown");
+  EXPECT_EQ(r->response->status, 401);
+  EXPECT_EQ(Body(*r)["type"], "https://loom-oncall.dev/problems/unauthenticated");
+}
+
+TEST_F(ApiTest, ListIncidentsPassesFilters) {
+  auto r = Call(Method::kGet,
+                "/v1/incidents?state=acknowledged&severity=sev2&service=loom&open=true&limit=5"
+                "&cursor=40",
+                {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  const IncidentFilter& f = *store_.last_filter;
+  EXPECT_EQ(f.state, IncidentState::kAcknowledged);
+  EXPECT_EQ(f.severity, Severity::kSev2);
+  EXPECT_EQ(f.service_id, "loom");
+  EXPECT_TRUE(f.open_only);
+  EXPECT_EQ(f.limit, 5);
+  EXPECT_EQ(f.before_number, 40);
+  json j = Body(*r);
+  EXPECT_EQ(j["incidents"][0]["id"], "INC-20");
+  EXPECT_EQ(j["next"], "20");
+}
+
+TEST_F(ApiTest, ListIncidentsRejectsBadQueryValues) {
+  for (const char* bad : {"limit=0", "limit=501", "limit=x", "state=open", "severity=high",
+                          "open=maybe", "cursor=-1"}) {
+    auto r = Call(Method::kGet, std::string("/v1/incidents?") + bad, {}, kViewerToken);
+    ASSERT_EQ(r->response->status, 400) << bad;
+    json j = Body(*r);
+    std::string name = std::string(bad).substr(0, std::string(bad).find('='));
+    ASSERT_EQ(j["errors"].size(), 1u) << bad;
+    EXPECT_EQ(j["errors"][0]["pointer"], "/query/" + name) << bad;
+  }
+  EXPECT_FALSE(store_.last_filter.has_value());
+}
+
+TEST_F(ApiTest, GetIncident) {
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-20", {}, kViewerToken)->response->status, 200);
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/20", {}, kViewerToken)->response->status, 200);
+  auto r = Call(Method::kGet, "/v1/incidents/INC-21", {}, kViewerToken);
+  EXPECT_EQ(r->response->status, 404);
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/bogus", {}, kViewerToken)->response->status, 404);
+  json j = Body(*Call(Method::kGet, "/v1/incidents/INC-20", {}, kViewerToken));
+  EXPECT_TRUE(j["timeline"].is_array());
+  EXPECT_TRUE(j["alerts"].is_array());
+}
+
+TEST_F(ApiTest, ActionsNeedTheResponderRole) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-1/acknowledge", {}, kViewerToken);
+  EXPECT_EQ(r->response->status, 403);
+  EXPECT_EQ(Body(*r)["type"], "https://loom-oncall.dev/problems/permission-denied");
+  EXPECT_TRUE(store_.commands.empty());
+}
+
+TEST_F(ApiTest, AcknowledgeRecordsTheActor) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/acknowledge", R"({"note":"on it"})",
+                kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  ASSERT_EQ(store_.commands.size(), 1u);
+  EXPECT_EQ(store_.commands[0].type, IncidentCommand::Type::kAcknowledge);
+  EXPECT_EQ(store_.commands[0].incident_number, 4);
+  EXPECT_EQ(store_.commands[0].actor, "token:ci");
+  EXPECT_EQ(store_.commands[0].note, "on it");
+  EXPECT_EQ(Body(*r)["id"], "INC-4");
+}
+
+TEST_F(ApiTest, BootstrapAdminIsTokenAdmin) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/resolve", {}, kAdminToken);
+  ASSERT_EQ(r->response->status, 200);
+  EXPECT_EQ(store_.commands.at(0).actor, "token:admin");
+}
+
+TEST_F(ApiTest, ActionBodyValidation) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/severity", R"({"severity":"sev9"})",
+                kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/severity");
+  r = Call(Method::kPost, "/v1/incidents/INC-4/commander", "{}", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/commander");
+  r = Call(Method::kPost, "/v1/incidents/INC-4/notes", R"({"note":""})", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  r = Call(Method::kPost, "/v1/incidents/INC-4/acknowledge", "[1]", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_TRUE(store_.commands.empty());
+
+  r = Call(Method::kPost, "/v1/incidents/INC-4/severity", R"({"severity":"sev1"})",
+           kResponderToken);
+  EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(store_.commands.at(0).severity, Severity::kSev1);
+}
+
+TEST_F(ApiTest, ConflictFromTheStoreIs409) {
+  store_.execute_error = Error::Conflict("INC-4 is triggered; acknowledge it first");
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/mitigate", {}, kResponderToken);
+  EXPECT_EQ(r->response->status, 409);
+  json j = Body(*r);
+  EXPECT_EQ(j["detail"], "INC-4 is triggered; acknowledge it first");
+  EXPECT_EQ(j["instance"], "/v1/incidents/INC-4/mitigate");
+}
+
+TEST_F(ApiTest, ListAlertsValidatesStatus) {
+  auto r = Call(Method::kGet, "/v1/alerts?status=open", {}, kViewerToken);
+  EXPECT_EQ(r->response->status, 400);
+  r = Call(Method::kGet, "/v1/alerts?incident=INC-2&status=firing&limit=3", {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200);
+  EXPECT_EQ(store_.last_alert_filter->incident_number, 2);
+  EXPECT_EQ(store_.last_alert_filter->status, "firing");
+  EXPECT_EQ(store_.last_alert_filter->limit, 3);
+  EXPECT_TRUE(Body(*r)["next"].is_null());
+}
+
+TEST_F(ApiTest, CreateServiceReturnsTheKeyOnce) {
+  auto r = Call(Method::kPost, "/v1/services", R"({"id":"db","name":"Database"})", kAdminToken);
+  ASSERT_EQ(r->response->status, 201) << r->response->body;
+  json j = Body(*r);
+  EXPECT_EQ(j["id"], "db");
+  EXPECT_EQ(j["name"], "Database");
+  std::string key = j["integration_key"];
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(store_.created_key_hash, Sha256Hex(key));
+  // The new key works at once.
+  EXPECT_EQ(Call(Method::kPost, "/v2/enqueue", PdEvent(key))->response->status, 202);
+  // A duplicate is a conflict; a responder may not create services.
+  EXPECT_EQ(Call(Method::kPost, "/v1/services", R"({"id":"db"})", kAdminToken)->response->status,
+            409);
+  EXPECT_EQ(Call(Method::kPost, "/v1/services", R"({"id":"x"})", kResponderToken)->response->status,
+            403);
+  EXPECT_EQ(
+      Call(Method::kPost, "/v1/services", R"({"id":"Bad Id"})", kAdminToken)->response->status,
+      400);
+}
+
+TEST_F(ApiTest, CreateServiceWithSettings) {
+  auto r = Call(Method::kPost, "/v1/services",
+                R"({"id":"db","settings":{"rate_limit_per_minute":60,"auto_resolve":true,
+                    "severity_map":{"p1":"sev1"}}})",
+                kAdminToken);
+  ASSERT_EQ(r->response->status, 201) << r->response->body;
+  const Service& s = store_.services["db"];
+  EXPECT_EQ(s.name, "db");
+  EXPECT_EQ(s.settings.rate_limit_per_minute, 60);
+  EXPECT_TRUE(s.settings.auto_resolve);
+  EXPECT_EQ(s.settings.severity_map.Map("p1"), Severity::kSev1);
+  r = Call(Method::kPost, "/v1/services", R"({"id":"db2","settings":{"rate_limit_per_minute":-1}})",
+           kAdminToken);
+  EXPECT_EQ(r->response->status, 400);
+}
+
+TEST_F(ApiTest, CreateToken) {
+  auto r = Call(Method::kPost, "/v1/tokens", R"({"name":"ci2","role":"responder"})", kAdminToken);
+  ASSERT_EQ(r->response->status, 201) << r->response->body;
+  json j = Body(*r);
+  std::string token = j["token"];
+  EXPECT_EQ(token.rfind("loo_", 0), 0u);
+  EXPECT_EQ(token.size(), 4u + 48u);
+  EXPECT_EQ(j["name"], "ci2");
+  EXPECT_EQ(j["role"], "responder");
+  EXPECT_TRUE(j.contains("id"));
+  EXPECT_TRUE(j.contains("created_at"));
+  // The new token authenticates.
+  EXPECT_EQ(Call(Method::kPost, "/v1/incidents/INC-1/acknowledge", {}, token)->response->status,
+            200);
+  EXPECT_EQ(Call(Method::kPost, "/v1/tokens", R"({"name":"x","role":"root"})", kAdminToken)
+                ->response->status,
+            400);
+  EXPECT_EQ(Call(Method::kPost, "/v1/tokens", R"({"name":"x","role":"viewer"})", kViewerToken)
+                ->response->status,
+            403);
+}
+
+TEST_F(ApiTest, UnknownRouteAndWrongMethod) {
+  auto r = Call(Method::kGet, "/v1/nothing");
+  EXPECT_EQ(r->response->status, 404);
+  EXPECT_EQ(r->response->content_type, "application/problem+json");
+  r = Call(Method::kGet, "/v2/enqueue");
+  EXPECT_EQ(r->response->status, 405);
+  EXPECT_EQ(r->response->allow, "POST");
+}
+
+TEST_F(ApiTest, HealthAndReady) {
+  auto r = Call(Method::kGet, "/health");
+  EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(Body(*r)["ok"], true);
+  EXPECT_EQ(Body(*r)["version"], "0.1.0");
+  r = Call(Method::kGet, "/ready");
+  EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(Body(*r), json::parse(R"({"ok":true,"checks":{"http":"ok","store":"ok"}})"));
+  store_.writable_error = Error::Unavailable("disk full");
+  r = Call(Method::kGet, "/ready");
+  EXPECT_EQ(r->response->status, 503);
+  EXPECT_EQ(Body(*r)["checks"]["store"], "error");
+}
+
+TEST_F(ApiTest, MetricsEndpoint) {
+  Call(Method::kPost, "/v2/enqueue", PdEvent(kKey));
+  auto r = Call(Method::kGet, "/metrics");
+  EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(r->response->content_type, "text/plain; version=0.0.4");
+  EXPECT_NE(
+      r->response->body.find(
+          "loom_oncall_events_total{endpoint=\"pagerduty\",result=\"accepted\",reason=\"ok\"} 1"),
+      std::string::npos);
+  EXPECT_NE(r->response->body.find("loom_oncall_incidents_open{severity=\"sev1\"} 0"),
+            std::string::npos);
+}
+
+TEST_F(ApiTest, AdminStatusAcceptsTheAdminHeader) {
+  EXPECT_EQ(Call(Method::kGet, "/v1/admin/status")->response->status, 401);
+  EXPECT_EQ(Call(Method::kGet, "/v1/admin/status", {}, kViewerToken)->response->status, 403);
+  auto r = Call(Method::kGet, "/v1/admin/status", {}, {}, kAdminToken);
+  ASSERT_EQ(r->response->status, 200);
+  json j = Body(*r);
+  EXPECT_EQ(j["version"], "0.1.0");
+  EXPECT_TRUE(j["uptime_seconds"].is_number());
+  EXPECT_EQ(j["store"]["writable"], true);
+  EXPECT_EQ(j["incidents_open"]["sev1"], 0);
+  EXPECT_EQ(j["events"]["pagerduty"]["ok"], 0);
+  EXPECT_EQ(Call(Method::kGet, "/v1/admin/status", {}, kAdminToken)->response->status, 200);
+}
+
+TEST_F(ApiTest, BodyLimitsAndTooLargeBodies) {
+  ApiOptions defaults;
+  EXPECT_EQ(api_.BodyLimit(api_.Match(Method::kPost, "/v2/enqueue")), defaults.ingest_body_limit);
+  EXPECT_EQ(api_.BodyLimit(api_.Match(Method::kPost, "/v1/integrations/alertmanager")),
+            defaults.ingest_body_limit);
+  EXPECT_EQ(api_.BodyLimit(api_.Match(Method::kPost, "/v1/services")), defaults.api_body_limit);
+
+  Response pd = api_.PayloadTooLarge(api_.Match(Method::kPost, "/v2/enqueue"), "/v2/enqueue");
+  EXPECT_EQ(pd.status, 413);
+  EXPECT_TRUE(pd.close);
+  EXPECT_EQ(json::parse(pd.body)["status"], "invalid event");
+  EXPECT_EQ(api_.metrics().EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kTooLarge), 1);
+
+  Response native = api_.PayloadTooLarge(api_.Match(Method::kPost, "/v1/services"), "/v1/services");
+  EXPECT_EQ(native.status, 413);
+  EXPECT_EQ(native.content_type, "application/problem+json");
+  EXPECT_EQ(json::parse(native.body)["type"], "https://loom-oncall.dev/problems/payload-too-large");
+}
+
+}  // namespace
+}  // namespace loom::http

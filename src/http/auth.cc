@@ -1,0 +1,61 @@
+#include "http/auth.h"
+
+#include <cctype>
+
+#include "common/crypto.h"
+
+namespace loom::http {
+
+std::string_view BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return {};
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  return token;
+}
+
+Authenticator::Authenticator(Store& store, const Clock& clock, std::string admin_token_hash)
+    : store_(store), clock_(clock), admin_token_hash_(std::move(admin_token_hash)) {}
+
+Result<Principal> Authenticator::AuthenticateToken(std::string_view token) {
+  if (token.empty()) return Error::Unauthenticated("missing bearer token");
+  std::string hash = Sha256Hex(token);
+  if (!admin_token_hash_.empty() && ConstantTimeEquals(hash, admin_token_hash_)) {
+    return Principal{"admin", Role::kAdmin};
+  }
+  const int64_t now = ToUnixMicros(clock_.Now());
+  Cache& cache = cache_.Local();
+  if (auto it = cache.find(hash); it != cache.end()) {
+    if (it->second.expires_us > now) return it->second.principal;
+    cache.erase(it);
+  }
+  auto found = store_.FindToken(hash);
+  if (!found.ok()) return std::move(found).error();
+  if (!found->has_value()) return Error::Unauthenticated("unknown token");
+  Principal p{(*found)->name, (*found)->role};
+  if (cache.size() >= kCacheMaxEntries) cache.clear();
+  cache.emplace(std::move(hash), Cached{p, now + kCacheTtlMicros});
+  return p;
+}
+
+Result<Principal> Authenticator::Require(std::string_view authorization, Role need,
+                                         std::string_view admin_header) {
+  std::string_view token = !admin_header.empty() ? admin_header : BearerToken(authorization);
+  if (token.empty()) {
+    return Error::Unauthenticated(authorization.empty() ? "missing bearer token"
+                                                        : "malformed Authorization header");
+  }
+  auto p = AuthenticateToken(token);
+  if (!p.ok()) return p;
+  if (!RoleAllows(p->role, need)) {
+    return Error::PermissionDenied(std::string("this needs role ") + RoleName(need) +
+                                   "; the token has role " + RoleName(p->role));
+  }
+  return p;
+}
+
+}  // namespace loom::http

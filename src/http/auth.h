@@ -1,0 +1,67 @@
+// Authentication of native API callers: `Authorization: Bearer <token>` (or, for
+// /v1/admin/status, the x-loom-admin-token header) → SHA-256 hex → the bootstrap admin token's
+// hash (constant-time compare; principal "admin", role admin) or a stored token (Store::FindToken).
+//
+// Successful store lookups are cached per I/O thread for a few seconds (tokens cannot be revoked
+// or changed yet, so a short TTL only bounds memory and staleness). Unknown tokens are not cached,
+// so a token answers as soon as POST /v1/tokens has returned it.
+//
+// Never logs or returns tokens; errors name no secret.
+//
+// Thread safety: every method is safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "core/service.h"
+#include "http/per_thread.h"
+#include "store/store.h"
+
+namespace loom::http {
+
+struct Principal {
+  std::string name;  // the token's name; "admin" for the bootstrap token
+  Role role = Role::kViewer;
+  // The actor recorded in timelines: "token:<name>".
+  std::string actor() const { return "token:" + name; }
+};
+
+// The token of an "Authorization: Bearer <token>" header (scheme case-insensitive), or "".
+std::string_view BearerToken(std::string_view authorization);
+
+class Authenticator {
+ public:
+  // `admin_token_hash` is the SHA-256 hex of the bootstrap admin token, or "" for none.
+  Authenticator(Store& store, const Clock& clock, std::string admin_token_hash);
+
+  // kUnauthenticated for an empty or unknown token; kUnavailable/kInternal when the store fails.
+  Result<Principal> AuthenticateToken(std::string_view token);
+
+  // The principal of `admin_header` (the x-loom-admin-token value) when it is not empty, else of
+  // the request's bearer token, if it has at least role `need`: kUnauthenticated (401) or
+  // kPermissionDenied (403) otherwise.
+  Result<Principal> Require(std::string_view authorization, Role need,
+                            std::string_view admin_header = {});
+
+  static constexpr int64_t kCacheTtlMicros = 5'000'000;
+  static constexpr size_t kCacheMaxEntries = 4096;
+
+ private:
+  struct Cached {
+    Principal principal;
+    int64_t expires_us = 0;
+  };
+  using Cache = std::unordered_map<std::string, Cached>;
+
+  Store& store_;
+  const Clock& clock_;
+  const std::string admin_token_hash_;
+  PerThread<Cache> cache_;
+};
+
+}  // namespace loom::http

@@ -1,0 +1,247 @@
+// Incidents and alerts: listing with validated filters, one incident with its timeline and
+// alerts, and the responder actions (each one Store::Execute command).
+
+#include <charconv>
+#include <optional>
+
+#include "core/incident.h"
+#include "http/api.h"
+#include "http/handler_util.h"
+#include "http/problem.h"
+#include "http/query.h"
+
+namespace loom::http {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+std::optional<int64_t> ParsePositiveInt(std::string_view text) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size() || n <= 0) return std::nullopt;
+  return n;
+}
+
+// "INC-42" or "42".
+std::optional<int64_t> ParseIncidentRef(std::string_view text) {
+  if (auto n = ParseIncidentId(text)) return n;
+  return ParsePositiveInt(text);
+}
+
+// limit and cursor, shared by both listings; appends field errors.
+void ParsePaging(const QueryParams& q, int* limit, int64_t* cursor,
+                 std::vector<FieldError>& errors) {
+  if (auto v = q.Get("limit")) {
+    auto n = ParsePositiveInt(*v);
+    if (!n || *n > kMaxPageSize) {
+      errors.push_back({"/query/limit", "must be an integer from 1 to 500"});
+    } else {
+      *limit = static_cast<int>(*n);
+    }
+  }
+  if (auto v = q.Get("cursor"); v && !v->empty()) {
+    auto n = ParsePositiveInt(*v);
+    if (!n) {
+      errors.push_back({"/query/cursor", "must be the `next` value of a previous page"});
+    } else {
+      *cursor = *n;
+    }
+  }
+}
+
+Json NextCursor(const std::optional<int64_t>& next) {
+  if (!next) return nullptr;
+  return std::to_string(*next);
+}
+
+Error InvalidQuery(std::vector<FieldError> errors) {
+  std::string detail = "invalid query parameter";
+  if (errors.size() == 1) {
+    detail += " " + errors[0].pointer.substr(sizeof("/query/") - 1) + ": " + errors[0].detail;
+  } else {
+    detail += "s";
+  }
+  return Error::Invalid(std::move(detail), std::move(errors));
+}
+
+Error NoSuchIncident(std::string_view id) {
+  return Error::NotFound("no incident " + std::string(id));
+}
+
+}  // namespace
+
+void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
+  auto who = auth_.Require(req.authorization, Role::kViewer);
+  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+
+  QueryParams q(req.query);
+  IncidentFilter filter;
+  std::vector<FieldError> errors;
+  if (auto v = q.Get("state"); v && !v->empty()) {
+    filter.state = ParseIncidentState(*v);
+    if (!filter.state) {
+      errors.push_back(
+          {"/query/state", "must be one of triggered, acknowledged, mitigated, resolved, closed"});
+    }
+  }
+  if (auto v = q.Get("severity"); v && !v->empty()) {
+    filter.severity = ParseSeverity(*v);
+    if (!filter.severity) errors.push_back({"/query/severity", "must be one of sev1..sev4"});
+  }
+  if (auto v = q.Get("service")) filter.service_id = *v;
+  if (auto v = q.Get("open"); v && !v->empty()) {
+    if (*v == "true" || *v == "1") {
+      filter.open_only = true;
+    } else if (*v == "false" || *v == "0") {
+      filter.open_only = false;
+    } else {
+      errors.push_back({"/query/open", "must be true or false"});
+    }
+  }
+  ParsePaging(q, &filter.limit, &filter.before_number, errors);
+  if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
+
+  auto page = store_.ListIncidents(filter);
+  if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
+  Json incidents = Json::array();
+  for (const Incident& in : page->incidents) incidents.push_back(IncidentToJson(in));
+  Json body = Json::object();
+  body["incidents"] = std::move(incidents);
+  body["next"] = NextCursor(page->next_cursor);
+  reply->Send(JsonResponse(200, body));
+}
+
+void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
+  auto who = auth_.Require(req.authorization, Role::kViewer);
+  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  std::string_view id = params.Get("id");
+  auto number = ParseIncidentRef(id);
+  if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
+  auto detail = store_.GetIncident(*number);
+  if (!detail.ok()) return reply->Send(ProblemFor(detail.error(), req));
+  if (!detail->has_value()) return reply->Send(ProblemFor(NoSuchIncident(id), req));
+  reply->Send(JsonResponse(200, IncidentDetailToJson(**detail)));
+}
+
+void Api::Acknowledge(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kAcknowledge, req, params, std::move(reply));
+}
+void Api::Mitigate(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kMitigate, req, params, std::move(reply));
+}
+void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kResolve, req, params, std::move(reply));
+}
+void Api::Close(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kClose, req, params, std::move(reply));
+}
+void Api::SetCommander(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kSetCommander, req, params, std::move(reply));
+}
+void Api::SetSeverity(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kSetSeverity, req, params, std::move(reply));
+}
+void Api::AddNote(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kAddNote, req, params, std::move(reply));
+}
+
+void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
+                         Reply reply) {
+  using Type = IncidentCommand::Type;
+  auto who = auth_.Require(req.authorization, Role::kResponder);
+  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  std::string_view id = params.Get("id");
+  auto number = ParseIncidentRef(id);
+  if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
+
+  const bool body_required =
+      type == Type::kSetCommander || type == Type::kSetSeverity || type == Type::kAddNote;
+  auto body = ParseObjectBody(req.body, !body_required);
+  if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
+
+  IncidentCommand command;
+  command.type = type;
+  command.incident_number = *number;
+  command.actor = who->actor();
+  auto note = OptionalStringField(*body, "note");
+  if (!note.ok()) return reply->Send(ProblemFor(note.error(), req));
+  command.note = std::move(*note);
+
+  switch (type) {
+    case Type::kSetCommander: {
+      auto commander = OptionalStringField(*body, "commander");
+      if (!commander.ok()) return reply->Send(ProblemFor(commander.error(), req));
+      if (commander->empty()) {
+        return reply->Send(ProblemFor(
+            Error::Invalid("commander is required", {{"/commander", "is required"}}), req));
+      }
+      command.commander = std::move(*commander);
+      break;
+    }
+    case Type::kSetSeverity: {
+      auto text = OptionalStringField(*body, "severity");
+      if (!text.ok()) return reply->Send(ProblemFor(text.error(), req));
+      auto severity = ParseSeverity(*text);
+      if (!severity) {
+        return reply->Send(ProblemFor(Error::Invalid("severity must be one of sev1..sev4",
+                                                     {{"/severity", "must be one of sev1..sev4"}}),
+                                      req));
+      }
+      command.severity = *severity;
+      break;
+    }
+    case Type::kAddNote:
+      if (command.note.empty()) {
+        return reply->Send(
+            ProblemFor(Error::Invalid("note is required", {{"/note", "is required"}}), req));
+      }
+      break;
+    default: break;
+  }
+
+  std::string instance(req.path);
+  store_.Execute(std::move(command),
+                 [reply = std::move(reply), instance = std::move(instance)](Result<Incident> out) {
+                   if (out.ok()) return reply->Send(JsonResponse(200, IncidentToJson(*out)));
+                   const Request where{Method::kPost, instance, instance, {}, {}, {}, {}};
+                   reply->Send(ProblemFor(out.error(), where));
+                 });
+}
+
+void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {
+  auto who = auth_.Require(req.authorization, Role::kViewer);
+  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+
+  QueryParams q(req.query);
+  AlertFilter filter;
+  std::vector<FieldError> errors;
+  if (auto v = q.Get("incident"); v && !v->empty()) {
+    auto n = ParseIncidentRef(*v);
+    if (!n) {
+      errors.push_back({"/query/incident", "must be an incident id like INC-1"});
+    } else {
+      filter.incident_number = *n;
+    }
+  }
+  if (auto v = q.Get("service")) filter.service_id = *v;
+  if (auto v = q.Get("status"); v && !v->empty()) {
+    if (*v == "firing" || *v == "acknowledged" || *v == "resolved") {
+      filter.status = *v;
+    } else {
+      errors.push_back({"/query/status", "must be one of firing, acknowledged, resolved"});
+    }
+  }
+  ParsePaging(q, &filter.limit, &filter.before_id, errors);
+  if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
+
+  auto page = store_.ListAlerts(filter);
+  if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
+  Json alerts = Json::array();
+  for (const Alert& a : page->alerts) alerts.push_back(AlertToJson(a));
+  Json body = Json::object();
+  body["alerts"] = std::move(alerts);
+  body["next"] = NextCursor(page->next_cursor);
+  reply->Send(JsonResponse(200, body));
+}
+
+}  // namespace loom::http

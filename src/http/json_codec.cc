@@ -1,0 +1,120 @@
+#include "http/json_codec.h"
+
+#include <optional>
+
+#include "common/time_format.h"
+
+namespace loom::http {
+namespace {
+
+Json OptionalTime(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return FormatRfc3339(*t);
+}
+
+Json OptionalString(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return s;
+}
+
+}  // namespace
+
+Json EmbeddedJson(std::string_view text) {
+  if (text.empty()) return Json::object();
+  Json parsed = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::string(text);
+  return parsed;
+}
+
+std::string DumpJson(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json IncidentToJson(const Incident& in) {
+  Json j = Json::object();
+  j["id"] = in.id();
+  j["number"] = in.number;
+  j["state"] = IncidentStateName(in.state);
+  j["severity"] = SeverityName(in.severity);
+  j["kind"] = IncidentKindName(in.kind);
+  j["service"] = in.service_id;
+  j["title"] = in.title;
+  j["alert_count"] = in.alert_count;
+  j["firing_alert_count"] = in.firing_alert_count;
+  j["commander"] = OptionalString(in.commander);
+  j["responders"] = in.responders;
+  j["dedup_key"] = in.dedup_key;
+  j["drill"] = in.drill;
+  j["created_at"] = FormatRfc3339(in.created_at);
+  j["updated_at"] = FormatRfc3339(in.updated_at);
+  j["acknowledged_at"] = OptionalTime(in.acknowledged_at);
+  j["mitigated_at"] = OptionalTime(in.mitigated_at);
+  j["resolved_at"] = OptionalTime(in.resolved_at);
+  j["closed_at"] = OptionalTime(in.closed_at);
+  j["alerts_resolved_at"] = OptionalTime(in.alerts_resolved_at);
+  return j;
+}
+
+Json TimelineEventToJson(const TimelineEvent& e) {
+  Json j = Json::object();
+  j["seq"] = e.seq;
+  j["at"] = FormatRfc3339(e.at);
+  j["type"] = e.type;
+  j["actor"] = e.actor;
+  j["data"] = EmbeddedJson(e.data_json);
+  j["hash"] = e.hash;
+  j["prev_hash"] = e.prev_hash;
+  return j;
+}
+
+Json AlertToJson(const Alert& a) {
+  Json j = Json::object();
+  j["id"] = a.id;
+  j["incident"] = a.incident_number > 0 ? Json(IncidentId(a.incident_number)) : Json(nullptr);
+  j["service"] = a.service_id;
+  j["dedup_key"] = a.dedup_key;
+  j["fingerprint"] = OptionalString(a.fingerprint);
+  j["status"] = a.status;
+  j["summary"] = a.summary;
+  j["source"] = a.source;
+  j["severity"] = SeverityName(a.severity);
+  j["raw_severity"] = a.raw_severity;
+  j["created_at"] = FormatRfc3339(a.created_at);
+  j["updated_at"] = FormatRfc3339(a.updated_at);
+  j["resolved_at"] = OptionalTime(a.resolved_at);
+  j["details"] = EmbeddedJson(a.details_json);
+  return j;
+}
+
+Json IncidentDetailToJson(const IncidentDetail& d) {
+  Json j = IncidentToJson(d.incident);
+  Json timeline = Json::array();
+  for (const TimelineEvent& e : d.timeline) timeline.push_back(TimelineEventToJson(e));
+  j["timeline"] = std::move(timeline);
+  Json alerts = Json::array();
+  for (const Alert& a : d.alerts) alerts.push_back(AlertToJson(a));
+  j["alerts"] = std::move(alerts);
+  return j;
+}
+
+Json ServiceSettingsToJson(const ServiceSettings& s) {
+  Json map = Json::object();
+  for (const auto& [word, sev] : s.severity_map.by_word) map[word] = SeverityName(sev);
+  Json j = Json::object();
+  j["severity_map"] = std::move(map);
+  j["severity_fallback"] = SeverityName(s.severity_map.fallback);
+  j["auto_resolve"] = s.auto_resolve;
+  j["rate_limit_per_minute"] = s.rate_limit_per_minute;
+  return j;
+}
+
+Json ServiceToJson(const Service& s) {
+  Json j = Json::object();
+  j["id"] = s.id;
+  j["name"] = s.name;
+  j["created_at"] = FormatRfc3339(s.created_at);
+  j["settings"] = ServiceSettingsToJson(s.settings);
+  return j;
+}
+
+}  // namespace loom::http

@@ -1,0 +1,163 @@
+#include "http/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace loom::http {
+namespace {
+
+bool Contains(const std::string& text, const std::string& line) {
+  return text.find(line) != std::string::npos;
+}
+
+TEST(PrometheusTextTest, EscapesLabelValuesAndHelp) {
+  EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+  EXPECT_EQ(EscapeHelp("a\\b\"c\nd"), "a\\\\b\"c\\nd");
+}
+
+TEST(PrometheusTextTest, FormatsValues) {
+  EXPECT_EQ(FormatSampleValue(3), "3");
+  EXPECT_EQ(FormatSampleValue(0.25), "0.25");
+  EXPECT_EQ(FormatSampleValue(0.0005), "0.0005");
+  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(FormatSampleValue(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::quiet_NaN()), "NaN");
+}
+
+TEST(PrometheusTextTest, FamilyAndSamples) {
+  PrometheusWriter w;
+  w.Family("x_total", "Things.\nMore", "counter");
+  w.Sample("x_total", {{"a", "1"}, {"b", "q\"uote"}}, int64_t{5});
+  w.Sample("x_total", {}, 1.5);
+  EXPECT_EQ(w.text(),
+            "# HELP x_total Things.\\nMore\n"
+            "# TYPE x_total counter\n"
+            "x_total{a=\"1\",b=\"q\\\"uote\"} 5\n"
+            "x_total 1.5\n");
+}
+
+TEST(PrometheusTextTest, HistogramIsCumulative) {
+  PrometheusWriter w;
+  w.Histogram("h", {{"route", "r"}}, {1, 2}, {3, 0, 2}, 7.5);
+  EXPECT_EQ(w.text(),
+            "h_bucket{route=\"r\",le=\"1\"} 3\n"
+            "h_bucket{route=\"r\",le=\"2\"} 3\n"
+            "h_bucket{route=\"r\",le=\"+Inf\"} 5\n"
+            "h_sum{route=\"r\"} 7.5\n"
+            "h_count{route=\"r\"} 5\n");
+}
+
+TEST(MetricsTest, RendersEventCountersWithAllLabels) {
+  Metrics m({"POST /v2/enqueue"});
+  m.CountEvent(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted);
+  m.CountEvent(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted);
+  m.CountEvent(IngestEndpoint::kAlertmanager, EventOutcome::kUnavailable);
+  EXPECT_EQ(m.EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted), 2);
+  std::string text = m.Render(nullptr, true);
+  EXPECT_TRUE(Contains(text, "# TYPE loom_oncall_events_total counter\n"));
+  EXPECT_TRUE(Contains(
+      text,
+      "loom_oncall_events_total{endpoint=\"pagerduty\",result=\"accepted\",reason=\"ok\"} 2\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_events_total{endpoint=\"alertmanager\",result=\"unavailable\","
+                       "reason=\"store_unavailable\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_store_writable 1\n"));
+  // No store stats: no store families.
+  EXPECT_FALSE(Contains(text, "loom_oncall_incidents_open"));
+}
+
+TEST(MetricsTest, RequestDurationHistogramByRoute) {
+  Metrics m({"POST /v2/enqueue", "GET /health"});
+  m.ObserveRequest(0, 300);          // 0.3 ms → le 0.0005
+  m.ObserveRequest(0, 2'000);        // 2 ms → le 0.0025
+  m.ObserveRequest(-1, 20'000'000);  // unmatched, 20 s → +Inf only
+  std::string text = m.Render(nullptr, false);
+  EXPECT_TRUE(Contains(text, "# TYPE loom_oncall_http_request_duration_seconds histogram\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_http_request_duration_seconds_bucket{route=\"POST "
+                       "/v2/enqueue\",le=\"0.0005\"} 1\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_http_request_duration_seconds_bucket{route=\"POST "
+                       "/v2/enqueue\",le=\"0.001\"} 1\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_http_request_duration_seconds_bucket{route=\"POST "
+                       "/v2/enqueue\",le=\"0.0025\"} 2\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_http_request_duration_seconds_bucket{route=\"POST "
+                       "/v2/enqueue\",le=\"+Inf\"} 2\n"));
+  EXPECT_TRUE(Contains(
+      text, "loom_oncall_http_request_duration_seconds_sum{route=\"POST /v2/enqueue\"} 0.0023\n"));
+  EXPECT_TRUE(Contains(
+      text, "loom_oncall_http_request_duration_seconds_count{route=\"POST /v2/enqueue\"} 2\n"));
+  EXPECT_TRUE(Contains(
+      text, "loom_oncall_http_request_duration_seconds_bucket{route=\"unmatched\",le=\"10\"} 0\n"));
+  EXPECT_FALSE(Contains(text, "route=\"GET /health\""));
+  EXPECT_TRUE(
+      Contains(text, "loom_oncall_http_request_duration_seconds_count{route=\"unmatched\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_store_writable 0\n"));
+}
+
+TEST(MetricsTest, StoreStats) {
+  Metrics m({});
+  StoreStats s;
+  s.open_incidents_by_severity[0] = 3;
+  s.open_incidents_by_severity[3] = 1;
+  s.outbox_depth = 4;
+  s.pending_deadlines = 5;
+  s.writer_queue_depth = 6;
+  s.commits = 3;
+  s.committed_commands = 70;
+  // Cumulative, as the store reports them: one commit of 1, two of 33..64.
+  for (int i = 0; i < 12; ++i) s.batch_size_buckets[i] = i < 6 ? 1 : 3;
+  s.batch_size_sum = 70;
+  std::string text = m.Render(&s, true);
+  EXPECT_TRUE(Contains(text, "loom_oncall_incidents_open{severity=\"sev1\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_incidents_open{severity=\"sev2\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_incidents_open{severity=\"sev4\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_outbox_depth 4\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadlines_pending 5\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_queue_depth 6\n"));
+  EXPECT_TRUE(Contains(text, "# TYPE loom_oncall_writer_batch_size histogram\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_bucket{le=\"1\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_bucket{le=\"32\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_bucket{le=\"64\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_bucket{le=\"1024\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_bucket{le=\"+Inf\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_sum 70\n"));
+  EXPECT_TRUE(Contains(text, "loom_oncall_writer_batch_size_count 3\n"));
+}
+
+// Every family has HELP and TYPE once, before its first sample; the text ends with a newline.
+TEST(MetricsTest, ExpositionIsWellFormed) {
+  Metrics m({"GET /health"});
+  StoreStats s;
+  std::string text = m.Render(&s, true);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n');
+  std::istringstream in(text);
+  std::string line;
+  std::set<std::string> typed;
+  while (std::getline(in, line)) {
+    ASSERT_FALSE(line.empty());
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::string name = line.substr(7, line.find(' ', 7) - 7);
+      EXPECT_TRUE(typed.insert(name).second) << "TYPE twice for " << name;
+      continue;
+    }
+    if (line[0] == '#') continue;
+    std::string name = line.substr(0, line.find_first_of("{ "));
+    bool known = typed.count(name) > 0;
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      std::string s(suffix);
+      if (!known && name.size() > s.size() &&
+          name.compare(name.size() - s.size(), s.size(), s) == 0) {
+        known = typed.count(name.substr(0, name.size() - s.size())) > 0;
+      }
+    }
+    EXPECT_TRUE(known) << "sample before its TYPE: " << line;
+  }
+}
+
+}  // namespace
+}  // namespace loom::http

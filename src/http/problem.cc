@@ -1,0 +1,157 @@
+#include "http/problem.h"
+
+namespace loom::http {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+  }
+  return "Error";
+}
+
+std::string RenderProblem(int status, std::string_view type_slug, std::string_view detail,
+                          std::string_view instance, const std::vector<FieldError>& fields) {
+  std::string out;
+  out.reserve(160 + detail.size() + instance.size());
+  out += "{\"type\":\"";
+  out += kProblemTypeBase;
+  out += type_slug;
+  out += "\",\"title\":";
+  AppendJsonString(out, ReasonPhrase(status));
+  out += ",\"status\":";
+  out += std::to_string(status);
+  out += ",\"detail\":";
+  AppendJsonString(out, detail);
+  out += ",\"instance\":";
+  AppendJsonString(out, instance);
+  if (!fields.empty()) {
+    out += ",\"errors\":[";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"detail\":";
+      AppendJsonString(out, fields[i].detail);
+      out += ",\"pointer\":";
+      AppendJsonString(out, fields[i].pointer);
+      out += '}';
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
+
+Response ProblemResponse(const Error& error, std::string_view instance) {
+  Response r;
+  r.status = HttpStatusFor(error.code);
+  r.content_type = kProblemContentType;
+  std::string_view detail = error.message;
+  if (error.code == ErrorCode::kInternal) detail = "internal error; the server log has the details";
+  r.body = RenderProblem(r.status, ErrorCodeName(error.code), detail, instance, error.fields);
+  if (error.code == ErrorCode::kUnavailable) r.retry_after_seconds = 1;
+  return r;
+}
+
+Response MethodNotAllowedProblem(std::string_view instance, std::string allow) {
+  Response r;
+  r.status = 405;
+  r.content_type = kProblemContentType;
+  r.body = RenderProblem(405, "method-not-allowed", "allowed: " + allow, instance);
+  r.allow = std::move(allow);
+  return r;
+}
+
+Response PagerDutyAccepted(std::string_view dedup_key) {
+  Response r;
+  r.status = 202;
+  r.body.reserve(72 + dedup_key.size());
+  r.body = R"({"status":"success","message":"Event processed","dedup_key":)";
+  AppendJsonString(r.body, dedup_key);
+  r.body += '}';
+  return r;
+}
+
+Response PagerDutyChangeAccepted() {
+  Response r;
+  r.status = 202;
+  r.body = R"({"status":"success","message":"Change event processed"})";
+  return r;
+}
+
+Response PagerDutyError(const Error& error, int retry_after_seconds) {
+  Response r;
+  switch (error.code) {
+    case ErrorCode::kResourceExhausted:
+      r.status = 429;
+      r.body =
+          R"({"status":"throttle exceeded","message":"Requests for this service are arriving too quickly.  Please retry later."})";
+      r.retry_after_seconds = retry_after_seconds;
+      return r;
+    case ErrorCode::kUnavailable:
+      r.status = 503;
+      r.body = R"({"status":"unavailable","message":)";
+      AppendJsonString(r.body, error.message);
+      r.body += '}';
+      r.retry_after_seconds = retry_after_seconds > 0 ? retry_after_seconds : 1;
+      return r;
+    case ErrorCode::kInternal:
+      r.status = 500;
+      r.body = R"({"status":"error","message":"internal error; the server log has the details"})";
+      return r;
+    default: break;
+  }
+  // Everything else is the sender's fault: PagerDuty's "invalid event" shape.
+  r.status = error.code == ErrorCode::kPayloadTooLarge ? 413 : 400;
+  r.body = R"({"status":"invalid event","message":"Event object is invalid","errors":[)";
+  if (error.fields.empty()) {
+    AppendJsonString(r.body, error.message);
+  } else {
+    for (size_t i = 0; i < error.fields.size(); ++i) {
+      if (i > 0) r.body += ',';
+      AppendJsonString(r.body, error.fields[i].detail);
+    }
+  }
+  r.body += "]}";
+  return r;
+}
+
+}  // namespace loom::http
