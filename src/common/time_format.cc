@@ -1,10 +1,14 @@
 #include "common/time_format.h"
 
 // date.h's parser trips g++ 12's -Wmaybe-uninitialized inside its own code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <date/date.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <cctype>
 #include <sstream>

@@ -1,10 +1,14 @@
 #include "core/schedule.h"
 
 // date/tz's parser trips g++ 12's -Wmaybe-uninitialized inside its own code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <date/tz.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <algorithm>
 #include <cctype>

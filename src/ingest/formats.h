@@ -3,8 +3,9 @@
 // Each parser validates the whole body and returns every problem it finds at once (Error.fields:
 // pointer + detail), so the HTTP layer can render the vendor's own error body. Unknown fields are
 // ignored. Bodies nesting deeper than 64 levels are refused as invalid. No parser throws; an
-// unexpected library failure (allocation) comes back as ErrorCode::kInternal. The caller resolves the integration key to a service, fills service_id and
-// integration_key_id, and calls ApplySeverityMapping.
+// unexpected library failure (allocation) comes back as ErrorCode::kInternal. The caller resolves
+// the integration key to a service, fills service_id and integration_key_id, and calls
+// ApplySeverityMapping.
 #pragma once
 
 #include <string>

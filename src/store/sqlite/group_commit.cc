@@ -31,19 +31,22 @@ void GroupCommitWriter::Start() {
 
 void GroupCommitWriter::Submit(std::unique_ptr<WriteCommand> command) {
   const char* refusal = nullptr;
+  std::unique_ptr<WriteCommand> refused;  // answered outside the lock
   {
     std::lock_guard lock(mu_);
     if (!accepting_) {
       refusal = "the store is shut down";
+      refused = std::move(command);
     } else if (queue_.size() >= max_queue_) {
       refusal = "the store's write queue is full; retry later";
+      refused = std::move(command);
     } else {
       queue_.push_back(std::move(command));
     }
   }
-  if (refusal != nullptr) {
+  if (refused) {
     Error error = Error::Unavailable(refusal);
-    command->Complete(&error);
+    refused->Complete(&error);
     return;
   }
   wake_.notify_one();
