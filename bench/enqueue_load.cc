@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -32,15 +33,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -68,10 +67,11 @@ struct Options {
 };
 
 [[noreturn]] void Usage(const std::string& error) {
-  std::cerr << "loom-bench-enqueue-load: " << error << "\n"
-            << "usage: loom-bench-enqueue-load --url http://HOST:PORT --key KEY [--connections N]\n"
-               "         [--duration 10s | --requests N] [--repeat-ratio 0..1] [--open-keys N]\n"
-               "         [--warmup 2s] [--threads N] [--timeout 10s] [--path /v2/enqueue] [--json]\n";
+  std::cerr
+      << "loom-bench-enqueue-load: " << error << "\n"
+      << "usage: loom-bench-enqueue-load --url http://HOST:PORT --key KEY [--connections N]\n"
+         "         [--duration 10s | --requests N] [--repeat-ratio 0..1] [--open-keys N]\n"
+         "         [--warmup 2s] [--threads N] [--timeout 10s] [--path /v2/enqueue] [--json]\n";
   std::exit(2);
 }
 
@@ -181,10 +181,11 @@ std::string TriggerBody(const std::string& routing_key, const std::string& dedup
   b += std::to_string(n);
   b += R"J()","source":"loom-node-)J";
   b += std::to_string(n % 16);
-  b += R"J(.bench.internal","severity":"critical","component":"ready-probe","group":"loom-bench",)J"
-       R"J("class":"availability","custom_details":{"probe":"/ready","status":503,)J"
-       R"J("checks":{"http":"ok","store":"ok","postgres":"error"},"outbox_lag_ms":61234,)J"
-       R"J("region":"eu-central-1"}},"client":"loom-bench","client_url":"http://127.0.0.1/bench"})J";
+  b +=
+      R"J(.bench.internal","severity":"critical","component":"ready-probe","group":"loom-bench",)J"
+      R"J("class":"availability","custom_details":{"probe":"/ready","status":503,)J"
+      R"J("checks":{"http":"ok","store":"ok","postgres":"error"},"outbox_lag_ms":61234,)J"
+      R"J("region":"eu-central-1"}},"client":"loom-bench","client_url":"http://127.0.0.1/bench"})J";
   return b;
 }
 
@@ -214,7 +215,8 @@ bool IEqualsPrefix(std::string_view text, std::string_view lower_prefix) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -228,7 +230,8 @@ struct ResponseParser {
   // Parses from the front of `buf`; on kDone, `consumed` is the response's length in `buf`.
   State Parse(std::string_view buf, size_t* consumed) {
     auto head_end = buf.find("\r\n\r\n");
-    if (head_end == std::string_view::npos) return buf.size() > 65536 ? State::kBad : State::kNeedMore;
+    if (head_end == std::string_view::npos)
+      return buf.size() > 65536 ? State::kBad : State::kNeedMore;
     std::string_view head = buf.substr(0, head_end);
     auto line_end = head.find("\r\n");
     std::string_view status_line = head.substr(0, line_end);
@@ -310,7 +313,12 @@ struct Stats {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(asio::io_context& io, Run& run, const tcp::resolver::results_type& endpoints, int id)
-      : io_(io), run_(run), endpoints_(endpoints), socket_(io), timer_(io), id_(id),
+      : io_(io),
+        run_(run),
+        endpoints_(endpoints),
+        socket_(io),
+        timer_(io),
+        id_(id),
         rng_(std::random_device{}() ^ (static_cast<uint64_t>(id) << 32)) {}
 
   void Start() {
@@ -324,16 +332,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (Stopping()) return Finish();
     socket_ = tcp::socket(io_);
     ArmTimer();
-    asio::async_connect(socket_, endpoints_,
-                        [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) {
-                          self->timer_.cancel();
-                          if (ec) {
-                            self->stats_.connect_errors++;
-                            return self->Backoff();
-                          }
-                          self->socket_.set_option(tcp::no_delay(true));
-                          self->SendNext();
-                        });
+    asio::async_connect(
+        socket_, endpoints_,
+        [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) {
+          self->timer_.cancel();
+          if (ec) {
+            self->stats_.connect_errors++;
+            return self->Backoff();
+          }
+          self->socket_.set_option(tcp::no_delay(true));
+          self->SendNext();
+        });
   }
 
   void Backoff() {
@@ -385,13 +394,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ResponseParser parser;
     size_t consumed = 0;
     switch (parser.Parse(in_, &consumed)) {
-      case ResponseParser::State::kNeedMore:
-        return ReadMore();
-      case ResponseParser::State::kBad:
-        stats_.bad_responses++;
-        return Reconnect();
-      case ResponseParser::State::kDone:
-        break;
+      case ResponseParser::State::kNeedMore: return ReadMore();
+      case ResponseParser::State::kBad: stats_.bad_responses++; return Reconnect();
+      case ResponseParser::State::kDone: break;
     }
     timer_.cancel();
     in_.erase(0, consumed);
@@ -429,8 +434,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ArmTimer() {
     timed_out_ = false;
-    timer_.expires_after(std::chrono::microseconds(
-        static_cast<int64_t>(run_.options.timeout_s * 1e6)));
+    timer_.expires_after(
+        std::chrono::microseconds(static_cast<int64_t>(run_.options.timeout_s * 1e6)));
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec) return;  // cancelled: the operation finished in time
       self->timed_out_ = true;
@@ -553,8 +558,8 @@ int main(int argc, char** argv) {
   boost::system::error_code ec;
   auto endpoints = resolver.resolve(options.host, options.port, ec);
   if (ec) {
-    std::cerr << "loom-bench-enqueue-load: cannot resolve " << options.host << ": "
-              << ec.message() << "\n";
+    std::cerr << "loom-bench-enqueue-load: cannot resolve " << options.host << ": " << ec.message()
+              << "\n";
     return 1;
   }
   if (!OpenRepeatKeys(run, endpoints)) return 1;
@@ -581,7 +586,8 @@ int main(int argc, char** argv) {
     }
   };
   if (options.warmup_s > 0) {
-    phase_timer.expires_after(std::chrono::microseconds(static_cast<int64_t>(options.warmup_s * 1e6)));
+    phase_timer.expires_after(
+        std::chrono::microseconds(static_cast<int64_t>(options.warmup_s * 1e6)));
     phase_timer.async_wait([&begin_measure](boost::system::error_code e) {
       if (!e) begin_measure();
     });
@@ -617,7 +623,8 @@ int main(int argc, char** argv) {
   const int64_t completed = static_cast<int64_t>(total.latency_us.size());
   const int64_t accepted = total.statuses.count(202) ? total.statuses[202] : 0;
   const double elapsed_s =
-      completed > 0 ? std::chrono::duration<double>(total.last_done - run.measure_start).count() : 0;
+      completed > 0 ? std::chrono::duration<double>(total.last_done - run.measure_start).count()
+                    : 0;
   const double events_per_s = elapsed_s > 0 ? static_cast<double>(accepted) / elapsed_s : 0;
   const double requests_per_s = elapsed_s > 0 ? static_cast<double>(completed) / elapsed_s : 0;
   double sum_us = 0;
@@ -669,7 +676,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(accepted));
   if (!non202.empty()) std::printf("non-202       %s\n", non202.dump().c_str());
   if (total.accepted_without_key) {
-    std::printf("202 without dedup_key: %lld\n", static_cast<long long>(total.accepted_without_key));
+    std::printf("202 without dedup_key: %lld\n",
+                static_cast<long long>(total.accepted_without_key));
   }
   std::printf("errors        connect %lld, io %lld, timeout %lld, bad response %lld\n",
               static_cast<long long>(total.connect_errors), static_cast<long long>(total.io_errors),
