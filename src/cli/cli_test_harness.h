@@ -166,6 +166,7 @@ class CliHarness {
               events.push_back("server.start " + options.listen);
               server_options = options;
               admin_token_hash = deps.admin_token_hash;
+              policy = deps.policy;
               return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
             },
             .make_transport =
@@ -192,6 +193,7 @@ class CliHarness {
   std::vector<FakeStore::Upsert> upserts;
   ServerOptions server_options;
   std::string admin_token_hash;
+  std::shared_ptr<const SeverityPolicy> policy;
 
  private:
   CliContext ctx_;

@@ -4,8 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -14,6 +18,8 @@
 #include "cli/version.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "core/builtin_runbook.h"
+#include "core/severity_policy.h"
 
 namespace loom {
 namespace {
@@ -74,6 +80,28 @@ Status ApplyOverrides(const ServeFlags& flags, Config& config) {
   return OkStatus();
 }
 
+// The severity policy: the configured runbook (a path relative to the working directory) or, when
+// none is configured, the built-in copy; then the config's overrides. The demo's runbook path
+// falls back to the built-in copy when it is absent, so `serve --demo` runs from any directory.
+// A configured runbook that cannot be read, or a cell that cannot be parsed, is an error.
+Result<SeverityPolicy> LoadSeverityPolicy(const Config& config, bool demo) {
+  std::error_code ec;
+  bool use_file = !config.runbook.empty();
+  if (use_file && demo && !std::filesystem::exists(config.runbook, ec)) use_file = false;
+  if (!use_file) return BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, config.policy);
+
+  const std::string& path = config.runbook;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::Invalid("cannot read runbook " + path + ": it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::Invalid("cannot read runbook " + path + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error::Invalid("cannot read runbook " + path);
+  return BuildSeverityPolicy(text.str(), path, config.policy);
+}
+
 std::string StorePath(const Config& config) {
   if (!config.store.path.empty()) return config.store.path;
   return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
@@ -108,6 +136,15 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     ctx.err << "error: " << overrides.error().message << "\n";
     return 2;
   }
+  // Before anything is opened or served: a policy the runbook cannot give is a start-up error.
+  Result<SeverityPolicy> policy = LoadSeverityPolicy(config, flags.demo);
+  if (!policy.ok()) {
+    ctx.err << "error: " << policy.error().message << "\n";
+    return 2;
+  }
+  auto shared_policy = std::make_shared<const SeverityPolicy>(std::move(policy).value());
+  spdlog::info("severity policy from {}", shared_policy->runbook);
+
   Status dir = EnsureDirectory(config.server.data_dir);
   if (!dir.ok()) return ReportError(ctx, dir.error());
   std::string store_path = StorePath(config);
@@ -145,7 +182,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
-  auto started = ctx.start_http_server(server_options, ServerDeps{*store, ctx.clock, admin_hash});
+  auto started = ctx.start_http_server(server_options,
+                                       ServerDeps{*store, ctx.clock, admin_hash, shared_policy});
   if (!started.ok()) {
     store->Shutdown();
     const Error& e = started.error();

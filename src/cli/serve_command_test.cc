@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cli/cli_test_harness.h"
 #include "common/crypto.h"
@@ -102,6 +103,55 @@ TEST(ServeCommandTest, InvalidConfigExits2WithTheMessageAndStartsNothing) {
             "LOOM_ONCALL_KEY_LOOM is not set\n");
   EXPECT_EQ(h.out.str(), "");
   EXPECT_EQ(h.events, std::vector<std::string>{"config.load loom-oncall.yaml"});
+}
+
+TEST(ServeCommandTest, PassesTheBuiltInPolicyWithConfigOverrides) {
+  TempDir tmp;
+  CliHarness h;
+  Config config = DemoLikeConfig(tmp.path());
+  config.policy.For(Severity::kSev2).ack_target = *ParsePolicyDuration("10m");
+  config.policy.For(Severity::kSev2).ack_source = "config x.yaml:3";
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
+  ASSERT_NE(h.policy, nullptr);
+  EXPECT_EQ(h.policy->runbook, "built-in INCIDENT-RESPONSE-ONCALL.md");
+  EXPECT_EQ(h.policy->For(Severity::kSev1).ack_source, "built-in INCIDENT-RESPONSE-ONCALL.md:22");
+  EXPECT_EQ(h.policy->For(Severity::kSev2).ack_target.amount, std::chrono::minutes(10));
+  EXPECT_EQ(h.policy->For(Severity::kSev2).ack_source, "config x.yaml:3");
+}
+
+TEST(ServeCommandTest, UnparsableRunbookCellExits2NamingTheCellAndStartsNothing) {
+  TempDir tmp;
+  const std::string runbook = tmp.File("runbook.md");
+  {
+    std::ofstream out(runbook);
+    out << "## Severity Matrix\n\n"
+           "| Severity | Definition | Initial Ack | Update Cadence |\n"
+           "| --- | --- | --- | --- |\n"
+           "| Sev 1 | Outage | 5 minutes | Every 15 minutes |\n"
+           "| Sev 2 | Degraded | soonish | Every 30 minutes |\n";
+  }
+  CliHarness h;
+  Config config = DemoLikeConfig(tmp.path());
+  config.runbook = runbook;
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 2);
+  EXPECT_EQ(
+      h.err.str().rfind("error: " + runbook + ":6: Initial Ack of sev2: cannot read 'soonish'", 0),
+      0u)
+      << h.err.str();
+  EXPECT_EQ(h.events, std::vector<std::string>{"config.load x.yaml"});
+}
+
+TEST(ServeCommandTest, MissingRunbookExits2) {
+  CliHarness h;
+  Config config = DemoLikeConfig("/tmp/unused");
+  config.runbook = "/nonexistent/runbook.md";
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 2);
+  EXPECT_NE(h.err.str().find("cannot read runbook /nonexistent/runbook.md"), std::string::npos)
+      << h.err.str();
+  EXPECT_EQ(h.events, std::vector<std::string>{"config.load x.yaml"});
 }
 
 TEST(ServeCommandTest, NoConfigurationIsAUsageError) {

@@ -35,8 +35,8 @@ constexpr size_t kMinAdminTokenLength = 16;
 constexpr size_t kIntegrationKeyLength = 32;
 
 // Sections of later features: accepted, kept as YAML text, not validated yet.
-constexpr std::string_view kDeferredSections[] = {"users",  "schedules", "policy",
-                                                  "notify", "drills",    "escalation"};
+constexpr std::string_view kDeferredSections[] = {"users", "schedules", "notify", "drills",
+                                                  "escalation"};
 // The same for keys inside a service.
 constexpr std::string_view kDeferredServiceKeys[] = {"roles", "business_hours", "incident_channels",
                                                      "probe"};
@@ -156,6 +156,14 @@ class ConfigParser {
   void ParseIntegrationKey(const YAML::Node& node, const std::string& path,
                            std::vector<std::string>* out);
   void ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out);
+  void ParsePolicy(const Entry& e, PolicyOverrides* out);
+  void ParseSeverityOverride(const Entry& e, const std::string& path, SeverityOverride* out);
+  // A policy duration ("5m", "15 minutes", "1 business hour"); false when absent or invalid.
+  bool PolicyDurationValue(const Entry* e, const std::string& path, PolicyDuration* out);
+  // "config <file>:<line>" for a value set at `node`.
+  std::string ConfigSource(const YAML::Node& node) const {
+    return "config " + source_ + ":" + std::to_string(LineOf(node));
+  }
 
   std::string source_;
   const EnvLookup& env_;
@@ -485,6 +493,68 @@ void ConfigParser::ParseSeverityMap(const Entry& e, const std::string& path, Sev
   }
 }
 
+bool ConfigParser::PolicyDurationValue(const Entry* e, const std::string& path,
+                                       PolicyDuration* out) {
+  std::string text;
+  if (!String(e, path, &text)) return false;
+  auto parsed = ParsePolicyDuration(text);
+  if (!parsed.ok()) {
+    Report(e->value, path, parsed.error().message);
+    return false;
+  }
+  *out = std::move(parsed).value();
+  return true;
+}
+
+void ConfigParser::ParseSeverityOverride(const Entry& e, const std::string& path,
+                                         SeverityOverride* out) {
+  auto m = Mapping(e.value, path, {"definition", "ack_target", "update_cadence", "page"});
+  if (!m) return;
+  if (const Entry* d = Find(*m, "definition"); d != nullptr) {
+    std::string text;
+    if (String(d, Join(path, "definition"), &text)) {
+      out->definition = std::move(text);
+      out->definition_source = ConfigSource(d->value);
+    }
+  }
+  PolicyDuration duration;
+  if (const Entry* d = Find(*m, "ack_target");
+      PolicyDurationValue(d, Join(path, "ack_target"), &duration)) {
+    out->ack_target = duration;
+    out->ack_source = ConfigSource(d->value);
+  }
+  if (const Entry* d = Find(*m, "update_cadence");
+      PolicyDurationValue(d, Join(path, "update_cadence"), &duration)) {
+    out->update_cadence = duration;
+    out->cadence_source = ConfigSource(d->value);
+  }
+  bool page = false;
+  if (const Entry* d = Find(*m, "page"); Bool(d, Join(path, "page"), &page)) {
+    out->page = page;
+    out->page_source = ConfigSource(d->value);
+  }
+}
+
+void ConfigParser::ParsePolicy(const Entry& section, PolicyOverrides* out) {
+  auto m = Mapping(section.value, "policy", {"severities", "repeat"});
+  if (!m) return;
+  if (const Entry* sevs = Find(*m, "severities")) {
+    auto s = Mapping(sevs->value, "policy.severities", {"sev1", "sev2", "sev3", "sev4"});
+    if (s) {
+      for (const auto& [name, entry] : *s) {
+        std::optional<Severity> sev = ParseSeverity(name);
+        if (!sev) continue;  // Mapping() allowed only sev1..sev4
+        ParseSeverityOverride(entry, "policy.severities." + name, &out->For(*sev));
+      }
+    }
+  }
+  int64_t repeat = 0;
+  if (const Entry* r = Find(*m, "repeat"); Int(r, "policy.repeat", 0, 100, &repeat)) {
+    out->repeat = static_cast<int>(repeat);
+    out->repeat_source = ConfigSource(r->value);
+  }
+}
+
 Result<Config> ConfigParser::Parse(const std::string& text) {
   YAML::Node root;
   try {
@@ -496,7 +566,8 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
 
   Config config;
   config.source = source_;
-  std::initializer_list<std::string_view> top = {"server", "store", "runbook", "services", "log"};
+  std::initializer_list<std::string_view> top = {"server",   "store", "runbook",
+                                                 "services", "log",   "policy"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
@@ -517,6 +588,7 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
     String(Find(*m, "runbook"), "runbook", &config.runbook);
     if (const Entry* e = Find(*m, "services")) ParseServices(*e, &config.services);
     if (const Entry* e = Find(*m, "log")) ParseLog(*e, &config.log);
+    if (const Entry* e = Find(*m, "policy")) ParsePolicy(*e, &config.policy);
     for (std::string_view name : kDeferredSections) {
       if (const Entry* e = Find(*m, name)) {
         config.deferred_sections[std::string(name)] = YAML::Dump(e->value);

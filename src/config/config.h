@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "core/service.h"
+#include "core/severity_policy.h"
 
 namespace loom {
 
@@ -45,10 +46,12 @@ struct Config {
   ServerConfig server;
   StoreConfig store;
   std::string runbook;  // path of the runbook Markdown; "" = built-in docs copy
+  // `policy:` — overrides of the runbook's severity policy; sources "config <file>:<line>".
+  PolicyOverrides policy;
   std::vector<ServiceConfig> services;
   LogOptions log;           // `log: {level}`
   std::string admin_token;  // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
-  // Sections owned by later features (users, schedules, policy, notify, drills, escalation) are
+  // Sections owned by later features (users, schedules, notify, drills, escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;
 };

@@ -126,11 +126,62 @@ escalation: {}
   EXPECT_FALSE(billing.service.settings.auto_resolve);
   EXPECT_EQ(billing.service.settings.rate_limit_per_minute, 0);
 
-  for (const char* s : {"users", "schedules", "policy", "notify", "drills", "escalation"}) {
+  for (const char* s : {"users", "schedules", "notify", "drills", "escalation"}) {
     EXPECT_EQ(c.deferred_sections.count(s), 1u) << s;
   }
+  EXPECT_EQ(c.deferred_sections.count("policy"), 0u);
+  EXPECT_EQ(c.policy.repeat, 2);
   EXPECT_THAT(c.deferred_sections.at("users"), HasSubstr("Alice Example"));
   EXPECT_THAT(c.deferred_sections.at("schedules"), HasSubstr("Europe/Berlin"));
+}
+
+TEST(ParseConfig, PolicyOverridesKeepTheirConfigLine) {
+  auto r = Parse(R"(policy:
+  severities:
+    sev2:
+      ack_target: 10m
+      update_cadence: Every 45 minutes
+      page: false
+    sev3: { ack_target: 2 business hours, definition: Minor }
+  repeat: 3
+)");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const PolicyOverrides& p = r->policy;
+  const SeverityOverride& s2 = p.For(Severity::kSev2);
+  ASSERT_TRUE(s2.ack_target && s2.update_cadence && s2.page);
+  EXPECT_EQ(s2.ack_target->amount, std::chrono::minutes(10));
+  EXPECT_EQ(s2.ack_source, "config loom-oncall.yaml:4");
+  EXPECT_EQ(s2.update_cadence->amount, std::chrono::minutes(45));
+  EXPECT_EQ(s2.cadence_source, "config loom-oncall.yaml:5");
+  EXPECT_FALSE(*s2.page);
+  EXPECT_EQ(s2.page_source, "config loom-oncall.yaml:6");
+  const SeverityOverride& s3 = p.For(Severity::kSev3);
+  ASSERT_TRUE(s3.ack_target.has_value());
+  EXPECT_EQ(s3.ack_target->basis, TimeBasis::kBusinessHours);
+  EXPECT_EQ(s3.definition, "Minor");
+  EXPECT_FALSE(s3.page.has_value());
+  EXPECT_FALSE(p.For(Severity::kSev1).ack_target.has_value());
+  EXPECT_EQ(p.repeat, 3);
+  EXPECT_EQ(p.repeat_source, "config loom-oncall.yaml:8");
+}
+
+TEST(ParseConfig, PolicyErrorsNameLineAndKey) {
+  auto r = Parse(R"(policy:
+  severities:
+    sev2: { ack_target: soonish, page: maybe }
+    sev5: { ack_target: 5m }
+  repeat: -1
+  escalate: yes
+)");
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.error().message;
+  EXPECT_THAT(m, HasSubstr("loom-oncall.yaml:3: policy.severities.sev2.ack_target: cannot read "
+                           "'soonish'"));
+  EXPECT_THAT(m, HasSubstr("loom-oncall.yaml:3: policy.severities.sev2.page: must be true or "
+                           "false"));
+  EXPECT_THAT(m, HasSubstr("loom-oncall.yaml:4: policy.severities.sev5: unknown key"));
+  EXPECT_THAT(m, HasSubstr("loom-oncall.yaml:5: policy.repeat: must be an integer from 0 to 100"));
+  EXPECT_THAT(m, HasSubstr("loom-oncall.yaml:6: policy.escalate: unknown key"));
 }
 
 TEST(ParseConfig, EmptyFileGivesDefaults) {
@@ -329,7 +380,7 @@ TEST(ParseConfig, StoreAndLogErrors) {
 TEST(ParseConfig, UnknownAndDuplicateKeys) {
   EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
             "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
-            "services, log)");
+            "services, log, policy)");
   EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
             "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),
@@ -389,6 +440,8 @@ TEST(ParseConfig, ExampleFileParses) {
   EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
   EXPECT_EQ(r->store.path, "");
   EXPECT_EQ(r->runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
+  EXPECT_EQ(r->policy.For(Severity::kSev1).page, std::optional<bool>(true));
+  EXPECT_EQ(r->policy.repeat, std::optional<int>(2));
   // Without the key in the environment, the example says so with its line.
   auto missing = LoadConfig(path, FakeEnv().lookup());
   ASSERT_FALSE(missing.ok());
@@ -402,9 +455,12 @@ TEST(ParseConfig, DesignSketchParses) {
   auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"),
                       EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA}}).lookup());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  for (const char* s : {"users", "schedules", "policy", "notify", "drills"}) {
+  for (const char* s : {"users", "schedules", "notify", "drills"}) {
     EXPECT_EQ(r->deferred_sections.count(s), 1u) << s;
   }
+  ASSERT_TRUE(r->policy.For(Severity::kSev1).ack_target.has_value());
+  EXPECT_EQ(r->policy.For(Severity::kSev1).ack_target->amount, std::chrono::minutes(5));
+  EXPECT_THAT(r->policy.For(Severity::kSev1).ack_source, HasSubstr("design-sketch.yaml:6"));
   ASSERT_EQ(r->services.size(), 1u);
   for (const char* k : {"roles", "business_hours", "incident_channels", "probe"}) {
     EXPECT_EQ(r->services[0].deferred.count(k), 1u) << k;

@@ -132,6 +132,7 @@ Result<SeverityPolicy> SeverityPolicyFromRunbook(const RunbookDocument& doc,
   }
 
   SeverityPolicy policy;
+  policy.runbook = file;
   bool seen[4] = {false, false, false, false};
   for (const auto& row : matrix->rows) {
     auto cell = [&](int c) -> const RunbookCell& { return row.at(static_cast<size_t>(c)); };
@@ -188,6 +189,47 @@ Result<SeverityPolicy> SeverityPolicyFromRunbook(const RunbookDocument& doc,
       rule.page_source = Where(file, item.line);
     }
   }
+  return policy;
+}
+
+void ApplyPolicyOverrides(SeverityPolicy& policy, const PolicyOverrides& overrides) {
+  auto source = [](const std::string& s) { return s.empty() ? std::string("config") : s; };
+  for (int i = 0; i < 4; ++i) {
+    const SeverityOverride& o = overrides.severities[static_cast<size_t>(i)];
+    SeverityRule& rule = policy.rules[static_cast<size_t>(i)];
+    if (o.definition) {
+      rule.definition = *o.definition;
+      rule.definition_source = source(o.definition_source);
+    }
+    if (o.ack_target) {
+      rule.ack_target = *o.ack_target;
+      rule.ack_source = source(o.ack_source);
+    }
+    if (o.update_cadence) {
+      rule.update_cadence = *o.update_cadence;
+      rule.cadence_source = source(o.cadence_source);
+    }
+    if (o.page) {
+      rule.page = *o.page;
+      rule.page_source = source(o.page_source);
+    }
+  }
+  if (overrides.repeat) {
+    policy.repeat = *overrides.repeat;
+    policy.repeat_source = source(overrides.repeat_source);
+  }
+}
+
+Result<SeverityPolicy> BuildSeverityPolicy(std::string_view markdown, const std::string& file,
+                                           const PolicyOverrides& overrides) {
+  auto doc = ParseRunbookMarkdown(markdown);
+  if (!doc.ok()) {
+    const Error& e = doc.error();
+    return Error{e.code, file + ": " + e.message, e.fields};
+  }
+  auto policy = SeverityPolicyFromRunbook(*doc, file);
+  if (!policy.ok()) return std::move(policy).error();
+  ApplyPolicyOverrides(*policy, overrides);
   return policy;
 }
 

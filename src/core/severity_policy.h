@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,7 @@ struct SeverityRule {
 };
 
 struct SeverityPolicy {
+  std::string runbook;  // the runbook it was read from (a path, or "built-in ...")
   std::array<SeverityRule, 4> rules;
   int repeat = 2;  // how often the last escalation step repeats
   std::string repeat_source = "default";
@@ -54,5 +56,34 @@ struct SeverityPolicy {
 // cell (file:line) when a value cannot be parsed or a severity is missing.
 Result<SeverityPolicy> SeverityPolicyFromRunbook(const RunbookDocument& doc,
                                                  const std::string& file);
+
+// Configuration's overrides of one severity; unset values keep the runbook's. Each `*_source`
+// says where the override was written ("config loom-oncall.yaml:31").
+struct SeverityOverride {
+  std::optional<std::string> definition;
+  std::optional<PolicyDuration> ack_target;
+  std::optional<PolicyDuration> update_cadence;
+  std::optional<bool> page;
+  std::string definition_source, ack_source, cadence_source, page_source;
+};
+
+struct PolicyOverrides {
+  std::array<SeverityOverride, 4> severities;  // index = severity - 1
+  std::optional<int> repeat;
+  std::string repeat_source;
+
+  const SeverityOverride& For(Severity s) const { return severities[static_cast<int>(s) - 1]; }
+  SeverityOverride& For(Severity s) { return severities[static_cast<int>(s) - 1]; }
+};
+
+// Replaces each value `overrides` sets and its source (an override without a source is
+// recorded as "config"). Pure.
+void ApplyPolicyOverrides(SeverityPolicy& policy, const PolicyOverrides& overrides);
+
+// The whole start-up path: Markdown text → RunbookDocument → SeverityPolicy → overrides. `file`
+// names the runbook in sources and errors ("docs/INCIDENT-RESPONSE-ONCALL.md",
+// "built-in INCIDENT-RESPONSE-ONCALL.md"). Fails naming the cell, as SeverityPolicyFromRunbook.
+Result<SeverityPolicy> BuildSeverityPolicy(std::string_view markdown, const std::string& file,
+                                           const PolicyOverrides& overrides);
 
 }  // namespace loom

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/builtin_runbook.h"
 #include "testing/temp_dir.h"
 
 namespace loom {
@@ -108,6 +109,55 @@ TEST(RunbookMarkdown, KeepsSectionsListsAndLines) {
   EXPECT_TRUE(found_nested);
   ASSERT_EQ(doc->code_blocks.size(), 1u);
   EXPECT_NE(doc->code_blocks[0].find("check:incident-response"), std::string::npos);
+}
+
+TEST(ApplyPolicyOverrides, ReplacesOnlyTheOverriddenValuesAndTheirSources) {
+  SeverityPolicy p = ShippedPolicy();
+  PolicyOverrides o;
+  o.For(Severity::kSev1).ack_target = *ParsePolicyDuration("2m");
+  o.For(Severity::kSev1).ack_source = "config loom.yaml:7";
+  o.For(Severity::kSev3).page = true;  // no source given: "config"
+  o.repeat = 4;
+  o.repeat_source = "config loom.yaml:9";
+  ApplyPolicyOverrides(p, o);
+
+  const auto& s1 = p.For(Severity::kSev1);
+  EXPECT_EQ(s1.ack_target.amount, minutes(2));
+  EXPECT_EQ(s1.ack_target.text, "2m");
+  EXPECT_EQ(s1.ack_source, "config loom.yaml:7");
+  EXPECT_EQ(s1.update_cadence.amount, minutes(15));
+  EXPECT_EQ(s1.cadence_source, "INCIDENT-RESPONSE-ONCALL.md:22");
+  EXPECT_TRUE(p.For(Severity::kSev3).page);
+  EXPECT_EQ(p.For(Severity::kSev3).page_source, "config");
+  EXPECT_EQ(p.For(Severity::kSev2).ack_source, "INCIDENT-RESPONSE-ONCALL.md:23");
+  EXPECT_EQ(p.repeat, 4);
+  EXPECT_EQ(p.repeat_source, "config loom.yaml:9");
+}
+
+TEST(ApplyPolicyOverrides, NoOverridesChangeNothing) {
+  SeverityPolicy p = ShippedPolicy();
+  ApplyPolicyOverrides(p, PolicyOverrides{});
+  EXPECT_EQ(p.For(Severity::kSev4).ack_source, "INCIDENT-RESPONSE-ONCALL.md:25");
+  EXPECT_EQ(p.repeat, 2);
+  EXPECT_EQ(p.repeat_source, "default");
+}
+
+TEST(BuildSeverityPolicy, ReadsTheBuiltInRunbook) {
+  auto p = BuildSeverityPolicy(BuiltInRunbook(), "built-in INCIDENT-RESPONSE-ONCALL.md", {});
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->runbook, "built-in INCIDENT-RESPONSE-ONCALL.md");
+  EXPECT_EQ(p->For(Severity::kSev1).ack_target.amount, minutes(5));
+  EXPECT_EQ(p->For(Severity::kSev1).ack_source, "built-in INCIDENT-RESPONSE-ONCALL.md:22");
+}
+
+TEST(BuildSeverityPolicy, NamesTheCellItCannotRead) {
+  std::string md(BuiltInRunbook());
+  md.replace(md.find("| 15 minutes |"), 14, "| soonish |");
+  auto p = BuildSeverityPolicy(md, "runbook.md", {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("runbook.md:23: Initial Ack of sev2: cannot read 'soonish'"),
+            std::string::npos)
+      << p.error().message;
 }
 
 }  // namespace

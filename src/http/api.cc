@@ -86,6 +86,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kGet, "/v1/services", &Api::ListServices, Kind::kNative},
       {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
       {Method::kPost, "/v1/tokens", &Api::CreateToken, Kind::kNative},
+      {Method::kGet, "/v1/policy", &Api::GetPolicy, Kind::kNative},
       {Method::kGet, "/health", &Api::Health, Kind::kNative},
       {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
       {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
@@ -102,10 +103,12 @@ std::vector<std::string> Api::RouteLabels() {
   return labels;
 }
 
-Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options)
+Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
+         std::shared_ptr<const SeverityPolicy> policy)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
+      policy_(std::move(policy)),
       started_at_(clock.Now()),
       metrics_(RouteLabels()),
       auth_(store, clock, std::move(admin_token_hash)),

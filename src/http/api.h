@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/service.h"
+#include "core/severity_policy.h"
 #include "http/auth.h"
 #include "http/metrics.h"
 #include "http/per_thread.h"
@@ -42,7 +44,9 @@ struct ApiOptions {
 
 class Api {
  public:
-  Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options);
+  // `policy` is what GET /v1/policy shows; null answers it with 503.
+  Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
+      std::shared_ptr<const SeverityPolicy> policy = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -128,9 +132,13 @@ class Api {
   void MetricsText(const Request& req, const PathParams& params, Reply reply);
   void AdminStatus(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- severity policy (policy_handlers.cc) ----
+  void GetPolicy(const Request& req, const PathParams& params, Reply reply);
+
   Store& store_;
   const Clock& clock_;
   const ApiOptions options_;
+  const std::shared_ptr<const SeverityPolicy> policy_;
   const TimePoint started_at_;
   Router router_;
   Metrics metrics_;

@@ -1,5 +1,6 @@
 #include "http/json_codec.h"
 
+#include <chrono>
 #include <optional>
 
 #include "common/time_format.h"
@@ -105,6 +106,39 @@ Json ServiceSettingsToJson(const ServiceSettings& s) {
   j["severity_fallback"] = SeverityName(s.severity_map.fallback);
   j["auto_resolve"] = s.auto_resolve;
   j["rate_limit_per_minute"] = s.rate_limit_per_minute;
+  return j;
+}
+
+Json SeverityPolicyToJson(const SeverityPolicy& policy) {
+  auto seconds = [](const PolicyDuration& d) {
+    return std::chrono::duration_cast<std::chrono::seconds>(d.amount).count();
+  };
+  Json severities = Json::object();
+  for (int i = 1; i <= 4; ++i) {
+    const Severity severity = static_cast<Severity>(i);  // the key, whatever rule.severity says
+    const SeverityRule& rule = policy.For(severity);
+    Json sources = Json::object();
+    sources["definition"] = rule.definition_source;
+    sources["ack_target"] = rule.ack_source;
+    sources["update_cadence"] = rule.cadence_source;
+    sources["page"] = rule.page_source;
+    Json j = Json::object();
+    j["definition"] = rule.definition;
+    j["ack_target_seconds"] = seconds(rule.ack_target);
+    j["ack_target"] = rule.ack_target.text;
+    j["ack_basis"] = TimeBasisName(rule.ack_target.basis);
+    j["update_cadence_seconds"] = seconds(rule.update_cadence);
+    j["update_cadence"] = rule.update_cadence.text;
+    j["update_async"] = rule.update_cadence.async;
+    j["page"] = rule.page;
+    j["sources"] = std::move(sources);
+    severities[SeverityName(severity)] = std::move(j);
+  }
+  Json j = Json::object();
+  j["runbook"] = policy.runbook;
+  j["repeat"] = policy.repeat;
+  j["repeat_source"] = policy.repeat_source;
+  j["severities"] = std::move(severities);
   return j;
 }
 

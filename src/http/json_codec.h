@@ -11,6 +11,7 @@
 
 #include "core/incident.h"
 #include "core/service.h"
+#include "core/severity_policy.h"
 #include "core/timeline.h"
 #include "store/store.h"
 
@@ -26,6 +27,8 @@ Json AlertToJson(const Alert& alert);
 Json IncidentDetailToJson(const IncidentDetail& detail);
 Json ServiceToJson(const Service& service);
 Json ServiceSettingsToJson(const ServiceSettings& settings);
+// GET /v1/policy: the runbook, repeat, and per severity each value with its source.
+Json SeverityPolicyToJson(const SeverityPolicy& policy);
 
 // Stored JSON text as a value: "" → {}; text that does not parse is kept as a JSON string.
 Json EmbeddedJson(std::string_view text);

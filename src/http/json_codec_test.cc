@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.h"
+#include "core/builtin_runbook.h"
 
 namespace loom::http {
 namespace {
@@ -150,6 +151,49 @@ TEST(JsonCodecTest, DumpNeverThrowsOnInvalidUtf8) {
   std::string out;
   EXPECT_NO_THROW(out = DumpJson(j));
   EXPECT_NE(out.find("bad"), std::string::npos);
+}
+
+TEST(JsonCodecTest, SeverityPolicyShowsEachValueWithItsSource) {
+  PolicyOverrides overrides;
+  overrides.For(Severity::kSev2).page = false;
+  overrides.For(Severity::kSev2).page_source = "config loom.yaml:5";
+  auto policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, overrides);
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  Json j = SeverityPolicyToJson(*policy);
+  EXPECT_EQ(j["runbook"], "built-in INCIDENT-RESPONSE-ONCALL.md");
+  EXPECT_EQ(j["repeat"], 2);
+  EXPECT_EQ(j["repeat_source"], "default");
+  ASSERT_EQ(j["severities"].size(), 4u);
+
+  const Json& s1 = j["severities"]["sev1"];
+  EXPECT_EQ(s1["ack_target_seconds"], 300);
+  EXPECT_EQ(s1["ack_target"], "5 minutes");
+  EXPECT_EQ(s1["ack_basis"], "wall");
+  EXPECT_EQ(s1["update_cadence_seconds"], 900);
+  EXPECT_EQ(s1["update_cadence"], "Every 15 minutes");
+  EXPECT_EQ(s1["update_async"], false);
+  EXPECT_EQ(s1["page"], true);
+  EXPECT_EQ(s1["sources"]["definition"], "built-in INCIDENT-RESPONSE-ONCALL.md:22");
+  EXPECT_EQ(s1["sources"]["ack_target"], "built-in INCIDENT-RESPONSE-ONCALL.md:22");
+  EXPECT_EQ(s1["sources"]["update_cadence"], "built-in INCIDENT-RESPONSE-ONCALL.md:22");
+  EXPECT_EQ(s1["sources"]["page"], "built-in INCIDENT-RESPONSE-ONCALL.md:14");
+
+  const Json& s2 = j["severities"]["sev2"];
+  EXPECT_EQ(s2["page"], false);
+  EXPECT_EQ(s2["sources"]["page"], "config loom.yaml:5");
+
+  const Json& s3 = j["severities"]["sev3"];
+  EXPECT_EQ(s3["ack_target_seconds"], 3600);
+  EXPECT_EQ(s3["ack_basis"], "business_hours");
+  EXPECT_EQ(s3["update_cadence_seconds"], 4 * 3600);
+
+  const Json& s4 = j["severities"]["sev4"];
+  EXPECT_EQ(s4["ack_target_seconds"], 86400);
+  EXPECT_EQ(s4["ack_basis"], "business_days");
+  EXPECT_EQ(s4["update_cadence"], "Daily/async");
+  EXPECT_EQ(s4["update_async"], true);
+  EXPECT_EQ(s4["page"], false);
+  EXPECT_EQ(s4["sources"]["page"], "default");
 }
 
 }  // namespace

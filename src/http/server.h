@@ -7,7 +7,7 @@
 //   ?key=) POST /v1/integrations/generic                     generic JSON events GET /v1/incidents,
 //   /v1/incidents/{id}; POST /v1/incidents/{id}/{acknowledge|mitigate|resolve|
 //        close|commander|severity|notes}; GET /v1/alerts; GET/POST /v1/services; POST /v1/tokens
-//   GET  /health, /ready, /metrics, /v1/admin/status
+//   GET  /v1/policy, /health, /ready, /metrics, /v1/admin/status
 //
 // Thread safety: Start() returns a running server; Stop() may be called from any thread (e.g. a
 // signal handler's strand) and is idempotent.
@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/severity_policy.h"
 #include "store/store.h"
 
 namespace loom {
@@ -39,6 +40,9 @@ struct ServerDeps {
   Clock& clock;
   // SHA-256 hex of $LOOM_ONCALL_ADMIN_TOKEN; empty when unset (then only stored tokens work).
   std::string admin_token_hash;
+  // The effective severity policy (runbook + config overrides), served at GET /v1/policy; null
+  // answers that route with 503.
+  std::shared_ptr<const SeverityPolicy> policy;
 };
 
 class HttpServer {
