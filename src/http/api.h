@@ -108,6 +108,15 @@ class Api {
   void GenericEvent(const Request& req, const PathParams& params, Reply reply);
   // The integration key of an Alertmanager/generic request: Bearer token or ?key=.
   static std::string IntegrationKeyOf(const Request& req);
+  // Resolves a PagerDuty routing key and applies its rate limit. On failure the PagerDuty error
+  // is sent and counted, and the result is nullptr.
+  const ResolvedKey* AdmitPagerDutyKey(IngestEndpoint endpoint, const std::string& routing_key,
+                                       const Request& req, const Reply& reply);
+  // Resolves the key of an Alertmanager/generic request. On failure a problem is sent and counted
+  // (for Alertmanager a store failure is always 503: it drops notifications on 4xx), and the
+  // result is nullptr.
+  const ResolvedKey* AdmitIntegrationKey(IngestEndpoint endpoint, const Request& req,
+                                         const Reply& reply);
 
   // ---- incidents and alerts (incident_handlers.cc) ----
   void ListIncidents(const Request& req, const PathParams& params, Reply reply);

@@ -56,6 +56,63 @@ std::string Api::IntegrationKeyOf(const Request& req) {
   return QueryParams(req.query).Get("key").value_or("");
 }
 
+const Api::ResolvedKey* Api::AdmitPagerDutyKey(IngestEndpoint endpoint,
+                                               const std::string& routing_key, const Request& req,
+                                               const Reply& reply) {
+  auto resolved = ResolveKey(routing_key);
+  if (!resolved.ok()) {
+    const Error& e = resolved.error();
+    LogRequestError(e, req);
+    metrics_.CountEvent(endpoint, OutcomeOf(e));
+    reply->Send(PagerDutyError(e));
+    return nullptr;
+  }
+  const ResolvedKey* key = *resolved;
+  if (key == nullptr) {
+    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
+    reply->Send(PagerDutyError(
+        Error::Invalid("unknown routing key", {{"/routing_key", kUnknownRoutingKey}})));
+    return nullptr;
+  }
+  int64_t retry_us = 0;
+  if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
+    metrics_.CountEvent(endpoint, EventOutcome::kThrottled);
+    reply->Send(PagerDutyError({ErrorCode::kResourceExhausted, "rate limited", {}},
+                               RetryAfterSeconds(retry_us)));
+    return nullptr;
+  }
+  return key;
+}
+
+const Api::ResolvedKey* Api::AdmitIntegrationKey(IngestEndpoint endpoint, const Request& req,
+                                                 const Reply& reply) {
+  const std::string key_text = IntegrationKeyOf(req);
+  if (key_text.empty()) {
+    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
+    reply->Send(ProblemFor(Error::Unauthenticated("missing integration key: send it as "
+                                                  "'Authorization: Bearer <key>' or '?key=<key>'"),
+                           req));
+    return nullptr;
+  }
+  auto resolved = ResolveKey(key_text);
+  if (!resolved.ok()) {
+    Error e = std::move(resolved).error();
+    LogRequestError(e, req);
+    metrics_.CountEvent(endpoint, OutcomeOf(e));
+    if (endpoint == IngestEndpoint::kAlertmanager && e.code != ErrorCode::kUnavailable) {
+      e = Error::Unavailable("the store cannot be read now");
+    }
+    reply->Send(ProblemFor(e, req));
+    return nullptr;
+  }
+  const ResolvedKey* key = *resolved;
+  if (key == nullptr) {
+    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
+    reply->Send(ProblemFor(Error::Unauthenticated("unknown integration key"), req));
+  }
+  return key;
+}
+
 void Api::PagerDutyEnqueue(const Request& req, const PathParams&, Reply reply) {
   constexpr auto kEndpoint = IngestEndpoint::kPagerDuty;
   auto parsed = ParsePagerDutyEvent(req.body);
@@ -66,28 +123,8 @@ void Api::PagerDutyEnqueue(const Request& req, const PathParams&, Reply reply) {
     reply->Send(PagerDutyError(e));
     return;
   }
-  auto resolved = ResolveKey(parsed->routing_key);
-  if (!resolved.ok()) {
-    const Error& e = resolved.error();
-    LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(PagerDutyError(e));
-    return;
-  }
-  const ResolvedKey* key = *resolved;
-  if (key == nullptr) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(PagerDutyError(
-        Error::Invalid("unknown routing key", {{"/routing_key", kUnknownRoutingKey}})));
-    return;
-  }
-  int64_t retry_us = 0;
-  if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kThrottled);
-    reply->Send(PagerDutyError({ErrorCode::kResourceExhausted, "rate limited", {}},
-                               RetryAfterSeconds(retry_us)));
-    return;
-  }
+  const ResolvedKey* key = AdmitPagerDutyKey(kEndpoint, parsed->routing_key, req, reply);
+  if (key == nullptr) return;
   IngestRequest& request = parsed->request;
   request.service_id = key->service_id;
   request.integration_key_id = key->key_id;
@@ -117,28 +154,8 @@ void Api::PagerDutyChangeEnqueue(const Request& req, const PathParams&, Reply re
     reply->Send(PagerDutyError(e));
     return;
   }
-  auto resolved = ResolveKey(parsed->routing_key);
-  if (!resolved.ok()) {
-    const Error& e = resolved.error();
-    LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(PagerDutyError(e));
-    return;
-  }
-  const ResolvedKey* key = *resolved;
-  if (key == nullptr) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(PagerDutyError(
-        Error::Invalid("unknown routing key", {{"/routing_key", kUnknownRoutingKey}})));
-    return;
-  }
-  int64_t retry_us = 0;
-  if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kThrottled);
-    reply->Send(PagerDutyError({ErrorCode::kResourceExhausted, "rate limited", {}},
-                               RetryAfterSeconds(retry_us)));
-    return;
-  }
+  const ResolvedKey* key = AdmitPagerDutyKey(kEndpoint, parsed->routing_key, req, reply);
+  if (key == nullptr) return;
   ChangeEvent& event = parsed->event;
   event.service_id = key->service_id;
   event.received_at = clock_.Now();
@@ -161,29 +178,8 @@ void Api::PagerDutyChangeEnqueue(const Request& req, const PathParams&, Reply re
 void Api::AlertmanagerWebhook(const Request& req, const PathParams&, Reply reply) {
   constexpr auto kEndpoint = IngestEndpoint::kAlertmanager;
   // Alertmanager drops a notification on any 4xx and retries 5xx: overload is always 503.
-  const std::string key_text = IntegrationKeyOf(req);
-  if (key_text.empty()) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("missing integration key: send it as "
-                                                  "'Authorization: Bearer <key>' or '?key=<key>'"),
-                           req));
-    return;
-  }
-  auto resolved = ResolveKey(key_text);
-  if (!resolved.ok()) {
-    Error e = std::move(resolved).error();
-    LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    if (e.code != ErrorCode::kUnavailable) e = Error::Unavailable("the store cannot be read now");
-    reply->Send(ProblemFor(e, req));
-    return;
-  }
-  const ResolvedKey* key = *resolved;
-  if (key == nullptr) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("unknown integration key"), req));
-    return;
-  }
+  const ResolvedKey* key = AdmitIntegrationKey(kEndpoint, req, reply);
+  if (key == nullptr) return;
   auto parsed = ParseAlertmanagerWebhook(req.body);
   if (!parsed.ok()) {
     const Error& e = parsed.error();
@@ -229,28 +225,8 @@ void Api::AlertmanagerWebhook(const Request& req, const PathParams&, Reply reply
 
 void Api::GenericEvent(const Request& req, const PathParams&, Reply reply) {
   constexpr auto kEndpoint = IngestEndpoint::kGeneric;
-  const std::string key_text = IntegrationKeyOf(req);
-  if (key_text.empty()) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("missing integration key: send it as "
-                                                  "'Authorization: Bearer <key>' or '?key=<key>'"),
-                           req));
-    return;
-  }
-  auto resolved = ResolveKey(key_text);
-  if (!resolved.ok()) {
-    const Error& e = resolved.error();
-    LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(ProblemFor(e, req));
-    return;
-  }
-  const ResolvedKey* key = *resolved;
-  if (key == nullptr) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("unknown integration key"), req));
-    return;
-  }
+  const ResolvedKey* key = AdmitIntegrationKey(kEndpoint, req, reply);
+  if (key == nullptr) return;
   auto parsed = ParseGenericEvent(req.body);
   if (!parsed.ok()) {
     const Error& e = parsed.error();
