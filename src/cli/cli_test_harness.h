@@ -100,6 +100,12 @@ class FakeStore final : public Store {
     events_.push_back("store.verify");
     return audit;
   }
+  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
+    done(Unsupported());
+  }
+  Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
+  Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
+  void SetDeadlineListener(DeadlineListener) override {}
   Status Writable() override { return OkStatus(); }
   void Shutdown() override { events_.push_back("store.shutdown"); }
 

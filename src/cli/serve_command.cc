@@ -19,7 +19,9 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "core/builtin_runbook.h"
+#include "core/roster.h"
 #include "core/severity_policy.h"
+#include "engine/escalation_engine.h"
 
 namespace loom {
 namespace {
@@ -172,6 +174,17 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, seeded.error());
   }
 
+  // The escalation engine: every pending deadline back in its heap before the first request.
+  auto roster = std::make_shared<Roster>(EmptyOnCallSnapshot());
+  EscalationEngine engine(*store, ctx.clock, shared_policy, roster);
+  Status engine_loaded = engine.Load();
+  if (!engine_loaded.ok()) {
+    store->Shutdown();
+    const Error& e = engine_loaded.error();
+    return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
+  }
+  engine.Start();
+
   ServerOptions server_options;
   server_options.listen = config.server.listen;
   server_options.tls_cert = config.server.tls_cert;
@@ -216,6 +229,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server->Stop();
   server->Wait();
   server.reset();
+  engine.Stop();
   store->Shutdown();
   spdlog::info("stopped");
   return 0;

@@ -57,6 +57,7 @@ const char* IncidentActionName(IncidentAction a) {
     case IncidentAction::kMitigate: return "mitigate";
     case IncidentAction::kResolve: return "resolve";
     case IncidentAction::kClose: return "close";
+    case IncidentAction::kUnacknowledge: return "unacknowledge";
   }
   return "acknowledge";
 }
@@ -92,6 +93,9 @@ Result<IncidentState> NextState(const Incident& inc, IncidentAction action) {
         return Error::Conflict(where + "; only a resolved incident can be closed");
       }
       return IncidentState::kClosed;
+    case IncidentAction::kUnacknowledge:
+      if (inc.state == IncidentState::kAcknowledged) return IncidentState::kTriggered;
+      return Error::Conflict(where + "; only an acknowledged incident can be unacknowledged");
   }
   return Error::Internal("unknown action");
 }

@@ -51,7 +51,8 @@ struct Incident {
 };
 
 // What a responder asks of an incident.
-enum class IncidentAction { kAcknowledge, kMitigate, kResolve, kClose };
+// kUnacknowledge returns an acknowledged incident to triggered (escalation starts again).
+enum class IncidentAction { kAcknowledge, kMitigate, kResolve, kClose, kUnacknowledge };
 const char* IncidentActionName(IncidentAction a);
 
 // Decides the next state for `action`, or a kConflict error that says why the transition is

@@ -48,6 +48,15 @@ TEST(IncidentStateMachine, RefusesIllegalTransitionsWithAReason) {
   EXPECT_NE(r.error().message.find("already resolved"), std::string::npos);
 }
 
+TEST(IncidentStateMachine, UnacknowledgeReturnsAnAcknowledgedIncidentToTriggered) {
+  auto r = NextState(Make(IncidentState::kAcknowledged), IncidentAction::kUnacknowledge);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, IncidentState::kTriggered);
+  r = NextState(Make(IncidentState::kMitigated), IncidentAction::kUnacknowledge);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("only an acknowledged incident"), std::string::npos);
+}
+
 TEST(IncidentStateMachine, HighSeverityNeedsACommanderToMitigateOrResolve) {
   auto r =
       NextState(Make(IncidentState::kAcknowledged, Severity::kSev1), IncidentAction::kMitigate);

@@ -128,6 +128,13 @@ class Api {
   void SetCommander(const Request& req, const PathParams& params, Reply reply);
   void SetSeverity(const Request& req, const PathParams& params, Reply reply);
   void AddNote(const Request& req, const PathParams& params, Reply reply);
+  void Unacknowledge(const Request& req, const PathParams& params, Reply reply);
+  void PostStatusUpdate(const Request& req, const PathParams& params, Reply reply);
+  void ListNotifications(const Request& req, const PathParams& params, Reply reply);
+  // Authenticates a viewer and loads the {id} incident; otherwise answers the problem (401, 403,
+  // 404, store failure) through `reply` and returns nullopt.
+  std::optional<IncidentDetail> ReadableIncident(const Request& req, const PathParams& params,
+                                                 const Reply& reply);
   void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);

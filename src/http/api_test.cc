@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/crypto.h"
+#include "core/builtin_runbook.h"
 #include "testing/fake_clock.h"
 
 namespace loom::http {
@@ -119,6 +120,15 @@ class FakeStore final : public Store {
   }
   Result<StoreStats> Stats() override { return StoreStats{}; }
   Result<AuditReport> VerifyAudit() override { return AuditReport{}; }
+  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
+    done(DeadlineFiring{});
+  }
+  Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
+  Result<std::vector<OutboxEntry>> ListNotifications(int64_t number) override {
+    if (number != 20) return std::vector<OutboxEntry>{};
+    return notifications;
+  }
+  void SetDeadlineListener(DeadlineListener) override {}
   Status Writable() override {
     if (writable_error) return *writable_error;
     return OkStatus();
@@ -128,6 +138,7 @@ class FakeStore final : public Store {
   std::map<std::string, Service> services;
   std::map<std::string, IntegrationKey> keys;
   std::map<std::string, ApiToken> tokens;
+  std::vector<OutboxEntry> notifications;  // of INC-20
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
   std::vector<ChangeEvent> changes;
@@ -425,6 +436,83 @@ TEST_F(ApiTest, ActionBodyValidation) {
            kResponderToken);
   EXPECT_EQ(r->response->status, 200);
   EXPECT_EQ(store_.commands.at(0).severity, Severity::kSev1);
+}
+
+TEST_F(ApiTest, NotificationsListTheOutboxOfAnIncident) {
+  OutboxEntry e;
+  e.id = 1;
+  e.unique_key = "INC-20/arm1/step0/page/alice";
+  e.step = 0;
+  e.role = "primary";
+  e.recipient = "alice";
+  e.channel = "page";
+  e.payload_json = R"({"title":"db down"})";
+  store_.notifications.push_back(e);
+  auto r = Call(Method::kGet, "/v1/incidents/INC-20/notifications", {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  json j = Body(*r);
+  EXPECT_EQ(j["incident"], "INC-20");
+  ASSERT_EQ(j["notifications"].size(), 1u);
+  EXPECT_EQ(j["notifications"][0]["user"], "alice");
+  EXPECT_EQ(j["notifications"][0]["method"], "page");
+  EXPECT_EQ(j["notifications"][0]["role"], "primary");
+  EXPECT_EQ(j["notifications"][0]["state"], "pending");
+  EXPECT_EQ(j["notifications"][0]["details"]["title"], "db down");
+  EXPECT_EQ(
+      Call(Method::kGet, "/v1/incidents/INC-21/notifications", {}, kViewerToken)->response->status,
+      404);
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-20/notifications")->response->status, 401);
+}
+
+TEST_F(ApiTest, UnacknowledgeIsAResponderCommand) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/unacknowledge", {}, kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  EXPECT_EQ(store_.commands.at(0).type, IncidentCommand::Type::kUnacknowledge);
+}
+
+TEST_F(ApiTest, StatusUpdatesNeedContentAndAValidNextUpdateTime) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-20/updates", "{}", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  r = Call(Method::kPost, "/v1/incidents/INC-20/updates",
+           R"({"impact":"x","next_update_at":"soon"})", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/next_update_at");
+  EXPECT_TRUE(store_.commands.empty());
+
+  r = Call(Method::kPost, "/v1/incidents/INC-20/updates",
+           R"({"impact":"EU users","scope":"messaging","mitigation":"failover",)"
+           R"("next_update_at":"2026-11-02T09:10:00Z"})",
+           kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  const IncidentCommand& c = store_.commands.at(0);
+  EXPECT_EQ(c.type, IncidentCommand::Type::kStatusUpdate);
+  EXPECT_EQ(c.impact, "EU users");
+  EXPECT_EQ(c.scope, "messaging");
+  EXPECT_EQ(c.mitigation, "failover");
+  ASSERT_TRUE(c.next_update_at.has_value());
+}
+
+TEST_F(ApiTest, AStatusUpdateCannotPromiseLaterThanTheCadence) {
+  Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
+  ASSERT_TRUE(policy.ok());
+  Api api(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{},
+          std::make_shared<const SeverityPolicy>(*policy));
+  auto send = [&](std::string_view body) {
+    Request req;
+    req.method = Method::kPost;
+    req.target = req.path = "/v1/incidents/INC-20/updates";
+    std::string auth = "Bearer " + std::string(kResponderToken);
+    req.authorization = auth;
+    req.body = body;
+    auto reply = std::make_shared<RecordingReply>();
+    api.Handle(api.Match(req.method, req.path), req, reply);
+    return reply;
+  };
+  // INC-20 is a Sev2: an update every 30 minutes (clock: 2026-11-02T09:00Z).
+  auto r = send(R"({"impact":"x","next_update_at":"2026-11-02T11:00:00Z"})");
+  EXPECT_EQ(r->response->status, 400) << r->response->body;
+  r = send(R"({"impact":"x","next_update_at":"2026-11-02T09:20:00Z"})");
+  EXPECT_EQ(r->response->status, 200) << r->response->body;
 }
 
 TEST_F(ApiTest, ConflictFromTheStoreIs409) {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <optional>
 
+#include "common/time_format.h"
+#include "core/cadence.h"
 #include "core/incident.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -111,16 +113,26 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
   reply->Send(JsonResponse(200, body));
 }
 
-void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
+std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const PathParams& params,
+                                                    const Reply& reply) {
+  auto fail = [&](const Error& e) {
+    reply->Send(ProblemFor(e, req));
+    return std::optional<IncidentDetail>();
+  };
   auto who = auth_.Require(req.authorization, Role::kViewer);
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  if (!who.ok()) return fail(who.error());
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
-  if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
+  if (!number) return fail(NoSuchIncident(id));
   auto detail = store_.GetIncident(*number);
-  if (!detail.ok()) return reply->Send(ProblemFor(detail.error(), req));
-  if (!detail->has_value()) return reply->Send(ProblemFor(NoSuchIncident(id), req));
-  reply->Send(JsonResponse(200, IncidentDetailToJson(**detail)));
+  if (!detail.ok()) return fail(detail.error());
+  if (!detail->has_value()) return fail(NoSuchIncident(id));
+  return std::move(*detail);
+}
+
+void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
+  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  if (detail) reply->Send(JsonResponse(200, IncidentDetailToJson(*detail)));
 }
 
 void Api::Acknowledge(const Request& req, const PathParams& params, Reply reply) {
@@ -145,6 +157,68 @@ void Api::AddNote(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kAddNote, req, params, std::move(reply));
 }
 
+void Api::Unacknowledge(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kUnacknowledge, req, params, std::move(reply));
+}
+void Api::PostStatusUpdate(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kStatusUpdate, req, params, std::move(reply));
+}
+
+void Api::ListNotifications(const Request& req, const PathParams& params, Reply reply) {
+  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  if (!detail) return;
+  const int64_t number = detail->incident.number;
+  auto entries = store_.ListNotifications(number);
+  if (!entries.ok()) return reply->Send(ProblemFor(entries.error(), req));
+  Json list = Json::array();
+  for (const OutboxEntry& e : *entries) list.push_back(NotificationToJson(e));
+  Json body = Json::object();
+  body["incident"] = IncidentId(number);
+  body["notifications"] = std::move(list);
+  reply->Send(JsonResponse(200, body));
+}
+
+namespace {
+
+// The fields of a status update; `next_update_at` must fit the incident's severity cadence.
+Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store,
+                        const Clock& clock, const SeverityPolicy* policy,
+                        IncidentCommand& command) {
+  for (auto [key, slot] : {std::pair{"impact", &command.impact}, std::pair{"scope", &command.scope},
+                           std::pair{"mitigation", &command.mitigation}}) {
+    auto value = OptionalStringField(body, key);
+    if (!value.ok()) return std::move(value).error();
+    *slot = std::move(*value);
+  }
+  if (command.impact.empty() && command.scope.empty() && command.mitigation.empty()) {
+    return Error::Invalid("a status update needs at least one of impact, scope, mitigation",
+                          {{"/impact", "impact, scope or mitigation is required"}});
+  }
+  auto next = OptionalStringField(body, "next_update_at");
+  if (!next.ok()) return std::move(next).error();
+  if (next->empty()) return OkStatus();
+  Result<TimePoint> at = ParseRfc3339(*next);
+  if (!at.ok()) {
+    return Error::Invalid("next_update_at must be an RFC 3339 time",
+                          {{"/next_update_at", "must be an RFC 3339 time"}});
+  }
+  if (policy != nullptr) {
+    auto detail = store.GetIncident(number);
+    if (!detail.ok()) return std::move(detail).error();
+    if (detail->has_value()) {
+      Status fits =
+          CheckPromisedNextUpdate(clock.Now(), *at, policy->For((*detail)->incident.severity));
+      if (!fits.ok()) {
+        return Error::Invalid(fits.error().message, {{"/next_update_at", fits.error().message}});
+      }
+    }
+  }
+  command.next_update_at = *at;
+  return OkStatus();
+}
+
+}  // namespace
+
 void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                          Reply reply) {
   using Type = IncidentCommand::Type;
@@ -154,8 +228,8 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
   auto number = ParseIncidentRef(id);
   if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
 
-  const bool body_required =
-      type == Type::kSetCommander || type == Type::kSetSeverity || type == Type::kAddNote;
+  const bool body_required = type == Type::kSetCommander || type == Type::kSetSeverity ||
+                             type == Type::kAddNote || type == Type::kStatusUpdate;
   auto body = ParseObjectBody(req.body, !body_required);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
 
@@ -188,6 +262,11 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
                                       req));
       }
       command.severity = *severity;
+      break;
+    }
+    case Type::kStatusUpdate: {
+      Status read = ReadStatusUpdate(*body, *number, store_, clock_, policy_.get(), command);
+      if (!read.ok()) return reply->Send(ProblemFor(read.error(), req));
       break;
     }
     case Type::kAddNote:

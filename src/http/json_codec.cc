@@ -87,6 +87,22 @@ Json AlertToJson(const Alert& a) {
   return j;
 }
 
+Json NotificationToJson(const OutboxEntry& e) {
+  Json j = Json::object();
+  j["id"] = e.id;
+  j["step"] = e.step;
+  j["role"] = e.role;
+  j["user"] = e.recipient;
+  j["method"] = e.channel;
+  j["state"] = e.state;
+  j["attempts"] = e.attempts;
+  j["key"] = e.unique_key;
+  j["created_at"] = FormatRfc3339(e.created_at);
+  j["delivered_at"] = e.delivered_at ? Json(FormatRfc3339(*e.delivered_at)) : Json(nullptr);
+  j["details"] = EmbeddedJson(e.payload_json);
+  return j;
+}
+
 Json IncidentDetailToJson(const IncidentDetail& d) {
   Json j = IncidentToJson(d.incident);
   Json timeline = Json::array();

@@ -25,6 +25,8 @@ Json TimelineEventToJson(const TimelineEvent& event);
 Json AlertToJson(const Alert& alert);
 // The incident object plus "timeline" and "alerts".
 Json IncidentDetailToJson(const IncidentDetail& detail);
+// One outbox entry of GET /v1/incidents/{id}/notifications.
+Json NotificationToJson(const OutboxEntry& entry);
 Json ServiceToJson(const Service& service);
 Json ServiceSettingsToJson(const ServiceSettings& settings);
 // GET /v1/policy: the runbook, repeat, and per severity each value with its source.

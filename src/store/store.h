@@ -82,7 +82,9 @@ struct IncidentCommand {
     kClose,
     kSetCommander,
     kSetSeverity,
-    kAddNote
+    kAddNote,
+    kUnacknowledge,  // acknowledged → triggered: escalation starts again from step 0
+    kStatusUpdate,   // a structured status update (runbook "Communications")
   };
   Type type = Type::kAcknowledge;
   int64_t incident_number = 0;
@@ -90,6 +92,10 @@ struct IncidentCommand {
   std::string commander;  // kSetCommander; kAcknowledge assigns `actor` when none is set
   Severity severity = Severity::kSev2;  // kSetSeverity
   std::string note;                     // kAddNote; optional comment on the other commands
+  // kStatusUpdate: what the update says (at least one of impact/scope/mitigation), and when the
+  // next one will come (optional; no later than the severity's cadence allows).
+  std::string impact, scope, mitigation;
+  std::optional<TimePoint> next_update_at;
 };
 
 struct IncidentFilter {
@@ -137,6 +143,63 @@ struct StoreStats {
   int64_t batch_size_sum = 0;
 };
 
+// A future action of the escalation engine (see src/engine): written in the same transaction as
+// the change that caused it, fired once by FireDeadline. Kinds and payloads:
+//   "escalate"        {"arm":A,"step":N}  run step N of the escalation started by deadline A
+//   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
+//   "update_reminder" {"due":us}  remind the commander that a status update is due
+//   "update_due"      {"due":us}  the status update was missed
+struct Deadline {
+  int64_t id = 0;
+  int64_t incident_number = 0;
+  std::string kind;
+  TimePoint due_at{};
+  std::string payload_json = "{}";
+};
+
+// One notification to one recipient (a page, a notify, a ticket, a reminder), unique per
+// (incident, escalation arm and step, recipient, channel): inserting it twice keeps the first.
+struct OutboxEntry {
+  int64_t id = 0;
+  std::string unique_key;
+  int64_t incident_number = 0;
+  int step = 0;
+  std::string role;       // "primary", ..., or "commander" for reminders
+  std::string recipient;  // user id
+  std::string channel;    // "page", "notify", "ticket", "reminder"
+  std::string payload_json = "{}";
+  std::string state = "pending";  // until the delivery workers exist
+  int attempts = 0;
+  TimePoint created_at{};
+  std::optional<TimePoint> delivered_at;
+};
+
+// What firing a deadline does, decided inside the store's transaction (so it sees the incident
+// as it is now) and applied atomically with marking the deadline fired.
+struct DeadlineEffects {
+  struct Event {
+    std::string type;  // timeline event type, actor "system"
+    std::string data_json;
+  };
+  std::vector<Event> events;
+  std::vector<OutboxEntry> outbox;  // entries whose unique_key exists are left out
+  std::vector<Deadline> deadlines;  // new deadlines (ids assigned by the store)
+};
+
+// Decides a deadline's effects. `incident` is nullopt when it no longer exists. Runs on the
+// store's writer thread inside the transaction: must be quick and must not call the Store.
+using DeadlineHandler = std::function<DeadlineEffects(
+    const Deadline& deadline, const std::optional<Incident>& incident, TimePoint now)>;
+
+struct DeadlineFiring {
+  bool fired = false;  // false: it had already fired or was cancelled (nothing was done)
+  int64_t outbox_inserted = 0;
+  TimePoint fired_at{};
+};
+
+// Called after each commit that created deadlines, on the writer's thread: must be quick.
+using DeadlineListener = std::function<void(const std::vector<Deadline>&)>;
+
 struct AuditReport {
   int64_t incidents_checked = 0;
   int64_t events_checked = 0;
@@ -178,6 +241,10 @@ class Store {
 
   virtual void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) = 0;
 
+  // Fires deadline `id` once: when it is still pending, runs `handler` and applies its effects
+  // with the deadline marked fired, in one transaction. Firing it again does nothing.
+  virtual void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) = 0;
+
   // ---- reads (synchronous, any thread) ----
   virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;
   virtual Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) = 0;
@@ -187,6 +254,12 @@ class Store {
   virtual Result<std::optional<IncidentDetail>> GetIncident(int64_t number) = 0;
   virtual Result<AlertPage> ListAlerts(const AlertFilter& filter) = 0;
   virtual Result<StoreStats> Stats() = 0;
+  // Every deadline not yet fired or cancelled, by due time.
+  virtual Result<std::vector<Deadline>> PendingDeadlines() = 0;
+  // The incident's outbox entries, oldest first.
+  virtual Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) = 0;
+  // Registers the one listener told about new deadlines (the engine). Replaces any earlier one.
+  virtual void SetDeadlineListener(DeadlineListener listener) = 0;
   // Recomputes every incident's timeline hash chain.
   virtual Result<AuditReport> VerifyAudit() = 0;
 

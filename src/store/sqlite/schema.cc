@@ -133,10 +133,20 @@ CREATE TABLE change_events (
 CREATE INDEX change_events_by_service ON change_events(service_id, id);
 )sql";
 
+// The escalation engine: outbox entries name the role they were sent for; deadlines record
+// whether they fired or were cancelled (a re-armed escalation, a new status update, a resolve).
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE outbox ADD COLUMN role TEXT NOT NULL DEFAULT '';
+ALTER TABLE deadlines ADD COLUMN outcome TEXT;
+CREATE INDEX deadlines_pending_by_incident ON deadlines(incident_number, kind)
+  WHERE fired_at IS NULL;
+CREATE INDEX outbox_by_incident ON outbox(incident_number, id);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {kMigration1};
+  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2};
   return kMigrations;
 }
 

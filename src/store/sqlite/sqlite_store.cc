@@ -77,6 +77,7 @@ class SqliteStore final : public Store {
   void CreateToken(std::string name, Role role, std::string token_hash,
                    Callback<ApiToken> done) override;
   void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override;
+  void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
 
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) override;
   Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override;
@@ -86,6 +87,11 @@ class SqliteStore final : public Store {
   Result<std::optional<IncidentDetail>> GetIncident(int64_t number) override;
   Result<AlertPage> ListAlerts(const AlertFilter& filter) override;
   Result<StoreStats> Stats() override;
+  Result<std::vector<Deadline>> PendingDeadlines() override;
+  Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) override;
+  void SetDeadlineListener(DeadlineListener listener) override {
+    writer_->SetDeadlineListener(std::move(listener));
+  }
   Result<AuditReport> VerifyAudit() override;
 
   Status Writable() override { return queue_->Healthy(); }
@@ -219,7 +225,65 @@ void SqliteStore::RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) {
                   std::move(done));
 }
 
+void SqliteStore::FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) {
+  Submit<DeadlineFiring>(
+      [this, id, handler = std::move(handler)] { return writer_->ApplyFireDeadline(id, handler); },
+      std::move(done));
+}
+
 // ---- reads ----
+
+Result<std::vector<Deadline>> SqliteStore::PendingDeadlines() {
+  auto conn = readers_.Acquire();
+  Result<sqlite3_stmt*> stmt = conn->Prepare(
+      "SELECT id, incident_number, kind, due_at, payload_json FROM deadlines"
+      " WHERE fired_at IS NULL ORDER BY due_at, id");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  std::vector<Deadline> out;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    Deadline& d = out.emplace_back();
+    d.id = q.Int(0);
+    d.incident_number = q.Int(1);
+    d.kind = q.Text(2);
+    d.due_at = q.Time(3);
+    d.payload_json = q.Text(4);
+  }
+  return out;
+}
+
+Result<std::vector<OutboxEntry>> SqliteStore::ListNotifications(int64_t incident_number) {
+  auto conn = readers_.Acquire();
+  Result<sqlite3_stmt*> stmt = conn->Prepare(
+      "SELECT id, unique_key, step, role, recipient, channel, payload_json, state, attempts,"
+      " created_at, delivered_at FROM outbox WHERE incident_number = ?1 ORDER BY id");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, incident_number);
+  std::vector<OutboxEntry> out;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    OutboxEntry& e = out.emplace_back();
+    e.id = q.Int(0);
+    e.unique_key = q.Text(1);
+    e.incident_number = incident_number;
+    e.step = static_cast<int>(q.Int(2));
+    e.role = q.Text(3);
+    e.recipient = q.Text(4);
+    e.channel = q.Text(5);
+    e.payload_json = q.Text(6);
+    e.state = q.Text(7);
+    e.attempts = static_cast<int>(q.Int(8));
+    e.created_at = q.Time(9);
+    e.delivered_at = q.OptionalTime(10);
+  }
+  return out;
+}
 
 Result<std::optional<IntegrationKey>> SqliteStore::FindIntegrationKey(const std::string& key_hash) {
   return cache_.FindKey(key_hash);

@@ -727,7 +727,8 @@ TEST_F(SqliteStoreTest, StatsCountOpenIncidentsAndCommits) {
   EXPECT_EQ(stats->open_incidents_by_severity[1], 0);
   EXPECT_EQ(stats->open_incidents_by_severity[2], 1);
   EXPECT_EQ(stats->outbox_depth, 0);
-  EXPECT_EQ(stats->pending_deadlines, 0);
+  // Each new incident starts its escalation; resolving INC-3 cancelled its deadline.
+  EXPECT_EQ(stats->pending_deadlines, 2);
   EXPECT_EQ(stats->writer_queue_depth, 0);
   // Sequential writes: one commit each (CreateService in SetUp, 3 ingests, 1 command).
   EXPECT_EQ(stats->commits, 5);

@@ -66,6 +66,9 @@ Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Open(std::unique_ptr<Connect
                                                          const ServiceCache& services) {
   std::unique_ptr<SqliteWriter> w(new SqliteWriter(std::move(db), clock, services));
   LOOM_RETURN_IF_ERROR(w->PrepareAll());
+  Result<std::unique_ptr<DeadlineWriter>> deadlines = DeadlineWriter::Prepare(*w->db_);
+  if (!deadlines.ok()) return std::move(deadlines).error();
+  w->deadlines_ = std::move(*deadlines);
   auto max_of = [&w](const char* sql) -> Result<int64_t> {
     Result<sqlite3_stmt*> stmt = w->db_->Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).error();
@@ -170,6 +173,7 @@ Status SqliteWriter::PrepareAll() {
 Status SqliteWriter::BeginBatch() {
   batch_start_ = counters_;
   pending_.Clear();
+  deadlines_->BeginBatch();
   Query q(st_->begin);
   return q.Run();
 }
@@ -177,6 +181,7 @@ Status SqliteWriter::BeginBatch() {
 Status SqliteWriter::BeginCommand() {
   command_start_ = counters_;
   pending_.MarkCommand();
+  deadlines_->BeginCommand();
   Query q(st_->savepoint);
   return q.Run();
 }
@@ -188,6 +193,7 @@ Status SqliteWriter::EndCommand(bool ok) {
   }
   counters_ = command_start_;
   pending_.RollbackCommand();
+  deadlines_->RollbackCommand();
   if (!db_->InTransaction()) {
     return Error::Unavailable("SQLite rolled the transaction back after a failed command");
   }
@@ -203,12 +209,15 @@ Status SqliteWriter::CommitBatch() {
   for (const IncidentHead* head : pending_.All()) LOOM_RETURN_IF_ERROR(WriteHead(*head));
   pending_.Clear();
   Query q(st_->commit);
-  return q.Run();
+  LOOM_RETURN_IF_ERROR(q.Run());
+  deadlines_->Committed();
+  return OkStatus();
 }
 
 void SqliteWriter::AbortBatch() {
   counters_ = batch_start_;
   pending_.Clear();
+  deadlines_->AbortBatch();
   if (db_->InTransaction()) {
     Query q(st_->rollback);
     (void)q.Run();
@@ -346,6 +355,49 @@ void SqliteWriter::StartIncident(Plan& plan, const IngestRequest& request, Sever
                .Add("service", inc.service_id)
                .Add("dedup_key", inc.dedup_key)
                .Finish());
+  StartEscalation(plan, now);
+}
+
+void SqliteWriter::StartEscalation(Plan& plan, TimePoint now) {
+  Deadline d;
+  d.incident_number = plan.row.incident.number;
+  d.kind = "escalate";
+  d.due_at = now;
+  d.payload_json = "{\"step\":0}";  // the step-0 deadline's own id names the escalation's arm
+  plan.deadlines.push_back(std::move(d));
+}
+
+void SqliteWriter::StartCadence(Plan& plan, TimePoint last_update_at,
+                                std::optional<TimePoint> promised_next_at, TimePoint now) {
+  plan.cancel_cadence = true;
+  JsonObjectWriter payload;
+  payload.Add("last_update_at", ToUnixMicros(last_update_at));
+  if (promised_next_at) payload.Add("promised_next_at", ToUnixMicros(*promised_next_at));
+  Deadline d;
+  d.incident_number = plan.row.incident.number;
+  d.kind = "cadence";
+  d.due_at = now;
+  d.payload_json = payload.Finish();
+  plan.deadlines.push_back(std::move(d));
+}
+
+Status SqliteWriter::WriteDeadlines(const Plan& plan, TimePoint now) {
+  const int64_t number = plan.row.incident.number;
+  if (plan.cancel_all) {
+    LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kAll, now));
+  } else {
+    if (plan.cancel_escalation) {
+      LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kEscalation, now));
+    }
+    if (plan.cancel_cadence) {
+      LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kCadence, now));
+    }
+  }
+  for (const Deadline& d : plan.deadlines) {
+    Result<Deadline> inserted = deadlines_->Insert(d, now);
+    if (!inserted.ok()) return std::move(inserted).error();
+  }
+  return OkStatus();
 }
 
 void SqliteWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUpdate& update,
@@ -389,6 +441,8 @@ void SqliteWriter::AcknowledgeFromIntegration(Plan& plan, const std::string& act
   plan.bulk_alert_status = kAcknowledged;
   AddEvent(plan, now, "incident.acknowledged", actor,
            JsonObjectWriter().Add("from", "triggered").Add("to", "acknowledged").Finish());
+  plan.cancel_escalation = true;
+  StartCadence(plan, now, std::nullopt, now);
 }
 
 void SqliteWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved,
@@ -414,6 +468,7 @@ void SqliteWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t aler
                  .Add("to", "resolved")
                  .Add("reason", "auto_resolve")
                  .Finish());
+    plan.cancel_all = true;
   }
 }
 
@@ -560,6 +615,9 @@ Status SqliteWriter::WritePlan(const Plan& plan) {
     Query q(st_->insert_event);
     bind_event(q, 1, plan.events[i]);
     LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  if (!plan.deadlines.empty() || plan.cancel_all || plan.cancel_escalation || plan.cancel_cadence) {
+    LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, inc.updated_at));
   }
   return OkStatus();
 }
@@ -748,6 +806,7 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
     case IncidentCommand::Type::kMitigate: action = IncidentAction::kMitigate; break;
     case IncidentCommand::Type::kResolve: action = IncidentAction::kResolve; break;
     case IncidentCommand::Type::kClose: action = IncidentAction::kClose; break;
+    case IncidentCommand::Type::kUnacknowledge: action = IncidentAction::kUnacknowledge; break;
     case IncidentCommand::Type::kSetCommander: {
       if (command.commander.empty()) return Error::Invalid("the commander must not be empty");
       if (inc.state == IncidentState::kClosed) {
@@ -767,10 +826,46 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
       if (command.severity == inc.severity) return inc;
       JsonObjectWriter data;
       data.Add("from", SeverityName(inc.severity)).Add("to", SeverityName(command.severity));
+      const bool raised = static_cast<int>(command.severity) < static_cast<int>(inc.severity);
       inc.severity = command.severity;
       inc.updated_at = now;
       plan.full_update = true;
       AddEvent(plan, now, "incident.severity_changed", command.actor, with_note(data).Finish());
+      if (inc.state == IncidentState::kTriggered && raised) {
+        // Re-evaluated at once under the new severity: a Sev3 raised to Sev1 pages now. A lowered
+        // severity keeps its running escalation; each later step reads the new severity.
+        plan.cancel_escalation = true;
+        StartEscalation(plan, now);
+      } else if (inc.state == IncidentState::kAcknowledged ||
+                 inc.state == IncidentState::kMitigated) {
+        Result<std::optional<TimePoint>> last = deadlines_->LastStatusUpdate(inc.number);
+        if (!last.ok()) return std::move(last).error();
+        TimePoint since = inc.acknowledged_at.value_or(now);
+        if (*last && **last > since) since = **last;
+        StartCadence(plan, since, std::nullopt, now);
+      }
+      break;
+    }
+    case IncidentCommand::Type::kStatusUpdate: {
+      if (command.impact.empty() && command.scope.empty() && command.mitigation.empty()) {
+        return Error::Invalid("a status update needs at least one of impact, scope, mitigation");
+      }
+      if (!inc.open()) {
+        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
+                               "; status updates end with the resolution");
+      }
+      JsonObjectWriter data;
+      if (!command.impact.empty()) data.Add("impact", command.impact);
+      if (!command.scope.empty()) data.Add("scope", command.scope);
+      if (!command.mitigation.empty()) data.Add("mitigation", command.mitigation);
+      if (command.next_update_at) {
+        data.Add("next_update_at", ToUnixMicros(*command.next_update_at));
+      }
+      inc.updated_at = now;
+      AddEvent(plan, now, "incident.status_update", command.actor, with_note(data).Finish());
+      if (inc.state == IncidentState::kAcknowledged || inc.state == IncidentState::kMitigated) {
+        StartCadence(plan, now, command.next_update_at, now);
+      }
       break;
     }
     case IncidentCommand::Type::kAddNote: {
@@ -800,7 +895,23 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
       plan.row.group_open = false;
     }
     plan.full_update = true;
-    const std::string type = std::string("incident.") + IncidentStateName(*next);
+    switch (*next) {
+      case IncidentState::kAcknowledged:
+        plan.cancel_escalation = true;
+        StartCadence(plan, now, std::nullopt, now);
+        break;
+      case IncidentState::kTriggered:  // unacknowledged: escalation starts again from step 0
+        plan.cancel_all = true;
+        inc.acknowledged_at.reset();
+        StartEscalation(plan, now);
+        break;
+      case IncidentState::kResolved:
+      case IncidentState::kClosed: plan.cancel_all = true; break;
+      case IncidentState::kMitigated: break;
+    }
+    const std::string type = *next == IncidentState::kTriggered
+                                 ? std::string("incident.unacknowledged")
+                                 : std::string("incident.") + IncidentStateName(*next);
     JsonObjectWriter data;
     data.Add("from", IncidentStateName(from)).Add("to", IncidentStateName(*next));
     AddEvent(plan, now, type.c_str(), command.actor, with_note(data).Finish());
@@ -964,6 +1075,51 @@ Result<int64_t> SqliteWriter::ApplyChangeEvent(const ChangeEvent& event) {
   q.Bind(6, event.details_json.empty() ? std::string("{}") : event.details_json);
   LOOM_RETURN_IF_ERROR(q.Run());
   return sqlite3_last_insert_rowid(db_->handle());
+}
+
+// ---- the escalation engine's deadlines ----
+
+Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const DeadlineHandler& handler) {
+  Result<std::optional<Deadline>> found = deadlines_->FindPending(id);
+  if (!found.ok()) return std::move(found).error();
+  DeadlineFiring firing;
+  if (!found->has_value()) return firing;  // fired or cancelled already
+  const Deadline& deadline = **found;
+  const TimePoint now = clock_.Now();
+
+  Plan plan;
+  std::optional<Incident> incident;
+  if (deadline.incident_number != 0) {
+    Result<std::optional<IncidentRow>> loaded = LoadIncident(deadline.incident_number);
+    if (!loaded.ok()) return std::move(loaded).error();
+    if (loaded->has_value()) {
+      plan.row = std::move(**loaded);
+      incident = plan.row.incident;
+    }
+  }
+  DeadlineEffects effects = handler(deadline, incident, now);
+  LOOM_RETURN_IF_ERROR(deadlines_->MarkFired(id, now));
+  firing.fired = true;
+  firing.fired_at = now;
+  if (incident) {
+    for (DeadlineEffects::Event& e : effects.events) {
+      AddEvent(plan, now, e.type.c_str(), "system", std::move(e.data_json));
+    }
+  }
+  plan.deadlines = std::move(effects.deadlines);
+  for (Deadline& d : plan.deadlines) d.incident_number = deadline.incident_number;
+  if (incident) {
+    LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  } else {
+    LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, now));
+  }
+  for (OutboxEntry& entry : effects.outbox) {
+    entry.incident_number = deadline.incident_number;
+    Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
+    if (!inserted.ok()) return std::move(inserted).error();
+    if (*inserted) ++firing.outbox_inserted;
+  }
+  return firing;
 }
 
 }  // namespace loom::sqlite

@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "store/sqlite/deadline_writer.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/pending_heads.h"
 #include "store/sqlite/row_codec.h"
@@ -57,6 +58,12 @@ class SqliteWriter final : public TransactionControl {
   Result<ApiToken> ApplyCreateToken(const std::string& name, Role role,
                                     const std::string& token_hash);
   Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
+  Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
+
+  // Safe from any thread.
+  void SetDeadlineListener(DeadlineListener listener) {
+    deadlines_->SetListener(std::move(listener));
+  }
 
   Connection& connection() { return *db_; }
 
@@ -84,6 +91,11 @@ class SqliteWriter final : public TransactionControl {
     std::vector<AlertWrite> alerts;
     const char* bulk_alert_status = nullptr;  // set every unresolved alert to this status
     std::vector<TimelineEvent> events;
+    // Pending deadlines of the incident this change cancels, then the ones it starts.
+    bool cancel_escalation = false;
+    bool cancel_cadence = false;
+    bool cancel_all = false;
+    std::vector<Deadline> deadlines;
   };
 
   struct Statements;
@@ -116,6 +128,11 @@ class SqliteWriter final : public TransactionControl {
   void CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved, TimePoint now);
   void AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
                 std::string data_json);
+  // Deadline bookkeeping of the state changes (see store.h for the kinds).
+  static void StartEscalation(Plan& plan, TimePoint now);
+  static void StartCadence(Plan& plan, TimePoint last_update_at,
+                           std::optional<TimePoint> promised_next_at, TimePoint now);
+  Status WriteDeadlines(const Plan& plan, TimePoint now);
   Status WritePlan(const Plan& plan);
   static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
 
@@ -123,6 +140,7 @@ class SqliteWriter final : public TransactionControl {
   Clock& clock_;
   const ServiceCache& services_;
   std::unique_ptr<Statements> st_;
+  std::unique_ptr<DeadlineWriter> deadlines_;
 
   PendingHeads pending_;
   Counters counters_;

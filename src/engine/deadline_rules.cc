@@ -1,0 +1,175 @@
+#include "engine/deadline_rules.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.h"
+#include "core/cadence.h"
+#include "core/escalation.h"
+
+namespace loom {
+namespace {
+
+using nlohmann::json;
+
+json ParsePayload(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : json::object();
+}
+
+int64_t Micros(const json& payload, const char* key, int64_t fallback) {
+  auto it = payload.find(key);
+  return it != payload.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
+void AddEvent(DeadlineEffects& out, const char* type, const json& data) {
+  out.events.push_back({type, data.dump()});
+}
+
+json IncidentSummary(const Incident& inc) {
+  return {{"incident", inc.id()},
+          {"title", inc.title},
+          {"severity", SeverityName(inc.severity)},
+          {"kind", IncidentKindName(inc.kind)},
+          {"service", inc.service_id}};
+}
+
+void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
+              const OnCallSnapshot& oncall, DeadlineEffects& out) {
+  const json payload = ParsePayload(d.payload_json);
+  const int step = static_cast<int>(Micros(payload, "step", 0));
+  const int64_t arm = Micros(payload, "arm", d.id);
+  const EscalationPlan plan = PlanEscalation(policy.For(inc.severity), inc.kind, policy.repeat);
+  const StepDecision decision = DecideEscalationStep(inc, plan, step, oncall.resolver,
+                                                     oncall.CalendarOf(inc.service_id), now);
+  if (decision.stop) return;
+
+  for (const Notification& n : decision.notifications) {
+    OutboxEntry e;
+    e.step = step;
+    e.role = OnCallRoleName(n.role);
+    e.recipient = n.user;
+    e.channel = ContactKindName(n.kind);
+    e.unique_key = inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" +
+                   e.channel + "/" + n.user;
+    json body = IncidentSummary(inc);
+    body["step"] = step;
+    body["role"] = e.role;
+    e.payload_json = body.dump();
+    AddEvent(out, "escalation.notified",
+             {{"step", step}, {"role", e.role}, {"user", n.user}, {"method", e.channel}});
+    out.outbox.push_back(std::move(e));
+  }
+  for (OnCallRole role : decision.skipped) {
+    AddEvent(out, "escalation.role_skipped",
+             {{"step", step}, {"role", OnCallRoleName(role)}, {"reason", "nobody on call"}});
+  }
+  if (decision.next_step && decision.next_due) {
+    Deadline next;
+    next.kind = "escalate";
+    next.due_at = *decision.next_due;
+    next.payload_json = json{{"arm", arm}, {"step", *decision.next_step}}.dump();
+    out.deadlines.push_back(std::move(next));
+  } else {
+    AddEvent(out, "escalation.exhausted", {{"step", step}});
+  }
+}
+
+bool AwaitsUpdates(const Incident& inc) {
+  return inc.state == IncidentState::kAcknowledged || inc.state == IncidentState::kMitigated;
+}
+
+void PlanUpdate(const Incident& inc, const SeverityRule& rule, const CadenceState& cadence,
+                TimePoint now, DeadlineEffects& out) {
+  std::optional<TimePoint> due = NextUpdateDue(inc, rule, cadence);
+  if (!due) return;
+  const std::string due_json = json{{"due", ToUnixMicros(*due)}}.dump();
+  TimePoint remind = ReminderTime(*due, rule);
+  if (remind < now) remind = now;
+  if (remind < *due) out.deadlines.push_back({0, 0, "update_reminder", remind, due_json});
+  out.deadlines.push_back({0, 0, "update_due", *due, due_json});
+}
+
+void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
+             DeadlineEffects& out) {
+  if (!AwaitsUpdates(inc)) return;
+  const json payload = ParsePayload(d.payload_json);
+  CadenceState cadence;
+  cadence.last_update_at = FromUnixMicros(Micros(payload, "last_update_at", ToUnixMicros(now)));
+  if (payload.contains("promised_next_at")) {
+    cadence.promised_next_at = FromUnixMicros(Micros(payload, "promised_next_at", 0));
+  }
+  PlanUpdate(inc, policy.For(inc.severity), cadence, now, out);
+}
+
+void UpdateReminder(const Deadline& d, const Incident& inc, DeadlineEffects& out) {
+  if (!AwaitsUpdates(inc) || inc.commander.empty()) return;
+  const int64_t due = Micros(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
+  OutboxEntry e;
+  e.role = "commander";
+  e.recipient = inc.commander;
+  e.channel = "reminder";
+  e.unique_key = inc.id() + "/update" + std::to_string(due) + "/reminder/" + inc.commander;
+  json body = IncidentSummary(inc);
+  body["update_due_at"] = FormatRfc3339(FromUnixMicros(due));
+  e.payload_json = body.dump();
+  out.outbox.push_back(std::move(e));
+  AddEvent(out, "update.reminder",
+           {{"commander", inc.commander}, {"due_at", FormatRfc3339(FromUnixMicros(due))}});
+}
+
+void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
+               const OnCallSnapshot& oncall, DeadlineEffects& out) {
+  if (!AwaitsUpdates(inc)) return;
+  const int64_t due = Micros(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
+  const SeverityRule& rule = policy.For(inc.severity);
+  AddEvent(out, "update.missed", {{"due_at", FormatRfc3339(FromUnixMicros(due))}});
+  if (rule.page) {
+    RoleHolder manager =
+        oncall.resolver.Resolve(inc.service_id, OnCallRole::kEscalationManager, now);
+    if (manager.user) {
+      OutboxEntry e;
+      e.role = OnCallRoleName(OnCallRole::kEscalationManager);
+      e.recipient = *manager.user;
+      e.channel = ContactKindName(ContactKind::kNotify);
+      e.unique_key = inc.id() + "/update" + std::to_string(due) + "/notify/" + *manager.user;
+      json body = IncidentSummary(inc);
+      body["missed_update_due_at"] = FormatRfc3339(FromUnixMicros(due));
+      e.payload_json = body.dump();
+      out.outbox.push_back(std::move(e));
+      AddEvent(out, "escalation.notified",
+               {{"role", e.role},
+                {"user", e.recipient},
+                {"method", e.channel},
+                {"reason", "missed status update"}});
+    } else {
+      AddEvent(
+          out, "escalation.role_skipped",
+          {{"role", OnCallRoleName(OnCallRole::kEscalationManager)}, {"reason", "nobody on call"}});
+    }
+  }
+  // The next update is due one cadence after the missed one.
+  CadenceState cadence;
+  cadence.last_update_at = FromUnixMicros(due);
+  PlanUpdate(inc, rule, cadence, now, out);
+}
+
+}  // namespace
+
+DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Incident>& incident,
+                               TimePoint now, const SeverityPolicy& policy,
+                               const OnCallSnapshot& oncall) {
+  DeadlineEffects out;
+  if (!incident) return out;
+  if (deadline.kind == "escalate") {
+    Escalate(deadline, *incident, now, policy, oncall, out);
+  } else if (deadline.kind == "cadence") {
+    Cadence(deadline, *incident, now, policy, out);
+  } else if (deadline.kind == "update_reminder") {
+    UpdateReminder(deadline, *incident, out);
+  } else if (deadline.kind == "update_due") {
+    UpdateDue(deadline, *incident, now, policy, oncall, out);
+  }
+  return out;
+}
+
+}  // namespace loom

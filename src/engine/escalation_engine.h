@@ -1,0 +1,108 @@
+// EscalationEngine: fires the deadlines of the store when they fall due.
+//
+// The deadlines table is the truth; the engine keeps a min-heap of (due, id) as a cache: filled
+// from Store::PendingDeadlines() at start and from the store's listener after every commit that
+// creates deadlines. Firing goes through Store::FireDeadline, which re-checks the deadline and the
+// incident inside the transaction and applies DecideDeadline's effects atomically — so a crash can
+// delay a deadline (it fires after the restart) but never lose or double it.
+//
+// Two ways to run it: Start() runs a thread that waits on the wall clock (production); RunDue()
+// fires what is due at clock.Now() and waits for the commits (tests with a FakeClock, and the
+// thread's own loop body).
+//
+// Thread safety: every public method is safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "core/roster.h"
+#include "core/severity_policy.h"
+#include "engine/wakeup.h"
+#include "store/store.h"
+
+namespace loom {
+
+struct EngineStats {
+  int64_t pending = 0;  // in the heap (may include deadlines already cancelled in the store)
+  int64_t fired = 0;
+  int64_t retries = 0;
+  // Lateness (commit of the firing minus due time) histogram, seconds buckets:
+  // le 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, +Inf (cumulative).
+  static constexpr double kBounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+  int64_t lateness_buckets[11] = {};
+  double lateness_sum_seconds = 0;
+};
+
+class EscalationEngine {
+ public:
+  struct Options {
+    Duration retry_delay = std::chrono::seconds(1);  // after the store refused a firing (busy)
+    size_t max_in_flight = 4096;                     // firings queued to the store at once
+    // Called after each deadline fired (on the store's writer thread; keep it quick).
+    std::function<void(int64_t id, TimePoint due, const DeadlineFiring&)> on_fired;
+  };
+
+  // `roster` may be null (nobody is on call anywhere).
+  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
+                   std::shared_ptr<Roster> roster, Options options);
+  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
+                   std::shared_ptr<Roster> roster)
+      : EscalationEngine(store, clock, std::move(policy), std::move(roster), Options{}) {}
+  ~EscalationEngine();
+
+  // Subscribes to new deadlines and loads the pending ones. Call once, before Start/RunDue.
+  Status Load();
+  // Starts the firing thread.
+  void Start();
+  // Stops the thread (in-flight firings still complete in the store). Idempotent.
+  void Stop();
+
+  // Fires every deadline due at clock.Now() — including those that firing makes due at once —
+  // and returns after their transactions completed. Returns how many fired.
+  size_t RunDue();
+
+  EngineStats Stats() const;
+
+ private:
+  struct Entry {
+    int64_t due_us;
+    int64_t id;
+    bool operator>(const Entry& o) const {
+      return due_us != o.due_us ? due_us > o.due_us : id > o.id;
+    }
+  };
+
+  void Add(const std::vector<Deadline>& deadlines);
+  // Pops what is due now (up to max_in_flight - in flight); sets *next to the next due time.
+  std::vector<Entry> PopDue(std::optional<TimePoint>* next);
+  // Submits the firings; `done` (optional) runs once all of them completed.
+  void Fire(std::vector<Entry> due, std::function<void()> done);
+  void Completed(const Entry& e, const Result<DeadlineFiring>& r);
+  void Loop();
+
+  Store& store_;
+  const Clock& clock_;
+  const std::shared_ptr<const SeverityPolicy> policy_;
+  const std::shared_ptr<Roster> roster_;
+  const Options options_;
+
+  mutable std::mutex mu_;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;  // GUARDED_BY(mu_)
+  size_t in_flight_ = 0;                                                      // GUARDED_BY(mu_)
+  EngineStats stats_;  // GUARDED_BY(mu_), except pending
+
+  Wakeup wakeup_;
+  std::thread thread_;
+  std::atomic<bool> started_{false};
+};
+
+}  // namespace loom

@@ -1,0 +1,397 @@
+#include "engine/escalation_engine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "core/builtin_runbook.h"
+#include "engine/deadline_rules.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr int64_t DaysSinceEpoch(int y, unsigned m, unsigned d) {
+  return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}}
+      .time_since_epoch()
+      .count();
+}
+
+TimePoint At(int y, unsigned m, unsigned d, int hour, int minute = 0) {
+  return TimePoint(std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} /
+                                         std::chrono::day{d}}) +
+         hours(hour) + minutes(minute);
+}
+
+// One participant per role, UTC, weekly handoff at 09:00 starting Monday 2026-11-02.
+Schedule OnePerson(const std::string& id, const std::string& user) {
+  RotationLayer layer;
+  layer.participants = {user};
+  layer.shift_length_minutes = 7 * 24 * 60;
+  layer.handoff_minute = 9 * 60;
+  layer.start_days = DaysSinceEpoch(2026, 11, 2);
+  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
+  EXPECT_TRUE(s.ok());
+  return std::move(*s);
+}
+
+struct RosterSpec {
+  bool secondary = true;
+};
+
+std::shared_ptr<const OnCallSnapshot> MakeRoster(RosterSpec spec = {}) {
+  std::vector<Schedule> schedules = {OnePerson("prim", "alice"), OnePerson("mgr", "erin"),
+                                     OnePerson("sec-lead", "sam")};
+  std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"},
+                                             {OnCallRole::kEscalationManager, "mgr"},
+                                             {OnCallRole::kSecurityLead, "sec-lead"}};
+  if (spec.secondary) {
+    schedules.push_back(OnePerson("second", "bob"));
+    roles[OnCallRole::kSecondary] = "second";
+  }
+  std::map<std::string, BusinessCalendar> hours_by_service;
+  Result<BusinessCalendar> cal =
+      BusinessCalendar::Create("UTC", "mon-fri", "09:00", "17:00", {"2026-12-25"});
+  EXPECT_TRUE(cal.ok());
+  hours_by_service.emplace("loom", std::move(*cal));
+  return std::make_shared<const OnCallSnapshot>(
+      OnCallResolver(std::move(schedules), {{"loom", roles}}), std::map<std::string, User>{},
+      std::move(hours_by_service));
+}
+
+class EscalationEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
+    ASSERT_TRUE(policy.ok()) << policy.error().message;
+    policy->repeat = 1;
+    policy_ = std::make_shared<SeverityPolicy>(*policy);
+    roster_ = std::make_shared<Roster>(MakeRoster());
+    OpenStore();
+    Service service;
+    service.id = "loom";
+    service.name = "LOOM node";
+    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    key_ = *key;
+  }
+
+  void OpenStore() {
+    SqliteOptions options;
+    options.path = dir_.File("loom.db");
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
+    ASSERT_TRUE(engine_->Load().ok());
+  }
+
+  // Simulates a crash: the engine and store go away without firing anything else.
+  void Restart() {
+    engine_.reset();
+    store_.reset();
+    OpenStore();
+  }
+
+  int64_t Trigger(const std::string& dedup_key, Severity severity,
+                  IncidentKind kind = IncidentKind::kAvailability) {
+    IngestRequest r;
+    r.format = "pagerduty";
+    r.service_id = "loom";
+    r.integration_key_id = key_.id;
+    r.dedup_key = dedup_key;
+    r.title = "LOOM node down: " + dedup_key;
+    AlertUpdate a;
+    a.action = AlertAction::kTrigger;
+    a.summary = r.title;
+    a.severity = severity;
+    a.kind = kind;
+    r.alerts.push_back(a);
+    Result<IngestOutcome> out =
+        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->incident_number : 0;
+  }
+
+  Result<Incident> Run(IncidentCommand::Type type, int64_t number,
+                       std::function<void(IncidentCommand&)> fill = nullptr) {
+    IncidentCommand c;
+    c.type = type;
+    c.incident_number = number;
+    c.actor = "user:carol";
+    if (fill) fill(c);
+    return AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); });
+  }
+
+  // "channel role user" of each outbox entry, oldest first.
+  std::vector<std::string> Sent(int64_t number) {
+    Result<std::vector<OutboxEntry>> entries = store_->ListNotifications(number);
+    EXPECT_TRUE(entries.ok());
+    std::vector<std::string> out;
+    for (const OutboxEntry& e : *entries) {
+      out.push_back(e.channel + " " + e.role + " " + e.recipient);
+    }
+    return out;
+  }
+
+  std::vector<std::string> EventTypes(int64_t number, const std::string& prefix) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value());
+    std::vector<std::string> out;
+    for (const TimelineEvent& e : (*detail)->timeline) {
+      if (e.type.rfind(prefix, 0) == 0) out.push_back(e.type + " " + e.data_json);
+    }
+    return out;
+  }
+
+  void AdvanceAndRun(Duration d) {
+    clock_.Advance(d);
+    engine_->RunDue();
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
+  std::shared_ptr<const SeverityPolicy> policy_;
+  std::shared_ptr<Roster> roster_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<EscalationEngine> engine_;
+  IntegrationKey key_;
+};
+
+TEST_F(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTargetApart) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin"));
+
+  AdvanceAndRun(minutes(4) + seconds(59));
+  EXPECT_EQ(Sent(n).size(), 2u) << "the secondary is paged only when the 5 min target passed";
+  AdvanceAndRun(seconds(1));
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin",
+                                   "page secondary bob"));
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(Sent(n).back(), "page escalation_manager erin");
+  // repeat: 1 → the manager is paged once more, then the plan is exhausted.
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(Sent(n).size(), 5u);
+  AdvanceAndRun(hours(2));
+  EXPECT_EQ(Sent(n).size(), 5u);
+  std::vector<std::string> exhausted = EventTypes(n, "escalation.exhausted");
+  EXPECT_EQ(exhausted.size(), 1u);
+}
+
+TEST_F(EscalationEngineTest, Sev2WaitsFifteenMinutesBeforeTheSecondary) {
+  int64_t n = Trigger("api", Severity::kSev2);
+  engine_->RunDue();
+  AdvanceAndRun(minutes(14));
+  EXPECT_EQ(Sent(n).size(), 2u);
+  AdvanceAndRun(minutes(1));
+  EXPECT_EQ(Sent(n).back(), "page secondary bob");
+}
+
+TEST_F(EscalationEngineTest, SecurityIncidentsAlsoPageTheSecurityLeadAtOnce) {
+  int64_t n = Trigger("breach", Severity::kSev3, IncidentKind::kSecurity);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "page security_lead sam"));
+}
+
+TEST_F(EscalationEngineTest, ARoleWithNobodyOnCallIsSkippedAtOnceNotWaitedOut) {
+  roster_->Replace(MakeRoster({.secondary = false}));
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  AdvanceAndRun(minutes(5));
+  // No secondary: the manager is paged at the same moment, not 5 minutes later.
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin",
+                                   "page escalation_manager erin"));
+  std::vector<std::string> skipped = EventTypes(n, "escalation.role_skipped");
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find("\"role\":\"secondary\""), std::string::npos);
+}
+
+TEST_F(EscalationEngineTest, AcknowledgementAtEachStepStopsTheEscalation) {
+  for (int acked_after_step = 0; acked_after_step < 3; ++acked_after_step) {
+    SCOPED_TRACE(acked_after_step);
+    int64_t n = Trigger("db-" + std::to_string(acked_after_step), Severity::kSev1);
+    engine_->RunDue();
+    for (int i = 0; i < acked_after_step; ++i) AdvanceAndRun(minutes(5));
+    auto pages = [&] {
+      std::vector<std::string> sent = Sent(n);
+      return std::count_if(sent.begin(), sent.end(),
+                           [](const std::string& s) { return s.rfind("page ", 0) == 0; });
+    };
+    const auto before = pages();
+    EXPECT_EQ(before, acked_after_step + 1);
+    ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
+    AdvanceAndRun(hours(1));
+    EXPECT_EQ(pages(), before);  // (status-update reminders go on; pages stop)
+  }
+}
+
+TEST_F(EscalationEngineTest, RaisingSev3ToSev1PagesNow) {
+  int64_t n = Trigger("slow", Severity::kSev3);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
+  clock_.Advance(minutes(10));
+  ASSERT_TRUE(Run(IncidentCommand::Type::kSetSeverity, n, [](IncidentCommand& c) {
+                c.severity = Severity::kSev1;
+              }).ok());
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "page primary alice",
+                                   "notify escalation_manager erin"));
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(Sent(n).back(), "page secondary bob");
+}
+
+TEST_F(EscalationEngineTest, UnacknowledgingReArmsTheEscalation) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
+  AdvanceAndRun(minutes(10));
+  ASSERT_TRUE(Run(IncidentCommand::Type::kUnacknowledge, n).ok());
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin",
+                                   "page primary alice", "notify escalation_manager erin"));
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(Sent(n).back(), "page secondary bob");
+}
+
+TEST_F(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeekend) {
+  clock_.Set(At(2026, 11, 6, 16, 30));  // Friday 16:30, 30 min before closing
+  int64_t n = Trigger("slow", Severity::kSev3);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
+  clock_.Set(At(2026, 11, 9, 9, 29));  // Monday 09:29: 59 business minutes
+  engine_->RunDue();
+  EXPECT_EQ(Sent(n).size(), 1u);
+  clock_.Set(At(2026, 11, 9, 9, 30));
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "ticket secondary bob"));
+}
+
+TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());  // carol becomes commander
+  engine_->RunDue();
+  // Sev1: every 15 minutes; the reminder comes 3 minutes (a fifth) before.
+  AdvanceAndRun(minutes(11));
+  EXPECT_EQ(Sent(n).size(), 2u);
+  AdvanceAndRun(minutes(1));
+  EXPECT_EQ(Sent(n).back(), "reminder commander user:carol");
+  AdvanceAndRun(minutes(3));
+  EXPECT_EQ(Sent(n).back(), "notify escalation_manager erin");
+  EXPECT_EQ(EventTypes(n, "update.missed").size(), 1u);
+  // The next update is due 15 minutes after the missed one.
+  AdvanceAndRun(minutes(15));
+  EXPECT_EQ(EventTypes(n, "update.missed").size(), 2u);
+}
+
+TEST_F(EscalationEngineTest, AStatusUpdateMovesTheNextDueTimeAndAPromiseBringsItForward) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
+  engine_->RunDue();
+  AdvanceAndRun(minutes(10));
+  ASSERT_TRUE(Run(IncidentCommand::Type::kStatusUpdate, n, [this](IncidentCommand& c) {
+                c.impact = "all users";
+                c.next_update_at = clock_.Now() + minutes(5);
+              }).ok());
+  engine_->RunDue();
+  AdvanceAndRun(minutes(4));  // 14 min after the ack: the old plan would have reminded
+  EXPECT_THAT(EventTypes(n, "update.reminder"), ElementsAre(::testing::HasSubstr("user:carol")));
+  AdvanceAndRun(minutes(1));  // the promised time passes
+  EXPECT_EQ(EventTypes(n, "update.missed").size(), 1u);
+}
+
+TEST_F(EscalationEngineTest, ResolvingCancelsEveryPendingDeadline) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  ASSERT_TRUE(Run(IncidentCommand::Type::kResolve, n).ok());
+  Result<StoreStats> stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->pending_deadlines, 0);
+  AdvanceAndRun(hours(1));
+  EXPECT_EQ(Sent(n).size(), 2u);
+}
+
+TEST_F(EscalationEngineTest, ADeadlineFiresOnceAcrossARestart) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  clock_.Advance(minutes(6));
+  Restart();  // the secondary's deadline was due while the server was down
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin",
+                                   "page secondary bob"));
+  Restart();
+  engine_->RunDue();
+  EXPECT_EQ(Sent(n).size(), 3u);
+}
+
+TEST_F(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  auto fire = [&] {
+    return AwaitWrite<DeadlineFiring>([&](auto done) {
+      store_->FireDeadline(
+          pending->front().id,
+          [&](const Deadline& d, const std::optional<Incident>& inc, TimePoint now) {
+            return DecideDeadline(d, inc, now, *policy_, *roster_->Current());
+          },
+          done);
+    });
+  };
+  Result<DeadlineFiring> first = fire();
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->fired);
+  EXPECT_EQ(first->outbox_inserted, 2);
+  Result<DeadlineFiring> second = fire();
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->fired);
+  EXPECT_EQ(Sent(n).size(), 2u);
+}
+
+TEST_F(EscalationEngineTest, WithoutSchedulesEveryRoleIsSkippedAndRecorded) {
+  roster_->Replace(EmptyOnCallSnapshot());
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), IsEmpty());
+  EXPECT_FALSE(EventTypes(n, "escalation.role_skipped").empty());
+  EXPECT_EQ(EventTypes(n, "escalation.exhausted").size(), 1u);
+}
+
+TEST_F(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
+  engine_.reset();
+  std::promise<void> fired;
+  EscalationEngine::Options options;
+  options.on_fired = [&fired](int64_t, TimePoint, const DeadlineFiring& f) {
+    if (f.fired) fired.set_value();
+  };
+  EscalationEngine engine(*store_, clock_, policy_, roster_, options);
+  ASSERT_TRUE(engine.Load().ok());
+  engine.Start();
+  // The step-0 deadline is due at the fake clock's time: the thread fires it without RunDue.
+  int64_t n = Trigger("db", Severity::kSev1);
+  fired.get_future().wait();
+  engine.Stop();
+  EXPECT_EQ(Sent(n).size(), 2u);
+  EXPECT_EQ(engine.Stats().fired, 1);
+}
+
+}  // namespace
+}  // namespace loom

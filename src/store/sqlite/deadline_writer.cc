@@ -1,0 +1,145 @@
+#include "store/sqlite/deadline_writer.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace loom::sqlite {
+
+struct DeadlineWriter::Statements {
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_stmt* cancel_escalation = nullptr;
+  sqlite3_stmt* cancel_cadence = nullptr;
+  sqlite3_stmt* cancel_all = nullptr;
+  sqlite3_stmt* find_pending = nullptr;
+  sqlite3_stmt* mark_fired = nullptr;
+  sqlite3_stmt* insert_outbox = nullptr;
+  sqlite3_stmt* last_update = nullptr;
+  sqlite3* db = nullptr;
+};
+
+DeadlineWriter::DeadlineWriter(std::unique_ptr<Statements> st) : st_(std::move(st)) {}
+DeadlineWriter::~DeadlineWriter() = default;
+
+Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) {
+  auto st = std::make_unique<Statements>();
+  st->db = db.handle();
+  constexpr char kCancel[] =
+      "UPDATE deadlines SET fired_at = ?2, outcome = 'cancelled'"
+      " WHERE incident_number = ?1 AND fired_at IS NULL";
+  const std::pair<sqlite3_stmt**, std::string> entries[] = {
+      {&st->insert,
+       "INSERT INTO deadlines (incident_number, kind, due_at, payload_json, created_at)"
+       " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"},
+      {&st->cancel_escalation, std::string(kCancel) + " AND kind = 'escalate'"},
+      {&st->cancel_cadence,
+       std::string(kCancel) + " AND kind IN ('cadence', 'update_reminder', 'update_due')"},
+      {&st->cancel_all, kCancel},
+      {&st->find_pending,
+       "SELECT incident_number, kind, due_at, payload_json FROM deadlines"
+       " WHERE id = ?1 AND fired_at IS NULL"},
+      {&st->mark_fired, "UPDATE deadlines SET fired_at = ?2, outcome = 'fired' WHERE id = ?1"},
+      {&st->insert_outbox,
+       "INSERT INTO outbox (unique_key, incident_number, step, role, recipient, channel,"
+       " payload_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+       " ON CONFLICT (unique_key) DO NOTHING"},
+      {&st->last_update,
+       "SELECT MAX(at) FROM timeline_events"
+       " WHERE incident_number = ?1 AND type = 'incident.status_update'"},
+  };
+  for (const auto& [slot, sql] : entries) {
+    Result<sqlite3_stmt*> stmt = db.Prepare(sql);
+    if (!stmt.ok()) return Error::Internal(stmt.error().message + " in: " + sql);
+    *slot = *stmt;
+  }
+  return std::unique_ptr<DeadlineWriter>(new DeadlineWriter(std::move(st)));
+}
+
+Result<Deadline> DeadlineWriter::Insert(Deadline deadline, TimePoint now) {
+  Query q(st_->insert);
+  q.Bind(1, deadline.incident_number);
+  q.BindRef(2, deadline.kind);
+  q.Bind(3, deadline.due_at);
+  q.BindRef(4, deadline.payload_json);
+  q.Bind(5, now);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error::Internal("INSERT INTO deadlines returned no id");
+  deadline.id = q.Int(0);
+  created_.push_back(deadline);
+  return deadline;
+}
+
+Status DeadlineWriter::Cancel(int64_t incident_number, DeadlineFamily family, TimePoint now) {
+  sqlite3_stmt* stmt = family == DeadlineFamily::kEscalation ? st_->cancel_escalation
+                       : family == DeadlineFamily::kCadence  ? st_->cancel_cadence
+                                                             : st_->cancel_all;
+  Query q(stmt);
+  q.Bind(1, incident_number);
+  q.Bind(2, now);
+  return q.Run();
+}
+
+Result<std::optional<Deadline>> DeadlineWriter::FindPending(int64_t id) {
+  Query q(st_->find_pending);
+  q.Bind(1, id);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<Deadline>();
+  Deadline d;
+  d.id = id;
+  d.incident_number = q.Int(0);
+  d.kind = q.Text(1);
+  d.due_at = q.Time(2);
+  d.payload_json = q.Text(3);
+  return std::optional<Deadline>(std::move(d));
+}
+
+Status DeadlineWriter::MarkFired(int64_t id, TimePoint now) {
+  Query q(st_->mark_fired);
+  q.Bind(1, id);
+  q.Bind(2, now);
+  return q.Run();
+}
+
+Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
+  Query q(st_->insert_outbox);
+  q.BindRef(1, e.unique_key);
+  q.Bind(2, e.incident_number);
+  q.Bind(3, static_cast<int64_t>(e.step));
+  q.BindRef(4, e.role);
+  q.BindRef(5, e.recipient);
+  q.BindRef(6, e.channel);
+  q.BindRef(7, e.payload_json);
+  q.Bind(8, now);
+  Status s = q.Run();
+  if (!s.ok()) return std::move(s).error();
+  return sqlite3_changes(st_->db) > 0;
+}
+
+Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incident_number) {
+  Query q(st_->last_update);
+  q.Bind(1, incident_number);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<TimePoint>();
+  return q.OptionalTime(0);
+}
+
+void DeadlineWriter::Committed() {
+  if (created_.empty()) return;
+  DeadlineListener listener;
+  {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener = listener_;
+  }
+  if (listener) listener(created_);
+  created_.clear();
+}
+
+void DeadlineWriter::SetListener(DeadlineListener listener) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+}  // namespace loom::sqlite
