@@ -9,6 +9,7 @@
 
 #include "common/crypto.h"
 #include "testing/fake_clock.h"
+#include "testing/in_memory_oncall_tables.h"
 
 namespace loom::http {
 namespace {
@@ -77,6 +78,14 @@ class FakeStore final : public Store {
     changes.push_back(event);
     done(int64_t{1});
   }
+  void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
+    oncall.CreateOverride(std::move(o), TimePoint{}, done);
+  }
+  void DeleteOverride(int64_t id, Callback<bool> done) override { oncall.DeleteOverride(id, done); }
+  Result<std::vector<ScheduleOverride>> ListOverrides() override { return oncall.overrides; }
+  Status UpsertConfiguredUsers(const std::vector<User>& users) override {
+    return oncall.UpsertUsers(users);
+  }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
     ++key_lookups;
     auto it = keys.find(hash);
@@ -128,6 +137,7 @@ class FakeStore final : public Store {
   std::map<std::string, Service> services;
   std::map<std::string, IntegrationKey> keys;
   std::map<std::string, ApiToken> tokens;
+  testing::InMemoryOnCallTables oncall;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
   std::vector<ChangeEvent> changes;
