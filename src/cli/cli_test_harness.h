@@ -182,6 +182,7 @@ class CliHarness {
               server_options = options;
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
+              roster = deps.oncall.roster;
               return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
             },
             .make_transport =
@@ -209,6 +210,7 @@ class CliHarness {
   ServerOptions server_options;
   std::string admin_token_hash;
   std::shared_ptr<const SeverityPolicy> policy;
+  std::shared_ptr<Roster> roster;
   InMemoryOnCallTables oncall_tables;
 
  private:
