@@ -14,6 +14,7 @@
 
 #include "cli/cli_context.h"
 #include "testing/fake_clock.h"
+#include "testing/in_memory_oncall_tables.h"
 
 namespace loom::testing {
 
@@ -70,6 +71,8 @@ class FakeStore final : public Store {
   };
   std::vector<Upsert>* upserts = nullptr;
   Result<AuditReport> audit = AuditReport{};
+  // Owned by the harness, so that what serve stored outlives the store.
+  InMemoryOnCallTables* oncall = nullptr;
 
   void Ingest(IngestRequest, Callback<IngestOutcome> done) override { done(Unsupported()); }
   void Execute(IncidentCommand, Callback<Incident> done) override { done(Unsupported()); }
@@ -86,6 +89,17 @@ class FakeStore final : public Store {
     done(Unsupported());
   }
   void RecordChangeEvent(ChangeEvent, Callback<int64_t> done) override { done(Unsupported()); }
+  void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
+    oncall->CreateOverride(std::move(o), TimePoint{}, done);
+  }
+  void DeleteOverride(int64_t id, Callback<bool> done) override {
+    oncall->DeleteOverride(id, done);
+  }
+  Result<std::vector<ScheduleOverride>> ListOverrides() override { return oncall->overrides; }
+  Status UpsertConfiguredUsers(const std::vector<User>& users) override {
+    events_.push_back("store.upsert_users " + std::to_string(users.size()));
+    return oncall->UpsertUsers(users);
+  }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
     return Unsupported();
   }
@@ -165,6 +179,7 @@ class CliHarness {
               auto store = std::make_unique<FakeStore>(events);
               store->upserts = &upserts;
               store->audit = audit;
+              store->oncall = &oncall_tables;
               return std::unique_ptr<Store>(std::move(store));
             },
             .start_http_server = [this](const ServerOptions& options,
@@ -173,6 +188,7 @@ class CliHarness {
               server_options = options;
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
+              roster = deps.oncall.roster;
               return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
             },
             .make_transport =
@@ -200,6 +216,8 @@ class CliHarness {
   ServerOptions server_options;
   std::string admin_token_hash;
   std::shared_ptr<const SeverityPolicy> policy;
+  std::shared_ptr<Roster> roster;
+  InMemoryOnCallTables oncall_tables;
 
  private:
   CliContext ctx_;

@@ -250,6 +250,13 @@ Result<ApiResponse> ApiClient::Post(std::string_view path, const nlohmann::json&
   return Send(std::move(request));
 }
 
+Result<ApiResponse> ApiClient::Delete(std::string_view path) {
+  HttpRequest request;
+  request.method = "DELETE";
+  request.url = options_.server + std::string(path);
+  return Send(std::move(request));
+}
+
 Result<ApiResponse> ApiClient::Send(HttpRequest request) {
   request.headers.emplace_back("Accept", "application/json");
   if (!options_.user_agent.empty()) request.headers.emplace_back("User-Agent", options_.user_agent);

@@ -89,6 +89,7 @@ class ApiClient {
   // `path` starts with '/'; empty query values are left out.
   Result<ApiResponse> Get(std::string_view path, const QueryParams& query = {});
   Result<ApiResponse> Post(std::string_view path, const nlohmann::json& body);
+  Result<ApiResponse> Delete(std::string_view path);
 
   const std::string& server() const { return options_.server; }
 

@@ -18,6 +18,7 @@
 #include "cli/version.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "config/oncall_snapshot.h"
 #include "core/builtin_runbook.h"
 #include "core/roster.h"
 #include "core/severity_policy.h"
@@ -123,6 +124,37 @@ Status SeedServices(const Config& config, Store& store) {
   return OkStatus();
 }
 
+// Seeds the configured users, then builds the on-call picture from the configuration and the
+// overrides stored through the API. The file is re-applied at every start; stored overrides of a
+// schedule that is no longer configured are kept in the store but left out (with a warning).
+Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
+  std::vector<User> users;
+  for (const UserConfig& u : config.users) users.push_back(u.user);
+  Status seeded = store.UpsertConfiguredUsers(users);
+  if (!seeded.ok()) {
+    const Error& e = seeded.error();
+    return Error{e.code, "cannot seed users: " + e.message, {}};
+  }
+  auto stored = store.ListOverrides();
+  if (!stored.ok()) {
+    const Error& e = stored.error();
+    return Error{e.code, "cannot read schedule overrides: " + e.message, {}};
+  }
+  std::vector<std::string> skipped;
+  auto snapshot = BuildOnCallSnapshot(config, *stored, &skipped);
+  if (!snapshot.ok()) return std::move(snapshot).error();
+  for (const std::string& line : skipped) spdlog::warn("on-call: {}", line);
+
+  OnCallDeps deps;
+  deps.roster = std::make_shared<Roster>(std::move(snapshot).value());
+  auto shared_config = std::make_shared<const Config>(config);
+  deps.rebuild = [shared_config](const std::vector<ScheduleOverride>& overrides) {
+    return BuildOnCallSnapshot(*shared_config, overrides);
+  };
+  deps.stored_overrides = std::move(stored).value();
+  return deps;
+}
+
 int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
 
@@ -174,9 +206,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, seeded.error());
   }
 
+  Result<OnCallDeps> oncall = LoadOnCall(config, *store);
+  if (!oncall.ok()) {
+    store->Shutdown();
+    return ReportError(ctx, oncall.error());
+  }
+
   // The escalation engine: every pending deadline back in its heap before the first request.
-  auto roster = std::make_shared<Roster>(EmptyOnCallSnapshot());
-  EscalationEngine engine(*store, ctx.clock, shared_policy, roster);
+  EscalationEngine engine(*store, ctx.clock, shared_policy, oncall->roster);
   Status engine_loaded = engine.Load();
   if (!engine_loaded.ok()) {
     store->Shutdown();
@@ -195,8 +232,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
-  auto started = ctx.start_http_server(server_options,
-                                       ServerDeps{*store, ctx.clock, admin_hash, shared_policy});
+  auto started = ctx.start_http_server(
+      server_options,
+      ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value()});
   if (!started.ok()) {
     store->Shutdown();
     const Error& e = started.error();
@@ -218,8 +256,11 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
             << " (LOOM_ONCALL_ADMIN_TOKEN)\n";
   }
   ctx.out.flush();
-  spdlog::info("loom-oncall {} serving on {} (config {}, store {}, {} service(s))",
-               kLoomOncallVersion, url, config.source, store_path, config.services.size());
+  spdlog::info(
+      "loom-oncall {} serving on {} (config {}, store {}, {} service(s), {} user(s), {} "
+      "schedule(s))",
+      kLoomOncallVersion, url, config.source, store_path, config.services.size(),
+      config.users.size(), config.schedules.size());
 
   int signal_number = shutdown->Wait();
   spdlog::info("received {}: stopping the HTTP server, then the store",

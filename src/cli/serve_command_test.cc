@@ -7,6 +7,7 @@
 
 #include "cli/cli_test_harness.h"
 #include "common/crypto.h"
+#include "common/time_format.h"
 #include "testing/temp_dir.h"
 
 namespace loom {
@@ -59,6 +60,7 @@ TEST(ServeCommandTest, DemoStartsPrintsAndShutsDownInOrder) {
       "signal.block",
       "store.open " + data_dir + "/loom-oncall.db",
       "store.upsert loom",
+      "store.upsert_users 0",
       "server.start 127.0.0.1:0",
       "signal.wait",
       "server.stop",
@@ -199,6 +201,36 @@ TEST(ServeCommandTest, StoreFailureExitsWithItsCode) {
   EXPECT_EQ(h.err.str(),
             "error: cannot open store '" + tmp.path() + "/loom-oncall.db': database is locked\n");
   EXPECT_EQ(h.out.str(), "");
+}
+
+TEST(ServeCommandTest, SeedsUsersAndServesTheRosterWithStoredOverrides) {
+  TempDir tmp;
+  CliHarness h;
+  auto config = ParseConfig(R"(users: [ { id: alice }, { id: bob } ]
+schedules:
+  - id: primary
+    layers: [ { participants: [alice], shift: 1w, start: 2026-01-05 } ]
+services:
+  - id: loom
+    roles: { primary: primary }
+)",
+                            "oncall.yaml", nullptr);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  config->server.data_dir = tmp.File("data");
+  h.config = std::move(config).value();
+  const TimePoint at = *ParseRfc3339("2026-03-02T12:00:00Z");
+  h.oncall_tables.overrides.push_back(
+      {1, "primary", "bob", at - std::chrono::hours(1), at + std::chrono::hours(1), "t", {}});
+  EXPECT_EQ(h.Run({"serve", "--config", "oncall.yaml", "--listen", "127.0.0.1:0"}), 0)
+      << h.err.str();
+  EXPECT_EQ(h.oncall_tables.users.size(), 2u);
+  ASSERT_NE(h.roster, nullptr);
+  auto snapshot = h.roster->Current();
+  EXPECT_EQ(snapshot->resolver.Resolve("loom", OnCallRole::kPrimary, at).user,
+            std::optional<std::string>("bob"));
+  EXPECT_EQ(
+      snapshot->resolver.Resolve("loom", OnCallRole::kPrimary, at + std::chrono::hours(2)).user,
+      std::optional<std::string>("alice"));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// `loom-oncall token create --role admin|responder|viewer [--name N]`: POST /v1/tokens.
+// `loom-oncall token create --role admin|responder|viewer|calendar [--name N]`: POST /v1/tokens.
 //
 // The token is printed alone on stdout (so `export LOOM_ONCALL_TOKEN=$(loom-oncall token create
 // --role responder)` works) and the reminder that it is shown only once goes to stderr.
@@ -25,7 +25,7 @@ int RunTokenCreate(const TokenCreateFlags& flags, CliContext& ctx) {
   Role role;
   if (!ParseRole(flags.role, &role)) {
     return ReportError(ctx, Error::Invalid("invalid role '" + flags.role +
-                                           "': expected admin, responder or viewer"));
+                                           "': expected admin, responder, viewer or calendar"));
   }
   // A default name that tells tokens apart in the timeline ("token:<name>").
   std::string name =
@@ -58,9 +58,11 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx, CommandAction* action
 
   auto flags = std::make_shared<TokenCreateFlags>();
   CLI::App* create = token->add_subcommand("create", "Create an API token and print it once");
-  create->add_option("--role", flags->role, "admin, responder or viewer")
+  create
+      ->add_option("--role", flags->role,
+                   "admin, responder, viewer, or calendar (reads only the .ics feeds)")
       ->required()
-      ->check(CLI::IsMember({"admin", "responder", "viewer"}));
+      ->check(CLI::IsMember({"admin", "responder", "viewer", "calendar"}));
   create->add_option("--name", flags->name, "A name for the token (default <role>-<random>)");
   AddClientFlags(*create, flags->client);
   create->callback(

@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "common/crypto.h"
+#include "common/time_format.h"
 
 namespace loom {
 namespace {
@@ -35,11 +36,9 @@ constexpr size_t kMinAdminTokenLength = 16;
 constexpr size_t kIntegrationKeyLength = 32;
 
 // Sections of later features: accepted, kept as YAML text, not validated yet.
-constexpr std::string_view kDeferredSections[] = {"users", "schedules", "notify", "drills",
-                                                  "escalation"};
+constexpr std::string_view kDeferredSections[] = {"notify", "drills", "escalation"};
 // The same for keys inside a service.
-constexpr std::string_view kDeferredServiceKeys[] = {"roles", "business_hours", "incident_channels",
-                                                     "probe"};
+constexpr std::string_view kDeferredServiceKeys[] = {"incident_channels", "probe"};
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
@@ -155,6 +154,40 @@ class ConfigParser {
   void ParseService(const YAML::Node& node, const std::string& path, ServiceConfig* out);
   void ParseIntegrationKey(const YAML::Node& node, const std::string& path,
                            std::vector<std::string>* out);
+
+  // ---- users, schedules, roles, business hours ----
+  // Calls `item(node, path)` for each element of the list `e`; reports a non-list.
+  void ForEachItem(const Entry& e, const std::string& path, const char* hint,
+                   const std::function<void(const YAML::Node&, const std::string&)>& item);
+  // Parses each element of the list `e` with `parse` into `out`.
+  template <typename T>
+  void ParseItems(const Entry& e, const std::string& path, const char* hint, std::vector<T>* out,
+                  void (ConfigParser::*parse)(const YAML::Node&, const std::string&, T*)) {
+    ForEachItem(e, path, hint, [&](const YAML::Node& node, const std::string& item_path) {
+      T item;
+      (this->*parse)(node, item_path, &item);
+      out->push_back(std::move(item));
+    });
+  }
+  // A required string key of mapping `m` (defined at `node`); false (reported) when missing.
+  bool RequiredString(const Entries& m, const YAML::Node& node, const std::string& path,
+                      std::string_view key, std::string* out);
+  // A string that must pass `check`; its error message becomes the reason.
+  bool CheckedString(const Entry* e, const std::string& path, std::string* out,
+                     const std::function<Status(const std::string&)>& check);
+  void ParseUsers(const Entry& e, std::vector<UserConfig>* out);
+  void ParseUser(const YAML::Node& node, const std::string& path, UserConfig* out);
+  void ParseContactMethods(const Entry& e, const std::string& path,
+                           std::vector<ContactMethod>* out);
+  void ParseSchedules(const Entry& e, std::vector<ScheduleConfig>* out);
+  void ParseSchedule(const YAML::Node& node, const std::string& path, ScheduleConfig* out);
+  void ParseLayer(const YAML::Node& node, const std::string& path, RotationLayer* out);
+  void ParseRestriction(const YAML::Node& node, const std::string& path, Restriction* out);
+  void ParseOverride(const YAML::Node& node, const std::string& path, OverrideConfig* out);
+  // A configured user id; `what` names the key in the message.
+  void CheckUserRef(const YAML::Node& at, const std::string& path, const std::string& user);
+  void ParseRoles(const Entry& e, const std::string& path, std::map<OnCallRole, std::string>* out);
+  void ParseBusinessHours(const Entry& e, const std::string& path, BusinessHoursConfig* out);
   void ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out);
   void ParsePolicy(const Entry& e, PolicyOverrides* out);
   void ParseSeverityOverride(const Entry& e, const std::string& path, SeverityOverride* out);
@@ -170,6 +203,8 @@ class ConfigParser {
   std::vector<FieldError> fields_;
   int store_kind_line_ = 0;
   std::map<std::string, int> service_id_lines_;
+  std::map<std::string, int> user_id_lines_;      // configured user id → line
+  std::map<std::string, int> schedule_id_lines_;  // configured schedule id → line
   // Integration key value → where it was first configured (path, line).
   std::map<std::string, std::pair<std::string, int>> key_sites_;
 };
@@ -350,10 +385,10 @@ void ConfigParser::ParseServices(const Entry& section, std::vector<ServiceConfig
 
 void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
                                 ServiceConfig* out) {
-  auto m = Mapping(
-      node, path,
-      {"id", "name", "integration_keys", "severity_map", "auto_resolve", "rate_limit_per_minute"},
-      kDeferredServiceKeys);
+  auto m = Mapping(node, path,
+                   {"id", "name", "integration_keys", "severity_map", "auto_resolve",
+                    "rate_limit_per_minute", "roles", "business_hours"},
+                   kDeferredServiceKeys);
   if (!m) return;
   Service& s = out->service;
 
@@ -389,6 +424,11 @@ void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
   Int(Find(*m, "rate_limit_per_minute"), Join(path, "rate_limit_per_minute"), 0, 1'000'000'000,
       &s.settings.rate_limit_per_minute);
 
+  if (const Entry* e = Find(*m, "roles")) ParseRoles(*e, Join(path, "roles"), &out->roles);
+  if (const Entry* e = Find(*m, "business_hours"); e != nullptr && !e->value.IsNull()) {
+    out->business_hours.emplace();
+    ParseBusinessHours(*e, Join(path, "business_hours"), &*out->business_hours);
+  }
   for (std::string_view key : kDeferredServiceKeys) {
     if (const Entry* e = Find(*m, key)) out->deferred[std::string(key)] = YAML::Dump(e->value);
   }
@@ -458,6 +498,354 @@ void ConfigParser::ParseIntegrationKey(const YAML::Node& node, const std::string
     return;
   }
   out->push_back(std::move(value));
+}
+
+// ---- users, schedules, roles, business hours ----
+
+template <typename T>
+Status StatusOf(const Result<T>& r) {
+  if (r.ok()) return OkStatus();
+  return r.error();
+}
+
+bool IsValidUserId(std::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) return false;
+  }
+  return true;
+}
+
+void ConfigParser::ForEachItem(
+    const Entry& e, const std::string& path, const char* hint,
+    const std::function<void(const YAML::Node&, const std::string&)>& item) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsSequence()) {
+    Report(e.value, path, std::string("must be a list of ") + hint);
+    return;
+  }
+  for (size_t i = 0; i < e.value.size(); ++i) item(e.value[i], Index(path, i));
+}
+
+bool ConfigParser::RequiredString(const Entries& m, const YAML::Node& node, const std::string& path,
+                                  std::string_view key, std::string* out) {
+  const Entry* e = Find(m, key);
+  if (String(e, Join(path, key), out) && !out->empty()) return true;
+  if (e == nullptr || e->value.IsNull() || (e->value.IsScalar() && out->empty())) {
+    Report(e != nullptr ? e->key : node, Join(path, key), "is required");
+  }
+  return false;
+}
+
+bool ConfigParser::CheckedString(const Entry* e, const std::string& path, std::string* out,
+                                 const std::function<Status(const std::string&)>& check) {
+  std::string text;
+  if (!String(e, path, &text)) return false;
+  if (Status s = check(text); !s.ok()) {
+    Report(e->value, path, s.error().message);
+    return false;
+  }
+  *out = std::move(text);
+  return true;
+}
+
+void ConfigParser::ParseUsers(const Entry& e, std::vector<UserConfig>* out) {
+  ParseItems(e, "users", "users (lines starting with '- id:')", out, &ConfigParser::ParseUser);
+}
+
+void ConfigParser::ParseUser(const YAML::Node& node, const std::string& path, UserConfig* out) {
+  auto m = Mapping(node, path,
+                   {"id", "name", "email", "time_zone", "contact_methods", "notification_rules"});
+  if (!m) return;
+  User& u = out->user;
+  if (RequiredString(*m, node, path, "id", &u.id)) {
+    const Entry* id = Find(*m, "id");
+    if (!IsValidUserId(u.id)) {
+      Report(id->value, Join(path, "id"),
+             "'" + u.id +
+                 "' is not a valid user id (1-63 of a-z 0-9 . _ -, starting with a letter or "
+                 "digit)");
+    } else if (auto [it, fresh] = user_id_lines_.emplace(u.id, LineOf(id->value)); !fresh) {
+      Report(id->value, Join(path, "id"),
+             "duplicate user id '" + u.id + "' (first at line " + std::to_string(it->second) + ")");
+    }
+  }
+  if (!String(Find(*m, "name"), Join(path, "name"), &u.name) || u.name.empty()) u.name = u.id;
+  if (const Entry* email = Find(*m, "email"); String(email, Join(path, "email"), &u.email)) {
+    if (u.email.find('@') == std::string::npos) {
+      Report(email->value, Join(path, "email"), "'" + u.email + "' is not an e-mail address");
+    }
+  }
+  CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &u.time_zone, CheckTimeZone);
+  if (const Entry* methods = Find(*m, "contact_methods")) {
+    ParseContactMethods(*methods, Join(path, "contact_methods"), &u.contact_methods);
+  }
+  if (const Entry* rules = Find(*m, "notification_rules"); rules && !rules->value.IsNull()) {
+    if (!rules->value.IsMap()) {
+      Report(
+          rules->value, Join(path, "notification_rules"),
+          "must be a mapping of urgency to rules, e.g. { high: [ { method: mail, after: 0m } ] }");
+    } else {
+      out->notification_rules = YAML::Dump(rules->value);
+    }
+  }
+}
+
+void ConfigParser::ParseContactMethods(const Entry& e, const std::string& path,
+                                       std::vector<ContactMethod>* out) {
+  std::map<std::string, int> ids;
+  ForEachItem(e, path, "{ id, type, address | url, secret_env }",
+              [&](const YAML::Node& node, const std::string& item_path) {
+                auto m = Mapping(node, item_path, {"id", "type", "address", "url", "secret_env"});
+                if (!m) return;
+                ContactMethod cm;
+                if (RequiredString(*m, node, item_path, "id", &cm.id)) {
+                  const Entry* id = Find(*m, "id");
+                  if (auto [it, fresh] = ids.emplace(cm.id, LineOf(id->value)); !fresh) {
+                    Report(id->value, Join(item_path, "id"),
+                           "duplicate contact method id '" + cm.id + "' (first at line " +
+                               std::to_string(it->second) + ")");
+                  }
+                }
+                const Entry* type = Find(*m, "type");
+                if (RequiredString(*m, node, item_path, "type", &cm.type)) {
+                  if (cm.type != "email" && cm.type != "webhook" && cm.type != "slack") {
+                    Report(
+                        type->value, Join(item_path, "type"),
+                        "'" + cm.type + "' is not a contact method type (email, webhook, slack)");
+                    return;
+                  }
+                } else {
+                  return;
+                }
+                // email takes `address`; webhook and slack take `url`.
+                const bool is_email = cm.type == "email";
+                const char* want = is_email ? "address" : "url";
+                const char* other = is_email ? "url" : "address";
+                if (const Entry* wrong = Find(*m, other)) {
+                  Report(wrong->key, Join(item_path, other),
+                         std::string("does not apply to type ") + cm.type + " (use " + want + ")");
+                }
+                if (RequiredString(*m, node, item_path, want, &cm.address)) {
+                  const Entry* a = Find(*m, want);
+                  if (is_email && cm.address.find('@') == std::string::npos) {
+                    Report(a->value, Join(item_path, want),
+                           "'" + cm.address + "' is not an e-mail address");
+                  } else if (!is_email && !cm.address.starts_with("http://") &&
+                             !cm.address.starts_with("https://")) {
+                    Report(a->value, Join(item_path, want), "must start with http:// or https://");
+                  }
+                }
+                if (const Entry* env = Find(*m, "secret_env");
+                    String(env, Join(item_path, "secret_env"), &cm.secret_env) &&
+                    !IsEnvName(cm.secret_env)) {
+                  Report(env->value, Join(item_path, "secret_env"),
+                         "'" + cm.secret_env + "' is not an environment variable name");
+                }
+                out->push_back(std::move(cm));
+              });
+}
+
+void ConfigParser::ParseSchedules(const Entry& e, std::vector<ScheduleConfig>* out) {
+  ParseItems(e, "schedules", "schedules (lines starting with '- id:')", out,
+             &ConfigParser::ParseSchedule);
+}
+
+void ConfigParser::ParseSchedule(const YAML::Node& node, const std::string& path,
+                                 ScheduleConfig* out) {
+  auto m = Mapping(node, path, {"id", "name", "time_zone", "layers", "overrides"});
+  if (!m) return;
+  if (RequiredString(*m, node, path, "id", &out->id)) {
+    const Entry* id = Find(*m, "id");
+    if (!IsValidServiceId(out->id)) {
+      Report(id->value, Join(path, "id"),
+             "'" + out->id +
+                 "' is not a valid schedule id (1-63 of a-z 0-9 - _, starting with a letter or "
+                 "digit)");
+    } else if (auto [it, fresh] = schedule_id_lines_.emplace(out->id, LineOf(id->value)); !fresh) {
+      Report(id->value, Join(path, "id"),
+             "duplicate schedule id '" + out->id + "' (first at line " +
+                 std::to_string(it->second) + ")");
+    }
+  }
+  CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &out->time_zone, CheckTimeZone);
+  if (const Entry* layers = Find(*m, "layers")) {
+    ParseItems(*layers, Join(path, "layers"), "layers { participants, shift, handoff, start }",
+               &out->layers, &ConfigParser::ParseLayer);
+  }
+  if (const Entry* overrides = Find(*m, "overrides")) {
+    ParseItems(*overrides, Join(path, "overrides"), "overrides { user, from, to }", &out->overrides,
+               &ConfigParser::ParseOverride);
+  }
+}
+
+void ConfigParser::CheckUserRef(const YAML::Node& at, const std::string& path,
+                                const std::string& user) {
+  if (user_id_lines_.count(user) == 0) {
+    Report(at, path, "unknown user '" + user + "' (not in users:)");
+  }
+}
+
+void ConfigParser::ParseLayer(const YAML::Node& node, const std::string& path, RotationLayer* out) {
+  auto m = Mapping(node, path, {"participants", "shift", "handoff", "start", "restrictions"});
+  if (!m) return;
+  const std::string participants_path = Join(path, "participants");
+  const Entry* participants = Find(*m, "participants");
+  if (participants == nullptr || participants->value.IsNull() ||
+      (participants->value.IsSequence() && participants->value.size() == 0)) {
+    Report(participants != nullptr ? participants->key : node, participants_path,
+           "needs at least one user id");
+  } else if (!participants->value.IsSequence()) {
+    Report(participants->value, participants_path, "must be a list of user ids, e.g. [alice, bob]");
+  } else {
+    for (size_t i = 0; i < participants->value.size(); ++i) {
+      const YAML::Node& p = participants->value[i];
+      const std::string p_path = Index(participants_path, i);
+      if (!p.IsScalar()) {
+        Report(p, p_path, "must be a user id");
+        continue;
+      }
+      CheckUserRef(p, p_path, p.Scalar());
+      out->participants.push_back(p.Scalar());
+    }
+  }
+  std::string text;
+  if (const Entry* shift = Find(*m, "shift"); String(shift, Join(path, "shift"), &text)) {
+    auto d = ParseDuration(text);
+    const int64_t minutes =
+        d.ok() ? std::chrono::duration_cast<std::chrono::minutes>(*d).count() : 0;
+    if (!d.ok() || minutes < 60 || minutes % 60 != 0 || std::chrono::minutes(minutes) != *d) {
+      Report(shift->value, Join(path, "shift"),
+             "'" + text + "' is not a shift length in whole hours, days or weeks (12h, 1d, 1w)");
+    } else {
+      out->shift_length_minutes = minutes;
+    }
+  }
+  if (const Entry* handoff = Find(*m, "handoff"); String(handoff, Join(path, "handoff"), &text)) {
+    auto minute = ParseTimeOfDay(text);
+    if (!minute.ok()) {
+      Report(handoff->value, Join(path, "handoff"), minute.error().message);
+    } else {
+      out->handoff_minute = *minute;
+    }
+  }
+  if (RequiredString(*m, node, path, "start", &text)) {
+    auto days = ParseCivilDate(text);
+    if (!days.ok()) {
+      Report(Find(*m, "start")->value, Join(path, "start"), days.error().message);
+    } else {
+      out->start_days = *days;
+    }
+  }
+  if (const Entry* restrictions = Find(*m, "restrictions")) {
+    ForEachItem(*restrictions, Join(path, "restrictions"), "{ days, from, to }",
+                [&](const YAML::Node& item, const std::string& item_path) {
+                  Restriction r;
+                  ParseRestriction(item, item_path, &r);
+                  out->restrictions.push_back(r);
+                });
+  }
+}
+
+void ConfigParser::ParseRestriction(const YAML::Node& node, const std::string& path,
+                                    Restriction* out) {
+  auto m = Mapping(node, path, {"days", "from", "to"});
+  if (!m) return;
+  std::string text;
+  if (const Entry* days = Find(*m, "days"); String(days, Join(path, "days"), &text)) {
+    auto bits = ParseWeekdays(text);
+    if (!bits.ok()) {
+      Report(days->value, Join(path, "days"), bits.error().message);
+    } else {
+      out->weekdays = *bits;
+    }
+  }
+  for (const char* key : {"from", "to"}) {
+    const Entry* e = Find(*m, key);
+    if (!String(e, Join(path, key), &text)) continue;
+    auto minute = ParseTimeOfDay(text);
+    if (!minute.ok()) {
+      Report(e->value, Join(path, key), minute.error().message);
+    } else {
+      (std::string_view(key) == "from" ? out->from_minute : out->to_minute) = *minute;
+    }
+  }
+}
+
+void ConfigParser::ParseOverride(const YAML::Node& node, const std::string& path,
+                                 OverrideConfig* out) {
+  auto m = Mapping(node, path, {"user", "from", "to"});
+  if (!m) return;
+  if (RequiredString(*m, node, path, "user", &out->user)) {
+    CheckUserRef(Find(*m, "user")->value, Join(path, "user"), out->user);
+  }
+  bool times_ok = true;
+  for (const char* key : {"from", "to"}) {
+    std::string text;
+    if (!RequiredString(*m, node, path, key, &text)) {
+      times_ok = false;
+      continue;
+    }
+    auto local = ParseLocalDateTime(text);
+    if (!local.ok()) {
+      Report(Find(*m, key)->value, Join(path, key), local.error().message);
+      times_ok = false;
+      continue;
+    }
+    (std::string_view(key) == "from" ? out->from : out->to) = *local;
+  }
+  if (times_ok && std::make_pair(out->to.days, out->to.minute) <=
+                      std::make_pair(out->from.days, out->from.minute)) {
+    Report(Find(*m, "to")->value, Join(path, "to"), "must be after from");
+  }
+}
+
+void ConfigParser::ParseRoles(const Entry& e, const std::string& path,
+                              std::map<OnCallRole, std::string>* out) {
+  auto m = Mapping(e.value, path, {"primary", "secondary", "escalation_manager", "security_lead"});
+  if (!m) return;
+  for (const auto& [name, entry] : *m) {
+    const std::string role_path = Join(path, name);
+    std::string schedule;
+    if (!String(&entry, role_path, &schedule)) continue;
+    if (schedule_id_lines_.count(schedule) == 0) {
+      Report(entry.value, role_path, "unknown schedule '" + schedule + "' (not in schedules:)");
+      continue;
+    }
+    if (auto role = ParseOnCallRole(name)) (*out)[*role] = std::move(schedule);
+  }
+}
+
+void ConfigParser::ParseBusinessHours(const Entry& e, const std::string& path,
+                                      BusinessHoursConfig* out) {
+  auto m = Mapping(e.value, path, {"time_zone", "days", "from", "to", "holidays"});
+  if (!m) return;
+  if (Find(*m, "time_zone") == nullptr) Report(e.value, Join(path, "time_zone"), "is required");
+  CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &out->time_zone, CheckTimeZone);
+  CheckedString(Find(*m, "days"), Join(path, "days"), &out->days,
+                [](const std::string& t) { return StatusOf(ParseWeekdays(t)); });
+  auto time_of_day = [](const std::string& t) { return StatusOf(ParseTimeOfDay(t)); };
+  const Entry* from = Find(*m, "from");
+  const Entry* to = Find(*m, "to");
+  const bool from_ok = CheckedString(from, Join(path, "from"), &out->from, time_of_day);
+  const bool to_ok = CheckedString(to, Join(path, "to"), &out->to, time_of_day);
+  if ((from == nullptr || from_ok) && (to == nullptr || to_ok) &&
+      *ParseTimeOfDay(out->to) <= *ParseTimeOfDay(out->from)) {
+    Report(to != nullptr ? to->value : e.value, Join(path, "to"),
+           "business hours must end after they start (" + out->from + "-" + out->to + ")");
+  }
+  if (const Entry* holidays = Find(*m, "holidays")) {
+    ForEachItem(*holidays, Join(path, "holidays"), "dates YYYY-MM-DD",
+                [&](const YAML::Node& item, const std::string& item_path) {
+                  if (!item.IsScalar() || !ParseCivilDate(item.Scalar()).ok()) {
+                    Report(item, item_path, "is not a date YYYY-MM-DD");
+                    return;
+                  }
+                  out->holidays.push_back(item.Scalar());
+                });
+  }
 }
 
 void ConfigParser::ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out) {
@@ -566,8 +954,8 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
 
   Config config;
   config.source = source_;
-  std::initializer_list<std::string_view> top = {"server",   "store", "runbook",
-                                                 "services", "log",   "policy"};
+  std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
+                                                 "schedules", "services", "log",     "policy"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
@@ -586,6 +974,9 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
     if (const Entry* e = Find(*m, "server")) ParseServer(*e, &config.server);
     if (const Entry* e = Find(*m, "store")) ParseStore(*e, &config.store);
     String(Find(*m, "runbook"), "runbook", &config.runbook);
+    // Users before schedules before services: each refers to the ones before it.
+    if (const Entry* e = Find(*m, "users")) ParseUsers(*e, &config.users);
+    if (const Entry* e = Find(*m, "schedules")) ParseSchedules(*e, &config.schedules);
     if (const Entry* e = Find(*m, "services")) ParseServices(*e, &config.services);
     if (const Entry* e = Find(*m, "log")) ParseLog(*e, &config.log);
     if (const Entry* e = Find(*m, "policy")) ParsePolicy(*e, &config.policy);
@@ -719,19 +1110,36 @@ Result<DemoSecrets> LoadOrCreateDemoSecrets(const std::string& data_dir) {
   return secrets;
 }
 
-// The demo rotation, in the shape of DESIGN.md's sketch, for the schedules feature to load.
-constexpr char kDemoUsers[] = R"(- id: demo-primary
-  name: Demo Primary
-- id: demo-secondary
-  name: Demo Secondary
-)";
-constexpr char kDemoSchedules[] = R"(- id: loom-primary
-  time_zone: UTC
-  layers:
-    - participants: [demo-primary, demo-secondary]
-      shift: 1w
-      handoff: "09:00"
-      start: 2026-01-05
+// The demo's on-call picture, in the shape of DESIGN.md's sketch, parsed like a config file: four
+// users, one schedule per role of service `loom`, so that the demo always pages someone.
+constexpr char kDemoOnCall[] = R"(users:
+  - { id: demo-primary, name: Demo Primary, email: primary@example.com }
+  - { id: demo-secondary, name: Demo Secondary, email: secondary@example.com }
+  - { id: demo-manager, name: Demo Escalation Manager, email: manager@example.com }
+  - { id: demo-security, name: Demo Security Lead, email: security@example.com }
+schedules:
+  - id: loom-primary
+    time_zone: UTC
+    layers:
+      - { participants: [demo-primary, demo-secondary], shift: 1w, handoff: "09:00", start: 2026-01-05 }
+  - id: loom-secondary
+    time_zone: UTC
+    layers:
+      - { participants: [demo-secondary, demo-primary], shift: 1w, handoff: "09:00", start: 2026-01-05 }
+  - id: loom-escalation
+    time_zone: UTC
+    layers:
+      - { participants: [demo-manager], shift: 1w, handoff: "09:00", start: 2026-01-05 }
+  - id: loom-security
+    time_zone: UTC
+    layers:
+      - { participants: [demo-security], shift: 1w, handoff: "09:00", start: 2026-01-05 }
+services:
+  - id: loom
+    name: LOOM node
+    roles: { primary: loom-primary, secondary: loom-secondary,
+             escalation_manager: loom-escalation, security_lead: loom-security }
+    business_hours: { time_zone: UTC, days: mon-fri, from: "09:00", to: "17:00" }
 )";
 
 Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env) {
@@ -749,9 +1157,14 @@ Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env
   config.store.kind = "sqlite";
   config.store.path = (std::filesystem::path(data_dir) / "loom-oncall.db").string();
   config.runbook = "docs/INCIDENT-RESPONSE-ONCALL.md";
-  ServiceConfig service;
-  service.service.id = "loom";
-  service.service.name = "LOOM node";
+  const EnvLookup no_env;  // the demo text names no variables
+  ConfigParser parser("demo", no_env);
+  auto oncall = parser.Parse(kDemoOnCall);
+  if (!oncall.ok())
+    return Error::Internal("the built-in demo on-call configuration: " + oncall.error().message);
+  config.users = std::move(oncall->users);
+  config.schedules = std::move(oncall->schedules);
+  ServiceConfig service = std::move(oncall->services.front());
   service.integration_keys.push_back(secrets->key);
   config.services.push_back(std::move(service));
   config.admin_token = secrets->token;
@@ -762,8 +1175,6 @@ Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env
     }
     config.admin_token = token;
   }
-  config.deferred_sections["users"] = kDemoUsers;
-  config.deferred_sections["schedules"] = kDemoSchedules;
   return config;
 }
 

@@ -9,13 +9,17 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/log.h"
 #include "common/result.h"
+#include "core/escalation.h"
+#include "core/schedule.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
+#include "core/user.h"
 
 namespace loom {
 
@@ -33,12 +37,45 @@ struct StoreConfig {
   std::string url_env;          // postgres: env var with the connection URL
 };
 
+// `business_hours:` of a service, validated (BusinessCalendar::Create accepts it as is).
+struct BusinessHoursConfig {
+  std::string time_zone;
+  std::string days = "mon-fri";
+  std::string from = "09:00";
+  std::string to = "17:00";
+  std::vector<std::string> holidays;  // YYYY-MM-DD
+};
+
 struct ServiceConfig {
   Service service;
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
-  // Per-service keys of later features (roles, business_hours, incident_channels, probe),
-  // accepted and kept as YAML text like Config::deferred_sections.
+  // `roles:` — on-call role → schedule id (every id names a configured schedule).
+  std::map<OnCallRole, std::string> roles;
+  std::optional<BusinessHoursConfig> business_hours;
+  // Per-service keys of later features (incident_channels, probe), accepted and kept as YAML
+  // text like Config::deferred_sections.
   std::map<std::string, std::string> deferred;
+};
+
+// One entry of `users:`.
+struct UserConfig {
+  User user;
+  // `notification_rules:` as YAML text ("" when absent): accepted, read by the delivery feature.
+  std::string notification_rules;
+};
+
+// A configured override: local wall times in the schedule's zone, [from, to).
+struct OverrideConfig {
+  std::string user;
+  LocalDateTime from, to;
+};
+
+// One entry of `schedules:`; every participant and override user is a configured user.
+struct ScheduleConfig {
+  std::string id;
+  std::string time_zone = "UTC";
+  std::vector<RotationLayer> layers;
+  std::vector<OverrideConfig> overrides;
 };
 
 struct Config {
@@ -49,9 +86,11 @@ struct Config {
   // `policy:` — overrides of the runbook's severity policy; sources "config <file>:<line>".
   PolicyOverrides policy;
   std::vector<ServiceConfig> services;
-  LogOptions log;           // `log: {level}`
-  std::string admin_token;  // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
-  // Sections owned by later features (users, schedules, notify, drills, escalation) are
+  std::vector<UserConfig> users;          // `users:`
+  std::vector<ScheduleConfig> schedules;  // `schedules:`
+  LogOptions log;                         // `log: {level}`
+  std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
+  // Sections owned by later features (notify, drills, escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;
 };

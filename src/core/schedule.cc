@@ -111,6 +111,32 @@ Result<unsigned> ParseWeekdays(const std::string& text) {
   return bits;
 }
 
+Status CheckTimeZone(const std::string& name) {
+  auto zone = FindZone(name);
+  if (!zone.ok()) return std::move(zone).error();
+  return OkStatus();
+}
+
+Result<int64_t> ParseCivilDate(const std::string& text) {
+  std::istringstream in(text);
+  date::year_month_day ymd{};
+  in >> date::parse("%F", ymd);
+  if (text.size() != 10 || in.fail() || !ymd.ok() || in.peek() != std::char_traits<char>::eof()) {
+    return Error::Invalid("'" + text + "' is not a date YYYY-MM-DD");
+  }
+  return static_cast<int64_t>(date::sys_days(ymd).time_since_epoch().count());
+}
+
+Result<LocalDateTime> ParseLocalDateTime(const std::string& text) {
+  const std::string why = "'" + text + "' is not a local date and time like 2026-12-24T18:00";
+  if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) return Error::Invalid(why);
+  auto days = ParseCivilDate(text.substr(0, 10));
+  auto minute = ParseTimeOfDay(text.substr(11, 5));
+  const std::string rest = text.substr(16);
+  if (!days.ok() || !minute.ok() || !(rest.empty() || rest == ":00")) return Error::Invalid(why);
+  return LocalDateTime{*days, *minute};
+}
+
 Result<Schedule> Schedule::Create(std::string id, const std::string& time_zone,
                                   std::vector<RotationLayer> layers,
                                   std::vector<Override> overrides) {

@@ -31,6 +31,21 @@ struct Restriction {
 // "mon-fri", "sat,sun", "mon" → weekday bit set.
 Result<unsigned> ParseWeekdays(const std::string& text);
 
+// OK when `name` is a zone of the system tzdb ("Europe/Berlin", "UTC"); kInvalidArgument naming
+// it otherwise.
+Status CheckTimeZone(const std::string& name);
+
+// "2026-11-02" → days since 1970-01-01 (a local calendar date, no zone).
+Result<int64_t> ParseCivilDate(const std::string& text);
+
+// A wall-clock date and time in some zone: "2026-12-24T18:00" (also with a ' ' separator and
+// ":SS" seconds, which must be 00).
+struct LocalDateTime {
+  int64_t days = 0;  // since 1970-01-01
+  int minute = 0;    // 0..1439
+};
+Result<LocalDateTime> ParseLocalDateTime(const std::string& text);
+
 struct RotationLayer {
   std::vector<std::string> participants;       // user ids, in rotation order
   int64_t shift_length_minutes = 7 * 24 * 60;  // a multiple of hours, days or weeks
@@ -59,6 +74,7 @@ class Schedule {
 
   const std::string& id() const { return id_; }
   const std::string& time_zone() const { return tz_name_; }
+  const std::vector<RotationLayer>& layers() const { return layers_; }
 
   // The user on call at `t`, or nullopt when nobody is. Later layers win over earlier ones;
   // overrides win over layers.

@@ -17,6 +17,7 @@ const char* RoleName(Role r) {
     case Role::kAdmin: return "admin";
     case Role::kResponder: return "responder";
     case Role::kViewer: return "viewer";
+    case Role::kCalendar: return "calendar";
   }
   return "viewer";
 }
@@ -32,6 +33,10 @@ bool ParseRole(const std::string& text, Role* out) {
   }
   if (text == "viewer") {
     *out = Role::kViewer;
+    return true;
+  }
+  if (text == "calendar") {
+    *out = Role::kCalendar;
     return true;
   }
   return false;

@@ -28,11 +28,12 @@ struct Service {
 // True when `id` is a valid service id.
 bool IsValidServiceId(const std::string& id);
 
-// Roles of API tokens, most privileged first.
-enum class Role { kAdmin, kResponder, kViewer };
+// Roles of API tokens, most privileged first. kCalendar reads only the iCalendar feeds (a token
+// that is safe to paste into a calendar application's subscription URL).
+enum class Role { kAdmin, kResponder, kViewer, kCalendar };
 const char* RoleName(Role r);
 bool ParseRole(const std::string& text, Role* out);
-// True when `have` may do what needs `need` (admin ⊇ responder ⊇ viewer).
+// True when `have` may do what needs `need` (admin ⊇ responder ⊇ viewer ⊇ calendar).
 inline bool RoleAllows(Role have, Role need) {
   return static_cast<int>(have) <= static_cast<int>(need);
 }

@@ -152,7 +152,7 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
     errors.push_back({"/name", "must be at most 200 characters"});
   }
   if (!role_text.ok() || !ParseRole(*role_text, &role)) {
-    errors.push_back({"/role", "must be one of admin, responder, viewer"});
+    errors.push_back({"/role", "must be one of admin, responder, viewer, calendar"});
   }
   if (!errors.empty()) {
     return reply->Send(ProblemFor(Error::Invalid("invalid token request", std::move(errors)), req));

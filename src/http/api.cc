@@ -90,6 +90,16 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
       {Method::kPost, "/v1/tokens", &Api::CreateToken, Kind::kNative},
       {Method::kGet, "/v1/policy", &Api::GetPolicy, Kind::kNative},
+      {Method::kGet, "/v1/oncall", &Api::GetOnCall, Kind::kNative},
+      {Method::kGet, "/v1/schedules", &Api::ListSchedules, Kind::kNative},
+      {Method::kGet, "/v1/schedules/{id}/shifts", &Api::GetShifts, Kind::kNative},
+      {Method::kGet, "/v1/schedules/{id}/calendar.ics", &Api::ScheduleCalendar, Kind::kNative},
+      {Method::kGet, "/v1/schedules/{id}/overrides", &Api::ListOverrides, Kind::kNative},
+      {Method::kPost, "/v1/schedules/{id}/overrides", &Api::CreateOverride, Kind::kNative},
+      {Method::kDelete, "/v1/schedules/{id}/overrides/{override_id}", &Api::DeleteOverride,
+       Kind::kNative},
+      {Method::kGet, "/v1/users", &Api::ListUsers, Kind::kNative},
+      {Method::kGet, "/v1/users/{id}/calendar.ics", &Api::UserCalendar, Kind::kNative},
       {Method::kGet, "/health", &Api::Health, Kind::kNative},
       {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
       {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
@@ -107,7 +117,7 @@ std::vector<std::string> Api::RouteLabels() {
 }
 
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
-         std::shared_ptr<const SeverityPolicy> policy)
+         std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -115,7 +125,10 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       started_at_(clock.Now()),
       metrics_(RouteLabels()),
       auth_(store, clock, std::move(admin_token_hash)),
-      limiter_(clock) {
+      limiter_(clock),
+      roster_(std::move(oncall.roster)),
+      rebuild_roster_(std::move(oncall.rebuild)),
+      stored_overrides_(std::move(oncall.stored_overrides)) {
   const auto& routes = Routes();
   for (size_t i = 0; i < routes.size(); ++i) {
     router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));

@@ -16,7 +16,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,10 +26,12 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/roster.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
 #include "http/auth.h"
 #include "http/metrics.h"
+#include "http/oncall_deps.h"
 #include "http/per_thread.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -46,7 +50,7 @@ class Api {
  public:
   // `policy` is what GET /v1/policy shows; null answers it with 503.
   Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
-      std::shared_ptr<const SeverityPolicy> policy = nullptr);
+      std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -151,6 +155,26 @@ class Api {
   // ---- severity policy (policy_handlers.cc) ----
   void GetPolicy(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- on-call, schedules, overrides, users, calendar feeds (oncall_handlers.cc) ----
+  void GetOnCall(const Request& req, const PathParams& params, Reply reply);
+  void ListSchedules(const Request& req, const PathParams& params, Reply reply);
+  void GetShifts(const Request& req, const PathParams& params, Reply reply);
+  void ScheduleCalendar(const Request& req, const PathParams& params, Reply reply);
+  void UserCalendar(const Request& req, const PathParams& params, Reply reply);
+  void ListOverrides(const Request& req, const PathParams& params, Reply reply);
+  void CreateOverride(const Request& req, const PathParams& params, Reply reply);
+  void DeleteOverride(const Request& req, const PathParams& params, Reply reply);
+  void ListUsers(const Request& req, const PathParams& params, Reply reply);
+  // The roster's snapshot for a caller with role `need` (kCalendar: RequireCalendarReader), who is
+  // stored in `principal` when not null: kUnauthenticated/kPermissionDenied, or kUnavailable when
+  // no roster is wired.
+  Result<std::shared_ptr<const OnCallSnapshot>> AuthorizedSnapshot(const Request& req, Role need,
+                                                                   Principal* principal = nullptr);
+  // The principal of a calendar feed request: the Authorization header, else `?token=`.
+  Result<Principal> RequireCalendarReader(const Request& req);
+  // Applies a committed override change to the in-memory list and swaps in a rebuilt snapshot.
+  Status ApplyOverrideChange(const ScheduleOverride* added, int64_t removed_id);
+
   Store& store_;
   const Clock& clock_;
   const ApiOptions options_;
@@ -163,6 +187,13 @@ class Api {
   PerThread<KeyCache> key_cache_;
   std::atomic<uint64_t> key_generation_{0};
   std::atomic<bool> draining_{false};
+
+  const std::shared_ptr<Roster> roster_;
+  const std::function<Result<std::shared_ptr<const OnCallSnapshot>>(
+      const std::vector<ScheduleOverride>&)>
+      rebuild_roster_;
+  std::mutex overrides_mu_;
+  std::vector<ScheduleOverride> stored_overrides_;  // guarded by overrides_mu_
 };
 
 }  // namespace loom::http

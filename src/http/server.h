@@ -8,6 +8,9 @@
 //   /v1/incidents/{id}; POST /v1/incidents/{id}/{acknowledge|mitigate|resolve|
 //        close|commander|severity|notes}; GET /v1/alerts; GET/POST /v1/services; POST /v1/tokens
 //   GET  /v1/policy, /health, /ready, /metrics, /v1/admin/status
+//   GET  /v1/oncall, /v1/schedules, /v1/schedules/{id}/shifts, /v1/users; GET/POST/DELETE
+//        /v1/schedules/{id}/overrides; GET /v1/schedules/{id}/calendar.ics,
+//        /v1/users/{id}/calendar.ics
 //
 // Thread safety: Start() returns a running server; Stop() may be called from any thread (e.g. a
 // signal handler's strand) and is idempotent.
@@ -20,6 +23,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/severity_policy.h"
+#include "http/oncall_deps.h"
 #include "store/store.h"
 
 namespace loom {
@@ -43,6 +47,8 @@ struct ServerDeps {
   // The effective severity policy (runbook + config overrides), served at GET /v1/policy; null
   // answers that route with 503.
   std::shared_ptr<const SeverityPolicy> policy;
+  // Users, schedules and overrides; empty: those routes answer 503.
+  OnCallDeps oncall;
 };
 
 class HttpServer {

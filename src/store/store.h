@@ -24,6 +24,7 @@
 #include "core/incident.h"
 #include "core/service.h"
 #include "core/timeline.h"
+#include "core/user.h"
 
 namespace loom {
 
@@ -129,6 +130,17 @@ struct IncidentDetail {
   Incident incident;
   std::vector<TimelineEvent> timeline;  // by seq
   std::vector<Alert> alerts;            // member alerts, oldest first
+};
+
+// An on-call override created through the API or the CLI (configured overrides live in the
+// config file and are never stored). `user` need not be a configured user any more when read back.
+struct ScheduleOverride {
+  int64_t id = 0;
+  std::string schedule_id;
+  std::string user;
+  TimePoint from{}, to{};  // [from, to)
+  std::string created_by;  // the actor, e.g. "token:ci"
+  TimePoint created_at{};
 };
 
 struct StoreStats {
@@ -244,6 +256,19 @@ class Store {
   // Fires deadline `id` once: when it is still pending, runs `handler` and applies its effects
   // with the deadline marked fired, in one transaction. Firing it again does nothing.
   virtual void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) = 0;
+
+  // ---- on-call: users and overrides ----
+  // Stores an override; answers it with its id and created_at set. kInvalidArgument when
+  // from >= to. The caller checks that the schedule and the user exist.
+  virtual void CreateOverride(ScheduleOverride override, Callback<ScheduleOverride> done) = 0;
+  // Deletes override `id`: true when it existed; kNotFound otherwise.
+  virtual void DeleteOverride(int64_t id, Callback<bool> done) = 0;
+  // Every stored override, by id.
+  virtual Result<std::vector<ScheduleOverride>> ListOverrides() = 0;
+  // Start-up seeding from the configuration: creates or updates each user (name, email, time
+  // zone, contact methods). Users missing from the file are kept (stored overrides may name
+  // them). Synchronous because it runs before serving.
+  virtual Status UpsertConfiguredUsers(const std::vector<User>& users) = 0;
 
   // ---- reads (synchronous, any thread) ----
   virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;

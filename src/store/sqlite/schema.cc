@@ -143,10 +143,34 @@ CREATE INDEX deadlines_pending_by_incident ON deadlines(incident_number, kind)
 CREATE INDEX outbox_by_incident ON outbox(incident_number, id);
 )sql";
 
+// On-call: users seeded from the configuration, and overrides created through the API. Schedules
+// themselves live in the configuration file only.
+constexpr std::string_view kMigrationOnCall = R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL DEFAULT '',
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  contact_methods_json TEXT NOT NULL DEFAULT '[]',
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE schedule_overrides (
+  id INTEGER PRIMARY KEY,
+  schedule_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX schedule_overrides_by_schedule ON schedule_overrides(schedule_id, starts_at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2};
+  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2,
+                                                            kMigrationOnCall};
   return kMigrations;
 }
 

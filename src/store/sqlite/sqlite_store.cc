@@ -8,6 +8,7 @@
 
 #include "core/timeline.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/oncall_tables.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/row_codec.h"
 #include "store/sqlite/schema.h"
@@ -79,6 +80,12 @@ class SqliteStore final : public Store {
   void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override;
   void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
 
+  // On-call (oncall_tables.h).
+  void CreateOverride(ScheduleOverride override, Callback<ScheduleOverride> done) override;
+  void DeleteOverride(int64_t id, Callback<bool> done) override;
+  Result<std::vector<ScheduleOverride>> ListOverrides() override;
+  Status UpsertConfiguredUsers(const std::vector<User>& users) override;
+
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) override;
   Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override;
   Result<std::optional<Service>> GetService(const std::string& id) override;
@@ -113,6 +120,8 @@ class SqliteStore final : public Store {
     cache_.PutService(write.service);
     for (const IntegrationKey& key : write.added_keys) cache_.PutKey(key);
   }
+
+  Clock* clock_ = nullptr;  // for the on-call writes' timestamps
 
   // Declaration order is destruction order in reverse: the queue (its thread) stops before the
   // writer it drives, and both before the cache the writer reads.
@@ -156,6 +165,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const SqliteOptions& options, C
   if (!s.ok()) return s.error();
 
   std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->clock_ = &clock;
   s = store->cache_.Load(**db);
   if (!s.ok()) return s.error();
   Result<std::unique_ptr<sqlite::SqliteWriter>> writer =
@@ -229,6 +239,36 @@ void SqliteStore::FireDeadline(int64_t id, DeadlineHandler handler, Callback<Dea
   Submit<DeadlineFiring>(
       [this, id, handler = std::move(handler)] { return writer_->ApplyFireDeadline(id, handler); },
       std::move(done));
+}
+
+// ---- on-call writes and reads ----
+
+void SqliteStore::CreateOverride(ScheduleOverride override, Callback<ScheduleOverride> done) {
+  Submit<ScheduleOverride>(
+      [this, override = std::move(override)] {
+        return sqlite::InsertOverride(writer_->connection(), override, clock_->Now());
+      },
+      std::move(done));
+}
+
+void SqliteStore::DeleteOverride(int64_t id, Callback<bool> done) {
+  Submit<bool>([this, id] { return sqlite::DeleteOverride(writer_->connection(), id); },
+               std::move(done));
+}
+
+Result<std::vector<ScheduleOverride>> SqliteStore::ListOverrides() {
+  auto conn = readers_.Acquire();
+  return sqlite::ReadOverrides(*conn);
+}
+
+Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
+  Result<int64_t> r = AwaitWrite<int64_t>([&](auto done) {
+    Submit<int64_t>(
+        [this, users] { return sqlite::UpsertUsers(writer_->connection(), users, clock_->Now()); },
+        std::move(done));
+  });
+  if (!r.ok()) return std::move(r).error();
+  return OkStatus();
 }
 
 // ---- reads ----

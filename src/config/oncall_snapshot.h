@@ -1,0 +1,26 @@
+// BuildOnCallSnapshot: the one place that turns the configuration's users, schedules, roles and
+// business hours, plus the overrides stored through the API, into the immutable OnCallSnapshot
+// that every surface reads (through a Roster).
+//
+// Precedence inside a schedule: stored overrides over configured overrides over layers; among
+// overrides, the later one wins (stored ones by id, i.e. creation order).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "core/roster.h"
+#include "store/store.h"
+
+namespace loom {
+
+// `skipped` (optional) receives one line per stored override that no longer applies because its
+// schedule is not configured any more. An error only for a config that LoadConfig would refuse.
+Result<std::shared_ptr<const OnCallSnapshot>> BuildOnCallSnapshot(
+    const Config& config, const std::vector<ScheduleOverride>& stored_overrides,
+    std::vector<std::string>* skipped = nullptr);
+
+}  // namespace loom

@@ -1,0 +1,107 @@
+// The on-call part of the SQLite store: overrides and configured users survive a reopen.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+class OnCallTablesTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    SqliteOptions options;
+    options.path = dir_.File("loom.db");
+    auto store = OpenSqliteStore(options, clock_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+  }
+
+  Result<ScheduleOverride> Create(const std::string& user, int from_h, int to_h) {
+    const TimePoint base = clock_.Now();
+    ScheduleOverride o{0,
+                       "primary",
+                       user,
+                       base + std::chrono::hours(from_h),
+                       base + std::chrono::hours(to_h),
+                       "token:ci",
+                       {}};
+    return AwaitWrite<ScheduleOverride>([&](auto done) { store_->CreateOverride(o, done); });
+  }
+
+  // The number of rows of `table`, read with a separate connection.
+  int64_t CountRows(const std::string& table) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(dir_.File("loom.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT COUNT(*) FROM " + table).c_str(), -1, &stmt, nullptr);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(OnCallTablesTest, OverridesAreStoredListedAndDeleted) {
+  auto a = Create("alice", 1, 3);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_GT(a->id, 0);
+  EXPECT_EQ(a->created_at, clock_.Now());
+  auto b = Create("bob", 2, 4);
+  ASSERT_TRUE(b.ok());
+  EXPECT_GT(b->id, a->id);
+
+  auto bad = Create("carol", 4, 4);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+
+  store_.reset();
+  Open();
+  auto listed = store_->ListOverrides();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].user, "alice");
+  EXPECT_EQ((*listed)[0].schedule_id, "primary");
+  EXPECT_EQ((*listed)[0].from, a->from);
+  EXPECT_EQ((*listed)[0].to, a->to);
+  EXPECT_EQ((*listed)[0].created_by, "token:ci");
+
+  auto deleted = AwaitWrite<bool>([&](auto done) { store_->DeleteOverride(a->id, done); });
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE(*deleted);
+  auto again = AwaitWrite<bool>([&](auto done) { store_->DeleteOverride(a->id, done); });
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListOverrides()->size(), 1u);
+}
+
+TEST_F(OnCallTablesTest, ConfiguredUsersAreUpserted) {
+  User alice{"alice",
+             "Alice",
+             "alice@example.com",
+             "Europe/Berlin",
+             {{"mail", "email", "alice@example.com", ""}}};
+  ASSERT_TRUE(store_->UpsertConfiguredUsers({alice}).ok());
+  alice.name = "Alice Example";
+  User bob{"bob", "Bob", "", "UTC", {}};
+  ASSERT_TRUE(store_->UpsertConfiguredUsers({alice, bob}).ok());
+  // Seeding again with fewer users keeps the others.
+  ASSERT_TRUE(store_->UpsertConfiguredUsers({bob}).ok());
+  store_->Shutdown();
+  EXPECT_EQ(CountRows("users"), 2);
+}
+
+}  // namespace
+}  // namespace loom
