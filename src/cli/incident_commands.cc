@@ -27,7 +27,8 @@ struct ActionFlags {
   ClientFlags client;
   std::string id;
   std::string note;
-  std::vector<std::string> words;  // note text, commander or severity argument
+  std::string impact, scope, mitigation, next_update;  // `incident update`
+  std::vector<std::string> words;                      // note text, commander or severity argument
 };
 
 int RunList(const ListFlags& flags, CliContext& ctx) {
@@ -142,6 +143,44 @@ int RunSeverity(const ActionFlags& flags, CliContext& ctx) {
   return RunPost(flags, ctx, *id, "severity", {{"severity", SeverityName(*severity)}}, "");
 }
 
+int RunStatusUpdate(const ActionFlags& flags, CliContext& ctx) {
+  auto id = NormalizeIncidentId(flags.id);
+  if (!id.ok()) return ReportError(ctx, id.error());
+  if (flags.impact.empty() && flags.scope.empty() && flags.mitigation.empty()) {
+    return ReportError(
+        ctx,
+        Error::Invalid("a status update needs at least one of --impact, --scope, --mitigation"));
+  }
+  nlohmann::json body = nlohmann::json::object();
+  for (auto [key, value] :
+       {std::pair{"impact", &flags.impact}, std::pair{"scope", &flags.scope},
+        std::pair{"mitigation", &flags.mitigation}, std::pair{"next_update_at", &flags.next_update},
+        std::pair{"note", &flags.note}}) {
+    if (!value->empty()) body[key] = *value;
+  }
+  return RunPost(flags, ctx, *id, "updates", body, "status update posted to ");
+}
+
+int RunNotifications(const ActionFlags& flags, CliContext& ctx) {
+  auto id = NormalizeIncidentId(flags.id);
+  if (!id.ok()) return ReportError(ctx, id.error());
+  auto client = OpenApiClient(flags.client, ctx);
+  if (!client.ok()) return ReportError(ctx, client.error());
+  auto response = (*client)->Get("/v1/incidents/" + *id + "/notifications");
+  if (!response.ok()) return ReportError(ctx, response.error());
+  if (flags.client.json) {
+    PrintJsonBody(ctx, *response);
+  } else {
+    const nlohmann::json& body = response->json;
+    ctx.out << FormatNotifications(body.is_object() && body.contains("notifications")
+                                       ? body["notifications"]
+                                       : nlohmann::json::array(),
+                                   ctx.clock.Now());
+    ctx.out.flush();
+  }
+  return 0;
+}
+
 CLI::App* AddIdCommand(CLI::App& incident, const char* name, const char* help, ActionFlags& flags) {
   CLI::App* cmd = incident.add_subcommand(name, help);
   cmd->add_option("id", flags.id, "Incident id: INC-<n> (or just <n>)")->required();
@@ -207,6 +246,8 @@ void RegisterIncidentCommands(CLI::App& app, CliContext& ctx, CommandAction* act
       {"mitigate", nullptr, "mitigate", "Mark an acknowledged incident mitigated"},
       {"resolve", nullptr, "resolve", "Resolve an incident"},
       {"close", nullptr, "close", "Close a resolved incident"},
+      {"unack", "unacknowledge", "unacknowledge",
+       "Return an acknowledged incident to triggered: escalation starts again"},
   };
   for (const Lifecycle& step : kLifecycle) {
     auto flags = std::make_shared<ActionFlags>();
@@ -238,6 +279,31 @@ void RegisterIncidentCommands(CLI::App& app, CliContext& ctx, CommandAction* act
     cmd->add_option("severity", flags->words, "sev1, sev2, sev3 or sev4")->required()->expected(1);
     cmd->callback(
         [flags, &ctx, action] { *action = [flags, &ctx] { return RunSeverity(*flags, ctx); }; });
+  }
+  {
+    auto flags = std::make_shared<ActionFlags>();
+    CLI::App* cmd = AddIdCommand(*incident, "update",
+                                 "Post a status update (impact, scope, "
+                                 "mitigation, next update time)",
+                                 *flags);
+    cmd->add_option("--impact", flags->impact, "Who is affected and how");
+    cmd->add_option("--scope", flags->scope, "What is affected");
+    cmd->add_option("--mitigation", flags->mitigation, "What is being done");
+    cmd->add_option("--next-update", flags->next_update,
+                    "When the next update comes (RFC 3339), within the severity's cadence");
+    cmd->add_option("--note", flags->note, "A comment recorded with the update");
+    cmd->callback([flags, &ctx, action] {
+      *action = [flags, &ctx] { return RunStatusUpdate(*flags, ctx); };
+    });
+  }
+  {
+    auto flags = std::make_shared<ActionFlags>();
+    CLI::App* cmd =
+        AddIdCommand(*incident, "notifications",
+                     "List the pages, notices and tickets sent for an incident", *flags);
+    cmd->callback([flags, &ctx, action] {
+      *action = [flags, &ctx] { return RunNotifications(*flags, ctx); };
+    });
   }
 }
 

@@ -125,6 +125,38 @@ TEST(IncidentCommandsTest, NoteCommanderAndSeverityBodies) {
   EXPECT_EQ(h.api.requests[2].body, R"({"severity":"sev2"})");
 }
 
+TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
+  CliHarness h;
+  h.api.Respond(200, kIncident);
+  h.api.Respond(200, kIncident);
+  h.api.Respond(200, R"({"incident":"INC-3","notifications":[{"id":1,"step":0,"role":"primary",
+    "user":"alice","method":"page","state":"pending","created_at":"2026-11-02T08:58:00Z"}]})");
+  EXPECT_EQ(h.Run({"incident", "update", "INC-3", "--impact", "EU users", "--next-update",
+                   "2026-11-02T09:20:00Z"}),
+            0)
+      << h.err.str();
+  EXPECT_EQ(h.Run({"incident", "unack", "3"}), 0) << h.err.str();
+  EXPECT_EQ(h.Run({"incident", "notifications", "INC-3"}), 0) << h.err.str();
+  ASSERT_EQ(h.api.requests.size(), 3u);
+  EXPECT_EQ(h.api.requests[0].url, "http://127.0.0.1:8080/v1/incidents/INC-3/updates");
+  EXPECT_EQ(h.api.requests[0].body,
+            R"({"impact":"EU users","next_update_at":"2026-11-02T09:20:00Z"})");
+  EXPECT_EQ(h.api.requests[1].url, "http://127.0.0.1:8080/v1/incidents/INC-3/unacknowledge");
+  EXPECT_EQ(h.api.requests[2].method, "GET");
+  EXPECT_EQ(h.api.requests[2].url, "http://127.0.0.1:8080/v1/incidents/INC-3/notifications");
+  const std::string out = h.out.str();
+  EXPECT_NE(out.find("status update posted to INC-3"), std::string::npos) << out;
+  EXPECT_NE(out.find("STEP  METHOD  ROLE     USER   STATE    AGE"), std::string::npos) << out;
+  EXPECT_NE(out.find("0     page    primary  alice  pending  2m"), std::string::npos) << out;
+}
+
+TEST(IncidentCommandsTest, AnEmptyStatusUpdateExits2WithoutARequest) {
+  CliHarness h;
+  EXPECT_EQ(h.Run({"incident", "update", "INC-3"}), 2);
+  EXPECT_TRUE(h.api.requests.empty());
+  EXPECT_NE(h.err.str().find("--impact"), std::string::npos);
+}
+
 TEST(IncidentCommandsTest, ShowPrintsTheDetailView) {
   CliHarness h;
   h.api.Respond(200, kIncident);

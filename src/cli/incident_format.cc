@@ -25,27 +25,6 @@ std::string AgeSince(const nlohmann::json& object, const char* key, TimePoint no
   return FormatAge(now - at.value());
 }
 
-// Rows of cells rendered left-aligned with two spaces between columns; the last column is not
-// padded (titles vary in length and may hold multi-byte UTF-8).
-std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
-}
-
 // The event's data object as `key=value` pairs, strings unquoted when they have no space.
 std::string DataSummary(const nlohmann::json& data) {
   if (!data.is_object() || data.empty()) return "";
@@ -72,6 +51,25 @@ std::string DataSummary(const nlohmann::json& data) {
 }
 
 }  // namespace
+
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
 
 std::string FormatAge(Duration age) {
   int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
@@ -162,6 +160,19 @@ std::string FormatIncidentSummary(const nlohmann::json& incident) {
   return Field(incident, "id") + " " + Field(incident, "state") + " (" +
          Field(incident, "severity") + ", commander " + Field(incident, "commander", "(none)") +
          ")";
+}
+
+std::string FormatNotifications(const nlohmann::json& notifications, TimePoint now) {
+  if (!notifications.is_array() || notifications.empty()) return "No notifications.\n";
+  std::vector<std::vector<std::string>> rows = {{"STEP", "METHOD", "ROLE", "USER", "STATE", "AGE"}};
+  for (const auto& n : notifications) {
+    const auto step = n.find("step");
+    rows.push_back(
+        {step != n.end() && step->is_number_integer() ? std::to_string(step->get<int>()) : "-",
+         Field(n, "method"), Field(n, "role"), Field(n, "user"), Field(n, "state"),
+         AgeSince(n, "created_at", now)});
+  }
+  return RenderTable(rows);
 }
 
 }  // namespace loom

@@ -10,6 +10,7 @@
 
 #include "cli/client_flags.h"
 #include "cli/commands.h"
+#include "cli/incident_format.h"
 #include "cli/json_fields.h"
 #include "common/time_format.h"
 
@@ -36,25 +37,6 @@ Status CheckTimeFlag(const char* flag, const std::string& value) {
   if (value.empty() || ParseRfc3339(value).ok()) return OkStatus();
   return Error::Invalid(std::string("invalid ") + flag + " '" + PrintableText(value) +
                         "': expected an RFC 3339 time like 2026-03-29T09:00:00Z");
-}
-
-// Left-aligned columns, two spaces apart.
-std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::ostringstream out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << "\n";
-  }
-  return out.str();
 }
 
 std::string OrDash(std::string s) { return s.empty() ? "-" : s; }
@@ -85,7 +67,7 @@ int RunOnCall(const OnCallFlags& flags, CliContext& ctx) {
   }
   ctx.out << "service " << PrintableText(GetString(body, "service")) << " at "
           << GetString(body, "at") << "\n"
-          << FormatTable(rows);
+          << RenderTable(rows);
   ctx.out.flush();
   return 0;
 }
@@ -113,7 +95,7 @@ int RunShifts(const ShiftsFlags& flags, CliContext& ctx) {
       rows.push_back({GetString(s, "start"), GetString(s, "end"), PrintableText(user)});
     }
   }
-  ctx.out << FormatTable(rows);
+  ctx.out << RenderTable(rows);
   ctx.out.flush();
   return 0;
 }
@@ -162,7 +144,7 @@ int RunOverrideList(const OverrideFlags& flags, CliContext& ctx) {
   if (body.is_object() && body.contains("overrides") && body["overrides"].is_array()) {
     for (const auto& o : body["overrides"]) rows.push_back(OverrideRow(o));
   }
-  ctx.out << FormatTable(rows);
+  ctx.out << RenderTable(rows);
   ctx.out.flush();
   return 0;
 }

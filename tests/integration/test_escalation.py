@@ -1,0 +1,113 @@
+"""Escalation end to end (issue "On-call schedules and the escalation engine", acceptance 2): the
+real binary with a policy whose Sev1 ack target is a few seconds pages the primary, then the
+secondary, then the escalation manager — each exactly once — even when it is killed with SIGKILL
+between the first and the second page and restarted after the second page fell due."""
+
+import time
+import unittest
+
+import harness
+from harness import DEFAULT_CONFIG, LOOM_KEY
+
+ACK_TARGET_S = 3
+
+ESCALATION_CONFIG = DEFAULT_CONFIG.replace(
+    "  - id: limited\n",
+    "    roles: { primary: prim, secondary: second, escalation_manager: mgr }\n"
+    "  - id: limited\n",
+    1) + f"""\
+policy:
+  severities:
+    sev1: {{ ack_target: {ACK_TARGET_S}s }}
+  repeat: 0
+users:
+  - {{ id: alice, name: Alice Primary }}
+  - {{ id: bob, name: Bob Secondary }}
+  - {{ id: erin, name: Erin Manager }}
+schedules:
+  - {{ id: prim, layers: [ {{ participants: [alice], shift: 1w, start: 2026-01-05 }} ] }}
+  - {{ id: second, layers: [ {{ participants: [bob], shift: 1w, start: 2026-01-05 }} ] }}
+  - {{ id: mgr, layers: [ {{ participants: [erin], shift: 1w, start: 2026-01-05 }} ] }}
+"""
+
+
+def sev1_event(dedup_key):
+    return {"routing_key": LOOM_KEY, "event_action": "trigger", "dedup_key": dedup_key,
+            "payload": {"summary": "LOOM node down", "source": "loom-1", "severity": "critical"}}
+
+
+class EscalationTest(harness.LoomTestCase):
+
+    def notifications(self, server, incident_id):
+        return server.get_json(f"/v1/incidents/{incident_id}/notifications")["notifications"]
+
+    def wait_for(self, server, incident_id, predicate, what, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            sent = self.notifications(server, incident_id)
+            if predicate(sent):
+                return sent
+            if time.monotonic() > deadline:
+                self.fail(f"timed out waiting for {what}; notifications: {sent}")
+            time.sleep(0.05)
+
+    @staticmethod
+    def pages(sent):
+        return [(n["role"], n["user"]) for n in sent if n["method"] == "page"]
+
+    def test_sev1_pages_each_step_exactly_once_across_kill_9(self):
+        server = self.new_server(config_text=ESCALATION_CONFIG)
+        self.assertEqual(server.enqueue(sev1_event("node-down")).status, 202)
+        incident = server.incidents_by_dedup_key("node-down")[0]
+        self.assertEqual(incident["severity"], "sev1")
+        iid = incident["id"]
+
+        sent = self.wait_for(server, iid, lambda s: self.pages(s), "the primary's page")
+        first_page_at = time.monotonic()
+        self.assertEqual(self.pages(sent), [("primary", "alice")])
+        notify = [(n["role"], n["user"]) for n in sent if n["method"] == "notify"]
+        self.assertEqual(notify, [("escalation_manager", "erin")])
+
+        # Crash before the secondary's page is due; come back after it fell due.
+        server.kill()
+        self.assertLess(time.monotonic() - first_page_at, ACK_TARGET_S,
+                        "the kill must land between the first and the second page")
+        time.sleep(max(0.0, ACK_TARGET_S + 0.5 - (time.monotonic() - first_page_at)))
+        server.start()
+
+        sent = self.wait_for(server, iid, lambda s: len(self.pages(s)) >= 2,
+                             "the secondary's page after the restart")
+        self.assertEqual(self.pages(sent)[1], ("secondary", "bob"))
+        sent = self.wait_for(server, iid, lambda s: len(self.pages(s)) >= 3,
+                             "the escalation manager's page")
+        self.assertEqual(self.pages(sent)[2], ("escalation_manager", "erin"))
+
+        # repeat: 0 — the plan is exhausted after the manager's page; wait for the record of it.
+        deadline = time.monotonic() + 20
+        while not any(e["type"] == "escalation.exhausted"
+                      for e in server.incident(iid)["timeline"]):
+            self.assertLess(time.monotonic(), deadline, "escalation.exhausted never recorded")
+            time.sleep(0.05)
+        sent = self.notifications(server, iid)
+        self.assertEqual(self.pages(sent), [("primary", "alice"), ("secondary", "bob"),
+                                            ("escalation_manager", "erin")])
+        self.assertEqual(len({n["key"] for n in sent}), len(sent))
+        server.stop_ok(self)
+
+    def test_acknowledging_stops_the_escalation(self):
+        server = self.new_server(config_text=ESCALATION_CONFIG)
+        self.assertEqual(server.enqueue(sev1_event("acked")).status, 202)
+        iid = server.incidents_by_dedup_key("acked")[0]["id"]
+        self.wait_for(server, iid, lambda s: self.pages(s), "the primary's page")
+        self.assertEqual(server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
+        # Well past the secondary's due time: nobody else is paged.
+        time.sleep(ACK_TARGET_S + 1)
+        self.assertEqual(self.pages(self.notifications(server, iid)), [("primary", "alice")])
+        timeline = [e["type"] for e in server.incident(iid)["timeline"]]
+        self.assertIn("escalation.notified", timeline)
+        self.assertNotIn("escalation.exhausted", timeline)
+        server.stop_ok(self)
+
+
+if __name__ == "__main__":
+    unittest.main()
