@@ -3,15 +3,17 @@
 // 1. Populate (not measured): N Sev1 incidents through the store (each writes its escalation's
 //    first deadline), the engine fires those first steps (2 outbox rows each), and the second
 //    steps' deadlines are spread evenly over the next --spread seconds (a direct UPDATE on the
-//    bench's own database file, so they fall due during the measurement).
+//    bench's own database file), as if the incidents had opened over the last ack target.
 // 2. Restart: the store is closed and reopened and the engine loads every pending deadline —
 //    "restart-to-ready" is the time from opening the file to the heap being ready (the server
 //    answers /ready right after this plus the HTTP listener). Resident memory is read then.
-// 3. Fire under load: the engine's thread fires the deadlines as they fall due while --writers
-//    threads ingest new incidents into the same store as fast as it takes them. Lateness = commit
-//    of the firing minus due time, per deadline; reported as p50/p99/max.
+// 3. Fire under load: for --measure seconds the engine's thread fires the deadlines as they fall
+//    due while --writers threads ingest new incidents into the same store as fast as it takes
+//    them (each new incident's first page is written in its own ingest transaction, never late).
+//    Lateness = commit of the firing minus due time, per deadline; reported as p50/p99/max.
 //
-// Usage: loom-bench-deadlines [--incidents 100000] [--spread 20] [--dir DIR] [--json]
+// Usage: loom-bench-deadlines [--incidents 100000] [--spread 600] [--measure 30] [--writers 2]
+//                             [--dir DIR] [--json]
 // Exit code 0 after a run, 2 for bad flags, 1 when the store fails.
 
 #include <sqlite3.h>
@@ -51,7 +53,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 struct Flags {
   int incidents = 100000;
-  int spread_s = 20;
+  int spread_s = 600;  // the pending deadlines fall due evenly over this many seconds
+  int measure_s = 30;  // how long ingest runs at full speed while deadlines fire
   int writers = 2;
   std::string dir;
   bool json = false;
@@ -68,6 +71,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->incidents = std::atoi(v);
     } else if (a == "--spread" && (v = next())) {
       f->spread_s = std::atoi(v);
+    } else if (a == "--measure" && (v = next())) {
+      f->measure_s = std::atoi(v);
     } else if (a == "--writers" && (v = next())) {
       f->writers = std::atoi(v);
     } else if (a == "--dir" && (v = next())) {
@@ -77,7 +82,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       return false;
     }
   }
-  return f->incidents > 0 && f->spread_s > 0 && f->writers >= 0;
+  return f->incidents > 0 && f->spread_s > 0 && f->measure_s > 0 && f->writers >= 0;
 }
 
 int64_t ResidentKiB() {
@@ -177,7 +182,11 @@ int Populate(const Flags& flags, const loom::SqliteOptions& options, loom::Clock
     }
     loom::EscalationEngine engine(**store, clock, policy, roster);
     if (!engine.Load().ok()) return 1;
-    engine.RunDue();  // first steps: page primary, notify manager; second steps now pending
+    const auto fire_start = SteadyClock::now();
+    const size_t fired = engine.RunDue();  // first steps: page primary, notify manager
+    const double fire_s = std::chrono::duration<double>(SteadyClock::now() - fire_start).count();
+    std::fprintf(stderr, "populate: fired %zu first steps in %.2f s (%.0f/s)\n", fired, fire_s,
+                 static_cast<double>(fired) / fire_s);
     (*store)->Shutdown();
   }
   {
@@ -203,8 +212,8 @@ int Populate(const Flags& flags, const loom::SqliteOptions& options, loom::Clock
 int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) {
-    std::cerr << "usage: loom-bench-deadlines [--incidents N] [--spread S] [--writers W] "
-                 "[--dir DIR] [--json]\n";
+    std::cerr << "usage: loom-bench-deadlines [--incidents N] [--spread S] [--measure S] "
+                 "[--writers W] [--dir DIR] [--json]\n";
     return 2;
   }
   namespace fs = std::filesystem;
@@ -243,9 +252,10 @@ int main(int argc, char** argv) {
   loom::EscalationEngine::Options engine_options;
   engine_options.on_fired = [&](int64_t, TimePoint due, const DeadlineFiring& f) {
     if (!f.fired) return;
+    const double late_ms =
+        static_cast<double>(std::max<int64_t>(0, (f.fired_at - due).count())) / 1000.0;
     std::lock_guard<std::mutex> lock(lateness_mu);
-    lateness_ms.push_back(static_cast<double>(std::max<int64_t>(0, (f.fired_at - due).count())) /
-                          1000.0);
+    lateness_ms.push_back(late_ms);
   };
   loom::EscalationEngine engine(**store, clock, policy, roster, engine_options);
   if (!engine.Load().ok()) return 1;
@@ -265,7 +275,7 @@ int main(int argc, char** argv) {
     });
   }
   const auto load_start = SteadyClock::now();
-  std::this_thread::sleep_until(load_start + std::chrono::seconds(flags.spread_s + 3));
+  std::this_thread::sleep_until(load_start + std::chrono::seconds(flags.measure_s));
   stop = true;
   for (auto& t : writers) t.join();
   const double load_s = std::chrono::duration<double>(SteadyClock::now() - load_start).count();

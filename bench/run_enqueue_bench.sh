@@ -38,12 +38,25 @@ cleanup() {
 trap cleanup EXIT
 
 key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+# Every role is staffed, so each new incident pages its primary and notifies the escalation
+# manager in its ingest transaction, as in production.
 cat >"$work/loom-oncall.yaml" <<EOF
 services:
   - id: bench
     name: Benchmark service
     integration_keys:
       - key: "$key"
+    roles: { primary: prim, secondary: second, escalation_manager: mgr, security_lead: sec }
+users:
+  - { id: alice, name: Alice }
+  - { id: bob, name: Bob }
+  - { id: erin, name: Erin }
+  - { id: sam, name: Sam }
+schedules:
+  - { id: prim, layers: [ { participants: [alice, bob], shift: 1w, start: 2026-01-05 } ] }
+  - { id: second, layers: [ { participants: [bob, alice], shift: 1w, start: 2026-01-05 } ] }
+  - { id: mgr, layers: [ { participants: [erin], shift: 1w, start: 2026-01-05 } ] }
+  - { id: sec, layers: [ { participants: [sam], shift: 1w, start: 2026-01-05 } ] }
 EOF
 
 start_server() {

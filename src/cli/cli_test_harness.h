@@ -119,7 +119,7 @@ class FakeStore final : public Store {
   }
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
-  void SetDeadlineListener(DeadlineListener) override {}
+  void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
   Status Writable() override { return OkStatus(); }
   void Shutdown() override { events_.push_back("store.shutdown"); }
 

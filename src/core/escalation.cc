@@ -76,14 +76,14 @@ StepDecision DecideEscalationStep(const Incident& incident, const EscalationPlan
   }
   bool anyone = false;
   for (const auto& target : plan.steps[static_cast<size_t>(step)].targets) {
-    RoleHolder holder = resolver.Resolve(incident.service_id, target.role, now);
-    if (!holder.user) {
+    std::optional<std::string> user = resolver.HolderAt(incident.service_id, target.role, now);
+    if (!user) {
       d.skipped.push_back(target.role);
       continue;
     }
     // Informational notices do not count as someone who can acknowledge.
     if (target.kind != ContactKind::kNotify) anyone = true;
-    d.notifications.push_back({step, target.role, target.kind, *holder.user});
+    d.notifications.push_back({step, target.role, target.kind, *user});
   }
   if (step + 1 < static_cast<int>(plan.steps.size())) {
     d.next_step = step + 1;

@@ -30,6 +30,17 @@ RoleHolder OnCallResolver::Resolve(const std::string& service_id, OnCallRole rol
   return holder;
 }
 
+std::optional<std::string> OnCallResolver::HolderAt(const std::string& service_id, OnCallRole role,
+                                                   TimePoint t) const {
+  auto service = roles_.find(service_id);
+  if (service == roles_.end()) return std::nullopt;
+  auto it = service->second.find(role);
+  if (it == service->second.end()) return std::nullopt;
+  const Schedule* schedule = FindSchedule(it->second);
+  if (schedule == nullptr) return std::nullopt;
+  return schedule->OnCallAt(t);
+}
+
 std::vector<RoleHolder> OnCallResolver::ResolveAll(const std::string& service_id,
                                                    TimePoint t) const {
   std::vector<RoleHolder> out;

@@ -34,6 +34,10 @@ class OnCallResolver {
   bool HasService(const std::string& service_id) const { return roles_.count(service_id) > 0; }
 
   RoleHolder Resolve(const std::string& service_id, OnCallRole role, TimePoint t) const;
+  // Only who holds the role at `t` (nullopt: nobody) — without the end of the shift, which
+  // Resolve looks up to kHorizon ahead. What paging needs, and much cheaper.
+  std::optional<std::string> HolderAt(const std::string& service_id, OnCallRole role,
+                                      TimePoint t) const;
   std::vector<RoleHolder> ResolveAll(const std::string& service_id, TimePoint t) const;
 
   // How far ahead `until` looks for the end of the current shift.

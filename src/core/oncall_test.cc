@@ -37,6 +37,12 @@ TEST(OnCallResolver, AnswersEachRoleWithHolderAndHandoff) {
   // No schedule for the security lead: nobody, no schedule id.
   EXPECT_FALSE(all[3].user);
   EXPECT_EQ(all[3].schedule_id, "");
+  // HolderAt answers the same holder without looking for the handoff.
+  for (const char* at : {"2026-11-04T12:00:00Z", "2026-11-09T07:59:59Z", "2026-11-09T08:00:00Z"}) {
+    for (const RoleHolder& h : resolver.ResolveAll("loom", T(at))) {
+      EXPECT_EQ(resolver.HolderAt("loom", h.role, T(at)), h.user) << at;
+    }
+  }
 }
 
 TEST(OnCallResolver, UnknownServiceOrScheduleMeansNobody) {
@@ -44,6 +50,8 @@ TEST(OnCallResolver, UnknownServiceOrScheduleMeansNobody) {
   EXPECT_FALSE(resolver.Resolve("loom", OnCallRole::kPrimary, T("2026-11-04T12:00:00Z")).user);
   EXPECT_FALSE(resolver.Resolve("other", OnCallRole::kPrimary, T("2026-11-04T12:00:00Z")).user);
   EXPECT_FALSE(resolver.HasService("other"));
+  EXPECT_FALSE(resolver.HolderAt("loom", OnCallRole::kPrimary, T("2026-11-04T12:00:00Z")));
+  EXPECT_FALSE(resolver.HolderAt("other", OnCallRole::kPrimary, T("2026-11-04T12:00:00Z")));
 }
 
 }  // namespace

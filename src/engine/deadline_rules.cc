@@ -38,6 +38,14 @@ void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const Sever
   const json payload = ParsePayload(d.payload_json);
   const int step = static_cast<int>(Micros(payload, "step", 0));
   const int64_t arm = Micros(payload, "arm", d.id);
+  if (!oncall.resolver.HasService(inc.service_id)) {
+    // No roles configured for the service at all: nobody can be paged; say so once.
+    if (inc.state == IncidentState::kTriggered && step == 0) {
+      AddEvent(out, "escalation.unrouted",
+               {{"reason", "service " + inc.service_id + " has no on-call roles configured"}});
+    }
+    return;
+  }
   const EscalationPlan plan = PlanEscalation(policy.For(inc.severity), inc.kind, policy.repeat);
   const StepDecision decision = DecideEscalationStep(inc, plan, step, oncall.resolver,
                                                      oncall.CalendarOf(inc.service_id), now);
@@ -124,14 +132,14 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
   const SeverityRule& rule = policy.For(inc.severity);
   AddEvent(out, "update.missed", {{"due_at", FormatRfc3339(FromUnixMicros(due))}});
   if (rule.page) {
-    RoleHolder manager =
-        oncall.resolver.Resolve(inc.service_id, OnCallRole::kEscalationManager, now);
-    if (manager.user) {
+    std::optional<std::string> manager =
+        oncall.resolver.HolderAt(inc.service_id, OnCallRole::kEscalationManager, now);
+    if (manager) {
       OutboxEntry e;
       e.role = OnCallRoleName(OnCallRole::kEscalationManager);
-      e.recipient = *manager.user;
+      e.recipient = *manager;
       e.channel = ContactKindName(ContactKind::kNotify);
-      e.unique_key = inc.id() + "/update" + std::to_string(due) + "/notify/" + *manager.user;
+      e.unique_key = inc.id() + "/update" + std::to_string(due) + "/notify/" + *manager;
       json body = IncidentSummary(inc);
       body["missed_update_due_at"] = FormatRfc3339(FromUnixMicros(due));
       e.payload_json = body.dump();

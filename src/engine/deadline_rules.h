@@ -3,7 +3,8 @@
 //
 //   escalate        run one step of the runbook's escalation (core/escalation): outbox entries for
 //                   who is on call, "escalation.role_skipped" for empty roles, the next step's
-//                   deadline — nothing once the incident is no longer triggered.
+//                   deadline — nothing once the incident is no longer triggered. A service
+//                   with no on-call roles configured gets one "escalation.unrouted" event.
 //   cadence         plan the next status update (core/cadence): a reminder and a due deadline.
 //   update_reminder remind the commander that the status update is due soon.
 //   update_due      record the missed update; for paging severities notify the escalation

@@ -16,17 +16,22 @@ EscalationEngine::EscalationEngine(Store& store, const Clock& clock,
       clock_(clock),
       policy_(std::move(policy)),
       roster_(std::move(roster)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      empty_(EmptyOnCallSnapshot()) {}
 
 EscalationEngine::~EscalationEngine() {
   Stop();
-  store_.SetDeadlineListener(nullptr);
+  store_.SetDeadlineHooks(nullptr, nullptr);
 }
 
 Status EscalationEngine::Load() {
   // Subscribe first: a deadline committed between the two steps is then seen at least once
   // (twice is harmless: the second firing finds it fired and does nothing).
-  store_.SetDeadlineListener([this](const std::vector<Deadline>& created) { Add(created); });
+  store_.SetDeadlineHooks(
+      [this](const std::vector<Deadline>& created) { Add(created); },
+      [this](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
+        return DecideDeadline(d, incident, now, *policy_, *Snapshot());
+      });
   Result<std::vector<Deadline>> pending = store_.PendingDeadlines();
   if (!pending.ok()) return std::move(pending).error();
   Add(*pending);
@@ -69,8 +74,7 @@ void EscalationEngine::Fire(std::vector<Entry> due, std::function<void()> done) 
   auto remaining = std::make_shared<std::atomic<size_t>>(due.size());
   auto all_done = std::make_shared<std::function<void()>>(std::move(done));
   const std::shared_ptr<const SeverityPolicy> policy = policy_;
-  const std::shared_ptr<const OnCallSnapshot> oncall =
-      roster_ ? roster_->Current() : EmptyOnCallSnapshot();
+  const std::shared_ptr<const OnCallSnapshot> oncall = Snapshot();
   DeadlineHandler handler =
       [policy, oncall](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
         return DecideDeadline(d, incident, now, *policy, *oncall);
@@ -149,6 +153,10 @@ void EscalationEngine::Start() {
 void EscalationEngine::Stop() {
   wakeup_.Stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<const OnCallSnapshot> EscalationEngine::Snapshot() const {
+  return roster_ ? roster_->Current() : empty_;
 }
 
 EngineStats EscalationEngine::Stats() const {

@@ -6,6 +6,10 @@
 // incident inside the transaction and applies DecideDeadline's effects atomically — so a crash can
 // delay a deadline (it fires after the restart) but never lose or double it.
 //
+// Deadlines that are due the moment they are written (a new incident's first page, a re-armed
+// escalation, the step after an empty role) never reach the heap: the store applies them inside
+// the transaction that creates them, through the fire-now hook Load() registers.
+//
 // Two ways to run it: Start() runs a thread that waits on the wall clock (production); RunDue()
 // fires what is due at clock.Now() and waits for the commits (tests with a FakeClock, and the
 // thread's own loop body).
@@ -88,12 +92,14 @@ class EscalationEngine {
   void Fire(std::vector<Entry> due, std::function<void()> done);
   void Completed(const Entry& e, const Result<DeadlineFiring>& r);
   void Loop();
+  std::shared_ptr<const OnCallSnapshot> Snapshot() const;
 
   Store& store_;
   const Clock& clock_;
   const std::shared_ptr<const SeverityPolicy> policy_;
   const std::shared_ptr<Roster> roster_;
   const Options options_;
+  const std::shared_ptr<const OnCallSnapshot> empty_;  // when there is no roster
 
   mutable std::mutex mu_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;  // GUARDED_BY(mu_)

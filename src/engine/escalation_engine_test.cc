@@ -343,6 +343,7 @@ TEST_F(EscalationEngineTest, ADeadlineFiresOnceAcrossARestart) {
 
 TEST_F(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime) {
   int64_t n = Trigger("db", Severity::kSev1);
+  clock_.Advance(minutes(5));
   Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
@@ -359,20 +360,31 @@ TEST_F(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime)
   Result<DeadlineFiring> first = fire();
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->fired);
-  EXPECT_EQ(first->outbox_inserted, 2);
+  EXPECT_EQ(first->outbox_inserted, 1);  // the secondary's page
   Result<DeadlineFiring> second = fire();
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->fired);
-  EXPECT_EQ(Sent(n).size(), 2u);
+  EXPECT_EQ(Sent(n).size(), 3u);
 }
 
-TEST_F(EscalationEngineTest, WithoutSchedulesEveryRoleIsSkippedAndRecorded) {
+TEST_F(EscalationEngineTest, AServiceWithoutOnCallRolesIsRecordedAsUnroutedOnce) {
   roster_->Replace(EmptyOnCallSnapshot());
   int64_t n = Trigger("db", Severity::kSev1);
-  engine_->RunDue();
+  AdvanceAndRun(hours(1));
   EXPECT_THAT(Sent(n), IsEmpty());
-  EXPECT_FALSE(EventTypes(n, "escalation.role_skipped").empty());
-  EXPECT_EQ(EventTypes(n, "escalation.exhausted").size(), 1u);
+  EXPECT_EQ(EventTypes(n, "escalation.unrouted").size(), 1u);
+  EXPECT_THAT(EventTypes(n, "escalation.role_skipped"), IsEmpty());
+}
+
+TEST_F(EscalationEngineTest, TheFirstPageIsWrittenWithTheIncident) {
+  // No RunDue: the step-0 deadline is due when it is written, so the store applies it inside the
+  // ingest transaction through the engine's fire-now hook.
+  int64_t n = Trigger("db", Severity::kSev1);
+  EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin"));
+  Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);  // only the secondary's, 5 minutes out
+  EXPECT_EQ(pending->front().due_at, clock_.Now() + minutes(5));
 }
 
 TEST_F(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
@@ -384,12 +396,13 @@ TEST_F(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
   };
   EscalationEngine engine(*store_, clock_, policy_, roster_, options);
   ASSERT_TRUE(engine.Load().ok());
-  engine.Start();
-  // The step-0 deadline is due at the fake clock's time: the thread fires it without RunDue.
   int64_t n = Trigger("db", Severity::kSev1);
+  engine.Start();
+  // The secondary's deadline falls due; the thread (not RunDue) fires it.
+  clock_.Advance(minutes(5));
   fired.get_future().wait();
   engine.Stop();
-  EXPECT_EQ(Sent(n).size(), 2u);
+  EXPECT_EQ(Sent(n).back(), "page secondary bob");
   EXPECT_EQ(engine.Stats().fired, 1);
 }
 

@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "common/crypto.h"
-#include "core/builtin_runbook.h"
 #include "common/time_format.h"
 #include "config/oncall_snapshot.h"
+#include "core/builtin_runbook.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_oncall_tables.h"
 
@@ -139,7 +139,7 @@ class FakeStore final : public Store {
     if (number != 20) return std::vector<OutboxEntry>{};
     return notifications;
   }
-  void SetDeadlineListener(DeadlineListener) override {}
+  void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
   Status Writable() override {
     if (writable_error) return *writable_error;
     return OkStatus();

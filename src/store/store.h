@@ -283,8 +283,11 @@ class Store {
   virtual Result<std::vector<Deadline>> PendingDeadlines() = 0;
   // The incident's outbox entries, oldest first.
   virtual Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) = 0;
-  // Registers the one listener told about new deadlines (the engine). Replaces any earlier one.
-  virtual void SetDeadlineListener(DeadlineListener listener) = 0;
+  // Registers the engine's hooks, replacing earlier ones (null: none). `listener` is told about
+  // each new deadline that is not yet due. `fire_now` decides deadlines that are due the moment
+  // they are written (a new incident's first page, a re-armed escalation, a skipped empty role):
+  // they are applied inside the transaction that creates them, with no row of their own.
+  virtual void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) = 0;
   // Recomputes every incident's timeline hash chain.
   virtual Result<AuditReport> VerifyAudit() = 0;
 

@@ -29,19 +29,21 @@ void GroupCommitWriter::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-void GroupCommitWriter::Submit(std::unique_ptr<WriteCommand> command) {
+void GroupCommitWriter::Submit(std::unique_ptr<WriteCommand> command, bool urgent) {
   const char* refusal = nullptr;
   std::unique_ptr<WriteCommand> refused;  // answered outside the lock
   {
     std::lock_guard lock(mu_);
+    auto& queue = urgent ? urgent_ : queue_;
     if (!accepting_) {
       refusal = "the store is shut down";
       refused = std::move(command);
-    } else if (queue_.size() >= max_queue_) {
+    } else if (queue.size() >= max_queue_) {
       refusal = "the store's write queue is full; retry later";
       refused = std::move(command);
     } else {
-      queue_.push_back(std::move(command));
+      queue.push_back(std::move(command));
+      if (urgent) urgent_waiting_.store(true, std::memory_order_relaxed);
     }
   }
   if (refused) {
@@ -74,7 +76,7 @@ GroupCommitStats GroupCommitWriter::Stats() const {
   GroupCommitStats s;
   {
     std::lock_guard lock(mu_);
-    s.queue_depth = static_cast<int64_t>(queue_.size());
+    s.queue_depth = static_cast<int64_t>(queue_.size() + urgent_.size());
   }
   s.commits = commits_.load();
   s.committed_commands = committed_commands_.load();
@@ -90,29 +92,51 @@ GroupCommitStats GroupCommitWriter::Stats() const {
 void GroupCommitWriter::Run() {
   std::vector<std::unique_ptr<WriteCommand>> batch;
   while (true) {
+    size_t urgent_head = 0;  // the batch's first commands that came from the urgent queue
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is done
-      size_t n = std::min(queue_.size(), max_batch_);
-      batch.reserve(n);
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      wake_.wait(lock, [this] { return !queue_.empty() || !urgent_.empty() || stopping_; });
+      if (queue_.empty() && urgent_.empty()) return;  // stopping, and everything queued is done
+      // Urgent commands first: they never wait behind a backlog of ordinary ones.
+      for (auto* queue : {&urgent_, &queue_}) {
+        while (!queue->empty() && batch.size() < max_batch_) {
+          batch.push_back(std::move(queue->front()));
+          queue->pop_front();
+        }
+        if (queue == &urgent_) urgent_head = batch.size();
       }
+      urgent_waiting_.store(!urgent_.empty(), std::memory_order_relaxed);
     }
-    RunBatch(batch);
+    RunBatch(batch, urgent_head);
     batch.clear();
   }
 }
 
-void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& batch) {
+void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& batch,
+                                 size_t urgent_head) {
   if (Status s = tx_.BeginBatch(); !s.ok()) {
     FailBatch(batch, s.error());
     return;
   }
   std::vector<char> applied(batch.size(), 0);
+  bool cut = false;
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (!cut && i > urgent_head && urgent_waiting_.load(std::memory_order_relaxed)) {
+      // An urgent command arrived while this batch runs its ordinary commands (at least one of
+      // them, so that ordinary work always progresses): hand the ordinary commands not yet
+      // applied back to the front of the queue, take the urgent ones, and commit at once.
+      cut = true;
+      std::lock_guard lock(mu_);
+      for (size_t j = batch.size(); j > i; --j) queue_.push_front(std::move(batch[j - 1]));
+      batch.resize(i);
+      while (!urgent_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(urgent_.front()));
+        urgent_.pop_front();
+      }
+      urgent_waiting_.store(!urgent_.empty(), std::memory_order_relaxed);
+      applied.resize(batch.size(), 0);
+      if (i == batch.size()) break;
+    }
     if (Status s = tx_.BeginCommand(); !s.ok()) {
       FailBatch(batch, s.error());
       return;

@@ -74,8 +74,11 @@ class GroupCommitWriter {
   ~GroupCommitWriter();
 
   void Start();
-  // Queues `command` or completes it at once with kUnavailable (queue full, shut down).
-  void Submit(std::unique_ptr<WriteCommand> command);
+  // Queues `command` or completes it at once with kUnavailable (queue full, shut down). An
+  // `urgent` command (a due deadline) goes ahead of every ordinary one still queued, and a batch
+  // running when it arrives stops taking ordinary commands and commits with it; each of the two
+  // queues holds at most max_queue commands.
+  void Submit(std::unique_ptr<WriteCommand> command, bool urgent = false);
   // Stops accepting, commits what is queued, joins the thread. Idempotent.
   void Shutdown();
 
@@ -85,7 +88,8 @@ class GroupCommitWriter {
 
  private:
   void Run();
-  void RunBatch(std::vector<std::unique_ptr<WriteCommand>>& batch);
+  // `urgent_head`: how many of the batch's first commands are urgent.
+  void RunBatch(std::vector<std::unique_ptr<WriteCommand>>& batch, size_t urgent_head);
   void FailBatch(std::vector<std::unique_ptr<WriteCommand>>& batch, const Error& cause);
 
   TransactionControl& tx_;
@@ -94,10 +98,12 @@ class GroupCommitWriter {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<std::unique_ptr<WriteCommand>> queue_;  // GUARDED_BY(mu_)
-  bool accepting_ = false;                           // GUARDED_BY(mu_)
-  bool stopping_ = false;                            // GUARDED_BY(mu_)
-  std::string failure_;                              // GUARDED_BY(mu_); "" when healthy
+  std::deque<std::unique_ptr<WriteCommand>> queue_;   // GUARDED_BY(mu_)
+  std::deque<std::unique_ptr<WriteCommand>> urgent_;  // GUARDED_BY(mu_)
+  std::atomic<bool> urgent_waiting_{false};           // !urgent_.empty(), read without mu_
+  bool accepting_ = false;                            // GUARDED_BY(mu_)
+  bool stopping_ = false;                             // GUARDED_BY(mu_)
+  std::string failure_;                               // GUARDED_BY(mu_); "" when healthy
 
   std::mutex shutdown_mu_;  // serialises Shutdown()
   std::thread thread_;

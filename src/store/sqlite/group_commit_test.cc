@@ -5,6 +5,8 @@
 #include <atomic>
 #include <future>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace loom::sqlite {
 namespace {
@@ -107,6 +109,68 @@ TEST(GroupCommitWriterTest, RefusesAfterShutdownOnTheCallersThread) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
   EXPECT_FALSE(writer.Healthy().ok());
+}
+
+// Appends its name to `order` when applied; the first one can hold the writer until released.
+class OrderedCommand final : public WriteCommand {
+ public:
+  OrderedCommand(std::string name, std::vector<std::string>* order,
+                 std::shared_future<void> hold = {}, std::promise<void>* applied = nullptr)
+      : name_(std::move(name)), order_(order), hold_(std::move(hold)), applied_(applied) {}
+  Status Apply() override {
+    order_->push_back(name_);
+    if (applied_ != nullptr) applied_->set_value();
+    if (hold_.valid()) hold_.wait();
+    return OkStatus();
+  }
+  void Complete(const Error*) override {}
+
+ private:
+  std::string name_;
+  std::vector<std::string>* order_;
+  std::shared_future<void> hold_;
+  std::promise<void>* applied_;
+};
+
+TEST(GroupCommitWriterTest, UrgentCommandsGoAheadOfTheQueuedBacklog) {
+  FakeTransaction tx;
+  GroupCommitWriter writer(tx, 16, 16);
+  writer.Start();
+  std::vector<std::string> order;
+  std::promise<void> release, holding;
+  writer.Submit(
+      std::make_unique<OrderedCommand>("blocker", &order, release.get_future().share(), &holding));
+  holding.get_future().wait();  // the writer is inside the blocker's batch
+  writer.Submit(std::make_unique<OrderedCommand>("ingest-1", &order));
+  writer.Submit(std::make_unique<OrderedCommand>("ingest-2", &order));
+  writer.Submit(std::make_unique<OrderedCommand>("deadline", &order), /*urgent=*/true);
+  release.set_value();
+  writer.Shutdown();  // commits everything queued
+  EXPECT_EQ(order, (std::vector<std::string>{"blocker", "deadline", "ingest-1", "ingest-2"}));
+}
+
+TEST(GroupCommitWriterTest, ARunningBatchCommitsEarlyWhenAnUrgentCommandArrives) {
+  FakeTransaction tx;
+  GroupCommitWriter writer(tx, 16, 16);
+  writer.Start();
+  std::vector<std::string> order;
+  std::promise<void> release_first, first_holding, release_x, x_holding;
+  writer.Submit(std::make_unique<OrderedCommand>(
+      "first", &order, release_first.get_future().share(), &first_holding));
+  first_holding.get_future().wait();
+  // Queued behind "first": the next batch will be [x, y, z]; x holds it.
+  writer.Submit(
+      std::make_unique<OrderedCommand>("x", &order, release_x.get_future().share(), &x_holding));
+  writer.Submit(std::make_unique<OrderedCommand>("y", &order));
+  writer.Submit(std::make_unique<OrderedCommand>("z", &order));
+  release_first.set_value();
+  x_holding.get_future().wait();
+  writer.Submit(std::make_unique<OrderedCommand>("deadline", &order), /*urgent=*/true);
+  release_x.set_value();
+  writer.Shutdown();
+  EXPECT_EQ(order, (std::vector<std::string>{"first", "x", "deadline", "y", "z"}));
+  // [first], [x, deadline] cut short, then [y, z].
+  EXPECT_EQ(tx.commits.load(), 3);
 }
 
 }  // namespace

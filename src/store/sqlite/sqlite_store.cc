@@ -96,8 +96,8 @@ class SqliteStore final : public Store {
   Result<StoreStats> Stats() override;
   Result<std::vector<Deadline>> PendingDeadlines() override;
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) override;
-  void SetDeadlineListener(DeadlineListener listener) override {
-    writer_->SetDeadlineListener(std::move(listener));
+  void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) override {
+    writer_->SetDeadlineHooks(std::move(listener), std::move(fire_now));
   }
   Result<AuditReport> VerifyAudit() override;
 
@@ -111,9 +111,10 @@ class SqliteStore final : public Store {
 
   template <typename T>
   void Submit(std::function<Result<T>()> apply, Callback<T> done,
-              std::function<void(const T&)> committed = nullptr) {
+              std::function<void(const T&)> committed = nullptr, bool urgent = false) {
     queue_->Submit(std::make_unique<ClosureCommand<T>>(std::move(apply), std::move(done),
-                                                       std::move(committed)));
+                                                       std::move(committed)),
+                   urgent);
   }
 
   void PublishServiceWrite(const sqlite::ServiceWrite& write) {
@@ -238,7 +239,7 @@ void SqliteStore::RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) {
 void SqliteStore::FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) {
   Submit<DeadlineFiring>(
       [this, id, handler = std::move(handler)] { return writer_->ApplyFireDeadline(id, handler); },
-      std::move(done));
+      std::move(done), nullptr, /*urgent=*/true);
 }
 
 // ---- on-call writes and reads ----

@@ -174,6 +174,10 @@ Status SqliteWriter::BeginBatch() {
   batch_start_ = counters_;
   pending_.Clear();
   deadlines_->BeginBatch();
+  {
+    std::lock_guard<std::mutex> lock(hooks_mu_);
+    batch_fire_now_ = fire_now_;
+  }
   Query q(st_->begin);
   return q.Run();
 }
@@ -363,7 +367,10 @@ void SqliteWriter::StartEscalation(Plan& plan, TimePoint now) {
   d.incident_number = plan.row.incident.number;
   d.kind = "escalate";
   d.due_at = now;
-  d.payload_json = "{\"step\":0}";  // the step-0 deadline's own id names the escalation's arm
+  // The arm names this run of the escalation in outbox keys: unique per incident, because every
+  // arming follows a new timeline event.
+  d.payload_json =
+      JsonObjectWriter().Add("arm", plan.row.last_seq + 1).Add("step", int64_t{0}).Finish();
   plan.deadlines.push_back(std::move(d));
 }
 
@@ -484,7 +491,46 @@ IngestOutcome SqliteWriter::OutcomeOf(const Plan& plan, const std::string& dedup
 
 // ---- writing a plan ----
 
-Status SqliteWriter::WritePlan(const Plan& plan) {
+void SqliteWriter::SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) {
+  deadlines_->SetListener(std::move(listener));
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  fire_now_ = std::move(fire_now);
+}
+
+void SqliteWriter::AddEffects(Plan& plan, DeadlineEffects effects, TimePoint now) {
+  for (DeadlineEffects::Event& e : effects.events) {
+    AddEvent(plan, now, e.type.c_str(), "system", std::move(e.data_json));
+  }
+  for (OutboxEntry& entry : effects.outbox) {
+    entry.incident_number = plan.row.incident.number;
+    plan.outbox.push_back(std::move(entry));
+  }
+  for (Deadline& d : effects.deadlines) {
+    d.incident_number = plan.row.incident.number;
+    plan.deadlines.push_back(std::move(d));
+  }
+}
+
+void SqliteWriter::FireDueDeadlines(Plan& plan, TimePoint now) {
+  if (!batch_fire_now_ || plan.head_only) return;
+  // A bound on chains of due-now deadlines (every role of every step empty): far above any plan.
+  constexpr int kMaxImmediate = 64;
+  int fired = 0;
+  for (size_t i = 0; i < plan.deadlines.size() && fired < kMaxImmediate;) {
+    if (plan.deadlines[i].due_at > now) {
+      ++i;
+      continue;
+    }
+    Deadline due = std::move(plan.deadlines[i]);
+    plan.deadlines.erase(plan.deadlines.begin() + static_cast<std::ptrdiff_t>(i));
+    ++fired;
+    std::optional<Incident> incident = plan.row.incident;
+    AddEffects(plan, batch_fire_now_(due, incident, now), now);
+  }
+}
+
+Status SqliteWriter::WritePlan(Plan& plan) {
+  FireDueDeadlines(plan, clock_.Now());
   const IncidentRow& row = plan.row;
   const Incident& inc = row.incident;
   if (plan.full_update && plan.head_only) {
@@ -618,6 +664,11 @@ Status SqliteWriter::WritePlan(const Plan& plan) {
   }
   if (!plan.deadlines.empty() || plan.cancel_all || plan.cancel_escalation || plan.cancel_cadence) {
     LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, inc.updated_at));
+  }
+  for (const OutboxEntry& entry : plan.outbox) {
+    Result<bool> inserted = deadlines_->InsertOutbox(entry, inc.updated_at);
+    if (!inserted.ok()) return std::move(inserted).error();
+    if (*inserted) ++plan.outbox_inserted;
   }
   return OkStatus();
 }
@@ -1102,22 +1153,9 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
   firing.fired = true;
   firing.fired_at = now;
   if (incident) {
-    for (DeadlineEffects::Event& e : effects.events) {
-      AddEvent(plan, now, e.type.c_str(), "system", std::move(e.data_json));
-    }
-  }
-  plan.deadlines = std::move(effects.deadlines);
-  for (Deadline& d : plan.deadlines) d.incident_number = deadline.incident_number;
-  if (incident) {
+    AddEffects(plan, std::move(effects), now);
     LOOM_RETURN_IF_ERROR(WritePlan(plan));
-  } else {
-    LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, now));
-  }
-  for (OutboxEntry& entry : effects.outbox) {
-    entry.incident_number = deadline.incident_number;
-    Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
-    if (!inserted.ok()) return std::move(inserted).error();
-    if (*inserted) ++firing.outbox_inserted;
+    firing.outbox_inserted = plan.outbox_inserted;
   }
   return firing;
 }

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,9 +62,7 @@ class SqliteWriter final : public TransactionControl {
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
 
   // Safe from any thread.
-  void SetDeadlineListener(DeadlineListener listener) {
-    deadlines_->SetListener(std::move(listener));
-  }
+  void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now);
 
   Connection& connection() { return *db_; }
 
@@ -96,6 +95,8 @@ class SqliteWriter final : public TransactionControl {
     bool cancel_cadence = false;
     bool cancel_all = false;
     std::vector<Deadline> deadlines;
+    std::vector<OutboxEntry> outbox;  // inserted unless their unique_key exists
+    int64_t outbox_inserted = 0;      // set by WritePlan
   };
 
   struct Statements;
@@ -133,7 +134,13 @@ class SqliteWriter final : public TransactionControl {
   static void StartCadence(Plan& plan, TimePoint last_update_at,
                            std::optional<TimePoint> promised_next_at, TimePoint now);
   Status WriteDeadlines(const Plan& plan, TimePoint now);
-  Status WritePlan(const Plan& plan);
+  // Applies the plan's deadlines that are already due through the fire-now hook, in this
+  // transaction: their events, outbox entries and next deadlines join the plan.
+  void FireDueDeadlines(Plan& plan, TimePoint now);
+  // Adds a deadline's effects to the plan (events with actor "system").
+  void AddEffects(Plan& plan, DeadlineEffects effects, TimePoint now);
+  // Writes everything the plan holds, after firing its deadlines that are due now.
+  Status WritePlan(Plan& plan);
   static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
 
   std::unique_ptr<Connection> db_;
@@ -141,6 +148,9 @@ class SqliteWriter final : public TransactionControl {
   const ServiceCache& services_;
   std::unique_ptr<Statements> st_;
   std::unique_ptr<DeadlineWriter> deadlines_;
+  std::mutex hooks_mu_;
+  DeadlineHandler fire_now_;        // GUARDED_BY(hooks_mu_)
+  DeadlineHandler batch_fire_now_;  // fire_now_ as of BeginBatch; writer thread only
 
   PendingHeads pending_;
   Counters counters_;
