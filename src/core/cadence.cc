@@ -33,8 +33,9 @@ Status CheckPromisedNextUpdate(TimePoint now, TimePoint promised, const Severity
   }
   if (!rule.update_cadence.async && promised > now + rule.update_cadence.amount) {
     return Error::Invalid(
-        std::string("a ") + SeverityName(rule.severity) + " incident needs an update every " +
-            rule.update_cadence.text,
+        "next_update_at must be no later than " + FormatRfc3339(now + rule.update_cadence.amount) +
+            ": the update cadence of " + SeverityName(rule.severity) + " is \"" +
+            rule.update_cadence.text + "\"",
         {{"/next_update_at",
           "must be no later than " + FormatRfc3339(now + rule.update_cadence.amount)}});
   }

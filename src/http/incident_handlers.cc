@@ -208,9 +208,7 @@ Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store
     if (detail->has_value()) {
       Status fits =
           CheckPromisedNextUpdate(clock.Now(), *at, policy->For((*detail)->incident.severity));
-      if (!fits.ok()) {
-        return Error::Invalid(fits.error().message, {{"/next_update_at", fits.error().message}});
-      }
+      if (!fits.ok()) return fits.error();
     }
   }
   command.next_update_at = *at;
