@@ -143,12 +143,12 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
       json body = IncidentSummary(inc);
       body["missed_update_due_at"] = FormatRfc3339(FromUnixMicros(due));
       e.payload_json = body.dump();
-      out.outbox.push_back(std::move(e));
       AddEvent(out, "escalation.notified",
                {{"role", e.role},
                 {"user", e.recipient},
                 {"method", e.channel},
                 {"reason", "missed status update"}});
+      out.outbox.push_back(std::move(e));
     } else {
       AddEvent(
           out, "escalation.role_skipped",

@@ -295,6 +295,9 @@ TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss)
   AdvanceAndRun(minutes(3));
   EXPECT_EQ(Sent(n).back(), "notify escalation_manager erin");
   EXPECT_EQ(EventTypes(n, "update.missed").size(), 1u);
+  std::vector<std::string> notified = EventTypes(n, "escalation.notified");
+  EXPECT_NE(notified.back().find(R"("user":"erin")"), std::string::npos) << notified.back();
+  EXPECT_NE(notified.back().find("missed status update"), std::string::npos) << notified.back();
   // The next update is due 15 minutes after the missed one.
   AdvanceAndRun(minutes(15));
   EXPECT_EQ(EventTypes(n, "update.missed").size(), 2u);
