@@ -31,7 +31,7 @@ RoleHolder OnCallResolver::Resolve(const std::string& service_id, OnCallRole rol
 }
 
 std::optional<std::string> OnCallResolver::HolderAt(const std::string& service_id, OnCallRole role,
-                                                   TimePoint t) const {
+                                                    TimePoint t) const {
   auto service = roles_.find(service_id);
   if (service == roles_.end()) return std::nullopt;
   auto it = service->second.find(role);
