@@ -59,6 +59,47 @@ TEST(Schedule, DailyHandoffStaysAtNineLocalAcrossDaylightSavingChanges) {
   EXPECT_NE(s->OnCallAt(T("2026-10-25T07:59:00Z")), s->OnCallAt(T("2026-10-25T08:00:00Z")));
 }
 
+TEST(Schedule, NewYorkDailyHandoffAcrossItsOwnDaylightSavingDates) {
+  // A second zone with other transition dates: America/New_York springs forward on 2026-03-08 and
+  // falls back on 2026-11-01 (Europe moves on 03-29 and 10-25).
+  auto s = Schedule::Create("ny", "America/New_York",
+                            {Layer({"a", "b"}, 1440, "09:00", Day(2026, 3, 1))}, {});
+  ASSERT_TRUE(s.ok());
+  auto spring = s->Shifts(T("2026-03-07T14:00:00Z"), T("2026-03-08T13:00:00Z"));
+  ASSERT_EQ(spring.size(), 1u);
+  EXPECT_EQ(spring[0].start, T("2026-03-07T14:00:00Z"));  // 09:00 EST
+  EXPECT_EQ(spring[0].end, T("2026-03-08T13:00:00Z"));    // 09:00 EDT
+  EXPECT_EQ(spring[0].end - spring[0].start, hours(23));
+  auto fall = s->Shifts(T("2026-10-31T13:00:00Z"), T("2026-11-01T14:00:00Z"));
+  ASSERT_EQ(fall.size(), 1u);
+  EXPECT_EQ(fall[0].start, T("2026-10-31T13:00:00Z"));  // 09:00 EDT
+  EXPECT_EQ(fall[0].end, T("2026-11-01T14:00:00Z"));    // 09:00 EST
+  EXPECT_EQ(fall[0].end - fall[0].start, hours(25));
+  EXPECT_NE(s->OnCallAt(T("2026-03-08T12:59:59Z")), s->OnCallAt(T("2026-03-08T13:00:00Z")));
+}
+
+TEST(Schedule, AnOverrideAcrossAHandoffHidesItAndTheNextHolderFollows) {
+  // alice → bob at Monday 2026-11-09 09:00 Berlin (08:00Z); carol covers Sunday 20:00Z to
+  // Monday 12:00Z, across the handoff.
+  Override o{"carol", T("2026-11-08T20:00:00Z"), T("2026-11-09T12:00:00Z")};
+  auto s = Schedule::Create("p", "Europe/Berlin",
+                            {Layer({"alice", "bob"}, 7 * 1440, "09:00", Day(2026, 11, 2))}, {o});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->OnCallAt(T("2026-11-08T19:59:59Z")), "alice");
+  EXPECT_EQ(s->OnCallAt(T("2026-11-09T07:59:59Z")), "carol");
+  EXPECT_EQ(s->OnCallAt(T("2026-11-09T08:00:00Z")), "carol");  // the handoff is under the override
+  EXPECT_EQ(s->OnCallAt(T("2026-11-09T12:00:00Z")), "bob");
+  auto shifts = s->Shifts(T("2026-11-08T12:00:00Z"), T("2026-11-09T18:00:00Z"));
+  ASSERT_EQ(shifts.size(), 3u);
+  EXPECT_EQ(shifts[0].user, "alice");
+  EXPECT_EQ(shifts[0].end, T("2026-11-08T20:00:00Z"));
+  EXPECT_EQ(shifts[1].user, "carol");
+  EXPECT_TRUE(shifts[1].is_override);
+  EXPECT_EQ(shifts[1].end, T("2026-11-09T12:00:00Z"));
+  EXPECT_EQ(shifts[2].user, "bob");
+  EXPECT_FALSE(shifts[2].is_override);
+}
+
 TEST(Schedule, HandoffInsideTheSkippedHourMovesToTheEndOfTheGap) {
   auto s = Schedule::Create("d", "Europe/Berlin",
                             {Layer({"a", "b"}, 1440, "02:30", Day(2026, 3, 1))}, {});

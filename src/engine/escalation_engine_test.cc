@@ -282,6 +282,15 @@ TEST_F(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeeke
   EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "ticket secondary bob"));
 }
 
+TEST_F(EscalationEngineTest, Sev4OpensATicketForThePrimaryAndNeverEscalates) {
+  int64_t n = Trigger("typo", Severity::kSev4);
+  engine_->RunDue();
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
+  AdvanceAndRun(hours(24 * 7));  // a week of business days
+  EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
+  EXPECT_EQ(EventTypes(n, "escalation.exhausted").size(), 1u);
+}
+
 TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
