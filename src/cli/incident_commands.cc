@@ -131,6 +131,16 @@ int RunCommander(const ActionFlags& flags, CliContext& ctx) {
   return RunPost(flags, ctx, *id, "commander", {{"commander", user}}, "");
 }
 
+int RunReassign(const ActionFlags& flags, CliContext& ctx) {
+  auto id = NormalizeIncidentId(flags.id);
+  if (!id.ok()) return ReportError(ctx, id.error());
+  std::string user = JoinWords(flags.words);
+  if (user.empty()) return ReportError(ctx, Error::Invalid("the user is empty"));
+  nlohmann::json body = {{"user", user}};
+  if (!flags.note.empty()) body["note"] = flags.note;
+  return RunPost(flags, ctx, *id, "reassign", body, "reassigned: ");
+}
+
 int RunSeverity(const ActionFlags& flags, CliContext& ctx) {
   auto id = NormalizeIncidentId(flags.id);
   if (!id.ok()) return ReportError(ctx, id.error());
@@ -272,6 +282,16 @@ void RegisterIncidentCommands(CLI::App& app, CliContext& ctx, CommandAction* act
     cmd->add_option("user", flags->words, "User id of the new commander")->required()->expected(1);
     cmd->callback(
         [flags, &ctx, action] { *action = [flags, &ctx] { return RunCommander(*flags, ctx); }; });
+  }
+  {
+    auto flags = std::make_shared<ActionFlags>();
+    CLI::App* cmd = AddIdCommand(
+        *incident, "reassign",
+        "Page a user now for a triggered or acknowledged incident (it is triggered again)", *flags);
+    cmd->add_option("user", flags->words, "User id to page")->required()->expected(1);
+    cmd->add_option("--note", flags->note, "A comment recorded in the timeline");
+    cmd->callback(
+        [flags, &ctx, action] { *action = [flags, &ctx] { return RunReassign(*flags, ctx); }; });
   }
   {
     auto flags = std::make_shared<ActionFlags>();

@@ -150,6 +150,16 @@ TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
   EXPECT_NE(out.find("0     page    primary  alice  pending  2m"), std::string::npos) << out;
 }
 
+TEST(IncidentCommandsTest, ReassignPostsTheUser) {
+  CliHarness h;
+  h.api.Respond(200, kIncident);
+  EXPECT_EQ(h.Run({"incident", "reassign", "INC-3", "bob", "--note", "db expert"}), 0)
+      << h.err.str();
+  ASSERT_EQ(h.api.requests.size(), 1u);
+  EXPECT_EQ(h.api.requests[0].url, "http://127.0.0.1:8080/v1/incidents/INC-3/reassign");
+  EXPECT_EQ(h.api.requests[0].body, R"({"note":"db expert","user":"bob"})");
+}
+
 TEST(IncidentCommandsTest, AnEmptyStatusUpdateExits2WithoutARequest) {
   CliHarness h;
   EXPECT_EQ(h.Run({"incident", "update", "INC-3"}), 2);

@@ -33,11 +33,58 @@ json IncidentSummary(const Incident& inc) {
           {"service", inc.service_id}};
 }
 
+// Outbox entry and timeline event for one notification of an escalation step.
+void Notify(const Incident& inc, int64_t arm, int step, const std::string& role, ContactKind kind,
+            const std::string& user, DeadlineEffects& out) {
+  OutboxEntry e;
+  e.step = step;
+  e.role = role;
+  e.recipient = user;
+  e.channel = ContactKindName(kind);
+  e.unique_key = inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" +
+                 e.channel + "/" + user;
+  json body = IncidentSummary(inc);
+  body["step"] = step;
+  body["role"] = e.role;
+  e.payload_json = body.dump();
+  AddEvent(out, "escalation.notified",
+           {{"step", step}, {"role", e.role}, {"user", user}, {"method", e.channel}});
+  out.outbox.push_back(std::move(e));
+}
+
+// Step 0 of a reassigned incident: page the assignee instead of the primary, then go on with the
+// plan's step 1 one ack target later.
+void PageAssignee(const Incident& inc, const std::string& assignee, int64_t arm,
+                  const EscalationPlan& plan, const SeverityRule& rule,
+                  const BusinessCalendar* calendar, TimePoint now, DeadlineEffects& out) {
+  if (inc.state != IncidentState::kTriggered) return;
+  Notify(inc, arm, 0, "assignee", rule.page ? ContactKind::kPage : ContactKind::kTicket, assignee,
+         out);
+  if (plan.steps.size() < 2) {
+    AddEvent(out, "escalation.exhausted", {{"step", 0}});
+    return;
+  }
+  const Duration delay = plan.steps[1].delay;
+  Deadline next;
+  next.kind = "escalate";
+  next.due_at = calendar != nullptr && plan.basis != TimeBasis::kWall
+                    ? calendar->AddBusinessTime(now, delay)
+                    : now + delay;
+  next.payload_json = json{{"arm", arm}, {"step", 1}}.dump();
+  out.deadlines.push_back(std::move(next));
+}
+
 void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
               const OnCallSnapshot& oncall, DeadlineEffects& out) {
   const json payload = ParsePayload(d.payload_json);
   const int step = static_cast<int>(Micros(payload, "step", 0));
   const int64_t arm = Micros(payload, "arm", d.id);
+  if (auto it = payload.find("assignee"); step == 0 && it != payload.end() && it->is_string()) {
+    const SeverityRule& rule = policy.For(inc.severity);
+    PageAssignee(inc, it->get<std::string>(), arm, PlanEscalation(rule, inc.kind, policy.repeat),
+                 rule, oncall.CalendarOf(inc.service_id), now, out);
+    return;
+  }
   if (!oncall.resolver.HasService(inc.service_id)) {
     // No roles configured for the service at all: nobody can be paged; say so once.
     if (inc.state == IncidentState::kTriggered && step == 0) {
@@ -52,20 +99,7 @@ void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const Sever
   if (decision.stop) return;
 
   for (const Notification& n : decision.notifications) {
-    OutboxEntry e;
-    e.step = step;
-    e.role = OnCallRoleName(n.role);
-    e.recipient = n.user;
-    e.channel = ContactKindName(n.kind);
-    e.unique_key = inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" +
-                   e.channel + "/" + n.user;
-    json body = IncidentSummary(inc);
-    body["step"] = step;
-    body["role"] = e.role;
-    e.payload_json = body.dump();
-    AddEvent(out, "escalation.notified",
-             {{"step", step}, {"role", e.role}, {"user", n.user}, {"method", e.channel}});
-    out.outbox.push_back(std::move(e));
+    Notify(inc, arm, step, OnCallRoleName(n.role), n.kind, n.user, out);
   }
   for (OnCallRole role : decision.skipped) {
     AddEvent(out, "escalation.role_skipped",

@@ -269,6 +269,26 @@ TEST_F(EscalationEngineTest, UnacknowledgingReArmsTheEscalation) {
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
 }
 
+TEST_F(EscalationEngineTest, ReassigningPagesTheAssigneeAndReArmsTheEscalation) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
+  AdvanceAndRun(minutes(10));
+  Result<Incident> reassigned =
+      Run(IncidentCommand::Type::kReassign, n, [](IncidentCommand& c) { c.assignee = "sam"; });
+  ASSERT_TRUE(reassigned.ok()) << reassigned.error().message;
+  EXPECT_EQ(reassigned->state, IncidentState::kTriggered);
+  EXPECT_EQ(Sent(n).back(), "page assignee sam");
+  // Nobody acknowledges: one ack target later the plan goes on with the secondary.
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(Sent(n).back(), "page secondary bob");
+  // A resolved incident cannot be reassigned.
+  ASSERT_TRUE(Run(IncidentCommand::Type::kResolve, n).ok());
+  Result<Incident> refused =
+      Run(IncidentCommand::Type::kReassign, n, [](IncidentCommand& c) { c.assignee = "sam"; });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+}
+
 TEST_F(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeekend) {
   clock_.Set(At(2026, 11, 6, 16, 30));  // Friday 16:30, 30 min before closing
   int64_t n = Trigger("slow", Severity::kSev3);

@@ -83,6 +83,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kPost, "/v1/incidents/{id}/severity", &Api::SetSeverity, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/notes", &Api::AddNote, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/unacknowledge", &Api::Unacknowledge, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/reassign", &Api::Reassign, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/updates", &Api::PostStatusUpdate, Kind::kNative},
       {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications, Kind::kNative},
       {Method::kGet, "/v1/alerts", &Api::ListAlerts, Kind::kNative},

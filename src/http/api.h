@@ -133,6 +133,7 @@ class Api {
   void SetSeverity(const Request& req, const PathParams& params, Reply reply);
   void AddNote(const Request& req, const PathParams& params, Reply reply);
   void Unacknowledge(const Request& req, const PathParams& params, Reply reply);
+  void Reassign(const Request& req, const PathParams& params, Reply reply);
   void PostStatusUpdate(const Request& req, const PathParams& params, Reply reply);
   void ListNotifications(const Request& req, const PathParams& params, Reply reply);
   // Authenticates a viewer and loads the {id} incident; otherwise answers the problem (401, 403,

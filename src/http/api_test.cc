@@ -478,6 +478,16 @@ TEST_F(ApiTest, NotificationsListTheOutboxOfAnIncident) {
   EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-20/notifications")->response->status, 401);
 }
 
+TEST_F(ApiTest, ReassignNeedsAUser) {
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/reassign", "{}", kResponderToken);
+  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/user");
+  r = Call(Method::kPost, "/v1/incidents/INC-4/reassign", R"({"user":"bob"})", kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  EXPECT_EQ(store_.commands.at(0).type, IncidentCommand::Type::kReassign);
+  EXPECT_EQ(store_.commands.at(0).assignee, "bob");
+}
+
 TEST_F(ApiTest, UnacknowledgeIsAResponderCommand) {
   auto r = Call(Method::kPost, "/v1/incidents/INC-4/unacknowledge", {}, kResponderToken);
   ASSERT_EQ(r->response->status, 200) << r->response->body;

@@ -160,6 +160,9 @@ void Api::AddNote(const Request& req, const PathParams& params, Reply reply) {
 void Api::Unacknowledge(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kUnacknowledge, req, params, std::move(reply));
 }
+void Api::Reassign(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kReassign, req, params, std::move(reply));
+}
 void Api::PostStatusUpdate(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kStatusUpdate, req, params, std::move(reply));
 }
@@ -227,7 +230,8 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
   if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
 
   const bool body_required = type == Type::kSetCommander || type == Type::kSetSeverity ||
-                             type == Type::kAddNote || type == Type::kStatusUpdate;
+                             type == Type::kAddNote || type == Type::kStatusUpdate ||
+                             type == Type::kReassign;
   auto body = ParseObjectBody(req.body, !body_required);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
 
@@ -260,6 +264,21 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
                                       req));
       }
       command.severity = *severity;
+      break;
+    }
+    case Type::kReassign: {
+      auto user = OptionalStringField(*body, "user");
+      if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
+      if (user->empty()) {
+        return reply->Send(
+            ProblemFor(Error::Invalid("user is required", {{"/user", "is required"}}), req));
+      }
+      if (roster_ && roster_->Current()->FindUser(*user) == nullptr) {
+        return reply->Send(ProblemFor(
+            Error::Invalid("unknown user '" + *user + "'", {{"/user", "is not a configured user"}}),
+            req));
+      }
+      command.assignee = std::move(*user);
       break;
     }
     case Type::kStatusUpdate: {

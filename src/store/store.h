@@ -86,6 +86,7 @@ struct IncidentCommand {
     kAddNote,
     kUnacknowledge,  // acknowledged → triggered: escalation starts again from step 0
     kStatusUpdate,   // a structured status update (runbook "Communications")
+    kReassign,       // page `assignee` now; a triggered or acknowledged incident is triggered again
   };
   Type type = Type::kAcknowledge;
   int64_t incident_number = 0;
@@ -96,6 +97,7 @@ struct IncidentCommand {
   // kStatusUpdate: what the update says (at least one of impact/scope/mitigation), and when the
   // next one will come (optional; no later than the severity's cadence allows).
   std::string impact, scope, mitigation;
+  std::string assignee;  // kReassign: the user paged now (escalation continues from the secondary)
   std::optional<TimePoint> next_update_at;
 };
 

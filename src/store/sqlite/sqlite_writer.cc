@@ -897,6 +897,30 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
       }
       break;
     }
+    case IncidentCommand::Type::kReassign: {
+      if (command.assignee.empty()) return Error::Invalid("the assignee must not be empty");
+      if (inc.state != IncidentState::kTriggered && inc.state != IncidentState::kAcknowledged) {
+        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
+                               "; only a triggered or acknowledged incident can be reassigned");
+      }
+      JsonObjectWriter data;
+      data.Add("assignee", command.assignee).Add("from", IncidentStateName(inc.state));
+      inc.state = IncidentState::kTriggered;
+      inc.acknowledged_at.reset();
+      inc.updated_at = now;
+      plan.full_update = true;
+      plan.bulk_alert_status = kFiring;
+      AddEvent(plan, now, "incident.reassigned", command.actor, with_note(data).Finish());
+      // Re-armed: the assignee is paged now and, unacknowledged, the plan goes on from step 1.
+      plan.cancel_all = true;
+      StartEscalation(plan, now);
+      plan.deadlines.back().payload_json = JsonObjectWriter()
+                                               .Add("arm", plan.row.last_seq + 1)
+                                               .Add("step", int64_t{0})
+                                               .Add("assignee", command.assignee)
+                                               .Finish();
+      break;
+    }
     case IncidentCommand::Type::kStatusUpdate: {
       if (command.impact.empty() && command.scope.empty() && command.mitigation.empty()) {
         return Error::Invalid("a status update needs at least one of impact, scope, mitigation");
@@ -953,6 +977,7 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
         break;
       case IncidentState::kTriggered:  // unacknowledged: escalation starts again from step 0
         plan.cancel_all = true;
+        plan.bulk_alert_status = kFiring;
         inc.acknowledged_at.reset();
         StartEscalation(plan, now);
         break;
