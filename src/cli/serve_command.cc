@@ -233,8 +233,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
   auto started = ctx.start_http_server(
-      server_options,
-      ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value()});
+      server_options, ServerDeps{*store, ctx.clock, admin_hash, shared_policy,
+                                 std::move(oncall).value(), [&engine] { return engine.Stats(); }});
   if (!started.ok()) {
     store->Shutdown();
     const Error& e = started.error();

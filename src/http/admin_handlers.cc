@@ -204,7 +204,9 @@ void Api::MetricsText(const Request&, const PathParams&, Reply reply) {
   const bool writable = store_.Writable().ok();
   Response r;
   r.content_type = kMetricsContentType;
-  r.body = metrics_.Render(stats.ok() ? &*stats : nullptr, writable);
+  std::optional<EngineStats> engine;
+  if (engine_stats_) engine = engine_stats_();
+  r.body = metrics_.Render(stats.ok() ? &*stats : nullptr, writable, engine ? &*engine : nullptr);
   reply->Send(std::move(r));
 }
 

@@ -118,7 +118,8 @@ std::vector<std::string> Api::RouteLabels() {
 }
 
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
-         std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall)
+         std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
+         std::function<EngineStats()> engine_stats)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -128,6 +129,7 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       auth_(store, clock, std::move(admin_token_hash)),
       limiter_(clock),
       roster_(std::move(oncall.roster)),
+      engine_stats_(std::move(engine_stats)),
       rebuild_roster_(std::move(oncall.rebuild)),
       stored_overrides_(std::move(oncall.stored_overrides)) {
   const auto& routes = Routes();

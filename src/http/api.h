@@ -50,7 +50,8 @@ class Api {
  public:
   // `policy` is what GET /v1/policy shows; null answers it with 503.
   Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
-      std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {});
+      std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {},
+      std::function<EngineStats()> engine_stats = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -190,6 +191,7 @@ class Api {
   std::atomic<bool> draining_{false};
 
   const std::shared_ptr<Roster> roster_;
+  const std::function<EngineStats()> engine_stats_;  // null: no engine figures in /metrics
   const std::function<Result<std::shared_ptr<const OnCallSnapshot>>(
       const std::vector<ScheduleOverride>&)>
       rebuild_roster_;

@@ -173,7 +173,8 @@ void Metrics::ObserveRequest(int route_index, int64_t micros) {
   h.sum_micros.fetch_add(micros, std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(const StoreStats* stats, bool store_writable) const {
+std::string Metrics::Render(const StoreStats* stats, bool store_writable,
+                            const EngineStats* engine) const {
   PrometheusWriter w;
 
   w.Family("loom_oncall_events_total", "Ingest requests by endpoint and outcome.", "counter");
@@ -246,6 +247,25 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable) const 
     }
     w.Histogram("loom_oncall_writer_batch_size", {}, bounds, counts,
                 static_cast<double>(stats->batch_size_sum));
+  }
+  if (engine != nullptr) {
+    w.Family("loom_oncall_deadlines_fired_total", "Deadlines fired by the escalation engine.",
+             "counter");
+    w.Sample("loom_oncall_deadlines_fired_total", {}, engine->fired);
+    w.Family("loom_oncall_deadline_retries_total",
+             "Firings the store refused (busy or failing), retried later.", "counter");
+    w.Sample("loom_oncall_deadline_retries_total", {}, engine->retries);
+    w.Family("loom_oncall_deadline_lateness_seconds",
+             "How long after its due time a deadline fired (its commit).", "histogram");
+    std::vector<double> bounds(std::begin(EngineStats::kBounds), std::end(EngineStats::kBounds));
+    std::vector<int64_t> counts;
+    int64_t previous = 0;
+    for (int64_t cumulative : engine->lateness_buckets) {
+      counts.push_back(std::max<int64_t>(0, cumulative - previous));
+      previous = std::max(previous, cumulative);
+    }
+    w.Histogram("loom_oncall_deadline_lateness_seconds", {}, bounds, counts,
+                engine->lateness_sum_seconds);
   }
   return w.Take();
 }

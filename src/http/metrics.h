@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/escalation_engine.h"
 #include "store/store.h"
 
 namespace loom::http {
@@ -98,8 +99,10 @@ class Metrics {
   int64_t connections_open() const { return connections_open_.load(std::memory_order_relaxed); }
 
   // The whole exposition. `stats` is null when the store could not report; `store_writable`
-  // is rendered as loom_oncall_store_writable 1/0.
-  std::string Render(const StoreStats* stats, bool store_writable) const;
+  // is rendered as loom_oncall_store_writable 1/0; `engine` (null: left out) adds the escalation
+  // engine's deadline figures.
+  std::string Render(const StoreStats* stats, bool store_writable,
+                     const EngineStats* engine = nullptr) const;
 
  private:
   static size_t Index(IngestEndpoint e, EventOutcome o) {

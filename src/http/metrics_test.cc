@@ -159,5 +159,24 @@ TEST(MetricsTest, ExpositionIsWellFormed) {
   }
 }
 
+TEST(MetricsTest, EngineFiguresAreRenderedWhenGiven) {
+  Metrics m({"GET /health"});
+  EngineStats e;
+  e.fired = 7;
+  e.retries = 1;
+  e.lateness_buckets[0] = 5;  // cumulative: 5 within 1 ms
+  for (size_t i = 1; i < std::size(e.lateness_buckets); ++i) e.lateness_buckets[i] = 7;
+  e.lateness_sum_seconds = 0.012;
+  std::string text = m.Render(nullptr, true, &e);
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadlines_fired_total 7\n")) << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadline_retries_total 1\n")) << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadline_lateness_seconds_bucket{le=\"0.001\"} 5\n"))
+      << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadline_lateness_seconds_bucket{le=\"+Inf\"} 7\n"))
+      << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_deadline_lateness_seconds_count 7\n")) << text;
+  EXPECT_FALSE(Contains(m.Render(nullptr, true), "loom_oncall_deadlines_fired_total"));
+}
+
 }  // namespace
 }  // namespace loom::http

@@ -17,12 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/severity_policy.h"
+#include "engine/escalation_engine.h"
 #include "http/oncall_deps.h"
 #include "store/store.h"
 
@@ -49,6 +51,8 @@ struct ServerDeps {
   std::shared_ptr<const SeverityPolicy> policy;
   // Users, schedules and overrides; empty: those routes answer 503.
   OnCallDeps oncall;
+  // The escalation engine's figures for /metrics; null: left out.
+  std::function<EngineStats()> engine_stats;
 };
 
 class HttpServer {

@@ -92,6 +92,13 @@ class EscalationTest(harness.LoomTestCase):
         self.assertEqual(self.pages(sent), [("primary", "alice"), ("secondary", "bob"),
                                             ("escalation_manager", "erin")])
         self.assertEqual(len({n["key"] for n in sent}), len(sent))
+        # The restarted engine fired the secondary's and the manager's deadlines.
+        metrics = server.request("GET", "/metrics").text
+        fired = [line for line in metrics.splitlines()
+                 if line.startswith("loom_oncall_deadlines_fired_total ")]
+        self.assertEqual(len(fired), 1, metrics)
+        self.assertGreaterEqual(int(fired[0].split()[1]), 2)
+        self.assertIn("loom_oncall_deadline_lateness_seconds_bucket", metrics)
         server.stop_ok(self)
 
     def test_acknowledging_stops_the_escalation(self):
