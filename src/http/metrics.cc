@@ -173,6 +173,22 @@ void Metrics::ObserveRequest(int route_index, int64_t micros) {
   h.sum_micros.fetch_add(micros, std::memory_order_relaxed);
 }
 
+namespace {
+
+// Cumulative bucket counts (le b1, le b2, ..., +Inf) to per-bucket ones, as PrometheusWriter takes.
+template <size_t N>
+std::vector<int64_t> PerBucket(const int64_t (&cumulative)[N]) {
+  std::vector<int64_t> counts;
+  int64_t previous = 0;
+  for (int64_t c : cumulative) {
+    counts.push_back(std::max<int64_t>(0, c - previous));
+    previous = std::max(previous, c);
+  }
+  return counts;
+}
+
+}  // namespace
+
 std::string Metrics::Render(const StoreStats* stats, bool store_writable,
                             const EngineStats* engine) const {
   PrometheusWriter w;
@@ -237,14 +253,8 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
     w.Family("loom_oncall_writer_batch_size", "Write commands per group commit.", "histogram");
     std::vector<double> bounds;
     for (int b = 1; b <= 1024; b *= 2) bounds.push_back(b);
-    // The store reports cumulative bucket counts (le 1, 2, 4, ..., +Inf); the writer takes
-    // per-bucket ones.
-    std::vector<int64_t> counts;
-    int64_t previous = 0;
-    for (int64_t cumulative : stats->batch_size_buckets) {
-      counts.push_back(std::max<int64_t>(0, cumulative - previous));
-      previous = std::max(previous, cumulative);
-    }
+    // The store reports cumulative bucket counts (le 1, 2, 4, ..., +Inf).
+    std::vector<int64_t> counts = PerBucket(stats->batch_size_buckets);
     w.Histogram("loom_oncall_writer_batch_size", {}, bounds, counts,
                 static_cast<double>(stats->batch_size_sum));
   }
@@ -258,12 +268,7 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
     w.Family("loom_oncall_deadline_lateness_seconds",
              "How long after its due time a deadline fired (its commit).", "histogram");
     std::vector<double> bounds(std::begin(EngineStats::kBounds), std::end(EngineStats::kBounds));
-    std::vector<int64_t> counts;
-    int64_t previous = 0;
-    for (int64_t cumulative : engine->lateness_buckets) {
-      counts.push_back(std::max<int64_t>(0, cumulative - previous));
-      previous = std::max(previous, cumulative);
-    }
+    std::vector<int64_t> counts = PerBucket(engine->lateness_buckets);
     w.Histogram("loom_oncall_deadline_lateness_seconds", {}, bounds, counts,
                 engine->lateness_sum_seconds);
   }
