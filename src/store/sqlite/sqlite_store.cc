@@ -22,6 +22,23 @@ namespace {
 using sqlite::Connection;
 using sqlite::Query;
 
+// Runs `sql` (with ?1 bound to `key` when given) and decodes every row with `read(q, &item)`.
+template <typename T, typename ReadFn>
+Result<std::vector<T>> ReadRows(Connection& conn, const std::string& sql,
+                                std::optional<int64_t> key, ReadFn read) {
+  Result<sqlite3_stmt*> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  if (key) q.Bind(1, *key);
+  std::vector<T> out;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return out;
+    read(q, &out.emplace_back());
+  }
+}
+
 // A write command built from closures: `apply` runs on the writer inside the command's
 // savepoint; `committed` (optional) publishes the applied value to in-memory caches after the
 // commit; `done` receives the answer.
@@ -276,54 +293,38 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
 
 Result<std::vector<Deadline>> SqliteStore::PendingDeadlines() {
   auto conn = readers_.Acquire();
-  Result<sqlite3_stmt*> stmt = conn->Prepare(
-      "SELECT id, incident_number, kind, due_at, payload_json FROM deadlines"
-      " WHERE fired_at IS NULL ORDER BY due_at, id");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  std::vector<Deadline> out;
-  while (true) {
-    Result<bool> row = q.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) break;
-    Deadline& d = out.emplace_back();
-    d.id = q.Int(0);
-    d.incident_number = q.Int(1);
-    d.kind = q.Text(2);
-    d.due_at = q.Time(3);
-    d.payload_json = q.Text(4);
-  }
-  return out;
+  return ReadRows<Deadline>(*conn,
+                            "SELECT id, incident_number, kind, due_at, payload_json FROM deadlines"
+                            " WHERE fired_at IS NULL ORDER BY due_at, id",
+                            std::nullopt, [](const Query& q, Deadline* d) {
+                              d->id = q.Int(0);
+                              d->incident_number = q.Int(1);
+                              d->kind = q.Text(2);
+                              d->due_at = q.Time(3);
+                              d->payload_json = q.Text(4);
+                            });
 }
 
 Result<std::vector<OutboxEntry>> SqliteStore::ListNotifications(int64_t incident_number) {
   auto conn = readers_.Acquire();
-  Result<sqlite3_stmt*> stmt = conn->Prepare(
+  return ReadRows<OutboxEntry>(
+      *conn,
       "SELECT id, unique_key, step, role, recipient, channel, payload_json, state, attempts,"
-      " created_at, delivered_at FROM outbox WHERE incident_number = ?1 ORDER BY id");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  q.Bind(1, incident_number);
-  std::vector<OutboxEntry> out;
-  while (true) {
-    Result<bool> row = q.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) break;
-    OutboxEntry& e = out.emplace_back();
-    e.id = q.Int(0);
-    e.unique_key = q.Text(1);
-    e.incident_number = incident_number;
-    e.step = static_cast<int>(q.Int(2));
-    e.role = q.Text(3);
-    e.recipient = q.Text(4);
-    e.channel = q.Text(5);
-    e.payload_json = q.Text(6);
-    e.state = q.Text(7);
-    e.attempts = static_cast<int>(q.Int(8));
-    e.created_at = q.Time(9);
-    e.delivered_at = q.OptionalTime(10);
-  }
-  return out;
+      " created_at, delivered_at FROM outbox WHERE incident_number = ?1 ORDER BY id",
+      incident_number, [incident_number](const Query& q, OutboxEntry* e) {
+        e->id = q.Int(0);
+        e->unique_key = q.Text(1);
+        e->incident_number = incident_number;
+        e->step = static_cast<int>(q.Int(2));
+        e->role = q.Text(3);
+        e->recipient = q.Text(4);
+        e->channel = q.Text(5);
+        e->payload_json = q.Text(6);
+        e->state = q.Text(7);
+        e->attempts = static_cast<int>(q.Int(8));
+        e->created_at = q.Time(9);
+        e->delivered_at = q.OptionalTime(10);
+      });
 }
 
 Result<std::optional<IntegrationKey>> SqliteStore::FindIntegrationKey(const std::string& key_hash) {
@@ -411,38 +412,19 @@ Result<std::optional<IncidentDetail>> SqliteStore::GetIncident(int64_t number) {
     sqlite::ReadIncidentRow(q, &r);
     detail.incident = std::move(r.incident);
   }
-  {
-    std::string sql = std::string("SELECT ") + sqlite::kTimelineColumns +
-                      " FROM timeline_events WHERE incident_number = ?1 ORDER BY seq";
-    Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return std::move(stmt).error();
-    Query q(*stmt);
-    q.Bind(1, number);
-    while (true) {
-      Result<bool> row = q.Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      TimelineEvent e;
-      sqlite::ReadTimelineEvent(q, &e);
-      detail.timeline.push_back(std::move(e));
-    }
-  }
-  {
-    std::string sql = std::string("SELECT ") + sqlite::kAlertColumns +
-                      " FROM alerts WHERE incident_number = ?1 ORDER BY id";
-    Result<sqlite3_stmt*> stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return std::move(stmt).error();
-    Query q(*stmt);
-    q.Bind(1, number);
-    while (true) {
-      Result<bool> row = q.Step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) break;
-      Alert a;
-      sqlite::ReadAlert(q, &a);
-      detail.alerts.push_back(std::move(a));
-    }
-  }
+  auto timeline = ReadRows<TimelineEvent>(
+      *conn,
+      std::string("SELECT ") + sqlite::kTimelineColumns +
+          " FROM timeline_events WHERE incident_number = ?1 ORDER BY seq",
+      number, [](const Query& q, TimelineEvent* e) { sqlite::ReadTimelineEvent(q, e); });
+  if (!timeline.ok()) return std::move(timeline).error();
+  detail.timeline = std::move(*timeline);
+  auto alerts = ReadRows<Alert>(*conn,
+                                std::string("SELECT ") + sqlite::kAlertColumns +
+                                    " FROM alerts WHERE incident_number = ?1 ORDER BY id",
+                                number, [](const Query& q, Alert* a) { sqlite::ReadAlert(q, a); });
+  if (!alerts.ok()) return std::move(alerts).error();
+  detail.alerts = std::move(*alerts);
   return std::optional<IncidentDetail>(std::move(detail));
 }
 
