@@ -46,22 +46,60 @@ struct BusinessHoursConfig {
   std::vector<std::string> holidays;  // YYYY-MM-DD
 };
 
+// One entry of a service's `incident_channels:`, e.g. `{ type: slack, url_env: LOOM_INCIDENT_SLACK }`
+// or `{ id: ops, type: webhook, url: "https://...", secret_env: OPS_HOOK_SECRET }`.
+struct IncidentChannelConfig {
+  std::string id;    // unique per service; default "<type>-<index>"
+  std::string type;  // "slack" or "webhook"
+  std::string url;   // resolved (from `url` or `url_env`)
+  bool url_is_secret = false;        // came from `url_env`: never shown or stored
+  std::vector<std::string> secrets;  // webhook: signing secrets from `secret_env`, newest first
+};
+
+// `notify.smtp:` — the mail server e-mail contact methods go through.
+struct SmtpConfig {
+  std::string url;   // smtp://host:port (STARTTLS when `starttls`) or smtps://host:port (TLS)
+  std::string from;  // envelope and From: address
+  bool starttls = false;  // require STARTTLS on smtp://
+  std::string username;
+  std::string password;  // from `password_env`; never from the file, never logged
+  bool verify_tls = true;
+};
+
+// `notify:` — delivery of the outbox (docs/configuration.md).
+struct NotifyConfig {
+  std::optional<SmtpConfig> smtp;
+  // Hosts (names or IP addresses / CIDR ranges) that webhooks, Slack URLs and SMTP may reach
+  // even when they resolve to loopback, private or link-local addresses (which are refused
+  // otherwise).
+  std::vector<std::string> allow_hosts;
+  int workers = 4;                                    // concurrent deliveries
+  int max_attempts = 8;                               // then the row is dead-lettered
+  Duration retry_initial = std::chrono::seconds(5);   // first backoff (doubled each attempt)
+  Duration retry_max = std::chrono::minutes(10);      // backoff ceiling
+  Duration bundle_window = std::chrono::seconds(30);  // min gap between two messages to one destination
+  Duration timeout = std::chrono::seconds(10);        // per delivery attempt
+  Duration link_ttl = std::chrono::hours(24);         // one-click links expire after this
+  std::string link_secret;  // from `link_secret_env`; "" = generated once and kept in the store
+};
+
 struct ServiceConfig {
   Service service;
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
   // `roles:` — on-call role → schedule id (every id names a configured schedule).
   std::map<OnCallRole, std::string> roles;
   std::optional<BusinessHoursConfig> business_hours;
-  // Per-service keys of later features (incident_channels, probe), accepted and kept as YAML
+  // `incident_channels:` — destinations that receive every lifecycle change and status update
+  // of the service's incidents (runbook "Communications").
+  std::vector<IncidentChannelConfig> incident_channels;
+  // Per-service keys of later features (probe), accepted and kept as YAML
   // text like Config::deferred_sections.
   std::map<std::string, std::string> deferred;
 };
 
-// One entry of `users:`.
+// One entry of `users:` (notification rules are in User::high_rules / low_rules).
 struct UserConfig {
   User user;
-  // `notification_rules:` as YAML text ("" when absent): accepted, read by the delivery feature.
-  std::string notification_rules;
 };
 
 // A configured override: local wall times in the schedule's zone, [from, to).
@@ -88,9 +126,10 @@ struct Config {
   std::vector<ServiceConfig> services;
   std::vector<UserConfig> users;          // `users:`
   std::vector<ScheduleConfig> schedules;  // `schedules:`
+  NotifyConfig notify;                    // `notify:`
   LogOptions log;                         // `log: {level}`
   std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
-  // Sections owned by later features (notify, drills, escalation) are
+  // Sections owned by later features (drills, escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;
 };

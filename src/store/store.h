@@ -99,6 +99,11 @@ struct IncidentCommand {
   std::string impact, scope, mitigation;
   std::string assignee;  // kReassign: the user paged now (escalation continues from the secondary)
   std::optional<TimePoint> next_update_at;
+  // kAcknowledge through a one-click link (src/notify/action_link.h): the channel it came through
+  // ("email", "slack", "webhook"), recorded in the timeline, and the link's single-use id: the
+  // command fails with kConflict "link already used" when that id was used before.
+  std::string via;
+  std::string link_nonce;
 };
 
 struct IncidentFilter {
@@ -171,21 +176,41 @@ struct Deadline {
   std::string payload_json = "{}";
 };
 
-// One notification to one recipient (a page, a notify, a ticket, a reminder), unique per
-// (incident, escalation arm and step, recipient, channel): inserting it twice keeps the first.
+// One message to one recipient through one contact method (or to one incident channel), unique
+// per (incident, escalation arm and step, kind, recipient, method): inserting it twice keeps the
+// first. Delivery workers (src/engine/delivery) send it and record each attempt.
 struct OutboxEntry {
   int64_t id = 0;
   std::string unique_key;
   int64_t incident_number = 0;
   int step = 0;
-  std::string role;       // "primary", ..., or "commander" for reminders
-  std::string recipient;  // user id
-  std::string channel;    // "page", "notify", "ticket", "reminder"
+  std::string role;       // "primary", ..., "commander" for reminders, "" for channel posts
+  std::string recipient;  // user id, or "channel:<service>/<channel id>"
+  std::string channel;    // kind: "page", "notify", "ticket", "reminder", "channel"
+  std::string method;       // contact method id, or the incident channel's id; "" = none
+  std::string method_type;  // "email", "slack", "webhook"; "" = none
   std::string payload_json = "{}";
-  std::string state = "pending";  // until the delivery workers exist
+  std::string state = "pending";  // "pending", "delivered", "dead", "cancelled"
   int attempts = 0;
   TimePoint created_at{};
+  std::optional<TimePoint> next_attempt_at;  // pending: when it is due
   std::optional<TimePoint> delivered_at;
+  std::string last_error;
+};
+
+// The outcome of one delivery attempt of one outbox row, recorded by RecordDeliveries.
+struct DeliveryRecord {
+  int64_t outbox_id = 0;
+  int64_t incident_number = 0;
+  std::string state;  // "delivered", "pending" (retry at next_attempt_at), "dead", "cancelled"
+  std::optional<TimePoint> next_attempt_at;
+  std::string last_error;
+  // Timeline event of the incident ("notification.sent", "notification.failed",
+  // "notification.dead_lettered"; "" = none), actor "system".
+  std::string event_type;
+  std::string event_data_json = "{}";
+  // Rows to add in the same transaction (the user's next contact method after a dead letter).
+  std::vector<OutboxEntry> follow_up;
 };
 
 // What firing a deadline does, decided inside the store's transaction (so it sees the incident
@@ -213,6 +238,15 @@ struct DeadlineFiring {
 
 // Called after each commit that created deadlines, on the writer's thread: must be quick.
 using DeadlineListener = std::function<void(const std::vector<Deadline>&)>;
+
+// Outbox rows for the incident channels of a change: called inside the writer's transaction with
+// the incident as it is after the change and the timeline events the change wrote (seq set). Must
+// be quick and must not call the Store.
+using OutboxFanout = std::function<std::vector<OutboxEntry>(const Incident& incident,
+                                                            const std::vector<TimelineEvent>& events)>;
+// Called after each commit that inserted outbox rows (ids set), on the writer's thread: must be
+// quick.
+using OutboxListener = std::function<void(const std::vector<OutboxEntry>&)>;
 
 struct AuditReport {
   int64_t incidents_checked = 0;
@@ -259,6 +293,14 @@ class Store {
   // with the deadline marked fired, in one transaction. Firing it again does nothing.
   virtual void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) = 0;
 
+  // ---- delivery ----
+  // Applies delivery outcomes in one transaction: each row's state, attempts (+1), next attempt,
+  // last error, its timeline event and follow-up rows. Answers how many rows changed.
+  virtual void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) = 0;
+  // Marks a destination disabled (it answered 410) — `key` identifies it (DestinationKey in
+  // src/engine/delivery.h); later rows for it are dead-lettered without an attempt.
+  virtual void DisableDestination(std::string key, std::string reason, Callback<bool> done) = 0;
+
   // ---- on-call: users and overrides ----
   // Stores an override; answers it with its id and created_at set. kInvalidArgument when
   // from >= to. The caller checks that the schedule and the user exist.
@@ -285,6 +327,14 @@ class Store {
   virtual Result<std::vector<Deadline>> PendingDeadlines() = 0;
   // The incident's outbox entries, oldest first.
   virtual Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) = 0;
+  // Every pending outbox row, by next attempt.
+  virtual Result<std::vector<OutboxEntry>> PendingOutbox() = 0;
+  // The rows with these ids that are still pending (others are left out).
+  virtual Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>& ids) = 0;
+  // Keys of the destinations disabled by DisableDestination.
+  virtual Result<std::vector<std::string>> DisabledDestinations() = 0;
+  // Registers the delivery hooks, replacing earlier ones (null: none).
+  virtual void SetOutboxHooks(OutboxFanout fanout, OutboxListener listener) = 0;
   // Registers the engine's hooks, replacing earlier ones (null: none). `listener` is told about
   // each new deadline that is not yet due. `fire_now` decides deadlines that are due the moment
   // they are written (a new incident's first page, a re-armed escalation, a skipped empty role):
