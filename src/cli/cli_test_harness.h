@@ -120,6 +120,20 @@ class FakeStore final : public Store {
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
+  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  void DisableDestination(std::string, std::string, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
+  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
+    return std::vector<OutboxEntry>{};
+  }
+  Result<std::vector<std::string>> DisabledDestinations() override {
+    return std::vector<std::string>{};
+  }
+  void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
   Status Writable() override { return OkStatus(); }
   void Shutdown() override { events_.push_back("store.shutdown"); }
 

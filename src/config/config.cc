@@ -587,8 +587,6 @@ void ConfigParser::ParseUser(const YAML::Node& node, const std::string& path, Us
       Report(
           rules->value, Join(path, "notification_rules"),
           "must be a mapping of urgency to rules, e.g. { high: [ { method: mail, after: 0m } ] }");
-    } else {
-      out->notification_rules = YAML::Dump(rules->value);
     }
   }
 }

@@ -140,6 +140,18 @@ class FakeStore final : public Store {
     return notifications;
   }
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
+  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
+    done(int64_t{0});
+  }
+  void DisableDestination(std::string, std::string, Callback<bool> done) override { done(true); }
+  Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
+  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
+    return std::vector<OutboxEntry>{};
+  }
+  Result<std::vector<std::string>> DisabledDestinations() override {
+    return std::vector<std::string>{};
+  }
+  void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
   Status Writable() override {
     if (writable_error) return *writable_error;
     return OkStatus();

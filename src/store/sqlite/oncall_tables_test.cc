@@ -88,14 +88,21 @@ TEST_F(OnCallTablesTest, OverridesAreStoredListedAndDeleted) {
 }
 
 TEST_F(OnCallTablesTest, ConfiguredUsersAreUpserted) {
-  User alice{"alice",
-             "Alice",
-             "alice@example.com",
-             "Europe/Berlin",
-             {{"mail", "email", "alice@example.com", ""}}};
+  User alice;
+  alice.id = "alice";
+  alice.name = "Alice";
+  alice.email = "alice@example.com";
+  alice.time_zone = "Europe/Berlin";
+  ContactMethod mail;
+  mail.id = "mail";
+  mail.type = "email";
+  mail.address = "alice@example.com";
+  alice.contact_methods.push_back(mail);
   ASSERT_TRUE(store_->UpsertConfiguredUsers({alice}).ok());
   alice.name = "Alice Example";
-  User bob{"bob", "Bob", "", "UTC", {}};
+  User bob;
+  bob.id = "bob";
+  bob.name = "Bob";
   ASSERT_TRUE(store_->UpsertConfiguredUsers({alice, bob}).ok());
   // Seeding again with fewer users keeps the others.
   ASSERT_TRUE(store_->UpsertConfiguredUsers({bob}).ok());

@@ -118,6 +118,14 @@ class SqliteStore final : public Store {
   }
   Result<AuditReport> VerifyAudit() override;
 
+  // Delivery (outbox_tables.h).
+  void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) override;
+  void DisableDestination(std::string key, std::string reason, Callback<bool> done) override;
+  Result<std::vector<OutboxEntry>> PendingOutbox() override;
+  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>& ids) override;
+  Result<std::vector<std::string>> DisabledDestinations() override;
+  void SetOutboxHooks(OutboxFanout fanout, OutboxListener listener) override;
+
   Status Writable() override { return queue_->Healthy(); }
   void Shutdown() override {
     if (queue_) queue_->Shutdown();
@@ -288,6 +296,25 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
   if (!r.ok()) return std::move(r).error();
   return OkStatus();
 }
+
+// ---- delivery ----
+
+void SqliteStore::RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) {
+  done(Error::Unavailable("delivery is not wired yet"));
+}
+void SqliteStore::DisableDestination(std::string, std::string, Callback<bool> done) {
+  done(Error::Unavailable("delivery is not wired yet"));
+}
+Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox() {
+  return std::vector<OutboxEntry>{};
+}
+Result<std::vector<OutboxEntry>> SqliteStore::PendingOutboxByIds(const std::vector<int64_t>&) {
+  return std::vector<OutboxEntry>{};
+}
+Result<std::vector<std::string>> SqliteStore::DisabledDestinations() {
+  return std::vector<std::string>{};
+}
+void SqliteStore::SetOutboxHooks(OutboxFanout, OutboxListener) {}
 
 // ---- reads ----
 
