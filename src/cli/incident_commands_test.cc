@@ -130,7 +130,8 @@ TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
   h.api.Respond(200, kIncident);
   h.api.Respond(200, kIncident);
   h.api.Respond(200, R"({"incident":"INC-3","notifications":[{"id":1,"step":0,"role":"primary",
-    "user":"alice","method":"page","state":"pending","created_at":"2026-11-02T08:58:00Z"}]})");
+    "user":"alice","kind":"page","method":"mail","state":"pending","attempts":1,
+    "created_at":"2026-11-02T08:58:00Z"}]})");
   EXPECT_EQ(h.Run({"incident", "update", "INC-3", "--impact", "EU users", "--next-update",
                    "2026-11-02T09:20:00Z"}),
             0)
@@ -146,8 +147,11 @@ TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
   EXPECT_EQ(h.api.requests[2].url, "http://127.0.0.1:8080/v1/incidents/INC-3/notifications");
   const std::string out = h.out.str();
   EXPECT_NE(out.find("status update posted to INC-3"), std::string::npos) << out;
-  EXPECT_NE(out.find("STEP  METHOD  ROLE     USER   STATE    AGE"), std::string::npos) << out;
-  EXPECT_NE(out.find("0     page    primary  alice  pending  2m"), std::string::npos) << out;
+  EXPECT_NE(out.find("STEP  KIND  METHOD  ROLE     USER   STATE    ATTEMPTS  AGE"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("0     page  mail    primary  alice  pending  1         2m"), std::string::npos)
+      << out;
 }
 
 TEST(IncidentCommandsTest, ReassignPostsTheUser) {

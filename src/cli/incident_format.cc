@@ -164,12 +164,18 @@ std::string FormatIncidentSummary(const nlohmann::json& incident) {
 
 std::string FormatNotifications(const nlohmann::json& notifications, TimePoint now) {
   if (!notifications.is_array() || notifications.empty()) return "No notifications.\n";
-  std::vector<std::vector<std::string>> rows = {{"STEP", "METHOD", "ROLE", "USER", "STATE", "AGE"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"STEP", "KIND", "METHOD", "ROLE", "USER", "STATE", "ATTEMPTS", "AGE"}};
   for (const auto& n : notifications) {
     const auto step = n.find("step");
+    const auto attempts = n.find("attempts");
     rows.push_back(
         {step != n.end() && step->is_number_integer() ? std::to_string(step->get<int>()) : "-",
-         Field(n, "method"), Field(n, "role"), Field(n, "user"), Field(n, "state"),
+         Field(n, "kind"), Field(n, "method", "-"), Field(n, "role"), Field(n, "user"),
+         Field(n, "state"),
+         attempts != n.end() && attempts->is_number_integer()
+             ? std::to_string(attempts->get<int>())
+             : "-",
          AgeSince(n, "created_at", now)});
   }
   return RenderTable(rows);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "core/severity.h"
 
 namespace loom {
 
@@ -43,5 +44,18 @@ struct User {
   std::vector<NotificationRule> high_rules;
   std::vector<NotificationRule> low_rules;
 };
+
+Urgency UrgencyOf(Severity severity);
+const char* UrgencyName(Urgency urgency);  // "high", "low"
+
+// The user's contact method `id`, or nullptr.
+const ContactMethod* FindContactMethod(const User& user, const std::string& id);
+
+// The rules that apply at `urgency`: the configured ones, or every contact method at once.
+std::vector<NotificationRule> RulesFor(const User& user, Urgency urgency);
+
+// The rule after the one for `method` (tried when `method` is dead-lettered), or nullptr.
+const NotificationRule* NextRuleAfter(const std::vector<NotificationRule>& rules,
+                                      const std::string& method);
 
 }  // namespace loom

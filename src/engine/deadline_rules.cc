@@ -33,33 +33,66 @@ json IncidentSummary(const Incident& inc) {
           {"service", inc.service_id}};
 }
 
-// Outbox entry and timeline event for one notification of an escalation step.
-void Notify(const Incident& inc, int64_t arm, int step, const std::string& role, ContactKind kind,
-            const std::string& user, DeadlineEffects& out) {
+// The outbox rows of one notification to one user: one per contact method of the user's rules
+// for the incident's urgency, each due after its rule's delay (a row whose unique key exists is
+// left out by the store, so firing twice sends nothing twice). A user without any contact method
+// gets one row that says so, so the notification is still on record.
+void AddUserMessages(const Incident& inc, const std::string& key_prefix, const std::string& kind,
+                     const std::string& role, int step, const std::string& user, json body,
+                     const OnCallSnapshot& oncall, TimePoint now, DeadlineEffects& out) {
+  body["urgency"] = UrgencyName(UrgencyOf(inc.severity));
   OutboxEntry e;
   e.step = step;
   e.role = role;
   e.recipient = user;
-  e.channel = ContactKindName(kind);
-  e.unique_key = inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" +
-                 e.channel + "/" + user;
+  e.channel = kind;
+  e.payload_json = body.dump();
+  const User* u = oncall.FindUser(user);
+  const std::vector<NotificationRule> rules =
+      u != nullptr ? RulesFor(*u, UrgencyOf(inc.severity)) : std::vector<NotificationRule>{};
+  if (rules.empty()) {
+    e.unique_key = key_prefix + "/" + user;
+    e.state = "undeliverable";
+    e.last_error = u != nullptr ? "no contact method" : "not a configured user";
+    out.outbox.push_back(std::move(e));
+    return;
+  }
+  for (const NotificationRule& rule : rules) {
+    const ContactMethod* method = FindContactMethod(*u, rule.method);
+    if (method == nullptr) continue;  // the config loader refuses this; be safe
+    OutboxEntry m = e;
+    m.method = method->id;
+    m.method_type = method->type;
+    m.unique_key = key_prefix + "/" + user + "/" + method->id;
+    m.next_attempt_at = now + rule.after;
+    out.outbox.push_back(std::move(m));
+  }
+}
+
+// Outbox rows and timeline event for one notification of an escalation step.
+void Notify(const Incident& inc, int64_t arm, int step, const std::string& role, ContactKind kind,
+            const std::string& user, const OnCallSnapshot& oncall, TimePoint now,
+            DeadlineEffects& out) {
+  const std::string channel = ContactKindName(kind);
   json body = IncidentSummary(inc);
   body["step"] = step;
-  body["role"] = e.role;
-  e.payload_json = body.dump();
+  body["role"] = role;
+  AddUserMessages(
+      inc, inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" + channel,
+      channel, role, step, user, std::move(body), oncall, now, out);
   AddEvent(out, "escalation.notified",
-           {{"step", step}, {"role", e.role}, {"user", user}, {"method", e.channel}});
-  out.outbox.push_back(std::move(e));
+           {{"step", step}, {"role", role}, {"user", user}, {"method", channel}});
 }
 
 // Step 0 of a reassigned incident: page the assignee instead of the primary, then go on with the
 // plan's step 1 one ack target later.
 void PageAssignee(const Incident& inc, const std::string& assignee, int64_t arm,
                   const EscalationPlan& plan, const SeverityRule& rule,
-                  const BusinessCalendar* calendar, TimePoint now, DeadlineEffects& out) {
+                  const OnCallSnapshot& oncall, TimePoint now, DeadlineEffects& out) {
   if (inc.state != IncidentState::kTriggered) return;
+  const BusinessCalendar* calendar = oncall.CalendarOf(inc.service_id);
   Notify(inc, arm, 0, "assignee", rule.page ? ContactKind::kPage : ContactKind::kTicket, assignee,
-         out);
+         oncall, now, out);
   if (plan.steps.size() < 2) {
     AddEvent(out, "escalation.exhausted", {{"step", 0}});
     return;
@@ -82,7 +115,7 @@ void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const Sever
   if (auto it = payload.find("assignee"); step == 0 && it != payload.end() && it->is_string()) {
     const SeverityRule& rule = policy.For(inc.severity);
     PageAssignee(inc, it->get<std::string>(), arm, PlanEscalation(rule, inc.kind, policy.repeat),
-                 rule, oncall.CalendarOf(inc.service_id), now, out);
+                 rule, oncall, now, out);
     return;
   }
   if (!oncall.resolver.HasService(inc.service_id)) {
@@ -99,7 +132,7 @@ void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const Sever
   if (decision.stop) return;
 
   for (const Notification& n : decision.notifications) {
-    Notify(inc, arm, step, OnCallRoleName(n.role), n.kind, n.user, out);
+    Notify(inc, arm, step, OnCallRoleName(n.role), n.kind, n.user, oncall, now, out);
   }
   for (OnCallRole role : decision.skipped) {
     AddEvent(out, "escalation.role_skipped",
@@ -143,18 +176,17 @@ void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const Severi
   PlanUpdate(inc, policy.For(inc.severity), cadence, now, out);
 }
 
-void UpdateReminder(const Deadline& d, const Incident& inc, DeadlineEffects& out) {
+void UpdateReminder(const Deadline& d, const Incident& inc, const OnCallSnapshot& oncall,
+                    TimePoint now, DeadlineEffects& out) {
   if (!AwaitsUpdates(inc) || inc.commander.empty()) return;
   const int64_t due = Micros(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
-  OutboxEntry e;
-  e.role = "commander";
-  e.recipient = inc.commander;
-  e.channel = "reminder";
-  e.unique_key = inc.id() + "/update" + std::to_string(due) + "/reminder/" + inc.commander;
   json body = IncidentSummary(inc);
   body["update_due_at"] = FormatRfc3339(FromUnixMicros(due));
-  e.payload_json = body.dump();
-  out.outbox.push_back(std::move(e));
+  // The commander is "user:<id>" or "token:<name>" or a bare user id.
+  std::string commander = inc.commander;
+  if (commander.rfind("user:", 0) == 0) commander = commander.substr(5);
+  AddUserMessages(inc, inc.id() + "/update" + std::to_string(due) + "/reminder", "reminder",
+                  "commander", 0, commander, std::move(body), oncall, now, out);
   AddEvent(out, "update.reminder",
            {{"commander", inc.commander}, {"due_at", FormatRfc3339(FromUnixMicros(due))}});
 }
@@ -169,20 +201,17 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
     std::optional<std::string> manager =
         oncall.resolver.HolderAt(inc.service_id, OnCallRole::kEscalationManager, now);
     if (manager) {
-      OutboxEntry e;
-      e.role = OnCallRoleName(OnCallRole::kEscalationManager);
-      e.recipient = *manager;
-      e.channel = ContactKindName(ContactKind::kNotify);
-      e.unique_key = inc.id() + "/update" + std::to_string(due) + "/notify/" + *manager;
+      const std::string role = OnCallRoleName(OnCallRole::kEscalationManager);
+      const std::string channel = ContactKindName(ContactKind::kNotify);
       json body = IncidentSummary(inc);
       body["missed_update_due_at"] = FormatRfc3339(FromUnixMicros(due));
-      e.payload_json = body.dump();
+      AddUserMessages(inc, inc.id() + "/update" + std::to_string(due) + "/" + channel, channel,
+                      role, 0, *manager, std::move(body), oncall, now, out);
       AddEvent(out, "escalation.notified",
-               {{"role", e.role},
-                {"user", e.recipient},
-                {"method", e.channel},
+               {{"role", role},
+                {"user", *manager},
+                {"method", channel},
                 {"reason", "missed status update"}});
-      out.outbox.push_back(std::move(e));
     } else {
       AddEvent(
           out, "escalation.role_skipped",
@@ -207,7 +236,7 @@ DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Inc
   } else if (deadline.kind == "cadence") {
     Cadence(deadline, *incident, now, policy, out);
   } else if (deadline.kind == "update_reminder") {
-    UpdateReminder(deadline, *incident, out);
+    UpdateReminder(deadline, *incident, oncall, now, out);
   } else if (deadline.kind == "update_due") {
     UpdateDue(deadline, *incident, now, policy, oncall, out);
   }

@@ -320,7 +320,7 @@ TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss)
   AdvanceAndRun(minutes(11));
   EXPECT_EQ(Sent(n).size(), 2u);
   AdvanceAndRun(minutes(1));
-  EXPECT_EQ(Sent(n).back(), "reminder commander user:carol");
+  EXPECT_EQ(Sent(n).back(), "reminder commander carol");  // the user, not the actor
   AdvanceAndRun(minutes(3));
   EXPECT_EQ(Sent(n).back(), "notify escalation_manager erin");
   EXPECT_EQ(EventTypes(n, "update.missed").size(), 1u);

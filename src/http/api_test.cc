@@ -472,6 +472,8 @@ TEST_F(ApiTest, NotificationsListTheOutboxOfAnIncident) {
   e.role = "primary";
   e.recipient = "alice";
   e.channel = "page";
+  e.method = "mail";
+  e.method_type = "email";
   e.payload_json = R"({"title":"db down"})";
   store_.notifications.push_back(e);
   auto r = Call(Method::kGet, "/v1/incidents/INC-20/notifications", {}, kViewerToken);
@@ -480,7 +482,9 @@ TEST_F(ApiTest, NotificationsListTheOutboxOfAnIncident) {
   EXPECT_EQ(j["incident"], "INC-20");
   ASSERT_EQ(j["notifications"].size(), 1u);
   EXPECT_EQ(j["notifications"][0]["user"], "alice");
-  EXPECT_EQ(j["notifications"][0]["method"], "page");
+  EXPECT_EQ(j["notifications"][0]["kind"], "page");
+  EXPECT_EQ(j["notifications"][0]["method"], "mail");
+  EXPECT_EQ(j["notifications"][0]["type"], "email");
   EXPECT_EQ(j["notifications"][0]["role"], "primary");
   EXPECT_EQ(j["notifications"][0]["state"], "pending");
   EXPECT_EQ(j["notifications"][0]["details"]["title"], "db down");

@@ -53,7 +53,7 @@ class EscalationTest(harness.LoomTestCase):
 
     @staticmethod
     def pages(sent):
-        return [(n["role"], n["user"]) for n in sent if n["method"] == "page"]
+        return [(n["role"], n["user"]) for n in sent if n["kind"] == "page"]
 
     def test_sev1_pages_each_step_exactly_once_across_kill_9(self):
         server = self.new_server(config_text=ESCALATION_CONFIG)
@@ -65,7 +65,7 @@ class EscalationTest(harness.LoomTestCase):
         sent = self.wait_for(server, iid, lambda s: self.pages(s), "the primary's page")
         first_page_at = time.monotonic()
         self.assertEqual(self.pages(sent), [("primary", "alice")])
-        notify = [(n["role"], n["user"]) for n in sent if n["method"] == "notify"]
+        notify = [(n["role"], n["user"]) for n in sent if n["kind"] == "notify"]
         self.assertEqual(notify, [("escalation_manager", "erin")])
 
         # Crash before the secondary's page is due; come back after it fell due.

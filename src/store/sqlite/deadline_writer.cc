@@ -14,6 +14,11 @@ struct DeadlineWriter::Statements {
   sqlite3_stmt* find_pending = nullptr;
   sqlite3_stmt* mark_fired = nullptr;
   sqlite3_stmt* insert_outbox = nullptr;
+  sqlite3_stmt* cancel_pages = nullptr;
+  sqlite3_stmt* cancel_reminders = nullptr;
+  sqlite3_stmt* cancel_messages = nullptr;
+  sqlite3_stmt* record_delivery = nullptr;
+  sqlite3_stmt* disable_destination = nullptr;
   sqlite3_stmt* last_update = nullptr;
   sqlite3* db = nullptr;
 };
@@ -24,6 +29,9 @@ DeadlineWriter::~DeadlineWriter() = default;
 Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) {
   auto st = std::make_unique<Statements>();
   st->db = db.handle();
+  constexpr char kCancelOutbox[] =
+      "UPDATE outbox SET state = 'cancelled', last_error = ?2"
+      " WHERE incident_number = ?1 AND state = 'pending'";
   constexpr char kCancel[] =
       "UPDATE deadlines SET fired_at = ?2, outcome = 'cancelled'"
       " WHERE incident_number = ?1 AND fired_at IS NULL";
@@ -41,8 +49,20 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
       {&st->mark_fired, "UPDATE deadlines SET fired_at = ?2, outcome = 'fired' WHERE id = ?1"},
       {&st->insert_outbox,
        "INSERT INTO outbox (unique_key, incident_number, step, role, recipient, channel,"
-       " payload_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-       " ON CONFLICT (unique_key) DO NOTHING"},
+       " payload_json, created_at, method, method_type, next_attempt_at, state, last_error)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+       " ON CONFLICT (unique_key) DO NOTHING RETURNING id"},
+      {&st->cancel_pages, std::string(kCancelOutbox) + " AND channel IN ('page', 'ticket')"},
+      {&st->cancel_reminders,
+       std::string(kCancelOutbox) + " AND channel IN ('reminder', 'notify')"},
+      {&st->cancel_messages, std::string(kCancelOutbox) + " AND channel <> 'channel'"},
+      {&st->record_delivery,
+       "UPDATE outbox SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3,"
+       " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN ?5 END"
+       " WHERE id = ?1 AND state = 'pending'"},
+      {&st->disable_destination,
+       "INSERT INTO disabled_destinations (key, reason, disabled_at) VALUES (?1, ?2, ?3)"
+       " ON CONFLICT (key) DO NOTHING"},
       {&st->last_update,
        "SELECT MAX(at) FROM timeline_events"
        " WHERE incident_number = ?1 AND type = 'incident.status_update'"},
@@ -112,9 +132,52 @@ Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
   q.BindRef(6, e.channel);
   q.BindRef(7, e.payload_json);
   q.Bind(8, now);
+  q.BindRef(9, e.method);
+  q.BindRef(10, e.method_type);
+  q.Bind(11, e.next_attempt_at.value_or(now));
+  q.BindRef(12, e.state);
+  q.BindRef(13, e.last_error);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return false;  // the unique key exists
+  OutboxEntry inserted = e;
+  inserted.id = q.Int(0);
+  inserted.created_at = now;
+  inserted.next_attempt_at = e.next_attempt_at.value_or(now);
+  if (inserted.state == "pending") created_outbox_.push_back(std::move(inserted));
+  return true;
+}
+
+Status DeadlineWriter::CancelOutbox(int64_t incident_number, DeadlineFamily family,
+                                    const char* reason) {
+  sqlite3_stmt* stmt = family == DeadlineFamily::kEscalation ? st_->cancel_pages
+                       : family == DeadlineFamily::kCadence  ? st_->cancel_reminders
+                                                             : st_->cancel_messages;
+  Query q(stmt);
+  q.Bind(1, incident_number);
+  q.BindRef(2, reason);
+  return q.Run();
+}
+
+Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint now) {
+  Query q(st_->record_delivery);
+  q.Bind(1, r.outbox_id);
+  q.BindRef(2, r.state);
+  q.Bind(3, r.next_attempt_at);
+  q.BindRef(4, r.last_error);
+  q.Bind(5, now);
   Status s = q.Run();
   if (!s.ok()) return std::move(s).error();
   return sqlite3_changes(st_->db) > 0;
+}
+
+Status DeadlineWriter::DisableDestination(const std::string& key, const std::string& reason,
+                                          TimePoint now) {
+  Query q(st_->disable_destination);
+  q.BindRef(1, key);
+  q.BindRef(2, reason);
+  q.Bind(3, now);
+  return q.Run();
 }
 
 Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incident_number) {
@@ -127,14 +190,22 @@ Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incide
 }
 
 void DeadlineWriter::Committed() {
-  if (created_.empty()) return;
+  if (created_.empty() && created_outbox_.empty()) return;
   DeadlineListener listener;
+  OutboxListener outbox_listener;
   {
     std::lock_guard<std::mutex> lock(listener_mu_);
     listener = listener_;
+    outbox_listener = outbox_listener_;
   }
-  if (listener) listener(created_);
-  created_.clear();
+  if (listener && !created_.empty()) listener(created_);
+  if (outbox_listener && !created_outbox_.empty()) outbox_listener(created_outbox_);
+  AbortBatch();
+}
+
+void DeadlineWriter::SetOutboxListener(OutboxListener listener) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  outbox_listener_ = std::move(listener);
 }
 
 void DeadlineWriter::SetListener(DeadlineListener listener) {

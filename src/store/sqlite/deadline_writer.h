@@ -38,20 +38,37 @@ class DeadlineWriter {
   // The deadline when it has neither fired nor been cancelled.
   Result<std::optional<Deadline>> FindPending(int64_t id);
   Status MarkFired(int64_t id, TimePoint now);
-  // False when an entry with the same unique_key exists (nothing inserted).
+  // False when an entry with the same unique_key exists (nothing inserted). Inserted rows are
+  // remembered for the outbox listener. A row without next_attempt_at is due `now`.
   Result<bool> InsertOutbox(const OutboxEntry& entry, TimePoint now);
+  // Cancels the incident's pending messages of one family (pages and tickets with the
+  // escalation, reminders and notifies with the cadence); incident channel posts stay.
+  Status CancelOutbox(int64_t incident_number, DeadlineFamily family, const char* reason);
+  // Applies one delivery outcome to its row (attempts + 1). False when the row is not pending.
+  Result<bool> RecordDelivery(const DeliveryRecord& record, TimePoint now);
+  Status DisableDestination(const std::string& key, const std::string& reason, TimePoint now);
   // When the incident's newest status update was posted, if any.
   Result<std::optional<TimePoint>> LastStatusUpdate(int64_t incident_number);
 
   // Transaction bookkeeping, called by the writer's TransactionControl steps.
-  void BeginBatch() { created_.clear(); }
-  void BeginCommand() { command_start_ = created_.size(); }
-  void RollbackCommand() { created_.resize(command_start_); }
-  void AbortBatch() { created_.clear(); }
-  // After a successful COMMIT: tells the listener about the batch's new deadlines.
+  void BeginBatch() { AbortBatch(); }
+  void BeginCommand() {
+    command_start_ = created_.size();
+    command_outbox_start_ = created_outbox_.size();
+  }
+  void RollbackCommand() {
+    created_.resize(command_start_);
+    created_outbox_.resize(command_outbox_start_);
+  }
+  void AbortBatch() {
+    created_.clear();
+    created_outbox_.clear();
+  }
+  // After a successful COMMIT: tells the listeners about the batch's new deadlines and outbox rows.
   void Committed();
 
   void SetListener(DeadlineListener listener);
+  void SetOutboxListener(OutboxListener listener);
 
  private:
   struct Statements;
@@ -59,9 +76,12 @@ class DeadlineWriter {
 
   std::unique_ptr<Statements> st_;
   std::vector<Deadline> created_;
+  std::vector<OutboxEntry> created_outbox_;
   size_t command_start_ = 0;
+  size_t command_outbox_start_ = 0;
   std::mutex listener_mu_;
-  DeadlineListener listener_;  // GUARDED_BY(listener_mu_)
+  DeadlineListener listener_;             // GUARDED_BY(listener_mu_)
+  OutboxListener outbox_listener_;        // GUARDED_BY(listener_mu_)
 };
 
 }  // namespace loom::sqlite

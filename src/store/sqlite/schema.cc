@@ -166,11 +166,30 @@ CREATE TABLE schedule_overrides (
 CREATE INDEX schedule_overrides_by_schedule ON schedule_overrides(schedule_id, starts_at);
 )sql";
 
+// Delivery: each outbox row goes through one contact method (or incident channel), is due at
+// next_attempt_at while pending, and records its last error. Rows written before delivery
+// existed name no method and can never be sent: they are cancelled. Destinations that answered
+// 410 are remembered in disabled_destinations.
+constexpr std::string_view kMigrationDelivery = R"sql(
+ALTER TABLE outbox ADD COLUMN method TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN method_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+UPDATE outbox SET state = 'cancelled', last_error = 'written before delivery existed'
+  WHERE state = 'pending';
+DROP INDEX outbox_undelivered;
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';
+CREATE TABLE disabled_destinations (
+  key TEXT PRIMARY KEY,
+  reason TEXT NOT NULL DEFAULT '',
+  disabled_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2,
-                                                            kMigrationOnCall};
+  static const std::vector<std::string_view> kMigrations = {
+      kMigration1, kMigration2, kMigrationOnCall, kMigrationDelivery};
   return kMigrations;
 }
 

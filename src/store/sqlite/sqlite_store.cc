@@ -299,22 +299,82 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
 
 // ---- delivery ----
 
-void SqliteStore::RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) {
-  done(Error::Unavailable("delivery is not wired yet"));
+void SqliteStore::RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) {
+  Submit<int64_t>([this, records = std::move(records)] {
+    return writer_->ApplyRecordDeliveries(records);
+  },
+                  std::move(done));
 }
-void SqliteStore::DisableDestination(std::string, std::string, Callback<bool> done) {
-  done(Error::Unavailable("delivery is not wired yet"));
+
+void SqliteStore::DisableDestination(std::string key, std::string reason, Callback<bool> done) {
+  Submit<bool>(
+      [this, key = std::move(key), reason = std::move(reason)]() -> Result<bool> {
+        Status s = writer_->ApplyDisableDestination(key, reason);
+        if (!s.ok()) return std::move(s).error();
+        return true;
+      },
+      std::move(done));
 }
+
+namespace {
+
+constexpr char kOutboxColumns[] =
+    "SELECT id, unique_key, incident_number, step, role, recipient, channel, method, method_type,"
+    " payload_json, state, attempts, created_at, next_attempt_at, delivered_at, last_error"
+    " FROM outbox";
+
+void ReadOutboxRow(const Query& q, OutboxEntry* e) {
+  e->id = q.Int(0);
+  e->unique_key = q.Text(1);
+  e->incident_number = q.Int(2);
+  e->step = static_cast<int>(q.Int(3));
+  e->role = q.Text(4);
+  e->recipient = q.Text(5);
+  e->channel = q.Text(6);
+  e->method = q.Text(7);
+  e->method_type = q.Text(8);
+  e->payload_json = q.Text(9);
+  e->state = q.Text(10);
+  e->attempts = static_cast<int>(q.Int(11));
+  e->created_at = q.Time(12);
+  e->next_attempt_at = q.OptionalTime(13);
+  e->delivered_at = q.OptionalTime(14);
+  e->last_error = q.Text(15);
+}
+
+}  // namespace
+
 Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox() {
-  return std::vector<OutboxEntry>{};
+  auto conn = readers_.Acquire();
+  return ReadRows<OutboxEntry>(*conn,
+                               std::string(kOutboxColumns) +
+                                   " WHERE state = 'pending' ORDER BY next_attempt_at, id",
+                               std::nullopt, ReadOutboxRow);
 }
-Result<std::vector<OutboxEntry>> SqliteStore::PendingOutboxByIds(const std::vector<int64_t>&) {
-  return std::vector<OutboxEntry>{};
+
+Result<std::vector<OutboxEntry>> SqliteStore::PendingOutboxByIds(const std::vector<int64_t>& ids) {
+  std::vector<OutboxEntry> out;
+  auto conn = readers_.Acquire();
+  for (int64_t id : ids) {
+    Result<std::vector<OutboxEntry>> rows = ReadRows<OutboxEntry>(
+        *conn, std::string(kOutboxColumns) + " WHERE id = ?1 AND state = 'pending'", id,
+        ReadOutboxRow);
+    if (!rows.ok()) return std::move(rows).error();
+    for (OutboxEntry& e : *rows) out.push_back(std::move(e));
+  }
+  return out;
 }
+
 Result<std::vector<std::string>> SqliteStore::DisabledDestinations() {
-  return std::vector<std::string>{};
+  auto conn = readers_.Acquire();
+  return ReadRows<std::string>(*conn, "SELECT key FROM disabled_destinations ORDER BY key",
+                               std::nullopt,
+                               [](const Query& q, std::string* key) { *key = q.Text(0); });
 }
-void SqliteStore::SetOutboxHooks(OutboxFanout, OutboxListener) {}
+
+void SqliteStore::SetOutboxHooks(OutboxFanout fanout, OutboxListener listener) {
+  writer_->SetOutboxHooks(std::move(fanout), std::move(listener));
+}
 
 // ---- reads ----
 
@@ -334,24 +394,9 @@ Result<std::vector<Deadline>> SqliteStore::PendingDeadlines() {
 
 Result<std::vector<OutboxEntry>> SqliteStore::ListNotifications(int64_t incident_number) {
   auto conn = readers_.Acquire();
-  return ReadRows<OutboxEntry>(
-      *conn,
-      "SELECT id, unique_key, step, role, recipient, channel, payload_json, state, attempts,"
-      " created_at, delivered_at FROM outbox WHERE incident_number = ?1 ORDER BY id",
-      incident_number, [incident_number](const Query& q, OutboxEntry* e) {
-        e->id = q.Int(0);
-        e->unique_key = q.Text(1);
-        e->incident_number = incident_number;
-        e->step = static_cast<int>(q.Int(2));
-        e->role = q.Text(3);
-        e->recipient = q.Text(4);
-        e->channel = q.Text(5);
-        e->payload_json = q.Text(6);
-        e->state = q.Text(7);
-        e->attempts = static_cast<int>(q.Int(8));
-        e->created_at = q.Time(9);
-        e->delivered_at = q.OptionalTime(10);
-      });
+  return ReadRows<OutboxEntry>(*conn,
+                               std::string(kOutboxColumns) + " WHERE incident_number = ?1 ORDER BY id",
+                               incident_number, ReadOutboxRow);
 }
 
 Result<std::optional<IntegrationKey>> SqliteStore::FindIntegrationKey(const std::string& key_hash) {
@@ -520,7 +565,7 @@ Result<StoreStats> SqliteStore::Stats() {
       if (!row.ok()) return std::move(row).error();
       return *row ? q.Int(0) : 0;
     };
-    Result<int64_t> outbox = count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL");
+    Result<int64_t> outbox = count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
     if (!outbox.ok()) return std::move(outbox).error();
     stats.outbox_depth = *outbox;
     Result<int64_t> deadlines = count("SELECT COUNT(*) FROM deadlines WHERE fired_at IS NULL");

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 
 #include "core/timeline.h"
@@ -177,6 +178,7 @@ Status SqliteWriter::BeginBatch() {
   {
     std::lock_guard<std::mutex> lock(hooks_mu_);
     batch_fire_now_ = fire_now_;
+    batch_fanout_ = fanout_;
   }
   Query q(st_->begin);
   return q.Run();
@@ -390,15 +392,18 @@ void SqliteWriter::StartCadence(Plan& plan, TimePoint last_update_at,
 
 Status SqliteWriter::WriteDeadlines(const Plan& plan, TimePoint now) {
   const int64_t number = plan.row.incident.number;
+  // Messages not yet sent go with the deadlines that would have sent them: an acknowledged
+  // incident stops its pending pages (and their later contact methods) too.
+  const std::string reason = std::string("incident ") + IncidentStateName(plan.row.incident.state);
+  auto cancel = [&](DeadlineFamily family) -> Status {
+    LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, family, now));
+    return deadlines_->CancelOutbox(number, family, reason.c_str());
+  };
   if (plan.cancel_all) {
-    LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kAll, now));
+    LOOM_RETURN_IF_ERROR(cancel(DeadlineFamily::kAll));
   } else {
-    if (plan.cancel_escalation) {
-      LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kEscalation, now));
-    }
-    if (plan.cancel_cadence) {
-      LOOM_RETURN_IF_ERROR(deadlines_->Cancel(number, DeadlineFamily::kCadence, now));
-    }
+    if (plan.cancel_escalation) LOOM_RETURN_IF_ERROR(cancel(DeadlineFamily::kEscalation));
+    if (plan.cancel_cadence) LOOM_RETURN_IF_ERROR(cancel(DeadlineFamily::kCadence));
   }
   for (const Deadline& d : plan.deadlines) {
     Result<Deadline> inserted = deadlines_->Insert(d, now);
@@ -497,6 +502,12 @@ void SqliteWriter::SetDeadlineHooks(DeadlineListener listener, DeadlineHandler f
   fire_now_ = std::move(fire_now);
 }
 
+void SqliteWriter::SetOutboxHooks(OutboxFanout fanout, OutboxListener listener) {
+  deadlines_->SetOutboxListener(std::move(listener));
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  fanout_ = std::move(fanout);
+}
+
 void SqliteWriter::AddEffects(Plan& plan, DeadlineEffects effects, TimePoint now) {
   for (DeadlineEffects::Event& e : effects.events) {
     AddEvent(plan, now, e.type.c_str(), "system", std::move(e.data_json));
@@ -530,7 +541,8 @@ void SqliteWriter::FireDueDeadlines(Plan& plan, TimePoint now) {
 }
 
 Status SqliteWriter::WritePlan(Plan& plan) {
-  FireDueDeadlines(plan, clock_.Now());
+  const TimePoint now = clock_.Now();
+  FireDueDeadlines(plan, now);
   const IncidentRow& row = plan.row;
   const Incident& inc = row.incident;
   if (plan.full_update && plan.head_only) {
@@ -663,10 +675,16 @@ Status SqliteWriter::WritePlan(Plan& plan) {
     LOOM_RETURN_IF_ERROR(q.Run());
   }
   if (!plan.deadlines.empty() || plan.cancel_all || plan.cancel_escalation || plan.cancel_cadence) {
-    LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, inc.updated_at));
+    LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, now));
+  }
+  if (batch_fanout_ && !plan.head_only && !plan.events.empty()) {
+    for (OutboxEntry& entry : batch_fanout_(inc, plan.events)) {
+      entry.incident_number = inc.number;
+      plan.outbox.push_back(std::move(entry));
+    }
   }
   for (const OutboxEntry& entry : plan.outbox) {
-    Result<bool> inserted = deadlines_->InsertOutbox(entry, inc.updated_at);
+    Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
     if (!inserted.ok()) return std::move(inserted).error();
     if (*inserted) ++plan.outbox_inserted;
   }
@@ -1183,6 +1201,47 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
     firing.outbox_inserted = plan.outbox_inserted;
   }
   return firing;
+}
+
+// ---- delivery ----
+
+Result<int64_t> SqliteWriter::ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records) {
+  const TimePoint now = clock_.Now();
+  int64_t changed = 0;
+  // One plan per incident, so that its timeline events chain in order.
+  std::map<int64_t, Plan> plans;
+  for (const DeliveryRecord& r : records) {
+    Result<bool> updated = deadlines_->RecordDelivery(r, now);
+    if (!updated.ok()) return std::move(updated).error();
+    if (!*updated) continue;  // cancelled or recorded meanwhile
+    ++changed;
+    if (r.incident_number == 0) continue;
+    auto [it, fresh] = plans.try_emplace(r.incident_number);
+    Plan& plan = it->second;
+    if (fresh) {
+      Result<std::optional<IncidentRow>> loaded = LoadIncident(r.incident_number);
+      if (!loaded.ok()) return std::move(loaded).error();
+      if (!loaded->has_value()) {
+        plans.erase(it);
+        continue;
+      }
+      plan.row = std::move(**loaded);
+    }
+    if (!r.event_type.empty()) {
+      AddEvent(plan, now, r.event_type.c_str(), "system", r.event_data_json);
+    }
+    for (const OutboxEntry& follow : r.follow_up) {
+      OutboxEntry e = follow;
+      e.incident_number = r.incident_number;
+      plan.outbox.push_back(std::move(e));
+    }
+  }
+  for (auto& [number, plan] : plans) LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return changed;
+}
+
+Status SqliteWriter::ApplyDisableDestination(const std::string& key, const std::string& reason) {
+  return deadlines_->DisableDestination(key, reason, clock_.Now());
 }
 
 }  // namespace loom::sqlite

@@ -60,9 +60,12 @@ class SqliteWriter final : public TransactionControl {
                                     const std::string& token_hash);
   Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
+  Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
+  Status ApplyDisableDestination(const std::string& key, const std::string& reason);
 
   // Safe from any thread.
   void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now);
+  void SetOutboxHooks(OutboxFanout fanout, OutboxListener listener);
 
   Connection& connection() { return *db_; }
 
@@ -151,6 +154,8 @@ class SqliteWriter final : public TransactionControl {
   std::mutex hooks_mu_;
   DeadlineHandler fire_now_;        // GUARDED_BY(hooks_mu_)
   DeadlineHandler batch_fire_now_;  // fire_now_ as of BeginBatch; writer thread only
+  OutboxFanout fanout_;             // GUARDED_BY(hooks_mu_)
+  OutboxFanout batch_fanout_;       // fanout_ as of BeginBatch; writer thread only
 
   PendingHeads pending_;
   Counters counters_;
