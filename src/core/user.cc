@@ -4,7 +4,7 @@ namespace loom {
 
 Urgency UrgencyOf(Severity severity) {
   return severity == Severity::kSev1 || severity == Severity::kSev2 ? Urgency::kHigh
-                                                                     : Urgency::kLow;
+                                                                    : Urgency::kLow;
 }
 
 const char* UrgencyName(Urgency urgency) { return urgency == Urgency::kHigh ? "high" : "low"; }

@@ -21,7 +21,7 @@ namespace loom {
 // One incident a notice is about. A bundled notice covers several.
 struct NoticeIncident {
   int64_t number = 0;
-  std::string id;        // "INC-12"
+  std::string id;  // "INC-12"
   std::string title;
   std::string severity;  // "sev1"
   std::string kind;      // "availability", "security", ...
@@ -41,8 +41,8 @@ struct Notice {
   std::string recipient;       // user id, or "channel:<service>/<id>"
   std::string recipient_name;  // display name ("" for channels)
   std::string role;            // "primary", ..., "commander", "" for channels
-  std::string summary;  // one line saying what happened, e.g. "Sev1 page (primary, step 0)"
-  std::string detail;   // optional longer text (status update body, missed update, ...)
+  std::string summary;         // one line saying what happened, e.g. "Sev1 page (primary, step 0)"
+  std::string detail;          // optional longer text (status update body, missed update, ...)
   std::vector<NoticeIncident> incidents;  // one, or several when bundled
   TimePoint created_at{};
 };

@@ -184,9 +184,9 @@ struct OutboxEntry {
   std::string unique_key;
   int64_t incident_number = 0;
   int step = 0;
-  std::string role;       // "primary", ..., "commander" for reminders, "" for channel posts
-  std::string recipient;  // user id, or "channel:<service>/<channel id>"
-  std::string channel;    // kind: "page", "notify", "ticket", "reminder", "channel"
+  std::string role;         // "primary", ..., "commander" for reminders, "" for channel posts
+  std::string recipient;    // user id, or "channel:<service>/<channel id>"
+  std::string channel;      // kind: "page", "notify", "ticket", "reminder", "channel"
   std::string method;       // contact method id, or the incident channel's id; "" = none
   std::string method_type;  // "email", "slack", "webhook"; "" = none
   std::string payload_json = "{}";
@@ -202,7 +202,8 @@ struct OutboxEntry {
 struct DeliveryRecord {
   int64_t outbox_id = 0;
   int64_t incident_number = 0;
-  std::string state;  // "delivered", "pending" (retry at next_attempt_at), "dead", "cancelled"
+  std::string state;      // "delivered", "pending" (retry at next_attempt_at), "dead", "cancelled"
+  bool attempted = true;  // false: dead-lettered without an attempt (attempts stays)
   std::optional<TimePoint> next_attempt_at;
   std::string last_error;
   // Timeline event of the incident ("notification.sent", "notification.failed",
@@ -242,8 +243,8 @@ using DeadlineListener = std::function<void(const std::vector<Deadline>&)>;
 // Outbox rows for the incident channels of a change: called inside the writer's transaction with
 // the incident as it is after the change and the timeline events the change wrote (seq set). Must
 // be quick and must not call the Store.
-using OutboxFanout = std::function<std::vector<OutboxEntry>(const Incident& incident,
-                                                            const std::vector<TimelineEvent>& events)>;
+using OutboxFanout = std::function<std::vector<OutboxEntry>(
+    const Incident& incident, const std::vector<TimelineEvent>& events)>;
 // Called after each commit that inserted outbox rows (ids set), on the writer's thread: must be
 // quick.
 using OutboxListener = std::function<void(const std::vector<OutboxEntry>&)>;
@@ -294,7 +295,7 @@ class Store {
   virtual void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) = 0;
 
   // ---- delivery ----
-  // Applies delivery outcomes in one transaction: each row's state, attempts (+1), next attempt,
+  // Applies delivery outcomes in one transaction: each row's state, attempts, next attempt,
   // last error, its timeline event and follow-up rows. Answers how many rows changed.
   virtual void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) = 0;
   // Marks a destination disabled (it answered 410) — `key` identifies it (DestinationKey in

@@ -14,6 +14,7 @@ struct DeadlineWriter::Statements {
   sqlite3_stmt* find_pending = nullptr;
   sqlite3_stmt* mark_fired = nullptr;
   sqlite3_stmt* insert_outbox = nullptr;
+  sqlite3_stmt* advance_outbox = nullptr;
   sqlite3_stmt* cancel_pages = nullptr;
   sqlite3_stmt* cancel_reminders = nullptr;
   sqlite3_stmt* cancel_messages = nullptr;
@@ -52,12 +53,15 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
        " payload_json, created_at, method, method_type, next_attempt_at, state, last_error)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
        " ON CONFLICT (unique_key) DO NOTHING RETURNING id"},
+      {&st->advance_outbox,
+       "UPDATE outbox SET next_attempt_at = ?2"
+       " WHERE unique_key = ?1 AND state = 'pending' AND next_attempt_at > ?2 RETURNING id"},
       {&st->cancel_pages, std::string(kCancelOutbox) + " AND channel IN ('page', 'ticket')"},
       {&st->cancel_reminders,
        std::string(kCancelOutbox) + " AND channel IN ('reminder', 'notify')"},
       {&st->cancel_messages, std::string(kCancelOutbox) + " AND channel <> 'channel'"},
       {&st->record_delivery,
-       "UPDATE outbox SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3,"
+       "UPDATE outbox SET state = ?2, attempts = attempts + ?6, next_attempt_at = ?3,"
        " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN ?5 END"
        " WHERE id = ?1 AND state = 'pending'"},
       {&st->disable_destination,
@@ -148,6 +152,20 @@ Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
   return true;
 }
 
+Result<bool> DeadlineWriter::AdvanceOutbox(const OutboxEntry& entry) {
+  if (!entry.next_attempt_at) return false;
+  Query q(st_->advance_outbox);
+  q.BindRef(1, entry.unique_key);
+  q.Bind(2, *entry.next_attempt_at);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return false;
+  OutboxEntry moved = entry;
+  moved.id = q.Int(0);
+  created_outbox_.push_back(std::move(moved));  // the listener reschedules it
+  return true;
+}
+
 Status DeadlineWriter::CancelOutbox(int64_t incident_number, DeadlineFamily family,
                                     const char* reason) {
   sqlite3_stmt* stmt = family == DeadlineFamily::kEscalation ? st_->cancel_pages
@@ -166,6 +184,7 @@ Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint n
   q.Bind(3, r.next_attempt_at);
   q.BindRef(4, r.last_error);
   q.Bind(5, now);
+  q.Bind(6, int64_t{r.attempted ? 1 : 0});
   Status s = q.Run();
   if (!s.ok()) return std::move(s).error();
   return sqlite3_changes(st_->db) > 0;

@@ -41,10 +41,14 @@ class DeadlineWriter {
   // False when an entry with the same unique_key exists (nothing inserted). Inserted rows are
   // remembered for the outbox listener. A row without next_attempt_at is due `now`.
   Result<bool> InsertOutbox(const OutboxEntry& entry, TimePoint now);
+  // Brings the pending row with `entry`'s unique key forward to entry.next_attempt_at when that
+  // is earlier (the next contact method after a dead letter goes at once). True when it moved.
+  Result<bool> AdvanceOutbox(const OutboxEntry& entry);
   // Cancels the incident's pending messages of one family (pages and tickets with the
   // escalation, reminders and notifies with the cadence); incident channel posts stay.
   Status CancelOutbox(int64_t incident_number, DeadlineFamily family, const char* reason);
-  // Applies one delivery outcome to its row (attempts + 1). False when the row is not pending.
+  // Applies one delivery outcome to its row (attempts + 1 when attempted). False when the row is
+  // not pending.
   Result<bool> RecordDelivery(const DeliveryRecord& record, TimePoint now);
   Status DisableDestination(const std::string& key, const std::string& reason, TimePoint now);
   // When the incident's newest status update was posted, if any.
@@ -80,8 +84,8 @@ class DeadlineWriter {
   size_t command_start_ = 0;
   size_t command_outbox_start_ = 0;
   std::mutex listener_mu_;
-  DeadlineListener listener_;             // GUARDED_BY(listener_mu_)
-  OutboxListener outbox_listener_;        // GUARDED_BY(listener_mu_)
+  DeadlineListener listener_;       // GUARDED_BY(listener_mu_)
+  OutboxListener outbox_listener_;  // GUARDED_BY(listener_mu_)
 };
 
 }  // namespace loom::sqlite

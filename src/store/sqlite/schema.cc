@@ -188,8 +188,8 @@ CREATE TABLE disabled_destinations (
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {
-      kMigration1, kMigration2, kMigrationOnCall, kMigrationDelivery};
+  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2,
+                                                            kMigrationOnCall, kMigrationDelivery};
   return kMigrations;
 }
 

@@ -181,12 +181,12 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const SqliteOptions& options, C
       // After a burst, checkpoints truncate the WAL back to this size instead of keeping it.
       "PRAGMA journal_size_limit = 67108864;");
   if (!s.ok()) return s.error();
-  if (!sqlite::SubJournalSpillConfigured()) {
-    // See SubJournalSpillConfigured: without the larger spill threshold, keep savepoint
-    // journals in memory rather than let them spill to a temp file mid-batch.
-    s = (*db)->Exec("PRAGMA temp_store = MEMORY");
-    if (!s.ok()) return s.error();
-  }
+  // Savepoint journals stay in memory: once one outgrows the spill threshold, SQLite moves it
+  // to a temp file for the rest of the batch, and on this platform writes to that file failed
+  // with "database or disk is full" (a delivery record of 500 bundled rows hit it). Memory is
+  // bounded by the batch, which the group commit caps.
+  s = (*db)->Exec("PRAGMA temp_store = MEMORY");
+  if (!s.ok()) return s.error();
   s = sqlite::Migrate(**db, clock.Now());
   if (!s.ok()) return s.error();
 
@@ -300,10 +300,9 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
 // ---- delivery ----
 
 void SqliteStore::RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) {
-  Submit<int64_t>([this, records = std::move(records)] {
-    return writer_->ApplyRecordDeliveries(records);
-  },
-                  std::move(done));
+  Submit<int64_t>(
+      [this, records = std::move(records)] { return writer_->ApplyRecordDeliveries(records); },
+      std::move(done));
 }
 
 void SqliteStore::DisableDestination(std::string key, std::string reason, Callback<bool> done) {
@@ -346,10 +345,9 @@ void ReadOutboxRow(const Query& q, OutboxEntry* e) {
 
 Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox() {
   auto conn = readers_.Acquire();
-  return ReadRows<OutboxEntry>(*conn,
-                               std::string(kOutboxColumns) +
-                                   " WHERE state = 'pending' ORDER BY next_attempt_at, id",
-                               std::nullopt, ReadOutboxRow);
+  return ReadRows<OutboxEntry>(
+      *conn, std::string(kOutboxColumns) + " WHERE state = 'pending' ORDER BY next_attempt_at, id",
+      std::nullopt, ReadOutboxRow);
 }
 
 Result<std::vector<OutboxEntry>> SqliteStore::PendingOutboxByIds(const std::vector<int64_t>& ids) {
@@ -394,9 +392,9 @@ Result<std::vector<Deadline>> SqliteStore::PendingDeadlines() {
 
 Result<std::vector<OutboxEntry>> SqliteStore::ListNotifications(int64_t incident_number) {
   auto conn = readers_.Acquire();
-  return ReadRows<OutboxEntry>(*conn,
-                               std::string(kOutboxColumns) + " WHERE incident_number = ?1 ORDER BY id",
-                               incident_number, ReadOutboxRow);
+  return ReadRows<OutboxEntry>(
+      *conn, std::string(kOutboxColumns) + " WHERE incident_number = ?1 ORDER BY id",
+      incident_number, ReadOutboxRow);
 }
 
 Result<std::optional<IntegrationKey>> SqliteStore::FindIntegrationKey(const std::string& key_hash) {

@@ -1231,6 +1231,10 @@ Result<int64_t> SqliteWriter::ApplyRecordDeliveries(const std::vector<DeliveryRe
       AddEvent(plan, now, r.event_type.c_str(), "system", r.event_data_json);
     }
     for (const OutboxEntry& follow : r.follow_up) {
+      // Already planned for later (a rule's delay): bring it forward instead.
+      Result<bool> moved = deadlines_->AdvanceOutbox(follow);
+      if (!moved.ok()) return std::move(moved).error();
+      if (*moved) continue;
       OutboxEntry e = follow;
       e.incident_number = r.incident_number;
       plan.outbox.push_back(std::move(e));

@@ -1,0 +1,321 @@
+#include "engine/delivery.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <random>
+
+namespace loom {
+namespace {
+
+double DefaultJitter() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.5, 1.5)(rng);
+}
+
+// Rows of one recipient's method go out together; every other pair is its own destination.
+std::string GroupKey(const OutboxEntry& row) { return row.recipient + "\n" + row.method; }
+
+}  // namespace
+
+DeliveryService::DeliveryService(Store& store, const Clock& clock, std::shared_ptr<Roster> roster,
+                                 std::map<std::string, std::shared_ptr<Channel>> channels,
+                                 std::vector<IncidentChannel> incident_channels, Options options)
+    : store_(store),
+      clock_(clock),
+      roster_(std::move(roster)),
+      channels_(std::move(channels)),
+      options_(std::move(options)),
+      empty_(EmptyOnCallSnapshot()) {
+  if (!options_.jitter) options_.jitter = DefaultJitter;
+  for (IncidentChannel& c : incident_channels) {
+    channel_by_recipient_["channel:" + c.service + "/" + c.id] = c;
+    channels_by_service_[c.service].push_back(std::move(c));
+  }
+}
+
+DeliveryService::~DeliveryService() {
+  Stop();
+  store_.SetOutboxHooks(nullptr, nullptr);
+}
+
+std::shared_ptr<const OnCallSnapshot> DeliveryService::Snapshot() const {
+  return roster_ ? roster_->Current() : empty_;
+}
+
+Status DeliveryService::Load() {
+  // Subscribe first: a row committed between the two steps is then seen twice at worst, and
+  // the second copy finds it sent (the re-read before sending drops it).
+  store_.SetOutboxHooks(
+      [this](const Incident& incident, const std::vector<TimelineEvent>& events) {
+        return ChannelPosts(incident, events, channels_by_service_);
+      },
+      [this](const std::vector<OutboxEntry>& rows) { Add(rows); });
+  Result<std::vector<std::string>> disabled = store_.DisabledDestinations();
+  if (!disabled.ok()) return std::move(disabled).error();
+  Result<std::vector<OutboxEntry>> pending = store_.PendingOutbox();
+  if (!pending.ok()) return std::move(pending).error();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    disabled_.insert(disabled->begin(), disabled->end());
+  }
+  Add(*pending);
+  return OkStatus();
+}
+
+void DeliveryService::Add(const std::vector<OutboxEntry>& rows) {
+  if (rows.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const OutboxEntry& row : rows) {
+      if (row.state != "pending") continue;
+      rows_[row.id] = row;
+      heap_.push({ToUnixMicros(row.next_attempt_at.value_or(row.created_at)), row.id});
+    }
+  }
+  wakeup_.Notify();
+}
+
+std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoint>* next) {
+  const TimePoint now = clock_.Now();
+  std::vector<int64_t> due;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (!heap_.empty() && heap_.top().due_us <= ToUnixMicros(now)) {
+      if (rows_.count(heap_.top().id) != 0) due.push_back(heap_.top().id);
+      heap_.pop();
+    }
+  }
+  std::vector<Job> jobs;
+  std::vector<DeliveryRecord> dead;
+  if (!due.empty()) {
+    // Re-read: rows cancelled (acknowledged) or recorded meanwhile are no longer pending.
+    Result<std::vector<OutboxEntry>> fresh = store_.PendingOutboxByIds(due);
+    const std::shared_ptr<const OnCallSnapshot> oncall = Snapshot();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fresh.ok()) {
+      spdlog::warn("delivery: cannot read the outbox: {}", fresh.error().message);
+      for (int64_t id : due) {
+        heap_.push({ToUnixMicros(now + std::chrono::seconds(1)), id});
+      }
+    } else {
+      for (int64_t id : due) rows_.erase(id);
+      std::map<std::string, std::vector<OutboxEntry>> groups;
+      for (OutboxEntry& row : *fresh) {
+        rows_[row.id] = row;
+        groups[GroupKey(row)].push_back(std::move(row));
+      }
+      for (auto& [group, rows] : groups) {
+        std::string why;
+        std::optional<Destination> dest =
+            ResolveDestination(rows.front(), *oncall, channel_by_recipient_, &why);
+        std::string key = dest ? DestinationKey(*dest) : std::string();
+        if (dest && disabled_.count(key) != 0) {
+          why = "destination disabled after it answered 410";
+        } else if (dest && channels_.count(dest->type) == 0) {
+          why = dest->type == "email" ? "no SMTP server configured (notify.smtp)"
+                                      : "no " + dest->type + " channel configured";
+        }
+        if (!why.empty()) {
+          for (DeliveryRecord& r : DeadRecords(rows, why, now, *oncall)) {
+            dead.push_back(std::move(r));
+          }
+          continue;
+        }
+        // One message per destination at a time, and at most one per bundle window.
+        TimePoint not_before = now;
+        auto last = last_sent_.find(key);
+        if (last != last_sent_.end()) not_before = last->second + options_.bundle_window;
+        if (busy_.count(key) != 0 && not_before <= now) {
+          not_before = now + std::chrono::milliseconds(50);
+        }
+        if (not_before > now) {
+          for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(not_before), row.id});
+          continue;
+        }
+        busy_.insert(key);
+        last_sent_[key] = now;
+        jobs.push_back({std::move(key), std::move(*dest), std::move(rows)});
+      }
+    }
+  }
+  if (next != nullptr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    *next =
+        heap_.empty() ? std::nullopt : std::optional<TimePoint>(FromUnixMicros(heap_.top().due_us));
+    stats_.pending = static_cast<int64_t>(heap_.size());
+  }
+  if (!dead.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.dead += static_cast<int64_t>(dead.size());
+    }
+    Record(std::move(dead), /*wait=*/next == nullptr);
+  }
+  return jobs;
+}
+
+void DeliveryService::Run(Job job, bool wait) {
+  const TimePoint now = clock_.Now();
+  const std::shared_ptr<const OnCallSnapshot> oncall = Snapshot();
+  Notice notice = BuildNotice(job.rows, *oncall);
+  if (options_.links) {
+    const bool to_user = job.rows.front().channel != "channel";
+    for (NoticeIncident& incident : notice.incidents) {
+      LinkSigner::Links links =
+          options_.links(incident.number, notice.recipient, job.destination.type, now);
+      if (to_user) incident.ack_url = std::move(links.ack_url);
+      incident.open_url = std::move(links.open_url);
+    }
+  }
+  SendResult result = channels_.at(job.destination.type)->Send(job.destination, notice);
+  const int bundle = static_cast<int>(job.rows.size());
+  std::vector<DeliveryRecord> records =
+      RecordsFor(job.rows, result, options_.retry, options_.jitter(), bundle, now, *oncall);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    switch (result.outcome) {
+      case SendResult::Outcome::kDelivered:
+        ++stats_.sent;
+        if (bundle > 1) stats_.bundled += bundle;
+        break;
+      case SendResult::Outcome::kRetry: ++stats_.failed; break;
+      case SendResult::Outcome::kGone: disabled_.insert(job.key); break;
+      case SendResult::Outcome::kRejected: break;
+    }
+    for (const DeliveryRecord& r : records) {
+      if (r.state == "dead") ++stats_.dead;
+    }
+    // A failed attempt does not hold the window: the retry follows the backoff.
+    if (result.outcome != SendResult::Outcome::kDelivered) last_sent_.erase(job.key);
+  }
+  if (result.outcome == SendResult::Outcome::kGone) {
+    store_.DisableDestination(
+        job.key, "answered " + std::to_string(result.status), [](Result<bool> r) {
+          if (!r.ok()) {
+            spdlog::warn("delivery: cannot record a disabled destination: {}", r.error().message);
+          }
+        });
+  }
+  const std::string key = job.key;
+  Record(std::move(records), wait);
+  Finished(key);
+}
+
+void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
+  if (records.empty()) return;
+  // What the rows look like after the record, for the heap.
+  std::vector<std::pair<int64_t, std::optional<TimePoint>>> after;
+  for (const DeliveryRecord& r : records) {
+    after.emplace_back(r.outbox_id,
+                       r.state == "pending" ? r.next_attempt_at : std::optional<TimePoint>());
+  }
+  auto promise = std::make_shared<std::promise<void>>();
+  std::future<void> done = promise->get_future();
+  store_.RecordDeliveries(
+      std::move(records), [this, after = std::move(after), promise](Result<int64_t> r) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          for (const auto& [id, retry_at] : after) {
+            auto row = rows_.find(id);
+            if (row == rows_.end()) continue;
+            if (!r.ok()) {
+              // Not recorded: the row is still pending in the store; try it again shortly
+              // (at-least-once towards the channel).
+              heap_.push({ToUnixMicros(clock_.Now() + std::chrono::seconds(1)), id});
+            } else if (retry_at) {
+              ++row->second.attempts;
+              row->second.next_attempt_at = retry_at;
+              heap_.push({ToUnixMicros(*retry_at), id});
+            } else {
+              rows_.erase(row);
+            }
+          }
+        }
+        if (!r.ok()) spdlog::warn("delivery: cannot record an attempt: {}", r.error().message);
+        wakeup_.Notify();
+        promise->set_value();
+      });
+  if (wait) done.wait();
+}
+
+void DeliveryService::Finished(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    busy_.erase(key);
+  }
+  wakeup_.Notify();
+}
+
+size_t DeliveryService::RunDue() {
+  size_t attempted = 0;
+  while (true) {
+    std::vector<Job> jobs = TakeDue(nullptr);
+    if (jobs.empty()) return attempted;
+    for (Job& job : jobs) {
+      Run(std::move(job), /*wait=*/true);
+      ++attempted;
+    }
+  }
+}
+
+void DeliveryService::Start() {
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  if (scheduler_.joinable() || stopping_) return;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
+}
+
+void DeliveryService::Stop() {
+  wakeup_.Stop();
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    stopping_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  for (std::thread& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+  workers_.clear();
+}
+
+void DeliveryService::SchedulerLoop() {
+  while (true) {
+    std::optional<TimePoint> next;
+    std::vector<Job> jobs = TakeDue(&next);
+    if (!jobs.empty()) {
+      {
+        std::lock_guard<std::mutex> lock(jobs_mu_);
+        for (Job& job : jobs) jobs_.push_back(std::move(job));
+      }
+      jobs_cv_.notify_all();
+    }
+    if (!wakeup_.WaitUntil(next)) return;
+  }
+}
+
+void DeliveryService::WorkerLoop() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(jobs_mu_);
+      jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, nothing left
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    Run(std::move(job), /*wait=*/false);
+  }
+}
+
+DeliveryStats DeliveryService::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  DeliveryStats s = stats_;
+  s.pending = static_cast<int64_t>(heap_.size());
+  return s;
+}
+
+}  // namespace loom

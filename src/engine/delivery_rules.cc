@@ -1,0 +1,324 @@
+#include "engine/delivery_rules.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/crypto.h"
+#include "common/time_format.h"
+
+namespace loom {
+namespace {
+
+using nlohmann::json;
+
+json ParseObject(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : json::object();
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+constexpr const char* kChannelEvents[] = {
+    "incident.triggered",        "incident.acknowledged",       "incident.unacknowledged",
+    "incident.mitigated",        "incident.resolved",           "incident.closed",
+    "incident.severity_changed", "incident.commander_assigned", "incident.reassigned",
+    "incident.status_update",
+};
+
+bool IsChannelEvent(const std::string& type) {
+  return std::any_of(std::begin(kChannelEvents), std::end(kChannelEvents),
+                     [&](const char* t) { return type == t; });
+}
+
+// "incident.status_update" → "status update".
+std::string EventWords(const std::string& type) {
+  std::string words = type.rfind("incident.", 0) == 0 ? type.substr(9) : type;
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
+
+std::string Headline(const json& p) {
+  return Str(p, "incident") + " (" + Str(p, "severity") + ") " + Str(p, "title");
+}
+
+// The one-line summary and the longer detail of a single row's message.
+void Describe(const OutboxEntry& row, const json& p, Notice& n) {
+  const std::string& kind = row.channel;
+  if (kind == "page" || kind == "ticket") {
+    n.summary = std::string(kind == "page" ? "Page" : "Ticket") + ": " + Headline(p);
+    n.detail = "You are notified as " + row.role + " (escalation step " + std::to_string(row.step) +
+               ") of service " + Str(p, "service") + ".";
+  } else if (kind == "reminder") {
+    n.summary = "Status update due: " + Headline(p);
+    n.detail = "As incident commander, post the next status update before " +
+               Str(p, "update_due_at") + ".";
+  } else if (kind == "notify") {
+    n.summary = "Missed status update: " + Headline(p);
+    n.detail = "The status update due at " + Str(p, "missed_update_due_at") +
+               " was not posted; you are notified as escalation manager.";
+  } else if (kind == "channel") {
+    const std::string event = Str(p, "event");
+    n.summary = Str(p, "incident") + " " + EventWords(event) + ": " + Str(p, "title");
+    const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
+    std::string detail = "By " + Str(p, "actor") + ".";
+    for (const char* field :
+         {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee"}) {
+      const std::string v = Str(data, field);
+      if (!v.empty()) detail += std::string("\n") + field + ": " + v;
+    }
+    n.detail = detail;
+  } else {
+    n.summary = Headline(p);
+  }
+}
+
+NoticeIncident IncidentOf(const OutboxEntry& row, const json& p) {
+  NoticeIncident i;
+  i.number = row.incident_number;
+  i.id = Str(p, "incident");
+  i.title = Str(p, "title");
+  i.severity = Str(p, "severity");
+  i.kind = Str(p, "kind");
+  i.service = Str(p, "service");
+  i.state = Str(p, "state");
+  if (i.state.empty()) i.state = "triggered";
+  return i;
+}
+
+// The user's next contact method after `row`'s, as a row due now: its rule's delay no longer
+// matters once the method before it failed.
+std::vector<OutboxEntry> NextMethod(const OutboxEntry& row, TimePoint now,
+                                    const OnCallSnapshot& oncall) {
+  if (row.channel == "channel" || row.method.empty()) return {};
+  const User* user = oncall.FindUser(row.recipient);
+  if (user == nullptr) return {};
+  const json p = ParseObject(row.payload_json);
+  const Urgency urgency = Str(p, "urgency") == "low" ? Urgency::kLow : Urgency::kHigh;
+  const std::vector<NotificationRule> rules = RulesFor(*user, urgency);
+  const NotificationRule* next = NextRuleAfter(rules, row.method);
+  if (next == nullptr) return {};
+  const ContactMethod* method = FindContactMethod(*user, next->method);
+  if (method == nullptr) return {};
+  const std::string suffix = "/" + row.method;
+  if (row.unique_key.size() < suffix.size() ||
+      row.unique_key.compare(row.unique_key.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return {};
+  }
+  OutboxEntry e = row;
+  e.id = 0;
+  e.unique_key = row.unique_key.substr(0, row.unique_key.size() - suffix.size()) + "/" + method->id;
+  e.method = method->id;
+  e.method_type = method->type;
+  e.state = "pending";
+  e.attempts = 0;
+  e.last_error.clear();
+  e.next_attempt_at = now;
+  return {std::move(e)};
+}
+
+json EventData(const OutboxEntry& row, int attempt, const char* outcome, int bundle_size) {
+  json data = {{"user", row.recipient},   {"kind", row.channel}, {"method", row.method},
+               {"type", row.method_type}, {"attempt", attempt},  {"outcome", outcome}};
+  if (bundle_size > 1) data["bundled"] = bundle_size;
+  return data;
+}
+
+DeliveryRecord Dead(const OutboxEntry& row, const std::string& why, int attempt, TimePoint now,
+                    const OnCallSnapshot& oncall) {
+  DeliveryRecord r;
+  r.outbox_id = row.id;
+  r.incident_number = row.incident_number;
+  r.state = "dead";
+  r.last_error = why;
+  r.event_type = "notification.dead_lettered";
+  json data = EventData(row, attempt, "dead", 1);
+  data["error"] = why;
+  r.follow_up = NextMethod(row, now, oncall);
+  if (!r.follow_up.empty()) data["next_method"] = r.follow_up.front().method;
+  r.event_data_json = data.dump();
+  return r;
+}
+
+}  // namespace
+
+std::string DestinationKey(const Destination& d) {
+  return d.type + ":" + Sha256Hex(d.type + " " + d.address).substr(0, 32);
+}
+
+std::optional<Destination> ResolveDestination(
+    const OutboxEntry& row, const OnCallSnapshot& oncall,
+    const std::map<std::string, IncidentChannel>& channels, std::string* why) {
+  if (row.channel == "channel") {
+    auto it = channels.find(row.recipient);
+    if (it == channels.end()) {
+      *why = "incident channel " + row.recipient + " is no longer configured";
+      return std::nullopt;
+    }
+    return it->second.destination;
+  }
+  const User* user = oncall.FindUser(row.recipient);
+  const ContactMethod* method = user != nullptr ? FindContactMethod(*user, row.method) : nullptr;
+  if (method == nullptr) {
+    *why = "contact method " + row.method + " of " + row.recipient + " is no longer configured";
+    return std::nullopt;
+  }
+  return Destination{method->type, method->address, method->secrets};
+}
+
+Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& oncall) {
+  Notice n;
+  const OutboxEntry& first = rows.front();
+  n.recipient = first.recipient;
+  n.role = first.role;
+  n.created_at = first.created_at;
+  if (first.channel != "channel") {
+    const User* user = oncall.FindUser(first.recipient);
+    n.recipient_name = user != nullptr ? user->name : first.recipient;
+  }
+  std::set<int64_t> seen;
+  std::vector<int64_t> ids;
+  for (const OutboxEntry& row : rows) {
+    ids.push_back(row.id);
+    if (!seen.insert(row.incident_number).second) continue;
+    n.incidents.push_back(IncidentOf(row, ParseObject(row.payload_json)));
+  }
+  if (rows.size() == 1) {
+    const json p = ParseObject(first.payload_json);
+    n.type = first.channel == "channel" ? Str(p, "event") : first.channel;
+    Describe(first, p, n);
+    // Stable across retries and restarts: the row's unique key.
+    n.id = "msg_" + Sha256Hex(first.unique_key).substr(0, 32);
+    return n;
+  }
+  std::sort(ids.begin(), ids.end());
+  std::string joined;
+  for (int64_t id : ids) joined += std::to_string(id) + ",";
+  n.id = "msg_" + Sha256Hex(joined).substr(0, 32);
+  n.type = "bundle";
+  n.summary = std::to_string(rows.size()) + " notifications about " +
+              std::to_string(n.incidents.size()) + " incidents";
+  std::string detail = "Bundled because several arrived within the rate limit:";
+  for (const OutboxEntry& row : rows) {
+    Notice one;
+    Describe(row, ParseObject(row.payload_json), one);
+    detail += "\n" + one.summary;
+  }
+  n.detail = detail;
+  return n;
+}
+
+Duration Backoff(const RetryPolicy& policy, int attempt, double jitter) {
+  Duration d = policy.initial;
+  for (int i = 1; i < attempt && d < policy.max; ++i) d *= 2;
+  d = std::min(d, policy.max);
+  const auto scaled = static_cast<int64_t>(static_cast<double>(d.count()) * jitter);
+  return Duration(std::max<int64_t>(scaled, 1000));
+}
+
+std::vector<DeliveryRecord> RecordsFor(const std::vector<OutboxEntry>& rows,
+                                       const SendResult& result, const RetryPolicy& policy,
+                                       double jitter, int bundle_size, TimePoint now,
+                                       const OnCallSnapshot& oncall) {
+  std::vector<DeliveryRecord> out;
+  for (const OutboxEntry& row : rows) {
+    const int attempt = row.attempts + 1;
+    std::string error = result.error;
+    if (result.status != 0 && error.find(std::to_string(result.status)) == std::string::npos) {
+      error = std::to_string(result.status) + (error.empty() ? "" : " " + error);
+    }
+    switch (result.outcome) {
+      case SendResult::Outcome::kDelivered: {
+        DeliveryRecord r;
+        r.outbox_id = row.id;
+        r.incident_number = row.incident_number;
+        r.state = "delivered";
+        r.event_type = "notification.sent";
+        r.event_data_json = EventData(row, attempt, "delivered", bundle_size).dump();
+        out.push_back(std::move(r));
+        break;
+      }
+      case SendResult::Outcome::kRetry: {
+        if (attempt >= policy.max_attempts) {
+          out.push_back(Dead(row,
+                             "gave up after " + std::to_string(attempt) + " attempts: " + error,
+                             attempt, now, oncall));
+          break;
+        }
+        const Duration wait = result.retry_after ? std::max(*result.retry_after, Duration(1000))
+                                                 : Backoff(policy, attempt, jitter);
+        DeliveryRecord r;
+        r.outbox_id = row.id;
+        r.incident_number = row.incident_number;
+        r.state = "pending";
+        r.next_attempt_at = now + wait;
+        r.last_error = error;
+        r.event_type = "notification.failed";
+        json data = EventData(row, attempt, "retry", bundle_size);
+        data["error"] = error;
+        data["next_attempt_at"] = FormatRfc3339(now + wait);
+        r.event_data_json = data.dump();
+        out.push_back(std::move(r));
+        break;
+      }
+      case SendResult::Outcome::kGone:
+        out.push_back(
+            Dead(row, "destination answered " + error + ": disabled", attempt, now, oncall));
+        break;
+      case SendResult::Outcome::kRejected:
+        out.push_back(Dead(row, "rejected: " + error, attempt, now, oncall));
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<DeliveryRecord> DeadRecords(const std::vector<OutboxEntry>& rows,
+                                        const std::string& why, TimePoint now,
+                                        const OnCallSnapshot& oncall) {
+  std::vector<DeliveryRecord> out;
+  for (const OutboxEntry& row : rows) {
+    out.push_back(Dead(row, why, row.attempts, now, oncall));
+    out.back().attempted = false;
+  }
+  return out;
+}
+
+std::vector<OutboxEntry> ChannelPosts(
+    const Incident& incident, const std::vector<TimelineEvent>& events,
+    const std::map<std::string, std::vector<IncidentChannel>>& by_service) {
+  auto it = by_service.find(incident.service_id);
+  if (it == by_service.end() || it->second.empty()) return {};
+  std::vector<OutboxEntry> out;
+  for (const TimelineEvent& event : events) {
+    if (!IsChannelEvent(event.type)) continue;
+    json payload = {{"incident", incident.id()},
+                    {"title", incident.title},
+                    {"severity", SeverityName(incident.severity)},
+                    {"kind", IncidentKindName(incident.kind)},
+                    {"service", incident.service_id},
+                    {"state", IncidentStateName(incident.state)},
+                    {"event", event.type},
+                    {"seq", event.seq},
+                    {"actor", event.actor},
+                    {"data", ParseObject(event.data_json)}};
+    const std::string body = payload.dump();
+    for (const IncidentChannel& channel : it->second) {
+      OutboxEntry e;
+      e.incident_number = incident.number;
+      e.channel = "channel";
+      e.recipient = "channel:" + channel.service + "/" + channel.id;
+      e.method = channel.id;
+      e.method_type = channel.destination.type;
+      e.unique_key = incident.id() + "/event" + std::to_string(event.seq) + "/" + e.recipient;
+      e.payload_json = body;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+}  // namespace loom

@@ -1,0 +1,397 @@
+#include "engine/delivery.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "core/builtin_runbook.h"
+#include "engine/escalation_engine.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
+
+namespace loom {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// Records every notice and answers from a script (then "delivered").
+class FakeChannel final : public Channel {
+ public:
+  SendResult Send(const Destination& to, const Notice& notice) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent.push_back({to, notice});
+    if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, ""};
+    SendResult r = script.front();
+    script.pop_front();
+    return r;
+  }
+  struct Sent {
+    Destination to;
+    Notice notice;
+  };
+  std::mutex mu_;
+  std::vector<Sent> sent;
+  std::deque<SendResult> script;
+};
+
+SendResult Answer(SendResult::Outcome outcome, int status,
+                  std::optional<Duration> retry_after = std::nullopt) {
+  return {outcome, retry_after, status, "HTTP " + std::to_string(status)};
+}
+
+Schedule Weekly(const std::string& id, const std::string& user) {
+  RotationLayer layer;
+  layer.participants = {user};
+  layer.shift_length_minutes = 7 * 24 * 60;
+  layer.handoff_minute = 9 * 60;
+  layer.start_days = 20394;  // 2026-11-02
+  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
+  EXPECT_TRUE(s.ok());
+  return std::move(*s);
+}
+
+ContactMethod Method(const std::string& id, const std::string& type, const std::string& address) {
+  ContactMethod m;
+  m.id = id;
+  m.type = type;
+  m.address = address;
+  return m;
+}
+
+// alice (primary): Slack-like webhook at once, e-mail one minute later. bob (secondary): e-mail.
+// nora: on call nowhere, no contact method.
+std::shared_ptr<const OnCallSnapshot> MakeRoster() {
+  User alice;
+  alice.id = "alice";
+  alice.name = "Alice Example";
+  alice.contact_methods = {Method("hook", "webhook", "https://hooks.example.com/alice"),
+                           Method("mail", "email", "alice@example.com")};
+  alice.high_rules = {{"hook", Duration::zero()}, {"mail", minutes(1)}};
+  User bob;
+  bob.id = "bob";
+  bob.name = "Bob";
+  bob.contact_methods = {Method("mail", "email", "bob@example.com")};
+  std::map<std::string, User> users = {{"alice", alice}, {"bob", bob}};
+  std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"},
+                                             {OnCallRole::kSecondary, "second"}};
+  return std::make_shared<const OnCallSnapshot>(
+      OnCallResolver({Weekly("prim", "alice"), Weekly("second", "bob")}, {{"loom", roles}}),
+      std::move(users), std::map<std::string, BusinessCalendar>{});
+}
+
+class DeliveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
+    ASSERT_TRUE(policy.ok()) << policy.error().message;
+    policy_ = std::make_shared<SeverityPolicy>(*policy);
+    roster_ = std::make_shared<Roster>(MakeRoster());
+    Open();
+    Service service;
+    service.id = "loom";
+    service.name = "LOOM node";
+    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    key_ = *key;
+  }
+
+  void Open() {
+    SqliteOptions options;
+    options.path = dir_.File("loom.db");
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
+    ASSERT_TRUE(engine_->Load().ok());
+    DeliveryService::Options options_d;
+    options_d.retry.max_attempts = 4;
+    options_d.retry.initial = seconds(5);
+    options_d.retry.max = minutes(1);
+    options_d.bundle_window = seconds(30);
+    options_d.jitter = [] { return 1.0; };
+    options_d.links = [](int64_t number, const std::string& recipient, const std::string& via,
+                         TimePoint) {
+      const std::string base =
+          "https://oncall.example.com/a/" + std::to_string(number) + "-" + recipient + "-" + via;
+      return LinkSigner::Links{base + "-ack", base + "-view"};
+    };
+    IncidentChannel ops;
+    ops.service = "loom";
+    ops.id = "ops";
+    ops.destination = {"slack", "https://hooks.slack.example.com/T/B/x", {}};
+    delivery_ = std::make_unique<DeliveryService>(
+        *store_, clock_, roster_,
+        std::map<std::string, std::shared_ptr<Channel>>{
+            {"webhook", hook_}, {"email", mail_}, {"slack", slack_}},
+        std::vector<IncidentChannel>{ops}, options_d);
+    ASSERT_TRUE(delivery_->Load().ok());
+  }
+
+  void Restart() {
+    delivery_.reset();
+    engine_.reset();
+    store_.reset();
+    Open();
+  }
+
+  int64_t Trigger(const std::string& dedup_key, Severity severity = Severity::kSev1) {
+    IngestRequest r;
+    r.format = "pagerduty";
+    r.service_id = "loom";
+    r.integration_key_id = key_.id;
+    r.dedup_key = dedup_key;
+    r.title = "LOOM node down: " + dedup_key;
+    AlertUpdate a;
+    a.action = AlertAction::kTrigger;
+    a.summary = r.title;
+    a.severity = severity;
+    r.alerts.push_back(a);
+    Result<IngestOutcome> out =
+        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->incident_number : 0;
+  }
+
+  void Acknowledge(int64_t number) {
+    IncidentCommand c;
+    c.type = IncidentCommand::Type::kAcknowledge;
+    c.incident_number = number;
+    c.actor = "user:alice";
+    ASSERT_TRUE(AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); }).ok());
+  }
+
+  void AdvanceAndRun(Duration d) {
+    clock_.Advance(d);
+    engine_->RunDue();
+    delivery_->RunDue();
+  }
+
+  // "kind method state attempts" of the incident's rows to users, oldest first.
+  std::vector<std::string> Rows(int64_t number) {
+    Result<std::vector<OutboxEntry>> rows = store_->ListNotifications(number);
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::string> out;
+    for (const OutboxEntry& e : *rows) {
+      if (e.channel == "channel") continue;
+      out.push_back(e.channel + " " + e.recipient + "/" + e.method + " " + e.state + " " +
+                    std::to_string(e.attempts));
+    }
+    return out;
+  }
+
+  std::vector<std::string> Events(int64_t number, const std::string& prefix) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value());
+    std::vector<std::string> out;
+    for (const TimelineEvent& e : (*detail)->timeline) {
+      if (e.type.rfind(prefix, 0) == 0) out.push_back(e.type + " " + e.data_json);
+    }
+    return out;
+  }
+
+  // Events of pages (not of incident-channel posts).
+  std::vector<std::string> PageEvents(int64_t number, const std::string& type) {
+    std::vector<std::string> out;
+    for (std::string& e : Events(number, type)) {
+      if (e.find(R"("kind":"page")") != std::string::npos) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
+  std::shared_ptr<const SeverityPolicy> policy_;
+  std::shared_ptr<Roster> roster_;
+  std::shared_ptr<FakeChannel> hook_ = std::make_shared<FakeChannel>();
+  std::shared_ptr<FakeChannel> mail_ = std::make_shared<FakeChannel>();
+  std::shared_ptr<FakeChannel> slack_ = std::make_shared<FakeChannel>();
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<EscalationEngine> engine_;
+  std::unique_ptr<DeliveryService> delivery_;
+  IntegrationKey key_;
+};
+
+TEST_F(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  ASSERT_EQ(hook_->sent.size(), 1u);
+  EXPECT_TRUE(mail_->sent.empty());  // e-mail comes one minute later
+  const Notice& page = hook_->sent[0].notice;
+  EXPECT_EQ(page.type, "page");
+  EXPECT_EQ(page.recipient, "alice");
+  EXPECT_EQ(page.recipient_name, "Alice Example");
+  EXPECT_EQ(page.role, "primary");
+  EXPECT_THAT(page.summary, HasSubstr("INC-1 (sev1) LOOM node down: db"));
+  ASSERT_EQ(page.incidents.size(), 1u);
+  EXPECT_EQ(page.incidents[0].ack_url, "https://oncall.example.com/a/1-alice-webhook-ack");
+  EXPECT_EQ(page.incidents[0].open_url, "https://oncall.example.com/a/1-alice-webhook-view");
+  EXPECT_EQ(hook_->sent[0].to.address, "https://hooks.example.com/alice");
+
+  AdvanceAndRun(minutes(1));
+  ASSERT_EQ(mail_->sent.size(), 1u);
+  EXPECT_EQ(mail_->sent[0].to.address, "alice@example.com");
+  EXPECT_NE(mail_->sent[0].notice.id, page.id);
+  EXPECT_THAT(Rows(n), ElementsAre("page alice/hook delivered 1", "page alice/mail delivered 1"));
+  EXPECT_EQ(PageEvents(n, "notification.sent").size(), 2u);
+  // Nothing is ever sent twice.
+  AdvanceAndRun(minutes(2));
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  EXPECT_EQ(mail_->sent.size(), 1u);
+}
+
+TEST_F(DeliveryTest, AcknowledgingCancelsTheMethodsNotYetDue) {
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  Acknowledge(n);
+  AdvanceAndRun(minutes(10));
+  EXPECT_TRUE(mail_->sent.empty());
+  EXPECT_THAT(Rows(n), ElementsAre("page alice/hook delivered 1", "page alice/mail cancelled 0"));
+}
+
+TEST_F(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
+  hook_->script = {Answer(SendResult::Outcome::kRetry, 500),
+                   Answer(SendResult::Outcome::kRetry, 503)};
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  AdvanceAndRun(seconds(4));  // the first backoff is 5 s
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  AdvanceAndRun(seconds(1));
+  EXPECT_EQ(hook_->sent.size(), 2u);
+  AdvanceAndRun(seconds(9));  // then 10 s
+  EXPECT_EQ(hook_->sent.size(), 2u);
+  AdvanceAndRun(seconds(1));
+  ASSERT_EQ(hook_->sent.size(), 3u);
+  // The message keeps its id across retries (receivers deduplicate on it).
+  EXPECT_EQ(hook_->sent[0].notice.id, hook_->sent[2].notice.id);
+  EXPECT_EQ(Rows(n)[0], "page alice/hook delivered 3");
+  std::vector<std::string> failed = Events(n, "notification.failed");
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_THAT(failed[0], HasSubstr(R"("attempt":1)"));
+  EXPECT_THAT(failed[0], HasSubstr("HTTP 500"));
+  EXPECT_EQ(PageEvents(n, "notification.sent").size(), 1u);
+  AdvanceAndRun(minutes(5));
+  EXPECT_EQ(hook_->sent.size(), 3u);
+}
+
+TEST_F(DeliveryTest, HonoursRetryAfterOn429) {
+  hook_->script = {Answer(SendResult::Outcome::kRetry, 429, seconds(20))};
+  Trigger("db");
+  delivery_->RunDue();
+  AdvanceAndRun(seconds(19));
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  AdvanceAndRun(seconds(1));
+  EXPECT_EQ(hook_->sent.size(), 2u);
+}
+
+TEST_F(DeliveryTest, GoneDisablesTheDestinationAndTriesTheNextMethod) {
+  hook_->script = {Answer(SendResult::Outcome::kGone, 410)};
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  // Dead-lettered; e-mail (the next method) goes at once instead of after a minute.
+  ASSERT_EQ(mail_->sent.size(), 1u);
+  EXPECT_THAT(Rows(n), ElementsAre("page alice/hook dead 1", "page alice/mail delivered 1"));
+  std::vector<std::string> dead = Events(n, "notification.dead_lettered");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_THAT(dead[0], HasSubstr("410"));
+  EXPECT_THAT(dead[0], HasSubstr(R"("next_method":"mail")"));
+  // The destination stays disabled, across a restart too: no further attempt.
+  Restart();
+  int64_t m = Trigger("cache");
+  delivery_->RunDue();
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  EXPECT_THAT(Rows(m), ElementsAre("page alice/hook dead 0", "page alice/mail delivered 1"));
+}
+
+TEST_F(DeliveryTest, DeadLettersAfterMaxAttempts) {
+  for (int i = 0; i < 4; ++i) hook_->script.push_back(Answer(SendResult::Outcome::kRetry, 500));
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  AdvanceAndRun(seconds(5));
+  AdvanceAndRun(seconds(10));
+  EXPECT_TRUE(mail_->sent.empty());
+  AdvanceAndRun(seconds(20));
+  EXPECT_EQ(hook_->sent.size(), 4u);
+  EXPECT_EQ(mail_->sent.size(), 1u);
+  EXPECT_THAT(Rows(n), ElementsAre("page alice/hook dead 4", "page alice/mail delivered 1"));
+  EXPECT_THAT(Events(n, "notification.dead_lettered")[0], HasSubstr("gave up after 4 attempts"));
+}
+
+TEST_F(DeliveryTest, AStormIsBundledIntoAFewMessages) {
+  for (int i = 0; i < 500; ++i) Trigger("storm-" + std::to_string(i));
+  delivery_->RunDue();
+  for (int s = 0; s < 60; s += 5) AdvanceAndRun(seconds(5));
+  // The first page at once, then one bundle per 30 s window.
+  ASSERT_LE(hook_->sent.size(), 4u);
+  size_t covered = 0;
+  for (const auto& sent : hook_->sent) covered += sent.notice.incidents.size();
+  EXPECT_EQ(covered, 500u);
+  const Notice& bundle = hook_->sent.back().notice;
+  EXPECT_EQ(bundle.type, "bundle");
+  EXPECT_THAT(bundle.summary, HasSubstr("incidents"));
+  EXPECT_EQ(delivery_->Stats().sent,
+            static_cast<int64_t>(hook_->sent.size() + mail_->sent.size() + slack_->sent.size()));
+}
+
+TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  Acknowledge(n);
+  AdvanceAndRun(seconds(31));  // one message per window per destination
+  ASSERT_EQ(slack_->sent.size(), 2u);
+  EXPECT_EQ(slack_->sent[0].notice.type, "incident.triggered");
+  EXPECT_EQ(slack_->sent[0].notice.recipient, "channel:loom/ops");
+  EXPECT_EQ(slack_->sent[0].notice.incidents[0].ack_url, "");  // a channel has nobody to ack as
+  // The acknowledgement and the commander it assigned came within one window: one message.
+  EXPECT_EQ(slack_->sent[1].notice.type, "bundle");
+  EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("INC-1 acknowledged: LOOM node down: db"));
+  EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("INC-1 commander assigned"));
+  // A change after the window is a message of its own.
+  AdvanceAndRun(seconds(31));
+  IncidentCommand resolve;
+  resolve.type = IncidentCommand::Type::kResolve;
+  resolve.incident_number = n;
+  resolve.actor = "user:alice";
+  ASSERT_TRUE(AwaitWrite<Incident>([&](auto done) { store_->Execute(resolve, done); }).ok());
+  delivery_->RunDue();
+  ASSERT_EQ(slack_->sent.size(), 3u);
+  EXPECT_EQ(slack_->sent[2].notice.type, "incident.resolved");
+  EXPECT_THAT(slack_->sent[2].notice.detail, HasSubstr("By user:alice."));
+}
+
+TEST_F(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
+  Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
+  User nora;
+  nora.id = "nora";
+  std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"}};
+  roster_->Replace(std::make_shared<const OnCallSnapshot>(
+      OnCallResolver({Weekly("prim", "nora")}, {{"loom", roles}}),
+      std::map<std::string, User>{{"nora", nora}}, std::map<std::string, BusinessCalendar>{}));
+  int64_t n = Trigger("db");
+  delivery_->RunDue();
+  EXPECT_THAT(Rows(n), ElementsAre("page nora/ undeliverable 0"));
+  EXPECT_TRUE(hook_->sent.empty());
+  EXPECT_TRUE(mail_->sent.empty());
+}
+
+TEST_F(DeliveryTest, PendingMessagesAreSentAfterARestart) {
+  int64_t n = Trigger("db");  // committed, not yet sent: the process dies here
+  Restart();
+  delivery_->RunDue();
+  EXPECT_EQ(hook_->sent.size(), 1u);
+  EXPECT_EQ(Rows(n)[0], "page alice/hook delivered 1");
+}
+
+}  // namespace
+}  // namespace loom
