@@ -10,9 +10,9 @@
 namespace loom {
 
 struct ContactMethod {
-  std::string id;       // unique per user, e.g. "mail", "hook"
-  std::string type;     // "email", "webhook", "slack"
-  std::string address;  // e-mail address, or the URL (from `url` or `url_env`)
+  std::string id;          // unique per user, e.g. "mail", "hook"
+  std::string type;        // "email", "webhook", "slack"
+  std::string address;     // e-mail address, or the URL (from `url` or `url_env`)
   std::string secret_env;  // environment variable holding the method's secret; never the secret
   // Resolved at load time, never stored or logged: the webhook signing secrets ("whsec_..."),
   // newest first (several during a rotation: each one signs).
@@ -20,6 +20,7 @@ struct ContactMethod {
   // The URL came from an environment variable (`url_env`): it is a secret too (Slack webhook
   // URLs are), so it is shown as "(from $VAR)" and never stored.
   bool address_is_secret = false;
+  std::string url_env;  // the variable named by `url_env` ("" when the address is in the file)
 };
 
 // One step of a notification rule: notify through contact method `method` (an id of the user's
