@@ -20,6 +20,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <sstream>
 #include <string_view>
@@ -34,11 +35,12 @@ namespace {
 constexpr char kAdminTokenEnv[] = "LOOM_ONCALL_ADMIN_TOKEN";
 constexpr size_t kMinAdminTokenLength = 16;
 constexpr size_t kIntegrationKeyLength = 32;
+constexpr size_t kMinLinkSecretLength = 32;  // notify.link_secret_env
 
 // Sections of later features: accepted, kept as YAML text, not validated yet.
-constexpr std::string_view kDeferredSections[] = {"notify", "drills", "escalation"};
+constexpr std::string_view kDeferredSections[] = {"drills", "escalation"};
 // The same for keys inside a service.
-constexpr std::string_view kDeferredServiceKeys[] = {"incident_channels", "probe"};
+constexpr std::string_view kDeferredServiceKeys[] = {"probe"};
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
@@ -82,6 +84,115 @@ std::string ListenProblem(std::string_view listen) {
     return "'" + std::string(listen) + "' has an invalid port (0-65535); " + expected;
   }
   return "";
+}
+
+// The parts of SCHEME://[USERINFO@]HOST[:PORT][REST] that the checks below look at.
+struct UrlParts {
+  std::string_view scheme;  // lower case as written; the checks compare exactly
+  bool has_userinfo = false;
+  std::string_view host;  // without brackets for IPv6
+  std::string_view port;  // "" when absent
+  std::string_view rest;  // path, query and fragment
+};
+
+// "" when `url` splits into UrlParts with a plausible host and port, else the reason (which never
+// repeats the URL: it may be a secret). A simple shape check; which hosts may be reached is
+// decided by the delivery code (notify.allow_hosts).
+std::string SplitUrl(std::string_view url, UrlParts* out) {
+  for (char c : url) {
+    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
+      return "must not contain spaces or control characters";
+  }
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) return "has no scheme (SCHEME://HOST...)";
+  out->scheme = url.substr(0, sep);
+  std::string_view after = url.substr(sep + 3);
+  const size_t end = after.find_first_of("/?#");
+  std::string_view authority = after.substr(0, end);
+  out->rest = end == std::string_view::npos ? std::string_view() : after.substr(end);
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    out->has_userinfo = true;
+    authority = authority.substr(at + 1);
+  }
+  std::string_view port_part;
+  if (authority.starts_with('[')) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return "has a malformed IPv6 address";
+    out->host = authority.substr(1, close - 1);
+    if (out->host.empty() ||
+        out->host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+      return "has a malformed IPv6 address";
+    }
+    port_part = authority.substr(close + 1);
+    if (!port_part.empty() && !port_part.starts_with(':')) return "has a malformed IPv6 address";
+  } else {
+    const size_t colon = authority.find(':');
+    out->host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_part = authority.substr(colon);
+    if (out->host.empty()) return "has no host";
+    if (out->host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789.-_") != std::string_view::npos) {
+      return "has an invalid host";
+    }
+  }
+  if (!port_part.empty()) {
+    out->port = port_part.substr(1);
+    unsigned value = 0;
+    auto [p, ec] = std::from_chars(out->port.data(), out->port.data() + out->port.size(), value);
+    if (out->port.empty() || ec != std::errc() || p != out->port.data() + out->port.size() ||
+        value == 0 || value > 65535) {
+      return "has an invalid port (1-65535)";
+    }
+  }
+  return "";
+}
+
+// "" when `url` is an http:// or https:// URL with a host, else the reason (without the URL).
+std::string HttpUrlProblem(std::string_view url) {
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    return "must start with http:// or https://";
+  UrlParts parts;
+  return SplitUrl(url, &parts);
+}
+
+// "" when `url` is smtp://HOST:PORT or smtps://HOST:PORT (an optional trailing '/'), else the
+// reason. Credentials in the URL are refused: the password comes only from password_env.
+std::string SmtpUrlProblem(std::string_view url) {
+  if (!url.starts_with("smtp://") && !url.starts_with("smtps://"))
+    return "must start with smtp:// or smtps://";
+  UrlParts parts;
+  if (std::string why = SplitUrl(url, &parts); !why.empty()) return why;
+  if (parts.has_userinfo) return "must not contain credentials (use username and password_env)";
+  if (parts.port.empty()) return "needs a port, e.g. smtp://mail.example.com:587";
+  if (!parts.rest.empty() && parts.rest != "/") return "must not have a path (smtp://HOST:PORT)";
+  return "";
+}
+
+// Looks like an address (local@domain) that is safe in a mail header: one '@' with text on both
+// sides, no spaces, control characters or header punctuation.
+bool IsEmailAddress(std::string_view s) {
+  const size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == s.size()) return false;
+  if (s.find('@', at + 1) != std::string_view::npos) return false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == ',' ||
+        c == ';' || c == '"') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A Standard Webhooks signing secret: "whsec_" and base64 (what the webhook channel signs with).
+bool IsWebhookSecret(std::string_view s) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (!s.starts_with(kPrefix) || s.size() == kPrefix.size()) return false;
+  for (char c : s.substr(kPrefix.size())) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=')
+      return false;
+  }
+  return true;
 }
 
 // One key of a mapping with its nodes (for marks).
@@ -146,6 +257,12 @@ class ConfigParser {
   bool String(const Entry* e, const std::string& path, std::string* out);
   bool Int(const Entry* e, const std::string& path, int64_t min, int64_t max, int64_t* out);
   bool Bool(const Entry* e, const std::string& path, bool* out);
+  // A duration ("30s", "5m", "1h30m"; common/time_format.h); zero only when `allow_zero`.
+  bool DurationValue(const Entry* e, const std::string& path, bool allow_zero, Duration* out);
+  // The value of the environment variable named by `e` (`*_env` keys): false (reported) when no
+  // variable is named, the name is not a variable name, or the variable is unset or empty.
+  // Messages name the variable, never its value.
+  bool EnvValue(const Entry* e, const std::string& path, std::string* name, std::string* value);
 
   void ParseServer(const Entry& e, ServerConfig* out);
   void ParseStore(const Entry& e, StoreConfig* out);
@@ -177,8 +294,28 @@ class ConfigParser {
                      const std::function<Status(const std::string&)>& check);
   void ParseUsers(const Entry& e, std::vector<UserConfig>* out);
   void ParseUser(const YAML::Node& node, const std::string& path, UserConfig* out);
-  void ParseContactMethods(const Entry& e, const std::string& path,
-                           std::vector<ContactMethod>* out);
+  // `ids` receives every contact method id written (also of invalid methods, so that rules
+  // naming them are not reported twice).
+  void ParseContactMethods(const Entry& e, const std::string& path, std::vector<ContactMethod>* out,
+                           std::set<std::string>* ids);
+  void ParseNotificationRules(const Entry& e, const std::string& path,
+                              const std::set<std::string>& method_ids, User* out);
+
+  // ---- delivery: web destinations, incident channels, notify ----
+  // The URL and, for webhooks, the signing secrets of a `type` (webhook or slack) destination:
+  // `url` XOR `url_env`, `secret_env` (webhook only, optional).
+  struct WebDestination {
+    std::string url;
+    std::string url_env;
+    std::string secret_env;
+    std::vector<std::string> secrets;
+  };
+  void ParseWebDestination(const Entries& m, const YAML::Node& node, const std::string& path,
+                           const std::string& type, WebDestination* out);
+  void ParseIncidentChannels(const Entry& e, const std::string& path,
+                             std::vector<IncidentChannelConfig>* out);
+  void ParseNotify(const Entry& e, NotifyConfig* out);
+  void ParseSmtp(const Entry& e, const std::string& path, SmtpConfig* out);
   void ParseSchedules(const Entry& e, std::vector<ScheduleConfig>* out);
   void ParseSchedule(const YAML::Node& node, const std::string& path, ScheduleConfig* out);
   void ParseLayer(const YAML::Node& node, const std::string& path, RotationLayer* out);
@@ -202,6 +339,7 @@ class ConfigParser {
   const EnvLookup& env_;
   std::vector<FieldError> fields_;
   int store_kind_line_ = 0;
+  bool smtp_configured_ = false;  // `notify.smtp` is set (e-mail contact methods need it)
   std::map<std::string, int> service_id_lines_;
   std::map<std::string, int> user_id_lines_;      // configured user id → line
   std::map<std::string, int> schedule_id_lines_;  // configured schedule id → line
@@ -281,6 +419,44 @@ bool ConfigParser::Bool(const Entry* e, const std::string& path, bool* out) {
     return false;
   }
   *out = value;
+  return true;
+}
+
+bool ConfigParser::DurationValue(const Entry* e, const std::string& path, bool allow_zero,
+                                 Duration* out) {
+  std::string text;
+  if (!String(e, path, &text)) return false;
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    Report(e->value, path, d.error().message + " (e.g. 30s, 5m, 1h30m)");
+    return false;
+  }
+  if (!allow_zero && *d <= Duration::zero()) {
+    Report(e->value, path, "must be longer than 0");
+    return false;
+  }
+  *out = *d;
+  return true;
+}
+
+bool ConfigParser::EnvValue(const Entry* e, const std::string& path, std::string* name,
+                            std::string* value) {
+  if (e == nullptr) return false;
+  if (!String(e, path, name)) {
+    // A null value's mark points past it: name the key's line.
+    if (e->value.IsNull()) Report(e->key, path, "names no variable");
+    return false;
+  }
+  if (!IsEnvName(*name)) {
+    Report(e->value, path, "'" + *name + "' is not an environment variable name");
+    return false;
+  }
+  const char* v = Env(*name);
+  if (v == nullptr || *v == '\0') {
+    Report(e->value, path, "environment variable " + *name + " is not set");
+    return false;
+  }
+  *value = v;
   return true;
 }
 
@@ -387,7 +563,7 @@ void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
                                 ServiceConfig* out) {
   auto m = Mapping(node, path,
                    {"id", "name", "integration_keys", "severity_map", "auto_resolve",
-                    "rate_limit_per_minute", "roles", "business_hours"},
+                    "rate_limit_per_minute", "roles", "business_hours", "incident_channels"},
                    kDeferredServiceKeys);
   if (!m) return;
   Service& s = out->service;
@@ -429,6 +605,9 @@ void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
     out->business_hours.emplace();
     ParseBusinessHours(*e, Join(path, "business_hours"), &*out->business_hours);
   }
+  if (const Entry* e = Find(*m, "incident_channels")) {
+    ParseIncidentChannels(*e, Join(path, "incident_channels"), &out->incident_channels);
+  }
   for (std::string_view key : kDeferredServiceKeys) {
     if (const Entry* e = Find(*m, key)) out->deferred[std::string(key)] = YAML::Dump(e->value);
   }
@@ -454,21 +633,7 @@ void ConfigParser::ParseIntegrationKey(const YAML::Node& node, const std::string
   if (key_env != nullptr) {
     site_path = Join(path, "key_env");
     std::string name;
-    if (!String(key_env, site_path, &name)) {
-      // A null value's mark points past it: name the key's line.
-      if (key_env->value.IsNull()) Report(key_env->key, site_path, "names no variable");
-      return;
-    }
-    if (!IsEnvName(name)) {
-      Report(key_env->value, site_path, "'" + name + "' is not an environment variable name");
-      return;
-    }
-    const char* v = Env(name);
-    if (v == nullptr || *v == '\0') {
-      Report(key_env->value, site_path, "environment variable " + name + " is not set");
-      return;
-    }
-    value = v;
+    if (!EnvValue(key_env, site_path, &name, &value)) return;
     if (value.size() != kIntegrationKeyLength || !IsHex(value)) {
       Report(key_env->value, site_path,
              "environment variable " + name + " must hold 32 hex characters (it has " +
@@ -579,71 +744,297 @@ void ConfigParser::ParseUser(const YAML::Node& node, const std::string& path, Us
     }
   }
   CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &u.time_zone, CheckTimeZone);
+  std::set<std::string> method_ids;
   if (const Entry* methods = Find(*m, "contact_methods")) {
-    ParseContactMethods(*methods, Join(path, "contact_methods"), &u.contact_methods);
+    ParseContactMethods(*methods, Join(path, "contact_methods"), &u.contact_methods, &method_ids);
   }
-  if (const Entry* rules = Find(*m, "notification_rules"); rules && !rules->value.IsNull()) {
-    if (!rules->value.IsMap()) {
-      Report(
-          rules->value, Join(path, "notification_rules"),
-          "must be a mapping of urgency to rules, e.g. { high: [ { method: mail, after: 0m } ] }");
-    }
+  if (const Entry* rules = Find(*m, "notification_rules")) {
+    ParseNotificationRules(*rules, Join(path, "notification_rules"), method_ids, &u);
   }
 }
 
 void ConfigParser::ParseContactMethods(const Entry& e, const std::string& path,
-                                       std::vector<ContactMethod>* out) {
-  std::map<std::string, int> ids;
-  ForEachItem(e, path, "{ id, type, address | url, secret_env }",
+                                       std::vector<ContactMethod>* out,
+                                       std::set<std::string>* ids) {
+  std::map<std::string, int> id_lines;
+  ForEachItem(
+      e, path, "{ id, type, address | url | url_env, secret_env }",
+      [&](const YAML::Node& node, const std::string& item_path) {
+        auto m =
+            Mapping(node, item_path, {"id", "type", "address", "url", "url_env", "secret_env"});
+        if (!m) return;
+        ContactMethod cm;
+        if (RequiredString(*m, node, item_path, "id", &cm.id)) {
+          const Entry* id = Find(*m, "id");
+          ids->insert(cm.id);
+          if (auto [it, fresh] = id_lines.emplace(cm.id, LineOf(id->value)); !fresh) {
+            Report(id->value, Join(item_path, "id"),
+                   "duplicate contact method id '" + cm.id + "' (first at line " +
+                       std::to_string(it->second) + ")");
+          }
+        }
+        const Entry* type = Find(*m, "type");
+        if (!RequiredString(*m, node, item_path, "type", &cm.type)) return;
+        if (cm.type != "email" && cm.type != "webhook" && cm.type != "slack") {
+          Report(type->value, Join(item_path, "type"),
+                 "'" + cm.type + "' is not a contact method type (email, webhook, slack)");
+          return;
+        }
+        if (cm.type != "email") {
+          // webhook and slack: a URL, from the file or the environment.
+          if (const Entry* wrong = Find(*m, "address")) {
+            Report(wrong->key, Join(item_path, "address"),
+                   "does not apply to type " + cm.type + " (use url or url_env)");
+          }
+          WebDestination d;
+          ParseWebDestination(*m, node, item_path, cm.type, &d);
+          cm.address = std::move(d.url);
+          cm.address_is_secret = !d.url_env.empty();
+          cm.url_env = std::move(d.url_env);
+          cm.secret_env = std::move(d.secret_env);
+          cm.secrets = std::move(d.secrets);
+          out->push_back(std::move(cm));
+          return;
+        }
+        for (const char* key : {"url", "url_env", "secret_env"}) {
+          if (const Entry* wrong = Find(*m, key)) {
+            Report(wrong->key, Join(item_path, key), "does not apply to type email (use address)");
+          }
+        }
+        if (!smtp_configured_) {
+          Report(type->value, Join(item_path, "type"),
+                 "contact method type email needs notify.smtp (the mail server to send through)");
+        }
+        if (RequiredString(*m, node, item_path, "address", &cm.address) &&
+            !IsEmailAddress(cm.address)) {
+          Report(Find(*m, "address")->value, Join(item_path, "address"),
+                 "'" + cm.address + "' is not an e-mail address");
+        }
+        out->push_back(std::move(cm));
+      });
+}
+
+void ConfigParser::ParseNotificationRules(const Entry& e, const std::string& path,
+                                          const std::set<std::string>& method_ids, User* out) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    Report(e.value, path,
+           "must be a mapping of urgency to rules, e.g. { high: [ { method: mail, after: 0m } ] }");
+    return;
+  }
+  auto m = Mapping(e.value, path, {"high", "low"});
+  if (!m) return;
+  for (const auto& [urgency, list] : *m) {
+    std::vector<NotificationRule>* rules = urgency == "high" ? &out->high_rules : &out->low_rules;
+    std::map<std::string, int> seen;  // method → line
+    ForEachItem(list, Join(path, urgency), "rules { method, after }",
+                [&](const YAML::Node& node, const std::string& item_path) {
+                  auto r = Mapping(node, item_path, {"method", "after"});
+                  if (!r) return;
+                  NotificationRule rule;
+                  if (RequiredString(*r, node, item_path, "method", &rule.method)) {
+                    const Entry* method = Find(*r, "method");
+                    if (method_ids.count(rule.method) == 0) {
+                      Report(method->value, Join(item_path, "method"),
+                             "unknown contact method '" + rule.method +
+                                 "' (not in this user's contact_methods)");
+                    } else if (auto [it, fresh] = seen.emplace(rule.method, LineOf(method->value));
+                               !fresh) {
+                      Report(method->value, Join(item_path, "method"),
+                             "contact method '" + rule.method + "' is already in " + urgency +
+                                 " (line " + std::to_string(it->second) + ")");
+                    }
+                  }
+                  DurationValue(Find(*r, "after"), Join(item_path, "after"), true, &rule.after);
+                  rules->push_back(std::move(rule));
+                });
+  }
+}
+
+// ---- delivery: web destinations, incident channels, notify ----
+
+void ConfigParser::ParseWebDestination(const Entries& m, const YAML::Node& node,
+                                       const std::string& path, const std::string& type,
+                                       WebDestination* out) {
+  const Entry* url = Find(m, "url");
+  const Entry* url_env = Find(m, "url_env");
+  if ((url == nullptr) == (url_env == nullptr)) {
+    Report(node, path, "set exactly one of url or url_env (preferred: the URL is a secret)");
+  } else if (url != nullptr) {
+    const std::string url_path = Join(path, "url");
+    if (!String(url, url_path, &out->url)) {
+      if (url->value.IsNull()) Report(url->key, url_path, "is empty");
+    } else if (out->url.empty()) {
+      Report(url->value, url_path, "is empty");
+    } else if (std::string why = HttpUrlProblem(out->url); !why.empty()) {
+      Report(url->value, url_path, why);
+    }
+  } else {
+    const std::string env_path = Join(path, "url_env");
+    if (EnvValue(url_env, env_path, &out->url_env, &out->url)) {
+      if (std::string why = HttpUrlProblem(out->url); !why.empty()) {
+        Report(url_env->value, env_path,
+               "the URL in environment variable " + out->url_env + " " + why);
+      }
+    } else {
+      out->url_env.clear();
+    }
+  }
+  const Entry* secret_env = Find(m, "secret_env");
+  if (secret_env == nullptr) return;
+  const std::string secret_path = Join(path, "secret_env");
+  if (type != "webhook") {
+    Report(secret_env->key, secret_path,
+           "does not apply to type " + type + " (only webhooks are signed)");
+    return;
+  }
+  std::string value;
+  if (!EnvValue(secret_env, secret_path, &out->secret_env, &value)) return;
+  // Several secrets during a rotation, newest first, separated by white space.
+  std::istringstream words(value);
+  int n = 0;
+  for (std::string secret; words >> secret;) {
+    ++n;
+    if (!IsWebhookSecret(secret)) {
+      Report(secret_env->value, secret_path,
+             "environment variable " + out->secret_env + ": secret " + std::to_string(n) +
+                 " is not a webhook secret (whsec_ followed by base64)");
+    }
+    out->secrets.push_back(std::move(secret));
+  }
+  if (n == 0) {
+    Report(secret_env->value, secret_path,
+           "environment variable " + out->secret_env + " holds no secret");
+  }
+}
+
+void ConfigParser::ParseIncidentChannels(const Entry& e, const std::string& path,
+                                         std::vector<IncidentChannelConfig>* out) {
+  std::map<std::string, int> id_lines;
+  size_t index = 0;
+  ForEachItem(e, path, "{ id, type: slack | webhook, url | url_env, secret_env }",
               [&](const YAML::Node& node, const std::string& item_path) {
-                auto m = Mapping(node, item_path, {"id", "type", "address", "url", "secret_env"});
+                const size_t i = index++;
+                auto m = Mapping(node, item_path, {"id", "type", "url", "url_env", "secret_env"});
                 if (!m) return;
-                ContactMethod cm;
-                if (RequiredString(*m, node, item_path, "id", &cm.id)) {
-                  const Entry* id = Find(*m, "id");
-                  if (auto [it, fresh] = ids.emplace(cm.id, LineOf(id->value)); !fresh) {
-                    Report(id->value, Join(item_path, "id"),
-                           "duplicate contact method id '" + cm.id + "' (first at line " +
-                               std::to_string(it->second) + ")");
-                  }
-                }
+                IncidentChannelConfig channel;
                 const Entry* type = Find(*m, "type");
-                if (RequiredString(*m, node, item_path, "type", &cm.type)) {
-                  if (cm.type != "email" && cm.type != "webhook" && cm.type != "slack") {
-                    Report(
-                        type->value, Join(item_path, "type"),
-                        "'" + cm.type + "' is not a contact method type (email, webhook, slack)");
-                    return;
-                  }
-                } else {
+                if (!RequiredString(*m, node, item_path, "type", &channel.type)) return;
+                if (channel.type != "slack" && channel.type != "webhook") {
+                  Report(type->value, Join(item_path, "type"),
+                         "'" + channel.type + "' is not an incident channel type (slack, webhook)");
                   return;
                 }
-                // email takes `address`; webhook and slack take `url`.
-                const bool is_email = cm.type == "email";
-                const char* want = is_email ? "address" : "url";
-                const char* other = is_email ? "url" : "address";
-                if (const Entry* wrong = Find(*m, other)) {
-                  Report(wrong->key, Join(item_path, other),
-                         std::string("does not apply to type ") + cm.type + " (use " + want + ")");
+                const Entry* id = Find(*m, "id");
+                const YAML::Node& id_at = id != nullptr ? id->value : node;
+                if (!String(id, Join(item_path, "id"), &channel.id)) {
+                  channel.id = channel.type + "-" + std::to_string(i);
                 }
-                if (RequiredString(*m, node, item_path, want, &cm.address)) {
-                  const Entry* a = Find(*m, want);
-                  if (is_email && cm.address.find('@') == std::string::npos) {
-                    Report(a->value, Join(item_path, want),
-                           "'" + cm.address + "' is not an e-mail address");
-                  } else if (!is_email && !cm.address.starts_with("http://") &&
-                             !cm.address.starts_with("https://")) {
-                    Report(a->value, Join(item_path, want), "must start with http:// or https://");
-                  }
+                if (!IsValidUserId(channel.id)) {
+                  Report(id_at, Join(item_path, "id"),
+                         "'" + channel.id +
+                             "' is not a valid channel id (1-63 of a-z 0-9 . _ -, starting with a "
+                             "letter or digit)");
+                } else if (auto [it, fresh] = id_lines.emplace(channel.id, LineOf(id_at)); !fresh) {
+                  Report(id_at, Join(item_path, "id"),
+                         "duplicate incident channel id '" + channel.id + "' (first at line " +
+                             std::to_string(it->second) + ")");
                 }
-                if (const Entry* env = Find(*m, "secret_env");
-                    String(env, Join(item_path, "secret_env"), &cm.secret_env) &&
-                    !IsEnvName(cm.secret_env)) {
-                  Report(env->value, Join(item_path, "secret_env"),
-                         "'" + cm.secret_env + "' is not an environment variable name");
-                }
-                out->push_back(std::move(cm));
+                WebDestination d;
+                ParseWebDestination(*m, node, item_path, channel.type, &d);
+                channel.url = std::move(d.url);
+                channel.url_is_secret = !d.url_env.empty();
+                channel.url_env = std::move(d.url_env);
+                channel.secret_env = std::move(d.secret_env);
+                channel.secrets = std::move(d.secrets);
+                out->push_back(std::move(channel));
               });
+}
+
+void ConfigParser::ParseSmtp(const Entry& e, const std::string& path, SmtpConfig* out) {
+  auto m =
+      Mapping(e.value, path, {"url", "from", "starttls", "username", "password_env", "verify_tls"});
+  if (!m) return;
+  if (RequiredString(*m, e.value, path, "url", &out->url)) {
+    if (std::string why = SmtpUrlProblem(out->url); !why.empty()) {
+      Report(Find(*m, "url")->value, Join(path, "url"), why);
+    }
+  }
+  if (RequiredString(*m, e.value, path, "from", &out->from) && !IsEmailAddress(out->from)) {
+    Report(Find(*m, "from")->value, Join(path, "from"),
+           "'" + out->from + "' is not an e-mail address");
+  }
+  if (const Entry* starttls = Find(*m, "starttls");
+      Bool(starttls, Join(path, "starttls"), &out->starttls) && out->starttls &&
+      out->url.starts_with("smtps://")) {
+    Report(starttls->value, Join(path, "starttls"),
+           "applies only to smtp:// (smtps:// uses TLS from the start)");
+  }
+  Bool(Find(*m, "verify_tls"), Join(path, "verify_tls"), &out->verify_tls);
+  const Entry* username = Find(*m, "username");
+  const Entry* password_env = Find(*m, "password_env");
+  String(username, Join(path, "username"), &out->username);
+  std::string password_var;
+  EnvValue(password_env, Join(path, "password_env"), &password_var, &out->password);
+  if (!out->username.empty() && password_env == nullptr) {
+    Report(username->value, Join(path, "username"),
+           "username is set but password_env is not (set both or neither)");
+  } else if (out->username.empty() && password_env != nullptr) {
+    Report(password_env->key, Join(path, "password_env"),
+           "password_env is set but username is not (set both or neither)");
+  }
+}
+
+void ConfigParser::ParseNotify(const Entry& section, NotifyConfig* out) {
+  auto m = Mapping(section.value, "notify",
+                   {"smtp", "allow_hosts", "workers", "max_attempts", "retry", "bundle_window",
+                    "timeout", "link_ttl", "link_secret_env"});
+  if (!m) return;
+  if (const Entry* e = Find(*m, "smtp"); e != nullptr && !e->value.IsNull()) {
+    smtp_configured_ = true;  // even when invalid: its own errors say what is wrong
+    out->smtp.emplace();
+    ParseSmtp(*e, "notify.smtp", &*out->smtp);
+  }
+  if (const Entry* e = Find(*m, "allow_hosts")) {
+    ForEachItem(*e, "notify.allow_hosts", "host names, IP addresses or CIDR ranges",
+                [&](const YAML::Node& item, const std::string& item_path) {
+                  if (!item.IsScalar() || item.Scalar().empty() ||
+                      item.Scalar().find_first_of(" \t\r\n") != std::string::npos) {
+                    Report(item, item_path,
+                           "must be a host name, an IP address or a CIDR range (10.0.0.0/8)");
+                    return;
+                  }
+                  out->allow_hosts.push_back(item.Scalar());
+                });
+  }
+  int64_t n = 0;
+  if (Int(Find(*m, "workers"), "notify.workers", 1, 64, &n)) out->workers = static_cast<int>(n);
+  if (Int(Find(*m, "max_attempts"), "notify.max_attempts", 1, 100, &n)) {
+    out->max_attempts = static_cast<int>(n);
+  }
+  if (const Entry* e = Find(*m, "retry")) {
+    if (auto r = Mapping(e->value, "notify.retry", {"initial", "max"})) {
+      const bool initial_ok =
+          DurationValue(Find(*r, "initial"), "notify.retry.initial", false, &out->retry_initial);
+      const Entry* max = Find(*r, "max");
+      if (DurationValue(max, "notify.retry.max", false, &out->retry_max) && initial_ok &&
+          out->retry_max < out->retry_initial) {
+        Report(max->value, "notify.retry.max", "must not be shorter than notify.retry.initial");
+      }
+    }
+  }
+  DurationValue(Find(*m, "bundle_window"), "notify.bundle_window", true, &out->bundle_window);
+  DurationValue(Find(*m, "timeout"), "notify.timeout", false, &out->timeout);
+  DurationValue(Find(*m, "link_ttl"), "notify.link_ttl", false, &out->link_ttl);
+  std::string var;
+  if (const Entry* e = Find(*m, "link_secret_env");
+      EnvValue(e, "notify.link_secret_env", &var, &out->link_secret) &&
+      out->link_secret.size() < kMinLinkSecretLength) {
+    Report(e->value, "notify.link_secret_env",
+           "environment variable " + var + " is too short: at least 32 characters (it has " +
+               std::to_string(out->link_secret.size()) + ")");
+    out->link_secret.clear();
+  }
 }
 
 void ConfigParser::ParseSchedules(const Entry& e, std::vector<ScheduleConfig>* out) {
@@ -952,8 +1343,8 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
 
   Config config;
   config.source = source_;
-  std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
-                                                 "schedules", "services", "log",     "policy"};
+  std::initializer_list<std::string_view> top = {
+      "server", "store", "runbook", "users", "schedules", "services", "log", "policy", "notify"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
@@ -972,6 +1363,8 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
     if (const Entry* e = Find(*m, "server")) ParseServer(*e, &config.server);
     if (const Entry* e = Find(*m, "store")) ParseStore(*e, &config.store);
     String(Find(*m, "runbook"), "runbook", &config.runbook);
+    // notify before users: an e-mail contact method needs notify.smtp.
+    if (const Entry* e = Find(*m, "notify")) ParseNotify(*e, &config.notify);
     // Users before schedules before services: each refers to the ones before it.
     if (const Entry* e = Find(*m, "users")) ParseUsers(*e, &config.users);
     if (const Entry* e = Find(*m, "schedules")) ParseSchedules(*e, &config.schedules);

@@ -46,20 +46,23 @@ struct BusinessHoursConfig {
   std::vector<std::string> holidays;  // YYYY-MM-DD
 };
 
-// One entry of a service's `incident_channels:`, e.g. `{ type: slack, url_env: LOOM_INCIDENT_SLACK }`
-// or `{ id: ops, type: webhook, url: "https://...", secret_env: OPS_HOOK_SECRET }`.
+// One entry of a service's `incident_channels:`, e.g.
+// `{ type: slack, url_env: LOOM_INCIDENT_SLACK }` or
+// `{ id: ops, type: webhook, url: "https://...", secret_env: OPS_HOOK_SECRET }`.
 struct IncidentChannelConfig {
-  std::string id;    // unique per service; default "<type>-<index>"
-  std::string type;  // "slack" or "webhook"
-  std::string url;   // resolved (from `url` or `url_env`)
+  std::string id;                    // unique per service; default "<type>-<index>"
+  std::string type;                  // "slack" or "webhook"
+  std::string url;                   // resolved (from `url` or `url_env`)
   bool url_is_secret = false;        // came from `url_env`: never shown or stored
+  std::string url_env;               // the variable named by `url_env` ("" = `url` in the file)
+  std::string secret_env;            // webhook: the variable named by `secret_env`, if any
   std::vector<std::string> secrets;  // webhook: signing secrets from `secret_env`, newest first
 };
 
 // `notify.smtp:` — the mail server e-mail contact methods go through.
 struct SmtpConfig {
-  std::string url;   // smtp://host:port (STARTTLS when `starttls`) or smtps://host:port (TLS)
-  std::string from;  // envelope and From: address
+  std::string url;        // smtp://host:port (STARTTLS when `starttls`) or smtps://host:port (TLS)
+  std::string from;       // envelope and From: address
   bool starttls = false;  // require STARTTLS on smtp://
   std::string username;
   std::string password;  // from `password_env`; never from the file, never logged
@@ -73,13 +76,14 @@ struct NotifyConfig {
   // even when they resolve to loopback, private or link-local addresses (which are refused
   // otherwise).
   std::vector<std::string> allow_hosts;
-  int workers = 4;                                    // concurrent deliveries
-  int max_attempts = 8;                               // then the row is dead-lettered
-  Duration retry_initial = std::chrono::seconds(5);   // first backoff (doubled each attempt)
-  Duration retry_max = std::chrono::minutes(10);      // backoff ceiling
-  Duration bundle_window = std::chrono::seconds(30);  // min gap between two messages to one destination
-  Duration timeout = std::chrono::seconds(10);        // per delivery attempt
-  Duration link_ttl = std::chrono::hours(24);         // one-click links expire after this
+  int workers = 4;                                   // concurrent deliveries
+  int max_attempts = 8;                              // then the row is dead-lettered
+  Duration retry_initial = std::chrono::seconds(5);  // first backoff (doubled each attempt)
+  Duration retry_max = std::chrono::minutes(10);     // backoff ceiling
+  // Minimum gap between two messages to one destination (0 = no bundling).
+  Duration bundle_window = std::chrono::seconds(30);
+  Duration timeout = std::chrono::seconds(10);  // per delivery attempt
+  Duration link_ttl = std::chrono::hours(24);   // one-click links expire after this
   std::string link_secret;  // from `link_secret_env`; "" = generated once and kept in the store
 };
 

@@ -126,10 +126,13 @@ escalation: {}
   EXPECT_FALSE(billing.service.settings.auto_resolve);
   EXPECT_EQ(billing.service.settings.rate_limit_per_minute, 0);
 
-  for (const char* s : {"notify", "drills", "escalation"}) {
+  for (const char* s : {"drills", "escalation"}) {
     EXPECT_EQ(c.deferred_sections.count(s), 1u) << s;
   }
   EXPECT_EQ(c.deferred_sections.count("policy"), 0u);
+  EXPECT_EQ(c.deferred_sections.count("notify"), 0u);  // loaded now
+  EXPECT_EQ(c.notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_FALSE(c.notify.smtp.has_value());
   EXPECT_EQ(c.policy.repeat, 2);
   ASSERT_EQ(c.users.size(), 1u);
   EXPECT_EQ(c.users[0].user.name, "Alice Example");
@@ -316,7 +319,7 @@ TEST(ParseConfig, ServiceErrors) {
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    color: blue\n"),
             "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, "
             "integration_keys, severity_map, auto_resolve, rate_limit_per_minute, roles, "
-            "business_hours)");
+            "business_hours, incident_channels)");
   EXPECT_EQ(ErrorOf("services:\n  id: a\n"),
             "loom-oncall.yaml:2: services: must be a list of services (lines starting with '- ')");
 }
@@ -383,7 +386,7 @@ TEST(ParseConfig, StoreAndLogErrors) {
 TEST(ParseConfig, UnknownAndDuplicateKeys) {
   EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
             "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
-            "users, schedules, services, log, policy)");
+            "users, schedules, services, log, policy, notify)");
   EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
             "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),
@@ -453,11 +456,17 @@ TEST(ParseConfig, ExampleFileParses) {
                         "LOOM_ONCALL_KEY_LOOM is not set"));
 }
 
+// The variables DESIGN.md's sketch names.
+FakeEnv SketchEnv() {
+  return EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA},
+                {"ALICE_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+                {"LOOM_INCIDENT_SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/XyZ"}});
+}
+
 TEST(ParseConfig, DesignSketchIsValidatedNow) {
   // DESIGN.md's sketch names users and schedules it never defines: now that users, schedules and
   // roles are loaded, each dangling reference is reported with its line.
-  auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"),
-                      EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA}}).lookup());
+  auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"), SketchEnv().lookup());
   ASSERT_FALSE(r.ok());
   const std::string& m = r.error().message;
   EXPECT_THAT(m, HasSubstr("design-sketch.yaml:19: schedules[0].layers[0].participants[1]: unknown "
@@ -471,6 +480,48 @@ TEST(ParseConfig, DesignSketchIsValidatedNow) {
   EXPECT_THAT(m, ::testing::Not(HasSubstr("roles.primary")));
   EXPECT_THAT(m, ::testing::Not(HasSubstr("business_hours")));
   EXPECT_THAT(m, ::testing::Not(HasSubstr("users[0]")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("notify")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("incident_channels")));
+}
+
+TEST(ParseConfig, DesignSketchIsValidOnceItsReferencesExist) {
+  // The sketch with the users and schedules it names added: valid as a whole, and its delivery
+  // keys (contact methods, notification rules, incident channel, notify) are loaded.
+  std::ifstream in(testing::TestDataPath("config/design-sketch.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  auto insert_after = [&](const std::string& anchor, const std::string& lines) {
+    size_t at = yaml.find(anchor);
+    ASSERT_NE(at, std::string::npos) << anchor;
+    yaml.insert(at + anchor.size(), lines);
+  };
+  insert_after("\nusers:\n", "  - { id: bob }\n  - { id: carol }\n");
+  insert_after("\nschedules:\n",
+               "  - { id: loom-secondary }\n  - { id: eng-lead }\n  - { id: sec-lead }\n");
+  FakeEnv env = SketchEnv();
+  auto r = Parse(yaml, env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const User& alice = r->users.at(2).user;
+  ASSERT_EQ(alice.id, "alice");
+  ASSERT_EQ(alice.contact_methods.size(), 2u);
+  EXPECT_EQ(alice.contact_methods[0].secrets,
+            std::vector<std::string>{env.vars_.at("ALICE_HOOK_SECRET")});
+  ASSERT_EQ(alice.high_rules.size(), 2u);
+  EXPECT_EQ(alice.high_rules[1].method, "mail");
+  EXPECT_EQ(alice.high_rules[1].after, std::chrono::minutes(1));
+  ASSERT_EQ(alice.low_rules.size(), 1u);
+  const auto& channels = r->services.at(0).incident_channels;
+  ASSERT_EQ(channels.size(), 1u);
+  EXPECT_EQ(channels[0].id, "slack-0");
+  EXPECT_EQ(channels[0].url, env.vars_.at("LOOM_INCIDENT_SLACK_WEBHOOK"));
+  EXPECT_TRUE(channels[0].url_is_secret);
+  ASSERT_TRUE(r->notify.smtp.has_value());
+  EXPECT_EQ(r->notify.smtp->url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(r->notify.smtp->from, "oncall@example.com");
+  EXPECT_EQ(r->notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(r->services.at(0).deferred.count("incident_channels"), 0u);
+  EXPECT_EQ(r->services.at(0).deferred.count("probe"), 1u);
 }
 
 TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
@@ -637,10 +688,11 @@ services:
     roles: { primary: loom-primary, security_lead: sec }
     business_hours: { time_zone: Europe/Berlin, days: mon-fri, from: "09:00", to: "17:00",
                       holidays: [2026-12-25] }
+notify: { smtp: { url: "smtp://127.0.0.1:2525", from: oncall@example.com } }
 )";
 
 TEST(ParseConfig, UsersSchedulesRolesAndBusinessHours) {
-  auto r = Parse(kOnCallYaml);
+  auto r = Parse(kOnCallYaml, EnvOf({{"ALICE_HOOK_SECRET", "whsec_c2VjcmV0"}}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   const Config& c = *r;
   ASSERT_EQ(c.users.size(), 3u);
@@ -735,6 +787,379 @@ services:
       "loom-oncall.yaml:24: services[0].business_hours.holidays[0]: is not a date YYYY-MM-DD",
   };
   for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
+}
+
+// ---- delivery: contact methods, notification rules, incident channels, notify ----
+
+constexpr char kHookSecretNew[] = "whsec_bmV3IHNlY3JldCBmb3IgdGVzdHM=";
+constexpr char kHookSecretOld[] = "whsec_b2xkIHNlY3JldA==";
+constexpr char kSlackUrl[] = "https://hooks.slack.com/services/T000/B000/secretpart";
+
+// Every variable the delivery tests name, set to valid values.
+std::map<std::string, std::string> DeliveryVars() {
+  return {{"ALICE_HOOK_SECRET", std::string(kHookSecretNew) + "\n " + kHookSecretOld},
+          {"ALICE_SLACK", kSlackUrl},
+          {"OPS_SLACK", kSlackUrl},
+          {"OPS_HOOK_SECRET", kHookSecretNew},
+          {"SMTP_PASSWORD", "smtp-password-value"},
+          {"LINK_SECRET", "0123456789abcdef0123456789abcdef-link"}};
+}
+
+constexpr char kDeliveryYaml[] = R"(users:
+  - id: alice
+    contact_methods:
+      - { id: mail, type: email, address: alice@example.com }
+      - { id: hook, type: webhook, url: "https://hooks.example.com/alice", secret_env: ALICE_HOOK_SECRET }
+      - { id: chat, type: slack, url_env: ALICE_SLACK }
+      - { id: plain, type: webhook, url: "http://127.0.0.1:9000/a" }
+    notification_rules:
+      high: [ { method: hook, after: 0m }, { method: mail, after: 90s }, { method: chat, after: 1h30m } ]
+      low: [ { method: mail } ]
+  - id: bob
+    contact_methods: [ { id: mail, type: email, address: bob@example.com } ]
+services:
+  - id: loom
+    incident_channels:
+      - { type: slack, url_env: OPS_SLACK }
+      - { id: ops-hook, type: webhook, url: "https://ops.example.com/hook", secret_env: OPS_HOOK_SECRET }
+      - { type: webhook, url: "http://[::1]:8081/x" }
+notify:
+  smtp:
+    url: "smtp://mail.example.com:587"
+    from: oncall@example.com
+    starttls: true
+    username: oncall
+    password_env: SMTP_PASSWORD
+    verify_tls: false
+  allow_hosts: [127.0.0.1, "::1", 10.0.0.0/8, hooks.internal]
+  workers: 2
+  max_attempts: 5
+  retry: { initial: 10s, max: 5m }
+  bundle_window: 0s
+  timeout: 15s
+  link_ttl: 2d
+  link_secret_env: LINK_SECRET
+)";
+
+TEST(ParseConfig, ContactMethodsRulesChannelsAndNotify) {
+  FakeEnv env(DeliveryVars());
+  auto r = Parse(kDeliveryYaml, env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const User& alice = r->users.at(0).user;
+  ASSERT_EQ(alice.contact_methods.size(), 4u);
+  const ContactMethod& mail = alice.contact_methods[0];
+  EXPECT_EQ(mail.type, "email");
+  EXPECT_EQ(mail.address, "alice@example.com");
+  EXPECT_FALSE(mail.address_is_secret);
+  const ContactMethod& hook = alice.contact_methods[1];
+  EXPECT_EQ(hook.address, "https://hooks.example.com/alice");
+  EXPECT_FALSE(hook.address_is_secret);
+  EXPECT_EQ(hook.secret_env, "ALICE_HOOK_SECRET");
+  EXPECT_EQ(hook.secrets, (std::vector<std::string>{kHookSecretNew, kHookSecretOld}));
+  const ContactMethod& chat = alice.contact_methods[2];
+  EXPECT_EQ(chat.type, "slack");
+  EXPECT_EQ(chat.address, kSlackUrl);
+  EXPECT_TRUE(chat.address_is_secret);
+  EXPECT_EQ(chat.url_env, "ALICE_SLACK");
+  EXPECT_TRUE(chat.secrets.empty());
+  EXPECT_TRUE(alice.contact_methods[3].secrets.empty());  // secret_env is optional
+
+  ASSERT_EQ(alice.high_rules.size(), 3u);
+  EXPECT_EQ(alice.high_rules[0].method, "hook");
+  EXPECT_EQ(alice.high_rules[0].after, Duration::zero());
+  EXPECT_EQ(alice.high_rules[1].method, "mail");
+  EXPECT_EQ(alice.high_rules[1].after, std::chrono::seconds(90));
+  EXPECT_EQ(alice.high_rules[2].after, std::chrono::minutes(90));
+  ASSERT_EQ(alice.low_rules.size(), 1u);
+  EXPECT_EQ(alice.low_rules[0].method, "mail");
+  EXPECT_EQ(alice.low_rules[0].after, Duration::zero());  // `after` defaults to 0
+  // No rules: empty lists (every method at once).
+  EXPECT_TRUE(r->users.at(1).user.high_rules.empty());
+  EXPECT_TRUE(r->users.at(1).user.low_rules.empty());
+
+  const auto& channels = r->services.at(0).incident_channels;
+  ASSERT_EQ(channels.size(), 3u);
+  EXPECT_EQ(channels[0].id, "slack-0");
+  EXPECT_EQ(channels[0].type, "slack");
+  EXPECT_EQ(channels[0].url, kSlackUrl);
+  EXPECT_TRUE(channels[0].url_is_secret);
+  EXPECT_EQ(channels[0].url_env, "OPS_SLACK");
+  EXPECT_EQ(channels[1].id, "ops-hook");
+  EXPECT_FALSE(channels[1].url_is_secret);
+  EXPECT_EQ(channels[1].secret_env, "OPS_HOOK_SECRET");
+  EXPECT_EQ(channels[1].secrets, std::vector<std::string>{kHookSecretNew});
+  EXPECT_EQ(channels[2].id, "webhook-2");
+  EXPECT_EQ(channels[2].url, "http://[::1]:8081/x");
+  EXPECT_TRUE(channels[2].secrets.empty());
+
+  const NotifyConfig& n = r->notify;
+  ASSERT_TRUE(n.smtp.has_value());
+  EXPECT_EQ(n.smtp->url, "smtp://mail.example.com:587");
+  EXPECT_EQ(n.smtp->from, "oncall@example.com");
+  EXPECT_TRUE(n.smtp->starttls);
+  EXPECT_EQ(n.smtp->username, "oncall");
+  EXPECT_EQ(n.smtp->password, "smtp-password-value");
+  EXPECT_FALSE(n.smtp->verify_tls);
+  EXPECT_EQ(n.allow_hosts,
+            (std::vector<std::string>{"127.0.0.1", "::1", "10.0.0.0/8", "hooks.internal"}));
+  EXPECT_EQ(n.workers, 2);
+  EXPECT_EQ(n.max_attempts, 5);
+  EXPECT_EQ(n.retry_initial, std::chrono::seconds(10));
+  EXPECT_EQ(n.retry_max, std::chrono::minutes(5));
+  EXPECT_EQ(n.bundle_window, Duration::zero());
+  EXPECT_EQ(n.timeout, std::chrono::seconds(15));
+  EXPECT_EQ(n.link_ttl, std::chrono::hours(48));
+  EXPECT_EQ(n.link_secret, "0123456789abcdef0123456789abcdef-link");
+  EXPECT_TRUE(r->deferred_sections.empty());
+  EXPECT_TRUE(r->services.at(0).deferred.empty());
+}
+
+TEST(ParseConfig, NotifyDefaults) {
+  for (const char* text : {"", "notify:\n", "notify: {}\n"}) {
+    auto r = Parse(text);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const NotifyConfig& n = r->notify;
+    EXPECT_FALSE(n.smtp.has_value());
+    EXPECT_TRUE(n.allow_hosts.empty());
+    EXPECT_EQ(n.workers, 4);
+    EXPECT_EQ(n.max_attempts, 8);
+    EXPECT_EQ(n.retry_initial, std::chrono::seconds(5));
+    EXPECT_EQ(n.retry_max, std::chrono::minutes(10));
+    EXPECT_EQ(n.bundle_window, std::chrono::seconds(30));
+    EXPECT_EQ(n.timeout, std::chrono::seconds(10));
+    EXPECT_EQ(n.link_ttl, std::chrono::hours(24));
+    EXPECT_EQ(n.link_secret, "");
+  }
+  auto r = Parse("notify: { smtp: { url: \"smtps://mail.example.com:465\", from: a@b } }\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->notify.smtp->starttls);
+  EXPECT_TRUE(r->notify.smtp->verify_tls);
+  EXPECT_EQ(r->notify.smtp->username, "");
+  EXPECT_EQ(r->notify.smtp->password, "");
+}
+
+TEST(ParseConfig, ContactMethodErrorsNameFileLineAndKey) {
+  FakeEnv env(DeliveryVars());
+  env.vars_["NOT_A_URL"] = "ftp://files.example.com/secret-token-123";
+  env.vars_["BAD_SECRET"] = std::string(kHookSecretNew) + " plain-secret-456";
+  env.vars_["BLANK"] = "   ";
+  const std::string m = ErrorOf(R"(users:
+  - id: alice
+    contact_methods:
+      - { id: mail, type: email, address: alice@example.com }
+      - { id: m2, type: email, address: "not an address" }
+      - { id: m3, type: email, url: "https://x.example.com" }
+      - { id: h1, type: webhook, url: "https://a.example.com", url_env: ALICE_SLACK }
+      - { id: h2, type: webhook }
+      - { id: h3, type: webhook, url_env: UNSET_URL }
+      - { id: h4, type: webhook, url_env: NOT_A_URL }
+      - { id: h5, type: webhook, url: "https://:443/x" }
+      - { id: h6, type: webhook, url: "https://h.example.com:99999/" }
+      - { id: h7, type: webhook, url: "https://h.example.com", secret_env: UNSET_SECRET }
+      - { id: h8, type: webhook, url: "https://h.example.com", secret_env: BAD_SECRET }
+      - { id: h9, type: webhook, url: "https://h.example.com", secret_env: BLANK }
+      - { id: s1, type: slack, url_env: ALICE_SLACK, secret_env: ALICE_HOOK_SECRET }
+      - { id: s2, type: slack, address: "https://hooks.slack.com/x" }
+      - { id: s3, type: slack, url: "https://hooks.slack.com/x", token: abc }
+)",
+                                env);
+  const std::vector<std::string> expected = {
+      "loom-oncall.yaml:4: users[0].contact_methods[0].type: contact method type email needs "
+      "notify.smtp",
+      "loom-oncall.yaml:5: users[0].contact_methods[1].address: 'not an address' is not an "
+      "e-mail address",
+      "loom-oncall.yaml:6: users[0].contact_methods[2].url: does not apply to type email (use "
+      "address)",
+      "loom-oncall.yaml:6: users[0].contact_methods[2].address: is required",
+      "loom-oncall.yaml:7: users[0].contact_methods[3]: set exactly one of url or url_env",
+      "loom-oncall.yaml:8: users[0].contact_methods[4]: set exactly one of url or url_env",
+      "loom-oncall.yaml:9: users[0].contact_methods[5].url_env: environment variable UNSET_URL "
+      "is not set",
+      "loom-oncall.yaml:10: users[0].contact_methods[6].url_env: the URL in environment "
+      "variable NOT_A_URL must start with http:// or https://",
+      "loom-oncall.yaml:11: users[0].contact_methods[7].url: has no host",
+      "loom-oncall.yaml:12: users[0].contact_methods[8].url: has an invalid port (1-65535)",
+      "loom-oncall.yaml:13: users[0].contact_methods[9].secret_env: environment variable "
+      "UNSET_SECRET is not set",
+      "loom-oncall.yaml:14: users[0].contact_methods[10].secret_env: environment variable "
+      "BAD_SECRET: secret 2 is not a webhook secret (whsec_ followed by base64)",
+      "loom-oncall.yaml:15: users[0].contact_methods[11].secret_env: environment variable BLANK "
+      "holds no secret",
+      "loom-oncall.yaml:16: users[0].contact_methods[12].secret_env: does not apply to type "
+      "slack (only webhooks are signed)",
+      "loom-oncall.yaml:17: users[0].contact_methods[13].address: does not apply to type slack "
+      "(use url or url_env)",
+      "loom-oncall.yaml:18: users[0].contact_methods[14].token: unknown key (expected one of: "
+      "id, type, address, url, url_env, secret_env)",
+  };
+  for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
+  // Secrets from the environment never appear; the variables are named instead.
+  for (const char* secret : {"secret-token-123", "plain-secret-456", kHookSecretNew, kSlackUrl}) {
+    EXPECT_THAT(m, ::testing::Not(HasSubstr(secret)));
+  }
+}
+
+TEST(ParseConfig, EmailMethodWithSmtpConfigured) {
+  const std::string yaml = R"(users:
+  - id: alice
+    contact_methods: [ { id: mail, type: email, address: alice@example.com } ]
+notify: { smtp: { url: "smtp://127.0.0.1:2525", from: oncall@example.com } }
+)";
+  EXPECT_TRUE(Parse(yaml).ok());
+  // An smtp section with errors of its own does not add "needs notify.smtp".
+  const std::string m = ErrorOf(R"(users:
+  - id: alice
+    contact_methods: [ { id: mail, type: email, address: alice@example.com } ]
+notify: { smtp: { url: "http://127.0.0.1:2525" } }
+)");
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("needs notify.smtp"))) << m;
+  EXPECT_THAT(m, HasSubstr("notify.smtp.url: must start with smtp:// or smtps://"));
+}
+
+TEST(ParseConfig, NotificationRuleErrorsNameFileLineAndKey) {
+  FakeEnv env(DeliveryVars());
+  const std::string m = ErrorOf(R"(users:
+  - id: alice
+    contact_methods:
+      - { id: hook, type: webhook, url: "https://a.example.com" }
+      - { id: chat, type: slack, url_env: ALICE_SLACK }
+    notification_rules:
+      high:
+        - { method: hook, after: 0m }
+        - { method: pager, after: 1m }
+        - { method: hook, after: 5m }
+        - { method: chat, after: -1m }
+        - { after: 1m }
+        - { method: chat, after: soon, repeat: 2 }
+      low: [ { method: hook } ]
+      urgent: [ { method: hook } ]
+  - id: bob
+    notification_rules: [ { method: mail } ]
+  - id: carol
+    notification_rules: { high: { method: mail } }
+)",
+                                env);
+  const std::vector<std::string> expected = {
+      "loom-oncall.yaml:9: users[0].notification_rules.high[1].method: unknown contact method "
+      "'pager' (not in this user's contact_methods)",
+      "loom-oncall.yaml:10: users[0].notification_rules.high[2].method: contact method 'hook' is "
+      "already in high (line 8)",
+      "loom-oncall.yaml:11: users[0].notification_rules.high[3].after: bad duration '-1m'",
+      "loom-oncall.yaml:12: users[0].notification_rules.high[4].method: is required",
+      "loom-oncall.yaml:13: users[0].notification_rules.high[5].after: bad duration 'soon'",
+      "loom-oncall.yaml:13: users[0].notification_rules.high[5].repeat: unknown key",
+      "loom-oncall.yaml:15: users[0].notification_rules.urgent: unknown key (expected one of: "
+      "high, low)",
+      "loom-oncall.yaml:17: users[1].notification_rules: must be a mapping of urgency to rules",
+      "loom-oncall.yaml:19: users[2].notification_rules.high: must be a list of rules",
+  };
+  for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
+  // The same method in high and low is fine (line 14): no error names low.
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("notification_rules.low")));
+}
+
+TEST(ParseConfig, IncidentChannelErrorsNameFileLineAndKey) {
+  FakeEnv env(DeliveryVars());
+  const std::string m = ErrorOf(R"(services:
+  - id: loom
+    incident_channels:
+      - { type: slack, url_env: OPS_SLACK }
+      - { id: slack-0, type: slack, url: "https://hooks.slack.com/a" }
+      - { id: Ops Room, type: webhook, url: "https://a.example.com" }
+      - { type: teams, url: "https://a.example.com" }
+      - { type: slack, url: "https://hooks.slack.com/a", secret_env: OPS_HOOK_SECRET }
+      - { type: webhook }
+      - { url: "https://a.example.com" }
+  - id: other
+    incident_channels: { type: slack, url_env: OPS_SLACK }
+  - id: third
+    incident_channels: [ { type: slack, url_env: OPS_SLACK } ]
+)",
+                                env);
+  const std::vector<std::string> expected = {
+      "loom-oncall.yaml:5: services[0].incident_channels[1].id: duplicate incident channel id "
+      "'slack-0' (first at line 4)",
+      "loom-oncall.yaml:6: services[0].incident_channels[2].id: 'Ops Room' is not a valid "
+      "channel id",
+      "loom-oncall.yaml:7: services[0].incident_channels[3].type: 'teams' is not an incident "
+      "channel type (slack, webhook)",
+      "loom-oncall.yaml:8: services[0].incident_channels[4].secret_env: does not apply to type "
+      "slack",
+      "loom-oncall.yaml:9: services[0].incident_channels[5]: set exactly one of url or url_env",
+      "loom-oncall.yaml:10: services[0].incident_channels[6].type: is required",
+      "loom-oncall.yaml:12: services[1].incident_channels: must be a list of",
+  };
+  for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
+  // Ids are unique per service: services[2] may use slack-0 again.
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("services[2]")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr(kSlackUrl)));
+}
+
+TEST(ParseConfig, NotifyErrorsNameFileLineAndKey) {
+  FakeEnv env(DeliveryVars());
+  env.vars_["SHORT_LINK"] = "short-link-secret-789";
+  const std::string m = ErrorOf(R"(notify:
+  smtp:
+    url: "smtps://user:pw-in-url@mail.example.com:465"
+    from: "Oncall <oncall@example.com>"
+    starttls: true
+    password_env: UNSET_PASSWORD
+    verify_tls: maybe
+  allow_hosts: [127.0.0.1, "", [a]]
+  workers: 0
+  max_attempts: 101
+  retry: { initial: 10m, max: 1m, jitter: 1s }
+  bundle_window: -5s
+  timeout: 0s
+  link_ttl: 1y
+  link_secret_env: SHORT_LINK
+  channels: []
+)",
+                                env);
+  const std::vector<std::string> expected = {
+      "loom-oncall.yaml:3: notify.smtp.url: must not contain credentials (use username and "
+      "password_env)",
+      "loom-oncall.yaml:4: notify.smtp.from: 'Oncall <oncall@example.com>' is not an e-mail "
+      "address",
+      "loom-oncall.yaml:5: notify.smtp.starttls: applies only to smtp://",
+      "loom-oncall.yaml:6: notify.smtp.password_env: environment variable UNSET_PASSWORD is not "
+      "set",
+      "loom-oncall.yaml:6: notify.smtp.password_env: password_env is set but username is not",
+      "loom-oncall.yaml:7: notify.smtp.verify_tls: must be true or false",
+      "loom-oncall.yaml:8: notify.allow_hosts[1]: must be a host name",
+      "loom-oncall.yaml:8: notify.allow_hosts[2]: must be a host name",
+      "loom-oncall.yaml:9: notify.workers: must be an integer from 1 to 64",
+      "loom-oncall.yaml:10: notify.max_attempts: must be an integer from 1 to 100",
+      "loom-oncall.yaml:11: notify.retry.max: must not be shorter than notify.retry.initial",
+      "loom-oncall.yaml:11: notify.retry.jitter: unknown key",
+      "loom-oncall.yaml:12: notify.bundle_window: bad duration '-5s'",
+      "loom-oncall.yaml:13: notify.timeout: must be longer than 0",
+      "loom-oncall.yaml:14: notify.link_ttl: bad duration '1y'",
+      "loom-oncall.yaml:15: notify.link_secret_env: environment variable SHORT_LINK is too "
+      "short: at least 32 characters (it has 21)",
+      "loom-oncall.yaml:16: notify.channels: unknown key",
+  };
+  for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
+  for (const char* secret : {"short-link-secret-789", "pw-in-url"}) {
+    EXPECT_THAT(m, ::testing::Not(HasSubstr(secret)));
+  }
+
+  EXPECT_THAT(ErrorOf("notify: { smtp: { from: a@b } }\n"),
+              HasSubstr("loom-oncall.yaml:1: notify.smtp.url: is required"));
+  EXPECT_THAT(ErrorOf("notify: { smtp: { url: \"smtp://mail.example.com\", from: a@b } }\n"),
+              HasSubstr("notify.smtp.url: needs a port, e.g. smtp://mail.example.com:587"));
+  EXPECT_THAT(ErrorOf("notify: { smtp: { url: \"smtp://mail.example.com:25/x\", from: a@b } }\n"),
+              HasSubstr("notify.smtp.url: must not have a path"));
+  EXPECT_THAT(ErrorOf("notify: { smtp: { url: \"smtp://m.example.com:25\" } }\n"),
+              HasSubstr("notify.smtp.from: is required"));
+  EXPECT_THAT(
+      ErrorOf("notify:\n  smtp: { url: \"smtp://m.example.com:25\", from: a@b, username: u }\n"),
+      HasSubstr("loom-oncall.yaml:2: notify.smtp.username: username is set but password_env is "
+                "not (set both or neither)"));
+  EXPECT_THAT(ErrorOf("notify: { link_secret_env: UNSET_LINK }\n"),
+              HasSubstr("notify.link_secret_env: environment variable UNSET_LINK is not set"));
+  EXPECT_THAT(ErrorOf("notify: [smtp]\n"),
+              HasSubstr("loom-oncall.yaml:1: notify: must be a mapping"));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ struct ContactMethod {
   // The URL came from an environment variable (`url_env`): it is a secret too (Slack webhook
   // URLs are), so it is shown as "(from $VAR)" and never stored.
   bool address_is_secret = false;
+  std::string url_env;  // the variable named by `url_env` ("" when the address is in the file)
 };
 
 // One step of a notification rule: notify through contact method `method` (an id of the user's

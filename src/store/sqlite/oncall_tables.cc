@@ -8,11 +8,16 @@
 namespace loom::sqlite {
 namespace {
 
+// What the database keeps of a user's contact methods. Never a secret: not the webhook signing
+// secrets (`secrets`), nor an address that came from an environment variable (a Slack webhook
+// URL is a credential), which is stored as "(from $VAR)" instead.
 std::string ContactMethodsJson(const std::vector<ContactMethod>& methods) {
   nlohmann::json list = nlohmann::json::array();
   for (const ContactMethod& m : methods) {
+    std::string address = m.address;
+    if (m.address_is_secret) address = m.url_env.empty() ? "" : "(from $" + m.url_env + ")";
     list.push_back(
-        {{"id", m.id}, {"type", m.type}, {"address", m.address}, {"secret_env", m.secret_env}});
+        {{"id", m.id}, {"type", m.type}, {"address", address}, {"secret_env", m.secret_env}});
   }
   return list.dump();
 }

@@ -49,6 +49,24 @@ class OnCallTablesTest : public ::testing::Test {
     return n;
   }
 
+  // The contact_methods_json of user `id`, read with a separate connection.
+  std::string ContactMethodsJson(const std::string& id) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(dir_.File("loom.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT contact_methods_json FROM users WHERE id = ?1", -1, &stmt,
+                       nullptr);
+    sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string json;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      json = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return json;
+  }
+
   testing::TempDir dir_;
   testing::FakeClock clock_;
   std::unique_ptr<Store> store_;
@@ -108,6 +126,33 @@ TEST_F(OnCallTablesTest, ConfiguredUsersAreUpserted) {
   ASSERT_TRUE(store_->UpsertConfiguredUsers({bob}).ok());
   store_->Shutdown();
   EXPECT_EQ(CountRows("users"), 2);
+}
+
+TEST_F(OnCallTablesTest, ContactMethodSecretsAreNeverStored) {
+  User alice;
+  alice.id = "alice";
+  ContactMethod hook;
+  hook.id = "hook";
+  hook.type = "webhook";
+  hook.address = "https://hooks.example.com/plain";
+  hook.secret_env = "ALICE_HOOK_SECRET";
+  hook.secrets = {"whsec_bmV3ZXN0", "whsec_b2xkZXI="};
+  ContactMethod slack;
+  slack.id = "slack";
+  slack.type = "slack";
+  slack.address = "https://hooks.slack.com/services/T0/B0/sekrit";
+  slack.address_is_secret = true;
+  slack.url_env = "ALICE_SLACK_URL";
+  alice.contact_methods = {hook, slack};
+  ASSERT_TRUE(store_->UpsertConfiguredUsers({alice}).ok());
+  store_->Shutdown();
+  const std::string json = ContactMethodsJson("alice");
+  EXPECT_NE(json.find("https://hooks.example.com/plain"), std::string::npos) << json;
+  EXPECT_NE(json.find("(from $ALICE_SLACK_URL)"), std::string::npos) << json;
+  EXPECT_NE(json.find("ALICE_HOOK_SECRET"), std::string::npos) << json;  // the name is no secret
+  for (const char* secret : {"sekrit", "whsec_", "bmV3ZXN0"}) {
+    EXPECT_EQ(json.find(secret), std::string::npos) << secret << " in " << json;
+  }
 }
 
 }  // namespace
