@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/delivery_setup.h"
 #include "cli/version.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -220,7 +221,16 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     const Error& e = engine_loaded.error();
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
+  // The outbox workers: pending messages back in their heap, then sending.
+  Result<std::unique_ptr<DeliveryService>> delivery =
+      LoadDelivery(config, *store, ctx.clock, oncall->roster, nullptr);
+  if (!delivery.ok()) {
+    engine.Stop();
+    store->Shutdown();
+    return ReportError(ctx, delivery.error());
+  }
   engine.Start();
+  (*delivery)->Start();
 
   ServerOptions server_options;
   server_options.listen = config.server.listen;
@@ -236,6 +246,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
       server_options, ServerDeps{*store, ctx.clock, admin_hash, shared_policy,
                                  std::move(oncall).value(), [&engine] { return engine.Stats(); }});
   if (!started.ok()) {
+    (*delivery)->Stop();
+    engine.Stop();
     store->Shutdown();
     const Error& e = started.error();
     return ReportError(ctx, {e.code, "cannot start the HTTP server: " + e.message, {}});
@@ -270,6 +282,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server->Stop();
   server->Wait();
   server.reset();
+  (*delivery)->Stop();
   engine.Stop();
   store->Shutdown();
   spdlog::info("stopped");

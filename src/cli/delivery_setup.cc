@@ -1,0 +1,64 @@
+#include "cli/delivery_setup.h"
+
+#include "notify/email_channel.h"
+#include "notify/outbound_policy.h"
+#include "notify/slack_channel.h"
+#include "notify/webhook_channel.h"
+
+namespace loom {
+
+Result<std::unique_ptr<DeliveryService>> LoadDelivery(
+    const Config& config, Store& store, Clock& clock, std::shared_ptr<Roster> roster,
+    std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
+        links) {
+  const NotifyConfig& notify = config.notify;
+  Result<OutboundPolicy> policy = OutboundPolicy::Create(notify.allow_hosts);
+  if (!policy.ok()) {
+    const Error& e = policy.error();
+    return Error{e.code, "notify.allow_hosts: " + e.message, {}};
+  }
+  std::map<std::string, std::shared_ptr<Channel>> channels;
+  channels["webhook"] = std::make_shared<WebhookChannel>(*policy, clock, notify.timeout);
+  channels["slack"] = std::make_shared<SlackChannel>(*policy, clock, notify.timeout);
+  if (notify.smtp) {
+    EmailOptions mail;
+    mail.url = notify.smtp->url;
+    mail.from = notify.smtp->from;
+    mail.starttls = notify.smtp->starttls;
+    mail.username = notify.smtp->username;
+    mail.password = notify.smtp->password;
+    mail.verify_tls = notify.smtp->verify_tls;
+    mail.timeout = notify.timeout;
+    Status usable = CheckEmailOptions(mail, *policy);
+    if (!usable.ok()) {
+      const Error& e = usable.error();
+      return Error{e.code, "notify.smtp: " + e.message, {}};
+    }
+    channels["email"] = std::make_shared<EmailChannel>(std::move(mail), *policy, clock);
+  }
+  std::vector<IncidentChannel> incident_channels;
+  for (const ServiceConfig& service : config.services) {
+    for (const IncidentChannelConfig& c : service.incident_channels) {
+      incident_channels.push_back(
+          {service.service.id, c.id, Destination{c.type, c.url, c.secrets}});
+    }
+  }
+  DeliveryService::Options options;
+  options.workers = notify.workers;
+  options.retry.max_attempts = notify.max_attempts;
+  options.retry.initial = notify.retry_initial;
+  options.retry.max = notify.retry_max;
+  options.bundle_window = notify.bundle_window;
+  options.links = std::move(links);
+  auto service =
+      std::make_unique<DeliveryService>(store, clock, std::move(roster), std::move(channels),
+                                        std::move(incident_channels), std::move(options));
+  Status loaded = service->Load();
+  if (!loaded.ok()) {
+    const Error& e = loaded.error();
+    return Error{e.code, "cannot load the outbox: " + e.message, {}};
+  }
+  return service;
+}
+
+}  // namespace loom

@@ -1,0 +1,24 @@
+// Builds the outbox workers (engine/delivery.h) from the configuration: the channels of
+// `notify:` (e-mail only when notify.smtp is set; Slack and signed webhooks always), the host
+// allowlist, retry and bundling settings, and each service's incident channels.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "core/roster.h"
+#include "engine/delivery.h"
+#include "store/store.h"
+
+namespace loom {
+
+// Loaded (hooks registered, pending rows in its heap) but not started.
+Result<std::unique_ptr<DeliveryService>> LoadDelivery(
+    const Config& config, Store& store, Clock& clock, std::shared_ptr<Roster> roster,
+    std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
+        links);
+
+}  // namespace loom
