@@ -89,6 +89,12 @@ class FakeStore final : public Store {
   Status UpsertConfiguredUsers(const std::vector<User>& users) override {
     return oncall.UpsertUsers(users);
   }
+  Result<std::string> GetOrCreateSetting(const std::string& name,
+                                         const std::function<std::string()>& generate) override {
+    auto [it, inserted] = settings.try_emplace(name);
+    if (inserted) it->second = generate();
+    return it->second;
+  }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
     ++key_lookups;
     auto it = keys.find(hash);
@@ -162,6 +168,7 @@ class FakeStore final : public Store {
   std::map<std::string, IntegrationKey> keys;
   std::map<std::string, ApiToken> tokens;
   std::vector<OutboxEntry> notifications;  // of INC-20
+  std::map<std::string, std::string> settings;
   testing::InMemoryOnCallTables oncall;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
