@@ -211,6 +211,7 @@ class CliHarness {
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
               roster = deps.oncall.roster;
+              links = deps.links;
               return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
             },
             .make_transport =
@@ -241,6 +242,7 @@ class CliHarness {
   std::shared_ptr<Roster> roster;
   InMemoryOnCallTables oncall_tables;
   std::map<std::string, std::string> settings;  // the store's, kept across runs
+  std::shared_ptr<const LinkSigner> links;
 
  private:
   CliContext ctx_;

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -23,6 +24,7 @@
 #include "core/roster.h"
 #include "core/severity_policy.h"
 #include "engine/escalation_engine.h"
+#include "engine/link_key.h"
 
 namespace loom {
 namespace {
@@ -155,6 +157,21 @@ Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
   return deps;
 }
 
+// The configured link secret. Until the `notify:` loader lands, `notify:` is a deferred section
+// and Config::notify.link_secret stays empty, so its `link_secret_env` is read here; remove this
+// fallback (keep only the first line) when that loader fills the field.
+std::string ConfiguredLinkSecret(const Config& config, const CliContext& ctx) {
+  if (!config.notify.link_secret.empty()) return config.notify.link_secret;
+  auto deferred = config.deferred_sections.find("notify");
+  if (deferred == config.deferred_sections.end()) return "";
+  try {
+    YAML::Node env = YAML::Load(deferred->second)["link_secret_env"];
+    return env && env.IsScalar() ? ctx.Env(env.Scalar().c_str()) : "";
+  } catch (const YAML::Exception&) {
+    return "";
+  }
+}
+
 int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
 
@@ -212,6 +229,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, oncall.error());
   }
 
+  // One-click links: `link_signer` verifies them at /a/ and makes the ones notifications carry.
+  Result<std::shared_ptr<const LinkSigner>> link_signer = MakeLinkSigner(
+      ConfiguredLinkSecret(config, ctx), config.server.public_url, config.notify.link_ttl, *store);
+  if (!link_signer.ok()) {
+    store->Shutdown();
+    return ReportError(ctx, link_signer.error());
+  }
+
   // The escalation engine: every pending deadline back in its heap before the first request.
   EscalationEngine engine(*store, ctx.clock, shared_policy, oncall->roster);
   Status engine_loaded = engine.Load();
@@ -233,8 +258,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
   auto started = ctx.start_http_server(
-      server_options, ServerDeps{*store, ctx.clock, admin_hash, shared_policy,
-                                 std::move(oncall).value(), [&engine] { return engine.Stats(); }});
+      server_options,
+      ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value(),
+                 [&engine] { return engine.Stats(); }, *link_signer});
   if (!started.ok()) {
     store->Shutdown();
     const Error& e = started.error();
