@@ -73,6 +73,7 @@ class FakeStore final : public Store {
   Result<AuditReport> audit = AuditReport{};
   // Owned by the harness, so that what serve stored outlives the store.
   InMemoryOnCallTables* oncall = nullptr;
+  std::map<std::string, std::string>* settings = nullptr;
 
   void Ingest(IngestRequest, Callback<IngestOutcome> done) override { done(Unsupported()); }
   void Execute(IncidentCommand, Callback<Incident> done) override { done(Unsupported()); }
@@ -99,6 +100,12 @@ class FakeStore final : public Store {
   Status UpsertConfiguredUsers(const std::vector<User>& users) override {
     events_.push_back("store.upsert_users " + std::to_string(users.size()));
     return oncall->UpsertUsers(users);
+  }
+  Result<std::string> GetOrCreateSetting(const std::string& name,
+                                         const std::function<std::string()>& generate) override {
+    auto [it, inserted] = settings->try_emplace(name);
+    if (inserted) it->second = generate();
+    return it->second;
   }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
     return Unsupported();
@@ -194,6 +201,7 @@ class CliHarness {
               store->upserts = &upserts;
               store->audit = audit;
               store->oncall = &oncall_tables;
+              store->settings = &settings;
               return std::unique_ptr<Store>(std::move(store));
             },
             .start_http_server = [this](const ServerOptions& options,
@@ -203,6 +211,7 @@ class CliHarness {
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
               roster = deps.oncall.roster;
+              links = deps.links;
               return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
             },
             .make_transport =
@@ -232,6 +241,8 @@ class CliHarness {
   std::shared_ptr<const SeverityPolicy> policy;
   std::shared_ptr<Roster> roster;
   InMemoryOnCallTables oncall_tables;
+  std::map<std::string, std::string> settings;  // the store's, kept across runs
+  std::shared_ptr<const LinkSigner> links;
 
  private:
   CliContext ctx_;

@@ -24,6 +24,7 @@
 #include "core/roster.h"
 #include "core/severity_policy.h"
 #include "engine/escalation_engine.h"
+#include "engine/link_key.h"
 
 namespace loom {
 namespace {
@@ -213,6 +214,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, oncall.error());
   }
 
+  // One-click links: `link_signer` verifies them at /a/ and makes the ones notifications carry.
+  Result<std::shared_ptr<const LinkSigner>> link_signer = MakeLinkSigner(
+      config.notify.link_secret, config.server.public_url, config.notify.link_ttl, *store);
+  if (!link_signer.ok()) {
+    store->Shutdown();
+    return ReportError(ctx, link_signer.error());
+  }
+
   // The escalation engine: every pending deadline back in its heap before the first request.
   EscalationEngine engine(*store, ctx.clock, shared_policy, oncall->roster);
   Status engine_loaded = engine.Load();
@@ -222,8 +231,12 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
   // The outbox workers: pending messages back in their heap, then sending.
-  Result<std::unique_ptr<DeliveryService>> delivery =
-      LoadDelivery(config, *store, ctx.clock, oncall->roster, nullptr);
+  Result<std::unique_ptr<DeliveryService>> delivery = LoadDelivery(
+      config, *store, ctx.clock, oncall->roster,
+      [signer = *link_signer](int64_t incident, const std::string& recipient,
+                              const std::string& via, TimePoint now) {
+        return signer->For(incident, recipient, via, now);
+      });
   if (!delivery.ok()) {
     engine.Stop();
     store->Shutdown();
@@ -243,8 +256,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
   auto started = ctx.start_http_server(
-      server_options, ServerDeps{*store, ctx.clock, admin_hash, shared_policy,
-                                 std::move(oncall).value(), [&engine] { return engine.Stats(); }});
+      server_options,
+      ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value(),
+                 [&engine] { return engine.Stats(); }, *link_signer});
   if (!started.ok()) {
     (*delivery)->Stop();
     engine.Stop();

@@ -94,6 +94,52 @@ TEST(ServeCommandTest, ConfigFileFromTheEnvironmentAndFlagOverrides) {
   EXPECT_EQ(h.out.str(), "loom-oncall listening on http://127.0.0.1:43210\n");
 }
 
+// The token of a link URL ("<public_url>/a/<token>").
+std::string TokenOf(const std::string& url) { return url.substr(url.rfind('/') + 1); }
+
+TEST(ServeCommandTest, GeneratedLinkKeyIsKeptAcrossRestarts) {
+  TempDir tmp;
+  CliHarness h;
+  Config config = DemoLikeConfig(tmp.path());
+  config.server.public_url = "https://oncall.example.com";
+  h.config = config;
+  ASSERT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
+  ASSERT_NE(h.links, nullptr);
+  ASSERT_EQ(h.settings.count("link_key"), 1u);
+  EXPECT_EQ(h.settings["link_key"].size(), 64u);
+  LinkSigner::Links before = h.links->For(7, "alice", "email", h.clock.Now());
+  EXPECT_EQ(before.ack_url.rfind("https://oncall.example.com/a/", 0), 0u) << before.ack_url;
+
+  ASSERT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
+  Result<ActionClaims> after = h.links->Verify(TokenOf(before.ack_url), h.clock.Now());
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->incident_number, 7);
+}
+
+// notify.link_secret (from link_secret_env) signs the links instead of a generated key.
+TEST(ServeCommandTest, LinkSecretFromTheNotifySection) {
+  TempDir tmp;
+  CliHarness h;
+  Config config = DemoLikeConfig(tmp.path());
+  const std::string secret = "a-link-secret-of-more-than-32-characters";
+  config.notify.link_secret = secret;
+  h.config = config;
+  ASSERT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
+  ASSERT_NE(h.links, nullptr);
+  EXPECT_EQ(h.settings.count("link_key"), 0u);
+  LinkSigner same(secret, "http://x", std::chrono::hours(1));
+  EXPECT_TRUE(
+      h.links->Verify(TokenOf(same.For(3, "bob", "slack", h.clock.Now()).ack_url), h.clock.Now())
+          .ok());
+
+  config.notify.link_secret = "too-short";
+  h.config = config;
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 2);
+  EXPECT_NE(h.err.str().find("notify.link_secret must have at least 32 characters"),
+            std::string::npos)
+      << h.err.str();
+}
+
 TEST(ServeCommandTest, InvalidConfigExits2WithTheMessageAndStartsNothing) {
   CliHarness h;
   h.config = Error::Invalid(

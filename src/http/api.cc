@@ -21,8 +21,10 @@ Response JsonResponse(int status, const Json& body) {
 }
 
 void LogRequestError(const Error& error, const Request& request) {
-  spdlog::error("{} {}: {}: {}", MethodName(request.method), request.path,
-                ErrorCodeName(error.code), error.message);
+  // A one-click link's path is a credential: never logged.
+  std::string_view path = request.path.starts_with("/a/") ? "/a/{token}" : request.path;
+  spdlog::error("{} {}: {}: {}", MethodName(request.method), path, ErrorCodeName(error.code),
+                error.message);
 }
 
 Response ProblemFor(const Error& error, const Request& request) {
@@ -101,6 +103,8 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
        Kind::kNative},
       {Method::kGet, "/v1/users", &Api::ListUsers, Kind::kNative},
       {Method::kGet, "/v1/users/{id}/calendar.ics", &Api::UserCalendar, Kind::kNative},
+      {Method::kGet, "/a/{token}", &Api::ShowLink, Kind::kNative},
+      {Method::kPost, "/a/{token}", &Api::UseLink, Kind::kNative},
       {Method::kGet, "/health", &Api::Health, Kind::kNative},
       {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
       {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
@@ -119,7 +123,7 @@ std::vector<std::string> Api::RouteLabels() {
 
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
          std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
-         std::function<EngineStats()> engine_stats)
+         std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -130,6 +134,7 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       limiter_(clock),
       roster_(std::move(oncall.roster)),
       engine_stats_(std::move(engine_stats)),
+      links_(std::move(links)),
       rebuild_roster_(std::move(oncall.rebuild)),
       stored_overrides_(std::move(oncall.stored_overrides)) {
   const auto& routes = Routes();

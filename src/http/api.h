@@ -36,6 +36,7 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/types.h"
+#include "notify/action_link.h"
 #include "store/store.h"
 
 namespace loom::http {
@@ -51,7 +52,8 @@ class Api {
   // `policy` is what GET /v1/policy shows; null answers it with 503.
   Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
       std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {},
-      std::function<EngineStats()> engine_stats = nullptr);
+      std::function<EngineStats()> engine_stats = nullptr,
+      std::shared_ptr<const LinkSigner> links = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -145,6 +147,14 @@ class Api {
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- one-click links from notifications (link_handlers.cc) ----
+  // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.
+  void ShowLink(const Request& req, const PathParams& params, Reply reply);
+  // POST of an "ack" link: acknowledges as the link's recipient, once.
+  void UseLink(const Request& req, const PathParams& params, Reply reply);
+  // Verify's answer for the {token}; kInvalidArgument when no signer is wired.
+  Result<ActionClaims> VerifyLink(const PathParams& params) const;
+
   // ---- services, tokens, health (admin_handlers.cc) ----
   void ListServices(const Request& req, const PathParams& params, Reply reply);
   void CreateService(const Request& req, const PathParams& params, Reply reply);
@@ -192,6 +202,7 @@ class Api {
 
   const std::shared_ptr<Roster> roster_;
   const std::function<EngineStats()> engine_stats_;  // null: no engine figures in /metrics
+  const std::shared_ptr<const LinkSigner> links_;    // null: /a/ answers 404
   const std::function<Result<std::shared_ptr<const OnCallSnapshot>>(
       const std::vector<ScheduleOverride>&)>
       rebuild_roster_;

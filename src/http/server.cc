@@ -356,6 +356,12 @@ class Session final : public SessionBase {
       head_ += "\r\nRetry-After: ";
       head_ += std::to_string(r.retry_after_seconds);
     }
+    for (const auto& [name, value] : r.headers) {
+      head_ += "\r\n";
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+    }
     if (!keep_alive_ && !http10) head_ += "\r\nConnection: close";
     if (keep_alive_ && http10) head_ += "\r\nConnection: keep-alive";
     head_ += "\r\n\r\n";
@@ -487,7 +493,8 @@ class BeastServer final : public HttpServer {
     shared_->api = std::make_unique<http::Api>(
         deps.store, deps.clock, std::move(deps.admin_token_hash),
         http::ApiOptions{options.ingest_body_limit, options.api_body_limit, options.version},
-        std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats));
+        std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats),
+        std::move(deps.links));
   }
 
   ~BeastServer() override {

@@ -8,6 +8,7 @@
 //   /v1/incidents/{id}; POST /v1/incidents/{id}/{acknowledge|mitigate|resolve|
 //        close|commander|severity|notes}; GET /v1/alerts; GET/POST /v1/services; POST /v1/tokens
 //   GET  /v1/policy, /health, /ready, /metrics, /v1/admin/status
+//   GET/POST /a/{token}                               one-click links (HTML pages, no API token)
 //   GET  /v1/oncall, /v1/schedules, /v1/schedules/{id}/shifts, /v1/users; GET/POST/DELETE
 //        /v1/schedules/{id}/overrides; GET /v1/schedules/{id}/calendar.ics,
 //        /v1/users/{id}/calendar.ics
@@ -26,6 +27,7 @@
 #include "core/severity_policy.h"
 #include "engine/escalation_engine.h"
 #include "http/oncall_deps.h"
+#include "notify/action_link.h"
 #include "store/store.h"
 
 namespace loom {
@@ -53,6 +55,9 @@ struct ServerDeps {
   OnCallDeps oncall;
   // The escalation engine's figures for /metrics; null: left out.
   std::function<EngineStats()> engine_stats;
+  // Verifies one-click links (GET/POST /a/{token}); the same signer makes the links the
+  // notifications carry. Null: /a/ answers 404.
+  std::shared_ptr<const LinkSigner> links;
 };
 
 class HttpServer {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace loom::http {
 
@@ -32,6 +34,8 @@ struct Response {
   std::string allow;            // the Allow header (405 answers); empty = none
   int retry_after_seconds = 0;  // the Retry-After header when > 0 (429, 503)
   bool close = false;           // close the connection after this response
+  // Further header fields, written as given. REQUIRES: names and values without CR or LF.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Where a handler delivers its one response. Send may be called from any thread (e.g. the store's

@@ -101,10 +101,15 @@ struct IncidentCommand {
   std::optional<TimePoint> next_update_at;
   // kAcknowledge through a one-click link (src/notify/action_link.h): the channel it came through
   // ("email", "slack", "webhook"), recorded in the timeline, and the link's single-use id: the
-  // command fails with kConflict "link already used" when that id was used before.
+  // command fails with kConflict kLinkAlreadyUsed when that id was used before (checked first,
+  // and recorded in the command's transaction, so a command that fails leaves the link unused).
   std::string via;
   std::string link_nonce;
 };
+
+// The message of the kConflict a reused one-click link gets (IncidentCommand::link_nonce), so
+// that callers can tell it from a state conflict.
+inline constexpr char kLinkAlreadyUsed[] = "this link was already used";
 
 struct IncidentFilter {
   std::optional<IncidentState> state;
@@ -314,6 +319,13 @@ class Store {
   // zone, contact methods). Users missing from the file are kept (stored overrides may name
   // them). Synchronous because it runs before serving.
   virtual Status UpsertConfiguredUsers(const std::vector<User>& users) = 0;
+
+  // ---- settings ----
+  // The value of setting `name`; when there is none yet, stores `generate()` and answers it. The
+  // first value stored wins and is never replaced, so every instance sharing the store and every
+  // restart agree on it (e.g. the generated one-click link key). Synchronous: for start-up code.
+  virtual Result<std::string> GetOrCreateSetting(const std::string& name,
+                                                 const std::function<std::string()>& generate) = 0;
 
   // ---- reads (synchronous, any thread) ----
   virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;

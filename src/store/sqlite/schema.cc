@@ -185,11 +185,26 @@ CREATE TABLE disabled_destinations (
 );
 )sql";
 
+// One-click links in notifications (src/notify/action_link.h): the single-use ids of the
+// acknowledge links already used, and small named settings (the generated link key).
+constexpr std::string_view kMigrationActionLinks = R"sql(
+CREATE TABLE used_links (
+  nonce TEXT PRIMARY KEY,
+  incident_number INTEGER,
+  used_at INTEGER
+);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> kMigrations = {kMigration1, kMigration2,
-                                                            kMigrationOnCall, kMigrationDelivery};
+  static const std::vector<std::string_view> kMigrations = {
+      kMigration1, kMigration2, kMigrationOnCall, kMigrationDelivery, kMigrationActionLinks,
+  };
   return kMigrations;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/timeline.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/link_tables.h"
 #include "store/sqlite/oncall_tables.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/row_codec.h"
@@ -102,6 +103,10 @@ class SqliteStore final : public Store {
   void DeleteOverride(int64_t id, Callback<bool> done) override;
   Result<std::vector<ScheduleOverride>> ListOverrides() override;
   Status UpsertConfiguredUsers(const std::vector<User>& users) override;
+
+  // Settings (link_tables.h).
+  Result<std::string> GetOrCreateSetting(const std::string& name,
+                                         const std::function<std::string()>& generate) override;
 
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) override;
   Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override;
@@ -295,6 +300,19 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
   });
   if (!r.ok()) return std::move(r).error();
   return OkStatus();
+}
+
+// ---- settings ----
+
+Result<std::string> SqliteStore::GetOrCreateSetting(const std::string& name,
+                                                    const std::function<std::string()>& generate) {
+  return AwaitWrite<std::string>([&](auto done) {
+    Submit<std::string>(
+        [this, name, generate] {
+          return sqlite::GetOrCreateSetting(writer_->connection(), name, generate);
+        },
+        std::move(done));
+  });
 }
 
 // ---- delivery ----

@@ -931,5 +931,91 @@ TEST_F(SqliteStoreTest, ShutdownCommitsQueuedWritesThenRefuses) {
   EXPECT_TRUE(store_->GetIncident(1).ok());  // reads still work
 }
 
+// ---- one-click links ----
+
+IncidentCommand LinkAck(int64_t number, const std::string& nonce) {
+  IncidentCommand c;
+  c.type = IncidentCommand::Type::kAcknowledge;
+  c.incident_number = number;
+  c.actor = "user:alice";
+  c.via = "email";
+  c.link_nonce = nonce;
+  return c;
+}
+
+TEST_F(SqliteStoreTest, LinkAcknowledgeRecordsViaAndStopsEscalation) {
+  Ingest(Pd(AlertAction::kTrigger, "disk-full", Severity::kSev2));
+  Result<Incident> r = Execute(LinkAck(1, "nonce-1"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->state, IncidentState::kAcknowledged);
+  EXPECT_EQ(r->commander, "user:alice");
+  IncidentDetail d = Detail(1);
+  ASSERT_THAT(Types(d), ElementsAre("incident.triggered", "alert.triggered",
+                                    "incident.acknowledged", "incident.commander_assigned"));
+  EXPECT_EQ(d.timeline[2].actor, "user:alice");
+  EXPECT_EQ(d.timeline[2].data_json, R"({"from":"triggered","to":"acknowledged","via":"email"})");
+  Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
+  ASSERT_TRUE(pending.ok());
+  for (const Deadline& deadline : *pending) EXPECT_NE(deadline.kind, "escalate");
+}
+
+TEST_F(SqliteStoreTest, LinkIsSingleUseAndAReuseChangesNothing) {
+  Ingest(Pd(AlertAction::kTrigger, "one"));
+  Ingest(Pd(AlertAction::kTrigger, "two"));
+  ASSERT_TRUE(Execute(LinkAck(1, "nonce-1")).ok());
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kUnacknowledge, 1).ok());
+  const size_t events = Detail(1).timeline.size();
+
+  // Reused, even on an incident that could be acknowledged again (or on another incident).
+  for (int64_t number : {int64_t{1}, int64_t{2}}) {
+    Result<Incident> again = Execute(LinkAck(number, "nonce-1"));
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(again.error().message, kLinkAlreadyUsed);
+  }
+  EXPECT_EQ(Detail(1).incident.state, IncidentState::kTriggered);
+  EXPECT_EQ(Detail(1).timeline.size(), events);
+  EXPECT_EQ(Detail(2).incident.state, IncidentState::kTriggered);
+
+  // The used ids survive a restart.
+  Reopen();
+  Result<Incident> after = Execute(LinkAck(1, "nonce-1"));
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().message, kLinkAlreadyUsed);
+  EXPECT_TRUE(Execute(LinkAck(1, "nonce-2")).ok());
+}
+
+TEST_F(SqliteStoreTest, LinkOnAnAcknowledgedIncidentStaysUnused) {
+  Ingest(Pd(AlertAction::kTrigger, "disk-full"));
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kAcknowledge, 1, "user:bob").ok());
+  Result<Incident> r = Execute(LinkAck(1, "nonce-1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(r.error().message,
+            "INC-1 is acknowledged; only a triggered incident can be acknowledged");
+  // The failed command rolled the nonce back: the link works once the incident is triggered.
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kUnacknowledge, 1).ok());
+  EXPECT_TRUE(Execute(LinkAck(1, "nonce-1")).ok());
+}
+
+TEST_F(SqliteStoreTest, SettingIsGeneratedOnceAndKept) {
+  int generated = 0;
+  auto generate = [&generated] {
+    ++generated;
+    return "value-" + std::to_string(generated);
+  };
+  Result<std::string> first = store_->GetOrCreateSetting("link_key", generate);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(*first, "value-1");
+  EXPECT_EQ(store_->GetOrCreateSetting("link_key", generate).value(), "value-1");
+  Reopen();
+  EXPECT_EQ(store_->GetOrCreateSetting("link_key", generate).value(), "value-1");
+  EXPECT_EQ(generated, 1);
+  EXPECT_EQ(store_->GetOrCreateSetting("other", generate).value(), "value-2");
+  Result<std::string> empty = store_->GetOrCreateSetting("empty", [] { return std::string(); });
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace loom

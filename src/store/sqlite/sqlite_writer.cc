@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/timeline.h"
+#include "store/sqlite/link_tables.h"
 
 namespace loom::sqlite {
 
@@ -860,6 +861,11 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
     return Error::NotFound(IncidentId(command.incident_number) + " not found");
   }
   const TimePoint now = clock_.Now();
+  if (command.type == IncidentCommand::Type::kAcknowledge && !command.link_nonce.empty()) {
+    // First, so that a reused link says so whatever the incident's state; a later failure of the
+    // command rolls this back with the savepoint and leaves the link unused.
+    LOOM_RETURN_IF_ERROR(RecordUsedLink(*db_, command.link_nonce, command.incident_number, now));
+  }
   Plan plan;
   plan.row = std::move(**loaded);
   Incident& inc = plan.row.incident;
@@ -1008,6 +1014,7 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
                                  : std::string("incident.") + IncidentStateName(*next);
     JsonObjectWriter data;
     data.Add("from", IncidentStateName(from)).Add("to", IncidentStateName(*next));
+    if (!command.via.empty()) data.Add("via", command.via);
     AddEvent(plan, now, type.c_str(), command.actor, with_note(data).Finish());
     if (*next == IncidentState::kAcknowledged) {
       plan.bulk_alert_status = kAcknowledged;

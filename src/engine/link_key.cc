@@ -1,0 +1,40 @@
+#include "engine/link_key.h"
+
+#include "common/crypto.h"
+
+namespace loom {
+
+namespace {
+constexpr size_t kMinKeyBytes = 32;
+}  // namespace
+
+Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, Store& store) {
+  if (!configured_secret.empty()) {
+    if (configured_secret.size() < kMinKeyBytes) {
+      return Error::Invalid("notify.link_secret must have at least 32 characters");
+    }
+    return configured_secret;
+  }
+  // 32 random bytes, kept (and used) as their 64 hex digits.
+  Result<std::string> key =
+      store.GetOrCreateSetting(kLinkKeySetting, [] { return RandomHex(kMinKeyBytes); });
+  if (!key.ok()) {
+    const Error& e = key.error();
+    return Error{e.code, "cannot load the link key: " + e.message, {}};
+  }
+  if (key->size() < kMinKeyBytes) {
+    return Error::Internal("the stored link key is shorter than 32 bytes");
+  }
+  return key;
+}
+
+Result<std::shared_ptr<const LinkSigner>> MakeLinkSigner(const std::string& configured_secret,
+                                                         const std::string& public_url,
+                                                         Duration ttl, Store& store) {
+  Result<std::string> key = LoadOrCreateLinkKey(configured_secret, store);
+  if (!key.ok()) return std::move(key).error();
+  return std::shared_ptr<const LinkSigner>(
+      std::make_shared<const LinkSigner>(std::move(key).value(), public_url, ttl));
+}
+
+}  // namespace loom
