@@ -68,7 +68,7 @@ class ActionLinkTest(harness.LoomTestCase):
 
     def pages(self, iid):
         sent = self.server.get_json(f"/v1/incidents/{iid}/notifications")["notifications"]
-        return [(n["role"], n["user"]) for n in sent if n["method"] == "page"]
+        return [(n["role"], n["user"]) for n in sent if n["kind"] == "page"]
 
     def wait_for_first_page(self, iid):
         deadline = time.monotonic() + 20
