@@ -167,6 +167,10 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return 2;
   }
   Config config = std::move(loaded).value();
+  // A public URL the file did not set follows the address actually bound (--listen, port 0).
+  const bool public_url_derived =
+      config.server.public_url ==
+      (config.server.tls_cert.empty() ? "http://" : "https://") + config.server.listen;
   Status overrides = ApplyOverrides(flags, config);
   if (!overrides.ok()) {
     ctx.err << "error: " << overrides.error().message << "\n";
@@ -223,27 +227,15 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   }
 
   // The escalation engine: every pending deadline back in its heap before the first request.
-  EscalationEngine engine(*store, ctx.clock, shared_policy, oncall->roster);
+  std::shared_ptr<Roster> oncall_roster = oncall->roster;
+  EscalationEngine engine(*store, ctx.clock, shared_policy, oncall_roster);
   Status engine_loaded = engine.Load();
   if (!engine_loaded.ok()) {
     store->Shutdown();
     const Error& e = engine_loaded.error();
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
-  // The outbox workers: pending messages back in their heap, then sending.
-  Result<std::unique_ptr<DeliveryService>> delivery = LoadDelivery(
-      config, *store, ctx.clock, oncall->roster,
-      [signer = *link_signer](int64_t incident, const std::string& recipient,
-                              const std::string& via, TimePoint now) {
-        return signer->For(incident, recipient, via, now);
-      });
-  if (!delivery.ok()) {
-    engine.Stop();
-    store->Shutdown();
-    return ReportError(ctx, delivery.error());
-  }
   engine.Start();
-  (*delivery)->Start();
 
   ServerOptions server_options;
   server_options.listen = config.server.listen;
@@ -260,7 +252,6 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
       ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value(),
                  [&engine] { return engine.Stats(); }, *link_signer});
   if (!started.ok()) {
-    (*delivery)->Stop();
     engine.Stop();
     store->Shutdown();
     const Error& e = started.error();
@@ -270,6 +261,28 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
 
   bool tls = !config.server.tls_cert.empty();
   std::string url = ListeningUrl(config.server.listen, server->port(), tls);
+
+  // The outbox workers, once the links they put in messages can name the bound address:
+  // pending messages back in their heap, then sending.
+  const std::string public_url = public_url_derived ? url : config.server.public_url;
+  Result<std::shared_ptr<const LinkSigner>> message_links =
+      MakeLinkSigner(config.notify.link_secret, public_url, config.notify.link_ttl, *store);
+  Result<std::unique_ptr<DeliveryService>> delivery =
+      message_links.ok()
+          ? LoadDelivery(config, *store, ctx.clock, oncall_roster,
+                         [signer = *message_links](int64_t incident, const std::string& recipient,
+                                                   const std::string& via, TimePoint now) {
+                           return signer->For(incident, recipient, via, now);
+                         })
+          : Result<std::unique_ptr<DeliveryService>>(message_links.error());
+  if (!delivery.ok()) {
+    server->Stop();
+    server->Wait();
+    engine.Stop();
+    store->Shutdown();
+    return ReportError(ctx, delivery.error());
+  }
+  (*delivery)->Start();
   ctx.out << "loom-oncall listening on " << url << "\n";
   if (flags.demo) {
     for (const ServiceConfig& service : config.services) {
