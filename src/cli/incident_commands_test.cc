@@ -150,7 +150,8 @@ TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
   EXPECT_NE(out.find("STEP  KIND  METHOD  ROLE     USER   STATE    ATTEMPTS  AGE"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("0     page  mail    primary  alice  pending  1         2m"), std::string::npos)
+  EXPECT_NE(out.find("0     page  mail    primary  alice  pending  1         2m"),
+            std::string::npos)
       << out;
 }
 

@@ -173,9 +173,8 @@ std::string FormatNotifications(const nlohmann::json& notifications, TimePoint n
         {step != n.end() && step->is_number_integer() ? std::to_string(step->get<int>()) : "-",
          Field(n, "kind"), Field(n, "method", "-"), Field(n, "role"), Field(n, "user"),
          Field(n, "state"),
-         attempts != n.end() && attempts->is_number_integer()
-             ? std::to_string(attempts->get<int>())
-             : "-",
+         attempts != n.end() && attempts->is_number_integer() ? std::to_string(attempts->get<int>())
+                                                              : "-",
          AgeSince(n, "created_at", now)});
   }
   return RenderTable(rows);
