@@ -5,21 +5,12 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
+#include "engine/payload.h"
 
 namespace loom {
 namespace {
 
 using nlohmann::json;
-
-json ParsePayload(const std::string& text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() ? j : json::object();
-}
-
-int64_t Micros(const json& payload, const char* key, int64_t fallback) {
-  auto it = payload.find(key);
-  return it != payload.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
-}
 
 void AddEvent(DeadlineEffects& out, const char* type, const json& data) {
   out.events.push_back({type, data.dump()});
@@ -110,8 +101,8 @@ void PageAssignee(const Incident& inc, const std::string& assignee, int64_t arm,
 void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
               const OnCallSnapshot& oncall, DeadlineEffects& out) {
   const json payload = ParsePayload(d.payload_json);
-  const int step = static_cast<int>(Micros(payload, "step", 0));
-  const int64_t arm = Micros(payload, "arm", d.id);
+  const int step = static_cast<int>(PayloadInt(payload, "step", 0));
+  const int64_t arm = PayloadInt(payload, "arm", d.id);
   if (auto it = payload.find("assignee"); step == 0 && it != payload.end() && it->is_string()) {
     const SeverityRule& rule = policy.For(inc.severity);
     PageAssignee(inc, it->get<std::string>(), arm, PlanEscalation(rule, inc.kind, policy.repeat),
@@ -169,9 +160,10 @@ void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const Severi
   if (!AwaitsUpdates(inc)) return;
   const json payload = ParsePayload(d.payload_json);
   CadenceState cadence;
-  cadence.last_update_at = FromUnixMicros(Micros(payload, "last_update_at", ToUnixMicros(now)));
+  cadence.last_update_at =
+      FromUnixMicros(PayloadInt(payload, "last_update_at", ToUnixMicros(now)));
   if (payload.contains("promised_next_at")) {
-    cadence.promised_next_at = FromUnixMicros(Micros(payload, "promised_next_at", 0));
+    cadence.promised_next_at = FromUnixMicros(PayloadInt(payload, "promised_next_at", 0));
   }
   PlanUpdate(inc, policy.For(inc.severity), cadence, now, out);
 }
@@ -179,7 +171,7 @@ void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const Severi
 void UpdateReminder(const Deadline& d, const Incident& inc, const OnCallSnapshot& oncall,
                     TimePoint now, DeadlineEffects& out) {
   if (!AwaitsUpdates(inc) || inc.commander.empty()) return;
-  const int64_t due = Micros(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
+  const int64_t due = PayloadInt(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
   json body = IncidentSummary(inc);
   body["update_due_at"] = FormatRfc3339(FromUnixMicros(due));
   // The commander is "user:<id>" or "token:<name>" or a bare user id.
@@ -194,7 +186,7 @@ void UpdateReminder(const Deadline& d, const Incident& inc, const OnCallSnapshot
 void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
                const OnCallSnapshot& oncall, DeadlineEffects& out) {
   if (!AwaitsUpdates(inc)) return;
-  const int64_t due = Micros(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
+  const int64_t due = PayloadInt(ParsePayload(d.payload_json), "due", ToUnixMicros(d.due_at));
   const SeverityRule& rule = policy.For(inc.severity);
   AddEvent(out, "update.missed", {{"due_at", FormatRfc3339(FromUnixMicros(due))}});
   if (rule.page) {

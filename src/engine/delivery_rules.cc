@@ -6,21 +6,12 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "engine/payload.h"
 
 namespace loom {
 namespace {
 
 using nlohmann::json;
-
-json ParseObject(const std::string& text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() ? j : json::object();
-}
-
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 constexpr const char* kChannelEvents[] = {
     "incident.triggered",        "incident.acknowledged",       "incident.unacknowledged",
@@ -42,7 +33,8 @@ std::string EventWords(const std::string& type) {
 }
 
 std::string Headline(const json& p) {
-  return Str(p, "incident") + " (" + Str(p, "severity") + ") " + Str(p, "title");
+  return PayloadString(p, "incident") + " (" + PayloadString(p, "severity") + ") " +
+         PayloadString(p, "title");
 }
 
 // The one-line summary and the longer detail of a single row's message.
@@ -51,23 +43,24 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
   if (kind == "page" || kind == "ticket") {
     n.summary = std::string(kind == "page" ? "Page" : "Ticket") + ": " + Headline(p);
     n.detail = "You are notified as " + row.role + " (escalation step " + std::to_string(row.step) +
-               ") of service " + Str(p, "service") + ".";
+               ") of service " + PayloadString(p, "service") + ".";
   } else if (kind == "reminder") {
     n.summary = "Status update due: " + Headline(p);
     n.detail = "As incident commander, post the next status update before " +
-               Str(p, "update_due_at") + ".";
+               PayloadString(p, "update_due_at") + ".";
   } else if (kind == "notify") {
     n.summary = "Missed status update: " + Headline(p);
-    n.detail = "The status update due at " + Str(p, "missed_update_due_at") +
+    n.detail = "The status update due at " + PayloadString(p, "missed_update_due_at") +
                " was not posted; you are notified as escalation manager.";
   } else if (kind == "channel") {
-    const std::string event = Str(p, "event");
-    n.summary = Str(p, "incident") + " " + EventWords(event) + ": " + Str(p, "title");
+    const std::string event = PayloadString(p, "event");
+    n.summary =
+        PayloadString(p, "incident") + " " + EventWords(event) + ": " + PayloadString(p, "title");
     const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
-    std::string detail = "By " + Str(p, "actor") + ".";
+    std::string detail = "By " + PayloadString(p, "actor") + ".";
     for (const char* field :
          {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee"}) {
-      const std::string v = Str(data, field);
+      const std::string v = PayloadString(data, field);
       if (!v.empty()) detail += std::string("\n") + field + ": " + v;
     }
     n.detail = detail;
@@ -79,12 +72,12 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
 NoticeIncident IncidentOf(const OutboxEntry& row, const json& p) {
   NoticeIncident i;
   i.number = row.incident_number;
-  i.id = Str(p, "incident");
-  i.title = Str(p, "title");
-  i.severity = Str(p, "severity");
-  i.kind = Str(p, "kind");
-  i.service = Str(p, "service");
-  i.state = Str(p, "state");
+  i.id = PayloadString(p, "incident");
+  i.title = PayloadString(p, "title");
+  i.severity = PayloadString(p, "severity");
+  i.kind = PayloadString(p, "kind");
+  i.service = PayloadString(p, "service");
+  i.state = PayloadString(p, "state");
   if (i.state.empty()) i.state = "triggered";
   return i;
 }
@@ -96,8 +89,8 @@ std::vector<OutboxEntry> NextMethod(const OutboxEntry& row, TimePoint now,
   if (row.channel == "channel" || row.method.empty()) return {};
   const User* user = oncall.FindUser(row.recipient);
   if (user == nullptr) return {};
-  const json p = ParseObject(row.payload_json);
-  const Urgency urgency = Str(p, "urgency") == "low" ? Urgency::kLow : Urgency::kHigh;
+  const json p = ParsePayload(row.payload_json);
+  const Urgency urgency = PayloadString(p, "urgency") == "low" ? Urgency::kLow : Urgency::kHigh;
   const std::vector<NotificationRule> rules = RulesFor(*user, urgency);
   const NotificationRule* next = NextRuleAfter(rules, row.method);
   if (next == nullptr) return {};
@@ -184,11 +177,11 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
   for (const OutboxEntry& row : rows) {
     ids.push_back(row.id);
     if (!seen.insert(row.incident_number).second) continue;
-    n.incidents.push_back(IncidentOf(row, ParseObject(row.payload_json)));
+    n.incidents.push_back(IncidentOf(row, ParsePayload(row.payload_json)));
   }
   if (rows.size() == 1) {
-    const json p = ParseObject(first.payload_json);
-    n.type = first.channel == "channel" ? Str(p, "event") : first.channel;
+    const json p = ParsePayload(first.payload_json);
+    n.type = first.channel == "channel" ? PayloadString(p, "event") : first.channel;
     Describe(first, p, n);
     // Stable across retries and restarts: the row's unique key.
     n.id = "msg_" + Sha256Hex(first.unique_key).substr(0, 32);
@@ -204,7 +197,7 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
   std::string detail = "Bundled because several arrived within the rate limit:";
   for (const OutboxEntry& row : rows) {
     Notice one;
-    Describe(row, ParseObject(row.payload_json), one);
+    Describe(row, ParsePayload(row.payload_json), one);
     detail += "\n" + one.summary;
   }
   n.detail = detail;
@@ -304,7 +297,7 @@ std::vector<OutboxEntry> ChannelPosts(
                     {"event", event.type},
                     {"seq", event.seq},
                     {"actor", event.actor},
-                    {"data", ParseObject(event.data_json)}};
+                    {"data", ParsePayload(event.data_json)}};
     const std::string body = payload.dump();
     for (const IncidentChannel& channel : it->second) {
       OutboxEntry e;

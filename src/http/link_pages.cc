@@ -1,5 +1,6 @@
 #include "http/link_pages.h"
 
+#include "common/html.h"
 #include "common/time_format.h"
 #include "core/severity.h"
 
@@ -19,7 +20,7 @@ std::string StateSentence(const Incident& incident) {
 }
 
 std::string Row(std::string_view label, std::string_view value) {
-  return "<dt>" + HtmlEscape(label) + "</dt><dd>" + HtmlEscape(value) + "</dd>";
+  return "<dt>" + EscapeHtml(label) + "</dt><dd>" + EscapeHtml(value) + "</dd>";
 }
 
 std::string IncidentFacts(const Incident& incident) {
@@ -36,22 +37,6 @@ std::string IncidentFacts(const Incident& incident) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 Response LinkPage(int status, std::string_view title, std::string_view body_html) {
   Response r;
   r.status = status;
@@ -66,7 +51,7 @@ Response LinkPage(int status, std::string_view title, std::string_view body_html
        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
        "frame-ancestors 'none'"},
   };
-  const std::string escaped_title = HtmlEscape(title);
+  const std::string escaped_title = EscapeHtml(title);
   r.body.reserve(512 + body_html.size());
   r.body += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   r.body += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">";
@@ -85,14 +70,14 @@ Response LinkPage(int status, std::string_view title, std::string_view body_html
 Response AckConfirmationPage(const Incident& incident, const ActionClaims& claims) {
   std::string body = IncidentFacts(incident);
   if (incident.state != IncidentState::kTriggered) {
-    body += "<p>" + HtmlEscape(StateSentence(incident)) +
+    body += "<p>" + EscapeHtml(StateSentence(incident)) +
             " Only a triggered incident can be acknowledged; there is nothing to do here.</p>";
     return LinkPage(200, incident.id() + " is " + IncidentStateName(incident.state), body);
   }
   const std::string action = "Acknowledge " + incident.id() + " as " + claims.recipient;
   // No action attribute: the form posts to this page's own URL (the link), wherever it is served.
   body +=
-      "<form method=\"post\"><button type=\"submit\">" + HtmlEscape(action) + "</button></form>";
+      "<form method=\"post\"><button type=\"submit\">" + EscapeHtml(action) + "</button></form>";
   body +=
       "<p class=\"muted\">Opening this page changed nothing; the incident is acknowledged when "
       "you press the button. The link works once.</p>";
@@ -104,8 +89,8 @@ Response IncidentViewPage(const IncidentDetail& detail) {
   std::string body = IncidentFacts(incident);
   body += "<h2>Timeline</h2><ol>";
   for (const TimelineEvent& e : detail.timeline) {
-    body += "<li><time>" + HtmlEscape(FormatRfc3339(e.at)) + "</time> " + HtmlEscape(e.type) +
-            " <span class=\"muted\">by " + HtmlEscape(e.actor) + "</span></li>";
+    body += "<li><time>" + EscapeHtml(FormatRfc3339(e.at)) + "</time> " + EscapeHtml(e.type) +
+            " <span class=\"muted\">by " + EscapeHtml(e.actor) + "</span></li>";
   }
   body += "</ol>";
   return LinkPage(200, incident.id() + ": " + incident.title, body);
@@ -135,10 +120,10 @@ Response LinkErrorPage(const Error& error, int64_t incident_number) {
                         "<p>Nothing was changed. Each acknowledge link works once.</p>");
       }
       return LinkPage(409, IncidentId(incident_number) + " was not acknowledged",
-                      "<p>" + HtmlEscape(error.message) + ".</p><p>Nothing was changed.</p>");
+                      "<p>" + EscapeHtml(error.message) + ".</p><p>Nothing was changed.</p>");
     case ErrorCode::kNotFound:
       return LinkPage(404, "No such incident",
-                      "<p>" + HtmlEscape(IncidentId(incident_number)) + " does not exist.</p>");
+                      "<p>" + EscapeHtml(IncidentId(incident_number)) + " does not exist.</p>");
     case ErrorCode::kUnavailable: {
       Response r = LinkPage(503, "Try again in a moment",
                             "<p>loom-oncall cannot take the change right now. Nothing was "

@@ -16,9 +16,6 @@
 
 namespace loom::http {
 
-// Escapes & < > " ' for use in element text and quoted attribute values.
-std::string HtmlEscape(std::string_view text);
-
 // A page: `status`, `title` (plain text) as the heading, `body_html` (already escaped) below it.
 Response LinkPage(int status, std::string_view title, std::string_view body_html);
 

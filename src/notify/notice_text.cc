@@ -31,22 +31,6 @@ std::string IncidentsHeadline(const Notice& notice) {
   return incident.title.empty() ? incident.id : incident.id + " " + incident.title;
 }
 
-std::string EscapeHtml(std::string_view text, bool quotes) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += quotes ? "&quot;" : "\""; break;
-      case '\'': out += quotes ? "&#39;" : "'"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string TruncateUtf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   size_t cut = max_bytes;

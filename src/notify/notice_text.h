@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/html.h"
 #include "notify/channel.h"
 
 namespace loom {
@@ -19,9 +20,6 @@ std::string IncidentFacts(const NoticeIncident& incident);
 
 // "INC-12 Database down" for one incident, "3 incidents" for a bundle, "" for none.
 std::string IncidentsHeadline(const Notice& notice);
-
-// `&`, `<`, `>` and, when `quotes`, `"` and `'` as HTML character references.
-std::string EscapeHtml(std::string_view text, bool quotes = true);
 
 // At most `max_bytes` of `text`, cut at a UTF-8 character boundary, "…" appended when cut.
 std::string TruncateUtf8(std::string_view text, size_t max_bytes);
