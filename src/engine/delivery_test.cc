@@ -10,6 +10,7 @@
 
 #include "common/crypto.h"
 #include "core/builtin_runbook.h"
+#include "engine/engine_test_support.h"
 #include "engine/escalation_engine.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
@@ -49,17 +50,6 @@ SendResult Answer(SendResult::Outcome outcome, int status,
   return {outcome, retry_after, status, "HTTP " + std::to_string(status)};
 }
 
-Schedule Weekly(const std::string& id, const std::string& user) {
-  RotationLayer layer;
-  layer.participants = {user};
-  layer.shift_length_minutes = 7 * 24 * 60;
-  layer.handoff_minute = 9 * 60;
-  layer.start_days = 20394;  // 2026-11-02
-  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
-  EXPECT_TRUE(s.ok());
-  return std::move(*s);
-}
-
 ContactMethod Method(const std::string& id, const std::string& type, const std::string& address) {
   ContactMethod m;
   m.id = id;
@@ -85,33 +75,23 @@ std::shared_ptr<const OnCallSnapshot> MakeRoster() {
   std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"},
                                              {OnCallRole::kSecondary, "second"}};
   return std::make_shared<const OnCallSnapshot>(
-      OnCallResolver({Weekly("prim", "alice"), Weekly("second", "bob")}, {{"loom", roles}}),
+      OnCallResolver(
+          {testing::WeeklySchedule("prim", "alice"), testing::WeeklySchedule("second", "bob")},
+          {{"loom", roles}}),
       std::move(users), std::map<std::string, BusinessCalendar>{});
 }
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public testing::StoreFixture {
  protected:
   void SetUp() override {
-    Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
-    ASSERT_TRUE(policy.ok()) << policy.error().message;
-    policy_ = std::make_shared<SeverityPolicy>(*policy);
+    policy_ = BuiltInPolicy(/*repeat=*/2);
     roster_ = std::make_shared<Roster>(MakeRoster());
     Open();
-    Service service;
-    service.id = "loom";
-    service.name = "LOOM node";
-    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
-        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
-    ASSERT_TRUE(key.ok()) << key.error().message;
-    key_ = *key;
+    CreateLoomService();
   }
 
   void Open() {
-    SqliteOptions options;
-    options.path = dir_.File("loom.db");
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
+    OpenStore();
     engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
     ASSERT_TRUE(engine_->Load().ok());
     DeliveryService::Options options_d;
@@ -145,22 +125,8 @@ class DeliveryTest : public ::testing::Test {
     Open();
   }
 
-  int64_t Trigger(const std::string& dedup_key, Severity severity = Severity::kSev1) {
-    IngestRequest r;
-    r.format = "pagerduty";
-    r.service_id = "loom";
-    r.integration_key_id = key_.id;
-    r.dedup_key = dedup_key;
-    r.title = "LOOM node down: " + dedup_key;
-    AlertUpdate a;
-    a.action = AlertAction::kTrigger;
-    a.summary = r.title;
-    a.severity = severity;
-    r.alerts.push_back(a);
-    Result<IngestOutcome> out =
-        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
-    EXPECT_TRUE(out.ok()) << out.error().message;
-    return out.ok() ? out->incident_number : 0;
+  int64_t Trigger(const std::string& dedup_key) {
+    return StoreFixture::Trigger(dedup_key, Severity::kSev1);
   }
 
   void Acknowledge(int64_t number) {
@@ -190,36 +156,22 @@ class DeliveryTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<std::string> Events(int64_t number, const std::string& prefix) {
-    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
-    EXPECT_TRUE(detail.ok() && detail->has_value());
-    std::vector<std::string> out;
-    for (const TimelineEvent& e : (*detail)->timeline) {
-      if (e.type.rfind(prefix, 0) == 0) out.push_back(e.type + " " + e.data_json);
-    }
-    return out;
-  }
-
   // Events of pages (not of incident-channel posts).
   std::vector<std::string> PageEvents(int64_t number, const std::string& type) {
     std::vector<std::string> out;
-    for (std::string& e : Events(number, type)) {
+    for (std::string& e : EventTypes(number, type)) {
       if (e.find(R"("kind":"page")") != std::string::npos) out.push_back(std::move(e));
     }
     return out;
   }
 
-  testing::TempDir dir_;
-  testing::FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
   std::shared_ptr<const SeverityPolicy> policy_;
   std::shared_ptr<Roster> roster_;
   std::shared_ptr<FakeChannel> hook_ = std::make_shared<FakeChannel>();
   std::shared_ptr<FakeChannel> mail_ = std::make_shared<FakeChannel>();
   std::shared_ptr<FakeChannel> slack_ = std::make_shared<FakeChannel>();
-  std::unique_ptr<Store> store_;
   std::unique_ptr<EscalationEngine> engine_;
   std::unique_ptr<DeliveryService> delivery_;
-  IntegrationKey key_;
 };
 
 TEST_F(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
@@ -276,7 +228,7 @@ TEST_F(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
   // The message keeps its id across retries (receivers deduplicate on it).
   EXPECT_EQ(hook_->sent[0].notice.id, hook_->sent[2].notice.id);
   EXPECT_EQ(Rows(n)[0], "page alice/hook delivered 3");
-  std::vector<std::string> failed = Events(n, "notification.failed");
+  std::vector<std::string> failed = EventTypes(n, "notification.failed");
   ASSERT_EQ(failed.size(), 2u);
   EXPECT_THAT(failed[0], HasSubstr(R"("attempt":1)"));
   EXPECT_THAT(failed[0], HasSubstr("HTTP 500"));
@@ -302,7 +254,7 @@ TEST_F(DeliveryTest, GoneDisablesTheDestinationAndTriesTheNextMethod) {
   // Dead-lettered; e-mail (the next method) goes at once instead of after a minute.
   ASSERT_EQ(mail_->sent.size(), 1u);
   EXPECT_THAT(Rows(n), ElementsAre("page alice/hook dead 1", "page alice/mail delivered 1"));
-  std::vector<std::string> dead = Events(n, "notification.dead_lettered");
+  std::vector<std::string> dead = EventTypes(n, "notification.dead_lettered");
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_THAT(dead[0], HasSubstr("410"));
   EXPECT_THAT(dead[0], HasSubstr(R"("next_method":"mail")"));
@@ -325,7 +277,8 @@ TEST_F(DeliveryTest, DeadLettersAfterMaxAttempts) {
   EXPECT_EQ(hook_->sent.size(), 4u);
   EXPECT_EQ(mail_->sent.size(), 1u);
   EXPECT_THAT(Rows(n), ElementsAre("page alice/hook dead 4", "page alice/mail delivered 1"));
-  EXPECT_THAT(Events(n, "notification.dead_lettered")[0], HasSubstr("gave up after 4 attempts"));
+  EXPECT_THAT(EventTypes(n, "notification.dead_lettered")[0],
+              HasSubstr("gave up after 4 attempts"));
 }
 
 TEST_F(DeliveryTest, AStormIsBundledIntoAFewMessages) {
@@ -371,12 +324,11 @@ TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
 }
 
 TEST_F(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
-  Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
   User nora;
   nora.id = "nora";
   std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"}};
   roster_->Replace(std::make_shared<const OnCallSnapshot>(
-      OnCallResolver({Weekly("prim", "nora")}, {{"loom", roles}}),
+      OnCallResolver({testing::WeeklySchedule("prim", "nora")}, {{"loom", roles}}),
       std::map<std::string, User>{{"nora", nora}}, std::map<std::string, BusinessCalendar>{}));
   int64_t n = Trigger("db");
   delivery_->RunDue();

@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "core/builtin_runbook.h"
 #include "engine/deadline_rules.h"
+#include "engine/engine_test_support.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -37,30 +38,19 @@ TimePoint At(int y, unsigned m, unsigned d, int hour, int minute = 0) {
          hours(hour) + minutes(minute);
 }
 
-// One participant per role, UTC, weekly handoff at 09:00 starting Monday 2026-11-02.
-Schedule OnePerson(const std::string& id, const std::string& user) {
-  RotationLayer layer;
-  layer.participants = {user};
-  layer.shift_length_minutes = 7 * 24 * 60;
-  layer.handoff_minute = 9 * 60;
-  layer.start_days = DaysSinceEpoch(2026, 11, 2);
-  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
-  EXPECT_TRUE(s.ok());
-  return std::move(*s);
-}
-
 struct RosterSpec {
   bool secondary = true;
 };
 
 std::shared_ptr<const OnCallSnapshot> MakeRoster(RosterSpec spec = {}) {
-  std::vector<Schedule> schedules = {OnePerson("prim", "alice"), OnePerson("mgr", "erin"),
-                                     OnePerson("sec-lead", "sam")};
+  std::vector<Schedule> schedules = {testing::WeeklySchedule("prim", "alice"),
+                                     testing::WeeklySchedule("mgr", "erin"),
+                                     testing::WeeklySchedule("sec-lead", "sam")};
   std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"},
                                              {OnCallRole::kEscalationManager, "mgr"},
                                              {OnCallRole::kSecurityLead, "sec-lead"}};
   if (spec.secondary) {
-    schedules.push_back(OnePerson("second", "bob"));
+    schedules.push_back(testing::WeeklySchedule("second", "bob"));
     roles[OnCallRole::kSecondary] = "second";
   }
   std::map<std::string, BusinessCalendar> hours_by_service;
@@ -73,30 +63,17 @@ std::shared_ptr<const OnCallSnapshot> MakeRoster(RosterSpec spec = {}) {
       std::move(hours_by_service));
 }
 
-class EscalationEngineTest : public ::testing::Test {
+class EscalationEngineTest : public testing::StoreFixture {
  protected:
   void SetUp() override {
-    Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
-    ASSERT_TRUE(policy.ok()) << policy.error().message;
-    policy->repeat = 1;
-    policy_ = std::make_shared<SeverityPolicy>(*policy);
+    policy_ = BuiltInPolicy(/*repeat=*/1);
     roster_ = std::make_shared<Roster>(MakeRoster());
     OpenStore();
-    Service service;
-    service.id = "loom";
-    service.name = "LOOM node";
-    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
-        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
-    ASSERT_TRUE(key.ok()) << key.error().message;
-    key_ = *key;
+    CreateLoomService();
   }
 
   void OpenStore() {
-    SqliteOptions options;
-    options.path = dir_.File("loom.db");
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
+    StoreFixture::OpenStore();
     engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
     ASSERT_TRUE(engine_->Load().ok());
   }
@@ -106,26 +83,6 @@ class EscalationEngineTest : public ::testing::Test {
     engine_.reset();
     store_.reset();
     OpenStore();
-  }
-
-  int64_t Trigger(const std::string& dedup_key, Severity severity,
-                  IncidentKind kind = IncidentKind::kAvailability) {
-    IngestRequest r;
-    r.format = "pagerduty";
-    r.service_id = "loom";
-    r.integration_key_id = key_.id;
-    r.dedup_key = dedup_key;
-    r.title = "LOOM node down: " + dedup_key;
-    AlertUpdate a;
-    a.action = AlertAction::kTrigger;
-    a.summary = r.title;
-    a.severity = severity;
-    a.kind = kind;
-    r.alerts.push_back(a);
-    Result<IngestOutcome> out =
-        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
-    EXPECT_TRUE(out.ok()) << out.error().message;
-    return out.ok() ? out->incident_number : 0;
   }
 
   Result<Incident> Run(IncidentCommand::Type type, int64_t number,
@@ -149,28 +106,14 @@ class EscalationEngineTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<std::string> EventTypes(int64_t number, const std::string& prefix) {
-    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
-    EXPECT_TRUE(detail.ok() && detail->has_value());
-    std::vector<std::string> out;
-    for (const TimelineEvent& e : (*detail)->timeline) {
-      if (e.type.rfind(prefix, 0) == 0) out.push_back(e.type + " " + e.data_json);
-    }
-    return out;
-  }
-
   void AdvanceAndRun(Duration d) {
     clock_.Advance(d);
     engine_->RunDue();
   }
 
-  testing::TempDir dir_;
-  testing::FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
   std::shared_ptr<const SeverityPolicy> policy_;
   std::shared_ptr<Roster> roster_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<EscalationEngine> engine_;
-  IntegrationKey key_;
 };
 
 TEST_F(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTargetApart) {

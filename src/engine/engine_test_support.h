@@ -1,0 +1,100 @@
+// Test support shared by the engine's tests (not part of the library): a real SQLite store in a
+// temporary directory with service `loom`, a fake clock at Monday 2026-11-02 09:00 UTC, and
+// helpers to trigger incidents and read their timelines.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "core/builtin_runbook.h"
+#include "core/schedule.h"
+#include "core/severity_policy.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
+
+namespace loom::testing {
+
+// Weekly shifts of one participant, UTC, handoff at 09:00 from Monday 2026-11-02.
+inline Schedule WeeklySchedule(const std::string& id, const std::string& user) {
+  RotationLayer layer;
+  layer.participants = {user};
+  layer.shift_length_minutes = 7 * 24 * 60;
+  layer.handoff_minute = 9 * 60;
+  layer.start_days = 20394;  // 2026-11-02
+  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
+  EXPECT_TRUE(s.ok());
+  return std::move(*s);
+}
+
+class StoreFixture : public ::testing::Test {
+ protected:
+  // The built-in runbook's policy with `repeat` escalation rounds.
+  static std::shared_ptr<const SeverityPolicy> BuiltInPolicy(int repeat) {
+    Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
+    EXPECT_TRUE(policy.ok()) << policy.error().message;
+    policy->repeat = repeat;
+    return std::make_shared<SeverityPolicy>(*policy);
+  }
+
+  // Opens (or reopens) the store file; call from SetUp, then CreateLoomService once.
+  void OpenStore() {
+    SqliteOptions options;
+    options.path = dir_.File("loom.db");
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+  }
+
+  void CreateLoomService() {
+    Service service;
+    service.id = "loom";
+    service.name = "LOOM node";
+    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    key_ = *key;
+  }
+
+  int64_t Trigger(const std::string& dedup_key, Severity severity,
+                  IncidentKind kind = IncidentKind::kAvailability) {
+    IngestRequest r;
+    r.format = "pagerduty";
+    r.service_id = "loom";
+    r.integration_key_id = key_.id;
+    r.dedup_key = dedup_key;
+    r.title = "LOOM node down: " + dedup_key;
+    AlertUpdate a;
+    a.action = AlertAction::kTrigger;
+    a.summary = r.title;
+    a.severity = severity;
+    a.kind = kind;
+    r.alerts.push_back(a);
+    Result<IngestOutcome> out =
+        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->incident_number : 0;
+  }
+
+  // "<type> <data>" of the incident's timeline events whose type starts with `prefix`.
+  std::vector<std::string> EventTypes(int64_t number, const std::string& prefix) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value());
+    std::vector<std::string> out;
+    for (const TimelineEvent& e : (*detail)->timeline) {
+      if (e.type.rfind(prefix, 0) == 0) out.push_back(e.type + " " + e.data_json);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
+  std::unique_ptr<Store> store_;
+  IntegrationKey key_;
+};
+
+}  // namespace loom::testing
