@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -236,6 +237,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
   engine.Start();
+  // Set once the outbox workers run (they start after the server, see below).
+  std::atomic<const DeliveryService*> delivery_ready{nullptr};
 
   ServerOptions server_options;
   server_options.listen = config.server.listen;
@@ -250,7 +253,13 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   auto started = ctx.start_http_server(
       server_options,
       ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value(),
-                 [&engine] { return engine.Stats(); }, *link_signer});
+                 [&engine, &delivery_ready] {
+                   EngineStats stats = engine.Stats();
+                   if (const DeliveryService* d = delivery_ready.load())
+                     stats.delivery = d->Stats();
+                   return stats;
+                 },
+                 *link_signer});
   if (!started.ok()) {
     engine.Stop();
     store->Shutdown();
@@ -283,6 +292,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, delivery.error());
   }
   (*delivery)->Start();
+  delivery_ready = delivery->get();
   ctx.out << "loom-oncall listening on " << url << "\n";
   if (flags.demo) {
     for (const ServiceConfig& service : config.services) {
@@ -309,6 +319,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server->Stop();
   server->Wait();
   server.reset();
+  delivery_ready = nullptr;
   (*delivery)->Stop();
   engine.Stop();
   store->Shutdown();

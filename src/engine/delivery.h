@@ -45,20 +45,13 @@
 #include "common/result.h"
 #include "core/roster.h"
 #include "engine/delivery_rules.h"
+#include "engine/stats.h"
 #include "engine/wakeup.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
 #include "store/store.h"
 
 namespace loom {
-
-struct DeliveryStats {
-  int64_t sent = 0;     // messages delivered
-  int64_t failed = 0;   // attempts that will be retried
-  int64_t dead = 0;     // rows dead-lettered
-  int64_t bundled = 0;  // rows that went out in a bundle of more than one
-  int64_t pending = 0;  // rows waiting in the heap
-};
 
 class DeliveryService {
  public:

@@ -30,21 +30,11 @@
 #include "common/result.h"
 #include "core/roster.h"
 #include "core/severity_policy.h"
+#include "engine/stats.h"
 #include "engine/wakeup.h"
 #include "store/store.h"
 
 namespace loom {
-
-struct EngineStats {
-  int64_t pending = 0;  // in the heap (may include deadlines already cancelled in the store)
-  int64_t fired = 0;
-  int64_t retries = 0;
-  // Lateness (commit of the firing minus due time) histogram, seconds buckets:
-  // le 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, +Inf (cumulative).
-  static constexpr double kBounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
-  int64_t lateness_buckets[11] = {};
-  double lateness_sum_seconds = 0;
-};
 
 class EscalationEngine {
  public:

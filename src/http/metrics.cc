@@ -271,6 +271,22 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
     std::vector<int64_t> counts = PerBucket(engine->lateness_buckets);
     w.Histogram("loom_oncall_deadline_lateness_seconds", {}, bounds, counts,
                 engine->lateness_sum_seconds);
+    const DeliveryStats& d = engine->delivery;
+    w.Family("loom_oncall_notifications_total",
+             "Delivery attempts of the outbox workers, by outcome (a bundle counts once).",
+             "counter");
+    w.Sample("loom_oncall_notifications_total", {{"outcome", "delivered"}}, d.sent);
+    w.Sample("loom_oncall_notifications_total", {{"outcome", "retry"}}, d.failed);
+    w.Family("loom_oncall_notifications_dead_lettered_total",
+             "Outbox rows dead-lettered (then the user's next contact method is tried).",
+             "counter");
+    w.Sample("loom_oncall_notifications_dead_lettered_total", {}, d.dead);
+    w.Family("loom_oncall_notifications_bundled_total",
+             "Outbox rows that went out inside a bundled message.", "counter");
+    w.Sample("loom_oncall_notifications_bundled_total", {}, d.bundled);
+    w.Family("loom_oncall_notifications_pending", "Outbox rows waiting to be sent or retried.",
+             "gauge");
+    w.Sample("loom_oncall_notifications_pending", {}, d.pending);
   }
   return w.Take();
 }

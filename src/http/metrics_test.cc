@@ -167,7 +167,15 @@ TEST(MetricsTest, EngineFiguresAreRenderedWhenGiven) {
   e.lateness_buckets[0] = 5;  // cumulative: 5 within 1 ms
   for (size_t i = 1; i < std::size(e.lateness_buckets); ++i) e.lateness_buckets[i] = 7;
   e.lateness_sum_seconds = 0.012;
+  e.delivery.sent = 3;
+  e.delivery.failed = 2;
+  e.delivery.dead = 1;
+  e.delivery.pending = 4;
   std::string text = m.Render(nullptr, true, &e);
+  EXPECT_TRUE(Contains(text, "loom_oncall_notifications_total{outcome=\"delivered\"} 3\n")) << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_notifications_total{outcome=\"retry\"} 2\n")) << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_notifications_dead_lettered_total 1\n")) << text;
+  EXPECT_TRUE(Contains(text, "loom_oncall_notifications_pending 4\n")) << text;
   EXPECT_TRUE(Contains(text, "loom_oncall_deadlines_fired_total 7\n")) << text;
   EXPECT_TRUE(Contains(text, "loom_oncall_deadline_retries_total 1\n")) << text;
   EXPECT_TRUE(Contains(text, "loom_oncall_deadline_lateness_seconds_bucket{le=\"0.001\"} 5\n"))

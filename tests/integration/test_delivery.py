@@ -241,6 +241,9 @@ class DeliveryTest(harness.LoomTestCase):
         self.assertIn("500", hook_events[0]["data"]["error"])
         self.assertIn("429", hook_events[1]["data"]["error"])
         self.assertIn("410", hook_events[2]["data"]["error"])
+        metrics = self.server.request("GET", "/metrics").text
+        self.assertRegex(metrics, r'loom_oncall_notifications_total\{outcome="retry"\} [1-9]')
+        self.assertRegex(metrics, r"loom_oncall_notifications_dead_lettered_total [1-9]")
         # The destination is disabled: the next page does not try it, e-mail still goes.
         other = self.trigger("after-410")
         self.wait_until(lambda: self.rows(other)["hook"]["state"] == "dead", "no attempt")
