@@ -30,6 +30,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterTokenCommands(app, ctx, &action);
   RegisterServiceCommands(app, ctx, &action);
   RegisterAuditCommands(app, ctx, &action);
+  RegisterCheckCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);
 
   try {
