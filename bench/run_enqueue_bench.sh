@@ -7,7 +7,8 @@
 # Usage: bench/run_enqueue_bench.sh [path/to/loom-oncall] [path/to/loom-bench-enqueue-load]
 #   defaults: build/loom-oncall and the generator beside it.
 # Environment (optional): CONNECTIONS (64), DURATION (10s), WARMUP (2s), THREADS (1),
-#   OPEN_KEYS (100), SCENARIOS ("new repeat"), JSON=1 for one JSON line per scenario.
+#   OPEN_KEYS (100), SCENARIOS ("new repeat"; also "new-smtp-down": new incidents while every
+#   page goes to an SMTP server that refuses connections), JSON=1 for one JSON line per scenario.
 set -euo pipefail
 
 server_bin=${1:-build/loom-oncall}
@@ -38,9 +39,35 @@ cleanup() {
 trap cleanup EXIT
 
 key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+
+# A local port nothing listens on, for the new-smtp-down scenario's SMTP server.
+closed_port() {
+  local port
+  for port in 1 7 9 19 2525 25250; do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "run_enqueue_bench.sh: found no closed local port for the dead SMTP server" >&2
+  exit 1
+}
+
 # Every role is staffed, so each new incident pages its primary and notifies the escalation
-# manager in its ingest transaction, as in production.
-cat >"$work/loom-oncall.yaml" <<EOF
+# manager in its ingest transaction, as in production. With $2 = smtp-down, every user has one
+# email contact method and notify.smtp points at a closed local port: every page and notification
+# is then attempted, refused, recorded and retried with backoff while the load runs (otherwise the
+# users have no contact method and their outbox rows are written undeliverable, never sent).
+write_config() {
+  local file=$1 mode=${2:-}
+  local contact= notify=
+  if [[ $mode == smtp-down ]]; then
+    contact=", contact_methods: [ { id: mail, type: email, address: NAME@example.com } ]"
+    notify="notify:
+  smtp: { url: \"smtp://127.0.0.1:$(closed_port)\", from: oncall@example.com }
+  allow_hosts: [127.0.0.1]"
+  fi
+  cat >"$file" <<EOF
 services:
   - id: bench
     name: Benchmark service
@@ -48,26 +75,30 @@ services:
       - key: "$key"
     roles: { primary: prim, secondary: second, escalation_manager: mgr, security_lead: sec }
 users:
-  - { id: alice, name: Alice }
-  - { id: bob, name: Bob }
-  - { id: erin, name: Erin }
-  - { id: sam, name: Sam }
+  - { id: alice, name: Alice${contact//NAME/alice} }
+  - { id: bob, name: Bob${contact//NAME/bob} }
+  - { id: erin, name: Erin${contact//NAME/erin} }
+  - { id: sam, name: Sam${contact//NAME/sam} }
 schedules:
   - { id: prim, layers: [ { participants: [alice, bob], shift: 1w, start: 2026-01-05 } ] }
   - { id: second, layers: [ { participants: [bob, alice], shift: 1w, start: 2026-01-05 } ] }
   - { id: mgr, layers: [ { participants: [erin], shift: 1w, start: 2026-01-05 } ] }
   - { id: sec, layers: [ { participants: [sam], shift: 1w, start: 2026-01-05 } ] }
+$notify
 EOF
+}
 
 start_server() {
-  local dir=$1
+  local dir=$1 config=$2
   mkdir -p "$dir/data"
-  LOOM_ONCALL_ADMIN_TOKEN=bench-admin-$key "$server_bin" serve --config "$work/loom-oncall.yaml" \
+  LOOM_ONCALL_ADMIN_TOKEN=bench-admin-$key "$server_bin" serve --config "$config" \
     --data-dir "$dir/data" --listen 127.0.0.1:0 >"$dir/stdout" 2>"$dir/stderr" &
   server_pid=$!
   # Start-up only: wait (bounded) for the listening line.
   for _ in $(seq 1 200); do
-    url=$(sed -n '1s/^loom-oncall listening on \(http:\/\/127\.0\.0\.1:[0-9]*\)$/\1/p' "$dir/stdout")
+    # The server's shell may not have created the file yet.
+    url=$(sed -n '1s/^loom-oncall listening on \(http:\/\/127\.0\.0\.1:[0-9]*\)$/\1/p' "$dir/stdout" \
+      2>/dev/null || true)
     if [[ -n $url ]]; then return 0; fi
     if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
     sleep 0.1
@@ -92,15 +123,22 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(grep -m1 'model name' 
 echo "# loom-oncall: $server_bin ($("$server_bin" version 2>/dev/null || echo '?'))"
 echo "# connections $connections, duration $duration, warm-up $warmup, generator threads $threads"
 for scenario in $scenarios; do
+  mode=
   case $scenario in
     new) ratio=0 ;;
     repeat) ratio=1 ;;
-    *) echo "run_enqueue_bench.sh: unknown scenario $scenario (new, repeat)" >&2; exit 2 ;;
+    new-smtp-down) ratio=0; mode=smtp-down ;;
+    *)
+      echo "run_enqueue_bench.sh: unknown scenario $scenario (new, repeat, new-smtp-down)" >&2
+      exit 2
+      ;;
   esac
   dir="$work/$scenario"
-  start_server "$dir"
+  mkdir -p "$dir"
+  write_config "$dir/loom-oncall.yaml" "$mode"
+  start_server "$dir" "$dir/loom-oncall.yaml"
   echo
-  echo "## scenario: $scenario (repeat ratio $ratio)"
+  echo "## scenario: $scenario (repeat ratio $ratio${mode:+, $mode})"
   echo "\$ $bench_bin --url $url --key <key> --connections $connections --duration $duration" \
     "--warmup $warmup --repeat-ratio $ratio --open-keys $open_keys --threads $threads" \
     "${JSON:+--json}"
