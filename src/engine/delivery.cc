@@ -122,6 +122,15 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
           }
           continue;
         }
+        // E-mail while the relay is unreachable: one probe at a time, after its backoff.
+        const bool via_relay = dest->type == "email";
+        if (via_relay && relay_.failures > 0) {
+          if (relay_.probing || now < relay_.down_until) {
+            const TimePoint retry_at = std::max(relay_.down_until, now + std::chrono::seconds(1));
+            for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(retry_at), row.id});
+            continue;
+          }
+        }
         // One message per destination at a time, and at most one per bundle window.
         TimePoint not_before = now;
         auto last = last_sent_.find(key);
@@ -135,6 +144,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
         }
         busy_.insert(key);
         last_sent_[key] = now;
+        if (via_relay && relay_.failures > 0) relay_.probing = true;
         jobs.push_back({std::move(key), std::move(*dest), std::move(rows)});
       }
     }
@@ -188,6 +198,16 @@ void DeliveryService::Run(Job job, bool wait) {
     }
     // A failed attempt does not hold the window: the retry follows the backoff.
     if (result.outcome != SendResult::Outcome::kDelivered) last_sent_.erase(job.key);
+    if (job.destination.type == "email") {
+      relay_.probing = false;
+      // No SMTP reply at all: the relay itself is unreachable, not this address.
+      if (result.outcome == SendResult::Outcome::kRetry && result.status == 0) {
+        ++relay_.failures;
+        relay_.down_until = now + Backoff(options_.retry, relay_.failures, options_.jitter());
+      } else {
+        relay_.failures = 0;
+      }
+    }
   }
   if (result.outcome == SendResult::Outcome::kGone) {
     store_.DisableDestination(

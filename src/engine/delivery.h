@@ -16,7 +16,9 @@
 //
 // Failures: retried with exponential backoff and jitter (Retry-After honoured on 429); a 410
 // disables the destination (kept in the store); after `max_attempts` the row is dead-lettered and
-// the user's next contact method is tried.
+// the user's next contact method is tried. E-mail goes through one relay for every address: once
+// it is unreachable, e-mail waits (unattempted, so no record is written) until one probe message
+// gets through, with the retry policy's backoff between probes.
 //
 // Delivery never blocks ingest or the engine: sends run on their own worker threads and their
 // records are ordinary (non-urgent) store writes.
@@ -127,7 +129,14 @@ class DeliveryService {
   std::set<std::string> busy_;                                                   // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> last_sent_;                                   // GUARDED_BY(mu_)
   std::set<std::string> disabled_;                                               // GUARDED_BY(mu_)
-  DeliveryStats stats_;                                                          // GUARDED_BY(mu_)
+  // The SMTP relay's health (see the header comment).
+  struct RelayHealth {
+    int failures = 0;  // transport failures in a row; 0 = up
+    TimePoint down_until{};
+    bool probing = false;
+  };
+  RelayHealth relay_;    // GUARDED_BY(mu_)
+  DeliveryStats stats_;  // GUARDED_BY(mu_)
 
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

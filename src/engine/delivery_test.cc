@@ -323,6 +323,36 @@ TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
   EXPECT_THAT(slack_->sent[2].notice.detail, HasSubstr("By user:alice."));
 }
 
+TEST_F(DeliveryTest, WhileTheMailRelayIsUnreachableMailWaitsForOneProbe) {
+  User mia;
+  mia.id = "mia";
+  mia.contact_methods = {Method("mail", "email", "mia@example.com")};
+  std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"}};
+  roster_->Replace(std::make_shared<const OnCallSnapshot>(
+      OnCallResolver({testing::WeeklySchedule("prim", "mia")}, {{"loom", roles}}),
+      std::map<std::string, User>{{"mia", mia}}, std::map<std::string, BusinessCalendar>{}));
+  const SendResult unreachable = Answer(SendResult::Outcome::kRetry, 0);
+  mail_->script = {unreachable, unreachable};
+  int64_t a = Trigger("a");
+  delivery_->RunDue();
+  ASSERT_EQ(mail_->sent.size(), 1u);
+  // A new page while the relay is down is held, not attempted (nothing to record).
+  int64_t b = Trigger("b");
+  delivery_->RunDue();
+  EXPECT_EQ(mail_->sent.size(), 1u);
+  EXPECT_THAT(Rows(b), ElementsAre("page mia/mail pending 0"));
+  // After the backoff one probe carries both; it fails, so the next waits twice as long.
+  AdvanceAndRun(seconds(5));
+  ASSERT_EQ(mail_->sent.size(), 2u);
+  EXPECT_EQ(mail_->sent[1].notice.incidents.size(), 2u);
+  AdvanceAndRun(seconds(9));
+  EXPECT_EQ(mail_->sent.size(), 2u);
+  AdvanceAndRun(seconds(1));
+  ASSERT_EQ(mail_->sent.size(), 3u);
+  EXPECT_THAT(Rows(a), ElementsAre("page mia/mail delivered 3"));
+  EXPECT_THAT(Rows(b), ElementsAre("page mia/mail delivered 2"));
+}
+
 TEST_F(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
   User nora;
   nora.id = "nora";

@@ -147,18 +147,23 @@ SendResult WebhookChannel::Send(const Destination& to, const Notice& notice) {
     request.url = to.address;
     request.timeout = timeout_;
     request.body = RenderWebhookBody(notice);
-    auto signature = WebhookSignature(to.secrets, notice.id, timestamp, request.body);
-    if (!signature.ok()) {
-      SendResult rejected;
-      rejected.outcome = SendResult::Outcome::kRejected;
-      rejected.error = signature.error().message;
-      return rejected;
-    }
     request.headers = {
-        "Content-Type: application/json",   "User-Agent: loom-oncall",
-        "webhook-id: " + notice.id,         "webhook-timestamp: " + std::to_string(timestamp),
-        "webhook-signature: " + *signature,
+        "Content-Type: application/json",
+        "User-Agent: loom-oncall",
+        "webhook-id: " + notice.id,
+        "webhook-timestamp: " + std::to_string(timestamp),
     };
+    // A destination configured without `secret_env` gets the same request, unsigned.
+    if (!to.secrets.empty()) {
+      auto signature = WebhookSignature(to.secrets, notice.id, timestamp, request.body);
+      if (!signature.ok()) {
+        SendResult rejected;
+        rejected.outcome = SendResult::Outcome::kRejected;
+        rejected.error = signature.error().message;
+        return rejected;
+      }
+      request.headers.push_back("webhook-signature: " + *signature);
+    }
     HttpResponse response = HttpPost(policy_, request, now);
     if (response.transport != HttpResponse::Transport::kCompleted)
       return TransportFailure(response);
