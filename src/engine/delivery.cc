@@ -131,18 +131,20 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
             continue;
           }
         }
-        // One message per destination at a time, and at most one per bundle window.
+        // One message per destination at a time: rows for a busy destination wait for its send
+        // to finish (Finished). And at most one message per bundle window.
+        if (auto busy = busy_.find(key); busy != busy_.end()) {
+          for (const OutboxEntry& row : rows) busy->second.push_back(row.id);
+          continue;
+        }
         TimePoint not_before = now;
         auto last = last_sent_.find(key);
         if (last != last_sent_.end()) not_before = last->second + options_.bundle_window;
-        if (busy_.count(key) != 0 && not_before <= now) {
-          not_before = now + std::chrono::milliseconds(50);
-        }
         if (not_before > now) {
           for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(not_before), row.id});
           continue;
         }
-        busy_.insert(key);
+        busy_[key];
         last_sent_[key] = now;
         if (via_relay && relay_.failures > 0) relay_.probing = true;
         jobs.push_back({std::move(key), std::move(*dest), std::move(rows)});
@@ -262,7 +264,15 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
 void DeliveryService::Finished(const std::string& key) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    busy_.erase(key);
+    auto busy = busy_.find(key);
+    if (busy == busy_.end()) return;
+    // What fell due meanwhile goes next, as one message, once the window allows.
+    TimePoint due = clock_.Now();
+    if (auto last = last_sent_.find(key); last != last_sent_.end()) {
+      due = std::max(due, last->second + options_.bundle_window);
+    }
+    for (int64_t id : busy->second) heap_.push({ToUnixMicros(due), id});
+    busy_.erase(busy);
   }
   wakeup_.Notify();
 }

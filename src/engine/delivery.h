@@ -126,9 +126,10 @@ class DeliveryService {
   mutable std::mutex mu_;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;  // GUARDED_BY(mu_)
   std::map<int64_t, OutboxEntry> rows_;                                          // GUARDED_BY(mu_)
-  std::set<std::string> busy_;                                                   // GUARDED_BY(mu_)
-  std::map<std::string, TimePoint> last_sent_;                                   // GUARDED_BY(mu_)
-  std::set<std::string> disabled_;                                               // GUARDED_BY(mu_)
+  // Destinations with a message in flight, and the rows that fell due for them meanwhile.
+  std::map<std::string, std::vector<int64_t>> busy_;  // GUARDED_BY(mu_)
+  std::map<std::string, TimePoint> last_sent_;        // GUARDED_BY(mu_)
+  std::set<std::string> disabled_;                    // GUARDED_BY(mu_)
   // The SMTP relay's health (see the header comment).
   struct RelayHealth {
     int failures = 0;  // transport failures in a row; 0 = up
