@@ -198,7 +198,7 @@ test('acknowledging in the page changes the state in the API', async () => {
   await page.locator(`a[data-incident="${incidentId}"]`).click();
   await page.locator('#incident-title').waitFor();
   // The page to the primary and its delivery state.
-  await page.locator('#pages-title + div tr', { hasText: 'alice' }).first().waitFor();
+  await page.locator('#pages-title + div tr', { hasText: 'alice' }).filter({ hasText: 'page' }).first().waitFor();
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await page.locator('.badge.state-acknowledged').waitFor({ timeout: 10000 });
   const r = await call('GET', `/v1/incidents/${incidentId}`, { token: ADMIN_TOKEN });

@@ -337,7 +337,11 @@ function sortIncidents(incidents) {
 function deadlineFacts(incident, timeline) {
   const facts = [];
   const ack = ackDue(incident, timeline);
+  const r = rule(incident.severity);
   if (ack !== null) facts.push(['Ack target', countdown(ack)]);
+  else if (incident.state === 'triggered' && r) {
+    facts.push(['Ack target', `${r.ack_target} (${r.ack_basis.replace('_', ' ')})`]);
+  }
   const upd = updateDue(incident, timeline);
   if (upd !== null) facts.push(['Next update', countdown(upd)]);
   return facts;
@@ -567,9 +571,10 @@ function incidentView(id) {
       h('thead', {}, h('tr', {}, ['When', 'To', 'Role', 'How', 'Delivery'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map((n) => h('tr', {},
         h('td', {}, fmtTime(n.created_at)), h('td', {}, n.user), h('td', {}, n.role),
-        h('td', {}, n.method),
+        h('td', {}, [n.kind, n.type].filter(Boolean).join(' · ')),
         h('td', {}, n.state + (n.delivered_at ? ` ${fmtTime(n.delivered_at)}` : '') +
-          (n.attempts > 1 ? ` (${n.attempts} attempts)` : '')))))));
+          (n.attempts > 1 ? ` (${n.attempts} attempts)` : ''),
+        n.last_error ? h('div', { class: 'hint' }, n.last_error) : null))))));
   }
 
   function renderAlerts(list) {
