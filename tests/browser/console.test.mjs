@@ -264,7 +264,12 @@ test('phone width: list and incident fit 375 pixels', async () => {
 
 test('a viewer sees no action buttons and the API refuses their POSTs', async () => {
   const { context, page } = await newPage(DESKTOP);
-  await signIn(page, tokens.viewer);
+  // Keyboard only: the token field has the focus on arrival; Enter signs in.
+  await page.goto(server.url + '/ui/');
+  await page.locator('#token:focus').waitFor();
+  await page.keyboard.type(tokens.viewer);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
   await page.goto(`${server.url}/ui/#/incidents/${incidentId}`);
   await page.locator('.timeline li').first().waitFor();
   assert.equal(await page.locator('main button').count(), 0);
