@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, testing and running loom-oncall needs.
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
-# Then installs the iCalendar test's npm packages (tests/ical, from its package-lock.json) when missing.
+# Then installs the test npm packages from their package-lock.json files when missing: tests/ical
+# (ical.js) and tests/browser (playwright-core, which drives Debian's chromium package).
 set -euo pipefail
 
 packages=(
@@ -14,17 +15,25 @@ packages=(
   clang-format clang-tidy
   python3 python3-aiosmtpd curl
   nodejs npm
+  chromium fonts-dejavu-core
 )
 
-# tests/ical: ical.js, the real iCalendar parser the integration tests check the feeds with.
-install_ical_test_packages() {
-  local dir
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/ical"
-  if [ -d "$dir/node_modules/ical.js" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+# npm ci in tests/<dir> unless node_modules/<module> is there and newer than the lock file.
+install_npm_test_packages() {
+  local dir="$1" module="$2"
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/$dir"
+  if [ -d "$dir/node_modules/$module" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
     return 0
   fi
-  echo "setup: npm ci in tests/ical"
+  echo "setup: npm ci in tests/$(basename "$dir")"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+install_test_packages() {
+  # tests/ical: ical.js, the real iCalendar parser the integration tests check the feeds with.
+  install_npm_test_packages ical ical.js
+  # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium).
+  install_npm_test_packages browser playwright-core
 }
 
 missing=()
@@ -38,7 +47,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  install_ical_test_packages
+  install_test_packages
   exit 0
 fi
 
@@ -47,4 +56,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-install_ical_test_packages
+install_test_packages

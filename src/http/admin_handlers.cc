@@ -70,7 +70,7 @@ Result<ServiceSettings> ParseSettings(const nlohmann::json& body) {
 }  // namespace
 
 void Api::ListServices(const Request& req, const PathParams&, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kViewer);
+  auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto services = store_.ListServices();
   if (!services.ok()) return reply->Send(ProblemFor(services.error(), req));
@@ -82,7 +82,7 @@ void Api::ListServices(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::CreateService(const Request& req, const PathParams&, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kAdmin);
+  auto who = Authorize(req, Role::kAdmin);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -123,7 +123,7 @@ void Api::CreateService(const Request& req, const PathParams&, Reply reply) {
       std::move(service), std::move(key_hash),
       [this, reply = std::move(reply), key = std::move(key), name = std::move(service_name),
        instance = std::move(instance)](Result<IntegrationKey> out) {
-        const Request where{Method::kPost, instance, instance, {}, {}, {}, {}};
+        const Request where = RequestAt(Method::kPost, instance);
         if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
         InvalidateKeyCache();
         Json body = Json::object();
@@ -135,7 +135,7 @@ void Api::CreateService(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kAdmin);
+  auto who = Authorize(req, Role::kAdmin);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -165,7 +165,7 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
                      [reply = std::move(reply), token = std::move(token),
                       instance = std::move(instance)](Result<ApiToken> out) {
                        if (!out.ok()) {
-                         const Request where{Method::kPost, instance, instance, {}, {}, {}, {}};
+                         const Request where = RequestAt(Method::kPost, instance);
                          return reply->Send(ProblemFor(out.error(), where));
                        }
                        Json body = Json::object();

@@ -20,6 +20,14 @@ Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+Request RequestAt(Method method, std::string_view path) {
+  Request r;
+  r.method = method;
+  r.target = path;
+  r.path = path;
+  return r;
+}
+
 void LogRequestError(const Error& error, const Request& request) {
   // A one-click link's path is a credential: never logged.
   std::string_view path = request.path.starts_with("/a/") ? "/a/{token}" : request.path;
@@ -105,6 +113,13 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kGet, "/v1/users/{id}/calendar.ics", &Api::UserCalendar, Kind::kNative},
       {Method::kGet, "/a/{token}", &Api::ShowLink, Kind::kNative},
       {Method::kPost, "/a/{token}", &Api::UseLink, Kind::kNative},
+      {Method::kGet, "/", &Api::RedirectToConsole, Kind::kNative},
+      {Method::kGet, "/ui", &Api::RedirectToConsole, Kind::kNative},
+      {Method::kGet, "/ui/", &Api::ConsoleIndex, Kind::kNative},
+      {Method::kGet, "/ui/session", &Api::GetSession, Kind::kNative},
+      {Method::kPost, "/ui/session", &Api::CreateSession, Kind::kNative},
+      {Method::kDelete, "/ui/session", &Api::DeleteSession, Kind::kNative},
+      {Method::kGet, "/ui/{file}", &Api::ConsoleFile, Kind::kNative},
       {Method::kGet, "/health", &Api::Health, Kind::kNative},
       {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
       {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
@@ -131,6 +146,7 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       started_at_(clock.Now()),
       metrics_(RouteLabels()),
       auth_(store, clock, std::move(admin_token_hash)),
+      sessions_(clock),
       limiter_(clock),
       roster_(std::move(oncall.roster)),
       engine_stats_(std::move(engine_stats)),

@@ -35,6 +35,7 @@
 #include "http/per_thread.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "http/session.h"
 #include "http/types.h"
 #include "notify/action_link.h"
 #include "store/store.h"
@@ -155,6 +156,22 @@ class Api {
   // Verify's answer for the {token}; kInvalidArgument when no signer is wired.
   Result<ActionClaims> VerifyLink(const PathParams& params) const;
 
+  // ---- the web console: static files, sessions (console_handlers.cc) ----
+  void RedirectToConsole(const Request& req, const PathParams& params, Reply reply);
+  void ConsoleIndex(const Request& req, const PathParams& params, Reply reply);
+  void ConsoleFile(const Request& req, const PathParams& params, Reply reply);
+  // GET: the signed-in session (name, role, actor, csrf_token) or 401.
+  void GetSession(const Request& req, const PathParams& params, Reply reply);
+  // POST {"token"} (JSON or form): verifies the API token, sets the session cookie.
+  void CreateSession(const Request& req, const PathParams& params, Reply reply);
+  // DELETE: signs out (needs the CSRF token) and clears the cookie.
+  void DeleteSession(const Request& req, const PathParams& params, Reply reply);
+  // The caller of a native route: the bearer token when the request has an Authorization header,
+  // else the console session of its cookie; a state change with the cookie must also pass
+  // CheckCsrf. kUnauthenticated (401) or kPermissionDenied (403, also for a failed CSRF/origin
+  // check) otherwise.
+  Result<Principal> Authorize(const Request& req, Role need);
+
   // ---- services, tokens, health (admin_handlers.cc) ----
   void ListServices(const Request& req, const PathParams& params, Reply reply);
   void CreateService(const Request& req, const PathParams& params, Reply reply);
@@ -195,6 +212,7 @@ class Api {
   Router router_;
   Metrics metrics_;
   Authenticator auth_;
+  SessionStore sessions_;
   RateLimiter limiter_;
   PerThread<KeyCache> key_cache_;
   std::atomic<uint64_t> key_generation_{0};

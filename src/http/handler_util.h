@@ -15,6 +15,11 @@ namespace loom::http {
 // A JSON response with `body` serialised compactly.
 Response JsonResponse(int status, const Json& body);
 
+// A request carrying only `method` and `path` (as target and path): for problem answers and log
+// lines made in a store callback, after the original request's views are gone.
+// REQUIRES: `path` outlives the returned value.
+Request RequestAt(Method method, std::string_view path);
+
 // The problem answer for `error` on the request's path (the problem's `instance`); logs
 // internal errors (never the query string, which may carry a key).
 Response ProblemFor(const Error& error, const Request& request);

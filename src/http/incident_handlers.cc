@@ -73,7 +73,7 @@ Error NoSuchIncident(std::string_view id) {
 }  // namespace
 
 void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kViewer);
+  auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
 
   QueryParams q(req.query);
@@ -119,7 +119,7 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
     reply->Send(ProblemFor(e, req));
     return std::optional<IncidentDetail>();
   };
-  auto who = auth_.Require(req.authorization, Role::kViewer);
+  auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return fail(who.error());
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
@@ -223,7 +223,7 @@ Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store
 void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                          Reply reply) {
   using Type = IncidentCommand::Type;
-  auto who = auth_.Require(req.authorization, Role::kResponder);
+  auto who = Authorize(req, Role::kResponder);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
@@ -299,13 +299,13 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
   store_.Execute(std::move(command),
                  [reply = std::move(reply), instance = std::move(instance)](Result<Incident> out) {
                    if (out.ok()) return reply->Send(JsonResponse(200, IncidentToJson(*out)));
-                   const Request where{Method::kPost, instance, instance, {}, {}, {}, {}};
+                   const Request where = RequestAt(Method::kPost, instance);
                    reply->Send(ProblemFor(out.error(), where));
                  });
 }
 
 void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kViewer);
+  auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
 
   QueryParams q(req.query);

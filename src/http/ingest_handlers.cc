@@ -138,7 +138,7 @@ void Api::PagerDutyEnqueue(const Request& req, const PathParams&, Reply reply) {
     const Error& e = out.error();
     metrics_.CountEvent(kEndpoint, OutcomeOf(e));
     if (e.code == ErrorCode::kInternal) {
-      LogRequestError(e, Request{Method::kPost, "/v2/enqueue", "/v2/enqueue", {}, {}, {}, {}});
+      LogRequestError(e, RequestAt(Method::kPost, "/v2/enqueue"));
     }
     reply->Send(PagerDutyError(e));
   });
@@ -168,8 +168,7 @@ void Api::PagerDutyChangeEnqueue(const Request& req, const PathParams&, Reply re
     const Error& e = out.error();
     metrics_.CountEvent(kEndpoint, OutcomeOf(e));
     if (e.code == ErrorCode::kInternal) {
-      LogRequestError(
-          e, Request{Method::kPost, "/v2/change/enqueue", "/v2/change/enqueue", {}, {}, {}, {}});
+      LogRequestError(e, RequestAt(Method::kPost, "/v2/change/enqueue"));
     }
     reply->Send(PagerDutyError(e));
   });
@@ -209,13 +208,7 @@ void Api::AlertmanagerWebhook(const Request& req, const PathParams&, Reply reply
     }
     Error e = std::move(out).error();
     metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    const Request where{Method::kPost,
-                        "/v1/integrations/alertmanager",
-                        "/v1/integrations/alertmanager",
-                        {},
-                        {},
-                        {},
-                        {}};
+    const Request where = RequestAt(Method::kPost, "/v1/integrations/alertmanager");
     if (e.code == ErrorCode::kInternal) LogRequestError(e, where);
     // Never a 4xx for a store-side refusal: Alertmanager would drop the notification.
     if (e.code == ErrorCode::kResourceExhausted) e.code = ErrorCode::kUnavailable;
@@ -259,8 +252,7 @@ void Api::GenericEvent(const Request& req, const PathParams&, Reply reply) {
     }
     const Error& e = out.error();
     metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    const Request where{
-        Method::kPost, "/v1/integrations/generic", "/v1/integrations/generic", {}, {}, {}, {}};
+    const Request where = RequestAt(Method::kPost, "/v1/integrations/generic");
     reply->Send(ProblemFor(e, where));
   });
 }

@@ -155,8 +155,7 @@ Response CalendarResponse(std::string body) {
 
 Result<std::shared_ptr<const OnCallSnapshot>> Api::AuthorizedSnapshot(const Request& req, Role need,
                                                                       Principal* principal) {
-  auto who =
-      need == Role::kCalendar ? RequireCalendarReader(req) : auth_.Require(req.authorization, need);
+  auto who = need == Role::kCalendar ? RequireCalendarReader(req) : Authorize(req, need);
   if (!who.ok()) return std::move(who).error();
   if (principal != nullptr) *principal = *who;
   if (roster_ == nullptr) return Error::Unavailable("no on-call roster is loaded");
@@ -164,7 +163,7 @@ Result<std::shared_ptr<const OnCallSnapshot>> Api::AuthorizedSnapshot(const Requ
 }
 
 Result<Principal> Api::RequireCalendarReader(const Request& req) {
-  if (!req.authorization.empty()) return auth_.Require(req.authorization, Role::kCalendar);
+  if (!req.authorization.empty()) return Authorize(req, Role::kCalendar);
   // A calendar application cannot send headers: the token rides in the URL. It is never logged
   // (problem answers and logs name the path only).
   QueryParams q(req.query);
@@ -385,7 +384,7 @@ void Api::CreateOverride(const Request& req, const PathParams& params, Reply rep
   store_.CreateOverride(std::move(o),
                         [this, reply = std::move(reply),
                          instance = std::move(instance)](Result<ScheduleOverride> out) {
-                          const Request where{Method::kPost, instance, instance, {}, {}, {}, {}};
+                          const Request where = RequestAt(Method::kPost, instance);
                           if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
                           Status applied = ApplyOverrideChange(&*out, 0);
                           if (!applied.ok()) return reply->Send(ProblemFor(applied.error(), where));
@@ -394,7 +393,7 @@ void Api::CreateOverride(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteOverride(const Request& req, const PathParams& params, Reply reply) {
-  auto who = auth_.Require(req.authorization, Role::kResponder);
+  auto who = Authorize(req, Role::kResponder);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   if (!rebuild_roster_ || roster_ == nullptr) {
     return reply->Send(ProblemFor(Error::Unavailable("overrides cannot be changed here"), req));
@@ -418,7 +417,7 @@ void Api::DeleteOverride(const Request& req, const PathParams& params, Reply rep
   std::string instance(req.path);
   store_.DeleteOverride(override_id, [this, override_id, reply = std::move(reply),
                                       instance = std::move(instance)](Result<bool> out) {
-    const Request where{Method::kDelete, instance, instance, {}, {}, {}, {}};
+    const Request where = RequestAt(Method::kDelete, instance);
     if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
     Status applied = ApplyOverrideChange(nullptr, override_id);
     if (!applied.ok()) return reply->Send(ProblemFor(applied.error(), where));

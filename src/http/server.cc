@@ -322,6 +322,11 @@ class Session final : public SessionBase {
     request.authorization = req[bhttp::field::authorization];
     request.admin_token = req["x-loom-admin-token"];
     request.body = req.body();
+    request.cookie = req[bhttp::field::cookie];
+    request.origin = req[bhttp::field::origin];
+    request.host = req[bhttp::field::host];
+    request.csrf_token = req["x-csrf-token"];
+    request.tls = kTls;
     // The views into `req` stay valid: the parser is only reset after the response is written.
     shared_->api->Handle(match_, request, std::make_shared<PendingReply>(Self(), shared_));
   }

@@ -12,6 +12,7 @@
 //   GET  /v1/oncall, /v1/schedules, /v1/schedules/{id}/shifts, /v1/users; GET/POST/DELETE
 //        /v1/schedules/{id}/overrides; GET /v1/schedules/{id}/calendar.ics,
 //        /v1/users/{id}/calendar.ics
+//   GET  /, /ui, /ui/, /ui/{file}; GET/POST/DELETE /ui/session   the web console (docs/console.md)
 //
 // Thread safety: Start() returns a running server; Stop() may be called from any thread (e.g. a
 // signal handler's strand) and is idempotent.

@@ -1,0 +1,21 @@
+// The web console's static files (web/console/), compiled into the binary at build time so that
+// the server needs no installed directory: CMake reads them into console_assets.cc (generated
+// from console_assets.cc.in). Edit the files under web/console/; the build regenerates the copy.
+//
+// Thread safety: immutable data.
+#pragma once
+
+#include <string_view>
+
+namespace loom::http {
+
+struct ConsoleAsset {
+  std::string_view name;          // "index.html", "app.js", "app.css"
+  std::string_view content_type;  // with charset
+  std::string_view body;
+};
+
+// The asset called `name`, or nullptr.
+const ConsoleAsset* FindConsoleAsset(std::string_view name);
+
+}  // namespace loom::http

@@ -1,0 +1,169 @@
+// The web console (docs/console.md): its static files under /ui/, sign-in and sign-out at
+// /ui/session, and Api::Authorize, through which every native route accepts either a bearer
+// token or a console session cookie (state changes with the cookie need the CSRF token and the
+// server's own origin, http/session.h).
+
+#include <chrono>
+
+#include "common/time_format.h"
+#include "http/api.h"
+#include "http/console_assets.h"
+#include "http/handler_util.h"
+#include "http/query.h"
+#include "http/session.h"
+
+namespace loom::http {
+namespace {
+
+// Scripts, styles and requests only from this server; nothing inline, no frames, no plugins.
+constexpr char kConsoleCsp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+void AddConsoleHeaders(Response& r) {
+  r.headers.emplace_back("Content-Security-Policy", kConsoleCsp);
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  // Small files compiled into the binary: revalidating costs little and never serves a stale
+  // console after an upgrade.
+  r.headers.emplace_back("Cache-Control", "no-cache");
+}
+
+Response AssetResponse(const ConsoleAsset& asset) {
+  Response r;
+  r.content_type = std::string(asset.content_type);
+  r.body = std::string(asset.body);
+  AddConsoleHeaders(r);
+  return r;
+}
+
+Json SessionJson(const ConsoleSession& s) {
+  Json j = Json::object();
+  j["name"] = s.principal.name;
+  j["role"] = RoleName(s.principal.role);
+  j["actor"] = s.principal.actor();
+  j["csrf_token"] = s.csrf_token;
+  j["expires_at"] = FormatRfc3339(s.expires_at);
+  return j;
+}
+
+Response NoStore(Response r) {
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// The `token` of a sign-in body: a JSON object, or an HTML form (token=...).
+Result<std::string> SignInToken(std::string_view body) {
+  std::string token;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] == '{') {
+    auto doc = ParseObjectBody(body, /*allow_empty=*/false);
+    if (!doc.ok()) return std::move(doc).error();
+    auto field = OptionalStringField(*doc, "token");
+    if (!field.ok()) return std::move(field).error();
+    token = std::move(*field);
+  } else {
+    token = QueryParams(body).Get("token").value_or("");
+  }
+  if (token.empty()) return Error::Invalid("token is required", {{"/token", "is required"}});
+  return token;
+}
+
+}  // namespace
+
+Result<Principal> Api::Authorize(const Request& req, Role need) {
+  if (!req.authorization.empty()) return auth_.Require(req.authorization, need);
+  std::string_view id = CookieValue(req.cookie, kSessionCookieName);
+  if (id.empty()) return auth_.Require(req.authorization, need);  // "missing bearer token"
+  std::optional<ConsoleSession> session = sessions_.Find(id);
+  if (!session) return Error::Unauthenticated("the console session has expired: sign in again");
+  if (IsStateChanging(req.method)) {
+    Status csrf = CheckCsrf(req, *session);
+    if (!csrf.ok()) return std::move(csrf).error();
+  }
+  if (!RoleAllows(session->principal.role, need)) {
+    return Error::PermissionDenied(std::string("this needs role ") + RoleName(need) +
+                                   "; you are signed in with role " +
+                                   RoleName(session->principal.role));
+  }
+  return session->principal;
+}
+
+void Api::RedirectToConsole(const Request&, const PathParams&, Reply reply) {
+  Response r;
+  r.status = 302;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = "See /ui/\n";
+  r.headers.emplace_back("Location", "/ui/");
+  reply->Send(std::move(r));
+}
+
+void Api::ConsoleIndex(const Request&, const PathParams&, Reply reply) {
+  reply->Send(AssetResponse(*FindConsoleAsset("index.html")));
+}
+
+void Api::ConsoleFile(const Request& req, const PathParams& params, Reply reply) {
+  const ConsoleAsset* asset = FindConsoleAsset(params.Get("file"));
+  if (asset == nullptr) {
+    return reply->Send(
+        ProblemFor(Error::NotFound("no console file " + std::string(params.Get("file"))), req));
+  }
+  reply->Send(AssetResponse(*asset));
+}
+
+void Api::GetSession(const Request& req, const PathParams&, Reply reply) {
+  std::optional<ConsoleSession> session =
+      sessions_.Find(CookieValue(req.cookie, kSessionCookieName));
+  if (!session) {
+    return reply->Send(NoStore(ProblemFor(Error::Unauthenticated("not signed in"), req)));
+  }
+  reply->Send(NoStore(JsonResponse(200, SessionJson(*session))));
+}
+
+void Api::CreateSession(const Request& req, const PathParams&, Reply reply) {
+  // Login CSRF: another site must not sign a browser in with a token of its choosing.
+  Status origin = CheckSameOrigin(req);
+  if (!origin.ok()) return reply->Send(NoStore(ProblemFor(origin.error(), req)));
+  auto token = SignInToken(req.body);
+  if (!token.ok()) return reply->Send(NoStore(ProblemFor(token.error(), req)));
+  auto who = auth_.AuthenticateToken(*token);
+  if (!who.ok()) {
+    Error e = who.error();
+    if (e.code == ErrorCode::kUnauthenticated) {
+      e = Error{ErrorCode::kUnauthenticated,
+                "this token is not valid",
+                {{"/token", "is not a valid API token"}}};
+    }
+    return reply->Send(NoStore(ProblemFor(e, req)));
+  }
+  if (!RoleAllows(who->role, Role::kViewer)) {
+    return reply->Send(
+        NoStore(ProblemFor(Error{ErrorCode::kPermissionDenied,
+                                 "a calendar token cannot sign in to the console",
+                                 {{"/token", "needs role viewer, responder or admin"}}},
+                           req)));
+  }
+  SessionStore::Created created = sessions_.Create(std::move(*who));
+  const int64_t max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(created.session.expires_at - clock_.Now())
+          .count();
+  Response r = NoStore(JsonResponse(200, SessionJson(created.session)));
+  r.headers.emplace_back("Set-Cookie", SessionSetCookie(created.id, max_age, req.tls));
+  reply->Send(std::move(r));
+}
+
+void Api::DeleteSession(const Request& req, const PathParams&, Reply reply) {
+  std::string_view id = CookieValue(req.cookie, kSessionCookieName);
+  std::optional<ConsoleSession> session = sessions_.Find(id);
+  if (session) {
+    Status csrf = CheckCsrf(req, *session);
+    if (!csrf.ok()) return reply->Send(NoStore(ProblemFor(csrf.error(), req)));
+    sessions_.Remove(id);
+  }
+  Response r = NoStore(JsonResponse(200, Json{{"signed_out", true}}));
+  r.headers.emplace_back("Set-Cookie", SessionSetCookie("", 0, req.tls));
+  reply->Send(std::move(r));
+}
+
+}  // namespace loom::http
