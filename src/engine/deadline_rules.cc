@@ -160,8 +160,7 @@ void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const Severi
   if (!AwaitsUpdates(inc)) return;
   const json payload = ParsePayload(d.payload_json);
   CadenceState cadence;
-  cadence.last_update_at =
-      FromUnixMicros(PayloadInt(payload, "last_update_at", ToUnixMicros(now)));
+  cadence.last_update_at = FromUnixMicros(PayloadInt(payload, "last_update_at", ToUnixMicros(now)));
   if (payload.contains("promised_next_at")) {
     cadence.promised_next_at = FromUnixMicros(PayloadInt(payload, "promised_next_at", 0));
   }
