@@ -824,7 +824,9 @@ void ConfigParser::ParseNotificationRules(const Entry& e, const std::string& pat
   }
   auto m = Mapping(e.value, path, {"high", "low"});
   if (!m) return;
-  for (const auto& [urgency, list] : *m) {
+  for (const auto& [key, list] : *m) {
+    // A named copy: lambdas cannot capture structured bindings before C++20's P1091 everywhere.
+    const std::string urgency = key;
     std::vector<NotificationRule>* rules = urgency == "high" ? &out->high_rules : &out->low_rules;
     std::map<std::string, int> seen;  // method → line
     ForEachItem(list, Join(path, urgency), "rules { method, after }",
