@@ -262,6 +262,20 @@ test('phone width: list and incident fit 375 pixels', async () => {
   await context.close();
 });
 
+test('on call now: each role of the service with its holder, gaps shown', async () => {
+  const { context, page } = await newPage(PHONE);
+  await signIn(page, tokens.viewer);
+  await page.getByRole('link', { name: 'On call' }).click();
+  await page.getByRole('heading', { name: 'On call now' }).waitFor();
+  const primary = page.locator('tr[data-role="primary"]');
+  await primary.getByText('Alice Primary (alice)').waitFor();
+  assert.match(await page.locator('tr[data-role="escalation_manager"]').innerText(), /Erin Manager/);
+  assert.match(await page.locator('tr[data-role="secondary"]').innerText(), /nobody/);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'horizontal scroll');
+  await screenshot(page, 'oncall-phone.png');
+  await context.close();
+});
+
 test('a viewer sees no action buttons and the API refuses their POSTs', async () => {
   const { context, page } = await newPage(DESKTOP);
   // Keyboard only: the token field has the focus on arrival; Enter signs in.

@@ -249,9 +249,52 @@ function route() {
   stopPolling();
   const hash = location.hash || '#/';
   const m = hash.match(/^#\/incidents\/([A-Za-z0-9-]+)$/);
-  app.view = m ? incidentView(decodeURIComponent(m[1])) : listView(hash);
+  app.view = m ? incidentView(decodeURIComponent(m[1]))
+    : hash === '#/oncall' ? oncallView() : listView(hash);
   app.view.refresh();
   app.poll = setInterval(() => { if (app.view) app.view.refresh(); }, POLL_MS);
+}
+
+// ---- on call now ----
+
+const ROLES = [['primary', 'Primary'], ['secondary', 'Secondary'],
+               ['escalation_manager', 'Escalation manager'], ['security_lead', 'Security lead']];
+
+// Every service's four roles: who holds each now and until when (GET /v1/oncall).
+function oncallView() {
+  const body = h('div', { 'aria-busy': 'true' });
+  const error = h('div', { class: 'banner', role: 'alert' });
+  setMain(h('h1', { tabindex: '-1' }, 'On call now'), error, body);
+  document.title = 'On call · loom-oncall';
+  async function refresh() {
+    const sections = [];
+    for (const service of app.services) {
+      let roles = null;
+      try {
+        roles = (await api('GET', '/v1/oncall?service=' + encodeURIComponent(service))).roles;
+      } catch (e) {
+        sections.push(h('section', {}, h('h2', {}, service),
+          h('p', { class: 'muted' }, 'No on-call roles configured.')));
+        continue;
+      }
+      const rows = ROLES.map(([key, label]) => {
+        const r = roles[key] || {};
+        return h('tr', { 'data-role': key },
+          h('th', { scope: 'row' }, label),
+          h('td', {}, r.user ? (r.name ? `${r.name} (${r.user})` : r.user) : h('span', { class: 'nobody' }, 'nobody')),
+          h('td', {}, r.until ? fmtTime(r.until) : '—'));
+      });
+      sections.push(h('section', {}, h('h2', {}, service),
+        h('table', { class: 'oncall' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Who'),
+                          h('th', { scope: 'col' }, 'Until'))),
+          h('tbody', {}, rows))));
+    }
+    error.textContent = '';
+    body.replaceChildren(...sections);
+    body.setAttribute('aria-busy', 'false');
+  }
+  return { refresh };
 }
 
 // ---- the incident list ----
