@@ -234,6 +234,10 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
   }
   auto promise = std::make_shared<std::promise<void>>();
   std::future<void> done = promise->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++callbacks_pending_;
+  }
   store_.RecordDeliveries(
       std::move(records), [this, after = std::move(after), promise](Result<int64_t> r) {
         {
@@ -257,6 +261,8 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
         if (!r.ok()) spdlog::warn("delivery: cannot record an attempt: {}", r.error().message);
         wakeup_.Notify();
         promise->set_value();
+        std::lock_guard<std::mutex> lock(mu_);
+        if (--callbacks_pending_ == 0) idle_.notify_all();
       });
   if (wait) done.wait();
 }
@@ -310,6 +316,9 @@ void DeliveryService::Stop() {
     if (t.joinable()) t.join();
   }
   workers_.clear();
+  // Records already handed to the store call back into this object.
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
 }
 
 void DeliveryService::SchedulerLoop() {

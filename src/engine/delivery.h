@@ -136,8 +136,10 @@ class DeliveryService {
     TimePoint down_until{};
     bool probing = false;
   };
-  RelayHealth relay_;    // GUARDED_BY(mu_)
-  DeliveryStats stats_;  // GUARDED_BY(mu_)
+  RelayHealth relay_;             // GUARDED_BY(mu_)
+  DeliveryStats stats_;           // GUARDED_BY(mu_)
+  size_t callbacks_pending_ = 0;  // GUARDED_BY(mu_): store callbacks not yet returned
+  std::condition_variable idle_;  // signalled when callbacks_pending_ drops to 0
 
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

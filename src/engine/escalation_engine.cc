@@ -79,10 +79,16 @@ void EscalationEngine::Fire(std::vector<Entry> due, std::function<void()> done) 
       [policy, oncall](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
         return DecideDeadline(d, incident, now, *policy, *oncall);
       };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    callbacks_pending_ += due.size();
+  }
   for (const Entry& e : due) {
     store_.FireDeadline(e.id, handler, [this, e, remaining, all_done](Result<DeadlineFiring> r) {
       Completed(e, r);
       if (remaining->fetch_sub(1) == 1 && *all_done) (*all_done)();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--callbacks_pending_ == 0) idle_.notify_all();
     });
   }
 }
@@ -153,6 +159,8 @@ void EscalationEngine::Start() {
 void EscalationEngine::Stop() {
   wakeup_.Stop();
   if (thread_.joinable()) thread_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
 }
 
 std::shared_ptr<const OnCallSnapshot> EscalationEngine::Snapshot() const {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,7 +58,8 @@ class EscalationEngine {
   Status Load();
   // Starts the firing thread.
   void Start();
-  // Stops the thread (in-flight firings still complete in the store). Idempotent.
+  // Stops the thread and waits for the firings already handed to the store to complete (their
+  // callbacks use this object). Idempotent.
   void Stop();
 
   // Fires every deadline due at clock.Now() — including those that firing makes due at once —
@@ -94,7 +96,9 @@ class EscalationEngine {
   mutable std::mutex mu_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;  // GUARDED_BY(mu_)
   size_t in_flight_ = 0;                                                      // GUARDED_BY(mu_)
-  EngineStats stats_;  // GUARDED_BY(mu_), except pending
+  size_t callbacks_pending_ = 0;  // GUARDED_BY(mu_): store callbacks not yet returned
+  std::condition_variable idle_;  // signalled when callbacks_pending_ drops to 0
+  EngineStats stats_;             // GUARDED_BY(mu_), except pending
 
   Wakeup wakeup_;
   std::thread thread_;
