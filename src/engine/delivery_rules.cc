@@ -1,6 +1,7 @@
 #include "engine/delivery_rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -37,25 +38,34 @@ std::string Headline(const json& p) {
          PayloadString(p, "title");
 }
 
-// The one-line summary and the longer detail of a single row's message.
+// "sev1" → "Sev1".
+std::string SeverityWord(const json& p) {
+  std::string severity = PayloadString(p, "severity");
+  if (!severity.empty()) severity[0] = static_cast<char>(std::toupper(severity[0]));
+  return severity;
+}
+
+// The one-line summary and the longer detail of a single row's message. The summary says what
+// happened, not which incident: every channel shows the incident (id, title, links) next to it.
 void Describe(const OutboxEntry& row, const json& p, Notice& n) {
   const std::string& kind = row.channel;
   if (kind == "page" || kind == "ticket") {
-    n.summary = std::string(kind == "page" ? "Page" : "Ticket") + ": " + Headline(p);
+    n.summary =
+        SeverityWord(p) + " " + kind + " (" + row.role + ", step " + std::to_string(row.step) + ")";
     n.detail = "You are notified as " + row.role + " (escalation step " + std::to_string(row.step) +
                ") of service " + PayloadString(p, "service") + ".";
   } else if (kind == "reminder") {
-    n.summary = "Status update due: " + Headline(p);
+    n.summary = "Status update due";
     n.detail = "As incident commander, post the next status update before " +
                PayloadString(p, "update_due_at") + ".";
   } else if (kind == "notify") {
-    n.summary = "Missed status update: " + Headline(p);
+    n.summary = "Missed status update";
     n.detail = "The status update due at " + PayloadString(p, "missed_update_due_at") +
                " was not posted; you are notified as escalation manager.";
   } else if (kind == "channel") {
-    const std::string event = PayloadString(p, "event");
-    n.summary =
-        PayloadString(p, "incident") + " " + EventWords(event) + ": " + PayloadString(p, "title");
+    std::string words = EventWords(PayloadString(p, "event"));
+    if (!words.empty()) words[0] = static_cast<char>(std::toupper(words[0]));
+    n.summary = words;
     const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
     std::string detail = "By " + PayloadString(p, "actor") + ".";
     for (const char* field :
@@ -65,7 +75,7 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
     }
     n.detail = detail;
   } else {
-    n.summary = Headline(p);
+    n.summary = kind;
   }
 }
 
@@ -197,8 +207,9 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
   std::string detail = "Bundled because several arrived within the rate limit:";
   for (const OutboxEntry& row : rows) {
     Notice one;
-    Describe(row, ParsePayload(row.payload_json), one);
-    detail += "\n" + one.summary;
+    const json p = ParsePayload(row.payload_json);
+    Describe(row, p, one);
+    detail += "\n" + one.summary + ": " + Headline(p);
   }
   n.detail = detail;
   return n;

@@ -184,8 +184,9 @@ TEST_F(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
   EXPECT_EQ(page.recipient, "alice");
   EXPECT_EQ(page.recipient_name, "Alice Example");
   EXPECT_EQ(page.role, "primary");
-  EXPECT_THAT(page.summary, HasSubstr("INC-1 (sev1) LOOM node down: db"));
+  EXPECT_EQ(page.summary, "Sev1 page (primary, step 0)");
   ASSERT_EQ(page.incidents.size(), 1u);
+  EXPECT_EQ(page.incidents[0].title, "LOOM node down: db");
   EXPECT_EQ(page.incidents[0].ack_url, "https://oncall.example.com/a/1-alice-webhook-ack");
   EXPECT_EQ(page.incidents[0].open_url, "https://oncall.example.com/a/1-alice-webhook-view");
   EXPECT_EQ(hook_->sent[0].to.address, "https://hooks.example.com/alice");
@@ -308,8 +309,9 @@ TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
   EXPECT_EQ(slack_->sent[0].notice.incidents[0].ack_url, "");  // a channel has nobody to ack as
   // The acknowledgement and the commander it assigned came within one window: one message.
   EXPECT_EQ(slack_->sent[1].notice.type, "bundle");
-  EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("INC-1 acknowledged: LOOM node down: db"));
-  EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("INC-1 commander assigned"));
+  EXPECT_THAT(slack_->sent[1].notice.detail,
+              HasSubstr("\nAcknowledged: INC-1 (sev1) LOOM node down: db"));
+  EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("\nCommander assigned: INC-1 (sev1)"));
   // A change after the window is a message of its own.
   AdvanceAndRun(seconds(31));
   IncidentCommand resolve;
