@@ -219,13 +219,15 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, oncall.error());
   }
 
-  // One-click links: `link_signer` verifies them at /a/ and makes the ones notifications carry.
-  Result<std::shared_ptr<const LinkSigner>> link_signer = MakeLinkSigner(
-      config.notify.link_secret, config.server.public_url, config.notify.link_ttl, *store);
-  if (!link_signer.ok()) {
+  // One-click links: one key (read or created once) signs the links notifications carry and
+  // verifies them at /a/.
+  Result<std::string> link_key = LoadOrCreateLinkKey(config.notify.link_secret, *store);
+  if (!link_key.ok()) {
     store->Shutdown();
-    return ReportError(ctx, link_signer.error());
+    return ReportError(ctx, link_key.error());
   }
+  auto link_signer = std::make_shared<const LinkSigner>(*link_key, config.server.public_url,
+                                                        config.notify.link_ttl);
 
   // The escalation engine: every pending deadline back in its heap before the first request.
   std::shared_ptr<Roster> oncall_roster = oncall->roster;
@@ -259,7 +261,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
                      stats.delivery = d->Stats();
                    return stats;
                  },
-                 *link_signer});
+                 link_signer});
   if (!started.ok()) {
     engine.Stop();
     store->Shutdown();
@@ -274,16 +276,12 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   // The outbox workers, once the links they put in messages can name the bound address:
   // pending messages back in their heap, then sending.
   const std::string public_url = public_url_derived ? url : config.server.public_url;
-  Result<std::shared_ptr<const LinkSigner>> message_links =
-      MakeLinkSigner(config.notify.link_secret, public_url, config.notify.link_ttl, *store);
-  Result<std::unique_ptr<DeliveryService>> delivery =
-      message_links.ok()
-          ? LoadDelivery(config, *store, ctx.clock, oncall_roster,
-                         [signer = *message_links](int64_t incident, const std::string& recipient,
-                                                   const std::string& via, TimePoint now) {
-                           return signer->For(incident, recipient, via, now);
-                         })
-          : Result<std::unique_ptr<DeliveryService>>(message_links.error());
+  auto message_links =
+      std::make_shared<const LinkSigner>(*link_key, public_url, config.notify.link_ttl);
+  Result<std::unique_ptr<DeliveryService>> delivery = LoadDelivery(
+      config, *store, ctx.clock, oncall_roster,
+      [message_links](int64_t incident, const std::string& recipient, const std::string& via,
+                      TimePoint now) { return message_links->For(incident, recipient, via, now); });
   if (!delivery.ok()) {
     server->Stop();
     server->Wait();

@@ -28,13 +28,4 @@ Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, St
   return key;
 }
 
-Result<std::shared_ptr<const LinkSigner>> MakeLinkSigner(const std::string& configured_secret,
-                                                         const std::string& public_url,
-                                                         Duration ttl, Store& store) {
-  Result<std::string> key = LoadOrCreateLinkKey(configured_secret, store);
-  if (!key.ok()) return std::move(key).error();
-  return std::shared_ptr<const LinkSigner>(
-      std::make_shared<const LinkSigner>(std::move(key).value(), public_url, ttl));
-}
-
 }  // namespace loom

@@ -21,10 +21,4 @@ inline constexpr char kLinkKeySetting[] = "link_key";
 // when the generated key cannot be read or kept.
 Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, Store& store);
 
-// The signer of a server: LoadOrCreateLinkKey's key, links under `public_url`, expiring `ttl`
-// after they are made.
-Result<std::shared_ptr<const LinkSigner>> MakeLinkSigner(const std::string& configured_secret,
-                                                         const std::string& public_url,
-                                                         Duration ttl, Store& store);
-
 }  // namespace loom
