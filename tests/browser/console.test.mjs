@@ -276,6 +276,57 @@ test('on call now: each role of the service with its holder, gaps shown', async 
   await context.close();
 });
 
+test('schedules: a two-week shift timeline; an override created in the page changes who is on call', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  await page.getByRole('link', { name: 'On call' }).click();
+  const prim = page.locator('section.schedule[data-schedule="prim"]');
+  await prim.locator('.band .shift', { hasText: 'Alice Primary' }).first().waitFor();
+  // The band spans 14 days from today; alice holds all of it.
+  assert.equal(await prim.locator('.days span').count(), 14);
+  // A missing time is refused in the page, next to its field.
+  await page.getByLabel('Schedule', { exact: true }).selectOption('prim');
+  await page.getByLabel('Who takes over').selectOption('erin');
+  await page.getByRole('button', { name: 'Create override' }).click();
+  assert.equal(await page.locator('#o-from-error').textContent(), 'Required.');
+  assert.equal(await page.getByLabel('From', { exact: true }).getAttribute('aria-invalid'), 'true');
+  // The server's answer to "to before from" lands next to its field too.
+  const now = Date.now();
+  await page.getByLabel('From', { exact: true }).fill(localInput(now + 2 * 3600 * 1000));
+  await page.getByLabel('To', { exact: true }).fill(localInput(now - 3600 * 1000));
+  await page.getByRole('button', { name: 'Create override' }).click();
+  await page.locator('.field-error:not(:empty)').first().waitFor();
+  // erin from an hour ago until two hours from now.
+  await page.getByLabel('From', { exact: true }).fill(localInput(now - 3600 * 1000));
+  await page.getByLabel('To', { exact: true }).fill(localInput(now + 2 * 3600 * 1000));
+  await page.getByRole('button', { name: 'Create override' }).click();
+  await prim.locator('.band .shift.override', { hasText: 'Erin Manager' }).waitFor({ timeout: 10000 });
+  await page.locator('tr[data-role="primary"]', { hasText: 'Erin Manager' }).waitFor({ timeout: 10000 });
+  const oncall = await call('GET', '/v1/oncall?service=loom', { token: ADMIN_TOKEN });
+  assert.equal(oncall.json.roles.primary.user, 'erin');
+  const overrides = await call('GET', '/v1/schedules/prim/overrides', { token: ADMIN_TOKEN });
+  assert.equal(overrides.json.overrides.length, 1);
+  assert.equal(overrides.json.overrides[0].created_by, 'token:night-shift');
+  await screenshot(page, 'schedules-desktop.png');
+  // Deleting it in the page gives the role back to alice.
+  await page.getByRole('button', { name: `Delete override ${overrides.json.overrides[0].id}` }).click();
+  await page.locator('tr[data-role="primary"]', { hasText: 'Alice Primary' }).waitFor({ timeout: 10000 });
+  const back = await call('GET', '/v1/oncall?service=loom', { token: ADMIN_TOKEN });
+  assert.equal(back.json.roles.primary.user, 'alice');
+  await context.close();
+});
+
+test('schedules at phone width: the timeline fits, a viewer gets no override form', async () => {
+  const { context, page } = await newPage(PHONE);
+  await signIn(page, tokens.viewer);
+  await page.getByRole('link', { name: 'On call' }).click();
+  await page.locator('section.schedule[data-schedule="mgr"] .band .shift', { hasText: 'Erin Manager' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create override' }).count(), 0);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'horizontal scroll');
+  await screenshot(page, 'schedules-phone.png');
+  await context.close();
+});
+
 test('a viewer sees no action buttons and the API refuses their POSTs', async () => {
   const { context, page } = await newPage(DESKTOP);
   // Keyboard only: the token field has the focus on arrival; Enter signs in.
