@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, testing and running loom-oncall needs.
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
-# Then installs the test npm packages from their package-lock.json files when missing: tests/ical
-# (ical.js) and tests/browser (playwright-core, which drives Debian's chromium package).
+# Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
+# the build compiles into the console), tests/ical (ical.js) and tests/browser (playwright-core,
+# which drives Debian's chromium package).
 set -euo pipefail
 
 packages=(
@@ -18,22 +19,25 @@ packages=(
   chromium fonts-dejavu-core
 )
 
-# npm ci in tests/<dir> unless node_modules/<module> is there and newer than the lock file.
-install_npm_test_packages() {
-  local dir="$1" module="$2"
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/$dir"
+# npm ci in <dir> (relative to the project) unless node_modules/<module> is there and newer than
+# the lock file.
+install_npm_packages() {
+  local rel="$1" module="$2" dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$rel"
   if [ -d "$dir/node_modules/$module" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
     return 0
   fi
-  echo "setup: npm ci in tests/$(basename "$dir")"
+  echo "setup: npm ci in $rel"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
-install_test_packages() {
+install_npm_dependencies() {
+  # web: uPlot, the charting library the console's reports page uses (compiled into the binary).
+  install_npm_packages web uplot
   # tests/ical: ical.js, the real iCalendar parser the integration tests check the feeds with.
-  install_npm_test_packages ical ical.js
+  install_npm_packages tests/ical ical.js
   # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium).
-  install_npm_test_packages browser playwright-core
+  install_npm_packages tests/browser playwright-core
 }
 
 missing=()
@@ -47,7 +51,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  install_test_packages
+  install_npm_dependencies
   exit 0
 fi
 
@@ -56,4 +60,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-install_test_packages
+install_npm_dependencies
