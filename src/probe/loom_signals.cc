@@ -238,16 +238,19 @@ RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& t,
     out.failures.push_back("readiness is not healthy (/ready " +
                            (r.ready_status ? std::to_string(*r.ready_status) : "unreachable") +
                            ")");
+    out.failed_checks.push_back("readiness");
   }
   std::string which;
   int64_t lag = MaxLag(r, &which);
   if (lag > t.lag_ms) {
     out.failures.push_back(which + " outbox lag " + std::to_string(lag) + " ms is over " +
                            std::to_string(t.lag_ms) + " ms");
+    out.failed_checks.push_back("lag");
   }
   if (firing_critical_alerts > 0) {
     out.failures.push_back(std::to_string(firing_critical_alerts) +
                            " critical alert(s) of the service still firing");
+    out.failed_checks.push_back("critical_alerts");
   }
   if (r.ready_status == 200 && LastErrorFlag(r)) {
     out.notes.push_back(

@@ -75,7 +75,9 @@ Triage ClassifyLoomSignals(const LoomReading& current, const LoomReading* previo
 struct RecoveryCheck {
   bool passed = false;
   std::vector<std::string> failures;  // each unmet condition, in words
-  std::vector<std::string> notes;     // caveats, e.g. a stale persistence error flag
+  // The same conditions by name, in the same order: "readiness", "lag", "critical_alerts".
+  std::vector<std::string> failed_checks;
+  std::vector<std::string> notes;  // caveats, e.g. a stale persistence error flag
 };
 
 // The runbook's "Recover and verify" gate.
