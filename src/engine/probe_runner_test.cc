@@ -30,15 +30,9 @@ class ProbeRunnerTest : public testing::StoreFixture {
     store_->Shutdown();
   }
 
-  int64_t Resolve(int64_t number) {
-    IncidentCommand c;
-    c.type = IncidentCommand::Type::kAcknowledge;
-    c.incident_number = number;
-    c.actor = "user:alice";
-    EXPECT_TRUE(AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); }).ok());
-    c.type = IncidentCommand::Type::kResolve;
-    EXPECT_TRUE(AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); }).ok());
-    return number;
+  void Resolve(int64_t number) {
+    ASSERT_TRUE(Act(number, IncidentCommand::Type::kAcknowledge).ok());
+    ASSERT_TRUE(Act(number, IncidentCommand::Type::kResolve).ok());
   }
 
   size_t Rounds(int64_t number) { return EventTypes(number, "probe.result").size(); }

@@ -65,14 +65,27 @@ int64_t MaxLag(const LoomReading& r, std::string* which) {
 
 }  // namespace
 
-const char* LoomSignalName(LoomSignal s) {
+namespace {
+
+struct SignalWords {
+  const char* name;   // JSON
+  const char* title;  // the runbook's words
+};
+
+SignalWords WordsOf(LoomSignal s) {
   switch (s) {
-    case LoomSignal::kPersistenceFailures: return "persistence_write_failures";
-    case LoomSignal::kQueueLag: return "queue_lag";
-    case LoomSignal::kAuthErrorSpike: return "auth_error_spike";
+    case LoomSignal::kPersistenceFailures:
+      return {"persistence_write_failures", "persistence write failures"};
+    case LoomSignal::kQueueLag: return {"queue_lag", "queue lag"};
+    case LoomSignal::kAuthErrorSpike: return {"auth_error_spike", "auth error spike"};
   }
-  return "queue_lag";
+  return {"queue_lag", "queue lag"};
 }
+
+}  // namespace
+
+const char* LoomSignalName(LoomSignal s) { return WordsOf(s).name; }
+const char* LoomSignalTitle(LoomSignal s) { return WordsOf(s).title; }
 
 void ReadReadyResponse(int status, std::string_view body, LoomReading& r) {
   r.ready_status = status;

@@ -54,7 +54,9 @@ struct SignalThresholds {
 };
 
 enum class LoomSignal { kPersistenceFailures, kQueueLag, kAuthErrorSpike };
-const char* LoomSignalName(LoomSignal s);
+const char* LoomSignalName(LoomSignal s);  // "persistence_write_failures", ...
+// The runbook's words: "persistence write failures", "queue lag", "auth error spike".
+const char* LoomSignalTitle(LoomSignal s);
 
 struct SignalFinding {
   LoomSignal signal;

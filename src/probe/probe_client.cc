@@ -70,15 +70,6 @@ bool NodeHealthy(const ProbeRound& round) {
   return round.reading.ready_status.has_value() && round.recovery.passed;
 }
 
-const char* LoomSignalTitle(LoomSignal s) {
-  switch (s) {
-    case LoomSignal::kPersistenceFailures: return "persistence write failures";
-    case LoomSignal::kQueueLag: return "queue lag";
-    case LoomSignal::kAuthErrorSpike: return "auth error spike";
-  }
-  return "queue lag";
-}
-
 json ProbeRoundJson(const ProbeRound& round, const std::string& service,
                     const std::string& base_url, const std::string& trigger) {
   const LoomReading& r = round.reading;

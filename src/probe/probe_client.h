@@ -70,9 +70,6 @@ struct ProbeRound {
 // exits 0 for).
 bool NodeHealthy(const ProbeRound& round);
 
-// "persistence write failures" for kPersistenceFailures: the runbook's words for the signal.
-const char* LoomSignalTitle(LoomSignal s);
-
 // The JSON of a round (docs/playbook-availability.md):
 //   {"service","base_url","trigger","at","healthy","ready":{status,ok,postgres}|null,
 //    "admin_status":{status,persistence:{...}}|null,"metrics":{status,samples}|null,

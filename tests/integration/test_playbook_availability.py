@@ -8,7 +8,6 @@ reason is recorded, and `loom-oncall probe <service>` exits non-zero while the n
 import http.server
 import os
 import secrets
-import threading
 import time
 import unittest
 
@@ -62,14 +61,11 @@ class FakeLoomNode:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = harness.LocalHttpServer(Handler)
+        self.port = self.http.port
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.http.close()
 
 
 def config_for(node_port):
@@ -162,7 +158,7 @@ class AvailabilityPlaybookTest(harness.LoomTestCase):
         self.assertProblem(self.server.api("POST", f"/v1/incidents/{iid}/resolve",
                                            {"override_reason": ""}), 409, "conflict")
         self.assertProblem(self.server.api("POST", f"/v1/incidents/{iid}/resolve",
-                                           {"override_reason": 7}), 400, "invalid")
+                                           {"override_reason": 7}), 400, "invalid-argument")
         reason = "traffic failed over to loom-node-2; node 1 is being rebuilt"
         r = self.server.api("POST", f"/v1/incidents/{iid}/resolve", {"override_reason": reason})
         self.assertEqual(r.status, 200, r)
