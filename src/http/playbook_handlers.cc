@@ -143,9 +143,11 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
     return reply->Send(ProblemFor(
         Error::Conflict("service " + incident.service_id + " has no probe: configured"), req));
   }
-  probes_->Post([this, reply, number = incident.number, service = incident.service_id,
+  // Jobs hold the runner and the store, not the Api: they may outlive a server that stopped
+  // waiting for its replies.
+  probes_->Post([runner = probes_, reply, number = incident.number, service = incident.service_id,
                  actor = who->actor(), path = std::string(req.path)] {
-    auto round = probes_->RunRound(service, "on_demand", actor, number);
+    auto round = runner->RunRound(service, "on_demand", actor, number);
     if (!round.ok()) return reply->Send(ProblemFor(round.error(), RequestAt(Method::kPost, path)));
     Json body = Json::object();
     body["incident"] = IncidentId(number);
@@ -167,14 +169,16 @@ void Api::ProbeService(const Request& req, const PathParams& params, Reply reply
     return reply->Send(
         ProblemFor(Error::Conflict("service " + service + " has no probe: configured"), req));
   }
-  probes_->Post([this, reply, service, actor = who->actor(), path = std::string(req.path)] {
-    auto round = probes_->RunRound(service, "on_demand", actor, 0);
-    if (!round.ok()) return reply->Send(ProblemFor(round.error(), RequestAt(Method::kPost, path)));
-    Json body = round->json;
-    body["recorded_on"] = Json::array();
-    for (int64_t n : round->recorded) body["recorded_on"].push_back(IncidentId(n));
-    reply->Send(JsonResponse(200, body));
-  });
+  probes_->Post(
+      [runner = probes_, reply, service, actor = who->actor(), path = std::string(req.path)] {
+        auto round = runner->RunRound(service, "on_demand", actor, 0);
+        if (!round.ok())
+          return reply->Send(ProblemFor(round.error(), RequestAt(Method::kPost, path)));
+        Json body = round->json;
+        body["recorded_on"] = Json::array();
+        for (int64_t n : round->recorded) body["recorded_on"].push_back(IncidentId(n));
+        reply->Send(JsonResponse(200, body));
+      });
 }
 
 void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
@@ -205,17 +209,17 @@ void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
   command.incident_number = incident.number;
   command.actor = who->actor();
   command.note = std::move(*note);
-  probes_->Post([this, reply, command = std::move(command), service = incident.service_id,
-                 override_reason = std::move(*override_reason),
+  probes_->Post([runner = probes_, store = &store_, reply, command = std::move(command),
+                 service = incident.service_id, override_reason = std::move(*override_reason),
                  path = std::string(req.path)]() mutable {
     const Request where = RequestAt(Method::kPost, path);
     auto decision =
-        probes_->VerifyForResolve(command.incident_number, service, override_reason, command.actor);
+        runner->VerifyForResolve(command.incident_number, service, override_reason, command.actor);
     if (!decision.ok()) return reply->Send(ProblemFor(decision.error(), where));
     if (!decision->passed && !decision->overridden) {
       return reply->Send(ProblemFor(RecoveryRefused(*decision), where));
     }
-    store_.Execute(std::move(command), [reply, path](Result<Incident> out) {
+    store->Execute(std::move(command), [reply, path](Result<Incident> out) {
       if (out.ok()) return reply->Send(JsonResponse(200, IncidentToJson(*out)));
       reply->Send(ProblemFor(out.error(), RequestAt(Method::kPost, path)));
     });
