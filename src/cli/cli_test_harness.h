@@ -133,6 +133,10 @@ class FakeStore final : public Store {
   void DisableDestination(std::string, std::string, Callback<bool> done) override {
     done(Unsupported());
   }
+  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
+                           Callback<TimelineEvent> done) override {
+    done(Unsupported());
+  }
   Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
     return std::vector<OutboxEntry>{};

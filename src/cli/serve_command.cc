@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/delivery_setup.h"
+#include "cli/probe_setup.h"
 #include "cli/version.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -239,6 +240,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
   engine.Start();
+  // The availability playbook's probes (cli/probe_setup.h); stopped after the HTTP server.
+  Result<std::shared_ptr<ProbeRunner>> probes = MakeProbeRunner(config, *store, ctx.clock);
+  if (!probes.ok()) {
+    engine.Stop();
+    store->Shutdown();
+    return ReportError(ctx, probes.error());
+  }
+  (*probes)->Start();
   // Set once the outbox workers run (they start after the server, see below).
   std::atomic<const DeliveryService*> delivery_ready{nullptr};
 
@@ -261,8 +270,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
                      stats.delivery = d->Stats();
                    return stats;
                  },
-                 link_signer});
+                 link_signer, *probes});
   if (!started.ok()) {
+    (*probes)->Stop();
     engine.Stop();
     store->Shutdown();
     const Error& e = started.error();
@@ -285,6 +295,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!delivery.ok()) {
     server->Stop();
     server->Wait();
+    (*probes)->Stop();
     engine.Stop();
     store->Shutdown();
     return ReportError(ctx, delivery.error());
@@ -319,6 +330,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server.reset();
   delivery_ready = nullptr;
   (*delivery)->Stop();
+  (*probes)->Stop();
   engine.Stop();
   store->Shutdown();
   spdlog::info("stopped");

@@ -39,8 +39,6 @@ constexpr size_t kMinLinkSecretLength = 32;  // notify.link_secret_env
 
 // Sections of later features: accepted, kept as YAML text, not validated yet.
 constexpr std::string_view kDeferredSections[] = {"drills", "escalation"};
-// The same for keys inside a service.
-constexpr std::string_view kDeferredServiceKeys[] = {"probe"};
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
@@ -269,6 +267,7 @@ class ConfigParser {
   void ParseLog(const Entry& e, LogOptions* out);
   void ParseServices(const Entry& e, std::vector<ServiceConfig>* out);
   void ParseService(const YAML::Node& node, const std::string& path, ServiceConfig* out);
+  void ParseProbe(const Entry& e, const std::string& path, ProbeConfig* out);
   void ParseIntegrationKey(const YAML::Node& node, const std::string& path,
                            std::vector<std::string>* out);
 
@@ -561,10 +560,10 @@ void ConfigParser::ParseServices(const Entry& section, std::vector<ServiceConfig
 
 void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
                                 ServiceConfig* out) {
-  auto m = Mapping(node, path,
-                   {"id", "name", "integration_keys", "severity_map", "auto_resolve",
-                    "rate_limit_per_minute", "roles", "business_hours", "incident_channels"},
-                   kDeferredServiceKeys);
+  auto m =
+      Mapping(node, path,
+              {"id", "name", "integration_keys", "severity_map", "auto_resolve",
+               "rate_limit_per_minute", "roles", "business_hours", "incident_channels", "probe"});
   if (!m) return;
   Service& s = out->service;
 
@@ -608,9 +607,31 @@ void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
   if (const Entry* e = Find(*m, "incident_channels")) {
     ParseIncidentChannels(*e, Join(path, "incident_channels"), &out->incident_channels);
   }
-  for (std::string_view key : kDeferredServiceKeys) {
-    if (const Entry* e = Find(*m, key)) out->deferred[std::string(key)] = YAML::Dump(e->value);
+  if (const Entry* e = Find(*m, "probe"); e != nullptr && !e->value.IsNull()) {
+    out->probe.emplace();
+    ParseProbe(*e, Join(path, "probe"), &*out->probe);
   }
+}
+
+void ConfigParser::ParseProbe(const Entry& e, const std::string& path, ProbeConfig* out) {
+  auto m = Mapping(e.value, path,
+                   {"base_url", "admin_token_env", "interval", "timeout", "lag_threshold_ms"});
+  if (!m) return;
+  if (RequiredString(*m, e.value, path, "base_url", &out->base_url)) {
+    if (std::string why = HttpUrlProblem(out->base_url); !why.empty()) {
+      Report(Find(*m, "base_url")->value, Join(path, "base_url"), why);
+    }
+    while (out->base_url.ends_with('/')) out->base_url.pop_back();
+  }
+  EnvValue(Find(*m, "admin_token_env"), Join(path, "admin_token_env"), &out->admin_token_env,
+           &out->admin_token);
+  DurationValue(Find(*m, "interval"), Join(path, "interval"), false, &out->interval);
+  DurationValue(Find(*m, "timeout"), Join(path, "timeout"), false, &out->timeout);
+  if (out->interval < std::chrono::seconds(1)) {
+    Report(Find(*m, "interval")->value, Join(path, "interval"), "must be at least 1s");
+  }
+  Int(Find(*m, "lag_threshold_ms"), Join(path, "lag_threshold_ms"), 1, 86'400'000,
+      &out->lag_threshold_ms);
 }
 
 void ConfigParser::ParseIntegrationKey(const YAML::Node& node, const std::string& path,

@@ -87,6 +87,17 @@ struct NotifyConfig {
   std::string link_secret;  // from `link_secret_env`; "" = generated once and kept in the store
 };
 
+// `probe:` of a service: the LOOM node the availability playbook reads
+// (docs/playbook-availability.md).
+struct ProbeConfig {
+  std::string base_url;         // http(s)://host[:port][/prefix], without a trailing '/'
+  std::string admin_token_env;  // the variable named by `admin_token_env` ("" = none)
+  std::string admin_token;      // its value; never logged or shown
+  Duration interval = std::chrono::minutes(1);  // between rounds while an incident is open
+  Duration timeout = std::chrono::seconds(5);   // per endpoint
+  int64_t lag_threshold_ms = 60'000;            // the node's own alert rule: lag > 60 s
+};
+
 struct ServiceConfig {
   Service service;
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
@@ -96,8 +107,9 @@ struct ServiceConfig {
   // `incident_channels:` — destinations that receive every lifecycle change and status update
   // of the service's incidents (runbook "Communications").
   std::vector<IncidentChannelConfig> incident_channels;
-  // Per-service keys of later features (probe), accepted and kept as YAML
-  // text like Config::deferred_sections.
+  std::optional<ProbeConfig> probe;  // `probe:`
+  // Per-service keys of later features, accepted and kept as YAML text like
+  // Config::deferred_sections (none at the moment).
   std::map<std::string, std::string> deferred;
 };
 

@@ -460,7 +460,8 @@ TEST(ParseConfig, ExampleFileParses) {
 FakeEnv SketchEnv() {
   return EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA},
                 {"ALICE_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
-                {"LOOM_INCIDENT_SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/XyZ"}});
+                {"LOOM_INCIDENT_SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/XyZ"},
+                {"LOOM_ADMIN_TOKEN", "loom-admin-token-value"}});
 }
 
 TEST(ParseConfig, DesignSketchIsValidatedNow) {
@@ -521,7 +522,47 @@ TEST(ParseConfig, DesignSketchIsValidOnceItsReferencesExist) {
   EXPECT_EQ(r->notify.smtp->from, "oncall@example.com");
   EXPECT_EQ(r->notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
   EXPECT_EQ(r->services.at(0).deferred.count("incident_channels"), 0u);
-  EXPECT_EQ(r->services.at(0).deferred.count("probe"), 1u);
+  const auto& probe = r->services.at(0).probe;
+  ASSERT_TRUE(probe.has_value());
+  EXPECT_EQ(probe->base_url, "http://127.0.0.1:8787");
+  EXPECT_EQ(probe->admin_token_env, "LOOM_ADMIN_TOKEN");
+  EXPECT_EQ(probe->admin_token, "loom-admin-token-value");
+  EXPECT_EQ(probe->interval, std::chrono::minutes(1));
+  EXPECT_EQ(probe->timeout, std::chrono::seconds(5));
+  EXPECT_EQ(probe->lag_threshold_ms, 60'000);
+  EXPECT_TRUE(r->services.at(0).deferred.empty());
+}
+
+TEST(ParseConfig, ProbeKeysAreTypedAndValidated) {
+  const std::string head = "services:\n  - id: loom\n    probe: ";
+  auto ok = Parse(head +
+                      "{ base_url: \"https://loom.example.com/\", interval: 30s, timeout: 2s, "
+                      "lag_threshold_ms: 5000 }\n",
+                  EnvOf({}));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  const ProbeConfig& p = *ok->services.at(0).probe;
+  EXPECT_EQ(p.base_url, "https://loom.example.com");  // trailing '/' dropped
+  EXPECT_TRUE(p.admin_token.empty());
+  EXPECT_EQ(p.interval, std::chrono::seconds(30));
+  EXPECT_EQ(p.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(p.lag_threshold_ms, 5000);
+
+  auto bad = Parse(head +
+                       "{ base_url: \"ftp://x\", admin_token_env: MISSING_TOKEN, interval: 0s, "
+                       "lag_threshold_ms: 0, port: 1 }\n",
+                   EnvOf({}));
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message;
+  EXPECT_THAT(m, HasSubstr("services[0].probe.base_url: must start with http:// or https://"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.admin_token_env: environment variable MISSING_TOKEN "
+                           "is not set"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.interval: must be longer than 0"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.lag_threshold_ms"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.port"));
+
+  auto missing = Parse(head + "{ interval: 1m }\n", EnvOf({}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message, HasSubstr("services[0].probe.base_url: is required"));
 }
 
 TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {

@@ -130,11 +130,7 @@ class DeliveryTest : public testing::StoreFixture {
   }
 
   void Acknowledge(int64_t number) {
-    IncidentCommand c;
-    c.type = IncidentCommand::Type::kAcknowledge;
-    c.incident_number = number;
-    c.actor = "user:alice";
-    ASSERT_TRUE(AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); }).ok());
+    ASSERT_TRUE(Act(number, IncidentCommand::Type::kAcknowledge).ok());
   }
 
   void AdvanceAndRun(Duration d) {

@@ -80,6 +80,16 @@ class StoreFixture : public ::testing::Test {
     return out.ok() ? out->incident_number : 0;
   }
 
+  // Runs a responder's command of `type` on incident `number` as `actor`.
+  Result<Incident> Act(int64_t number, IncidentCommand::Type type,
+                       const std::string& actor = "user:alice") {
+    IncidentCommand c;
+    c.type = type;
+    c.incident_number = number;
+    c.actor = actor;
+    return AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); });
+  }
+
   // "<type> <data>" of the incident's timeline events whose type starts with `prefix`.
   std::vector<std::string> EventTypes(int64_t number, const std::string& prefix) {
     Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);

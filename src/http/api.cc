@@ -96,6 +96,8 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kPost, "/v1/incidents/{id}/reassign", &Api::Reassign, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/updates", &Api::PostStatusUpdate, Kind::kNative},
       {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/probe", &Api::ProbeIncident, Kind::kNative},
+      {Method::kPost, "/v1/services/{id}/probe", &Api::ProbeService, Kind::kNative},
       {Method::kGet, "/v1/alerts", &Api::ListAlerts, Kind::kNative},
       {Method::kGet, "/v1/services", &Api::ListServices, Kind::kNative},
       {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
@@ -138,7 +140,8 @@ std::vector<std::string> Api::RouteLabels() {
 
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
          std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
-         std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links)
+         std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links,
+         std::shared_ptr<ProbeRunner> probes)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -151,6 +154,7 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       roster_(std::move(oncall.roster)),
       engine_stats_(std::move(engine_stats)),
       links_(std::move(links)),
+      probes_(std::move(probes)),
       rebuild_roster_(std::move(oncall.rebuild)),
       stored_overrides_(std::move(oncall.stored_overrides)) {
   const auto& routes = Routes();

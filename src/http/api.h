@@ -30,6 +30,7 @@
 #include "core/service.h"
 #include "core/severity_policy.h"
 #include "http/auth.h"
+#include "http/json_codec.h"
 #include "http/metrics.h"
 #include "http/oncall_deps.h"
 #include "http/per_thread.h"
@@ -39,6 +40,10 @@
 #include "http/types.h"
 #include "notify/action_link.h"
 #include "store/store.h"
+
+namespace loom {
+class ProbeRunner;  // engine/probe_runner.h
+}  // namespace loom
 
 namespace loom::http {
 
@@ -54,7 +59,8 @@ class Api {
   Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
       std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {},
       std::function<EngineStats()> engine_stats = nullptr,
-      std::shared_ptr<const LinkSigner> links = nullptr);
+      std::shared_ptr<const LinkSigner> links = nullptr,
+      std::shared_ptr<ProbeRunner> probes = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -148,6 +154,13 @@ class Api {
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- availability playbook (playbook_handlers.cc) ----
+  // POST /v1/incidents/{id}/probe and /v1/services/{id}/probe: one probe round now.
+  void ProbeIncident(const Request& req, const PathParams& params, Reply reply);
+  void ProbeService(const Request& req, const PathParams& params, Reply reply);
+  // Adds `playbook` to an availability incident's JSON.
+  void AddPlaybook(const IncidentDetail& detail, Json& body) const;
+
   // ---- one-click links from notifications (link_handlers.cc) ----
   // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.
   void ShowLink(const Request& req, const PathParams& params, Reply reply);
@@ -221,6 +234,7 @@ class Api {
   const std::shared_ptr<Roster> roster_;
   const std::function<EngineStats()> engine_stats_;  // null: no engine figures in /metrics
   const std::shared_ptr<const LinkSigner> links_;    // null: /a/ answers 404
+  const std::shared_ptr<ProbeRunner> probes_;        // null: no probes, resolve is not gated
   const std::function<Result<std::shared_ptr<const OnCallSnapshot>>(
       const std::vector<ScheduleOverride>&)>
       rebuild_roster_;

@@ -148,6 +148,10 @@ class FakeStore final : public Store {
     done(int64_t{0});
   }
   void DisableDestination(std::string, std::string, Callback<bool> done) override { done(true); }
+  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
+                           Callback<TimelineEvent> done) override {
+    done(Error::Unavailable("the fake store records no events"));
+  }
   Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
     return std::vector<OutboxEntry>{};

@@ -132,7 +132,10 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
 
 void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
   std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
-  if (detail) reply->Send(JsonResponse(200, IncidentDetailToJson(*detail)));
+  if (!detail) return;
+  Json body = IncidentDetailToJson(*detail);
+  AddPlaybook(*detail, body);  // playbook_handlers.cc
+  reply->Send(JsonResponse(200, body));
 }
 
 void Api::Acknowledge(const Request& req, const PathParams& params, Reply reply) {
@@ -140,9 +143,6 @@ void Api::Acknowledge(const Request& req, const PathParams& params, Reply reply)
 }
 void Api::Mitigate(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kMitigate, req, params, std::move(reply));
-}
-void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
-  ExecuteCommand(IncidentCommand::Type::kResolve, req, params, std::move(reply));
 }
 void Api::Close(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kClose, req, params, std::move(reply));

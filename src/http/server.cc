@@ -499,7 +499,7 @@ class BeastServer final : public HttpServer {
         deps.store, deps.clock, std::move(deps.admin_token_hash),
         http::ApiOptions{options.ingest_body_limit, options.api_body_limit, options.version},
         std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats),
-        std::move(deps.links));
+        std::move(deps.links), std::move(deps.probes));
   }
 
   ~BeastServer() override {

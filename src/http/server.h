@@ -33,6 +33,8 @@
 
 namespace loom {
 
+class ProbeRunner;  // engine/probe_runner.h
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
   std::string tls_cert, tls_key;          // PEM files; both set = HTTPS
@@ -59,6 +61,8 @@ struct ServerDeps {
   // Verifies one-click links (GET/POST /a/{token}); the same signer makes the links the
   // notifications carry. Null: /a/ answers 404.
   std::shared_ptr<const LinkSigner> links;
+  // The availability playbook's probes (on-demand routes, resolve gate); null: none.
+  std::shared_ptr<ProbeRunner> probes = nullptr;
 };
 
 class HttpServer {

@@ -23,7 +23,8 @@ namespace loom {
 
 struct HttpRequest {
   std::string url;
-  std::string body;                  // sent as is
+  std::string body;                  // sent as is (POST only)
+  bool get = false;                  // GET instead of POST (HttpGet in src/probe/probe_client.h)
   std::vector<std::string> headers;  // "Name: value"; Content-Type is the caller's to set
   Duration timeout = std::chrono::seconds(10);  // whole transfer, connect included
   size_t max_response_bytes = 16 * 1024;

@@ -65,14 +65,27 @@ int64_t MaxLag(const LoomReading& r, std::string* which) {
 
 }  // namespace
 
-const char* LoomSignalName(LoomSignal s) {
+namespace {
+
+struct SignalWords {
+  const char* name;   // JSON
+  const char* title;  // the runbook's words
+};
+
+SignalWords WordsOf(LoomSignal s) {
   switch (s) {
-    case LoomSignal::kPersistenceFailures: return "persistence_write_failures";
-    case LoomSignal::kQueueLag: return "queue_lag";
-    case LoomSignal::kAuthErrorSpike: return "auth_error_spike";
+    case LoomSignal::kPersistenceFailures:
+      return {"persistence_write_failures", "persistence write failures"};
+    case LoomSignal::kQueueLag: return {"queue_lag", "queue lag"};
+    case LoomSignal::kAuthErrorSpike: return {"auth_error_spike", "auth error spike"};
   }
-  return "queue_lag";
+  return {"queue_lag", "queue lag"};
 }
+
+}  // namespace
+
+const char* LoomSignalName(LoomSignal s) { return WordsOf(s).name; }
+const char* LoomSignalTitle(LoomSignal s) { return WordsOf(s).title; }
 
 void ReadReadyResponse(int status, std::string_view body, LoomReading& r) {
   r.ready_status = status;
@@ -238,16 +251,19 @@ RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& t,
     out.failures.push_back("readiness is not healthy (/ready " +
                            (r.ready_status ? std::to_string(*r.ready_status) : "unreachable") +
                            ")");
+    out.failed_checks.push_back("readiness");
   }
   std::string which;
   int64_t lag = MaxLag(r, &which);
   if (lag > t.lag_ms) {
     out.failures.push_back(which + " outbox lag " + std::to_string(lag) + " ms is over " +
                            std::to_string(t.lag_ms) + " ms");
+    out.failed_checks.push_back("lag");
   }
   if (firing_critical_alerts > 0) {
     out.failures.push_back(std::to_string(firing_critical_alerts) +
                            " critical alert(s) of the service still firing");
+    out.failed_checks.push_back("critical_alerts");
   }
   if (r.ready_status == 200 && LastErrorFlag(r)) {
     out.notes.push_back(

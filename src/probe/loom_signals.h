@@ -54,7 +54,9 @@ struct SignalThresholds {
 };
 
 enum class LoomSignal { kPersistenceFailures, kQueueLag, kAuthErrorSpike };
-const char* LoomSignalName(LoomSignal s);
+const char* LoomSignalName(LoomSignal s);  // "persistence_write_failures", ...
+// The runbook's words: "persistence write failures", "queue lag", "auth error spike".
+const char* LoomSignalTitle(LoomSignal s);
 
 struct SignalFinding {
   LoomSignal signal;
@@ -75,7 +77,9 @@ Triage ClassifyLoomSignals(const LoomReading& current, const LoomReading* previo
 struct RecoveryCheck {
   bool passed = false;
   std::vector<std::string> failures;  // each unmet condition, in words
-  std::vector<std::string> notes;     // caveats, e.g. a stale persistence error flag
+  // The same conditions by name, in the same order: "readiness", "lag", "critical_alerts".
+  std::vector<std::string> failed_checks;
+  std::vector<std::string> notes;  // caveats, e.g. a stale persistence error flag
 };
 
 // The runbook's "Recover and verify" gate.

@@ -299,6 +299,15 @@ class Store {
   // with the deadline marked fired, in one transaction. Firing it again does nothing.
   virtual void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) = 0;
 
+  // ---- availability playbook (src/engine/probe_runner.h) ----
+  // Appends one system event (e.g. "probe.result", "recovery.verified") to incident
+  // `incident_number`'s timeline in its own transaction, whatever the incident's state; it
+  // changes nothing else and goes to no incident channel. Answers the event (seq, hash set);
+  // kNotFound for an unknown incident, kInvalidArgument for an empty type or a data_json that is
+  // not a JSON object.
+  virtual void RecordIncidentEvent(int64_t incident_number, std::string type, std::string actor,
+                                   std::string data_json, Callback<TimelineEvent> done) = 0;
+
   // ---- delivery ----
   // Applies delivery outcomes in one transaction: each row's state, attempts, next attempt,
   // last error, its timeline event and follow-up rows. Answers how many rows changed.

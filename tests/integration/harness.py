@@ -13,6 +13,7 @@ Standard library only.
 """
 
 import http.client
+import http.server
 import json
 import os
 import queue
@@ -479,6 +480,20 @@ class Server:
         if readonly:
             return sqlite3.connect(f"file:{self.db_path()}?mode=ro", uri=True)
         return sqlite3.connect(self.db_path())
+
+
+class LocalHttpServer:
+    """A ThreadingHTTPServer with `handler` on 127.0.0.1 port 0, served from a daemon thread (for
+    sinks and fake upstreams). close() stops it."""
+
+    def __init__(self, handler):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def run_cli(args, env=None, timeout=30, input=None, cwd=None):

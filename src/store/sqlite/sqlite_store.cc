@@ -99,6 +99,8 @@ class SqliteStore final : public Store {
   void CreateToken(std::string name, Role role, std::string token_hash,
                    Callback<ApiToken> done) override;
   void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override;
+  void RecordIncidentEvent(int64_t incident_number, std::string type, std::string actor,
+                           std::string data_json, Callback<TimelineEvent> done) override;
   void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
 
   // On-call (oncall_tables.h).
@@ -267,6 +269,16 @@ void SqliteStore::CreateToken(std::string name, Role role, std::string token_has
 void SqliteStore::RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) {
   Submit<int64_t>([this, event = std::move(event)] { return writer_->ApplyChangeEvent(event); },
                   std::move(done));
+}
+
+void SqliteStore::RecordIncidentEvent(int64_t incident_number, std::string type, std::string actor,
+                                      std::string data_json, Callback<TimelineEvent> done) {
+  Submit<TimelineEvent>(
+      [this, incident_number, type = std::move(type), actor = std::move(actor),
+       data_json = std::move(data_json)] {
+        return writer_->ApplyIncidentEvent(incident_number, type, actor, data_json);
+      },
+      std::move(done));
 }
 
 void SqliteStore::FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) {

@@ -1029,6 +1029,24 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
   return inc;
 }
 
+Result<TimelineEvent> SqliteWriter::ApplyIncidentEvent(int64_t incident_number,
+                                                       const std::string& type,
+                                                       const std::string& actor,
+                                                       const std::string& data_json) {
+  if (type.empty()) return Error::Invalid("the timeline event has no type");
+  if (data_json.empty() || data_json.front() != '{' || data_json.back() != '}') {
+    return Error::Invalid("the timeline event's data must be a JSON object");
+  }
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(incident_number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) return Error::NotFound(IncidentId(incident_number) + " not found");
+  Plan plan;
+  plan.row = std::move(**loaded);
+  AddEvent(plan, clock_.Now(), type.c_str(), actor, data_json);
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return plan.events.back();
+}
+
 // ---- services, tokens, change events ----
 
 Result<ServiceWrite> SqliteWriter::ApplyCreateService(const Service& service,

@@ -59,6 +59,8 @@ class SqliteWriter final : public TransactionControl {
   Result<ApiToken> ApplyCreateToken(const std::string& name, Role role,
                                     const std::string& token_hash);
   Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
+  Result<TimelineEvent> ApplyIncidentEvent(int64_t incident_number, const std::string& type,
+                                           const std::string& actor, const std::string& data_json);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);

@@ -1,0 +1,274 @@
+#include "engine/probe_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/time_format.h"
+
+namespace loom {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kProbeResult[] = "probe.result";
+constexpr Duration kTick = std::chrono::seconds(1);
+
+bool Active(const Alert& a) { return a.status != "resolved"; }
+bool Critical(const Alert& a) {
+  return a.raw_severity == "critical" || a.severity == Severity::kSev1;
+}
+
+}  // namespace
+
+ProbeRunner::ProbeRunner(Store& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
+                         std::vector<ProbedService> services)
+    : store_(store), clock_(clock), http_(std::move(http)), services_(std::move(services)) {}
+
+ProbeRunner::~ProbeRunner() { Stop(); }
+
+const ProbedService* ProbeRunner::Find(const std::string& service_id) const {
+  for (const ProbedService& s : services_) {
+    if (s.service_id == service_id) return &s;
+  }
+  return nullptr;
+}
+
+bool ProbeRunner::Probes(const std::string& service_id) const {
+  return Find(service_id) != nullptr;
+}
+
+Result<std::vector<int64_t>> ProbeRunner::OpenAvailabilityIncidents(const std::string& service_id) {
+  IncidentFilter filter;
+  filter.service_id = service_id;
+  filter.open_only = true;
+  filter.limit = 500;
+  auto page = store_.ListIncidents(filter);
+  if (!page.ok()) return std::move(page).error();
+  std::vector<int64_t> out;
+  for (const Incident& in : page->incidents) {
+    if (in.kind == IncidentKind::kAvailability) out.push_back(in.number);
+  }
+  return out;
+}
+
+int ProbeRunner::FiringCriticalAlerts(const std::string& service_id) {
+  AlertFilter filter;
+  filter.service_id = service_id;
+  filter.limit = 500;
+  auto page = store_.ListAlerts(filter);
+  if (!page.ok()) {
+    spdlog::warn("probe {}: cannot count firing alerts: {}", service_id, page.error().message);
+    return 0;
+  }
+  int n = 0;
+  for (const Alert& a : page->alerts) n += Active(a) && Critical(a) ? 1 : 0;
+  return n;
+}
+
+Status ProbeRunner::Record(int64_t incident_number, const std::string& type,
+                           const std::string& actor, const json& data) {
+  Result<TimelineEvent> written = AwaitWrite<TimelineEvent>([&](auto done) {
+    store_.RecordIncidentEvent(incident_number, type, actor, data.dump(), done);
+  });
+  if (!written.ok()) return std::move(written).error();
+  return OkStatus();
+}
+
+Result<RecordedRound> ProbeRunner::RunRound(const std::string& service_id,
+                                            const std::string& trigger, const std::string& actor,
+                                            int64_t incident_number) {
+  const ProbedService* service = Find(service_id);
+  if (service == nullptr) return Error::NotFound("service " + service_id + " has no probe");
+  const TimePoint now = clock_.Now();
+  RecordedRound out;
+  ProbeRound& round = out.round;
+  round.reading = ProbeLoomNode(*http_, service->target, now);
+  round.firing_critical_alerts = FiringCriticalAlerts(service_id);
+  {
+    std::lock_guard lock(mu_);
+    ServiceState& state = state_[service_id];
+    const LoomReading* previous = state.last_reading ? &*state.last_reading : nullptr;
+    round.triage = ClassifyLoomSignals(round.reading, previous, service->thresholds);
+    round.recovery =
+        CheckRecovery(round.reading, service->thresholds, round.firing_critical_alerts);
+    state.last_reading = round.reading;
+    state.last_round_at = now;
+    state.last_round = round;
+  }
+  out.json = ProbeRoundJson(round, service_id, service->target.base_url, trigger);
+
+  auto incidents = OpenAvailabilityIncidents(service_id);
+  if (!incidents.ok()) return std::move(incidents).error();
+  std::vector<int64_t> targets = std::move(*incidents);
+  if (incident_number != 0 &&
+      std::find(targets.begin(), targets.end(), incident_number) == targets.end()) {
+    targets.push_back(incident_number);
+  }
+  for (int64_t number : targets) {
+    Status s = Record(number, kProbeResult, actor, out.json);
+    if (!s.ok()) return std::move(s).error();
+    out.recorded.push_back(number);
+  }
+  return out;
+}
+
+int ProbeRunner::RunDue() {
+  int rounds = 0;
+  for (const ProbedService& service : services_) {
+    CheckAutoResolved(service);
+    {
+      std::lock_guard lock(mu_);
+      const ServiceState& state = state_[service.service_id];
+      if (state.last_round_at && clock_.Now() < *state.last_round_at + service.interval) continue;
+    }
+    auto open = OpenAvailabilityIncidents(service.service_id);
+    if (!open.ok()) {
+      spdlog::warn("probe {}: cannot list incidents: {}", service.service_id, open.error().message);
+      continue;
+    }
+    if (open->empty()) continue;
+    auto round = RunRound(service.service_id, "schedule", "system", 0);
+    if (!round.ok()) {
+      spdlog::warn("probe {}: cannot record the round: {}", service.service_id,
+                   round.error().message);
+    }
+    ++rounds;
+  }
+  return rounds;
+}
+
+// PagerDuty and Alertmanager users expect a resolve from the monitoring source to resolve the
+// incident (with `auto_resolve`): it is not gated, but the node is probed once afterwards and
+// the verdict recorded, so the timeline says whether the node had really recovered.
+void ProbeRunner::CheckAutoResolved(const ProbedService& service) {
+  IncidentFilter filter;
+  filter.service_id = service.service_id;
+  filter.state = IncidentState::kResolved;
+  filter.limit = 10;
+  auto page = store_.ListIncidents(filter);
+  if (!page.ok()) return;
+  const TimePoint now = clock_.Now();
+  for (const Incident& in : page->incidents) {
+    if (in.kind != IncidentKind::kAvailability || !in.resolved_at ||
+        *in.resolved_at + kAutoResolveWindow < now) {
+      continue;
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (!auto_resolve_checked_.insert(in.number).second) continue;
+    }
+    auto detail = store_.GetIncident(in.number);
+    if (!detail.ok() || !detail->has_value()) continue;
+    bool by_source = false, checked = false;
+    for (const TimelineEvent& e : (*detail)->timeline) {
+      if (e.type == "incident.resolved") by_source = e.actor.starts_with("integration:");
+      if (e.type == "recovery.auto_resolve_checked") checked = true;
+    }
+    if (!by_source || checked) continue;
+    auto round = RunRound(service.service_id, "auto_resolve", "system", in.number);
+    if (!round.ok()) continue;
+    const RecoveryCheck& rc = round->round.recovery;
+    Status s = Record(in.number, "recovery.auto_resolve_checked", "system",
+                      {{"passed", rc.passed},
+                       {"failures", rc.failures},
+                       {"failed_checks", rc.failed_checks},
+                       {"notes", rc.notes}});
+    if (!s.ok()) spdlog::warn("probe {}: {}", service.service_id, s.error().message);
+  }
+}
+
+Result<RecoveryDecision> ProbeRunner::VerifyForResolve(int64_t incident_number,
+                                                       const std::string& service_id,
+                                                       const std::string& override_reason,
+                                                       const std::string& actor) {
+  const ProbedService* service = Find(service_id);
+  if (service == nullptr) return Error::NotFound("service " + service_id + " has no probe");
+  RecoveryDecision decision;
+  std::optional<ProbeRound> fresh;
+  {
+    std::lock_guard lock(mu_);
+    const ServiceState& state = state_[service_id];
+    if (state.last_round && state.last_round_at &&
+        clock_.Now() < *state.last_round_at + kFreshRound) {
+      fresh = state.last_round;
+    }
+  }
+  if (fresh) {
+    // Alerts may have been resolved since the round: count them again.
+    fresh->firing_critical_alerts = FiringCriticalAlerts(service_id);
+    fresh->recovery =
+        CheckRecovery(fresh->reading, service->thresholds, fresh->firing_critical_alerts);
+  }
+  if (fresh && fresh->recovery.passed) {
+    decision.round = ProbeRoundJson(*fresh, service_id, service->target.base_url, "resolve");
+    decision.recovery = fresh->recovery;
+  } else {
+    auto round = RunRound(service_id, "resolve", actor, incident_number);
+    if (!round.ok()) return std::move(round).error();
+    decision.round = std::move(round->json);
+    decision.recovery = round->round.recovery;
+  }
+  decision.passed = decision.recovery.passed;
+  const RecoveryCheck& rc = decision.recovery;
+  if (decision.passed) {
+    Status s = Record(incident_number, "recovery.verified", actor,
+                      {{"probe_at", decision.round["at"]}, {"notes", rc.notes}});
+    if (!s.ok()) return std::move(s).error();
+  } else if (!override_reason.empty()) {
+    decision.overridden = true;
+    Status s = Record(incident_number, "recovery.override", actor,
+                      {{"reason", override_reason},
+                       {"probe_at", decision.round["at"]},
+                       {"failures", rc.failures},
+                       {"failed_checks", rc.failed_checks}});
+    if (!s.ok()) return std::move(s).error();
+  }
+  return decision;
+}
+
+void ProbeRunner::Post(std::function<void()> job) {
+  {
+    std::lock_guard lock(jobs_mu_);
+    if (stopping_) return;
+    jobs_.push_back(std::move(job));
+  }
+  wakeup_.Notify();
+}
+
+void ProbeRunner::Start() {
+  if (services_.empty() || worker_.joinable()) return;
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+void ProbeRunner::Stop() {
+  {
+    std::lock_guard lock(jobs_mu_);
+    stopping_ = true;
+  }
+  wakeup_.Stop();
+  if (worker_.joinable()) worker_.join();
+}
+
+void ProbeRunner::WorkerLoop() {
+  while (true) {
+    while (true) {
+      std::function<void()> job;
+      {
+        std::lock_guard lock(jobs_mu_);
+        if (jobs_.empty()) break;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+    {
+      std::lock_guard lock(jobs_mu_);
+      if (stopping_) return;
+    }
+    RunDue();
+    wakeup_.WaitUntil(clock_.Now() + kTick);
+  }
+}
+
+}  // namespace loom

@@ -1,0 +1,137 @@
+// ProbeRunner: the availability playbook's probes (runbook "Availability Incident Playbook",
+// docs/playbook-availability.md). For every service with a configured `probe:` it reads the LOOM
+// node — on a schedule while an availability incident of the service is open (triggered,
+// acknowledged or mitigated), on demand, and before a responder's resolve — and records each
+// round as one `probe.result` timeline event (Store::RecordIncidentEvent) on each open
+// availability incident of the service.
+//
+// The recovery gate (VerifyForResolve) reuses a passing round younger than kFreshRound and
+// otherwise probes live, so a refusal is always based on what the node says now.
+//
+// Threads: Start() runs one worker thread that runs RunDue() about once a second and the jobs
+// given to Post(); every probe blocks that thread for at most three endpoint timeouts. The
+// synchronous methods (RunDue, RunRound, VerifyForResolve) may also be called directly (tests,
+// or a job on the worker); they must not run on an I/O thread (they wait for store writes).
+// Per-service state is guarded by a mutex.
+// REQUIRES: the Store and Clock outlive the runner.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "engine/wakeup.h"
+#include "probe/probe_client.h"
+#include "store/store.h"
+
+namespace loom {
+
+// One service with a probe (config `services[].probe`).
+struct ProbedService {
+  std::string service_id;
+  ProbeTarget target;
+  Duration interval = std::chrono::minutes(1);
+  SignalThresholds thresholds;
+};
+
+// A round and where it was recorded.
+struct RecordedRound {
+  ProbeRound round;
+  nlohmann::json json;            // ProbeRoundJson: the event's data
+  std::vector<int64_t> recorded;  // incident numbers that got the probe.result event
+};
+
+// The outcome of the recovery gate for one resolve.
+struct RecoveryDecision {
+  bool passed = false;      // the node passed the runbook's "Recover and verify"
+  bool overridden = false;  // it did not, and the responder gave an override_reason
+  RecoveryCheck recovery;
+  nlohmann::json round;  // ProbeRoundJson of the round the decision used
+};
+
+class ProbeRunner {
+ public:
+  // A passing round younger than this is reused by the recovery gate.
+  static constexpr Duration kFreshRound = std::chrono::seconds(30);
+  // Incidents resolved by their monitoring source longer ago than this are not verified any more.
+  static constexpr Duration kAutoResolveWindow = std::chrono::minutes(10);
+
+  ProbeRunner(Store& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
+              std::vector<ProbedService> services);
+  ProbeRunner(const ProbeRunner&) = delete;
+  ProbeRunner& operator=(const ProbeRunner&) = delete;
+  ~ProbeRunner();
+
+  // True when `service_id` has a probe.
+  bool Probes(const std::string& service_id) const;
+
+  // Runs every scheduled round that is due now: a probed service with an open availability
+  // incident whose last round (of any trigger) is at least `interval` old, or that has none.
+  // Also records the verification of availability incidents its monitoring source resolved
+  // (event `recovery.auto_resolve_checked`). Answers how many rounds ran.
+  int RunDue();
+
+  // Probes `service_id` now and records the round on each of its open availability incidents
+  // and on `incident_number` (0 = none). `trigger`: "schedule", "on_demand", "resolve",
+  // "auto_resolve". kNotFound when the service has no probe; a store failure is returned after
+  // the round (the round itself never fails: an unreachable node is a reading with errors).
+  Result<RecordedRound> RunRound(const std::string& service_id, const std::string& trigger,
+                                 const std::string& actor, int64_t incident_number);
+
+  // The recovery gate of a responder's resolve of `incident_number` (of `service_id`):
+  // records `recovery.verified` when the node passes, `recovery.override` (with the reason and
+  // what failed) when it does not and `override_reason` is non-empty, nothing more otherwise.
+  Result<RecoveryDecision> VerifyForResolve(int64_t incident_number, const std::string& service_id,
+                                            const std::string& override_reason,
+                                            const std::string& actor);
+
+  // Runs `job` on the worker thread (after the jobs before it). Ignored once stopped.
+  void Post(std::function<void()> job);
+
+  void Start();
+  // Finishes the jobs already posted, then joins the worker. Idempotent.
+  void Stop();
+
+ private:
+  struct ServiceState {
+    std::optional<LoomReading> last_reading;
+    std::optional<TimePoint> last_round_at;
+    std::optional<ProbeRound> last_round;
+  };
+
+  const ProbedService* Find(const std::string& service_id) const;
+  Result<std::vector<int64_t>> OpenAvailabilityIncidents(const std::string& service_id);
+  int FiringCriticalAlerts(const std::string& service_id);
+  Status Record(int64_t incident_number, const std::string& type, const std::string& actor,
+                const nlohmann::json& data);
+  void CheckAutoResolved(const ProbedService& service);
+  void WorkerLoop();
+
+  Store& store_;
+  const Clock& clock_;
+  const std::shared_ptr<ProbeHttp> http_;
+  const std::vector<ProbedService> services_;
+
+  std::mutex mu_;
+  std::map<std::string, ServiceState> state_;  // guarded by mu_
+  std::set<int64_t> auto_resolve_checked_;     // guarded by mu_
+
+  std::mutex jobs_mu_;
+  std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_
+  bool stopping_ = false;                   // guarded by jobs_mu_
+  Wakeup wakeup_;
+  std::thread worker_;
+};
+
+}  // namespace loom
