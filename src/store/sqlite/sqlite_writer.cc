@@ -8,6 +8,7 @@
 
 #include "core/timeline.h"
 #include "store/sqlite/link_tables.h"
+#include "store/sqlite/security_tables.h"
 
 namespace loom::sqlite {
 
@@ -471,7 +472,8 @@ void SqliteWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t aler
                .Add("resolved", alerts_resolved)
                .Add("alert_count", inc.alert_count)
                .Finish());
-  if (inc.open() && services_.AutoResolve(inc.service_id)) {
+  // A security incident's playbook gate holds an auto-resolve too (it stays open).
+  if (inc.open() && services_.AutoResolve(inc.service_id) && SecurityGate(inc, "resolved").ok()) {
     const IncidentState from = inc.state;
     inc.state = IncidentState::kResolved;
     inc.resolved_at = now;
@@ -979,6 +981,11 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
   if (action) {
     Result<IncidentState> next = NextState(inc, *action);
     if (!next.ok()) return std::move(next).error();
+    if (*next == IncidentState::kResolved || *next == IncidentState::kClosed) {
+      // In this transaction, so no checklist change can slip in between the check and the state.
+      LOOM_RETURN_IF_ERROR(
+          SecurityGate(inc, *next == IncidentState::kResolved ? "resolved" : "closed"));
+    }
     const IncidentState from = inc.state;
     inc.state = *next;
     inc.updated_at = now;
@@ -1027,6 +1034,33 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
   }
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
   return inc;
+}
+
+// ---- security playbook ----
+
+Status SqliteWriter::SecurityGate(const Incident& incident, const char* verb) {
+  if (incident.kind != IncidentKind::kSecurity) return OkStatus();
+  Result<SecurityPlaybookState> state =
+      ReadPlaybookState(*db_, incident.number, checklist_template_);
+  if (!state.ok()) return std::move(state).error();
+  return CheckSecurityCloseGate(incident.id(), verb, *state);
+}
+
+Result<Incident> SqliteWriter::ApplyIncidentEvent(int64_t number, const char* type,
+                                                  const std::string& actor,
+                                                  const IncidentWrite& apply) {
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
+  Plan plan;
+  plan.row = std::move(**loaded);
+  Result<std::string> data = apply(*db_, plan.row.incident);
+  if (!data.ok()) return std::move(data).error();
+  const TimePoint now = clock_.Now();
+  plan.row.incident.updated_at = now;
+  AddEvent(plan, now, type, actor, std::move(*data));
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return plan.row.incident;
 }
 
 // ---- services, tokens, change events ----
