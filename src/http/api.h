@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -147,6 +148,18 @@ class Api {
   void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);
+
+  // ---- security playbook: evidence, checklist, report (security_handlers.cc) ----
+  void AddEvidence(const Request& req, const PathParams& params, Reply reply);
+  void ListEvidence(const Request& req, const PathParams& params, Reply reply);
+  void ExportEvidence(const Request& req, const PathParams& params, Reply reply);
+  void GetChecklist(const Request& req, const PathParams& params, Reply reply);
+  void UpdateChecklistItem(const Request& req, const PathParams& params, Reply reply);
+  void GetSecurityReport(const Request& req, const PathParams& params, Reply reply);
+  void PutSecurityReport(const Request& req, const PathParams& params, Reply reply);
+  // The incident JSON's "security" member: checklist progress and report presence of a security
+  // incident, null for other kinds.
+  Result<nlohmann::ordered_json> SecuritySummary(const Incident& incident);
 
   // ---- one-click links from notifications (link_handlers.cc) ----
   // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.
