@@ -36,8 +36,8 @@ TEST(SecurityCommandsTest, ChecklistDonePostsTheItemAndPrintsTheList) {
      "done":true},
     {"id":"tighten-allowlists","text":"Tighten allowlists","owner":null,"done":false}],
     "done":1,"total":2,"complete":false})");
-  EXPECT_EQ(h.Run({"incident", "checklist", "INC-4", "rotate-loom-admin-token", "--done",
-                   "--owner", "alice"}),
+  EXPECT_EQ(h.Run({"incident", "checklist", "INC-4", "rotate-loom-admin-token", "--done", "--owner",
+                   "alice"}),
             0)
       << h.err.str();
   ASSERT_EQ(h.api.requests.size(), 1u);
