@@ -26,6 +26,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   CommandAction action;
   RegisterServeCommand(app, ctx, &action);
   RegisterIncidentCommands(app, ctx, &action);
+  RegisterSecurityCommands(app, ctx, &action);
   RegisterOnCallCommands(app, ctx, &action);
   RegisterTokenCommands(app, ctx, &action);
   RegisterServiceCommands(app, ctx, &action);

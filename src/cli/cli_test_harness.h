@@ -101,6 +101,20 @@ class FakeStore final : public Store {
     events_.push_back("store.upsert_users " + std::to_string(users.size()));
     return oncall->UpsertUsers(users);
   }
+  void AddEvidence(EvidenceArtifact, std::string, Callback<EvidenceArtifact> done) override {
+    done(Unsupported());
+  }
+  void UpdateChecklistItem(int64_t, std::string, ChecklistChange, std::string,
+                           Callback<SecurityPlaybookState> done) override {
+    done(Unsupported());
+  }
+  void PutSecurityReport(int64_t, SecurityReport, Callback<SecurityPlaybookState> done) override {
+    done(Unsupported());
+  }
+  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
+    return Unsupported();
+  }
+  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override { return Unsupported(); }
   Result<std::string> GetOrCreateSetting(const std::string& name,
                                          const std::function<std::string()>& generate) override {
     auto [it, inserted] = settings->try_emplace(name);

@@ -20,6 +20,8 @@ using CommandAction = std::function<int()>;
 
 void RegisterServeCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterIncidentCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
+// `incident evidence ...` (security_commands.cc). REQUIRES: RegisterIncidentCommands ran.
+void RegisterSecurityCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterOnCallCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterTokenCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterServiceCommands(CLI::App& app, CliContext& ctx, CommandAction* action);

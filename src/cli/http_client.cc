@@ -156,6 +156,7 @@ ErrorCode ErrorCodeForHttpStatus(int status) {
     case 404: return ErrorCode::kNotFound;
     case 409: return ErrorCode::kConflict;
     case 413: return ErrorCode::kPayloadTooLarge;
+    case 422: return ErrorCode::kUnprocessable;
     case 429: return ErrorCode::kResourceExhausted;
     case 503: return ErrorCode::kUnavailable;
   }

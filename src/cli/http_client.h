@@ -5,7 +5,8 @@
 // needs on top: the base URL, the bearer token, JSON bodies, and the mapping of a non-2xx answer
 // (an RFC 9457 problem document) to an Error whose code gives the CLI exit code:
 //   400→kInvalidArgument (2), 401→kUnauthenticated / 403→kPermissionDenied (3), 404→kNotFound (4),
-//   409→kConflict (5), 429→kResourceExhausted / 503→kUnavailable (6), anything else→kInternal (1).
+//   409→kConflict (5), 413→kPayloadTooLarge / 422→kUnprocessable (2), 429→kResourceExhausted /
+//   503→kUnavailable (6), anything else→kInternal (1).
 // A server that cannot be reached is kUnavailable: "cannot reach <server>: <reason>".
 //
 // Thread safety: none; one client per command invocation.

@@ -156,10 +156,17 @@ int RunSeverity(const ActionFlags& flags, CliContext& ctx) {
 int RunStatusUpdate(const ActionFlags& flags, CliContext& ctx) {
   auto id = NormalizeIncidentId(flags.id);
   if (!id.ok()) return ReportError(ctx, id.error());
-  if (flags.impact.empty() && flags.scope.empty() && flags.mitigation.empty()) {
-    return ReportError(
-        ctx,
-        Error::Invalid("a status update needs at least one of --impact, --scope, --mitigation"));
+  std::string missing;
+  for (auto [flag, value] :
+       {std::pair{"--impact", &flags.impact}, std::pair{"--scope", &flags.scope},
+        std::pair{"--mitigation", &flags.mitigation},
+        std::pair{"--next-update", &flags.next_update}}) {
+    if (value->empty()) missing += (missing.empty() ? "" : ", ") + std::string(flag);
+  }
+  if (!missing.empty()) {
+    return ReportError(ctx, Error::Invalid("a status update needs --impact, --scope, --mitigation "
+                                           "and --next-update: missing " +
+                                           missing));
   }
   nlohmann::json body = nlohmann::json::object();
   for (auto [key, value] :

@@ -132,16 +132,18 @@ TEST(IncidentCommandsTest, StatusUpdateUnackAndNotifications) {
   h.api.Respond(200, R"({"incident":"INC-3","notifications":[{"id":1,"step":0,"role":"primary",
     "user":"alice","kind":"page","method":"mail","state":"pending","attempts":1,
     "created_at":"2026-11-02T08:58:00Z"}]})");
-  EXPECT_EQ(h.Run({"incident", "update", "INC-3", "--impact", "EU users", "--next-update",
-                   "2026-11-02T09:20:00Z"}),
+  EXPECT_EQ(h.Run({"incident", "update", "INC-3", "--impact", "EU users", "--scope", "messaging",
+                   "--mitigation", "failover", "--next-update", "2026-11-02T09:20:00Z"}),
             0)
       << h.err.str();
   EXPECT_EQ(h.Run({"incident", "unack", "3"}), 0) << h.err.str();
   EXPECT_EQ(h.Run({"incident", "notifications", "INC-3"}), 0) << h.err.str();
   ASSERT_EQ(h.api.requests.size(), 3u);
   EXPECT_EQ(h.api.requests[0].url, "http://127.0.0.1:8080/v1/incidents/INC-3/updates");
-  EXPECT_EQ(h.api.requests[0].body,
-            R"({"impact":"EU users","next_update_at":"2026-11-02T09:20:00Z"})");
+  EXPECT_EQ(
+      h.api.requests[0].body,
+      R"({"impact":"EU users","mitigation":"failover","next_update_at":"2026-11-02T09:20:00Z",)"
+      R"("scope":"messaging"})");
   EXPECT_EQ(h.api.requests[1].url, "http://127.0.0.1:8080/v1/incidents/INC-3/unacknowledge");
   EXPECT_EQ(h.api.requests[2].method, "GET");
   EXPECT_EQ(h.api.requests[2].url, "http://127.0.0.1:8080/v1/incidents/INC-3/notifications");
@@ -165,11 +167,12 @@ TEST(IncidentCommandsTest, ReassignPostsTheUser) {
   EXPECT_EQ(h.api.requests[0].body, R"({"note":"db expert","user":"bob"})");
 }
 
-TEST(IncidentCommandsTest, AnEmptyStatusUpdateExits2WithoutARequest) {
+TEST(IncidentCommandsTest, AnIncompleteStatusUpdateExits2NamingTheMissingFlags) {
   CliHarness h;
-  EXPECT_EQ(h.Run({"incident", "update", "INC-3"}), 2);
+  EXPECT_EQ(h.Run({"incident", "update", "INC-3", "--impact", "EU users"}), 2);
   EXPECT_TRUE(h.api.requests.empty());
-  EXPECT_NE(h.err.str().find("--impact"), std::string::npos);
+  EXPECT_NE(h.err.str().find("missing --scope, --mitigation, --next-update"), std::string::npos)
+      << h.err.str();
 }
 
 TEST(IncidentCommandsTest, ShowPrintsTheDetailView) {

@@ -110,6 +110,15 @@ std::string FormatIncidentDetail(const nlohmann::json& incident, TimePoint now) 
                     std::to_string(GetInt(incident, "firing_alert_count")) + " firing)");
   if (!GetString(incident, "dedup_key").empty()) add("dedup key", Field(incident, "dedup_key"));
   if (GetBool(incident, "drill")) add("drill", "yes");
+  // Security incidents: the playbook's progress (docs/security-playbook.md).
+  if (auto sec = incident.find("security"); sec != incident.end() && sec->is_object()) {
+    auto checklist = sec->find("checklist");
+    const nlohmann::json none = nlohmann::json::object();
+    const nlohmann::json& c = checklist != sec->end() ? *checklist : none;
+    add("security", std::to_string(GetInt(c, "done")) + "/" + std::to_string(GetInt(c, "total")) +
+                        " checklist items done, report " +
+                        (GetBool(*sec, "report") ? "written" : "missing"));
+  }
   add("created",
       Field(incident, "created_at") + " (" + AgeSince(incident, "created_at", now) + " ago)");
   static constexpr std::array<std::pair<const char*, const char*>, 5> kMilestones = {{

@@ -201,6 +201,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
 
   SqliteOptions store_options;
   store_options.path = store_path;
+  store_options.security = config.security;
   auto opened = ctx.open_sqlite_store(store_options, ctx.clock);
   if (!opened.ok()) {
     const Error& e = opened.error();

@@ -10,6 +10,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnprocessable: return 422;
     case ErrorCode::kResourceExhausted: return 429;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
@@ -25,6 +26,7 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kNotFound: return 4;
     case ErrorCode::kConflict: return 5;
     case ErrorCode::kPayloadTooLarge: return 2;
+    case ErrorCode::kUnprocessable: return 2;
     case ErrorCode::kResourceExhausted:
     case ErrorCode::kUnavailable: return 6;
     case ErrorCode::kInternal: return 1;
@@ -40,6 +42,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNotFound: return "not-found";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kPayloadTooLarge: return "payload-too-large";
+    case ErrorCode::kUnprocessable: return "unprocessable";
     case ErrorCode::kResourceExhausted: return "rate-limited";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kNotFound,           // 404
   kConflict,           // 409: illegal state transition, duplicate
   kPayloadTooLarge,    // 413
+  kUnprocessable,      // 422: well-formed, but a required field is missing or breaks a rule
   kResourceExhausted,  // 429: rate limited
   kUnavailable,        // 503: temporarily cannot accept (queue full, store down)
   kInternal,           // 500: a broken invariant or an unexpected library failure
@@ -39,6 +40,9 @@ struct [[nodiscard]] Error {
 
   static Error Invalid(std::string msg, std::vector<FieldError> fields = {}) {
     return {ErrorCode::kInvalidArgument, std::move(msg), std::move(fields)};
+  }
+  static Error Unprocessable(std::string msg, std::vector<FieldError> fields = {}) {
+    return {ErrorCode::kUnprocessable, std::move(msg), std::move(fields)};
   }
   static Error NotFound(std::string msg) { return {ErrorCode::kNotFound, std::move(msg), {}}; }
   static Error Conflict(std::string msg) { return {ErrorCode::kConflict, std::move(msg), {}}; }

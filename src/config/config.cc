@@ -326,6 +326,7 @@ class ConfigParser {
   void ParseBusinessHours(const Entry& e, const std::string& path, BusinessHoursConfig* out);
   void ParseSeverityMap(const Entry& e, const std::string& path, SeverityMapping* out);
   void ParsePolicy(const Entry& e, PolicyOverrides* out);
+  void ParseSecurity(const Entry& e, SecurityPlaybookConfig* out);
   void ParseSeverityOverride(const Entry& e, const std::string& path, SeverityOverride* out);
   // A policy duration ("5m", "15 minutes", "1 business hour"); false when absent or invalid.
   bool PolicyDurationValue(const Entry* e, const std::string& path, PolicyDuration* out);
@@ -1355,6 +1356,22 @@ void ConfigParser::ParsePolicy(const Entry& section, PolicyOverrides* out) {
   }
 }
 
+void ConfigParser::ParseSecurity(const Entry& section, SecurityPlaybookConfig* out) {
+  auto m = Mapping(section.value, "security", {"rotate"});
+  if (!m) return;
+  const Entry* rotate = Find(*m, "rotate");
+  if (rotate == nullptr) return;
+  std::vector<std::string> names;
+  ForEachItem(*rotate, "security.rotate", "credential names",
+              [&](const YAML::Node& node, const std::string& path) {
+                if (!node.IsScalar()) return Report(node, path, "must be a string");
+                names.push_back(node.Scalar());
+              });
+  if (!rotate->value.IsSequence()) return;  // reported by ForEachItem
+  out->rotate = std::move(names);
+  for (const auto& [path, reason] : ValidateSecurityConfig(*out)) Report(rotate->key, path, reason);
+}
+
 Result<Config> ConfigParser::Parse(const std::string& text) {
   YAML::Node root;
   try {
@@ -1366,8 +1383,9 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
 
   Config config;
   config.source = source_;
-  std::initializer_list<std::string_view> top = {
-      "server", "store", "runbook", "users", "schedules", "services", "log", "policy", "notify"};
+  std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
+                                                 "schedules", "services", "log",     "policy",
+                                                 "notify",    "security"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
@@ -1394,6 +1412,7 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
     if (const Entry* e = Find(*m, "services")) ParseServices(*e, &config.services);
     if (const Entry* e = Find(*m, "log")) ParseLog(*e, &config.log);
     if (const Entry* e = Find(*m, "policy")) ParsePolicy(*e, &config.policy);
+    if (const Entry* e = Find(*m, "security")) ParseSecurity(*e, &config.security);
     for (std::string_view name : kDeferredSections) {
       if (const Entry* e = Find(*m, name)) {
         config.deferred_sections[std::string(name)] = YAML::Dump(e->value);

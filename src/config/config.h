@@ -17,6 +17,7 @@
 #include "common/result.h"
 #include "core/escalation.h"
 #include "core/schedule.h"
+#include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
 #include "core/user.h"
@@ -144,6 +145,7 @@ struct Config {
   std::vector<ScheduleConfig> schedules;  // `schedules:`
   NotifyConfig notify;                    // `notify:`
   LogOptions log;                         // `log: {level}`
+  SecurityPlaybookConfig security;        // `security: {rotate: [...]}` (security playbook)
   std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
   // Sections owned by later features (drills, escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.

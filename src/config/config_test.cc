@@ -383,10 +383,24 @@ TEST(ParseConfig, StoreAndLogErrors) {
   EXPECT_EQ(r->store.path, "");
 }
 
+TEST(ParseConfig, SecurityRotateListDefaultsToTheRunbooks) {
+  auto r = Parse("");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->security.rotate, SecurityPlaybookConfig{}.rotate);
+  r = Parse("security:\n  rotate: [LOOM_ADMIN_TOKEN, Vault root token]\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->security.rotate, (std::vector<std::string>{"LOOM_ADMIN_TOKEN", "Vault root token"}));
+  EXPECT_EQ(ErrorOf("security:\n  rotate: [a b, A-B]\n"),
+            "loom-oncall.yaml:2: security.rotate[1]: names the same checklist item as an earlier "
+            "entry (rotate-a-b)");
+  EXPECT_EQ(ErrorOf("security:\n  rotate: x\n"),
+            "loom-oncall.yaml:2: security.rotate: must be a list of credential names");
+}
+
 TEST(ParseConfig, UnknownAndDuplicateKeys) {
   EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
             "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
-            "users, schedules, services, log, policy, notify)");
+            "users, schedules, services, log, policy, notify, security)");
   EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
             "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),

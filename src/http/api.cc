@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "common/crypto.h"
+#include "core/security_playbook.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
 #include "ingest/json_input.h"
@@ -98,6 +100,15 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/probe", &Api::ProbeIncident, Kind::kNative},
       {Method::kPost, "/v1/services/{id}/probe", &Api::ProbeService, Kind::kNative},
+      // Security playbook (security_handlers.cc).
+      {Method::kPost, "/v1/incidents/{id}/evidence", &Api::AddEvidence, Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}/evidence", &Api::ListEvidence, Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}/evidence/export", &Api::ExportEvidence, Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}/checklist", &Api::GetChecklist, Kind::kNative},
+      {Method::kPost, "/v1/incidents/{id}/checklist/{item}", &Api::UpdateChecklistItem,
+       Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}/security-report", &Api::GetSecurityReport, Kind::kNative},
+      {Method::kPut, "/v1/incidents/{id}/security-report", &Api::PutSecurityReport, Kind::kNative},
       {Method::kGet, "/v1/alerts", &Api::ListAlerts, Kind::kNative},
       {Method::kGet, "/v1/services", &Api::ListServices, Kind::kNative},
       {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
@@ -171,6 +182,11 @@ size_t Api::BodyLimit(const RouteMatch& match) const {
   if (match.status == RouteMatch::Status::kFound &&
       Routes()[static_cast<size_t>(match.route_id)].kind != Kind::kNative) {
     return options_.ingest_body_limit;
+  }
+  // An evidence upload carries up to kMaxEvidenceBytes as base64 (4/3), plus its other fields.
+  if (match.status == RouteMatch::Status::kFound &&
+      Routes()[static_cast<size_t>(match.route_id)].handler == &Api::AddEvidence) {
+    return std::max(options_.api_body_limit, (kMaxEvidenceBytes + 2) / 3 * 4 + 64 * 1024);
   }
   return options_.api_body_limit;
 }

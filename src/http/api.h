@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -160,6 +161,17 @@ class Api {
   void ProbeService(const Request& req, const PathParams& params, Reply reply);
   // Adds `playbook` to an availability incident's JSON.
   void AddPlaybook(const IncidentDetail& detail, Json& body) const;
+  // ---- security playbook: evidence, checklist, report (security_handlers.cc) ----
+  void AddEvidence(const Request& req, const PathParams& params, Reply reply);
+  void ListEvidence(const Request& req, const PathParams& params, Reply reply);
+  void ExportEvidence(const Request& req, const PathParams& params, Reply reply);
+  void GetChecklist(const Request& req, const PathParams& params, Reply reply);
+  void UpdateChecklistItem(const Request& req, const PathParams& params, Reply reply);
+  void GetSecurityReport(const Request& req, const PathParams& params, Reply reply);
+  void PutSecurityReport(const Request& req, const PathParams& params, Reply reply);
+  // The incident JSON's "security" member: checklist progress and report presence of a security
+  // incident, null for other kinds.
+  Result<nlohmann::ordered_json> SecuritySummary(const Incident& incident);
 
   // ---- one-click links from notifications (link_handlers.cc) ----
   // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.

@@ -89,6 +89,23 @@ class FakeStore final : public Store {
   Status UpsertConfiguredUsers(const std::vector<User>& users) override {
     return oncall.UpsertUsers(users);
   }
+  // Security playbook: no incident of these tests is a security incident.
+  void AddEvidence(EvidenceArtifact, std::string, Callback<EvidenceArtifact> done) override {
+    done(Error::Unavailable("not in this fake"));
+  }
+  void UpdateChecklistItem(int64_t, std::string, ChecklistChange, std::string,
+                           Callback<SecurityPlaybookState> done) override {
+    done(Error::Unavailable("not in this fake"));
+  }
+  void PutSecurityReport(int64_t, SecurityReport, Callback<SecurityPlaybookState> done) override {
+    done(Error::Unavailable("not in this fake"));
+  }
+  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
+    return std::optional<SecurityPlaybookState>();
+  }
+  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override {
+    return std::vector<StoredEvidence>();
+  }
   Result<std::string> GetOrCreateSetting(const std::string& name,
                                          const std::function<std::string()>& generate) override {
     auto [it, inserted] = settings.try_emplace(name);
@@ -527,12 +544,27 @@ TEST_F(ApiTest, UnacknowledgeIsAResponderCommand) {
   EXPECT_EQ(store_.commands.at(0).type, IncidentCommand::Type::kUnacknowledge);
 }
 
-TEST_F(ApiTest, StatusUpdatesNeedContentAndAValidNextUpdateTime) {
+TEST_F(ApiTest, StatusUpdatesNeedAllFourFieldsEachNamedIn422) {
   auto r = Call(Method::kPost, "/v1/incidents/INC-20/updates", "{}", kResponderToken);
-  EXPECT_EQ(r->response->status, 400);
+  EXPECT_EQ(r->response->status, 422);
+  json j = Body(*r);
+  ASSERT_EQ(j["errors"].size(), 4u) << j.dump();
+  EXPECT_EQ(j["errors"][0]["pointer"], "/impact");
+  EXPECT_EQ(j["errors"][1]["pointer"], "/scope");
+  EXPECT_EQ(j["errors"][2]["pointer"], "/mitigation");
+  EXPECT_EQ(j["errors"][3]["pointer"], "/next_update_at");
+  // One missing field (blank counts as missing) is the only one named.
   r = Call(Method::kPost, "/v1/incidents/INC-20/updates",
-           R"({"impact":"x","next_update_at":"soon"})", kResponderToken);
-  EXPECT_EQ(r->response->status, 400);
+           R"({"impact":"x","scope":" ","mitigation":"m","next_update_at":"2026-11-02T09:10:00Z"})",
+           kResponderToken);
+  EXPECT_EQ(r->response->status, 422);
+  j = Body(*r);
+  ASSERT_EQ(j["errors"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["errors"][0]["pointer"], "/scope");
+  r = Call(Method::kPost, "/v1/incidents/INC-20/updates",
+           R"({"impact":"x","scope":"s","mitigation":"m","next_update_at":"soon"})",
+           kResponderToken);
+  EXPECT_EQ(r->response->status, 422);
   EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/next_update_at");
   EXPECT_TRUE(store_.commands.empty());
 
@@ -566,9 +598,13 @@ TEST_F(ApiTest, AStatusUpdateCannotPromiseLaterThanTheCadence) {
     return reply;
   };
   // INC-20 is a Sev2: an update every 30 minutes (clock: 2026-11-02T09:00Z).
-  auto r = send(R"({"impact":"x","next_update_at":"2026-11-02T11:00:00Z"})");
-  EXPECT_EQ(r->response->status, 400) << r->response->body;
-  r = send(R"({"impact":"x","next_update_at":"2026-11-02T09:20:00Z"})");
+  auto r = send(R"({"impact":"x","scope":"s","mitigation":"m",)"
+                R"("next_update_at":"2026-11-02T11:00:00Z"})");
+  EXPECT_EQ(r->response->status, 422) << r->response->body;
+  EXPECT_NE(r->response->body.find(R"("pointer":"/next_update_at")"), std::string::npos)
+      << r->response->body;
+  r = send(
+      R"({"impact":"x","scope":"s","mitigation":"m","next_update_at":"2026-11-02T09:20:00Z"})");
   EXPECT_EQ(r->response->status, 200) << r->response->body;
 }
 

@@ -106,7 +106,13 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
   auto page = store_.ListIncidents(filter);
   if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
   Json incidents = Json::array();
-  for (const Incident& in : page->incidents) incidents.push_back(IncidentToJson(in));
+  for (const Incident& in : page->incidents) {
+    Json j = IncidentToJson(in);
+    auto security = SecuritySummary(in);
+    if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
+    j["security"] = std::move(*security);
+    incidents.push_back(std::move(j));
+  }
   Json body = Json::object();
   body["incidents"] = std::move(incidents);
   body["next"] = NextCursor(page->next_cursor);
@@ -135,6 +141,9 @@ void Api::GetIncident(const Request& req, const PathParams& params, Reply reply)
   if (!detail) return;
   Json body = IncidentDetailToJson(*detail);
   AddPlaybook(*detail, body);  // playbook_handlers.cc
+  auto security = SecuritySummary(detail->incident);
+  if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
+  body["security"] = std::move(*security);
   reply->Send(JsonResponse(200, body));
 }
 
@@ -183,38 +192,54 @@ void Api::ListNotifications(const Request& req, const PathParams& params, Reply 
 
 namespace {
 
-// The fields of a status update; `next_update_at` must fit the incident's severity cadence.
+// The fields of a status update: impact, scope, mitigation and next_update_at are each required
+// (runbook "Communications"), and next_update_at must fit the incident's severity cadence. Every
+// missing or invalid field is named in one 422.
 Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store,
                         const Clock& clock, const SeverityPolicy* policy,
                         IncidentCommand& command) {
-  for (auto [key, slot] : {std::pair{"impact", &command.impact}, std::pair{"scope", &command.scope},
-                           std::pair{"mitigation", &command.mitigation}}) {
+  std::vector<FieldError> errors;
+  std::string next;
+  for (auto [key, slot] :
+       {std::pair{"impact", &command.impact}, std::pair{"scope", &command.scope},
+        std::pair{"mitigation", &command.mitigation}, std::pair{"next_update_at", &next}}) {
     auto value = OptionalStringField(body, key);
-    if (!value.ok()) return std::move(value).error();
-    *slot = std::move(*value);
+    if (!value.ok()) {
+      errors.push_back({std::string("/") + key, "must be a string"});
+    } else if (value->find_first_not_of(" \t\r\n") == std::string::npos) {
+      errors.push_back({std::string("/") + key, "is required"});
+    } else {
+      *slot = std::move(*value);
+    }
   }
-  if (command.impact.empty() && command.scope.empty() && command.mitigation.empty()) {
-    return Error::Invalid("a status update needs at least one of impact, scope, mitigation",
-                          {{"/impact", "impact, scope or mitigation is required"}});
+  std::optional<TimePoint> at;
+  if (!next.empty()) {
+    Result<TimePoint> parsed = ParseRfc3339(next);
+    if (parsed.ok()) {
+      at = *parsed;
+    } else {
+      errors.push_back({"/next_update_at", "must be an RFC 3339 time"});
+    }
   }
-  auto next = OptionalStringField(body, "next_update_at");
-  if (!next.ok()) return std::move(next).error();
-  if (next->empty()) return OkStatus();
-  Result<TimePoint> at = ParseRfc3339(*next);
-  if (!at.ok()) {
-    return Error::Invalid("next_update_at must be an RFC 3339 time",
-                          {{"/next_update_at", "must be an RFC 3339 time"}});
-  }
-  if (policy != nullptr) {
+  if (at && policy != nullptr) {
     auto detail = store.GetIncident(number);
     if (!detail.ok()) return std::move(detail).error();
     if (detail->has_value()) {
       Status fits =
           CheckPromisedNextUpdate(clock.Now(), *at, policy->For((*detail)->incident.severity));
-      if (!fits.ok()) return fits.error();
+      if (!fits.ok()) {
+        if (errors.empty()) return Error::Unprocessable(fits.error().message, fits.error().fields);
+        errors.insert(errors.end(), fits.error().fields.begin(), fits.error().fields.end());
+      }
     }
   }
-  command.next_update_at = *at;
+  if (!errors.empty()) {
+    std::string fields;
+    for (const FieldError& e : errors) fields += (fields.empty() ? "" : ", ") + e.pointer.substr(1);
+    return Error::Unprocessable("the status update is incomplete or invalid: " + fields,
+                                std::move(errors));
+  }
+  command.next_update_at = at;
   return OkStatus();
 }
 

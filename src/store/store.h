@@ -22,6 +22,7 @@
 #include "common/result.h"
 #include "core/alert_event.h"
 #include "core/incident.h"
+#include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/timeline.h"
 #include "core/user.h"
@@ -94,8 +95,9 @@ struct IncidentCommand {
   std::string commander;  // kSetCommander; kAcknowledge assigns `actor` when none is set
   Severity severity = Severity::kSev2;  // kSetSeverity
   std::string note;                     // kAddNote; optional comment on the other commands
-  // kStatusUpdate: what the update says (at least one of impact/scope/mitigation), and when the
-  // next one will come (optional; no later than the severity's cadence allows).
+  // kStatusUpdate: what the update says (the store needs at least one of impact/scope/mitigation;
+  // the API requires all three and next_update_at), and when the next one will come (no later
+  // than the severity's cadence allows).
   std::string impact, scope, mitigation;
   std::string assignee;  // kReassign: the user paged now (escalation continues from the secondary)
   std::optional<TimePoint> next_update_at;
@@ -265,6 +267,12 @@ struct AuditReport {
   std::optional<Broken> first_broken;
 };
 
+// An evidence artifact with its content (filled only when asked for).
+struct StoredEvidence {
+  EvidenceArtifact artifact;
+  std::string content;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -335,6 +343,26 @@ class Store {
   // restart agree on it (e.g. the generated one-click link key). Synchronous: for start-up code.
   virtual Result<std::string> GetOrCreateSetting(const std::string& name,
                                                  const std::function<std::string()>& generate) = 0;
+
+  // ---- security playbook (src/core/security_playbook.h) ----
+  // Each write appends one timeline event to the incident in its transaction: "evidence.added",
+  // "security.checklist_updated", "security.report_updated". kNotFound for an unknown incident.
+  // Stores `content` (an upload's bytes, a reference's ReferenceContent) with the artifact;
+  // answers it with id, sha256, size and at set. Any kind of incident, in any state.
+  virtual void AddEvidence(EvidenceArtifact artifact, std::string content,
+                           Callback<EvidenceArtifact> done) = 0;
+  // Changes one checklist item of a security incident that is not closed; answers the new state.
+  // kNotFound for an unknown item, kConflict for another kind of incident or a closed one.
+  virtual void UpdateChecklistItem(int64_t number, std::string item_id, ChecklistChange change,
+                                   std::string actor, Callback<SecurityPlaybookState> done) = 0;
+  // Stores (replaces) the report of a security incident that is not closed, its revision one
+  // more than the last; `report.updated_by` is the actor. Same errors as UpdateChecklistItem.
+  virtual void PutSecurityReport(int64_t number, SecurityReport report,
+                                 Callback<SecurityPlaybookState> done) = 0;
+  // The checklist and report of a security incident; nullopt for another kind of incident.
+  virtual Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t number) = 0;
+  // The incident's artifacts, oldest first (with contents when `with_content`).
+  virtual Result<std::vector<StoredEvidence>> ListEvidence(int64_t number, bool with_content) = 0;
 
   // ---- reads (synchronous, any thread) ----
   virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;

@@ -199,11 +199,62 @@ CREATE TABLE settings (
 );
 )sql";
 
+// Security playbook (src/core/security_playbook.h, security_tables.h): the checklist of each
+// security incident (its items copied from the template when first written), the security
+// report, and the evidence locker. Contents are kept once per SHA-256.
+constexpr std::string_view kMigrationSecurityPlaybook = R"sql(
+CREATE TABLE security_checklist (
+  incident_number INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  done_at INTEGER,
+  done_by TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (incident_number, item_id)
+);
+CREATE TABLE security_reports (
+  incident_number INTEGER PRIMARY KEY,
+  timeline TEXT NOT NULL,
+  indicators TEXT NOT NULL,
+  containment TEXT NOT NULL,
+  residual_risk TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE evidence_contents (
+  sha256 TEXT PRIMARY KEY,
+  content BLOB NOT NULL
+);
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY,
+  incident_number INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL DEFAULT '',
+  uri TEXT NOT NULL DEFAULT '',
+  request_id TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL REFERENCES evidence_contents(sha256),
+  size INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX evidence_by_incident ON evidence(incident_number, id);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view> kMigrations = {
-      kMigration1, kMigration2, kMigrationOnCall, kMigrationDelivery, kMigrationActionLinks,
+      kMigration1,
+      kMigration2,
+      kMigrationOnCall,
+      kMigrationDelivery,
+      kMigrationActionLinks,
+      kMigrationSecurityPlaybook,  // version 6
   };
   return kMigrations;
 }

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/crypto.h"
 #include "core/timeline.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/link_tables.h"
@@ -15,6 +16,7 @@
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/row_codec.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/security_tables.h"
 #include "store/sqlite/service_cache.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_writer.h"
@@ -108,6 +110,16 @@ class SqliteStore final : public Store {
   void DeleteOverride(int64_t id, Callback<bool> done) override;
   Result<std::vector<ScheduleOverride>> ListOverrides() override;
   Status UpsertConfiguredUsers(const std::vector<User>& users) override;
+
+  // Security playbook (security_tables.h).
+  void AddEvidence(EvidenceArtifact artifact, std::string content,
+                   Callback<EvidenceArtifact> done) override;
+  void UpdateChecklistItem(int64_t number, std::string item_id, ChecklistChange change,
+                           std::string actor, Callback<SecurityPlaybookState> done) override;
+  void PutSecurityReport(int64_t number, SecurityReport report,
+                         Callback<SecurityPlaybookState> done) override;
+  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t number) override;
+  Result<std::vector<StoredEvidence>> ListEvidence(int64_t number, bool with_content) override;
 
   // Settings (link_tables.h).
   Result<std::string> GetOrCreateSetting(const std::string& name,
@@ -208,6 +220,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const SqliteOptions& options, C
       sqlite::SqliteWriter::Open(std::move(*db), clock, store->cache_);
   if (!writer.ok()) return std::move(writer).error();
   store->writer_ = std::move(*writer);
+  store->writer_->SetSecurityChecklist(SecurityChecklistTemplate(options.security));
   s = store->readers_.Open(options.path, options.read_connections);
   if (!s.ok()) return s.error();
   store->queue_ = std::make_unique<sqlite::GroupCommitWriter>(*store->writer_, options.max_queue,
@@ -276,7 +289,7 @@ void SqliteStore::RecordIncidentEvent(int64_t incident_number, std::string type,
   Submit<TimelineEvent>(
       [this, incident_number, type = std::move(type), actor = std::move(actor),
        data_json = std::move(data_json)] {
-        return writer_->ApplyIncidentEvent(incident_number, type, actor, data_json);
+        return writer_->ApplySystemEvent(incident_number, type, actor, data_json);
       },
       std::move(done));
 }
@@ -315,6 +328,151 @@ Status SqliteStore::UpsertConfiguredUsers(const std::vector<User>& users) {
   });
   if (!r.ok()) return std::move(r).error();
   return OkStatus();
+}
+
+// ---- security playbook ----
+
+namespace {
+
+// kConflict unless `incident` is a security incident that is not closed.
+Status CheckPlaybookWritable(const Incident& incident) {
+  if (incident.kind != IncidentKind::kSecurity) {
+    return Error::Conflict(incident.id() + " is a " + IncidentKindName(incident.kind) +
+                           " incident: the security playbook applies to security incidents");
+  }
+  if (incident.state == IncidentState::kClosed) {
+    return Error::Conflict(incident.id() + " is closed: its security playbook is final");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+void SqliteStore::AddEvidence(EvidenceArtifact artifact, std::string content,
+                              Callback<EvidenceArtifact> done) {
+  Submit<EvidenceArtifact>(
+      [this, artifact = std::move(artifact),
+       content = std::move(content)]() mutable -> Result<EvidenceArtifact> {
+        artifact.sha256 = Sha256Hex(content);
+        artifact.size = static_cast<int64_t>(content.size());
+        artifact.at = clock_->Now();
+        Result<Incident> written = writer_->ApplyIncidentEvent(
+            artifact.incident_number, "evidence.added", artifact.actor,
+            [&](Connection& db, const Incident&) -> Result<std::string> {
+              Result<int64_t> id = sqlite::InsertEvidence(db, artifact, content);
+              if (!id.ok()) return std::move(id).error();
+              artifact.id = *id;
+              sqlite::JsonObjectWriter data;
+              data.Add("evidence_id", artifact.id).Add("kind", artifact.kind);
+              data.Add("name", artifact.name).Add("sha256", artifact.sha256);
+              data.Add("size", artifact.size);
+              if (!artifact.request_id.empty()) data.Add("request_id", artifact.request_id);
+              if (!artifact.uri.empty()) data.Add("uri", artifact.uri);
+              return data.Finish();
+            });
+        if (!written.ok()) return std::move(written).error();
+        return artifact;
+      },
+      std::move(done));
+}
+
+void SqliteStore::UpdateChecklistItem(int64_t number, std::string item_id, ChecklistChange change,
+                                      std::string actor, Callback<SecurityPlaybookState> done) {
+  Submit<SecurityPlaybookState>(
+      [this, number, item_id = std::move(item_id), change = std::move(change),
+       actor = std::move(actor)]() -> Result<SecurityPlaybookState> {
+        SecurityPlaybookState state;
+        Result<Incident> written = writer_->ApplyIncidentEvent(
+            number, "security.checklist_updated", actor,
+            [&](Connection& db, const Incident& incident) -> Result<std::string> {
+              Status writable = CheckPlaybookWritable(incident);
+              if (!writable.ok()) return std::move(writable).error();
+              Result<SecurityPlaybookState> read =
+                  sqlite::ReadPlaybookState(db, number, writer_->security_checklist());
+              if (!read.ok()) return std::move(read).error();
+              state = std::move(*read);
+              auto item = std::find_if(state.checklist.begin(), state.checklist.end(),
+                                       [&](const ChecklistItem& i) { return i.id == item_id; });
+              if (item == state.checklist.end()) {
+                return Error::NotFound(incident.id() + " has no checklist item '" + item_id + "'");
+              }
+              Status applied = ApplyChecklistChange(*item, change, actor, clock_->Now());
+              if (!applied.ok()) return std::move(applied).error();
+              Status stored = sqlite::WriteChecklist(db, number, state.checklist);
+              if (!stored.ok()) return std::move(stored).error();
+              sqlite::JsonObjectWriter data;
+              data.Add("item", item->id).AddBool("done", item->done());
+              if (!item->owner.empty()) data.Add("owner", item->owner);
+              if (change.note && !item->note.empty()) data.Add("note", item->note);
+              data.Add("open_items", static_cast<int64_t>(state.open_items().size()));
+              return data.Finish();
+            });
+        if (!written.ok()) return std::move(written).error();
+        return state;
+      },
+      std::move(done));
+}
+
+void SqliteStore::PutSecurityReport(int64_t number, SecurityReport report,
+                                    Callback<SecurityPlaybookState> done) {
+  Submit<SecurityPlaybookState>(
+      [this, number, report = std::move(report)]() mutable -> Result<SecurityPlaybookState> {
+        SecurityPlaybookState state;
+        Result<Incident> written = writer_->ApplyIncidentEvent(
+            number, "security.report_updated", report.updated_by,
+            [&](Connection& db, const Incident& incident) -> Result<std::string> {
+              Status writable = CheckPlaybookWritable(incident);
+              if (!writable.ok()) return std::move(writable).error();
+              std::vector<FieldError> invalid = ValidateSecurityReport(report);
+              if (!invalid.empty()) {
+                return Error::Invalid("the security report is incomplete", std::move(invalid));
+              }
+              Result<SecurityPlaybookState> read =
+                  sqlite::ReadPlaybookState(db, number, writer_->security_checklist());
+              if (!read.ok()) return std::move(read).error();
+              state = std::move(*read);
+              report.revision = state.report ? state.report->revision + 1 : 1;
+              report.updated_at = clock_->Now();
+              Status stored = sqlite::WriteSecurityReport(db, number, report);
+              if (!stored.ok()) return std::move(stored).error();
+              state.report = report;
+              // The text stays in the report; the chained timeline pins it by digest.
+              return sqlite::JsonObjectWriter()
+                  .Add("revision", report.revision)
+                  .Add("sha256", Sha256Hex(report.timeline + '\0' + report.indicators + '\0' +
+                                           report.containment + '\0' + report.residual_risk))
+                  .Finish();
+            });
+        if (!written.ok()) return std::move(written).error();
+        return state;
+      },
+      std::move(done));
+}
+
+Result<std::optional<SecurityPlaybookState>> SqliteStore::GetSecurityPlaybook(int64_t number) {
+  auto conn = readers_.Acquire();
+  sqlite::ReadTransaction tx(*conn);
+  if (!tx.status().ok()) return tx.status().error();
+  {
+    Result<sqlite3_stmt*> stmt = conn->Prepare("SELECT kind FROM incidents WHERE number = ?1");
+    if (!stmt.ok()) return std::move(stmt).error();
+    Query q(*stmt);
+    q.Bind(1, number);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row || q.TextView(0) != IncidentKindName(IncidentKind::kSecurity)) {
+      return std::optional<SecurityPlaybookState>();
+    }
+  }
+  Result<SecurityPlaybookState> state =
+      sqlite::ReadPlaybookState(*conn, number, writer_->security_checklist());
+  if (!state.ok()) return std::move(state).error();
+  return std::optional<SecurityPlaybookState>(std::move(*state));
+}
+
+Result<std::vector<StoredEvidence>> SqliteStore::ListEvidence(int64_t number, bool with_content) {
+  auto conn = readers_.Acquire();
+  return sqlite::ReadEvidence(*conn, number, with_content);
 }
 
 // ---- settings ----

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/security_playbook.h"
 #include "store/store.h"
 
 namespace loom {
@@ -21,6 +22,7 @@ struct SqliteOptions {
   size_t max_queue = 100000;  // queued write commands before Ingest answers kUnavailable
   size_t max_batch = 4096;    // commands per group commit
   int read_connections = 4;
+  SecurityPlaybookConfig security;  // the checklist template of security incidents
 };
 
 // REQUIRES: `clock` outlives the store.

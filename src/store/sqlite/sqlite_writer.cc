@@ -8,6 +8,7 @@
 
 #include "core/timeline.h"
 #include "store/sqlite/link_tables.h"
+#include "store/sqlite/security_tables.h"
 
 namespace loom::sqlite {
 
@@ -471,7 +472,8 @@ void SqliteWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t aler
                .Add("resolved", alerts_resolved)
                .Add("alert_count", inc.alert_count)
                .Finish());
-  if (inc.open() && services_.AutoResolve(inc.service_id)) {
+  // A security incident's playbook gate holds an auto-resolve too (it stays open).
+  if (inc.open() && services_.AutoResolve(inc.service_id) && SecurityGate(inc, "resolved").ok()) {
     const IncidentState from = inc.state;
     inc.state = IncidentState::kResolved;
     inc.resolved_at = now;
@@ -979,6 +981,11 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
   if (action) {
     Result<IncidentState> next = NextState(inc, *action);
     if (!next.ok()) return std::move(next).error();
+    if (*next == IncidentState::kResolved || *next == IncidentState::kClosed) {
+      // In this transaction, so no checklist change can slip in between the check and the state.
+      LOOM_RETURN_IF_ERROR(
+          SecurityGate(inc, *next == IncidentState::kResolved ? "resolved" : "closed"));
+    }
     const IncidentState from = inc.state;
     inc.state = *next;
     inc.updated_at = now;
@@ -1029,10 +1036,10 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
   return inc;
 }
 
-Result<TimelineEvent> SqliteWriter::ApplyIncidentEvent(int64_t incident_number,
-                                                       const std::string& type,
-                                                       const std::string& actor,
-                                                       const std::string& data_json) {
+Result<TimelineEvent> SqliteWriter::ApplySystemEvent(int64_t incident_number,
+                                                     const std::string& type,
+                                                     const std::string& actor,
+                                                     const std::string& data_json) {
   if (type.empty()) return Error::Invalid("the timeline event has no type");
   if (data_json.empty() || data_json.front() != '{' || data_json.back() != '}') {
     return Error::Invalid("the timeline event's data must be a JSON object");
@@ -1045,6 +1052,33 @@ Result<TimelineEvent> SqliteWriter::ApplyIncidentEvent(int64_t incident_number,
   AddEvent(plan, clock_.Now(), type.c_str(), actor, data_json);
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
   return plan.events.back();
+}
+
+// ---- security playbook ----
+
+Status SqliteWriter::SecurityGate(const Incident& incident, const char* verb) {
+  if (incident.kind != IncidentKind::kSecurity) return OkStatus();
+  Result<SecurityPlaybookState> state =
+      ReadPlaybookState(*db_, incident.number, checklist_template_);
+  if (!state.ok()) return std::move(state).error();
+  return CheckSecurityCloseGate(incident.id(), verb, *state);
+}
+
+Result<Incident> SqliteWriter::ApplyIncidentEvent(int64_t number, const char* type,
+                                                  const std::string& actor,
+                                                  const IncidentWrite& apply) {
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
+  Plan plan;
+  plan.row = std::move(**loaded);
+  Result<std::string> data = apply(*db_, plan.row.incident);
+  if (!data.ok()) return std::move(data).error();
+  const TimePoint now = clock_.Now();
+  plan.row.incident.updated_at = now;
+  AddEvent(plan, now, type, actor, std::move(*data));
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return plan.row.incident;
 }
 
 // ---- services, tokens, change events ----

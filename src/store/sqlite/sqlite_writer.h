@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/security_playbook.h"
 #include "store/sqlite/deadline_writer.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/pending_heads.h"
@@ -59,11 +61,25 @@ class SqliteWriter final : public TransactionControl {
   Result<ApiToken> ApplyCreateToken(const std::string& name, Role role,
                                     const std::string& token_hash);
   Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
-  Result<TimelineEvent> ApplyIncidentEvent(int64_t incident_number, const std::string& type,
-                                           const std::string& actor, const std::string& data_json);
+  Result<TimelineEvent> ApplySystemEvent(int64_t incident_number, const std::string& type,
+                                         const std::string& actor, const std::string& data_json);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
+
+  // Security playbook (security_tables.h). The checklist a security incident starts with; set
+  // before the writer runs.
+  void SetSecurityChecklist(std::vector<ChecklistItemSpec> checklist) {
+    checklist_template_ = std::move(checklist);
+  }
+  const std::vector<ChecklistItemSpec>& security_checklist() const { return checklist_template_; }
+  // Runs `apply` with incident `number` as it is, then appends one timeline event of `type` by
+  // `actor` whose data is what `apply` answered (a JSON object), fanned out like any event.
+  // kNotFound for an unknown incident; an error of `apply` rolls the command back.
+  using IncidentWrite =
+      std::function<Result<std::string>(Connection& db, const Incident& incident)>;
+  Result<Incident> ApplyIncidentEvent(int64_t number, const char* type, const std::string& actor,
+                                      const IncidentWrite& apply);
 
   // Safe from any thread.
   void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now);
@@ -148,6 +164,10 @@ class SqliteWriter final : public TransactionControl {
   Status WritePlan(Plan& plan);
   static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
 
+  // kConflict (CheckSecurityCloseGate) when `incident` is a security incident whose checklist or
+  // report is incomplete; OK for every other incident.
+  Status SecurityGate(const Incident& incident, const char* verb);
+
   std::unique_ptr<Connection> db_;
   Clock& clock_;
   const ServiceCache& services_;
@@ -159,6 +179,7 @@ class SqliteWriter final : public TransactionControl {
   OutboxFanout fanout_;             // GUARDED_BY(hooks_mu_)
   OutboxFanout batch_fanout_;       // fanout_ as of BeginBatch; writer thread only
 
+  std::vector<ChecklistItemSpec> checklist_template_;
   PendingHeads pending_;
   Counters counters_;
   Counters batch_start_;    // restored by AbortBatch
