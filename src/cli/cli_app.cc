@@ -32,6 +32,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterAuditCommands(app, ctx, &action);
   RegisterCheckCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);
+  RegisterFollowupCommands(app, ctx, &action);
 
   try {
     // CLI11 takes the arguments in reverse order.

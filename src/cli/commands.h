@@ -26,5 +26,6 @@ void RegisterServiceCommands(CLI::App& app, CliContext& ctx, CommandAction* acti
 void RegisterAuditCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterCheckCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterVersionCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
+void RegisterFollowupCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 
 }  // namespace loom
