@@ -57,7 +57,7 @@ TEST(Review, DraftKeepsTheKeyEventsAndTheFinalSummary) {
   EXPECT_EQ(r.timeline[2].text, "commander handed over from user:alice to bob");
   EXPECT_EQ(r.timeline[3].text, "status update: impact writes fail; mitigation failing over");
   EXPECT_EQ(r.root_cause, summary.root_cause);
-  EXPECT_THAT(r.summary, HasSubstr("acknowledged after 180 s"));
+  EXPECT_THAT(r.summary, HasSubstr("acknowledged after 3 min"));
   EXPECT_THAT(r.summary, HasSubstr("resolved after 45 min"));
   EXPECT_FALSE(r.published());
   EXPECT_TRUE(ReviewRequired(Severity::kSev2));

@@ -180,6 +180,15 @@ class Api {
   // drills left out (ExcludedFromReports).
   Result<std::vector<IncidentDetail>> IncidentsCreatedIn(const std::string& service, TimePoint from,
                                                          TimePoint to);
+  // What a report covers: the request's `from`/`to`/`service`, their incidents and the roster.
+  struct ReportScope {
+    TimePoint from{}, to{};
+    std::string service;  // "" = all
+    std::vector<IncidentDetail> incidents;
+    std::shared_ptr<const OnCallSnapshot> oncall;  // null when no roster is wired
+  };
+  // Authorizes a viewer and loads the scope; otherwise answers the problem and returns nullopt.
+  std::optional<ReportScope> LoadReportScope(const Request& req, const Reply& reply);
   // True when `id` is a configured user (always, when no roster is wired).
   bool IsConfiguredUser(const std::string& id) const;
 

@@ -44,6 +44,16 @@ Json GroupsToJson(const std::map<std::string, ResponseGroup>& groups) {
   return out;
 }
 
+// The first fields of a report: its window and service.
+template <typename Scope>
+Json ScopeToJson(const Scope& scope) {
+  Json j = Json::object();
+  j["from"] = FormatRfc3339(scope.from);
+  j["to"] = FormatRfc3339(scope.to);
+  j["service"] = scope.service.empty() ? Json() : Json(scope.service);
+  return j;
+}
+
 }  // namespace
 
 // Every incident of `service` ("" = all) created in [from, to), oldest first, drills left out.
@@ -74,20 +84,36 @@ Result<std::vector<IncidentDetail>> Api::IncidentsCreatedIn(const std::string& s
   return out;
 }
 
-void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
+std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const Reply& reply) {
+  auto fail = [&](const Error& e) {
+    reply->Send(ProblemFor(e, req));
+    return std::optional<ReportScope>();
+  };
   auto who = Authorize(req, Role::kViewer);
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  if (!who.ok()) return fail(who.error());
   const TimePoint now = clock_.Now();
   auto window = WindowParams(req, now - kDefaultReportWindow, now);
-  if (!window.ok()) return reply->Send(ProblemFor(window.error(), req));
+  if (!window.ok()) return fail(window.error());
   const std::string service = QueryParams(req.query).Get("service").value_or("");
   auto incidents = IncidentsCreatedIn(service, window->from, window->to);
-  if (!incidents.ok()) return reply->Send(ProblemFor(incidents.error(), req));
-  std::shared_ptr<const OnCallSnapshot> oncall = roster_ ? roster_->Current() : nullptr;
+  if (!incidents.ok()) return fail(incidents.error());
+  ReportScope scope;
+  scope.from = window->from;
+  scope.to = window->to;
+  scope.service = service;
+  scope.incidents = std::move(*incidents);
+  scope.oncall = roster_ ? roster_->Current() : nullptr;
+  return scope;
+}
+
+void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
+  std::optional<ReportScope> scope = LoadReportScope(req, reply);
+  if (!scope) return;
+  const std::shared_ptr<const OnCallSnapshot>& oncall = scope->oncall;
 
   std::vector<ResponseSample> samples;
   Json unpublished = Json::array();
-  for (const IncidentDetail& d : *incidents) {
+  for (const IncidentDetail& d : scope->incidents) {
     const Incident& in = d.incident;
     ResponseSample s;
     s.incident = in;
@@ -116,10 +142,7 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
     }
   }
   const loom::ResponseReport report = BuildResponseReport(samples);
-  Json body = Json::object();
-  body["from"] = FormatRfc3339(window->from);
-  body["to"] = FormatRfc3339(window->to);
-  body["service"] = service.empty() ? Json() : Json(service);
+  Json body = ScopeToJson(*scope);
   body["incidents"] = report.incidents;
   body["by_severity"] = GroupsToJson(report.by_severity);
   body["by_service"] = GroupsToJson(report.by_service);
@@ -129,15 +152,9 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
-  const TimePoint now = clock_.Now();
-  auto window = WindowParams(req, now - kDefaultReportWindow, now);
-  if (!window.ok()) return reply->Send(ProblemFor(window.error(), req));
-  const std::string service = QueryParams(req.query).Get("service").value_or("");
-  auto incidents = IncidentsCreatedIn(service, window->from, window->to);
-  if (!incidents.ok()) return reply->Send(ProblemFor(incidents.error(), req));
-  std::shared_ptr<const OnCallSnapshot> oncall = roster_ ? roster_->Current() : nullptr;
+  std::optional<ReportScope> scope = LoadReportScope(req, reply);
+  if (!scope) return;
+  const std::shared_ptr<const OnCallSnapshot>& oncall = scope->oncall;
 
   struct Count {
     int64_t pages = 0, off_hours = 0;
@@ -145,7 +162,7 @@ void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
   std::map<std::string, Count> by_user;
   Count total;
   std::set<std::string> without_hours;
-  for (const IncidentDetail& d : *incidents) {
+  for (const IncidentDetail& d : scope->incidents) {
     auto rows = store_.ListNotifications(d.incident.number);
     if (!rows.ok()) return reply->Send(ProblemFor(rows.error(), req));
     const BusinessCalendar* calendar =
@@ -171,10 +188,7 @@ void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
   for (const auto& [user, c] : by_user) {
     responders[user] = {{"pages", c.pages}, {"off_hours", c.off_hours}};
   }
-  Json body = Json::object();
-  body["from"] = FormatRfc3339(window->from);
-  body["to"] = FormatRfc3339(window->to);
-  body["service"] = service.empty() ? Json() : Json(service);
+  Json body = ScopeToJson(*scope);
   body["responders"] = std::move(responders);
   body["total"] = {{"pages", total.pages}, {"off_hours", total.off_hours}};
   body["services_without_business_hours"] = Json(without_hours);

@@ -10,11 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "common/crypto.h"
 #include "common/time_format.h"
-#include "store/sqlite/sqlite_store.h"
-#include "testing/fake_clock.h"
-#include "testing/temp_dir.h"
+#include "engine/engine_test_support.h"
 
 namespace loom {
 namespace {
@@ -22,41 +19,17 @@ namespace {
 using std::chrono::hours;
 using ::testing::HasSubstr;
 
-class FollowupTablesTest : public ::testing::Test {
+class FollowupTablesTest : public testing::StoreFixture {
  protected:
   void SetUp() override {
     clock_.Set(*ParseRfc3339("2026-11-20T10:00:00Z"));
-    SqliteOptions options;
-    options.path = dir_.File("loom.db");
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
-    Service service;
-    service.id = "loom";
-    service.name = "LOOM node";
-    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
-        [&](auto done) { store_->CreateService(service, Sha256Hex("loom-key"), done); });
-    ASSERT_TRUE(key.ok()) << key.error().message;
-    key_ = *key;
+    OpenStore();
+    CreateLoomService();
   }
 
-  // Opens an incident and takes it to resolved.
+  // Opens a Sev2 incident and takes it to resolved.
   int64_t ResolvedIncident() {
-    IngestRequest r;
-    r.format = "pagerduty";
-    r.service_id = "loom";
-    r.integration_key_id = key_.id;
-    r.dedup_key = "disk-" + std::to_string(++incidents_);
-    r.title = "Disk full";
-    AlertUpdate a;
-    a.action = AlertAction::kTrigger;
-    a.summary = r.title;
-    a.severity = Severity::kSev2;
-    r.alerts.push_back(a);
-    Result<IngestOutcome> in =
-        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
-    EXPECT_TRUE(in.ok());
-    const int64_t number = in.ok() ? in->incident_number : 0;
+    const int64_t number = Trigger("disk-" + std::to_string(++incidents_), Severity::kSev2);
     EXPECT_TRUE(Execute(IncidentCommand::Type::kAcknowledge, number).ok());
     EXPECT_TRUE(Execute(IncidentCommand::Type::kResolve, number).ok());
     return number;
@@ -96,10 +69,6 @@ class FollowupTablesTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  testing::FakeClock clock_;
-  std::unique_ptr<Store> store_;
-  IntegrationKey key_;
   int incidents_ = 0;
 };
 
