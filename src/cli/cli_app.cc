@@ -34,6 +34,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterCheckCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);
   RegisterProbeCommand(app, ctx, &action);
+  RegisterFollowupCommands(app, ctx, &action);
 
   try {
     // CLI11 takes the arguments in reverse order.

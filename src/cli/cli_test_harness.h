@@ -121,6 +121,16 @@ class FakeStore final : public Store {
     if (inserted) it->second = generate();
     return it->second;
   }
+  // Final summaries, follow-ups, reviews: the CLI talks to them over HTTP only.
+  void SaveSummary(FinalSummary, Callback<FinalSummary> done) override { done(Unsupported()); }
+  Result<std::optional<FinalSummary>> GetSummary(int64_t) override { return Unsupported(); }
+  void CreateFollowup(Followup, Callback<Followup> done) override { done(Unsupported()); }
+  void UpdateFollowup(FollowupPatch, Callback<Followup> done) override { done(Unsupported()); }
+  Result<std::vector<Followup>> ListFollowups(const FollowupFilter&) override {
+    return Unsupported();
+  }
+  void SaveReview(Review, std::string, Callback<Review> done) override { done(Unsupported()); }
+  Result<std::optional<Review>> GetReview(int64_t) override { return Unsupported(); }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
     return Unsupported();
   }

@@ -29,5 +29,6 @@ void RegisterAuditCommands(CLI::App& app, CliContext& ctx, CommandAction* action
 void RegisterCheckCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterVersionCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterProbeCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
+void RegisterFollowupCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 
 }  // namespace loom

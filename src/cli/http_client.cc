@@ -243,8 +243,17 @@ Result<ApiResponse> ApiClient::Get(std::string_view path, const QueryParams& que
 }
 
 Result<ApiResponse> ApiClient::Post(std::string_view path, const nlohmann::json& body) {
+  return SendJson("POST", path, body);
+}
+
+Result<ApiResponse> ApiClient::Patch(std::string_view path, const nlohmann::json& body) {
+  return SendJson("PATCH", path, body);
+}
+
+Result<ApiResponse> ApiClient::SendJson(const char* method, std::string_view path,
+                                        const nlohmann::json& body) {
   HttpRequest request;
-  request.method = "POST";
+  request.method = method;
   request.url = options_.server + std::string(path);
   request.body = body.dump();
   request.headers.emplace_back("Content-Type", "application/json");
@@ -258,8 +267,15 @@ Result<ApiResponse> ApiClient::Delete(std::string_view path) {
   return Send(std::move(request));
 }
 
-Result<ApiResponse> ApiClient::Send(HttpRequest request) {
-  request.headers.emplace_back("Accept", "application/json");
+Result<ApiResponse> ApiClient::GetText(std::string_view path) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = options_.server + std::string(path);
+  return Send(std::move(request), /*json=*/false);
+}
+
+Result<ApiResponse> ApiClient::Send(HttpRequest request, bool json) {
+  request.headers.emplace_back("Accept", json ? "application/json" : "text/*");
   if (!options_.user_agent.empty()) request.headers.emplace_back("User-Agent", options_.user_agent);
   if (!options_.token.empty()) {
     request.headers.emplace_back("Authorization", "Bearer " + options_.token);
@@ -281,7 +297,7 @@ Result<ApiResponse> ApiClient::Send(HttpRequest request) {
   ApiResponse response;
   response.status = http.status;
   response.body = std::move(http.body);
-  if (!response.body.empty()) {
+  if (json && !response.body.empty()) {
     response.json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
     if (response.json.is_discarded()) {
       return Error::Internal("the server answered HTTP " + std::to_string(response.status) +

@@ -91,11 +91,18 @@ class ApiClient {
   Result<ApiResponse> Get(std::string_view path, const QueryParams& query = {});
   Result<ApiResponse> Post(std::string_view path, const nlohmann::json& body);
   Result<ApiResponse> Delete(std::string_view path);
+  Result<ApiResponse> Patch(std::string_view path, const nlohmann::json& body);
+  // A GET whose answer is text (e.g. Markdown): ApiResponse::json stays null.
+  Result<ApiResponse> GetText(std::string_view path);
 
   const std::string& server() const { return options_.server; }
 
  private:
-  Result<ApiResponse> Send(HttpRequest request);
+  // `json`: the answer must be JSON (parsed into ApiResponse::json); else only its body is kept.
+  Result<ApiResponse> Send(HttpRequest request, bool json = true);
+  // A request with `body` as its JSON body.
+  Result<ApiResponse> SendJson(const char* method, std::string_view path,
+                               const nlohmann::json& body);
 
   ApiClientOptions options_;
   std::unique_ptr<HttpTransport> transport_;

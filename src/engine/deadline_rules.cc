@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
+#include "engine/followup_rules.h"
 #include "engine/payload.h"
 
 namespace loom {
@@ -24,14 +25,13 @@ json IncidentSummary(const Incident& inc) {
           {"service", inc.service_id}};
 }
 
-// The outbox rows of one notification to one user: one per contact method of the user's rules
-// for the incident's urgency, each due after its rule's delay (a row whose unique key exists is
-// left out by the store, so firing twice sends nothing twice). A user without any contact method
-// gets one row that says so, so the notification is still on record.
-void AddUserMessages(const Incident& inc, const std::string& key_prefix, const std::string& kind,
+}  // namespace
+
+void AddUserMessages(const std::string& key_prefix, const std::string& kind,
                      const std::string& role, int step, const std::string& user, json body,
-                     const OnCallSnapshot& oncall, TimePoint now, DeadlineEffects& out) {
-  body["urgency"] = UrgencyName(UrgencyOf(inc.severity));
+                     Urgency urgency, const OnCallSnapshot& oncall, TimePoint now,
+                     DeadlineEffects& out) {
+  body["urgency"] = UrgencyName(urgency);
   OutboxEntry e;
   e.step = step;
   e.role = role;
@@ -40,7 +40,7 @@ void AddUserMessages(const Incident& inc, const std::string& key_prefix, const s
   e.payload_json = body.dump();
   const User* u = oncall.FindUser(user);
   const std::vector<NotificationRule> rules =
-      u != nullptr ? RulesFor(*u, UrgencyOf(inc.severity)) : std::vector<NotificationRule>{};
+      u != nullptr ? RulesFor(*u, urgency) : std::vector<NotificationRule>{};
   if (rules.empty()) {
     e.unique_key = key_prefix + "/" + user;
     e.state = "undeliverable";
@@ -60,6 +60,8 @@ void AddUserMessages(const Incident& inc, const std::string& key_prefix, const s
   }
 }
 
+namespace {
+
 // Outbox rows and timeline event for one notification of an escalation step.
 void Notify(const Incident& inc, int64_t arm, int step, const std::string& role, ContactKind kind,
             const std::string& user, const OnCallSnapshot& oncall, TimePoint now,
@@ -69,8 +71,8 @@ void Notify(const Incident& inc, int64_t arm, int step, const std::string& role,
   body["step"] = step;
   body["role"] = role;
   AddUserMessages(
-      inc, inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" + channel,
-      channel, role, step, user, std::move(body), oncall, now, out);
+      inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" + channel,
+      channel, role, step, user, std::move(body), UrgencyOf(inc.severity), oncall, now, out);
   AddEvent(out, "escalation.notified",
            {{"step", step}, {"role", role}, {"user", user}, {"method", channel}});
 }
@@ -176,8 +178,8 @@ void UpdateReminder(const Deadline& d, const Incident& inc, const OnCallSnapshot
   // The commander is "user:<id>" or "token:<name>" or a bare user id.
   std::string commander = inc.commander;
   if (commander.rfind("user:", 0) == 0) commander = commander.substr(5);
-  AddUserMessages(inc, inc.id() + "/update" + std::to_string(due) + "/reminder", "reminder",
-                  "commander", 0, commander, std::move(body), oncall, now, out);
+  AddUserMessages(inc.id() + "/update" + std::to_string(due) + "/reminder", "reminder", "commander",
+                  0, commander, std::move(body), UrgencyOf(inc.severity), oncall, now, out);
   AddEvent(out, "update.reminder",
            {{"commander", inc.commander}, {"due_at", FormatRfc3339(FromUnixMicros(due))}});
 }
@@ -196,8 +198,8 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
       const std::string channel = ContactKindName(ContactKind::kNotify);
       json body = IncidentSummary(inc);
       body["missed_update_due_at"] = FormatRfc3339(FromUnixMicros(due));
-      AddUserMessages(inc, inc.id() + "/update" + std::to_string(due) + "/" + channel, channel,
-                      role, 0, *manager, std::move(body), oncall, now, out);
+      AddUserMessages(inc.id() + "/update" + std::to_string(due) + "/" + channel, channel, role, 0,
+                      *manager, std::move(body), UrgencyOf(inc.severity), oncall, now, out);
       AddEvent(out, "escalation.notified",
                {{"role", role},
                 {"user", *manager},
@@ -220,6 +222,7 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
 DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Incident>& incident,
                                TimePoint now, const SeverityPolicy& policy,
                                const OnCallSnapshot& oncall) {
+  if (IsFollowupDeadline(deadline.kind)) return DecideFollowupDeadline(deadline, now, oncall);
   DeadlineEffects out;
   if (!incident) return out;
   if (deadline.kind == "escalate") {

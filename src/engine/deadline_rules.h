@@ -15,7 +15,9 @@
 // trigger, or a re-arm after a raised severity or an unacknowledge.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "core/incident.h"
 #include "core/roster.h"
@@ -24,6 +26,16 @@
 
 namespace loom {
 
+// The outbox rows of one notification to one user: one per contact method of the user's rules
+// for `urgency`, each due after its rule's delay, keyed "<key_prefix>/<user>/<method>" (a row
+// whose unique key exists is left out by the store, so firing twice sends nothing twice). A user
+// without any contact method gets one row that says so, so the notification is still on record.
+void AddUserMessages(const std::string& key_prefix, const std::string& kind,
+                     const std::string& role, int step, const std::string& user,
+                     nlohmann::json body, Urgency urgency, const OnCallSnapshot& oncall,
+                     TimePoint now, DeadlineEffects& out);
+
+// Every deadline kind; a follow-up's (engine/followup_rules.h) needs no incident.
 DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Incident>& incident,
                                TimePoint now, const SeverityPolicy& policy,
                                const OnCallSnapshot& oncall);

@@ -15,10 +15,12 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kChannelEvents[] = {
-    "incident.triggered",        "incident.acknowledged",       "incident.unacknowledged",
-    "incident.mitigated",        "incident.resolved",           "incident.closed",
-    "incident.severity_changed", "incident.commander_assigned", "incident.reassigned",
-    "incident.status_update",
+    "incident.triggered",        "incident.acknowledged",
+    "incident.unacknowledged",   "incident.mitigated",
+    "incident.resolved",         "incident.closed",
+    "incident.severity_changed", "incident.commander_assigned",
+    "incident.reassigned",       "incident.status_update",
+    "incident.summary",          "commander.handover",
 };
 
 bool IsChannelEvent(const std::string& type) {
@@ -49,7 +51,14 @@ std::string SeverityWord(const json& p) {
 // happened, not which incident: every channel shows the incident (id, title, links) next to it.
 void Describe(const OutboxEntry& row, const json& p, Notice& n) {
   const std::string& kind = row.channel;
-  if (kind == "page" || kind == "ticket") {
+  if (p.contains("followup")) {  // engine/followup_rules.h
+    n.summary = std::string(kind == "overdue" ? "Follow-up overdue: " : "Follow-up due soon: ") +
+                PayloadString(p, "followup") + " " + PayloadString(p, "title");
+    n.detail = "Owner " + PayloadString(p, "owner") + ", due " + PayloadString(p, "due_at") +
+               (kind == "overdue" && row.role != "owner" ? "; you are notified as " + row.role
+                                                         : std::string()) +
+               ".";
+  } else if (kind == "page" || kind == "ticket") {
     n.summary =
         SeverityWord(p) + " " + kind + " (" + row.role + ", step " + std::to_string(row.step) + ")";
     n.detail = "You are notified as " + row.role + " (escalation step " + std::to_string(row.step) +
@@ -69,7 +78,8 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
     const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
     std::string detail = "By " + PayloadString(p, "actor") + ".";
     for (const char* field :
-         {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee"}) {
+         {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee",
+          "root_cause", "customer_impact", "remediation", "no_followups_reason"}) {
       const std::string v = PayloadString(data, field);
       if (!v.empty()) detail += std::string("\n") + field + ": " + v;
     }
@@ -186,7 +196,8 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
   std::vector<int64_t> ids;
   for (const OutboxEntry& row : rows) {
     ids.push_back(row.id);
-    if (!seen.insert(row.incident_number).second) continue;
+    // A follow-up's message is about no incident: no incident block, no acknowledge link.
+    if (row.incident_number == 0 || !seen.insert(row.incident_number).second) continue;
     n.incidents.push_back(IncidentOf(row, ParsePayload(row.payload_json)));
   }
   if (rows.size() == 1) {

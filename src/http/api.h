@@ -172,6 +172,49 @@ class Api {
   // The incident JSON's "security" member: checklist progress and report presence of a security
   // incident, null for other kinds.
   Result<nlohmann::ordered_json> SecuritySummary(const Incident& incident);
+  // ---- final summary, follow-ups, reviews (followup_handlers.cc); reports (report_handlers.cc)
+  // ----
+  void PutSummary(const Request& req, const PathParams& params, Reply reply);
+  void GetSummary(const Request& req, const PathParams& params, Reply reply);
+  void ListFollowups(const Request& req, const PathParams& params, Reply reply);
+  void CreateFollowup(const Request& req, const PathParams& params, Reply reply);
+  void PatchFollowup(const Request& req, const PathParams& params, Reply reply);
+  void DraftReview(const Request& req, const PathParams& params, Reply reply);
+  void GetReview(const Request& req, const PathParams& params, Reply reply);
+  void GetReviewMarkdown(const Request& req, const PathParams& params, Reply reply);
+  void PutReview(const Request& req, const PathParams& params, Reply reply);
+  void PublishReview(const Request& req, const PathParams& params, Reply reply);
+  void ResponseReport(const Request& req, const PathParams& params, Reply reply);
+  void PagesReport(const Request& req, const PathParams& params, Reply reply);
+  // What a review route works on: the caller, the incident, its review and live follow-ups.
+  struct ReviewContext {
+    std::string actor;
+    IncidentDetail detail;
+    std::optional<Review> review;
+    std::vector<Followup> followups;  // not cancelled
+  };
+  // Authorizes `need`, loads the {id} incident, its review (a 404 when `must_exist` and there is
+  // none) and follow-ups; otherwise answers the problem and returns nullopt.
+  std::optional<ReviewContext> LoadReview(const Request& req, const PathParams& params,
+                                          const Reply& reply, Role need, bool must_exist);
+  void SaveReviewAndAnswer(ReviewContext ctx, const std::string& event_type, int status,
+                           const Request& req, Reply reply);
+  Result<std::vector<Followup>> LiveFollowups(int64_t incident_number);
+  // Every incident of `service` ("" = all) created in [from, to), oldest first, with timeline;
+  // drills left out (ExcludedFromReports).
+  Result<std::vector<IncidentDetail>> IncidentsCreatedIn(const std::string& service, TimePoint from,
+                                                         TimePoint to);
+  // What a report covers: the request's `from`/`to`/`service`, their incidents and the roster.
+  struct ReportScope {
+    TimePoint from{}, to{};
+    std::string service;  // "" = all
+    std::vector<IncidentDetail> incidents;
+    std::shared_ptr<const OnCallSnapshot> oncall;  // null when no roster is wired
+  };
+  // Authorizes a viewer and loads the scope; otherwise answers the problem and returns nullopt.
+  std::optional<ReportScope> LoadReportScope(const Request& req, const Reply& reply);
+  // True when `id` is a configured user (always, when no roster is wired).
+  bool IsConfiguredUser(const std::string& id) const;
 
   // ---- one-click links from notifications (link_handlers.cc) ----
   // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.

@@ -112,6 +112,46 @@ class FakeStore final : public Store {
     if (inserted) it->second = generate();
     return it->second;
   }
+  // Final summaries, follow-ups, reviews: kept in memory, answered at once.
+  void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) override {
+    summaries[summary.incident_number] = summary;
+    done(summary);
+  }
+  Result<std::optional<FinalSummary>> GetSummary(int64_t number) override {
+    auto it = summaries.find(number);
+    if (it == summaries.end()) return std::optional<FinalSummary>();
+    return std::optional<FinalSummary>(it->second);
+  }
+  void CreateFollowup(Followup f, Callback<Followup> done) override {
+    f.number = static_cast<int64_t>(followups.size()) + 1;
+    followups.push_back(f);
+    done(f);
+  }
+  void UpdateFollowup(FollowupPatch patch, Callback<Followup> done) override {
+    if (patch.number < 1 || patch.number > static_cast<int64_t>(followups.size())) {
+      return done(Error::NotFound(FollowupId(patch.number) + " not found"));
+    }
+    Followup& f = followups[static_cast<size_t>(patch.number - 1)];
+    Status s = ApplyFollowupPatch(f, patch, TimePoint{});
+    if (!s.ok()) return done(s.error());
+    done(f);
+  }
+  Result<std::vector<Followup>> ListFollowups(const FollowupFilter& filter) override {
+    std::vector<Followup> out;
+    for (const Followup& f : followups) {
+      if (Matches(f, filter)) out.push_back(f);
+    }
+    return out;
+  }
+  void SaveReview(Review review, std::string, Callback<Review> done) override {
+    reviews[review.incident_number] = review;
+    done(review);
+  }
+  Result<std::optional<Review>> GetReview(int64_t number) override {
+    auto it = reviews.find(number);
+    if (it == reviews.end()) return std::optional<Review>();
+    return std::optional<Review>(it->second);
+  }
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
     ++key_lookups;
     auto it = keys.find(hash);
@@ -193,6 +233,9 @@ class FakeStore final : public Store {
     return d;
   }();
   std::map<std::string, std::string> settings;
+  std::map<int64_t, FinalSummary> summaries;
+  std::vector<Followup> followups;
+  std::map<int64_t, Review> reviews;
   testing::InMemoryOnCallTables oncall;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;

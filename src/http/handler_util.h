@@ -3,9 +3,12 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "http/json_codec.h"
 #include "http/types.h"
@@ -34,6 +37,21 @@ Result<nlohmann::json> ParseObjectBody(std::string_view body, bool allow_empty);
 // The optional string member `key` of `obj`: "" when absent or null; a field error (pointer
 // "/key") when present with another type.
 Result<std::string> OptionalStringField(const nlohmann::json& obj, const char* key);
+
+// A positive decimal integer, or nullopt.
+std::optional<int64_t> ParsePositiveInt(std::string_view text);
+// An incident reference in a path or query: "INC-42" or "42".
+std::optional<int64_t> ParseIncidentRef(std::string_view text);
+// The 400 problem for invalid query parameters (pointers "/query/<name>").
+Error InvalidQuery(std::vector<FieldError> errors);
+
+// The `from`/`to` query window of a request: RFC 3339 instants, defaults as given (only `from`
+// given: the default length after it), from < to, at most 366 days.
+struct Window {
+  TimePoint from, to;
+  bool defaulted = false;  // neither from nor to was given
+};
+Result<Window> WindowParams(const Request& req, TimePoint default_from, TimePoint default_to);
 
 // Seconds for a Retry-After header from microseconds, at least 1.
 int RetryAfterSeconds(int64_t micros);

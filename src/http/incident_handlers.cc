@@ -13,9 +13,6 @@
 #include "http/query.h"
 
 namespace loom::http {
-namespace {
-
-constexpr int kMaxPageSize = 500;
 
 std::optional<int64_t> ParsePositiveInt(std::string_view text) {
   int64_t n = 0;
@@ -29,6 +26,20 @@ std::optional<int64_t> ParseIncidentRef(std::string_view text) {
   if (auto n = ParseIncidentId(text)) return n;
   return ParsePositiveInt(text);
 }
+
+Error InvalidQuery(std::vector<FieldError> errors) {
+  std::string detail = "invalid query parameter";
+  if (errors.size() == 1) {
+    detail += " " + errors[0].pointer.substr(sizeof("/query/") - 1) + ": " + errors[0].detail;
+  } else {
+    detail += "s";
+  }
+  return Error::Invalid(std::move(detail), std::move(errors));
+}
+
+namespace {
+
+constexpr int kMaxPageSize = 500;
 
 // limit and cursor, shared by both listings; appends field errors.
 void ParsePaging(const QueryParams& q, int* limit, int64_t* cursor,
@@ -54,16 +65,6 @@ void ParsePaging(const QueryParams& q, int* limit, int64_t* cursor,
 Json NextCursor(const std::optional<int64_t>& next) {
   if (!next) return nullptr;
   return std::to_string(*next);
-}
-
-Error InvalidQuery(std::vector<FieldError> errors) {
-  std::string detail = "invalid query parameter";
-  if (errors.size() == 1) {
-    detail += " " + errors[0].pointer.substr(sizeof("/query/") - 1) + ": " + errors[0].detail;
-  } else {
-    detail += "s";
-  }
-  return Error::Invalid(std::move(detail), std::move(errors));
 }
 
 Error NoSuchIncident(std::string_view id) {

@@ -42,26 +42,6 @@ Result<TimePoint> TimeParam(const QueryParams& q, const char* name, TimePoint fa
   return *t;
 }
 
-struct Window {
-  TimePoint from, to;
-  bool defaulted = false;  // neither from nor to was given
-};
-
-// `from`/`to` of a shifts or calendar request: defaults around `now`, at most 366 days.
-Result<Window> WindowParams(const Request& req, TimePoint default_from, TimePoint default_to) {
-  QueryParams q(req.query);
-  auto from = TimeParam(q, "from", default_from);
-  if (!from.ok()) return std::move(from).error();
-  const bool has_to = q.Get("to") && !q.Get("to")->empty();
-  const bool has_from = q.Get("from") && !q.Get("from")->empty();
-  // Only `from` given: the default length after it.
-  auto to = TimeParam(q, "to", has_from ? *from + (default_to - default_from) : default_to);
-  if (!to.ok()) return std::move(to).error();
-  if (!(*from < *to)) return InvalidQuery("to", "must be after from");
-  if (*to - *from > kMaxWindow) return InvalidQuery("to", "the window is longer than 366 days");
-  return Window{*from, *to, !has_from && !has_to};
-}
-
 Json NullableString(const std::string& s) { return s.empty() ? Json() : Json(s); }
 
 std::string TwoDigits(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
@@ -152,6 +132,20 @@ Response CalendarResponse(std::string body) {
 }
 
 }  // namespace
+
+Result<Window> WindowParams(const Request& req, TimePoint default_from, TimePoint default_to) {
+  QueryParams q(req.query);
+  auto from = TimeParam(q, "from", default_from);
+  if (!from.ok()) return std::move(from).error();
+  const bool has_to = q.Get("to") && !q.Get("to")->empty();
+  const bool has_from = q.Get("from") && !q.Get("from")->empty();
+  // Only `from` given: the default length after it.
+  auto to = TimeParam(q, "to", has_from ? *from + (default_to - default_from) : default_to);
+  if (!to.ok()) return std::move(to).error();
+  if (!(*from < *to)) return InvalidQuery("to", "must be after from");
+  if (*to - *from > kMaxWindow) return InvalidQuery("to", "the window is longer than 366 days");
+  return Window{*from, *to, !has_from && !has_to};
+}
 
 Result<std::shared_ptr<const OnCallSnapshot>> Api::AuthorizedSnapshot(const Request& req, Role need,
                                                                       Principal* principal) {

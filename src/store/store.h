@@ -21,7 +21,9 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/alert_event.h"
+#include "core/followup.h"
 #include "core/incident.h"
+#include "core/review.h"
 #include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/timeline.h"
@@ -175,6 +177,8 @@ struct StoreStats {
 //   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
 //   "update_reminder" {"due":us}  remind the commander that a status update is due
 //   "update_due"      {"due":us}  the status update was missed
+//   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
+//                     payload in store/sqlite/followup_tables.h)
 struct Deadline {
   int64_t id = 0;
   int64_t incident_number = 0;
@@ -363,6 +367,20 @@ class Store {
   virtual Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t number) = 0;
   // The incident's artifacts, oldest first (with contents when `with_content`).
   virtual Result<std::vector<StoredEvidence>> ListEvidence(int64_t number, bool with_content) = 0;
+  // ---- final summaries, follow-ups, post-incident reviews (store/sqlite/followup_tables.h) ----
+  // Saves the final summary of an incident that is not closed (kConflict when closed), adds its
+  // follow-ups (source incident) and posts "incident.summary" to the timeline. Close is refused
+  // (kConflict naming the missing parts) until the incident has a complete summary.
+  virtual void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) = 0;
+  virtual Result<std::optional<FinalSummary>> GetSummary(int64_t incident_number) = 0;
+  // Adds a follow-up with its reminder deadlines; answers it with its number set.
+  virtual void CreateFollowup(Followup followup, Callback<Followup> done) = 0;
+  // kNotFound for an unknown follow-up; done or cancelled cancels its reminders.
+  virtual void UpdateFollowup(FollowupPatch patch, Callback<Followup> done) = 0;
+  virtual Result<std::vector<Followup>> ListFollowups(const FollowupFilter& filter) = 0;
+  // Stores the incident's review; posts `event_type` to its timeline unless empty.
+  virtual void SaveReview(Review review, std::string event_type, Callback<Review> done) = 0;
+  virtual Result<std::optional<Review>> GetReview(int64_t incident_number) = 0;
 
   // ---- reads (synchronous, any thread) ----
   virtual Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) = 0;

@@ -27,10 +27,14 @@ class AuditVerifyTest(harness.LoomTestCase):
                       headers={"Authorization": f"Bearer {harness.LOOM_KEY}"})
         self.assertEqual(r.status, 200, r)
         first = s.incidents_by_dedup_key(keys[0])[0]["id"]
+        summary = {"root_cause": "PostgreSQL stopped", "customer_impact": "none",
+                   "remediation": "restarted it", "followups": [],
+                   "no_followups_reason": "a test incident"}
         for action, data in (("notes", {"note": "checking the node"}), ("acknowledge", {}),
                              ("mitigate", {"note": "failed over"}), ("resolve", {}),
-                             ("close", {})):
-            r = s.api("POST", f"/v1/incidents/{first}/{action}", data)
+                             ("summary", summary), ("close", {})):
+            method = "PUT" if action == "summary" else "POST"
+            r = s.api(method, f"/v1/incidents/{first}/{action}", data)
             self.assertEqual(r.status, 200, r)
         self.assertAccepted(s.enqueue(pd_action("resolve", keys[2])))
         s.stop_ok(self)

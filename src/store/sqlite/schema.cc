@@ -1,5 +1,6 @@
 #include "store/sqlite/schema.h"
 
+#include <set>
 #include <string>
 
 namespace loom::sqlite {
@@ -245,9 +246,52 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_by_incident ON evidence(incident_number, id);
 )sql";
 
+// Final summaries, follow-ups and post-incident reviews (store/sqlite/followup_tables.h).
+constexpr std::string_view kMigrationFollowups = R"sql(
+CREATE TABLE final_summaries (
+  incident_number INTEGER PRIMARY KEY,
+  root_cause TEXT NOT NULL,
+  customer_impact TEXT NOT NULL,
+  remediation TEXT NOT NULL,
+  followups_json TEXT NOT NULL DEFAULT '[]',
+  no_followups_reason TEXT NOT NULL DEFAULT '',
+  updated_by TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE followups (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open',
+  source_kind TEXT NOT NULL DEFAULT '',
+  source_ref TEXT NOT NULL DEFAULT '',
+  incident_number INTEGER NOT NULL DEFAULT 0,
+  service_id TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  closed_at INTEGER
+);
+CREATE INDEX followups_incident ON followups(incident_number);
+CREATE TABLE reviews (
+  incident_number INTEGER PRIMARY KEY,
+  document_json TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL DEFAULT '',
+  published_at INTEGER
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
+  // Version N is entry N-1. An empty entry is a version reserved for a branch not merged yet: it
+  // is skipped and not recorded, so it is applied once its SQL arrives (Migrate applies every
+  // version not yet recorded, not only those above the highest).
   static const std::vector<std::string_view> kMigrations = {
       kMigration1,
       kMigration2,
@@ -255,6 +299,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationDelivery,
       kMigrationActionLinks,
       kMigrationSecurityPlaybook,  // version 6
+      kMigrationFollowups,         // version 7
   };
   return kMigrations;
 }
@@ -282,7 +327,20 @@ Status Migrate(Connection& db, TimePoint now) {
     return Error::Internal("database schema version " + std::to_string(*version) +
                            " is newer than this binary's " + std::to_string(known));
   }
-  for (int64_t v = *version + 1; v <= known; ++v) {
+  Result<sqlite3_stmt*> applied_stmt = db.Prepare("SELECT version FROM schema_migrations");
+  if (!applied_stmt.ok()) return std::move(applied_stmt).error();
+  std::set<int64_t> applied;
+  {
+    Query q(*applied_stmt);
+    while (true) {
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      applied.insert(q.Int(0));
+    }
+  }
+  for (int64_t v = 1; v <= known; ++v) {
+    if (applied.count(v) != 0 || migrations[static_cast<size_t>(v - 1)].empty()) continue;
     Status s = db.Exec("BEGIN IMMEDIATE");
     if (!s.ok()) return s;
     s = db.Exec(migrations[static_cast<size_t>(v - 1)]);

@@ -20,6 +20,13 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
+// Returns the error of a Status/Result expression from the enclosing function.
+#define LOOM_RETURN_IF_ERROR(expr)                                  \
+  do {                                                              \
+    auto loom_status_ = (expr);                                     \
+    if (!loom_status_.ok()) return std::move(loom_status_).error(); \
+  } while (0)
+
 namespace loom::sqlite {
 
 // True when this process runs SQLite with the store's sub-journal spill threshold (256 KiB), i.e.

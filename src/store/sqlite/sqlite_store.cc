@@ -10,6 +10,7 @@
 
 #include "common/crypto.h"
 #include "core/timeline.h"
+#include "store/sqlite/followup_tables.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/link_tables.h"
 #include "store/sqlite/oncall_tables.h"
@@ -124,6 +125,48 @@ class SqliteStore final : public Store {
   // Settings (link_tables.h).
   Result<std::string> GetOrCreateSetting(const std::string& name,
                                          const std::function<std::string()>& generate) override;
+
+  // Final summaries, follow-ups, reviews (followup_tables.h).
+  void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) override {
+    Submit<FinalSummary>(
+        [this, summary = std::move(summary)]() mutable {
+          return sqlite::SaveSummary(*writer_, std::move(summary), clock_->Now());
+        },
+        std::move(done));
+  }
+  Result<std::optional<FinalSummary>> GetSummary(int64_t incident_number) override {
+    auto conn = readers_.Acquire();
+    return sqlite::ReadSummary(*conn, incident_number);
+  }
+  void CreateFollowup(Followup followup, Callback<Followup> done) override {
+    Submit<Followup>(
+        [this, followup = std::move(followup)]() mutable {
+          return sqlite::InsertFollowup(*writer_, std::move(followup), clock_->Now());
+        },
+        std::move(done));
+  }
+  void UpdateFollowup(FollowupPatch patch, Callback<Followup> done) override {
+    Submit<Followup>(
+        [this, patch = std::move(patch)] {
+          return sqlite::PatchFollowup(*writer_, patch, clock_->Now());
+        },
+        std::move(done));
+  }
+  Result<std::vector<Followup>> ListFollowups(const FollowupFilter& filter) override {
+    auto conn = readers_.Acquire();
+    return sqlite::ReadFollowups(*conn, filter);
+  }
+  void SaveReview(Review review, std::string event_type, Callback<Review> done) override {
+    Submit<Review>(
+        [this, review = std::move(review), event_type = std::move(event_type)]() mutable {
+          return sqlite::SaveReview(*writer_, std::move(review), event_type);
+        },
+        std::move(done));
+  }
+  Result<std::optional<Review>> GetReview(int64_t incident_number) override {
+    auto conn = readers_.Acquire();
+    return sqlite::ReadReview(*conn, incident_number);
+  }
 
   Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& key_hash) override;
   Result<std::optional<ApiToken>> FindToken(const std::string& token_hash) override;

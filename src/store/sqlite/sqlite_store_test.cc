@@ -392,6 +392,16 @@ TEST_F(SqliteStoreTest, ExecuteWalksTheLifecycle) {
   // A responder's resolve ends the dedup group.
   EXPECT_EQ(Ingest(Pd(AlertAction::kTrigger, "disk-full")).incident_number, 2);
 
+  // Close needs the final summary first (followup_tables_test.cc covers the refusal).
+  FinalSummary summary;
+  summary.incident_number = 1;
+  summary.root_cause = "a full disk";
+  summary.customer_impact = "none";
+  summary.remediation = "rolled back the deploy";
+  summary.no_followups_reason = "nothing left to do";
+  summary.updated_by = "token:ci";
+  ASSERT_TRUE(
+      AwaitWrite<FinalSummary>([&](auto done) { store_->SaveSummary(summary, done); }).ok());
   r = Execute(IncidentCommand::Type::kClose, 1);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->state, IncidentState::kClosed);
@@ -405,9 +415,10 @@ TEST_F(SqliteStoreTest, ExecuteWalksTheLifecycle) {
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
 
   IncidentDetail d = Detail(1);
-  EXPECT_THAT(Types(d), ElementsAre("incident.triggered", "alert.triggered",
-                                    "incident.acknowledged", "incident.commander_assigned",
-                                    "incident.mitigated", "incident.resolved", "incident.closed"));
+  EXPECT_THAT(Types(d),
+              ElementsAre("incident.triggered", "alert.triggered", "incident.acknowledged",
+                          "incident.commander_assigned", "incident.mitigated", "incident.resolved",
+                          "incident.summary", "incident.closed"));
   EXPECT_EQ(d.timeline[2].actor, "user:alice");
   EXPECT_EQ(d.timeline[2].data_json, R"({"from":"triggered","to":"acknowledged"})");
   EXPECT_EQ(d.timeline[5].actor, "token:ci");

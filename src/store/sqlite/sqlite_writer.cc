@@ -7,17 +7,11 @@
 #include <string_view>
 
 #include "core/timeline.h"
+#include "store/sqlite/followup_tables.h"
 #include "store/sqlite/link_tables.h"
 #include "store/sqlite/security_tables.h"
 
 namespace loom::sqlite {
-
-// Returns the error of a Status/Result expression from the enclosing function.
-#define LOOM_RETURN_IF_ERROR(expr)                                  \
-  do {                                                              \
-    auto loom_status_ = (expr);                                     \
-    if (!loom_status_.ok()) return std::move(loom_status_).error(); \
-  } while (0)
 
 namespace {
 
@@ -882,7 +876,14 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
     case IncidentCommand::Type::kAcknowledge: action = IncidentAction::kAcknowledge; break;
     case IncidentCommand::Type::kMitigate: action = IncidentAction::kMitigate; break;
     case IncidentCommand::Type::kResolve: action = IncidentAction::kResolve; break;
-    case IncidentCommand::Type::kClose: action = IncidentAction::kClose; break;
+    case IncidentCommand::Type::kClose:
+      // The final summary is part of the close (runbook "Communications"): checked here, in the
+      // close's transaction, once the transition itself is legal.
+      if (inc.state == IncidentState::kResolved) {
+        LOOM_RETURN_IF_ERROR(CheckSummaryForClose(*db_, inc));
+      }
+      action = IncidentAction::kClose;
+      break;
     case IncidentCommand::Type::kUnacknowledge: action = IncidentAction::kUnacknowledge; break;
     case IncidentCommand::Type::kSetCommander: {
       if (command.commander.empty()) return Error::Invalid("the commander must not be empty");
@@ -890,13 +891,16 @@ Result<Incident> SqliteWriter::ApplyExecute(const IncidentCommand& command) {
         return Error::Conflict(inc.id() + " is closed; its commander can no longer change");
       }
       if (command.commander == inc.commander) return inc;
+      // One commander at a time: replacing one is a handover, recorded as such.
+      const bool handover = !inc.commander.empty();
       JsonObjectWriter data;
+      if (handover) data.Add("from", inc.commander).Add("to", command.commander);
       data.Add("commander", command.commander);
-      if (!inc.commander.empty()) data.Add("previous", inc.commander);
       inc.commander = command.commander;
       inc.updated_at = now;
       plan.full_update = true;
-      AddEvent(plan, now, "incident.commander_assigned", command.actor, with_note(data).Finish());
+      AddEvent(plan, now, handover ? "commander.handover" : "incident.commander_assigned",
+               command.actor, with_note(data).Finish());
       break;
     }
     case IncidentCommand::Type::kSetSeverity: {
@@ -1258,8 +1262,33 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
     AddEffects(plan, std::move(effects), now);
     LOOM_RETURN_IF_ERROR(WritePlan(plan));
     firing.outbox_inserted = plan.outbox_inserted;
+  } else if (deadline.incident_number == 0) {
+    // A deadline of no incident (a follow-up's reminder): its messages and next deadlines only.
+    for (const OutboxEntry& entry : effects.outbox) {
+      Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted) ++firing.outbox_inserted;
+    }
+    for (Deadline& d : effects.deadlines) {
+      Result<Deadline> added = deadlines_->Insert(std::move(d), now);
+      if (!added.ok()) return std::move(added).error();
+    }
   }
   return firing;
+}
+
+Result<Incident> SqliteWriter::AppendEvent(int64_t number, const std::string& type,
+                                           const std::string& actor, std::string data_json) {
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
+  const TimePoint now = clock_.Now();
+  Plan plan;
+  plan.row = std::move(**loaded);
+  plan.row.incident.updated_at = now;
+  AddEvent(plan, now, type.c_str(), actor, std::move(data_json));
+  LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  return plan.row.incident;
 }
 
 // ---- delivery ----

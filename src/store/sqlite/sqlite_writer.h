@@ -87,6 +87,14 @@ class SqliteWriter final : public TransactionControl {
 
   Connection& connection() { return *db_; }
 
+  // For the tables of other features (followup_tables.h), inside the current command: their
+  // deadlines and outbox rows go through the writer's bookkeeping (the engine hears of them after
+  // the commit), and AppendEvent adds one event to an incident's timeline (with its channel
+  // fan-out) and answers the incident. kNotFound for an unknown incident.
+  DeadlineWriter& deadlines() { return *deadlines_; }
+  Result<Incident> AppendEvent(int64_t number, const std::string& type, const std::string& actor,
+                               std::string data_json);
+
  private:
   struct Counters {
     int64_t next_incident_number = 1;

@@ -1,0 +1,198 @@
+// Reports: response times (GET /v1/reports/response) and pages per responder with the off-hours
+// ones (GET /v1/reports/pages), computed from the incidents created in a window.
+// docs/followups.md is the contract.
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "common/time_format.h"
+#include "core/response_report.h"
+#include "core/review.h"
+#include "core/schedule.h"
+#include "http/api.h"
+#include "http/handler_util.h"
+#include "http/problem.h"
+#include "http/query.h"
+
+namespace loom::http {
+namespace {
+
+constexpr Duration kDefaultReportWindow = std::chrono::hours(24 * 30);
+
+double SecondsBetween(TimePoint from, TimePoint to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+Json StatsToJson(const TimeStats& s) {
+  Json j = Json::object();
+  j["count"] = s.count;
+  j["p50_seconds"] = s.p50;
+  j["p90_seconds"] = s.p90;
+  j["p99_seconds"] = s.p99;
+  j["max_seconds"] = s.max;
+  if (s.within_target_share) j["within_target_share"] = *s.within_target_share;
+  return j;
+}
+
+Json GroupsToJson(const std::map<std::string, ResponseGroup>& groups) {
+  Json out = Json::object();
+  for (const auto& [key, g] : groups) {
+    out[key] = {{"acknowledge", StatsToJson(g.acknowledge)}, {"resolve", StatsToJson(g.resolve)}};
+  }
+  return out;
+}
+
+// The first fields of a report: its window and service.
+template <typename Scope>
+Json ScopeToJson(const Scope& scope) {
+  Json j = Json::object();
+  j["from"] = FormatRfc3339(scope.from);
+  j["to"] = FormatRfc3339(scope.to);
+  j["service"] = scope.service.empty() ? Json() : Json(scope.service);
+  return j;
+}
+
+}  // namespace
+
+// Every incident of `service` ("" = all) created in [from, to), oldest first, drills left out.
+Result<std::vector<IncidentDetail>> Api::IncidentsCreatedIn(const std::string& service,
+                                                            TimePoint from, TimePoint to) {
+  std::vector<IncidentDetail> out;
+  IncidentFilter filter;
+  filter.service_id = service;
+  filter.limit = 500;
+  while (true) {
+    auto page = store_.ListIncidents(filter);
+    if (!page.ok()) return std::move(page).error();
+    bool older = false;
+    for (const Incident& in : page->incidents) {
+      if (in.created_at < from) {
+        older = true;
+        break;
+      }
+      if (in.created_at >= to || ExcludedFromReports(in)) continue;
+      auto detail = store_.GetIncident(in.number);
+      if (!detail.ok()) return std::move(detail).error();
+      if (detail->has_value()) out.push_back(std::move(**detail));
+    }
+    if (older || !page->next_cursor) break;
+    filter.before_number = *page->next_cursor;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const Reply& reply) {
+  auto fail = [&](const Error& e) {
+    reply->Send(ProblemFor(e, req));
+    return std::optional<ReportScope>();
+  };
+  auto who = Authorize(req, Role::kViewer);
+  if (!who.ok()) return fail(who.error());
+  const TimePoint now = clock_.Now();
+  auto window = WindowParams(req, now - kDefaultReportWindow, now);
+  if (!window.ok()) return fail(window.error());
+  const std::string service = QueryParams(req.query).Get("service").value_or("");
+  auto incidents = IncidentsCreatedIn(service, window->from, window->to);
+  if (!incidents.ok()) return fail(incidents.error());
+  ReportScope scope;
+  scope.from = window->from;
+  scope.to = window->to;
+  scope.service = service;
+  scope.incidents = std::move(*incidents);
+  scope.oncall = roster_ ? roster_->Current() : nullptr;
+  return scope;
+}
+
+void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
+  std::optional<ReportScope> scope = LoadReportScope(req, reply);
+  if (!scope) return;
+  const std::shared_ptr<const OnCallSnapshot>& oncall = scope->oncall;
+
+  std::vector<ResponseSample> samples;
+  Json unpublished = Json::array();
+  for (const IncidentDetail& d : scope->incidents) {
+    const Incident& in = d.incident;
+    ResponseSample s;
+    s.incident = in;
+    for (const TimelineEvent& e : d.timeline) {
+      if (e.type != "incident.acknowledged") continue;
+      s.responder = e.actor;
+      s.ack_seconds = SecondsBetween(in.created_at, e.at);
+      TimePoint target = in.created_at;
+      if (policy_) {
+        const PolicyDuration& ack = policy_->For(in.severity).ack_target;
+        const BusinessCalendar* calendar =
+            oncall != nullptr ? oncall->CalendarOf(in.service_id) : nullptr;
+        target = calendar != nullptr && ack.basis != TimeBasis::kWall
+                     ? calendar->AddBusinessTime(in.created_at, ack.amount)
+                     : in.created_at + ack.amount;
+      }
+      s.ack_within_target = policy_ == nullptr || e.at <= target;
+      break;
+    }
+    if (in.resolved_at) s.resolve_seconds = SecondsBetween(in.created_at, *in.resolved_at);
+    samples.push_back(std::move(s));
+    if (in.state == IncidentState::kClosed && ReviewRequired(in.severity)) {
+      auto review = store_.GetReview(in.number);
+      if (!review.ok()) return reply->Send(ProblemFor(review.error(), req));
+      if (!review->has_value() || !(*review)->published()) unpublished.push_back(in.id());
+    }
+  }
+  const loom::ResponseReport report = BuildResponseReport(samples);
+  Json body = ScopeToJson(*scope);
+  body["incidents"] = report.incidents;
+  body["by_severity"] = GroupsToJson(report.by_severity);
+  body["by_service"] = GroupsToJson(report.by_service);
+  body["by_responder"] = GroupsToJson(report.by_responder);
+  body["unpublished_reviews"] = {{"count", unpublished.size()}, {"incidents", unpublished}};
+  reply->Send(JsonResponse(200, body));
+}
+
+void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
+  std::optional<ReportScope> scope = LoadReportScope(req, reply);
+  if (!scope) return;
+  const std::shared_ptr<const OnCallSnapshot>& oncall = scope->oncall;
+
+  struct Count {
+    int64_t pages = 0, off_hours = 0;
+  };
+  std::map<std::string, Count> by_user;
+  Count total;
+  std::set<std::string> without_hours;
+  for (const IncidentDetail& d : scope->incidents) {
+    auto rows = store_.ListNotifications(d.incident.number);
+    if (!rows.ok()) return reply->Send(ProblemFor(rows.error(), req));
+    const BusinessCalendar* calendar =
+        oncall != nullptr ? oncall->CalendarOf(d.incident.service_id) : nullptr;
+    if (calendar == nullptr) without_hours.insert(d.incident.service_id);
+    // One page per (step, recipient), however many contact methods carried it.
+    std::set<std::string> seen;
+    for (const OutboxEntry& row : *rows) {
+      if (row.channel != "page" || row.state == "cancelled") continue;
+      const std::string page = row.unique_key.substr(0, row.unique_key.rfind('/'));
+      if (!seen.insert(row.recipient + " " + page).second) continue;
+      const bool off = calendar != nullptr && !calendar->IsOpen(row.created_at);
+      Count& c = by_user[row.recipient];
+      ++c.pages;
+      ++total.pages;
+      if (off) {
+        ++c.off_hours;
+        ++total.off_hours;
+      }
+    }
+  }
+  Json responders = Json::object();
+  for (const auto& [user, c] : by_user) {
+    responders[user] = {{"pages", c.pages}, {"off_hours", c.off_hours}};
+  }
+  Json body = ScopeToJson(*scope);
+  body["responders"] = std::move(responders);
+  body["total"] = {{"pages", total.pages}, {"off_hours", total.off_hours}};
+  body["services_without_business_hours"] = Json(without_hours);
+  reply->Send(JsonResponse(200, body));
+}
+
+}  // namespace loom::http
