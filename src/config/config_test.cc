@@ -84,7 +84,7 @@ users:
 schedules: [ { id: loom-primary, time_zone: Europe/Berlin } ]
 policy: { repeat: 2 }
 notify: { allow_hosts: [127.0.0.1] }
-drills: { dir: ops/incidents/drills }
+drills: { dir: ops/drills, every: 2 weeks, alternate: [security, availability], service: billing-api }
 escalation: {}
 )",
                  env);
@@ -126,9 +126,13 @@ escalation: {}
   EXPECT_FALSE(billing.service.settings.auto_resolve);
   EXPECT_EQ(billing.service.settings.rate_limit_per_minute, 0);
 
-  for (const char* s : {"drills", "escalation"}) {
-    EXPECT_EQ(c.deferred_sections.count(s), 1u) << s;
-  }
+  EXPECT_EQ(c.deferred_sections.count("escalation"), 1u);
+  EXPECT_EQ(c.deferred_sections.count("drills"), 0u);  // loaded now
+  EXPECT_EQ(c.drills.dir, "ops/drills");
+  EXPECT_EQ(DrillIntervalText(c.drills.every), "2 weeks");
+  EXPECT_EQ(c.drills.alternate,
+            (std::vector<IncidentKind>{IncidentKind::kSecurity, IncidentKind::kAvailability}));
+  EXPECT_EQ(c.drills.service, "billing-api");
   EXPECT_EQ(c.deferred_sections.count("policy"), 0u);
   EXPECT_EQ(c.deferred_sections.count("notify"), 0u);  // loaded now
   EXPECT_EQ(c.notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
@@ -381,6 +385,22 @@ TEST(ParseConfig, StoreAndLogErrors) {
   EXPECT_EQ(r->store.kind, "postgres");
   EXPECT_EQ(r->store.url_env, "PG_URL");
   EXPECT_EQ(r->store.path, "");
+}
+
+TEST(ParseConfig, DrillsSection) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->drills.dir, "ops/incidents/drills");
+  EXPECT_EQ(DrillIntervalText(defaults->drills.every), "1 month");
+  EXPECT_EQ(defaults->drills.service, "loom");
+  EXPECT_EQ(ErrorOf("drills:\n  every: fortnightly\n"),
+            "loom-oncall.yaml:2: drills.every: 'fortnightly' is not a drill interval (e.g. \"1 "
+            "month\", \"2 weeks\", \"30 days\")");
+  EXPECT_EQ(ErrorOf("drills:\n  alternate: [availability, chaos]\n"),
+            "loom-oncall.yaml:2: drills.alternate[1]: 'chaos' is not a drill scenario "
+            "(availability, security)");
+  EXPECT_THAT(ErrorOf("drills:\n  cadence: 1 month\n"),
+              HasSubstr("loom-oncall.yaml:2: drills.cadence: unknown key"));
 }
 
 TEST(ParseConfig, UnknownAndDuplicateKeys) {

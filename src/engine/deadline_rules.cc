@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
+#include "engine/drill_deadline.h"
 #include "engine/payload.h"
 
 namespace loom {
@@ -17,11 +18,13 @@ void AddEvent(DeadlineEffects& out, const char* type, const json& data) {
 }
 
 json IncidentSummary(const Incident& inc) {
-  return {{"incident", inc.id()},
-          {"title", inc.title},
-          {"severity", SeverityName(inc.severity)},
-          {"kind", IncidentKindName(inc.kind)},
-          {"service", inc.service_id}};
+  json summary = {{"incident", inc.id()},
+                  {"title", inc.title},
+                  {"severity", SeverityName(inc.severity)},
+                  {"kind", IncidentKindName(inc.kind)},
+                  {"service", inc.service_id}};
+  if (inc.drill) summary["drill"] = true;  // every message about a drill says DRILL
+  return summary;
 }
 
 // The outbox rows of one notification to one user: one per contact method of the user's rules
@@ -220,6 +223,7 @@ void UpdateDue(const Deadline& d, const Incident& inc, TimePoint now, const Seve
 DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Incident>& incident,
                                TimePoint now, const SeverityPolicy& policy,
                                const OnCallSnapshot& oncall) {
+  if (deadline.kind == kDrillDueDeadline) return DecideDrillDue(deadline, now, oncall);
   DeadlineEffects out;
   if (!incident) return out;
   if (deadline.kind == "escalate") {

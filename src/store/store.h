@@ -116,6 +116,7 @@ struct IncidentFilter {
   std::optional<Severity> severity;
   std::string service_id;     // empty = all
   bool open_only = false;     // triggered, acknowledged or mitigated
+  std::optional<bool> drill;  // only drills (true) or only real incidents (false); nullopt = all
   int limit = 50;             // 1..500
   int64_t before_number = 0;  // cursor: only incidents with number < this; 0 = from the newest
 };
@@ -173,6 +174,8 @@ struct StoreStats {
 //   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
 //   "update_reminder" {"due":us}  remind the commander that a status update is due
 //   "update_due"      {"due":us}  the status update was missed
+//   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
+//                     started since cancels it); firing notifies the escalation manager
 struct Deadline {
   int64_t id = 0;
   int64_t incident_number = 0;
@@ -306,6 +309,11 @@ class Store {
   // Marks a destination disabled (it answered 410) — `key` identifies it (DestinationKey in
   // src/engine/delivery.h); later rows for it are dead-lettered without an attempt.
   virtual void DisableDestination(std::string key, std::string reason, Callback<bool> done) = 0;
+
+  // ---- drills ----
+  // Replaces the pending "drill_due" deadline (incident_number 0) with `deadline`: every pending
+  // one is cancelled and this one inserted, in one transaction. Answers it with its id.
+  virtual void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) = 0;
 
   // ---- on-call: users and overrides ----
   // Stores an override; answers it with its id and created_at set. kInvalidArgument when

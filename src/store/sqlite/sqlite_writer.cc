@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/timeline.h"
+#include "store/sqlite/drill_tables.h"
 #include "store/sqlite/link_tables.h"
 
 namespace loom::sqlite {
@@ -352,16 +353,19 @@ void SqliteWriter::StartIncident(Plan& plan, const IngestRequest& request, Sever
   inc.dedup_key = request.dedup_key;
   inc.created_at = now;
   inc.updated_at = now;
+  inc.drill = request.drill;
   row.integration_key_id = request.integration_key_id;
   row.group_open = true;
-  AddEvent(plan, now, "incident.triggered", IntegrationActor(request.service_id),
-           JsonObjectWriter()
-               .Add("title", inc.title)
-               .Add("severity", SeverityName(severity))
-               .Add("kind", IncidentKindName(kind))
-               .Add("service", inc.service_id)
-               .Add("dedup_key", inc.dedup_key)
-               .Finish());
+  JsonObjectWriter data;
+  data.Add("title", inc.title)
+      .Add("severity", SeverityName(severity))
+      .Add("kind", IncidentKindName(kind))
+      .Add("service", inc.service_id)
+      .Add("dedup_key", inc.dedup_key);
+  if (inc.drill) data.AddBool("drill", true);
+  AddEvent(plan, now, "incident.triggered",
+           request.actor.empty() ? IntegrationActor(request.service_id) : request.actor,
+           data.Finish());
   StartEscalation(plan, now);
 }
 
@@ -1206,8 +1210,31 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
     AddEffects(plan, std::move(effects), now);
     LOOM_RETURN_IF_ERROR(WritePlan(plan));
     firing.outbox_inserted = plan.outbox_inserted;
+  } else if (deadline.incident_number == 0) {
+    // A deadline of no incident (drill_due): its messages and follow-up deadlines stand alone;
+    // timeline events have no incident to go to.
+    for (OutboxEntry& entry : effects.outbox) {
+      entry.incident_number = 0;
+      Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted) ++firing.outbox_inserted;
+    }
+    for (Deadline& d : effects.deadlines) {
+      d.incident_number = 0;
+      Result<Deadline> inserted = deadlines_->Insert(std::move(d), now);
+      if (!inserted.ok()) return std::move(inserted).error();
+    }
   }
   return firing;
+}
+
+Result<Deadline> SqliteWriter::ApplyScheduleDrillDue(const Deadline& deadline) {
+  const TimePoint now = clock_.Now();
+  LOOM_RETURN_IF_ERROR(CancelPendingDrillDue(*db_, now));
+  Deadline d = deadline;
+  d.incident_number = 0;
+  d.kind = kDrillDueKind;
+  return deadlines_->Insert(std::move(d), now);
 }
 
 // ---- delivery ----

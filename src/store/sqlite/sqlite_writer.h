@@ -60,6 +60,7 @@ class SqliteWriter final : public TransactionControl {
                                     const std::string& token_hash);
   Result<int64_t> ApplyChangeEvent(const ChangeEvent& event);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
+  Result<Deadline> ApplyScheduleDrillDue(const Deadline& deadline);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
 
