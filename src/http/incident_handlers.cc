@@ -100,6 +100,15 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
       errors.push_back({"/query/open", "must be true or false"});
     }
   }
+  if (auto v = q.Get("drill"); v && !v->empty()) {  // drills are listed, marked, unless filtered
+    if (*v == "true" || *v == "1") {
+      filter.drill = true;
+    } else if (*v == "false" || *v == "0") {
+      filter.drill = false;
+    } else {
+      errors.push_back({"/query/drill", "must be true or false"});
+    }
+  }
   ParsePaging(q, &filter.limit, &filter.before_number, errors);
   if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
 
