@@ -6,6 +6,7 @@
 
 #include "core/builtin_runbook.h"
 #include "testing/fake_clock.h"
+#include "testing/weekly_schedule.h"
 
 namespace loom {
 namespace {
@@ -19,17 +20,6 @@ SeverityPolicy Policy() {
   Result<SeverityPolicy> policy = BuildSeverityPolicy(BuiltInRunbook(), kBuiltInRunbookName, {});
   EXPECT_TRUE(policy.ok());
   return *policy;
-}
-
-Schedule Weekly(const std::string& id, const std::string& user) {
-  RotationLayer layer;
-  layer.participants = {user};
-  layer.shift_length_minutes = 7 * 24 * 60;
-  layer.handoff_minute = 9 * 60;
-  layer.start_days = 20394;  // 2026-11-02
-  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
-  EXPECT_TRUE(s.ok());
-  return std::move(*s);
 }
 
 class ComplianceTest : public ::testing::Test {
@@ -52,13 +42,14 @@ class ComplianceTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   SeverityPolicy policy_ = Policy();
-  OnCallResolver oncall_{{Weekly("prim", "alice"), Weekly("second", "bob"), Weekly("mgr", "erin"),
-                          Weekly("sec", "sam")},
-                         {{"loom",
-                           {{OnCallRole::kPrimary, "prim"},
-                            {OnCallRole::kSecondary, "second"},
-                            {OnCallRole::kEscalationManager, "mgr"},
-                            {OnCallRole::kSecurityLead, "sec"}}}}};
+  OnCallResolver oncall_{
+      {testing::WeeklySchedule("prim", "alice"), testing::WeeklySchedule("second", "bob"),
+       testing::WeeklySchedule("mgr", "erin"), testing::WeeklySchedule("sec", "sam")},
+      {{"loom",
+        {{OnCallRole::kPrimary, "prim"},
+         {OnCallRole::kSecondary, "second"},
+         {OnCallRole::kEscalationManager, "mgr"},
+         {OnCallRole::kSecurityLead, "sec"}}}}};
   int64_t next_ = 0;
 };
 
@@ -141,7 +132,8 @@ TEST_F(ComplianceTest, CoverageGapsAreRolesWithNobodyOnCall) {
   EXPECT_TRUE(r.coverage_gaps.empty());
   EXPECT_EQ(r.coverage_until, clock_.Now() + days(14));
 
-  OnCallResolver partial({Weekly("prim", "alice")}, {{"loom", {{OnCallRole::kPrimary, "prim"}}}});
+  OnCallResolver partial({testing::WeeklySchedule("prim", "alice")},
+                         {{"loom", {{OnCallRole::kPrimary, "prim"}}}});
   r = ComputeCompliance({}, {}, policy_, partial, {"loom"}, clock_.Now());
   ASSERT_EQ(r.coverage_gaps.size(), 3u);  // secondary, escalation manager, security lead
   EXPECT_EQ(r.coverage_gaps[0].role, OnCallRole::kSecondary);

@@ -5,51 +5,19 @@ the configured folder; `check incident-response --drill-dir` accepts that note; 
 change the live response figures of GET /v1/reports/compliance, which `check --server` prints as
 text and JSON."""
 
-import http.server
 import json
 import os
-import re
 import shutil
 import tempfile
-import threading
 import time
 import unittest
 
 import harness
 from harness import DEFAULT_CONFIG, LOOM_KEY
+from test_delivery import HookSink
 
 ROOT = os.path.abspath(os.path.join(harness.HERE, "..", ".."))
 RUNBOOK = os.path.join(ROOT, "docs", "INCIDENT-RESPONSE-ONCALL.md")
-
-
-class HookSink:
-    """An HTTP server on 127.0.0.1 that records every POST body by path and answers 200."""
-
-    def __init__(self):
-        self.requests = []
-        sink = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                sink.requests.append((self.path, body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def bodies(self, path):
-        return [json.loads(b) for p, b in self.requests if p == path]
 
 
 def drills_config(hook_port, drill_dir):
@@ -122,7 +90,8 @@ class DrillsTest(harness.LoomTestCase):
         iid = drill["id"]
 
         # Paged as a real Sev1 would be, and the page says DRILL.
-        page = self.wait_until(lambda: self.hooks.bodies("/alice"), "the primary's page")[0]
+        page = json.loads(self.wait_until(lambda: self.hooks.at("/alice"),
+                                          "the primary's page")[0]["body"])
         self.assertTrue(page["drill"], page)
         self.assertTrue(page["summary"].startswith("[DRILL] Page: " + iid), page["summary"])
         self.assertTrue(page["incidents"][0]["drill"])
