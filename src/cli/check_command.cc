@@ -1,8 +1,10 @@
 // `loom-oncall check incident-response [--runbook PATH] [--drill-dir DIR] [--min-drills N]
-// [--format text|json]`: the runbook's evidence check (core/evidence_check.h) on local files —
-// the seven runbook sections, at least N drill notes, follow-ups in the latest note. Prints one
-// PASS/WARN/ERROR line per finding and a summary; exits 1 when there is an error, 0 otherwise
-// (warnings included), 2 for a usage error.
+// [--server URL [--token T]] [--format text|json]`: the runbook's evidence check
+// (core/evidence_check.h) on local files — the seven runbook sections, at least N drill notes,
+// follow-ups in the latest note — and with --server the live compliance figures of that server
+// (cli/compliance_check.h). Prints one PASS/WARN/ERROR line per finding and a summary; exits 1
+// when there is an error, 0 otherwise (warnings included), 2 for a usage error; a server that
+// cannot be asked exits as the other API commands do.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
@@ -13,7 +15,9 @@
 #include <string>
 #include <system_error>
 
+#include "cli/client_flags.h"
 #include "cli/commands.h"
+#include "cli/compliance_check.h"
 #include "core/evidence_check.h"
 
 namespace loom {
@@ -24,6 +28,7 @@ struct CheckFlags {
   std::string drill_dir = "ops/incidents/drills";
   int min_drills = 1;
   std::string format = "text";
+  ClientFlags client;  // only --server (which turns the live part on), --token, --cacert
 };
 
 Result<std::string> ReadText(const std::filesystem::path& path) {
@@ -64,6 +69,15 @@ int RunCheck(const CheckFlags& flags, CliContext& ctx) {
        CheckDrillNotes(std::move(notes).value(), flags.min_drills, flags.drill_dir)) {
     findings.push_back(std::move(f));
   }
+  nlohmann::json live;
+  if (!flags.client.server.empty()) {
+    auto client = OpenApiClient(flags.client, ctx);
+    if (!client.ok()) return ReportError(ctx, client.error());
+    auto response = (*client)->Get("/v1/reports/compliance");
+    if (!response.ok()) return ReportError(ctx, response.error());
+    live = response->json;
+    for (EvidenceFinding& f : LiveComplianceFindings(live)) findings.push_back(std::move(f));
+  }
   int counts[3] = {0, 0, 0};
   for (const EvidenceFinding& f : findings) ++counts[static_cast<int>(f.level)];
   const bool failed = counts[2] > 0;
@@ -76,6 +90,7 @@ int RunCheck(const CheckFlags& flags, CliContext& ctx) {
     for (const EvidenceFinding& f : findings) {
       doc["findings"].push_back({{"level", EvidenceLevelName(f.level)}, {"message", f.message}});
     }
+    if (!live.is_null()) doc["live"] = live;
     ctx.out << doc.dump() << "\n";
   } else {
     for (const EvidenceFinding& f : findings) {
@@ -104,6 +119,11 @@ void RegisterCheckCommands(CLI::App& app, CliContext& ctx, CommandAction* action
   ir->add_option("--min-drills", flags->min_drills, "Drill notes required")
       ->check(CLI::Range(0, 10000))
       ->capture_default_str();
+  ir->add_option("--server", flags->client.server,
+                 "Also check the live compliance figures of this loom-oncall server");
+  ir->add_option("--token", flags->client.token,
+                 "API token for --server (viewer role; default $LOOM_ONCALL_TOKEN)");
+  ir->add_option("--cacert", flags->client.ca_cert_file, "PEM CA bundle for an https server");
   ir->add_option("--format", flags->format, "Output")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

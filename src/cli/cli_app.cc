@@ -32,6 +32,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterServiceCommands(app, ctx, &action);
   RegisterAuditCommands(app, ctx, &action);
   RegisterCheckCommands(app, ctx, &action);
+  RegisterDrillCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);
   RegisterProbeCommand(app, ctx, &action);
   RegisterFollowupCommands(app, ctx, &action);

@@ -137,7 +137,8 @@ class FakeStore final : public Store {
   Result<std::optional<ApiToken>> FindToken(const std::string&) override { return Unsupported(); }
   Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
   Result<std::vector<Service>> ListServices() override { return Unsupported(); }
-  Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return Unsupported(); }
+  // No incidents (serve plans the next drill from them at start-up).
+  Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return IncidentPage{}; }
   Result<std::optional<IncidentDetail>> GetIncident(int64_t) override { return Unsupported(); }
   Result<AlertPage> ListAlerts(const AlertFilter&) override { return Unsupported(); }
   Result<StoreStats> Stats() override { return Unsupported(); }
@@ -148,6 +149,11 @@ class FakeStore final : public Store {
   void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
     done(Unsupported());
   }
+  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
+    drill_due = deadline;
+    done(std::move(deadline));
+  }
+  std::optional<Deadline> drill_due;
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}

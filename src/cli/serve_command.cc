@@ -25,6 +25,7 @@
 #include "core/builtin_runbook.h"
 #include "core/roster.h"
 #include "core/severity_policy.h"
+#include "engine/drill_deadline.h"
 #include "engine/escalation_engine.h"
 #include "engine/link_key.h"
 
@@ -231,6 +232,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   auto link_signer = std::make_shared<const LinkSigner>(*link_key, config.server.public_url,
                                                         config.notify.link_ttl);
 
+  // The drill schedule: it starts with the first start-up (kept in the store), and the next
+  // drill's deadline is planned before the engine loads the pending ones.
+  Result<TimePoint> drill_anchor = StartDrillSchedule(config.drills, *store, ctx.clock.Now());
+  if (!drill_anchor.ok()) {
+    store->Shutdown();
+    return ReportError(ctx, drill_anchor.error());
+  }
+
   // The escalation engine: every pending deadline back in its heap before the first request.
   std::shared_ptr<Roster> oncall_roster = oncall->roster;
   EscalationEngine engine(*store, ctx.clock, shared_policy, oncall_roster);
@@ -258,6 +267,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server_options.tls_key = config.server.tls_key;
   server_options.threads = config.server.threads;
   server_options.version = kLoomOncallVersion;
+  server_options.drills = config.drills;
+  server_options.drill_anchor = *drill_anchor;
   std::string admin_hash = config.admin_token.empty() ? "" : Sha256Hex(config.admin_token);
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");

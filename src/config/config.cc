@@ -38,7 +38,7 @@ constexpr size_t kIntegrationKeyLength = 32;
 constexpr size_t kMinLinkSecretLength = 32;  // notify.link_secret_env
 
 // Sections of later features: accepted, kept as YAML text, not validated yet.
-constexpr std::string_view kDeferredSections[] = {"drills", "escalation"};
+constexpr std::string_view kDeferredSections[] = {"escalation"};
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
@@ -265,6 +265,7 @@ class ConfigParser {
   void ParseServer(const Entry& e, ServerConfig* out);
   void ParseStore(const Entry& e, StoreConfig* out);
   void ParseLog(const Entry& e, LogOptions* out);
+  void ParseDrills(const Entry& e, DrillSettings* out);
   void ParseServices(const Entry& e, std::vector<ServiceConfig>* out);
   void ParseService(const YAML::Node& node, const std::string& path, ServiceConfig* out);
   void ParseProbe(const Entry& e, const std::string& path, ProbeConfig* out);
@@ -542,6 +543,46 @@ void ConfigParser::ParseLog(const Entry& section, LogOptions* out) {
              "'" + l + "' is not a log level (trace, debug, info, warn, error)");
       out->level = "info";
     }
+  }
+}
+
+void ConfigParser::ParseDrills(const Entry& section, DrillSettings* out) {
+  auto m = Mapping(section.value, "drills", {"dir", "every", "alternate", "service"});
+  if (!m) return;
+  if (String(Find(*m, "dir"), "drills.dir", &out->dir) && out->dir.empty()) {
+    Report(Find(*m, "dir")->value, "drills.dir", "must not be empty");
+  }
+  std::string every;
+  if (const Entry* e = Find(*m, "every"); String(e, "drills.every", &every)) {
+    Result<DrillInterval> interval = ParseDrillInterval(every);
+    if (interval.ok()) {
+      out->every = *interval;
+    } else {
+      Report(e->value, "drills.every", interval.error().message);
+    }
+  }
+  if (const Entry* e = Find(*m, "alternate"); e != nullptr && !e->value.IsNull()) {
+    if (!e->value.IsSequence() || e->value.size() == 0) {
+      Report(e->value, "drills.alternate", "must be a list of scenarios: availability, security");
+    } else {
+      out->alternate.clear();
+      for (size_t i = 0; i < e->value.size(); ++i) {
+        const YAML::Node& item = e->value[i];
+        std::optional<IncidentKind> kind =
+            item.IsScalar() ? ParseIncidentKind(item.Scalar()) : std::nullopt;
+        if (!kind || *kind == IncidentKind::kOther) {
+          Report(item, Index("drills.alternate", i),
+                 "'" + (item.IsScalar() ? item.Scalar() : std::string("?")) +
+                     "' is not a drill scenario (availability, security)");
+          continue;
+        }
+        out->alternate.push_back(*kind);
+      }
+      if (out->alternate.empty()) out->alternate = DrillSettings().alternate;
+    }
+  }
+  if (String(Find(*m, "service"), "drills.service", &out->service) && out->service.empty()) {
+    Report(Find(*m, "service")->value, "drills.service", "must not be empty");
   }
 }
 
@@ -1385,7 +1426,7 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
   config.source = source_;
   std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
                                                  "schedules", "services", "log",     "policy",
-                                                 "notify",    "security"};
+                                                 "notify",    "security", "drills"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
@@ -1413,6 +1454,7 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
     if (const Entry* e = Find(*m, "log")) ParseLog(*e, &config.log);
     if (const Entry* e = Find(*m, "policy")) ParsePolicy(*e, &config.policy);
     if (const Entry* e = Find(*m, "security")) ParseSecurity(*e, &config.security);
+    if (const Entry* e = Find(*m, "drills")) ParseDrills(*e, &config.drills);
     for (std::string_view name : kDeferredSections) {
       if (const Entry* e = Find(*m, name)) {
         config.deferred_sections[std::string(name)] = YAML::Dump(e->value);

@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "common/result.h"
+#include "core/drill.h"
 #include "core/escalation.h"
 #include "core/schedule.h"
 #include "core/security_playbook.h"
@@ -146,8 +147,9 @@ struct Config {
   NotifyConfig notify;                    // `notify:`
   LogOptions log;                         // `log: {level}`
   SecurityPlaybookConfig security;        // `security: {rotate: [...]}` (security playbook)
+  DrillSettings drills;                   // `drills: {dir, every, alternate, service}`
   std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
-  // Sections owned by later features (drills, escalation) are
+  // Sections owned by later features (escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;
 };

@@ -43,6 +43,10 @@ struct IngestRequest {
   bool dedup_key_generated = false;
   std::string title;  // the incident title if this opens one
   std::vector<AlertUpdate> alerts;
+  // Drills (core/drill.h): the incident this opens is flagged `drill`, and its first timeline
+  // event is by `actor` (empty: the integration).
+  bool drill = false;
+  std::string actor;
 };
 
 // Sets every alert's `severity` from its raw word and override under the service's mapping.

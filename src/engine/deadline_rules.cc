@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
+#include "engine/drill_deadline.h"
 #include "engine/followup_rules.h"
 #include "engine/payload.h"
 
@@ -18,11 +19,13 @@ void AddEvent(DeadlineEffects& out, const char* type, const json& data) {
 }
 
 json IncidentSummary(const Incident& inc) {
-  return {{"incident", inc.id()},
-          {"title", inc.title},
-          {"severity", SeverityName(inc.severity)},
-          {"kind", IncidentKindName(inc.kind)},
-          {"service", inc.service_id}};
+  json summary = {{"incident", inc.id()},
+                  {"title", inc.title},
+                  {"severity", SeverityName(inc.severity)},
+                  {"kind", IncidentKindName(inc.kind)},
+                  {"service", inc.service_id}};
+  if (inc.drill) summary["drill"] = true;  // every message about a drill says DRILL
+  return summary;
 }
 
 }  // namespace
@@ -223,6 +226,7 @@ DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Inc
                                TimePoint now, const SeverityPolicy& policy,
                                const OnCallSnapshot& oncall) {
   if (IsFollowupDeadline(deadline.kind)) return DecideFollowupDeadline(deadline, now, oncall);
+  if (deadline.kind == kDrillDueDeadline) return DecideDrillDue(deadline, now, oncall);
   DeadlineEffects out;
   if (!incident) return out;
   if (deadline.kind == "escalate") {

@@ -71,6 +71,13 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
     n.summary = "Missed status update";
     n.detail = "The status update due at " + PayloadString(p, "missed_update_due_at") +
                " was not posted; you are notified as escalation manager.";
+  } else if (kind == "drill_overdue") {
+    n.summary = "Drill overdue: the " + PayloadString(p, "scenario") + " drill of service " +
+                PayloadString(p, "service") + " was due " + PayloadString(p, "due_at");
+    n.detail =
+        "No drill has started since it was due (runbook: at least one tabletop drill per "
+        "month). Start one with `loom-oncall drill start --scenario " +
+        PayloadString(p, "scenario") + "`; you are notified as escalation manager.";
   } else if (kind == "channel") {
     std::string words = EventWords(PayloadString(p, "event"));
     if (!words.empty()) words[0] = static_cast<char>(std::toupper(words[0]));
@@ -99,7 +106,16 @@ NoticeIncident IncidentOf(const OutboxEntry& row, const json& p) {
   i.service = PayloadString(p, "service");
   i.state = PayloadString(p, "state");
   if (i.state.empty()) i.state = "triggered";
+  i.drill = p.contains("drill") && p["drill"].is_boolean() && p["drill"].get<bool>();
   return i;
+}
+
+// A message about a drill says so first, on every channel (e-mail subject, Slack, webhook).
+void MarkDrill(Notice& n) {
+  if (std::any_of(n.incidents.begin(), n.incidents.end(),
+                  [](const NoticeIncident& i) { return i.drill; })) {
+    n.summary = "[DRILL] " + n.summary;
+  }
 }
 
 // The user's next contact method after `row`'s, as a row due now: its rule's delay no longer
@@ -196,7 +212,7 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
   std::vector<int64_t> ids;
   for (const OutboxEntry& row : rows) {
     ids.push_back(row.id);
-    // A follow-up's message is about no incident: no incident block, no acknowledge link.
+    // About no incident (a follow-up's reminder, an overdue drill): no incident block, no link.
     if (row.incident_number == 0 || !seen.insert(row.incident_number).second) continue;
     n.incidents.push_back(IncidentOf(row, ParsePayload(row.payload_json)));
   }
@@ -204,6 +220,7 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
     const json p = ParsePayload(first.payload_json);
     n.type = first.channel == "channel" ? PayloadString(p, "event") : first.channel;
     Describe(first, p, n);
+    MarkDrill(n);
     // Stable across retries and restarts: the row's unique key.
     n.id = "msg_" + Sha256Hex(first.unique_key).substr(0, 32);
     return n;
@@ -223,6 +240,7 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
     detail += "\n" + one.summary + ": " + Headline(p);
   }
   n.detail = detail;
+  MarkDrill(n);
   return n;
 }
 
@@ -320,6 +338,7 @@ std::vector<OutboxEntry> ChannelPosts(
                     {"seq", event.seq},
                     {"actor", event.actor},
                     {"data", ParsePayload(event.data_json)}};
+    if (incident.drill) payload["drill"] = true;
     const std::string body = payload.dump();
     for (const IncidentChannel& channel : it->second) {
       OutboxEntry e;

@@ -16,20 +16,9 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
+#include "testing/weekly_schedule.h"
 
 namespace loom::testing {
-
-// Weekly shifts of one participant, UTC, handoff at 09:00 from Monday 2026-11-02.
-inline Schedule WeeklySchedule(const std::string& id, const std::string& user) {
-  RotationLayer layer;
-  layer.participants = {user};
-  layer.shift_length_minutes = 7 * 24 * 60;
-  layer.handoff_minute = 9 * 60;
-  layer.start_days = 20394;  // 2026-11-02
-  Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
-  EXPECT_TRUE(s.ok());
-  return std::move(*s);
-}
 
 class StoreFixture : public ::testing::Test {
  protected:

@@ -27,6 +27,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/drill.h"
 #include "core/roster.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
@@ -52,6 +53,8 @@ struct ApiOptions {
   size_t ingest_body_limit = 512 * 1024;
   size_t api_body_limit = 1024 * 1024;
   std::string version = "0.1.0";
+  DrillSettings drills;      // `drills:` (drill_handlers.cc)
+  TimePoint drill_anchor{};  // when the drill schedule started (0: when the Api started)
 };
 
 class Api {
@@ -248,6 +251,16 @@ class Api {
   void Ready(const Request& req, const PathParams& params, Reply reply);
   void MetricsText(const Request& req, const PathParams& params, Reply reply);
   void AdminStatus(const Request& req, const PathParams& params, Reply reply);
+
+  // ---- drills (drill_handlers.cc) and live compliance (compliance_handlers.cc) ----
+  void StartDrill(const Request& req, const PathParams& params, Reply reply);
+  void FinishDrill(const Request& req, const PathParams& params, Reply reply);
+  void ListDrills(const Request& req, const PathParams& params, Reply reply);
+  void GetComplianceReport(const Request& req, const PathParams& params, Reply reply);
+  // Replaces the pending drill_due deadline with the one the schedule gives now (logs failures).
+  void RescheduleDrillDue();
+  // When the drill schedule started: options_.drill_anchor, else when the Api started.
+  TimePoint DrillAnchor() const;
 
   // ---- severity policy (policy_handlers.cc) ----
   void GetPolicy(const Request& req, const PathParams& params, Reply reply);

@@ -195,6 +195,9 @@ class FakeStore final : public Store {
   void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
     done(DeadlineFiring{});
   }
+  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
+    done(std::move(deadline));
+  }
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t number) override {
     if (number != 20) return std::vector<OutboxEntry>{};
@@ -467,9 +470,16 @@ TEST_F(ApiTest, ListIncidentsPassesFilters) {
   EXPECT_TRUE(f.open_only);
   EXPECT_EQ(f.limit, 5);
   EXPECT_EQ(f.before_number, 40);
+  EXPECT_EQ(f.drill, std::nullopt);  // drills are listed (marked) unless filtered
   json j = Body(*r);
   EXPECT_EQ(j["incidents"][0]["id"], "INC-20");
   EXPECT_EQ(j["next"], "20");
+
+  r = Call(Method::kGet, "/v1/incidents?drill=false", {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  EXPECT_EQ(store_.last_filter->drill, false);
+  r = Call(Method::kGet, "/v1/incidents?drill=maybe", {}, kViewerToken);
+  EXPECT_EQ(r->response->status, 400);
 }
 
 TEST_F(ApiTest, ListIncidentsRejectsBadQueryValues) {

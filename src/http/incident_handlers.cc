@@ -62,6 +62,18 @@ void ParsePaging(const QueryParams& q, int* limit, int64_t* cursor,
   }
 }
 
+// The query parameter `name` as true/1 or false/0; nullopt when absent or empty (a field error
+// is appended for anything else).
+std::optional<bool> BoolQuery(const QueryParams& q, const char* name,
+                              std::vector<FieldError>& errors) {
+  auto v = q.Get(name);
+  if (!v || v->empty()) return std::nullopt;
+  if (*v == "true" || *v == "1") return true;
+  if (*v == "false" || *v == "0") return false;
+  errors.push_back({std::string("/query/") + name, "must be true or false"});
+  return std::nullopt;
+}
+
 Json NextCursor(const std::optional<int64_t>& next) {
   if (!next) return nullptr;
   return std::to_string(*next);
@@ -92,15 +104,8 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
     if (!filter.severity) errors.push_back({"/query/severity", "must be one of sev1..sev4"});
   }
   if (auto v = q.Get("service")) filter.service_id = *v;
-  if (auto v = q.Get("open"); v && !v->empty()) {
-    if (*v == "true" || *v == "1") {
-      filter.open_only = true;
-    } else if (*v == "false" || *v == "0") {
-      filter.open_only = false;
-    } else {
-      errors.push_back({"/query/open", "must be true or false"});
-    }
-  }
+  if (auto open = BoolQuery(q, "open", errors)) filter.open_only = *open;
+  filter.drill = BoolQuery(q, "drill", errors);  // drills are listed, marked, unless filtered
   ParsePaging(q, &filter.limit, &filter.before_number, errors);
   if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
 

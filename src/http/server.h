@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/drill.h"
 #include "core/severity_policy.h"
 #include "engine/escalation_engine.h"
 #include "http/oncall_deps.h"
@@ -44,6 +45,8 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   int max_connections = 10000;
   std::string version = "0.1.0";
+  DrillSettings drills;      // `drills:` (ApiOptions::drills)
+  TimePoint drill_anchor{};  // ApiOptions::drill_anchor
 };
 
 struct ServerDeps {

@@ -29,6 +29,7 @@ struct NoticeIncident {
   std::string state;     // "triggered", ...
   std::string ack_url;   // one-click acknowledge (signed, single-use); "" for channel posts
   std::string open_url;  // open the incident (signed, read-only)
+  bool drill = false;    // a drill: every channel marks the message DRILL
 };
 
 // What to tell one recipient (a user's contact method, or an incident channel).

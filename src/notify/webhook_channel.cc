@@ -84,8 +84,11 @@ std::string RenderWebhookBody(const Notice& notice) {
         {"state", i.state},
         {"ack_url", StringOrNull(i.ack_url)},
         {"open_url", StringOrNull(i.open_url)},
+        {"drill", i.drill},
     });
   }
+  const bool drill = std::any_of(notice.incidents.begin(), notice.incidents.end(),
+                                 [](const NoticeIncident& i) { return i.drill; });
   bool channel = notice.recipient.starts_with("channel:");
   nlohmann::json body = {
       {"schema", "loom-oncall.notification/v1"},
@@ -103,6 +106,7 @@ std::string RenderWebhookBody(const Notice& notice) {
       {"detail", StringOrNull(notice.detail)},
       {"incidents", std::move(incidents)},
       {"bundled", notice.incidents.size()},
+      {"drill", drill},
   };
   // Replace invalid UTF-8 instead of throwing: titles come from alert payloads.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

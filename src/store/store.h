@@ -120,6 +120,7 @@ struct IncidentFilter {
   std::optional<Severity> severity;
   std::string service_id;     // empty = all
   bool open_only = false;     // triggered, acknowledged or mitigated
+  std::optional<bool> drill;  // only drills (true) or only real incidents (false); nullopt = all
   int limit = 50;             // 1..500
   int64_t before_number = 0;  // cursor: only incidents with number < this; 0 = from the newest
 };
@@ -179,6 +180,8 @@ struct StoreStats {
 //   "update_due"      {"due":us}  the status update was missed
 //   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
 //                     payload in store/sqlite/followup_tables.h)
+//   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
+//                     started since cancels it); firing notifies the escalation manager
 struct Deadline {
   int64_t id = 0;
   int64_t incident_number = 0;
@@ -327,6 +330,11 @@ class Store {
   // Marks a destination disabled (it answered 410) — `key` identifies it (DestinationKey in
   // src/engine/delivery.h); later rows for it are dead-lettered without an attempt.
   virtual void DisableDestination(std::string key, std::string reason, Callback<bool> done) = 0;
+
+  // ---- drills ----
+  // Replaces the pending "drill_due" deadline (incident_number 0) with `deadline`: every pending
+  // one is cancelled and this one inserted, in one transaction. Answers it with its id.
+  virtual void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) = 0;
 
   // ---- on-call: users and overrides ----
   // Stores an override; answers it with its id and created_at set. kInvalidArgument when

@@ -61,7 +61,6 @@ CREATE TABLE incidents (
   resolved_at INTEGER,
   closed_at INTEGER,
   alerts_resolved_at INTEGER,
-  drill INTEGER NOT NULL DEFAULT 0,
   last_seq INTEGER NOT NULL DEFAULT 0,
   last_hash TEXT NOT NULL DEFAULT ''
 );
@@ -286,6 +285,12 @@ CREATE TABLE reviews (
 );
 )sql";
 
+// Drills (src/core/drill.h): incidents opened by `drill start` are flagged, kept out of response
+// statistics, and their messages marked as drill.
+constexpr std::string_view kMigrationDrills = R"sql(
+ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -300,6 +305,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationActionLinks,
       kMigrationSecurityPlaybook,  // version 6
       kMigrationFollowups,         // version 7
+      kMigrationDrills,            // version 8
   };
   return kMigrations;
 }

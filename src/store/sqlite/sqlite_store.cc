@@ -105,6 +105,7 @@ class SqliteStore final : public Store {
   void RecordIncidentEvent(int64_t incident_number, std::string type, std::string actor,
                            std::string data_json, Callback<TimelineEvent> done) override;
   void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
+  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override;
 
   // On-call (oncall_tables.h).
   void CreateOverride(ScheduleOverride override, Callback<ScheduleOverride> done) override;
@@ -341,6 +342,12 @@ void SqliteStore::FireDeadline(int64_t id, DeadlineHandler handler, Callback<Dea
   Submit<DeadlineFiring>(
       [this, id, handler = std::move(handler)] { return writer_->ApplyFireDeadline(id, handler); },
       std::move(done), nullptr, /*urgent=*/true);
+}
+
+void SqliteStore::ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) {
+  Submit<Deadline>(
+      [this, deadline = std::move(deadline)] { return writer_->ApplyScheduleDrillDue(deadline); },
+      std::move(done));
 }
 
 // ---- on-call writes and reads ----
@@ -671,6 +678,7 @@ Result<IncidentPage> SqliteStore::ListIncidents(const IncidentFilter& filter) {
   if (filter.severity) sql += " AND severity = ?3";
   if (!filter.service_id.empty()) sql += " AND service_id = ?4";
   if (filter.open_only) sql += " AND state NOT IN ('resolved', 'closed')";
+  if (filter.drill) sql += *filter.drill ? " AND drill = 1" : " AND drill = 0";
   sql += " ORDER BY number DESC LIMIT ?5";
 
   auto conn = readers_.Acquire();

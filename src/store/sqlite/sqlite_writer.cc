@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/timeline.h"
+#include "store/sqlite/drill_tables.h"
 #include "store/sqlite/followup_tables.h"
 #include "store/sqlite/link_tables.h"
 #include "store/sqlite/security_tables.h"
@@ -347,16 +348,19 @@ void SqliteWriter::StartIncident(Plan& plan, const IngestRequest& request, Sever
   inc.dedup_key = request.dedup_key;
   inc.created_at = now;
   inc.updated_at = now;
+  inc.drill = request.drill;
   row.integration_key_id = request.integration_key_id;
   row.group_open = true;
-  AddEvent(plan, now, "incident.triggered", IntegrationActor(request.service_id),
-           JsonObjectWriter()
-               .Add("title", inc.title)
-               .Add("severity", SeverityName(severity))
-               .Add("kind", IncidentKindName(kind))
-               .Add("service", inc.service_id)
-               .Add("dedup_key", inc.dedup_key)
-               .Finish());
+  JsonObjectWriter data;
+  data.Add("title", inc.title)
+      .Add("severity", SeverityName(severity))
+      .Add("kind", IncidentKindName(kind))
+      .Add("service", inc.service_id)
+      .Add("dedup_key", inc.dedup_key);
+  if (inc.drill) data.AddBool("drill", true);
+  AddEvent(plan, now, "incident.triggered",
+           request.actor.empty() ? IntegrationActor(request.service_id) : request.actor,
+           data.Finish());
   StartEscalation(plan, now);
 }
 
@@ -1263,15 +1267,18 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
     LOOM_RETURN_IF_ERROR(WritePlan(plan));
     firing.outbox_inserted = plan.outbox_inserted;
   } else if (deadline.incident_number == 0) {
-    // A deadline of no incident (a follow-up's reminder): its messages and next deadlines only.
-    for (const OutboxEntry& entry : effects.outbox) {
+    // A deadline of no incident (a follow-up's reminder, drill_due): its messages and next
+    // deadlines stand alone; timeline events have no incident to go to.
+    for (OutboxEntry& entry : effects.outbox) {
+      entry.incident_number = 0;
       Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
       if (!inserted.ok()) return std::move(inserted).error();
       if (*inserted) ++firing.outbox_inserted;
     }
     for (Deadline& d : effects.deadlines) {
-      Result<Deadline> added = deadlines_->Insert(std::move(d), now);
-      if (!added.ok()) return std::move(added).error();
+      d.incident_number = 0;
+      Result<Deadline> inserted = deadlines_->Insert(std::move(d), now);
+      if (!inserted.ok()) return std::move(inserted).error();
     }
   }
   return firing;
@@ -1289,6 +1296,15 @@ Result<Incident> SqliteWriter::AppendEvent(int64_t number, const std::string& ty
   AddEvent(plan, now, type.c_str(), actor, std::move(data_json));
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
   return plan.row.incident;
+}
+
+Result<Deadline> SqliteWriter::ApplyScheduleDrillDue(const Deadline& deadline) {
+  const TimePoint now = clock_.Now();
+  LOOM_RETURN_IF_ERROR(CancelPendingDrillDue(*db_, now));
+  Deadline d = deadline;
+  d.incident_number = 0;
+  d.kind = kDrillDueKind;
+  return deadlines_->Insert(std::move(d), now);
 }
 
 // ---- delivery ----

@@ -64,6 +64,7 @@ class SqliteWriter final : public TransactionControl {
   Result<TimelineEvent> ApplySystemEvent(int64_t incident_number, const std::string& type,
                                          const std::string& actor, const std::string& data_json);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
+  Result<Deadline> ApplyScheduleDrillDue(const Deadline& deadline);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
 

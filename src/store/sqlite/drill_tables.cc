@@ -1,0 +1,15 @@
+#include "store/sqlite/drill_tables.h"
+
+namespace loom::sqlite {
+
+Status CancelPendingDrillDue(Connection& db, TimePoint now) {
+  Result<sqlite3_stmt*> stmt = db.Prepare(
+      "UPDATE deadlines SET fired_at = ?1, outcome = 'cancelled'"
+      " WHERE kind = 'drill_due' AND fired_at IS NULL");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, now);
+  return q.Run();
+}
+
+}  // namespace loom::sqlite
