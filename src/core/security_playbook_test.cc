@@ -27,6 +27,13 @@ SecurityPlaybookState StateOf(const SecurityPlaybookConfig& config) {
   return state;
 }
 
+ChecklistChange Change(std::optional<bool> done, std::optional<std::string> owner = {}) {
+  ChecklistChange c;
+  c.done = done;
+  c.owner = std::move(owner);
+  return c;
+}
+
 SecurityReport CompleteReport() {
   SecurityReport r;
   r.timeline = "09:02 detected";
@@ -71,14 +78,14 @@ TEST(SecurityPlaybookTest, DoneRecordsWhoAndWhenOnceAndUndoClearsIt) {
   ChecklistItem item;
   const TimePoint t1 = FromUnixMicros(1'000'000);
   const TimePoint t2 = FromUnixMicros(2'000'000);
-  ASSERT_TRUE(ApplyChecklistChange(item, {.done = true}, "token:alice", t1).ok());
+  ASSERT_TRUE(ApplyChecklistChange(item, Change(true), "token:alice", t1).ok());
   EXPECT_EQ(item.done_at, t1);
   EXPECT_EQ(item.done_by, "token:alice");
   // Done again by someone else: the first completion stands.
-  ASSERT_TRUE(ApplyChecklistChange(item, {.done = true}, "token:bob", t2).ok());
+  ASSERT_TRUE(ApplyChecklistChange(item, Change(true), "token:bob", t2).ok());
   EXPECT_EQ(item.done_at, t1);
   EXPECT_EQ(item.done_by, "token:alice");
-  ASSERT_TRUE(ApplyChecklistChange(item, {.owner = "carol", .done = false}, "token:bob", t2).ok());
+  ASSERT_TRUE(ApplyChecklistChange(item, Change(false, "carol"), "token:bob", t2).ok());
   EXPECT_FALSE(item.done());
   EXPECT_EQ(item.done_by, "");
   EXPECT_EQ(item.owner, "carol");

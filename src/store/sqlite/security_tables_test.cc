@@ -62,9 +62,10 @@ class SecurityTablesTest : public ::testing::Test {
   }
 
   Result<SecurityPlaybookState> Check(int64_t number, const std::string& item, bool done) {
-    return AwaitWrite<SecurityPlaybookState>([&](auto cb) {
-      store_->UpdateChecklistItem(number, item, {.done = done}, "token:alice", cb);
-    });
+    ChecklistChange change;
+    change.done = done;
+    return AwaitWrite<SecurityPlaybookState>(
+        [&](auto cb) { store_->UpdateChecklistItem(number, item, change, "token:alice", cb); });
   }
 
   std::vector<std::string> EventTypes(int64_t number) {
