@@ -102,13 +102,15 @@ class StatusUpdateTest(harness.LoomTestCase):
                   if e["type"] == "incident.status_update"]
         self.assertEqual(len(update), 1)
         self.assertEqual(update[0]["data"]["scope"], "messaging")
+        # Posted to the channel: on its own, or in a bundle with the acknowledgement before it.
         deadline = time.monotonic() + 20
-        while not any(b"(update 1)" in b for b in self.sink.bodies):
+        while not any(b"status update" in b for b in self.sink.bodies):
             self.assertLess(time.monotonic(), deadline,
                             f"the update never reached the incident channel: {self.sink.bodies}")
             time.sleep(0.05)
-        posted = [json.loads(b) for b in self.sink.bodies if b"(update 1)" in b]
-        self.assertTrue(posted)
+        posted = [json.loads(b) for b in self.sink.bodies if b"status update" in b]
+        self.assertEqual(posted[0]["recipient"]["id"], "channel:loom/status")
+        self.assertEqual(posted[0]["incidents"][0]["id"], self.iid)
 
     def test_the_cli_refuses_an_incomplete_update_naming_the_flags(self):
         r = harness.run_cli(["incident", "update", self.iid, "--impact", "EU users",
