@@ -399,328 +399,327 @@ TEST(ParseConfig, SecurityRotateListDefaultsToTheRunbooks) {
             "entry (rotate-a-b)");
   EXPECT_EQ(ErrorOf("security:\n  rotate: x\n"),
             "loom-oncall.yaml:2: security.rotate: must be a list of credential names");
-  TEST(ParseConfig, DrillsSection) {
-    auto defaults = Parse("");
-    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
-    EXPECT_EQ(defaults->drills.dir, "ops/incidents/drills");
-    EXPECT_EQ(DrillIntervalText(defaults->drills.every), "1 month");
-    EXPECT_EQ(defaults->drills.service, "loom");
-    EXPECT_EQ(ErrorOf("drills:\n  every: fortnightly\n"),
-              "loom-oncall.yaml:2: drills.every: 'fortnightly' is not a drill interval (e.g. \"1 "
-              "month\", \"2 weeks\", \"30 days\")");
-    EXPECT_EQ(ErrorOf("drills:\n  alternate: [availability, chaos]\n"),
-              "loom-oncall.yaml:2: drills.alternate[1]: 'chaos' is not a drill scenario "
-              "(availability, security)");
-    EXPECT_THAT(ErrorOf("drills:\n  cadence: 1 month\n"),
-                HasSubstr("loom-oncall.yaml:2: drills.cadence: unknown key"));
-  }
+}
 
-  TEST(ParseConfig, UnknownAndDuplicateKeys) {
-    EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
-              "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
-              "users, schedules, services, log, policy, notify, security, drills)");
-    EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
-              "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
-    EXPECT_EQ(
-        ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),
-        "loom-oncall.yaml:3: services[0].severity_map.CRITICAL: duplicate key (first set at "
-        "line 3)");
-    EXPECT_EQ(ErrorOf("- server\n"), "loom-oncall.yaml:1: must be a mapping (key: value lines)");
-  }
+TEST(ParseConfig, DrillsSection) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->drills.dir, "ops/incidents/drills");
+  EXPECT_EQ(DrillIntervalText(defaults->drills.every), "1 month");
+  EXPECT_EQ(defaults->drills.service, "loom");
+  EXPECT_EQ(ErrorOf("drills:\n  every: fortnightly\n"),
+            "loom-oncall.yaml:2: drills.every: 'fortnightly' is not a drill interval (e.g. \"1 "
+            "month\", \"2 weeks\", \"30 days\")");
+  EXPECT_EQ(ErrorOf("drills:\n  alternate: [availability, chaos]\n"),
+            "loom-oncall.yaml:2: drills.alternate[1]: 'chaos' is not a drill scenario "
+            "(availability, security)");
+  EXPECT_THAT(ErrorOf("drills:\n  cadence: 1 month\n"),
+              HasSubstr("loom-oncall.yaml:2: drills.cadence: unknown key"));
+}
 
-  TEST(ParseConfig, AdminTokenOnlyFromTheEnvironment) {
-    EXPECT_EQ(ErrorOf("admin_token: secret-secret-secret\n"),
-              "loom-oncall.yaml:1: admin_token: not allowed in the file: set the environment "
-              "variable LOOM_ONCALL_ADMIN_TOKEN");
-    EXPECT_EQ(ErrorOf("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}})),
-              "loom-oncall.yaml: LOOM_ONCALL_ADMIN_TOKEN: environment variable is too short: at "
-              "least 16 characters (it has 5)");
-    auto r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "0123456789abcdef"}}));
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->admin_token, "0123456789abcdef");
-    r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", ""}}));  // set but empty: unset
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->admin_token, "");
-  }
+TEST(ParseConfig, UnknownAndDuplicateKeys) {
+  EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
+            "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
+            "users, schedules, services, log, policy, notify, security, drills)");
+  EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
+            "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
+  EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),
+            "loom-oncall.yaml:3: services[0].severity_map.CRITICAL: duplicate key (first set at "
+            "line 3)");
+  EXPECT_EQ(ErrorOf("- server\n"), "loom-oncall.yaml:1: must be a mapping (key: value lines)");
+}
 
-  TEST(ParseConfig, InvalidYamlNamesTheLine) {
-    std::string msg = ErrorOf("server:\n  listen: 127.0.0.1:8080\n  data_dir: [unclosed\n");
-    EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:"));
-    EXPECT_THAT(msg, HasSubstr("invalid YAML"));
-    msg = ErrorOf("server:\n\tlisten: x\n");
-    EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:2: invalid YAML"));
-  }
+TEST(ParseConfig, AdminTokenOnlyFromTheEnvironment) {
+  EXPECT_EQ(ErrorOf("admin_token: secret-secret-secret\n"),
+            "loom-oncall.yaml:1: admin_token: not allowed in the file: set the environment "
+            "variable LOOM_ONCALL_ADMIN_TOKEN");
+  EXPECT_EQ(ErrorOf("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}})),
+            "loom-oncall.yaml: LOOM_ONCALL_ADMIN_TOKEN: environment variable is too short: at "
+            "least 16 characters (it has 5)");
+  auto r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "0123456789abcdef"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->admin_token, "0123456789abcdef");
+  r = Parse("", EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", ""}}));  // set but empty: unset
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->admin_token, "");
+}
 
-  TEST(ParseConfig, EveryProblemIsReportedOnItsOwnLine) {
-    auto r = Parse(
-        "server:\n"
-        "  listen: nowhere\n"  // 2
-        "  threads: -3\n"      // 3
-        "services:\n"
-        "  - id: BAD\n"            // 5
-        "    auto_resolve: 7\n");  // 6
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().fields.size(), 4u);
-    EXPECT_THAT(r.error().message, HasSubstr("loom-oncall.yaml:2: server.listen:"));
-    EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:3: server.threads:"));
-    EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:5: services[0].id:"));
-    EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:6: services[0].auto_resolve:"));
-    EXPECT_EQ(r.error().fields[0].pointer, "server.listen");
-  }
+TEST(ParseConfig, InvalidYamlNamesTheLine) {
+  std::string msg = ErrorOf("server:\n  listen: 127.0.0.1:8080\n  data_dir: [unclosed\n");
+  EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:"));
+  EXPECT_THAT(msg, HasSubstr("invalid YAML"));
+  msg = ErrorOf("server:\n\tlisten: x\n");
+  EXPECT_THAT(msg, ::testing::StartsWith("loom-oncall.yaml:2: invalid YAML"));
+}
 
-  TEST(ParseConfig, ExampleFileParses) {
-    const std::string path = testing::TestDataPath("../../config/loom-oncall.example.yaml");
-    FakeEnv env(std::map<std::string, std::string>{{"LOOM_ONCALL_KEY_LOOM", kKeyA}});
-    auto r = LoadConfig(path, env.lookup());
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->source, path);
-    ASSERT_EQ(r->services.size(), 1u);
-    EXPECT_EQ(r->services[0].service.id, "loom");
-    EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
-    EXPECT_EQ(r->store.path, "");
-    EXPECT_EQ(r->runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
-    EXPECT_EQ(r->policy.For(Severity::kSev1).page, std::optional<bool>(true));
-    EXPECT_EQ(r->policy.repeat, std::optional<int>(2));
-    // Without the key in the environment, the example says so with its line.
-    auto missing = LoadConfig(path, FakeEnv().lookup());
-    ASSERT_FALSE(missing.ok());
-    EXPECT_THAT(missing.error().message,
-                HasSubstr("services[0].integration_keys[0].key_env: environment variable "
-                          "LOOM_ONCALL_KEY_LOOM is not set"));
-  }
+TEST(ParseConfig, EveryProblemIsReportedOnItsOwnLine) {
+  auto r = Parse(
+      "server:\n"
+      "  listen: nowhere\n"  // 2
+      "  threads: -3\n"      // 3
+      "services:\n"
+      "  - id: BAD\n"            // 5
+      "    auto_resolve: 7\n");  // 6
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fields.size(), 4u);
+  EXPECT_THAT(r.error().message, HasSubstr("loom-oncall.yaml:2: server.listen:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:3: server.threads:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:5: services[0].id:"));
+  EXPECT_THAT(r.error().message, HasSubstr("\nloom-oncall.yaml:6: services[0].auto_resolve:"));
+  EXPECT_EQ(r.error().fields[0].pointer, "server.listen");
+}
 
-  // The variables DESIGN.md's sketch names.
-  FakeEnv SketchEnv() {
-    return EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA},
-                  {"ALICE_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
-                  {"LOOM_INCIDENT_SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/XyZ"},
-                  {"LOOM_ADMIN_TOKEN", "loom-admin-token-value"}});
-  }
+TEST(ParseConfig, ExampleFileParses) {
+  const std::string path = testing::TestDataPath("../../config/loom-oncall.example.yaml");
+  FakeEnv env(std::map<std::string, std::string>{{"LOOM_ONCALL_KEY_LOOM", kKeyA}});
+  auto r = LoadConfig(path, env.lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->source, path);
+  ASSERT_EQ(r->services.size(), 1u);
+  EXPECT_EQ(r->services[0].service.id, "loom");
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
+  EXPECT_EQ(r->store.path, "");
+  EXPECT_EQ(r->runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
+  EXPECT_EQ(r->policy.For(Severity::kSev1).page, std::optional<bool>(true));
+  EXPECT_EQ(r->policy.repeat, std::optional<int>(2));
+  // Without the key in the environment, the example says so with its line.
+  auto missing = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message,
+              HasSubstr("services[0].integration_keys[0].key_env: environment variable "
+                        "LOOM_ONCALL_KEY_LOOM is not set"));
+}
 
-  TEST(ParseConfig, DesignSketchIsValidatedNow) {
-    // DESIGN.md's sketch names users and schedules it never defines: now that users, schedules and
-    // roles are loaded, each dangling reference is reported with its line.
-    auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"), SketchEnv().lookup());
-    ASSERT_FALSE(r.ok());
-    const std::string& m = r.error().message;
-    EXPECT_THAT(m,
-                HasSubstr("design-sketch.yaml:19: schedules[0].layers[0].participants[1]: unknown "
-                          "user 'bob' (not in users:)"));
-    EXPECT_THAT(m, HasSubstr("design-sketch.yaml:20: schedules[0].overrides[0].user: unknown user "
-                             "'carol'"));
-    EXPECT_THAT(m, HasSubstr("design-sketch.yaml:25: services[0].roles.secondary: unknown schedule "
-                             "'loom-secondary'"));
-    EXPECT_THAT(m, HasSubstr("services[0].roles.escalation_manager: unknown schedule 'eng-lead'"));
-    EXPECT_THAT(m, HasSubstr("services[0].roles.security_lead: unknown schedule 'sec-lead'"));
-    EXPECT_THAT(m, ::testing::Not(HasSubstr("roles.primary")));
-    EXPECT_THAT(m, ::testing::Not(HasSubstr("business_hours")));
-    EXPECT_THAT(m, ::testing::Not(HasSubstr("users[0]")));
-    EXPECT_THAT(m, ::testing::Not(HasSubstr("notify")));
-    EXPECT_THAT(m, ::testing::Not(HasSubstr("incident_channels")));
-  }
+// The variables DESIGN.md's sketch names.
+FakeEnv SketchEnv() {
+  return EnvOf({{"LOOM_ONCALL_KEY_LOOM", kKeyA},
+                {"ALICE_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+                {"LOOM_INCIDENT_SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/XyZ"},
+                {"LOOM_ADMIN_TOKEN", "loom-admin-token-value"}});
+}
 
-  TEST(ParseConfig, DesignSketchIsValidOnceItsReferencesExist) {
-    // The sketch with the users and schedules it names added: valid as a whole, and its delivery
-    // keys (contact methods, notification rules, incident channel, notify) are loaded.
-    std::ifstream in(testing::TestDataPath("config/design-sketch.yaml"));
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string yaml = text.str();
-    auto insert_after = [&](const std::string& anchor, const std::string& lines) {
-      size_t at = yaml.find(anchor);
-      ASSERT_NE(at, std::string::npos) << anchor;
-      yaml.insert(at + anchor.size(), lines);
-    };
-    insert_after("\nusers:\n", "  - { id: bob }\n  - { id: carol }\n");
-    insert_after("\nschedules:\n",
-                 "  - { id: loom-secondary }\n  - { id: eng-lead }\n  - { id: sec-lead }\n");
-    FakeEnv env = SketchEnv();
-    auto r = Parse(yaml, env);
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    const User& alice = r->users.at(2).user;
-    ASSERT_EQ(alice.id, "alice");
-    ASSERT_EQ(alice.contact_methods.size(), 2u);
-    EXPECT_EQ(alice.contact_methods[0].secrets,
-              std::vector<std::string>{env.vars_.at("ALICE_HOOK_SECRET")});
-    ASSERT_EQ(alice.high_rules.size(), 2u);
-    EXPECT_EQ(alice.high_rules[1].method, "mail");
-    EXPECT_EQ(alice.high_rules[1].after, std::chrono::minutes(1));
-    ASSERT_EQ(alice.low_rules.size(), 1u);
-    const auto& channels = r->services.at(0).incident_channels;
-    ASSERT_EQ(channels.size(), 1u);
-    EXPECT_EQ(channels[0].id, "slack-0");
-    EXPECT_EQ(channels[0].url, env.vars_.at("LOOM_INCIDENT_SLACK_WEBHOOK"));
-    EXPECT_TRUE(channels[0].url_is_secret);
-    ASSERT_TRUE(r->notify.smtp.has_value());
-    EXPECT_EQ(r->notify.smtp->url, "smtp://127.0.0.1:2525");
-    EXPECT_EQ(r->notify.smtp->from, "oncall@example.com");
-    EXPECT_EQ(r->notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
-    EXPECT_EQ(r->services.at(0).deferred.count("incident_channels"), 0u);
-    const auto& probe = r->services.at(0).probe;
-    ASSERT_TRUE(probe.has_value());
-    EXPECT_EQ(probe->base_url, "http://127.0.0.1:8787");
-    EXPECT_EQ(probe->admin_token_env, "LOOM_ADMIN_TOKEN");
-    EXPECT_EQ(probe->admin_token, "loom-admin-token-value");
-    EXPECT_EQ(probe->interval, std::chrono::minutes(1));
-    EXPECT_EQ(probe->timeout, std::chrono::seconds(5));
-    EXPECT_EQ(probe->lag_threshold_ms, 60'000);
-    EXPECT_TRUE(r->services.at(0).deferred.empty());
-  }
+TEST(ParseConfig, DesignSketchIsValidatedNow) {
+  // DESIGN.md's sketch names users and schedules it never defines: now that users, schedules and
+  // roles are loaded, each dangling reference is reported with its line.
+  auto r = LoadConfig(testing::TestDataPath("config/design-sketch.yaml"), SketchEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.error().message;
+  EXPECT_THAT(m, HasSubstr("design-sketch.yaml:19: schedules[0].layers[0].participants[1]: unknown "
+                           "user 'bob' (not in users:)"));
+  EXPECT_THAT(m, HasSubstr("design-sketch.yaml:20: schedules[0].overrides[0].user: unknown user "
+                           "'carol'"));
+  EXPECT_THAT(m, HasSubstr("design-sketch.yaml:25: services[0].roles.secondary: unknown schedule "
+                           "'loom-secondary'"));
+  EXPECT_THAT(m, HasSubstr("services[0].roles.escalation_manager: unknown schedule 'eng-lead'"));
+  EXPECT_THAT(m, HasSubstr("services[0].roles.security_lead: unknown schedule 'sec-lead'"));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("roles.primary")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("business_hours")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("users[0]")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("notify")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("incident_channels")));
+}
 
-  TEST(ParseConfig, ProbeKeysAreTypedAndValidated) {
-    const std::string head = "services:\n  - id: loom\n    probe: ";
-    auto ok = Parse(head +
-                        "{ base_url: \"https://loom.example.com/\", interval: 30s, timeout: 2s, "
-                        "lag_threshold_ms: 5000 }\n",
-                    EnvOf({}));
-    ASSERT_TRUE(ok.ok()) << ok.error().message;
-    const ProbeConfig& p = *ok->services.at(0).probe;
-    EXPECT_EQ(p.base_url, "https://loom.example.com");  // trailing '/' dropped
-    EXPECT_TRUE(p.admin_token.empty());
-    EXPECT_EQ(p.interval, std::chrono::seconds(30));
-    EXPECT_EQ(p.timeout, std::chrono::seconds(2));
-    EXPECT_EQ(p.lag_threshold_ms, 5000);
+TEST(ParseConfig, DesignSketchIsValidOnceItsReferencesExist) {
+  // The sketch with the users and schedules it names added: valid as a whole, and its delivery
+  // keys (contact methods, notification rules, incident channel, notify) are loaded.
+  std::ifstream in(testing::TestDataPath("config/design-sketch.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  auto insert_after = [&](const std::string& anchor, const std::string& lines) {
+    size_t at = yaml.find(anchor);
+    ASSERT_NE(at, std::string::npos) << anchor;
+    yaml.insert(at + anchor.size(), lines);
+  };
+  insert_after("\nusers:\n", "  - { id: bob }\n  - { id: carol }\n");
+  insert_after("\nschedules:\n",
+               "  - { id: loom-secondary }\n  - { id: eng-lead }\n  - { id: sec-lead }\n");
+  FakeEnv env = SketchEnv();
+  auto r = Parse(yaml, env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const User& alice = r->users.at(2).user;
+  ASSERT_EQ(alice.id, "alice");
+  ASSERT_EQ(alice.contact_methods.size(), 2u);
+  EXPECT_EQ(alice.contact_methods[0].secrets,
+            std::vector<std::string>{env.vars_.at("ALICE_HOOK_SECRET")});
+  ASSERT_EQ(alice.high_rules.size(), 2u);
+  EXPECT_EQ(alice.high_rules[1].method, "mail");
+  EXPECT_EQ(alice.high_rules[1].after, std::chrono::minutes(1));
+  ASSERT_EQ(alice.low_rules.size(), 1u);
+  const auto& channels = r->services.at(0).incident_channels;
+  ASSERT_EQ(channels.size(), 1u);
+  EXPECT_EQ(channels[0].id, "slack-0");
+  EXPECT_EQ(channels[0].url, env.vars_.at("LOOM_INCIDENT_SLACK_WEBHOOK"));
+  EXPECT_TRUE(channels[0].url_is_secret);
+  ASSERT_TRUE(r->notify.smtp.has_value());
+  EXPECT_EQ(r->notify.smtp->url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(r->notify.smtp->from, "oncall@example.com");
+  EXPECT_EQ(r->notify.allow_hosts, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(r->services.at(0).deferred.count("incident_channels"), 0u);
+  const auto& probe = r->services.at(0).probe;
+  ASSERT_TRUE(probe.has_value());
+  EXPECT_EQ(probe->base_url, "http://127.0.0.1:8787");
+  EXPECT_EQ(probe->admin_token_env, "LOOM_ADMIN_TOKEN");
+  EXPECT_EQ(probe->admin_token, "loom-admin-token-value");
+  EXPECT_EQ(probe->interval, std::chrono::minutes(1));
+  EXPECT_EQ(probe->timeout, std::chrono::seconds(5));
+  EXPECT_EQ(probe->lag_threshold_ms, 60'000);
+  EXPECT_TRUE(r->services.at(0).deferred.empty());
+}
 
-    auto bad = Parse(head +
-                         "{ base_url: \"ftp://x\", admin_token_env: MISSING_TOKEN, interval: 0s, "
-                         "lag_threshold_ms: 0, port: 1 }\n",
-                     EnvOf({}));
-    ASSERT_FALSE(bad.ok());
-    const std::string& m = bad.error().message;
-    EXPECT_THAT(m, HasSubstr("services[0].probe.base_url: must start with http:// or https://"));
-    EXPECT_THAT(m,
-                HasSubstr("services[0].probe.admin_token_env: environment variable MISSING_TOKEN "
-                          "is not set"));
-    EXPECT_THAT(m, HasSubstr("services[0].probe.interval: must be longer than 0"));
-    EXPECT_THAT(m, HasSubstr("services[0].probe.lag_threshold_ms"));
-    EXPECT_THAT(m, HasSubstr("services[0].probe.port"));
+TEST(ParseConfig, ProbeKeysAreTypedAndValidated) {
+  const std::string head = "services:\n  - id: loom\n    probe: ";
+  auto ok = Parse(head +
+                      "{ base_url: \"https://loom.example.com/\", interval: 30s, timeout: 2s, "
+                      "lag_threshold_ms: 5000 }\n",
+                  EnvOf({}));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  const ProbeConfig& p = *ok->services.at(0).probe;
+  EXPECT_EQ(p.base_url, "https://loom.example.com");  // trailing '/' dropped
+  EXPECT_TRUE(p.admin_token.empty());
+  EXPECT_EQ(p.interval, std::chrono::seconds(30));
+  EXPECT_EQ(p.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(p.lag_threshold_ms, 5000);
 
-    auto missing = Parse(head + "{ interval: 1m }\n", EnvOf({}));
-    ASSERT_FALSE(missing.ok());
-    EXPECT_THAT(missing.error().message, HasSubstr("services[0].probe.base_url: is required"));
-  }
+  auto bad = Parse(head +
+                       "{ base_url: \"ftp://x\", admin_token_env: MISSING_TOKEN, interval: 0s, "
+                       "lag_threshold_ms: 0, port: 1 }\n",
+                   EnvOf({}));
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message;
+  EXPECT_THAT(m, HasSubstr("services[0].probe.base_url: must start with http:// or https://"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.admin_token_env: environment variable MISSING_TOKEN "
+                           "is not set"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.interval: must be longer than 0"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.lag_threshold_ms"));
+  EXPECT_THAT(m, HasSubstr("services[0].probe.port"));
 
-  TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
-    testing::TempDir dir;
-    const std::string path = dir.File("oncall.yaml");
-    std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n  bogus: 1\n";
-    auto r = LoadConfig(path, FakeEnv().lookup());
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().message,
-              path +
-                  ":3: server.bogus: unknown key (expected one of: listen, data_dir, public_url, "
-                  "tls_cert, tls_key, threads)");
+  auto missing = Parse(head + "{ interval: 1m }\n", EnvOf({}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message, HasSubstr("services[0].probe.base_url: is required"));
+}
 
-    std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n";
-    r = LoadConfig(path, FakeEnv().lookup());
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->server.listen, "127.0.0.1:9000");
+TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
+  testing::TempDir dir;
+  const std::string path = dir.File("oncall.yaml");
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n  bogus: 1\n";
+  auto r = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            path +
+                ":3: server.bogus: unknown key (expected one of: listen, data_dir, public_url, "
+                "tls_cert, tls_key, threads)");
 
-    r = LoadConfig(dir.File("missing.yaml"), FakeEnv().lookup());
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
-    EXPECT_THAT(r.error().message, HasSubstr("missing.yaml"));
-  }
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\n";
+  r = LoadConfig(path, FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->server.listen, "127.0.0.1:9000");
 
-  TEST(LoadConfig, PostgresIsNotAvailableInThisBuild) {
-    testing::TempDir dir;
-    const std::string path = dir.File("oncall.yaml");
-    std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\nstore:\n  kind: postgres\n"
-                           "  url_env: PG_URL\n";
-    auto r = LoadConfig(path, EnvOf({{"PG_URL", "postgres://db/oncall"}}).lookup());
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(
-        r.error().message,
-        path + ":4: store.kind: postgres is not available in this build yet (use kind: sqlite)");
-  }
+  r = LoadConfig(dir.File("missing.yaml"), FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(r.error().message, HasSubstr("missing.yaml"));
+}
 
-  std::string ReadFile(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+TEST(LoadConfig, PostgresIsNotAvailableInThisBuild) {
+  testing::TempDir dir;
+  const std::string path = dir.File("oncall.yaml");
+  std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\nstore:\n  kind: postgres\n"
+                         "  url_env: PG_URL\n";
+  auto r = LoadConfig(path, EnvOf({{"PG_URL", "postgres://db/oncall"}}).lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.error().message,
+      path + ":4: store.kind: postgres is not available in this build yet (use kind: sqlite)");
+}
 
-  TEST(DemoConfig, GeneratesSecretsOnceAndReusesThem) {
-    testing::TempDir dir;
-    const std::string data_dir = dir.File("data/nested");  // created if missing
-    auto first = DemoConfig(data_dir, FakeEnv().lookup());
-    ASSERT_TRUE(first.ok()) << first.error().message;
-    const Config& c = *first;
-    EXPECT_EQ(c.source, "demo");
-    EXPECT_EQ(c.server.listen, "127.0.0.1:8080");
-    EXPECT_EQ(c.server.data_dir, data_dir);
-    EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8080");
-    EXPECT_EQ(c.store.kind, "sqlite");
-    EXPECT_EQ(c.store.path, data_dir + "/loom-oncall.db");
-    EXPECT_EQ(c.runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
-    ASSERT_EQ(c.services.size(), 1u);
-    EXPECT_EQ(c.services[0].service.id, "loom");
-    EXPECT_EQ(c.services[0].service.name, "LOOM node");
-    EXPECT_FALSE(c.services[0].service.settings.auto_resolve);
-    ASSERT_EQ(c.services[0].integration_keys.size(), 1u);
-    const std::string key = c.services[0].integration_keys[0];
-    EXPECT_EQ(key.size(), 32u);
-    EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos);
-    EXPECT_TRUE(c.admin_token.starts_with("loa_"));
-    EXPECT_GE(c.admin_token.size(), 16u);
-    // The demo pages someone: every role of `loom` has a schedule with a participant.
-    EXPECT_EQ(c.users.size(), 4u);
-    EXPECT_EQ(c.schedules.size(), 4u);
-    EXPECT_EQ(c.services[0].roles.size(), 4u);
-    EXPECT_TRUE(c.services[0].business_hours.has_value());
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
-    const std::string env_file = data_dir + "/demo.env";
-    struct stat st {};
-    ASSERT_EQ(::stat(env_file.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-    std::string text = ReadFile(env_file);
-    EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_KEY_LOOM=" + key + "\n"));
-    EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + c.admin_token + "\n"));
+TEST(DemoConfig, GeneratesSecretsOnceAndReusesThem) {
+  testing::TempDir dir;
+  const std::string data_dir = dir.File("data/nested");  // created if missing
+  auto first = DemoConfig(data_dir, FakeEnv().lookup());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  const Config& c = *first;
+  EXPECT_EQ(c.source, "demo");
+  EXPECT_EQ(c.server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.server.data_dir, data_dir);
+  EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.store.kind, "sqlite");
+  EXPECT_EQ(c.store.path, data_dir + "/loom-oncall.db");
+  EXPECT_EQ(c.runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
+  ASSERT_EQ(c.services.size(), 1u);
+  EXPECT_EQ(c.services[0].service.id, "loom");
+  EXPECT_EQ(c.services[0].service.name, "LOOM node");
+  EXPECT_FALSE(c.services[0].service.settings.auto_resolve);
+  ASSERT_EQ(c.services[0].integration_keys.size(), 1u);
+  const std::string key = c.services[0].integration_keys[0];
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_TRUE(c.admin_token.starts_with("loa_"));
+  EXPECT_GE(c.admin_token.size(), 16u);
+  // The demo pages someone: every role of `loom` has a schedule with a participant.
+  EXPECT_EQ(c.users.size(), 4u);
+  EXPECT_EQ(c.schedules.size(), 4u);
+  EXPECT_EQ(c.services[0].roles.size(), 4u);
+  EXPECT_TRUE(c.services[0].business_hours.has_value());
 
-    auto second = DemoConfig(data_dir, FakeEnv().lookup());
-    ASSERT_TRUE(second.ok()) << second.error().message;
-    EXPECT_EQ(second->services[0].integration_keys[0], key);
-    EXPECT_EQ(second->admin_token, c.admin_token);
-    EXPECT_EQ(ReadFile(env_file), text);  // not rewritten
-  }
+  const std::string env_file = data_dir + "/demo.env";
+  struct stat st {};
+  ASSERT_EQ(::stat(env_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string text = ReadFile(env_file);
+  EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_KEY_LOOM=" + key + "\n"));
+  EXPECT_THAT(text, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + c.admin_token + "\n"));
 
-  TEST(DemoConfig, EnvironmentAdminTokenWins) {
-    testing::TempDir dir;
-    auto first = DemoConfig(dir.path(), FakeEnv().lookup());
-    ASSERT_TRUE(first.ok());
-    auto r =
-        DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "my-own-admin-token"}}).lookup());
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->admin_token, "my-own-admin-token");
-    EXPECT_EQ(r->services[0].integration_keys, first->services[0].integration_keys);
-    r = DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}}).lookup());
-    ASSERT_FALSE(r.ok());
-    EXPECT_THAT(r.error().message, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN"));
-  }
+  auto second = DemoConfig(data_dir, FakeEnv().lookup());
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->services[0].integration_keys[0], key);
+  EXPECT_EQ(second->admin_token, c.admin_token);
+  EXPECT_EQ(ReadFile(env_file), text);  // not rewritten
+}
 
-  TEST(DemoConfig, UsesAnExistingDemoEnvFile) {
-    testing::TempDir dir;
-    std::ofstream(dir.File("demo.env")) << "# mine\nLOOM_ONCALL_KEY_LOOM=" << kKeyB
-                                        << "\nLOOM_ONCALL_ADMIN_TOKEN=\"admin-token-from-file\"\n";
-    auto r = DemoConfig(dir.path(), FakeEnv().lookup());
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyB});
-    EXPECT_EQ(r->admin_token, "admin-token-from-file");
+TEST(DemoConfig, EnvironmentAdminTokenWins) {
+  testing::TempDir dir;
+  auto first = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(first.ok());
+  auto r =
+      DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "my-own-admin-token"}}).lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->admin_token, "my-own-admin-token");
+  EXPECT_EQ(r->services[0].integration_keys, first->services[0].integration_keys);
+  r = DemoConfig(dir.path(), EnvOf({{"LOOM_ONCALL_ADMIN_TOKEN", "short"}}).lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("LOOM_ONCALL_ADMIN_TOKEN"));
+}
 
-    // A file with only the key keeps it and gains a token.
-    std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=" << kKeyA << "\n";
-    r = DemoConfig(dir.path(), FakeEnv().lookup());
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
-    EXPECT_THAT(ReadFile(dir.File("demo.env")),
-                HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + r->admin_token));
+TEST(DemoConfig, UsesAnExistingDemoEnvFile) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("demo.env")) << "# mine\nLOOM_ONCALL_KEY_LOOM=" << kKeyB
+                                      << "\nLOOM_ONCALL_ADMIN_TOKEN=\"admin-token-from-file\"\n";
+  auto r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyB});
+  EXPECT_EQ(r->admin_token, "admin-token-from-file");
 
-    std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=not-a-key\n";
-    r = DemoConfig(dir.path(), FakeEnv().lookup());
-    ASSERT_FALSE(r.ok());
-    EXPECT_THAT(r.error().message, HasSubstr("must be 32 hex characters"));
-  }
+  // A file with only the key keeps it and gains a token.
+  std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=" << kKeyA << "\n";
+  r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->services[0].integration_keys, std::vector<std::string>{kKeyA});
+  EXPECT_THAT(ReadFile(dir.File("demo.env")),
+              HasSubstr("LOOM_ONCALL_ADMIN_TOKEN=" + r->admin_token));
+
+  std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=not-a-key\n";
+  r = DemoConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("must be 32 hex characters"));
+}
 
 }  // namespace
 }  // namespace loom

@@ -134,7 +134,7 @@ TEST_F(DrillDeadlineTest, DrillPagesAreMarkedDrillOnEveryChannel) {
   EXPECT_EQ(page.channel, "page");
   EXPECT_EQ(nlohmann::json::parse(page.payload_json)["drill"], true);
   Notice notice = BuildNotice({page}, *roster_->Current());
-  EXPECT_THAT(notice.summary, ::testing::StartsWith("[DRILL] Page: "));
+  EXPECT_THAT(notice.summary, ::testing::StartsWith("[DRILL] Sev1 page ("));
   ASSERT_EQ(notice.incidents.size(), 1u);
   EXPECT_TRUE(notice.incidents[0].drill);
 

@@ -5,6 +5,9 @@
 
 #include "common/time_format.h"
 #include "core/compliance.h"
+#include "core/followup.h"
+#include "core/response_report.h"
+#include "core/review.h"
 #include "engine/drill_deadline.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -40,12 +43,34 @@ Result<std::vector<IncidentHistory>> IncidentsSince(Store& store, TimePoint from
   }
 }
 
-// Follow-ups and post-incident reviews live on another branch: until they are merged these two
-// figures are null and named in "unavailable". This is the one place to fill them in.
-void AddFollowUpAndReviewFigures(Json& body) {
-  body["overdue_followups"] = nullptr;
-  body["unpublished_reviews"] = nullptr;
-  body["unavailable"] = Json::array({"overdue_followups", "unpublished_reviews"});
+// Open follow-ups past their due time (all of them, not only the window's), and the window's
+// closed incidents that need a review (Sev1/Sev2, not drills) without a published one.
+Status AddFollowUpAndReviewFigures(Store& store, TimePoint now,
+                                   const std::vector<IncidentHistory>& incidents, Json& body) {
+  FollowupFilter overdue;
+  overdue.status = FollowupStatus::kOpen;
+  overdue.overdue_only = true;
+  overdue.now = now;
+  Result<std::vector<Followup>> late = store.ListFollowups(overdue);
+  if (!late.ok()) return std::move(late).error();
+  Json late_ids = Json::array();
+  for (const Followup& f : *late) late_ids.push_back(f.id());
+  body["overdue_followups"] = late->size();
+  body["overdue_followup_ids"] = std::move(late_ids);
+  Json unpublished = Json::array();
+  for (const IncidentHistory& h : incidents) {
+    const Incident& in = h.incident;
+    if (in.state != IncidentState::kClosed || !ReviewRequired(in.severity) ||
+        ExcludedFromReports(in)) {
+      continue;
+    }
+    Result<std::optional<Review>> review = store.GetReview(in.number);
+    if (!review.ok()) return std::move(review).error();
+    if (!review->has_value() || !(*review)->published()) unpublished.push_back(in.id());
+  }
+  body["unpublished_reviews"] = unpublished.size();
+  body["unpublished_review_incidents"] = std::move(unpublished);
+  return OkStatus();
 }
 
 Json ReportToJson(const ComplianceReport& r, const NextDrill& next, int window_days) {
@@ -92,7 +117,6 @@ Json ReportToJson(const ComplianceReport& r, const NextDrill& next, int window_d
   body["coverage"] = {{"from", FormatRfc3339(r.generated_at)},
                       {"until", FormatRfc3339(r.coverage_until)},
                       {"gaps", std::move(gaps)}};
-  AddFollowUpAndReviewFigures(body);
   return body;
 }
 
@@ -132,7 +156,10 @@ void Api::GetComplianceReport(const Request& req, const PathParams&, Reply reply
       ComputeCompliance(*incidents, records, *policy_, oncall->resolver, service_ids, now, days);
   const TimePoint anchor = DrillAnchor();
   const NextDrill next = PlanNextDrill(records, options_.drills, anchor, now);
-  reply->Send(JsonResponse(200, ReportToJson(report, next, days)));
+  Json body = ReportToJson(report, next, days);
+  Status more = AddFollowUpAndReviewFigures(store_, now, *incidents, body);
+  if (!more.ok()) return reply->Send(ProblemFor(more.error(), req));
+  reply->Send(JsonResponse(200, body));
 }
 
 }  // namespace loom::http

@@ -15,6 +15,7 @@
 #include "common/time_format.h"
 #include "core/drill.h"
 #include "core/drill_notes.h"
+#include "core/followup.h"
 #include "engine/drill_deadline.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -321,10 +322,36 @@ void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply)
     close.note = "drill notes: " + file.string();
     Result<Incident> closed = Run(store_, std::move(close));
     if (!closed.ok()) return reply->Send(ProblemFor(closed.error(), where));
+    // The follow-ups whose owner is a configured user are tracked like any other (reminders,
+    // overdue notices, /v1/followups); the others live in the notes file only.
+    Json tracked = Json::array();
+    Json untracked = Json::array();
+    const std::shared_ptr<const OnCallSnapshot> oncall = roster_ ? roster_->Current() : nullptr;
+    for (const DrillFollowUp& item : notes.followups) {
+      Result<TimePoint> due = ParseDue(item.due);
+      if (oncall == nullptr || oncall->FindUser(item.owner) == nullptr || !due.ok()) {
+        untracked.push_back(item.title);
+        continue;
+      }
+      Followup f;
+      f.title = item.title;
+      f.owner = item.owner;
+      f.due_at = *due;
+      f.source_kind = "drill";
+      f.source_ref = closed->id();
+      f.service_id = closed->service_id;
+      f.created_by = actor;
+      Result<Followup> created = AwaitWrite<Followup>(
+          [&](Callback<Followup> done) { store_.CreateFollowup(std::move(f), std::move(done)); });
+      if (!created.ok()) return reply->Send(ProblemFor(created.error(), where));
+      tracked.push_back(created->id());
+    }
     Json body = Json::object();
     body["drill"] = DrillToJson(*closed);
     body["notes_path"] = file.string();
     body["notes_file"] = file.filename().string();
+    body["followups"] = std::move(tracked);
+    body["followups_not_tracked"] = std::move(untracked);
     reply->Send(JsonResponse(200, body));
   }).detach();
 }

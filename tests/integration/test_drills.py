@@ -93,7 +93,8 @@ class DrillsTest(harness.LoomTestCase):
         page = json.loads(self.wait_until(lambda: self.hooks.at("/alice"),
                                           "the primary's page")[0]["body"])
         self.assertTrue(page["drill"], page)
-        self.assertTrue(page["summary"].startswith("[DRILL] Page: " + iid), page["summary"])
+        self.assertEqual(page["summary"], "[DRILL] Sev1 page (primary, step 0)")
+        self.assertEqual(page["incidents"][0]["id"], iid)
         self.assertTrue(page["incidents"][0]["drill"])
 
         # Listed and marked by default; left out with drill=false.
@@ -105,8 +106,10 @@ class DrillsTest(harness.LoomTestCase):
 
         self.assertEqual(self.server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
         upd = self.server.api("POST", f"/v1/incidents/{iid}/updates",
-                              {"impact": "readiness flaps (simulated)",
-                               "mitigation": "outbox workers raised"})
+                              {"impact": "readiness flaps (simulated)", "scope": "loom-1",
+                               "mitigation": "outbox workers raised",
+                               "next_update_at": time.strftime(
+                                   "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))})
         self.assertEqual(upd.status, 200, upd.text)
 
         # Finishing needs follow-ups with an owner and a due date.
@@ -177,8 +180,8 @@ class DrillsTest(harness.LoomTestCase):
         before = self.compliance()
         self.assertEqual(before["ack"]["sev1"]["count"], 1)
         self.assertEqual(before["drills_excluded"], 0)
-        self.assertEqual(before["unavailable"], ["overdue_followups", "unpublished_reviews"])
-        self.assertIsNone(before["overdue_followups"])
+        self.assertEqual(before["overdue_followups"], 0)
+        self.assertEqual(before["unpublished_reviews"], 0)
 
         # A drill acknowledged late and one never acknowledged.
         started = self.server.api("POST", "/v1/drills", {"scenario": "security",
@@ -192,9 +195,16 @@ class DrillsTest(harness.LoomTestCase):
         done = self.server.api("POST", f"/v1/drills/{slow}/finish",
                                {"what_worked": ["token rotation list was at hand"],
                                 "followups": [{"title": "Rehearse SMTP credential rotation",
-                                               "owner": "Security", "due": "2026-12-18"}]})
+                                               "owner": "Security", "due": "2026-12-18"},
+                                              {"title": "Write the token rotation script",
+                                               "owner": "alice", "due": "2026-12-11"}]})
         self.assertEqual(done.status, 200, done.text)
         self.assertTrue(os.path.exists(done.json()["notes_path"]))
+        # alice is a configured user: her follow-up is tracked; the team's stays in the notes.
+        self.assertEqual(done.json()["followups_not_tracked"], ["Rehearse SMTP credential rotation"])
+        tracked = self.server.api("GET", f"/v1/followups?source=drill:{slow}").json()["followups"]
+        self.assertEqual([(f["title"], f["owner"], f["source"]) for f in tracked],
+                         [("Write the token rotation script", "alice", {"drill": slow})])
 
         after = self.compliance()
         self.assertEqual(after["ack"], before["ack"])
@@ -215,7 +225,8 @@ class DrillsTest(harness.LoomTestCase):
         self.assertIn("PASS  2 drill incidents left out of the response figures", r.stdout)
         self.assertIn("PASS  drills: 2 in the last 30 days, 2 in the last 60 days", r.stdout)
         self.assertIn("WARN  on-call coverage gap: loom security_lead", r.stdout)
-        self.assertIn("WARN  overdue follow-ups: not reported by this server", r.stdout)
+        self.assertIn("PASS  overdue follow-ups: 0", r.stdout)
+        self.assertIn("PASS  unpublished post-incident reviews: 0", r.stdout)
         self.assertIn("incident-response check: PASSED", r.stdout)
 
         r = self.check("--server", self.server.url, "--format", "json")

@@ -19,6 +19,11 @@ DEFAULT_ITEMS = ["rotate-loom-admin-token", "rotate-node-signing-keys",
                  "rotate-smtp-credentials", "rotate-database-credentials", "tighten-allowlists",
                  "disable-risky-paths", "verify-persistence", "verify-federation-trust"]
 
+# Close also needs the final summary (docs/followups.md).
+SUMMARY = {"root_cause": "an admin token leaked through a CI log",
+           "customer_impact": "none observed", "remediation": "rotated the token, scrubbed the log",
+           "followups": [], "no_followups_reason": "the CI log scrubbing is already in place"}
+
 REPORT = {"timeline": "09:02 admin token seen from unknown IP; 09:10 token rotated",
           "indicators": "requests from 203.0.113.7 with a valid admin token",
           "containment": "rotated LOOM_ADMIN_TOKEN, allowlisted the admin API",
@@ -108,6 +113,7 @@ class SecurityPlaybookTest(harness.LoomTestCase):
         self.assertEqual(r.json()["complete"], True)
         self.assertTrue(server.incident(iid)["security"]["ready_to_resolve"])
         self.assertEqual(server.api("POST", f"{base}/resolve").status, 200)
+        self.assertEqual(server.api("PUT", f"{base}/summary", SUMMARY).status, 200)
         self.assertEqual(server.api("POST", f"{base}/close").status, 200)
         # Closed: the playbook is final.
         self.assertProblem(server.api("POST", f"{base}/checklist/tighten-allowlists",
@@ -136,6 +142,7 @@ class SecurityPlaybookTest(harness.LoomTestCase):
         self.assertEqual(server.api("POST", f"{base}/resolve").status, 200)
         r = server.api("POST", f"{base}/checklist/tighten-allowlists", {"done": False})
         self.assertEqual(r.status, 200, r)
+        self.assertEqual(server.api("PUT", f"{base}/summary", SUMMARY).status, 200)
         problem = self.assertProblem(server.api("POST", f"{base}/close"), 409, "conflict")
         self.assertIn("tighten-allowlists", problem["detail"])
         server.stop_ok(self)

@@ -104,11 +104,12 @@ class StatusUpdateTest(harness.LoomTestCase):
         self.assertEqual(update[0]["data"]["scope"], "messaging")
         # Posted to the channel: on its own, or in a bundle with the acknowledgement before it.
         deadline = time.monotonic() + 20
-        while not any(b"status update" in b for b in self.sink.bodies):
+        posted_type = b'"type":"incident.status_update"'
+        while not any(posted_type in b for b in self.sink.bodies):
             self.assertLess(time.monotonic(), deadline,
                             f"the update never reached the incident channel: {self.sink.bodies}")
             time.sleep(0.05)
-        posted = [json.loads(b) for b in self.sink.bodies if b"status update" in b]
+        posted = [json.loads(b) for b in self.sink.bodies if posted_type in b]
         self.assertEqual(posted[0]["recipient"]["id"], "channel:loom/status")
         self.assertEqual(posted[0]["incidents"][0]["id"], self.iid)
 

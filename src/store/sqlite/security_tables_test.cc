@@ -107,6 +107,14 @@ TEST_F(SecurityTablesTest, ResolveIsRefusedInTheTransactionUntilThePlaybookIsCom
 
   Result<Incident> resolved = Run(IncidentCommand::Type::kResolve, n);
   ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+  FinalSummary summary;  // close also needs the final summary (followup_tables.h)
+  summary.incident_number = n;
+  summary.root_cause = "a leaked token";
+  summary.customer_impact = "none";
+  summary.remediation = "rotated";
+  summary.no_followups_reason = "nothing left to do";
+  summary.updated_by = "token:alice";
+  ASSERT_TRUE(AwaitWrite<FinalSummary>([&](auto cb) { store_->SaveSummary(summary, cb); }).ok());
   ASSERT_TRUE(Run(IncidentCommand::Type::kClose, n).ok());
   Result<SecurityPlaybookState> after_close = Check(n, "tighten-allowlists", false);
   ASSERT_FALSE(after_close.ok());

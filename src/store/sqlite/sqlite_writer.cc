@@ -1065,7 +1065,8 @@ Result<TimelineEvent> SqliteWriter::ApplySystemEvent(int64_t incident_number,
 // ---- security playbook ----
 
 Status SqliteWriter::SecurityGate(const Incident& incident, const char* verb) {
-  if (incident.kind != IncidentKind::kSecurity) return OkStatus();
+  // A security drill rehearses the checklist; its notes record how far it got (docs/drills.md).
+  if (incident.kind != IncidentKind::kSecurity || incident.drill) return OkStatus();
   Result<SecurityPlaybookState> state =
       ReadPlaybookState(*db_, incident.number, checklist_template_);
   if (!state.ok()) return std::move(state).error();
