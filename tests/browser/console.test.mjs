@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -29,6 +30,35 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
 const server = { proc: null, root: null, url: null, stderr: null };
+const NODE_KEY = randomBytes(16).toString('hex');
+const NODE_TOKEN = 'loom-node-admin-' + randomBytes(8).toString('hex');
+const FIXTURES = new URL('../data/loom-node/', import.meta.url).pathname;
+// A LOOM node answering from the fixtures (tests/data/loom-node), PostgreSQL down until `state`
+// says otherwise; /v1/admin/status and /metrics need its admin token, as on the real node.
+const node = { state: 'pg-down', server: null, port: 0 };
+const NODE_ANSWERS = {
+  'pg-down': { '/ready': [503, 'pg-down/ready-unhealthy.json'],
+               '/v1/admin/status': [200, 'pg-down/admin-status-pg-down.json'],
+               '/metrics': [200, 'pg-down/metrics-pg-down.txt'] },
+  recovered: { '/ready': [200, 'pg-down/ready-recovered.json'],
+               '/v1/admin/status': [200, 'admin-status.json'],
+               '/metrics': [200, 'pg-down/metrics-recovered-after-write.txt'] },
+};
+
+async function startFakeNode() {
+  node.server = http.createServer((req, res) => {
+    const answer = NODE_ANSWERS[node.state][req.url];
+    if (!answer) { res.writeHead(404); res.end(); return; }
+    let [status, file] = answer;
+    if (req.url !== '/ready' && req.headers['x-loom-admin-token'] !== NODE_TOKEN) {
+      [status, file] = [403, 'admin-status-no-token.json'];
+    }
+    res.writeHead(status, { 'Content-Type': file.endsWith('.txt') ? 'text/plain; version=0.0.4' : 'application/json' });
+    res.end(fs.readFileSync(path.join(FIXTURES, file)));
+  });
+  await new Promise((resolve) => node.server.listen(0, '127.0.0.1', resolve));
+  node.port = node.server.address().port;
+}
 const tokens = {};
 let browser;
 let incidentId;
@@ -53,6 +83,13 @@ async function startServer() {
     integration_keys:
       - key: "${KEY}"
     roles: { primary: prim, escalation_manager: mgr }
+  - id: node
+    name: LOOM node with a probe
+    integration_keys:
+      - key: "${NODE_KEY}"
+    roles: { primary: prim, escalation_manager: mgr }
+    probe: { base_url: "http://127.0.0.1:${node.port}", admin_token_env: LOOM_ADMIN_TOKEN, interval: 1s, timeout: 2s }
+notify: { allow_hosts: [127.0.0.1] }
 users:
   - { id: alice, name: Alice Primary }
   - { id: erin, name: Erin Manager }
@@ -62,7 +99,7 @@ schedules:
 `);
   fs.mkdirSync(path.join(server.root, 'data'));
   server.stderr = path.join(server.root, 'stderr.log');
-  const env = { ...process.env, LOOM_ONCALL_ADMIN_TOKEN: ADMIN_TOKEN };
+  const env = { ...process.env, LOOM_ONCALL_ADMIN_TOKEN: ADMIN_TOKEN, LOOM_ADMIN_TOKEN: NODE_TOKEN };
   for (const k of ['LOOM_ONCALL_CONFIG', 'LOOM_ONCALL_SERVER', 'LOOM_ONCALL_TOKEN']) delete env[k];
   server.proc = spawn(BIN, ['serve', '--config', config, '--data-dir', path.join(server.root, 'data'),
                             '--listen', '127.0.0.1:0'],
@@ -98,9 +135,9 @@ async function createToken(name, role) {
   return r.json.token;
 }
 
-async function trigger(summary, severity = 'critical') {
+async function trigger(summary, severity = 'critical', key = KEY) {
   const r = await call('POST', '/v2/enqueue', { body: {
-    routing_key: KEY, event_action: 'trigger', dedup_key: 'ui-' + randomBytes(4).toString('hex'),
+    routing_key: key, event_action: 'trigger', dedup_key: 'ui-' + randomBytes(4).toString('hex'),
     payload: { summary, source: 'db-primary-1', severity },
   } });
   assert.equal(r.status, 202, r.text);
@@ -133,6 +170,7 @@ async function screenshot(page, name) {
 }
 
 before(async () => {
+  await startFakeNode();
   await startServer();
   tokens.responder = await createToken('night-shift', 'responder');
   tokens.viewer = await createToken('status-page', 'viewer');
@@ -147,6 +185,7 @@ after(async () => {
     await exited;
   }
   if (server.root) fs.rmSync(server.root, { recursive: true, force: true });
+  if (node.server) await new Promise((resolve) => node.server.close(resolve));
 });
 
 test('the console is served with a strict CSP and the session cookie is HttpOnly, SameSite=Strict', async () => {
@@ -267,12 +306,129 @@ test('on call now: each role of the service with its holder, gaps shown', async 
   await signIn(page, tokens.viewer);
   await page.getByRole('link', { name: 'On call' }).click();
   await page.getByRole('heading', { name: 'On call now' }).waitFor();
-  const primary = page.locator('tr[data-role="primary"]');
+  const loom = page.locator('section[data-service="loom"]');
+  const primary = loom.locator('tr[data-role="primary"]');
   await primary.getByText('Alice Primary (alice)').waitFor();
-  assert.match(await page.locator('tr[data-role="escalation_manager"]').innerText(), /Erin Manager/);
-  assert.match(await page.locator('tr[data-role="secondary"]').innerText(), /nobody/);
+  assert.match(await loom.locator('tr[data-role="escalation_manager"]').innerText(), /Erin Manager/);
+  assert.match(await loom.locator('tr[data-role="secondary"]').innerText(), /nobody/);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'horizontal scroll');
   await screenshot(page, 'oncall-phone.png');
+  await context.close();
+});
+
+test('availability playbook: the dominant signal and its mitigations; resolve waits for recovery or a written reason', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  const summary = 'LOOM node not ready ' + randomBytes(3).toString('hex');
+  await trigger(summary, 'critical', NODE_KEY);
+  await page.locator('.card', { hasText: summary }).locator('a.title').click();
+  const playbook = page.locator('section', { has: page.getByRole('heading', { name: 'Availability playbook' }) });
+  await playbook.locator('[data-signal="persistence_write_failures"]').waitFor({ timeout: 15000 });
+  await playbook.getByText('fail over or repair the database path').waitFor();
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  // Refused while the node's database is down: the failures and a reason field are offered.
+  await page.getByRole('heading', { name: 'Recovery not verified' }).waitFor({ timeout: 15000 });
+  await page.getByRole('button', { name: 'Resolve anyway' }).click();
+  assert.equal(await page.locator('#override-reason-error').textContent(),
+               'Required: the reason is recorded in the timeline.');
+  const id = (await page.locator('#incident-title').textContent()).split(' ')[0];
+  assert.equal((await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json.state, 'acknowledged');
+  await screenshot(page, 'playbook-desktop.png');
+  await page.getByLabel('Reason to resolve anyway').fill('traffic moved to node 2');
+  await page.getByRole('button', { name: 'Resolve anyway' }).click();
+  await page.locator('.badge.state-resolved').waitFor({ timeout: 15000 });
+  const r = await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN });
+  const override = r.json.timeline.find((e) => e.type === 'recovery.override');
+  assert.ok(override, 'no recovery.override event');
+  assert.equal(override.data.reason, 'traffic moved to node 2');
+  await context.close();
+});
+
+test('security playbook: checklist and report in the page; resolve waits for both', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  const summary = 'Suspicious admin token use ' + randomBytes(3).toString('hex');
+  const r = await call('POST', '/v2/enqueue', { body: {
+    routing_key: KEY, event_action: 'trigger', dedup_key: 'sec-' + randomBytes(4).toString('hex'),
+    payload: { summary, source: 'loom-1', severity: 'critical', custom_details: { kind: 'security' } } } });
+  assert.equal(r.status, 202, r.text);
+  await page.locator('.card', { hasText: summary }).locator('a.title').click();
+  await page.getByRole('heading', { name: 'Security playbook' }).waitFor();
+  const id = (await page.locator('#incident-title').textContent()).split(' ')[0];
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.locator('.badge.state-acknowledged').waitFor({ timeout: 10000 });
+  // One item in the page, the rest through the API.
+  const first = await page.locator('.checklist li').first().getAttribute('data-item');
+  await page.locator(`.checklist li[data-item="${first}"] button`).click();
+  await page.locator(`.checklist li.done[data-item="${first}"]`).waitFor({ timeout: 10000 });
+  const checklist = (await call('GET', `/v1/incidents/${id}/checklist`, { token: ADMIN_TOKEN })).json;
+  for (const item of checklist.items.filter((i) => !i.done)) {
+    const done = await call('POST', `/v1/incidents/${id}/checklist/${item.id}`, { token: tokens.responder, body: { done: true } });
+    assert.equal(done.status, 200, done.text);
+  }
+  // Resolve is refused while the report is missing.
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await page.locator('#action-error', { hasText: 'report' }).waitFor({ timeout: 10000 });
+  // A report without residual risk: the error lands next to that field.
+  await page.locator('#r-timeline').fill('09:02 token used from 203.0.113.9');
+  await page.getByLabel('Indicators').fill('203.0.113.9, user agent curl/8');
+  await page.getByLabel('Containment actions').fill('token rotated, IP blocked');
+  await page.getByRole('button', { name: 'Save report' }).click();
+  await page.locator('#r-residual_risk-error:not(:empty)').waitFor();
+  assert.equal(await page.getByLabel('Residual risk').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Residual risk').fill('other tokens of the same vault not yet rotated');
+  await page.getByRole('button', { name: 'Save report' }).click();
+  await page.getByText('Checklist and report complete').waitFor({ timeout: 10000 });
+  await screenshot(page, 'security-desktop.png');
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await page.locator('.badge.state-resolved').waitFor({ timeout: 10000 });
+  assert.equal((await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json.state, 'resolved');
+  await context.close();
+});
+
+test('final summary in the page: close waits for it, then the follow-up is listed', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  const summary = 'Disk almost full ' + randomBytes(3).toString('hex');
+  await trigger(summary, 'error');
+  await page.locator('.card', { hasText: summary }).locator('a.title').click();
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByRole('button', { name: 'Resolve' }).waitFor({ timeout: 10000 });
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await page.getByRole('heading', { name: 'Final summary' }).waitFor({ timeout: 10000 });
+  const id = (await page.locator('#incident-title').textContent()).split(' ')[0];
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.locator('#action-error', { hasText: 'summary' }).waitFor({ timeout: 10000 });
+  await page.getByLabel('Root cause').fill('log rotation stopped');
+  await page.getByLabel('Customer impact').fill('none: caught before writes failed');
+  await page.getByLabel('Remediation actions').fill('restarted logrotate, freed 40 GB');
+  await page.getByLabel('Title').fill('Alert on disk usage at 80 %');
+  await page.getByLabel('Owner').selectOption('alice');
+  await page.getByLabel('Due').fill('2026-12-18');
+  await page.getByRole('button', { name: 'Save final summary' }).click();
+  await page.locator('.timeline li', { hasText: 'Final summary' }).waitFor({ timeout: 10000 });
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.locator('.badge.state-closed').waitFor({ timeout: 10000 });
+  // The follow-up is on the follow-ups page, owned by alice.
+  await page.getByRole('link', { name: 'Follow-ups' }).click();
+  const row = page.locator('tr', { hasText: 'Alert on disk usage at 80 %' });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /alice/);
+  assert.match(await row.innerText(), new RegExp(id));
+  await screenshot(page, 'followups-desktop.png');
+  await context.close();
+});
+
+test('reports: acknowledgement and resolution charts drawn with uPlot', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.viewer);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.getByRole('heading', { name: 'Reports' }).waitFor();
+  await page.locator('#ack-chart canvas').waitFor({ timeout: 10000 });
+  await page.locator('#resolve-chart canvas').waitFor();
+  assert.match(await page.locator('tr[data-severity="sev1"]').innerText(), /sev1\s+[1-9]/);
+  await screenshot(page, 'reports-desktop.png');
   await context.close();
 });
 
@@ -301,7 +457,7 @@ test('schedules: a two-week shift timeline; an override created in the page chan
   await page.getByLabel('To', { exact: true }).fill(localInput(now + 2 * 3600 * 1000));
   await page.getByRole('button', { name: 'Create override' }).click();
   await prim.locator('.band .shift.override', { hasText: 'Erin Manager' }).waitFor({ timeout: 10000 });
-  await page.locator('tr[data-role="primary"]', { hasText: 'Erin Manager' }).waitFor({ timeout: 10000 });
+  await page.locator('section[data-service="loom"] tr[data-role="primary"]', { hasText: 'Erin Manager' }).waitFor({ timeout: 10000 });
   const oncall = await call('GET', '/v1/oncall?service=loom', { token: ADMIN_TOKEN });
   assert.equal(oncall.json.roles.primary.user, 'erin');
   const overrides = await call('GET', '/v1/schedules/prim/overrides', { token: ADMIN_TOKEN });
@@ -310,7 +466,7 @@ test('schedules: a two-week shift timeline; an override created in the page chan
   await screenshot(page, 'schedules-desktop.png');
   // Deleting it in the page gives the role back to alice.
   await page.getByRole('button', { name: `Delete override ${overrides.json.overrides[0].id}` }).click();
-  await page.locator('tr[data-role="primary"]', { hasText: 'Alice Primary' }).waitFor({ timeout: 10000 });
+  await page.locator('section[data-service="loom"] tr[data-role="primary"]', { hasText: 'Alice Primary' }).waitFor({ timeout: 10000 });
   const back = await call('GET', '/v1/oncall?service=loom', { token: ADMIN_TOKEN });
   assert.equal(back.json.roles.primary.user, 'alice');
   await context.close();
@@ -381,6 +537,7 @@ test('a state change without the CSRF token, or from another origin, is refused'
 });
 
 test('no script errors or CSP violations in the console', () => {
-  // Answers the tests provoke (401 before sign-in, 400, 403 and 422 refusals) are logged as failed loads.
-  assert.deepEqual(consoleProblems.filter((t) => !/Failed to load resource: the server responded with a status of 4(00|01|03|22)/.test(t)), []);
+  // Answers the tests provoke (401 before sign-in; 400, 403, 409 and 422 refusals; 404 for a summary
+  // or security report not written yet) are logged as failed loads.
+  assert.deepEqual(consoleProblems.filter((t) => !/Failed to load resource: the server responded with a status of 4(00|01|03|04|09|22)/.test(t)), []);
 });

@@ -33,7 +33,7 @@ function h(tag, attrs, ...children) {
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -250,8 +250,10 @@ function route() {
   stopPolling();
   const hash = location.hash || '#/';
   const m = hash.match(/^#\/incidents\/([A-Za-z0-9-]+)$/);
+  const views = { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView };
+  const base = hash.split('?')[0];
   app.view = m ? incidentView(decodeURIComponent(m[1]))
-    : hash === '#/oncall' ? oncallView() : listView(hash);
+    : views[base] ? views[base](hash) : listView(hash);
   app.view.refresh();
   app.poll = setInterval(() => { if (app.view) app.view.refresh(); }, POLL_MS);
 }
@@ -291,7 +293,7 @@ function oncallView() {
           h('td', {}, r.user ? (r.name ? `${r.name} (${r.user})` : r.user) : h('span', { class: 'nobody' }, 'nobody')),
           h('td', {}, r.until ? fmtTime(r.until) : '—'));
       });
-      sections.push(h('section', {}, h('h2', {}, service),
+      sections.push(h('section', { 'data-service': service }, h('h2', {}, service),
         h('table', { class: 'oncall' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Who'),
                           h('th', { scope: 'col' }, 'Until'))),
@@ -450,6 +452,184 @@ function oncallView() {
   return { refresh };
 }
 
+// ---- follow-ups ----
+
+// Follow-ups (GET /v1/followups): open ones by default, filtered by owner and overdue; a
+// responder marks one done. The filters live in the hash ("#/followups?owner=alice&overdue=1").
+function followupsView(hash) {
+  const q = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
+  const filters = { owner: q.get('owner') || '', status: q.get('status') || 'open',
+                    overdue: q.get('overdue') === '1' };
+  const error = h('div', { class: 'banner', role: 'alert' });
+  const list = h('div', { 'aria-busy': 'true' });
+  const owner = h('select', { id: 'f-owner', name: 'owner' }, h('option', { value: '' }, 'Everyone'));
+  const status = selectControl('f-status', 'Status', filters.status,
+    [['open', 'Open'], ['done', 'Done'], ['cancelled', 'Cancelled'], ['', 'Any']]);
+  const overdue = h('input', { id: 'f-overdue', name: 'overdue', type: 'checkbox', checked: filters.overdue });
+  const form = h('form', { class: 'filters', 'aria-label': 'Filters' },
+    h('div', {}, h('label', { for: 'f-owner' }, 'Owner'), owner), h('div', {}, status),
+    h('div', { class: 'check' }, overdue, h('label', { for: 'f-overdue' }, 'Overdue only')));
+  form.addEventListener('change', (ev) => {
+    const next = new URLSearchParams();
+    if (owner.value) next.set('owner', owner.value);
+    next.set('status', $('f-status').value);
+    if (overdue.checked) next.set('overdue', '1');
+    history.replaceState(null, '', '#/followups?' + next);
+    const changed = ev.target.id;
+    route();
+    if (changed && $(changed)) $(changed).focus();
+  });
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  setMain(h('h1', { tabindex: '-1' }, 'Follow-ups'), form, error, list);
+  document.title = 'Follow-ups · loom-oncall';
+  api('GET', '/v1/users').then((r) => {
+    for (const u of r.users) {
+      owner.append(h('option', { value: u.id, selected: u.id === filters.owner }, u.name ? `${u.name} (${u.id})` : u.id));
+    }
+  }).catch(() => {});
+  async function markDone(fu) {
+    try {
+      await api('PATCH', `/v1/followups/${encodeURIComponent(fu.id)}`, { status: 'done' });
+      announce(`${fu.id} done`);
+      await refresh();
+    } catch (e) {
+      if (e.status !== 401) error.textContent = e.message;
+    }
+  }
+  async function refresh() {
+    const p = new URLSearchParams();
+    if (filters.owner) p.set('owner', filters.owner);
+    if (filters.status) p.set('status', filters.status);
+    if (filters.overdue) p.set('overdue', 'true');
+    try {
+      const r = await api('GET', '/v1/followups?' + p);
+      error.textContent = '';
+      const rows = r.followups.map((fu) => {
+        const src = fu.source ? Object.entries(fu.source).map(([k, v]) => k === 'incident' || k === 'review'
+          ? h('a', { href: `#/incidents/${v}` }, `${k} ${v}`) : `${k} ${v}`) : ['—'];
+        return h('tr', { 'data-followup': fu.id, class: fu.overdue ? 'overdue' : '' },
+          h('td', {}, fu.id), h('td', {}, fu.title), h('td', {}, fu.owner),
+          h('td', {}, fmtTime(fu.due), fu.overdue ? h('span', { class: 'nobody' }, ' overdue') : null),
+          h('td', {}, fu.status), h('td', {}, ...src),
+          h('td', {}, canAct() && fu.status === 'open'
+            ? h('button', { type: 'button', class: 'quiet', 'aria-label': `Mark ${fu.id} done`,
+                            onclick: () => markDone(fu) }, 'Done') : null));
+      });
+      list.replaceChildren(rows.length === 0 ? h('p', { class: 'muted' }, 'No follow-ups.')
+        : h('div', { class: 'table-scroll' }, h('table', {},
+          h('thead', {}, h('tr', {}, ['Id', 'Title', 'Owner', 'Due', 'Status', 'From', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, rows))));
+      list.setAttribute('aria-busy', 'false');
+    } catch (e) {
+      if (e.status !== 401) error.textContent = e.message;
+    }
+  }
+  return { refresh };
+}
+
+// ---- reports ----
+
+const WEEKS = 8;
+
+// Acknowledgement and resolution times by severity over the last eight weeks (one
+// GET /v1/reports/response per week), as uPlot charts, and pages per responder.
+function reportsView() {
+  const error = h('div', { class: 'banner', role: 'alert' });
+  const charts = h('div', { 'aria-busy': 'true' });
+  const tables = h('div', {});
+  setMain(h('h1', { tabindex: '-1' }, 'Reports'), error, charts, tables);
+  document.title = 'Reports · loom-oncall';
+  let drawn = '';
+  async function refresh() {
+    const end = new Date();
+    end.setUTCHours(0, 0, 0, 0);
+    end.setTime(end.getTime() + DAY_MS);
+    const weeks = [];
+    for (let i = WEEKS; i > 0; --i) {
+      weeks.push([new Date(end.getTime() - i * 7 * DAY_MS), new Date(end.getTime() - (i - 1) * 7 * DAY_MS)]);
+    }
+    try {
+      const range = (from, to) => `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
+      const reports = await Promise.all(weeks.map(([from, to]) => api('GET', '/v1/reports/response?' + range(from, to))));
+      const total = await api('GET', '/v1/reports/response?' + range(weeks[0][0], end));
+      const pages = await api('GET', '/v1/reports/pages?' + range(weeks[0][0], end));
+      error.textContent = '';
+      const key = JSON.stringify([reports, total, pages]);
+      if (key === drawn) return;
+      drawn = key;
+      const xs = weeks.map(([from]) => from.getTime() / 1000);
+      const series = (measure) => SEVERITIES.map((sev) => reports.map((r) => {
+        const m = r.by_severity && r.by_severity[sev] && r.by_severity[sev][measure];
+        return m && m.count ? m.p50_seconds / 60 : null;
+      }));
+      charts.replaceChildren(
+        chartFigure('ack-chart', 'Time to acknowledge, median per week (minutes)', xs, series('acknowledge')),
+        chartFigure('resolve-chart', 'Time to resolve, median per week (minutes)', xs, series('resolve')));
+      charts.setAttribute('aria-busy', 'false');
+      tables.replaceChildren(
+        h('h2', {}, `Last ${WEEKS} weeks by severity`), severityTable(total),
+        h('h2', {}, 'Pages per responder'), pagesTable(pages));
+    } catch (e) {
+      if (e.status !== 401) error.textContent = e.message;
+    }
+  }
+  return { refresh };
+}
+
+const SEV_COLORS = { sev1: '#b3261e', sev2: '#c24e00', sev3: '#8a6d00', sev4: '#4a5568' };
+
+function chartFigure(id, title, xs, ys) {
+  const box = h('div', { class: 'chart', id });
+  const figure = h('figure', { 'aria-labelledby': `${id}-title` },
+    h('figcaption', { id: `${id}-title` }, title), box);
+  const hasData = ys.some((line) => line.some((v) => v !== null));
+  if (!hasData) {
+    box.append(h('p', { class: 'muted' }, 'No incidents in these weeks.'));
+    return figure;
+  }
+  if (typeof uPlot !== 'function') {
+    box.append(h('p', { class: 'muted' }, 'Charts unavailable (uPlot did not load).'));
+    return figure;
+  }
+  const width = Math.min(960, Math.max(300, document.getElementById('main').clientWidth - 32));
+  // eslint-disable-next-line no-undef
+  new uPlot({
+    width, height: 220,
+    series: [{}, ...SEVERITIES.map((sev) => ({ label: sev, stroke: SEV_COLORS[sev], width: 2, spanGaps: true,
+                                                 points: { show: true } }))],
+    axes: [{}, { label: 'min' }],
+    scales: { x: { time: true } },
+  }, [xs, ...ys], box);
+  return figure;
+}
+
+function fmtSeconds(v) { return v === undefined || v === null ? '—' : fmtDuration(v * 1000); }
+
+function severityTable(report) {
+  const rows = SEVERITIES.map((sev) => {
+    const r = (report.by_severity || {})[sev] || {};
+    const a = r.acknowledge || {};
+    const z = r.resolve || {};
+    return h('tr', { 'data-severity': sev }, h('th', { scope: 'row' }, sev),
+      h('td', {}, String(a.count || 0)), h('td', {}, fmtSeconds(a.p50_seconds)), h('td', {}, fmtSeconds(a.p90_seconds)),
+      h('td', {}, a.within_target_share === undefined ? '—' : `${Math.round(a.within_target_share * 100)} %`),
+      h('td', {}, fmtSeconds(z.p50_seconds)), h('td', {}, fmtSeconds(z.p90_seconds)));
+  });
+  return h('div', { class: 'table-scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Severity', 'Acks', 'Ack p50', 'Ack p90', 'Within target', 'Resolve p50', 'Resolve p90']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows)));
+}
+
+function pagesTable(report) {
+  const entries = Object.entries(report.responders || {});
+  if (entries.length === 0) return h('p', { class: 'muted' }, 'Nobody was paged.');
+  return h('div', { class: 'table-scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Responder', 'Pages', 'Off hours'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, entries.map(([who, r]) => h('tr', { 'data-responder': who },
+      h('th', { scope: 'row' }, who), h('td', {}, String(r.pages)), h('td', {}, String(r.off_hours)))))));
+}
+
 // ---- the incident list ----
 
 function listFilters(hash) {
@@ -584,12 +764,18 @@ function incidentView(id) {
   const pages = h('div', { class: 'table-scroll' });
   const alerts = h('div', { class: 'table-scroll' });
   const updateSection = h('div', {});
+  const playbookSection = h('div', {});
+  const overrideBox = h('div', {});
+  const summarySection = h('div', {});
+  const securitySection = h('div', {});
+  const evidenceList = h('div', { class: 'table-scroll' });
   let incident = null;
   let last = '';
 
   setMain(
     h('p', {}, h('a', { href: '#/' }, '← All incidents')),
-    head, actionError, actions, updateSection,
+    head, actionError, overrideBox, actions, summarySection, playbookSection, securitySection,
+    updateSection,
     h('div', { class: 'incident-grid' },
       h('section', { 'aria-labelledby': 'timeline-title' },
         h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
@@ -597,7 +783,9 @@ function incidentView(id) {
         h('section', { 'aria-labelledby': 'pages-title' },
           h('h2', { id: 'pages-title' }, 'Pages and their delivery'), pages),
         h('section', { 'aria-labelledby': 'alerts-title' },
-          h('h2', { id: 'alerts-title' }, 'Member alerts'), alerts))));
+          h('h2', { id: 'alerts-title' }, 'Member alerts'), alerts),
+        h('section', { 'aria-labelledby': 'evidence-title' },
+          h('h2', { id: 'evidence-title' }, 'Evidence'), evidenceList))));
 
   async function act(path, body, done) {
     actionError.textContent = '';
@@ -605,11 +793,15 @@ function incidentView(id) {
     buttons.forEach((b) => { b.disabled = true; });
     try {
       await api('POST', `/v1/incidents/${id}/${path}`, body || {});
+      overrideBox.replaceChildren();
       announce(done);
       last = '';
       await refresh();
     } catch (e) {
       if (e.status !== 401) actionError.textContent = e.message;
+      const gate = ((e.problem && e.problem.errors) || [])
+        .filter((fe) => String(fe.pointer || '').startsWith('/recovery/'));
+      if (path === 'resolve' && e.status === 409 && gate.length > 0) renderOverride(gate);
     } finally {
       buttons.forEach((b) => { b.disabled = false; });
     }
@@ -647,6 +839,262 @@ function incidentView(id) {
       const again = [...actions.querySelectorAll('button')].find((b) => b.textContent === focused);
       if (again) again.focus();
     }
+  }
+
+  // The recovery gate refused a resolve (docs/playbook-availability.md): what failed, and a
+  // written reason to resolve anyway.
+  function renderOverride(failed) {
+    const reason = h('textarea', { id: 'override-reason', name: 'override_reason', required: true,
+                                   'aria-describedby': 'override-reason-error' });
+    const error = h('p', { class: 'field-error', id: 'override-reason-error' });
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'override-title' },
+      h('h2', { id: 'override-title' }, 'Recovery not verified'),
+      h('ul', {}, failed.map((fe) => h('li', {}, fe.detail))),
+      h('label', { for: 'override-reason' }, 'Reason to resolve anyway'), reason, error,
+      h('button', { type: 'submit' }, 'Resolve anyway'));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (!reason.value.trim()) {
+        error.textContent = 'Required: the reason is recorded in the timeline.';
+        reason.setAttribute('aria-invalid', 'true');
+        reason.focus();
+        return;
+      }
+      act('resolve', { override_reason: reason.value.trim() }, `${id} resolved (recovery overridden)`);
+    });
+    overrideBox.replaceChildren(form);
+    reason.focus();
+  }
+
+  // The availability playbook: the runbook's steps, the dominant signal of the latest probe round
+  // with its evidence and mitigations, and the recovery check.
+  function renderPlaybook(p) {
+    if (!p || p.kind !== 'availability') {
+      playbookSection.replaceChildren();
+      return;
+    }
+    const items = [];
+    if (!p.probe) {
+      items.push(h('p', { class: 'muted' }, 'This service names no LOOM node to probe (services[].probe).'));
+    } else if (!p.latest) {
+      items.push(h('p', { class: 'muted' }, 'No probe round yet.'));
+    } else {
+      const r = p.latest;
+      items.push(factList([
+        ['Last probe', `${fmtTime(r.at)} (${r.trigger}) · ${r.healthy ? 'healthy' : 'unhealthy'}`],
+        ['/ready', r.ready && r.ready.status ? String(r.ready.status) : 'no answer'],
+        ['Dominant signal', p.dominant_signal_title
+          ? h('strong', { class: 'signal', 'data-signal': p.dominant_signal }, p.dominant_signal_title) : 'none'],
+      ]));
+      if ((p.evidence || []).length) {
+        items.push(h('h3', {}, 'Evidence'), h('ul', {}, p.evidence.map((x) => h('li', {}, x))));
+      }
+      if ((p.mitigations || []).length) {
+        items.push(h('h3', {}, 'Mitigations'), h('ul', {}, p.mitigations.map((x) => h('li', {}, x))));
+      }
+      if ((r.errors || []).length) {
+        items.push(h('h3', {}, 'Probe errors'), h('ul', {}, r.errors.map((x) => h('li', {}, x))));
+      }
+    }
+    if (p.recovery) {
+      items.push(h('p', { class: p.recovery.passed ? 'ok' : 'nobody' },
+        p.recovery.passed ? 'Recovery verified: resolve is allowed.'
+          : `Recovery not verified: ${(p.recovery.failures || []).join('; ')}`));
+    }
+    const probe = canAct() && p.probe && OPEN_STATES.includes(incident.state)
+      ? h('button', { type: 'button', class: 'quiet', onclick: () => act('probe', {}, `${id} probed`) },
+        'Probe now') : null;
+    playbookSection.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'playbook-title' },
+      h('h2', { id: 'playbook-title' }, 'Availability playbook'),
+      h('ol', { class: 'steps' }, (p.steps || []).map((x) => h('li', {}, x))), items, probe));
+  }
+
+  // The final summary (docs/followups.md): required before close; shown while resolved.
+  async function renderSummaryForm() {
+    if (!canAct() || incident.state !== 'resolved') {
+      summarySection.replaceChildren();
+      return;
+    }
+    if (summarySection.firstChild) return;  // keep what the responder is typing
+    let saved = null;
+    try { saved = await api('GET', `/v1/incidents/${id}/summary`); } catch (e) { saved = null; }
+    if (summarySection.firstChild) return;
+    const users = (await api('GET', '/v1/users').catch(() => ({ users: [] }))).users;
+    const text = (name, label) => [h('label', { for: `s-${name}` }, label),
+      h('textarea', { id: `s-${name}`, name, 'aria-describedby': `s-${name}-error` }),
+      h('p', { class: 'field-error', id: `s-${name}-error` })];
+    const rows = h('div', { class: 'followup-rows' });
+    let n = 0;
+    function addRow(fu) {
+      const i = n++;
+      const owner = h('select', { id: `s-fu-${i}-owner`, 'aria-describedby': `s-fu-${i}-owner-error` },
+        users.map((u) => h('option', { value: u.id, selected: fu && fu.owner === u.id }, u.name ? `${u.name} (${u.id})` : u.id)));
+      const row = h('fieldset', { class: 'followup-row', 'data-row': i },
+        h('legend', {}, `Follow-up ${i + 1}`),
+        h('label', { for: `s-fu-${i}-title` }, 'Title'),
+        h('input', { id: `s-fu-${i}-title`, type: 'text', value: fu ? fu.title : '', 'aria-describedby': `s-fu-${i}-title-error` }),
+        h('p', { class: 'field-error', id: `s-fu-${i}-title-error` }),
+        h('label', { for: `s-fu-${i}-owner` }, 'Owner'), owner,
+        h('p', { class: 'field-error', id: `s-fu-${i}-owner-error` }),
+        h('label', { for: `s-fu-${i}-due` }, 'Due'),
+        h('input', { id: `s-fu-${i}-due`, type: 'date', value: fu && fu.due ? fu.due.slice(0, 10) : '', 'aria-describedby': `s-fu-${i}-due-error` }),
+        h('p', { class: 'field-error', id: `s-fu-${i}-due-error` }));
+      rows.append(row);
+    }
+    const formError = h('div', { class: 'banner', role: 'alert' });
+    const form = h('form', { novalidate: true, 'aria-labelledby': 'summary-title' },
+      h('h2', { id: 'summary-title' }, 'Final summary'),
+      h('p', { class: 'hint' }, 'Required before the incident can close.'), formError,
+      text('root_cause', 'Root cause'), text('customer_impact', 'Customer impact'),
+      text('remediation', 'Remediation actions'), rows,
+      h('button', { type: 'button', class: 'quiet', onclick: () => addRow(null) }, 'Add a follow-up'),
+      text('no_followups_reason', 'No follow-ups because (only without follow-ups)'),
+      h('button', { type: 'submit' }, 'Save final summary'));
+    summarySection.replaceChildren(h('section', { class: 'panel' }, form));
+    for (const name of ['root_cause', 'customer_impact', 'remediation', 'no_followups_reason']) {
+      if (saved && saved[name]) $(`s-${name}`).value = saved[name];
+    }
+    const savedFollowups = saved && saved.followups && saved.followups.length ? saved.followups : [null];
+    savedFollowups.forEach(addRow);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      form.querySelectorAll('.field-error').forEach((el) => { el.textContent = ''; });
+      form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+      formError.textContent = '';
+      const body = {};
+      for (const name of ['root_cause', 'customer_impact', 'remediation']) body[name] = $(`s-${name}`).value.trim();
+      const reason = $('s-no_followups_reason').value.trim();
+      if (reason) body.no_followups_reason = reason;
+      body.followups = [];
+      const ids = [];
+      for (const row of rows.children) {
+        const i = row.dataset.row;
+        const title = $(`s-fu-${i}-title`).value.trim();
+        const due = $(`s-fu-${i}-due`).value;
+        if (!title && !due) continue;
+        ids.push(i);
+        body.followups.push({ title, owner: $(`s-fu-${i}-owner`).value, due });
+      }
+      try {
+        await api('PUT', `/v1/incidents/${id}/summary`, body);
+        announce(`Final summary of ${id} saved`);
+        last = '';
+        await refresh();
+      } catch (e) {
+        if (e.status === 401) return;
+        let first = null;
+        for (const fe of (e.problem && e.problem.errors) || []) {
+          const parts = String(fe.pointer || '').split('/').filter(Boolean);
+          let target = null;
+          if (parts[0] === 'followups' && parts.length === 3 && ids[Number(parts[1])] !== undefined) {
+            target = `s-fu-${ids[Number(parts[1])]}-${parts[2]}`;
+          } else if (parts.length === 1 && $(`s-${parts[0]}`)) {
+            target = `s-${parts[0]}`;
+          } else if (parts[0] === 'followups') {
+            target = 's-no_followups_reason';
+          }
+          if (target && $(`${target}-error`)) {
+            $(`${target}-error`).textContent = fe.detail;
+            $(target).setAttribute('aria-invalid', 'true');
+            if (!first) first = $(target);
+          }
+        }
+        if (first) first.focus();
+        else formError.textContent = e.message;
+      }
+    });
+  }
+
+  // The security playbook (docs/security-playbook.md): the checklist, and the report both
+  // resolve and close wait for.
+  async function renderSecurity() {
+    if (incident.kind !== 'security') {
+      securitySection.replaceChildren();
+      return;
+    }
+    let checklist = null;
+    let report = null;
+    try { checklist = await api('GET', `/v1/incidents/${id}/checklist`); } catch (e) { checklist = null; }
+    try { report = await api('GET', `/v1/incidents/${id}/security-report`); } catch (e) { report = null; }
+    const open = OPEN_STATES.includes(incident.state) || incident.state === 'resolved';
+    const items = checklist ? checklist.items.map((it) => h('li', { 'data-item': it.id, class: it.done ? 'done' : '' },
+      h('span', {}, it.done ? '✔ ' : '☐ ', it.text),
+      it.done ? h('span', { class: 'hint' }, ` · ${it.done_by}, ${fmtTime(it.done_at)}`) : null,
+      canAct() && open && !it.done ? h('button', { type: 'button', class: 'quiet',
+        'aria-label': `Mark done: ${it.text}`, onclick: async () => {
+          try {
+            await api('POST', `/v1/incidents/${id}/checklist/${encodeURIComponent(it.id)}`, { done: true });
+            announce(`${it.text}: done`);
+            last = '';
+            await refresh();
+          } catch (e) { if (e.status !== 401) actionError.textContent = e.message; }
+        } }, 'Done') : null)) : [];
+    const progress = checklist ? `${checklist.done} of ${checklist.total} done` : '';
+    const panel = h('section', { class: 'panel', 'aria-labelledby': 'security-title' },
+      h('h2', { id: 'security-title' }, 'Security playbook'),
+      h('p', { class: checklist && checklist.complete && report ? 'ok' : 'nobody' },
+        checklist && checklist.complete && report ? 'Checklist and report complete: resolve and close are allowed.'
+          : `Resolve and close wait for the checklist (${progress}) and the report${report ? '' : ' (missing)'}.`),
+      h('ul', { class: 'checklist' }, items));
+    const keep = securitySection.querySelector('form');
+    if (keep) {
+      panel.append(keep);  // keep what the responder is typing
+    } else if (canAct() && open) {
+      const fields = [['timeline', 'Timeline'], ['indicators', 'Indicators'], ['containment', 'Containment actions'],
+                      ['residual_risk', 'Residual risk']];
+      const form = h('form', { novalidate: true, 'aria-labelledby': 'report-title' },
+        h('h3', { id: 'report-title' }, report ? `Security report (revision ${report.revision})` : 'Security report'),
+        fields.flatMap(([name, label]) => [h('label', { for: `r-${name}` }, label),
+          h('textarea', { id: `r-${name}`, name, 'aria-describedby': `r-${name}-error` }),
+          h('p', { class: 'field-error', id: `r-${name}-error` })]),
+        h('button', { type: 'submit' }, 'Save report'));
+      if (report) for (const [name] of fields) form.querySelector(`#r-${name}`).value = report[name] || '';
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const body = {};
+        for (const [name] of fields) {
+          body[name] = $(`r-${name}`).value;
+          $(`r-${name}-error`).textContent = '';
+          $(`r-${name}`).removeAttribute('aria-invalid');
+        }
+        try {
+          await api('PUT', `/v1/incidents/${id}/security-report`, body);
+          announce(`Security report of ${id} saved`);
+          form.remove();
+          last = '';
+          await refresh();
+        } catch (e) {
+          if (e.status === 401) return;
+          let placed = false;
+          for (const fe of (e.problem && e.problem.errors) || []) {
+            const name = String(fe.pointer || '').replace(/^\//, '');
+            if ($(`r-${name}`)) {
+              $(`r-${name}-error`).textContent = fe.detail;
+              $(`r-${name}`).setAttribute('aria-invalid', 'true');
+              placed = true;
+            }
+          }
+          if (!placed) actionError.textContent = e.message;
+        }
+      });
+      panel.append(form);
+    }
+    securitySection.replaceChildren(panel);
+  }
+
+  async function renderEvidence() {
+    let list = [];
+    try { list = (await api('GET', `/v1/incidents/${id}/evidence`)).evidence; } catch (e) { list = []; }
+    if (list.length === 0) {
+      evidenceList.replaceChildren(h('p', { class: 'muted' }, 'No evidence attached.'));
+      return;
+    }
+    evidenceList.replaceChildren(h('table', {},
+      h('thead', {}, h('tr', {}, ['What', 'SHA-256', 'Size', 'By', 'When'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, list.map((a) => h('tr', {},
+        h('td', {}, a.name, a.request_id ? ` (request ${a.request_id})` : '', a.uri ? ` (${a.uri})` : ''),
+        h('td', { class: 'hash', title: a.sha256 }, a.sha256.slice(0, 12) + '…'),
+        h('td', {}, String(a.size)), h('td', {}, a.actor), h('td', {}, fmtTime(a.at)))))));
   }
 
   function renderUpdateForm() {
@@ -798,6 +1246,10 @@ function incidentView(id) {
       incident = detail;
       renderHead(detail);
       renderActions();
+      renderPlaybook(detail.playbook);
+      renderSummaryForm();
+      renderSecurity();
+      renderEvidence();
       renderUpdateForm();
       renderTimeline(detail.timeline || []);
       renderPages(notes.notifications || []);
@@ -840,6 +1292,13 @@ const EVENT_LABELS = {
   'escalation.unrouted': 'Nobody to page',
   'update.reminder': 'Update reminder',
   'update.missed': 'Update missed',
+  'probe.result': 'Probe',
+  'evidence.added': 'Evidence added',
+  'security.checklist_updated': 'Checklist updated',
+  'security.report_updated': 'Security report saved',
+  'recovery.verified': 'Recovery verified',
+  'recovery.override': 'Recovery overridden',
+  'recovery.auto_resolve_checked': 'Recovery checked after auto-resolve',
 };
 
 function eventLabel(type) { return EVENT_LABELS[type] || type; }
