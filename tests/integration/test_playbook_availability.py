@@ -106,11 +106,19 @@ class AvailabilityPlaybookTest(harness.LoomTestCase):
         return [e for e in self.server.incident(iid)["timeline"] if e["type"].startswith(prefix)]
 
     def test_persistence_failures_dominate_and_resolve_waits_for_recovery(self):
+        # Healthy first: the scheduled probes (every 1 s while the incident is open) find no signal.
+        self.node.state = "healthy"
         iid, dedup = self.open_incident()
         self.assertEqual(self.server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
+        healthy = self.wait_for_playbook(iid, lambda p: p["rounds"] >= 1, "a healthy round")
+        self.assertEqual(healthy["playbook"]["latest"]["ready"]["status"], 200)
+        self.assertIsNone(healthy["playbook"]["dominant_signal"], healthy["playbook"])
 
-        # The scheduled probes (every 1 s while the incident is open) read the node.
-        incident = self.wait_for_playbook(iid, lambda p: p["rounds"] >= 2, "two probe rounds")
+        # Then the node's PostgreSQL goes down.
+        self.node.state = "pg-down"
+        incident = self.wait_for_playbook(
+            iid, lambda p: p["dominant_signal"] == "persistence_write_failures"
+            and p["rounds"] >= 3, "rounds with PostgreSQL down")
         playbook = incident["playbook"]
         self.assertTrue(playbook["probe"])
         self.assertEqual(playbook["dominant_signal"], "persistence_write_failures")
