@@ -1287,16 +1287,9 @@ Result<DeadlineFiring> SqliteWriter::ApplyFireDeadline(int64_t id, const Deadlin
 
 Result<Incident> SqliteWriter::AppendEvent(int64_t number, const std::string& type,
                                            const std::string& actor, std::string data_json) {
-  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
-  if (!loaded.ok()) return std::move(loaded).error();
-  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
-  const TimePoint now = clock_.Now();
-  Plan plan;
-  plan.row = std::move(**loaded);
-  plan.row.incident.updated_at = now;
-  AddEvent(plan, now, type.c_str(), actor, std::move(data_json));
-  LOOM_RETURN_IF_ERROR(WritePlan(plan));
-  return plan.row.incident;
+  return ApplyIncidentEvent(
+      number, type.c_str(), actor,
+      [&](Connection&, const Incident&) -> Result<std::string> { return std::move(data_json); });
 }
 
 Result<Deadline> SqliteWriter::ApplyScheduleDrillDue(const Deadline& deadline) {
