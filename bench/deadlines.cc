@@ -42,7 +42,7 @@
 #include "core/builtin_runbook.h"
 #include "core/roster.h"
 #include "engine/escalation_engine.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sqlite_store.h"
 
 namespace {
 

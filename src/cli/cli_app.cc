@@ -31,6 +31,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterTokenCommands(app, ctx, &action);
   RegisterServiceCommands(app, ctx, &action);
   RegisterAuditCommands(app, ctx, &action);
+  RegisterMigrateCommand(app, ctx, &action);
   RegisterCheckCommands(app, ctx, &action);
   RegisterDrillCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);

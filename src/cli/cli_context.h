@@ -19,7 +19,8 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "http/server.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/postgres_store.h"
+#include "store/sql/sqlite_store.h"
 #include "store/store.h"
 
 namespace loom {
@@ -34,6 +35,8 @@ struct CliContext {
   std::function<Result<Config>(const std::string& data_dir, const EnvLookup& env)> demo_config;
   std::function<Result<std::unique_ptr<Store>>(const SqliteOptions& options, Clock& clock)>
       open_sqlite_store;
+  std::function<Result<std::unique_ptr<Store>>(const PostgresOptions& options, Clock& clock)>
+      open_postgres_store;
   std::function<Result<std::unique_ptr<HttpServer>>(const ServerOptions& options, ServerDeps deps)>
       start_http_server;
   std::function<std::unique_ptr<HttpTransport>(const TransportOptions& options)> make_transport;

@@ -13,7 +13,7 @@
 #include "cli/cli_context.h"
 #include "config/config.h"
 #include "http/server.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sqlite_store.h"
 
 namespace loom {
 
@@ -33,6 +33,7 @@ int RunCli(int argc, char** argv) {
       .load_config = &LoadConfig,
       .demo_config = &DemoConfig,
       .open_sqlite_store = &OpenSqliteStore,
+      .open_postgres_store = &OpenPostgresStore,
       .start_http_server = &StartHttpServer,
       .make_transport = &MakeCurlTransport,
       .shutdown_signal = &BlockShutdownSignals,

@@ -238,6 +238,7 @@ class CliHarness {
               store->settings = &settings;
               return std::unique_ptr<Store>(std::move(store));
             },
+            .open_postgres_store = nullptr,
             .start_http_server = [this](const ServerOptions& options,
                                         ServerDeps deps) -> Result<std::unique_ptr<HttpServer>> {
               events.push_back("server.start " + options.listen);

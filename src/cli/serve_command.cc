@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/delivery_setup.h"
 #include "cli/probe_setup.h"
+#include "cli/store_open.h"
 #include "cli/version.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -44,18 +45,6 @@ struct ServeFlags {
   bool demo = false;
 };
 
-// Creates `dir` (and parents) owner-only when it does not exist yet: it holds the database and,
-// in demo mode, the demo secrets.
-Status EnsureDirectory(const std::string& dir) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return OkStatus();
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Error::Internal("cannot create data directory '" + dir + "': " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
-  return OkStatus();
-}
-
 Result<Config> LoadServeConfig(const ServeFlags& flags, CliContext& ctx) {
   if (flags.demo) {
     std::string data_dir = !flags.data_dir.empty() ? flags.data_dir : ServerConfig{}.data_dir;
@@ -81,10 +70,6 @@ Status ApplyOverrides(const ServeFlags& flags, Config& config) {
     return Error::Invalid("server.tls_cert and server.tls_key must be set together");
   }
   if (config.server.data_dir.empty()) return Error::Invalid("server.data_dir is empty");
-  if (config.store.kind != "sqlite") {
-    return Error::Invalid("store.kind '" + config.store.kind +
-                          "' is not supported by this build (use sqlite)");
-  }
   return OkStatus();
 }
 
@@ -108,11 +93,6 @@ Result<SeverityPolicy> LoadSeverityPolicy(const Config& config, bool demo) {
   text << in.rdbuf();
   if (in.bad()) return Error::Invalid("cannot read runbook " + path);
   return BuildSeverityPolicy(text.str(), path, config.policy);
-}
-
-std::string StorePath(const Config& config) {
-  if (!config.store.path.empty()) return config.store.path;
-  return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
 }
 
 Status SeedServices(const Config& config, Store& store) {
@@ -190,25 +170,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
 
   Status dir = EnsureDirectory(config.server.data_dir);
   if (!dir.ok()) return ReportError(ctx, dir.error());
-  std::string store_path = StorePath(config);
-  std::filesystem::path store_dir = std::filesystem::path(store_path).parent_path();
-  if (!store_dir.empty()) {
-    Status made = EnsureDirectory(store_dir.string());
-    if (!made.ok()) return ReportError(ctx, made.error());
-  }
 
   // Before the first thread starts (the store's writer), so that every thread inherits the mask.
   std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
 
-  SqliteOptions store_options;
-  store_options.path = store_path;
-  store_options.security = config.security;
-  auto opened = ctx.open_sqlite_store(store_options, ctx.clock);
-  if (!opened.ok()) {
-    const Error& e = opened.error();
-    return ReportError(ctx, {e.code, "cannot open store '" + store_path + "': " + e.message, {}});
-  }
-  std::unique_ptr<Store> store = std::move(opened).value();
+  Result<OpenedStore> opened = OpenConfiguredStore(config, ctx);
+  if (!opened.ok()) return ReportError(ctx, opened.error());
+  const std::string store_name = opened->description;
+  std::unique_ptr<Store> store = std::move(opened->store);
 
   Status seeded = SeedServices(config, *store);
   if (!seeded.ok()) {
@@ -329,7 +298,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   spdlog::info(
       "loom-oncall {} serving on {} (config {}, store {}, {} service(s), {} user(s), {} "
       "schedule(s))",
-      kLoomOncallVersion, url, config.source, store_path, config.services.size(),
+      kLoomOncallVersion, url, config.source, store_name, config.services.size(),
       config.users.size(), config.schedules.size());
 
   int signal_number = shutdown->Wait();

@@ -227,7 +227,6 @@ class ConfigParser {
   Result<Config> Parse(const std::string& text);
 
   // The line of `store.kind` (0 when not set), for LoadConfig's build-capability error.
-  int store_kind_line() const { return store_kind_line_; }
 
  private:
   void Report(int line, const std::string& path, const std::string& reason) {
@@ -339,7 +338,6 @@ class ConfigParser {
   std::string source_;
   const EnvLookup& env_;
   std::vector<FieldError> fields_;
-  int store_kind_line_ = 0;
   bool smtp_configured_ = false;  // `notify.smtp` is set (e-mail contact methods need it)
   std::map<std::string, int> service_id_lines_;
   std::map<std::string, int> user_id_lines_;      // configured user id → line
@@ -504,7 +502,6 @@ void ConfigParser::ParseStore(const Entry& section, StoreConfig* out) {
   if (!m) return;
   const Entry* kind = Find(*m, "kind");
   if (String(kind, "store.kind", &out->kind)) {
-    store_kind_line_ = LineOf(kind->value);
     if (out->kind != "sqlite" && out->kind != "postgres") {
       Report(kind->value, "store.kind",
              "'" + out->kind + "' is not a store kind (sqlite, postgres)");
@@ -526,6 +523,8 @@ void ConfigParser::ParseStore(const Entry& section, StoreConfig* out) {
     } else if (const char* v = Env(out->url_env); v == nullptr || *v == '\0') {
       Report(url_env->value, "store.url_env",
              "environment variable " + out->url_env + " is not set");
+    } else {
+      out->url = v;
     }
   } else if (!out->url_env.empty()) {
     Report(url_env->key, "store.url_env", "applies only to kind: postgres");
@@ -1487,13 +1486,10 @@ Result<Config> ConfigParser::Parse(const std::string& text) {
   return config;
 }
 
-Result<Config> ParseWithKindLine(const std::string& text, const std::string& source,
-                                 const EnvLookup& env, int* store_kind_line) {
+Result<Config> ParseText(const std::string& text, const std::string& source, const EnvLookup& env) {
   try {
     ConfigParser parser(source, env);
-    auto config = parser.Parse(text);
-    *store_kind_line = parser.store_kind_line();
-    return config;
+    return parser.Parse(text);
   } catch (const std::exception& e) {
     return Error::Internal(source + ": reading the configuration failed: " + e.what());
   }
@@ -1657,8 +1653,7 @@ Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env
 
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& source_name,
                            const EnvLookup& env) {
-  int unused = 0;
-  return ParseWithKindLine(yaml_text, source_name, env, &unused);
+  return ParseText(yaml_text, source_name, env);
 }
 
 Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
@@ -1673,15 +1668,7 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   text << in.rdbuf();
   if (in.bad()) return Error::Invalid("cannot read configuration file " + path);
 
-  int kind_line = 0;
-  auto config = ParseWithKindLine(text.str(), path, env, &kind_line);
-  if (config.ok() && config->store.kind == "postgres") {
-    return Error::Invalid(path + ":" + std::to_string(kind_line) +
-                              ": store.kind: postgres is not available in this build yet "
-                              "(use kind: sqlite)",
-                          {{"store.kind", "postgres is not available in this build yet"}});
-  }
-  return config;
+  return ParseText(text.str(), path, env);
 }
 
 Result<Config> DemoConfig(const std::string& data_dir, const EnvLookup& env) {

@@ -34,9 +34,10 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
-  std::string kind = "sqlite";  // "sqlite" (later also "postgres")
+  std::string kind = "sqlite";  // "sqlite" or "postgres"
   std::string path;             // sqlite file; default <data_dir>/loom-oncall.db
   std::string url_env;          // postgres: env var with the connection URL
+  std::string url;              // postgres: its value — a secret, never shown or logged
 };
 
 // `business_hours:` of a service, validated (BusinessCalendar::Create accepts it as is).

@@ -378,12 +378,12 @@ TEST(ParseConfig, StoreAndLogErrors) {
   EXPECT_EQ(ErrorOf("log:\n  level: verbose\n"),
             "loom-oncall.yaml:2: log.level: 'verbose' is not a log level (trace, debug, info, "
             "warn, error)");
-  // postgres is accepted by the parser (LoadConfig refuses it in this build).
   auto r = Parse("store:\n  kind: postgres\n  url_env: PG_URL\n",
                  EnvOf({{"PG_URL", "postgres://localhost/oncall"}}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->store.kind, "postgres");
   EXPECT_EQ(r->store.url_env, "PG_URL");
+  EXPECT_EQ(r->store.url, "postgres://localhost/oncall");
   EXPECT_EQ(r->store.path, "");
 }
 
@@ -621,16 +621,15 @@ TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
   EXPECT_THAT(r.error().message, HasSubstr("missing.yaml"));
 }
 
-TEST(LoadConfig, PostgresIsNotAvailableInThisBuild) {
+TEST(LoadConfig, PostgresTakesItsUrlFromTheEnvironment) {
   testing::TempDir dir;
   const std::string path = dir.File("oncall.yaml");
   std::ofstream(path) << "server:\n  listen: 127.0.0.1:9000\nstore:\n  kind: postgres\n"
                          "  url_env: PG_URL\n";
   auto r = LoadConfig(path, EnvOf({{"PG_URL", "postgres://db/oncall"}}).lookup());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(
-      r.error().message,
-      path + ":4: store.kind: postgres is not available in this build yet (use kind: sqlite)");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->store.kind, "postgres");
+  EXPECT_EQ(r->store.url, "postgres://db/oncall");
 }
 
 std::string ReadFile(const std::string& path) {

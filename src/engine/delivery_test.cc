@@ -12,7 +12,7 @@
 #include "core/builtin_runbook.h"
 #include "engine/engine_test_support.h"
 #include "engine/escalation_engine.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sqlite_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 

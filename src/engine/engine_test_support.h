@@ -1,6 +1,6 @@
-// Test support shared by the engine's tests (not part of the library): a real SQLite store in a
-// temporary directory with service `loom`, a fake clock at Monday 2026-11-02 09:00 UTC, and
-// helpers to trigger incidents and read their timelines.
+// Test support shared by the engine's tests (not part of the library): a real store (SQLite in a
+// temporary directory, or PostgreSQL when a test overrides backend()) with service `loom`, a fake
+// clock at Monday 2026-11-02 09:00 UTC, and helpers to trigger incidents and read their timelines.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "core/schedule.h"
 #include "core/severity_policy.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/test_database.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 #include "testing/weekly_schedule.h"
@@ -30,11 +30,13 @@ class StoreFixture : public ::testing::Test {
     return std::make_shared<SeverityPolicy>(*policy);
   }
 
-  // Opens (or reopens) the store file; call from SetUp, then CreateLoomService once.
+  // The back end the store runs on (the store's own suites run on both).
+  virtual sql::TestBackend backend() const { return sql::TestBackend::kSqlite; }
+
+  // Opens (or reopens) the store; call from SetUp, then CreateLoomService once.
   void OpenStore() {
-    SqliteOptions options;
-    options.path = dir_.File("loom.db");
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock_);
+    if (!db_) db_ = std::make_unique<sql::TestDatabase>(backend());
+    Result<std::unique_ptr<Store>> store = db_->Open(SqliteOptions{}, clock_);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
   }
@@ -91,6 +93,7 @@ class StoreFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<sql::TestDatabase> db_;
   FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
   std::unique_ptr<Store> store_;
   IntegrationKey key_;

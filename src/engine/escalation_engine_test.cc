@@ -13,7 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "engine/deadline_rules.h"
 #include "engine/engine_test_support.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sqlite_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 

@@ -1,5 +1,5 @@
 // What a follow-up's deadline does when it fires (kinds "followup_reminder" and "followup_due",
-// payload in store/sqlite/followup_tables.h). Pure: the follow-up's details travel in the
+// payload in store/sql/followup_tables.h). Pure: the follow-up's details travel in the
 // payload, and a follow-up that is done, cancelled or changed has had these deadlines cancelled
 // in the same transaction, so a firing deadline always speaks for an open follow-up.
 //

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sqlite_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 

@@ -179,7 +179,7 @@ struct StoreStats {
 //   "update_reminder" {"due":us}  remind the commander that a status update is due
 //   "update_due"      {"due":us}  the status update was missed
 //   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
-//                     payload in store/sqlite/followup_tables.h)
+//                     payload in store/sql/followup_tables.h)
 //   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
 //                     started since cancels it); firing notifies the escalation manager
 struct Deadline {
@@ -375,7 +375,7 @@ class Store {
   virtual Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t number) = 0;
   // The incident's artifacts, oldest first (with contents when `with_content`).
   virtual Result<std::vector<StoredEvidence>> ListEvidence(int64_t number, bool with_content) = 0;
-  // ---- final summaries, follow-ups, post-incident reviews (store/sqlite/followup_tables.h) ----
+  // ---- final summaries, follow-ups, post-incident reviews (store/sql/followup_tables.h) ----
   // Saves the final summary of an incident that is not closed (kConflict when closed), adds its
   // follow-ups (source incident) and posts "incident.summary" to the timeline. Close is refused
   // (kConflict naming the missing parts) until the incident has a complete summary.

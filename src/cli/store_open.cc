@@ -1,0 +1,53 @@
+#include "cli/store_open.h"
+
+#include <filesystem>
+#include <utility>
+
+namespace loom {
+
+Status EnsureDirectory(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return OkStatus();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error::Internal("cannot create data directory '" + dir + "': " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  return OkStatus();
+}
+
+std::string StorePath(const Config& config) {
+  if (!config.store.path.empty()) return config.store.path;
+  return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
+}
+
+Result<OpenedStore> OpenConfiguredStore(const Config& config, CliContext& ctx) {
+  OpenedStore out;
+  Result<std::unique_ptr<Store>> opened = Error::Internal("no store");
+  if (config.store.kind == "postgres") {
+    out.description = "PostgreSQL ($" + config.store.url_env + ")";
+    if (!ctx.open_postgres_store) return Error::Unavailable("PostgreSQL is not available here");
+    PostgresOptions options;
+    options.url = config.store.url;
+    options.security = config.security;
+    opened = ctx.open_postgres_store(options, ctx.clock);
+  } else {
+    out.description = StorePath(config);
+    std::filesystem::path dir = std::filesystem::path(out.description).parent_path();
+    if (!dir.empty()) {
+      Status made = EnsureDirectory(dir.string());
+      if (!made.ok()) return std::move(made).error();
+    }
+    SqliteOptions options;
+    options.path = out.description;
+    options.security = config.security;
+    opened = ctx.open_sqlite_store(options, ctx.clock);
+  }
+  if (!opened.ok()) {
+    const Error& e = opened.error();
+    return Error{e.code, "cannot open store '" + out.description + "': " + e.message, {}};
+  }
+  out.store = std::move(opened).value();
+  return out;
+}
+
+}  // namespace loom

@@ -1,0 +1,22 @@
+#include "store/sql/db.h"
+
+namespace loom::sql {
+
+Status Query::Run() {
+  while (true) {
+    Result<bool> row = Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return OkStatus();
+  }
+}
+
+Result<int64_t> Query::RunReturningInt() {
+  Result<bool> row = Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error::Internal("the statement returned no row");
+  int64_t value = Int(0);
+  LOOM_RETURN_IF_ERROR(Run());
+  return value;
+}
+
+}  // namespace loom::sql

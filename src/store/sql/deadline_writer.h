@@ -1,0 +1,91 @@
+// DeadlineWriter: the SQL of the escalation engine's durable state — deadlines and the
+// notification outbox — for the SQLite writer, plus the bookkeeping that tells the engine about
+// deadlines once (and only once) their transaction committed.
+//
+// Every method runs inside the writer's transaction. Deadlines inserted by a command that rolls
+// back (its savepoint or the whole batch) are forgotten with it.
+//
+// Thread safety: not thread-safe (writer thread only), except SetListener.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "common/result.h"
+#include "store/sql/db.h"
+#include "store/store.h"
+
+namespace loom::sql {
+
+// Which pending deadlines of an incident a state change cancels.
+enum class DeadlineFamily {
+  kEscalation,  // "escalate"
+  kCadence,     // "cadence", "update_reminder", "update_due"
+  kAll,
+};
+
+class DeadlineWriter {
+ public:
+  static Result<std::unique_ptr<DeadlineWriter>> Prepare(Connection& db);
+  ~DeadlineWriter();
+
+  // Inserts `deadline` (its id is assigned) and remembers it for the listener.
+  Result<Deadline> Insert(Deadline deadline, TimePoint now);
+  Status Cancel(int64_t incident_number, DeadlineFamily family, TimePoint now);
+  // The deadline when it has neither fired nor been cancelled.
+  Result<std::optional<Deadline>> FindPending(int64_t id);
+  Status MarkFired(int64_t id, TimePoint now);
+  // False when an entry with the same unique_key exists (nothing inserted). Inserted rows are
+  // remembered for the outbox listener. A row without next_attempt_at is due `now`.
+  Result<bool> InsertOutbox(const OutboxEntry& entry, TimePoint now);
+  // Brings the pending row with `entry`'s unique key forward to entry.next_attempt_at when that
+  // is earlier (the next contact method after a dead letter goes at once). True when it moved.
+  Result<bool> AdvanceOutbox(const OutboxEntry& entry);
+  // Cancels the incident's pending messages of one family (pages and tickets with the
+  // escalation, reminders and notifies with the cadence); incident channel posts stay.
+  Status CancelOutbox(int64_t incident_number, DeadlineFamily family, const char* reason);
+  // Applies one delivery outcome to its row (attempts + 1 when attempted). False when the row is
+  // not pending.
+  Result<bool> RecordDelivery(const DeliveryRecord& record, TimePoint now);
+  Status DisableDestination(const std::string& key, const std::string& reason, TimePoint now);
+  // When the incident's newest status update was posted, if any.
+  Result<std::optional<TimePoint>> LastStatusUpdate(int64_t incident_number);
+
+  // Transaction bookkeeping, called by the writer's TransactionControl steps.
+  void BeginBatch() { AbortBatch(); }
+  void BeginCommand() {
+    command_start_ = created_.size();
+    command_outbox_start_ = created_outbox_.size();
+  }
+  void RollbackCommand() {
+    created_.resize(command_start_);
+    created_outbox_.resize(command_outbox_start_);
+  }
+  void AbortBatch() {
+    created_.clear();
+    created_outbox_.clear();
+  }
+  // After a successful COMMIT: tells the listeners about the batch's new deadlines and outbox rows.
+  void Committed();
+
+  void SetListener(DeadlineListener listener);
+  void SetOutboxListener(OutboxListener listener);
+
+ private:
+  struct Statements;
+  explicit DeadlineWriter(std::unique_ptr<Statements> st);
+
+  std::unique_ptr<Statements> st_;
+  std::vector<Deadline> created_;
+  std::vector<OutboxEntry> created_outbox_;
+  size_t command_start_ = 0;
+  size_t command_outbox_start_ = 0;
+  std::mutex listener_mu_;
+  DeadlineListener listener_;       // GUARDED_BY(listener_mu_)
+  OutboxListener outbox_listener_;  // GUARDED_BY(listener_mu_)
+};
+
+}  // namespace loom::sql

@@ -1,0 +1,33 @@
+#include "store/sql/postgres_store.h"
+
+#include <utility>
+
+#include "store/sql/pg_db.h"
+#include "store/sql/sql_store.h"
+
+namespace loom {
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options, Clock& clock) {
+  using sql::Connection;
+  using sql::PgConnection;
+  if (options.url.empty()) return Error::Invalid("the PostgreSQL store needs a connection URL");
+  Result<std::unique_ptr<PgConnection>> db =
+      PgConnection::Open(options.url, options.statement_timeout_ms);
+  if (!db.ok()) return std::move(db).error();
+
+  sql::SqlStoreOptions sql_options;
+  sql_options.max_queue = options.max_queue;
+  sql_options.max_batch = options.max_batch;
+  sql_options.read_connections = options.read_connections;
+  sql_options.security = options.security;
+  sql_options.open_reader =
+      [url = options.url,
+       timeout = options.statement_timeout_ms]() -> Result<std::unique_ptr<Connection>> {
+    Result<std::unique_ptr<PgConnection>> conn = PgConnection::Open(url, timeout);
+    if (!conn.ok()) return std::move(conn).error();
+    return std::unique_ptr<Connection>(std::move(*conn));
+  };
+  return sql::OpenSqlStore(std::move(*db), sql_options, clock);
+}
+
+}  // namespace loom

@@ -1,0 +1,76 @@
+// How the SQLite store's rows map to domain structs: the column lists every SELECT uses, the
+// decoders for them, the ServiceSettings JSON, and a small JSON object writer for timeline data.
+//
+// Thread safety: stateless functions and value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "core/incident.h"
+#include "core/service.h"
+#include "core/timeline.h"
+#include "store/sql/db.h"
+#include "store/store.h"
+
+namespace loom::sql {
+
+// An incident row: the domain incident plus the columns only the store uses.
+struct IncidentRow {
+  Incident incident;
+  int64_t integration_key_id = 0;
+  bool group_open = false;  // the (integration key, dedup key) group still takes alerts
+  int64_t last_seq = 0;     // the newest timeline event's seq and hash (the chain's tail)
+  std::string last_hash;
+};
+
+// Column lists, in the order the Read* functions expect them at column 0.
+extern const char kIncidentColumns[];
+extern const char kAlertColumns[];
+extern const char kTimelineColumns[];
+
+void ReadIncidentRow(const Query& q, IncidentRow* row);
+void ReadAlert(const Query& q, Alert* alert);
+void ReadTimelineEvent(const Query& q, TimelineEvent* event);
+
+// The incident's responders as the JSON array stored in responders_json, and back. Unparsable
+// text decodes as no responders.
+std::string EncodeResponders(const std::vector<std::string>& responders);
+std::vector<std::string> DecodeResponders(std::string_view json);
+
+// {"severity_map":{"critical":"sev1",...},"fallback":"sev2","auto_resolve":false,
+//  "rate_limit_per_minute":0}
+std::string EncodeSettings(const ServiceSettings& settings);
+// Missing fields keep their defaults; kInternal when the text is not a JSON object.
+Result<ServiceSettings> DecodeSettings(std::string_view json);
+
+// Builds one flat JSON object, fields in the order added. Keys are trusted literals; values are
+// escaped. Cheaper than a DOM on the writer's hot path, where every event carries a few fields.
+class JsonObjectWriter {
+ public:
+  JsonObjectWriter() {
+    out_.reserve(256);
+    out_.push_back('{');
+  }
+  JsonObjectWriter& Add(std::string_view key, std::string_view value);
+  JsonObjectWriter& Add(std::string_view key, const char* value) {
+    return Add(key, std::string_view(value));
+  }
+  JsonObjectWriter& Add(std::string_view key, int64_t value);
+  JsonObjectWriter& AddBool(std::string_view key, bool value);
+  // Returns the finished object; the writer must not be used afterwards.
+  std::string Finish();
+
+ private:
+  void Key(std::string_view key);
+
+  std::string out_;
+  bool first_ = true;
+};
+
+// Appends `text` as a JSON string literal (with quotes).
+void AppendJsonString(std::string_view text, std::string* out);
+
+}  // namespace loom::sql

@@ -1,0 +1,31 @@
+// The store over the SQL layer (db.h), for either back end: the back end's open function
+// (sqlite_store.h, postgres_store.h) opens and configures the write connection and says how to
+// open read connections; everything else — migrations, the group-commit writer, the read pool,
+// the service cache — is the same code.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "core/security_playbook.h"
+#include "store/sql/db.h"
+#include "store/sql/read_pool.h"
+#include "store/store.h"
+
+namespace loom::sql {
+
+struct SqlStoreOptions {
+  size_t max_queue = 100000;  // queued write commands before Ingest answers kUnavailable
+  size_t max_batch = 4096;    // commands per group commit
+  int read_connections = 4;
+  ReadPool::Opener open_reader;
+  SecurityPlaybookConfig security;  // the checklist template of security incidents
+};
+
+// Migrates the database through `writer_db`, then serves. REQUIRES: `clock` outlives the store.
+Result<std::unique_ptr<Store>> OpenSqlStore(std::unique_ptr<Connection> writer_db,
+                                            const SqlStoreOptions& options, Clock& clock);
+
+}  // namespace loom::sql
