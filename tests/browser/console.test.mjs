@@ -566,6 +566,7 @@ test('drills: the next one due; a drill started and finished in the page, its no
   await next.getByText(before.next.scenario, { exact: true }).waitFor();
   await next.locator('.countdown').waitFor();
   await page.getByText('No drills yet.').waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined)\b/);
 
   await page.getByLabel('Scenario').selectOption('security');
   await page.getByLabel('Commander').selectOption('alice');
@@ -663,6 +664,7 @@ test('post-incident review: drafted from the timeline, edited, saved, published,
   await page.getByRole('link', { name: 'Post-incident review' }).click();
   await page.getByRole('heading', { name: `Post-incident review of ${id}` }).waitFor();
   await page.getByText('No review yet.').waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined)\b/);
   await page.getByRole('button', { name: 'Draft from the timeline' }).click();
   // The draft: the key events and the final summary's text, the follow-up.
   const timeline = page.locator('section', { has: page.getByRole('heading', { name: 'Timeline (UTC)' }) });

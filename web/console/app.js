@@ -1426,8 +1426,9 @@ function drillsView() {
   setMain(h('h1', { tabindex: '-1' }, 'Drills'), error,
     h('section', { 'aria-labelledby': 'next-drill-title' },
       h('h2', { id: 'next-drill-title' }, 'Next drill'), next),
-    finishBox, startBox,
-    h('section', { 'aria-labelledby': 'drills-title' }, h('h2', { id: 'drills-title' }, 'All drills'), list));
+    finishBox,
+    h('section', { 'aria-labelledby': 'drills-title' }, h('h2', { id: 'drills-title' }, 'All drills'), list),
+    startBox);
   document.title = 'Drills · loom-oncall';
   let users = null;
   let last = '';
@@ -1443,7 +1444,7 @@ function drillsView() {
       ['Schedule', `every ${d.schedule.every}, alternating ${d.schedule.alternate.join(' / ')}, service ${d.schedule.service}`],
       ...(c ? [['Last 30 days', `${c.last_30_days} drill${c.last_30_days === 1 ? '' : 's'}` +
                  (c.alternating ? ', alternating' : ', not alternating')]] : []),
-    ]), n.overdue ? h('p', { class: 'nobody', 'data-overdue': 'true' }, 'The next drill is overdue.') : null);
+    ]), ...(n.overdue ? [h('p', { class: 'nobody', 'data-overdue': 'true' }, 'The next drill is overdue.')] : []));
     next.setAttribute('aria-busy', 'false');
   }
 
@@ -1709,7 +1710,7 @@ function reviewView(id) {
       const closed = incident.state === 'closed';
       editor.replaceChildren(h('p', { class: 'muted' }, closed ? 'No review yet.'
         : `The review is drafted once the incident is closed (it is ${incident.state}).`),
-      closed && canAct() ? h('button', { type: 'button', onclick: draft }, 'Draft from the timeline') : null);
+      ...(closed && canAct() ? [h('button', { type: 'button', onclick: draft }, 'Draft from the timeline')] : []));
       return;
     }
     if (review.status === 'published' || !canAct()) {
