@@ -682,7 +682,15 @@ test('post-incident review: drafted from the timeline, edited, saved, published,
   assert.equal(review.status, 'draft');
   await screenshot(page, 'review-desktop.png');
 
+  // A review with an empty part is not published: the server's reasons are listed.
+  await page.getByLabel('Root cause').fill('');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.locator('#review-error li', { hasText: 'root_cause is empty' }).waitFor({ timeout: 10000 });
+  review = (await call('GET', `/v1/incidents/${id}/review`, { token: ADMIN_TOKEN })).json;
+  assert.equal(review.status, 'draft');
+  assert.equal(review.root_cause, '');
   // Publish saves what is typed first.
+  await page.getByLabel('Root cause').fill('a consumer stalled on a poison message');
   await page.getByLabel('Customer impact').fill('notifications late by 4 minutes for EU tenants');
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.locator('[data-status="published"]').waitFor({ timeout: 10000 });
@@ -690,6 +698,7 @@ test('post-incident review: drafted from the timeline, edited, saved, published,
   assert.equal(review.status, 'published');
   assert.equal(review.published_by, 'token:night-shift');
   assert.equal(review.customer_impact, 'notifications late by 4 minutes for EU tenants');
+  assert.equal(review.root_cause, 'a consumer stalled on a poison message');
   const incident = (await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json;
   assert.ok(incident.timeline.some((e) => e.type === 'review.published'), 'no review.published event');
   // Published: final, shown as text, no form.
