@@ -129,6 +129,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kGet, "/v1/drills", &Api::ListDrills, Kind::kNative},
       {Method::kPost, "/v1/drills", &Api::StartDrill, Kind::kNative},
       {Method::kPost, "/v1/drills/{id}/finish", &Api::FinishDrill, Kind::kNative},
+      {Method::kGet, "/v1/drills/{id}/notes", &Api::GetDrillNotes, Kind::kNative},
       {Method::kGet, "/v1/reports/compliance", &Api::GetComplianceReport, Kind::kNative},
       {Method::kGet, "/v1/oncall", &Api::GetOnCall, Kind::kNative},
       {Method::kGet, "/v1/schedules", &Api::ListSchedules, Kind::kNative},

@@ -256,6 +256,8 @@ class Api {
   void StartDrill(const Request& req, const PathParams& params, Reply reply);
   void FinishDrill(const Request& req, const PathParams& params, Reply reply);
   void ListDrills(const Request& req, const PathParams& params, Reply reply);
+  // GET /v1/drills/{id}/notes: the finished drill's notes file (drill_notes_handlers.cc).
+  void GetDrillNotes(const Request& req, const PathParams& params, Reply reply);
   void GetComplianceReport(const Request& req, const PathParams& params, Reply reply);
   // Replaces the pending drill_due deadline with the one the schedule gives now (logs failures).
   void RescheduleDrillDue();

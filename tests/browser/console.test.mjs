@@ -6,7 +6,7 @@
 //   LOOM_CHROMIUM      the browser (default /usr/bin/chromium, from scripts/setup.sh)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -533,6 +533,277 @@ test('a state change without the CSRF token, or from another origin, is refused'
   const same = await call('POST', `/v1/incidents/${incidentId}/mitigate`, { body: {}, headers: {
     Cookie: `loom_session=${cookie.value}`, 'X-CSRF-Token': csrf, Origin: server.url } });
   assert.equal(same.status, 200, same.text);
+  await context.close();
+});
+
+// ---- drills, post-incident review, evidence, "mine" (issue 6, second part) ----
+
+function sha256Hex(buffer) {
+  return createHash('sha256').update(buffer).digest('hex');
+}
+
+function noHorizontalScroll(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= 375);
+}
+
+// Triggers an incident and returns its id (found by its title through the API).
+async function openIncident(summary, severity = 'error') {
+  await trigger(summary, severity);
+  const r = await call('GET', '/v1/incidents?limit=100', { token: ADMIN_TOKEN });
+  const incident = r.json.incidents.find((i) => i.title === summary);
+  assert.ok(incident, `no incident titled ${summary}`);
+  return incident.id;
+}
+
+test('drills: the next one due; a drill started and finished in the page, its notes shown', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  await page.getByRole('link', { name: 'Drills' }).click();
+  await page.getByRole('heading', { name: 'Next drill' }).waitFor();
+  const before = (await call('GET', '/v1/drills', { token: ADMIN_TOKEN })).json;
+  assert.equal(before.drills.length, 0);
+  const next = page.locator('section', { has: page.getByRole('heading', { name: 'Next drill' }) });
+  await next.getByText(before.next.scenario, { exact: true }).waitFor();
+  await next.locator('.countdown').waitFor();
+  await page.getByText('No drills yet.').waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined)\b/);
+
+  await page.getByLabel('Scenario').selectOption('security');
+  await page.getByLabel('Commander').selectOption('alice');
+  await page.getByLabel('Participants', { exact: true }).fill('Platform, Security');
+  await page.getByRole('button', { name: 'Start drill' }).click();
+  const card = page.locator('li.card[data-drill]');
+  await card.waitFor({ timeout: 10000 });
+  const id = await card.getAttribute('data-drill');
+  await page.getByRole('status').filter({ hasText: `Drill started: ${id}` }).waitFor();
+  const started = (await call('GET', '/v1/drills', { token: ADMIN_TOKEN })).json;
+  assert.deepEqual(started.drills.map((d) => d.id), [id]);
+  assert.equal(started.drills[0].scenario, 'security');
+  assert.equal(started.drills[0].commander, 'alice');
+  assert.equal(started.drills[0].finished_at, null);
+  assert.match(await card.innerText(), /in progress/);
+
+  // Finishing needs a follow-up: the server's refusal lands next to the follow-ups.
+  await page.getByRole('button', { name: `Finish ${id}`, exact: true }).click();
+  await page.getByLabel('What worked').fill('The page reached alice within a minute\nThe commander was named at once');
+  await page.getByLabel('Gaps').fill('No ETA in the first status update');
+  await page.getByRole('button', { name: 'Finish drill and write notes' }).click();
+  await page.locator('#df-followups-error:not(:empty)').waitFor();
+  assert.equal((await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json.state, 'triggered');
+
+  await page.locator('#df-0-title').fill('Add an ETA field to the update template');
+  await page.locator('#df-0-owner').fill('alice');
+  await page.locator('#df-0-due').fill('2026-12-18');
+  await page.getByRole('button', { name: 'Add a follow-up' }).click();
+  await page.locator('#df-1-title').fill('Rehearse the token rotation');
+  await page.locator('#df-1-owner').fill('SRE');
+  await page.locator('#df-1-due').fill('2026-12-20');
+  await page.getByRole('button', { name: 'Finish drill and write notes' }).click();
+  await page.getByText('Notes written to').waitFor({ timeout: 15000 });
+  await page.getByText('In the notes only (owner is not a configured user): Rehearse the token rotation').waitFor();
+
+  const finished = (await call('GET', '/v1/drills', { token: ADMIN_TOKEN })).json.drills[0];
+  assert.equal(finished.state, 'closed');
+  assert.ok(finished.finished_at);
+  const tracked = (await call('GET', `/v1/followups?source=drill:${id}`, { token: ADMIN_TOKEN })).json.followups;
+  assert.deepEqual(tracked.map((f) => [f.title, f.owner]), [['Add an ETA field to the update template', 'alice']]);
+  // The card shows the result and the notes, exactly the file the server wrote.
+  await card.getByText(/finished/).first().waitFor({ timeout: 10000 });
+  await card.getByText(`${tracked[0].id} Add an ETA field to the update template (alice, open)`).waitFor();
+  const notes = card.locator(`details[data-notes="${id}"] pre`);
+  await notes.getByText('The page reached alice within a minute').waitFor({ timeout: 10000 });
+  const dir = path.join(server.root, 'ops', 'incidents', 'drills');
+  const files = fs.readdirSync(dir);
+  assert.equal(files.length, 1);
+  assert.equal(await notes.textContent(), fs.readFileSync(path.join(dir, files[0]), 'utf8'));
+  const api = await call('GET', `/v1/drills/${id}/notes`, { token: tokens.viewer });
+  assert.equal(api.status, 200);
+  assert.match(api.headers.get('content-type'), /^text\/markdown/);
+  assert.equal(api.text, await notes.textContent());
+  await screenshot(page, 'drills-desktop.png');
+  await context.close();
+});
+
+test('drills at phone width for a viewer: no start or finish form, notes readable, a new drill appears live', async () => {
+  const { context, page } = await newPage(PHONE);
+  await signIn(page, tokens.viewer);
+  await page.goto(`${server.url}/ui/#/drills`);
+  const card = page.locator('li.card[data-drill]').first();
+  await card.waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Start drill' }).count(), 0);
+  assert.equal(await page.locator('main button').count(), 0);
+  await card.locator('summary').click();
+  await card.locator('pre', { hasText: '## What Worked' }).waitFor({ timeout: 10000 });
+  assert.ok(await noHorizontalScroll(page), 'horizontal scroll');
+  await screenshot(page, 'drills-phone.png');
+  // Started elsewhere (the CLI, another responder): it shows up without a reload.
+  const r = await call('POST', '/v1/drills', { token: tokens.responder, body: { scenario: 'availability' } });
+  assert.equal(r.status, 201, r.text);
+  await page.locator(`li.card[data-drill="${r.json.id}"]`, { hasText: 'in progress' }).waitFor({ timeout: 10000 });
+  // The notes of a drill not finished yet are a 404.
+  assert.equal((await call('GET', `/v1/drills/${r.json.id}/notes`, { token: tokens.viewer })).status, 404);
+  await context.close();
+});
+
+test('post-incident review: drafted from the timeline, edited, saved, published, downloaded as Markdown', async () => {
+  const summary = 'Queue lag above a minute ' + randomBytes(3).toString('hex');
+  const id = await openIncident(summary);
+  for (const [action, body] of [['acknowledge', {}], ['resolve', {}]]) {
+    const r = await call('POST', `/v1/incidents/${id}/${action}`, { token: tokens.responder, body });
+    assert.equal(r.status, 200, r.text);
+  }
+  const put = await call('PUT', `/v1/incidents/${id}/summary`, { token: tokens.responder, body: {
+    root_cause: 'a consumer stalled on a poison message', customer_impact: 'notifications late by 4 minutes',
+    remediation: 'skipped the message', followups: [{ title: 'Dead-letter poison messages', owner: 'erin', due: '2026-12-22' }] } });
+  assert.equal(put.status, 200, put.text);
+  assert.equal((await call('POST', `/v1/incidents/${id}/close`, { token: tokens.responder, body: {} })).status, 200);
+
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  await page.goto(`${server.url}/ui/#/incidents/${id}`);
+  await page.getByRole('link', { name: 'Post-incident review' }).click();
+  await page.getByRole('heading', { name: `Post-incident review of ${id}` }).waitFor();
+  await page.getByText('No review yet.').waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined)\b/);
+  await page.getByRole('button', { name: 'Draft from the timeline' }).click();
+  // The draft: the key events and the final summary's text, the follow-up.
+  const timeline = page.locator('section', { has: page.getByRole('heading', { name: 'Timeline (UTC)' }) });
+  await timeline.locator('tr', { hasText: 'Acknowledged' }).first().waitFor({ timeout: 10000 });
+  await timeline.locator('tr', { hasText: 'Closed' }).first().waitFor();
+  await page.locator('tr', { hasText: 'Dead-letter poison messages' }).waitFor();
+  assert.equal(await page.getByLabel('Root cause').inputValue(), 'a consumer stalled on a poison message');
+  assert.equal(await page.locator('[data-status="draft"]').count(), 1);
+
+  await page.getByLabel('Remediation').fill('skipped the message; added a dead-letter queue');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#review-saved', { hasText: 'Saved at' }).waitFor({ timeout: 10000 });
+  let review = (await call('GET', `/v1/incidents/${id}/review`, { token: ADMIN_TOKEN })).json;
+  assert.equal(review.remediation, 'skipped the message; added a dead-letter queue');
+  assert.equal(review.status, 'draft');
+  await screenshot(page, 'review-desktop.png');
+
+  // A review with an empty part is not published: the server's reasons are listed.
+  await page.getByLabel('Root cause').fill('');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.locator('#review-error li', { hasText: 'root_cause is empty' }).waitFor({ timeout: 10000 });
+  review = (await call('GET', `/v1/incidents/${id}/review`, { token: ADMIN_TOKEN })).json;
+  assert.equal(review.status, 'draft');
+  assert.equal(review.root_cause, '');
+  // Publish saves what is typed first.
+  await page.getByLabel('Root cause').fill('a consumer stalled on a poison message');
+  await page.getByLabel('Customer impact').fill('notifications late by 4 minutes for EU tenants');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.locator('[data-status="published"]').waitFor({ timeout: 10000 });
+  review = (await call('GET', `/v1/incidents/${id}/review`, { token: ADMIN_TOKEN })).json;
+  assert.equal(review.status, 'published');
+  assert.equal(review.published_by, 'token:night-shift');
+  assert.equal(review.customer_impact, 'notifications late by 4 minutes for EU tenants');
+  assert.equal(review.root_cause, 'a consumer stalled on a poison message');
+  const incident = (await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json;
+  assert.ok(incident.timeline.some((e) => e.type === 'review.published'), 'no review.published event');
+  // Published: final, shown as text, no form.
+  assert.equal(await page.getByRole('button', { name: 'Save' }).count(), 0);
+  await page.locator('.prose[data-field="customer_impact"]', { hasText: 'EU tenants' }).waitFor();
+
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download Markdown' }).click()]);
+  assert.equal(download.suggestedFilename(), `${id}-review.md`);
+  const markdown = fs.readFileSync(await download.path(), 'utf8');
+  assert.equal(markdown, (await call('GET', `/v1/incidents/${id}/review.md`, { token: ADMIN_TOKEN })).text);
+  assert.match(markdown, /added a dead-letter queue/);
+  await screenshot(page, 'review-published-desktop.png');
+
+  const phone = await newPage(PHONE);
+  await signIn(phone.page, tokens.viewer);
+  await phone.page.goto(`${server.url}/ui/#/incidents/${id}/review`);
+  await phone.page.locator('[data-status="published"]').waitFor();
+  assert.ok(await noHorizontalScroll(phone.page), 'horizontal scroll');
+  await screenshot(phone.page, 'review-phone.png');
+  await phone.context.close();
+  await context.close();
+});
+
+test('evidence: a file uploaded in the page shows its SHA-256, the same as the file\'s; a reference is added', async () => {
+  const id = await openIncident('Token leaked in a log ' + randomBytes(3).toString('hex'));
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.responder);
+  await page.goto(`${server.url}/ui/#/incidents/${id}`);
+  await page.getByText('No evidence attached.').waitFor();
+
+  // Larger than 10 MiB: refused in the page, nothing sent.
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream',
+                                                                buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await page.locator('#ev-file-error', { hasText: 'at most 10 MiB' }).waitFor();
+  assert.equal(await page.getByLabel('File', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+  const content = Buffer.from(`09:02:11 GET /v1/admin/status token=loo_${randomBytes(24).toString('hex')}\n`.repeat(500));
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'access.log', mimeType: 'text/plain', buffer: content });
+  await page.getByLabel('Note').fill('from node 1');
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const shown = page.locator('#ev-uploaded [data-sha256]');
+  await shown.waitFor({ timeout: 10000 });
+  assert.equal(await shown.textContent(), sha256Hex(content));
+  assert.equal((await call('GET', `/v1/incidents/${id}/evidence`, { token: ADMIN_TOKEN })).json.evidence.length, 1);
+  const exported = (await call('GET', `/v1/incidents/${id}/evidence/export`, { token: tokens.responder })).json;
+  assert.equal(exported.artifacts.length, 1);
+  assert.equal(exported.artifacts[0].name, 'access.log');
+  assert.equal(exported.artifacts[0].sha256, sha256Hex(content));
+  assert.ok(Buffer.from(exported.artifacts[0].content_base64, 'base64').equals(content));
+  await page.locator('#evidence-title + div tr', { hasText: 'access.log' }).waitFor({ timeout: 10000 });
+
+  // A reference needs a URI or a request id: the server's answer lands next to the URI.
+  await page.getByLabel('Reference name').fill('disk snapshot');
+  await page.getByRole('button', { name: 'Add reference' }).click();
+  await page.locator('#ev-ref-uri-error:not(:empty)').waitFor();
+  await page.getByLabel('URI').fill('s3://forensics/node-1.img');
+  await page.getByRole('button', { name: 'Add reference' }).click();
+  await page.getByText('Reference disk snapshot added').waitFor({ timeout: 10000 });
+  const list = (await call('GET', `/v1/incidents/${id}/evidence`, { token: ADMIN_TOKEN })).json.evidence;
+  assert.deepEqual(list.map((a) => [a.kind, a.name, a.uri]),
+                   [['upload', 'access.log', null], ['reference', 'disk snapshot', 's3://forensics/node-1.img']]);
+  await page.locator('#evidence-title + div tr', { hasText: 'disk snapshot' }).waitFor({ timeout: 10000 });
+  await screenshot(page, 'evidence-desktop.png');
+
+  const phone = await newPage(PHONE);
+  await signIn(phone.page, tokens.responder);
+  await phone.page.goto(`${server.url}/ui/#/incidents/${id}`);
+  await phone.page.getByRole('button', { name: 'Upload' }).waitFor();
+  assert.ok(await noHorizontalScroll(phone.page), 'horizontal scroll');
+  await screenshot(phone.page, 'evidence-phone.png');
+  await phone.context.close();
+  await context.close();
+});
+
+test('follow-ups "mine": "I am" is remembered in the browser and filters by owner', async () => {
+  for (const [title, owner] of [['Mine: rotate the node signing key', 'alice'], ['Not mine: update the runbook', 'erin']]) {
+    const r = await call('POST', '/v1/followups', { token: tokens.responder, body: { title, owner, due: '2026-12-30' } });
+    assert.equal(r.status, 201, r.text);
+  }
+  const { context, page } = await newPage(PHONE);
+  await signIn(page, tokens.responder);
+  await page.goto(`${server.url}/ui/#/followups`);
+  await page.locator('tr', { hasText: 'Not mine: update the runbook' }).waitFor();
+  await page.getByLabel('Mine only').check();
+  await page.locator('#f-me-error', { hasText: 'Choose who you are' }).waitFor();
+  await page.getByLabel('I am').selectOption('alice');
+  await page.getByRole('heading', { name: 'My follow-ups (alice)' }).waitFor();
+  await page.locator('tr', { hasText: 'Mine: rotate the node signing key' }).waitFor();
+  assert.match(page.url(), /mine=1/);
+  const mine = (await call('GET', '/v1/followups?owner=alice&status=open', { token: ADMIN_TOKEN })).json.followups;
+  const rows = async () => page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.followup));
+  assert.deepEqual(await rows(), mine.map((f) => f.id));
+  assert.ok(mine.length >= 2, 'alice owns the drill follow-up and this one');
+  // Remembered by this browser: a new visit still knows who "I am" is.
+  await page.goto(`${server.url}/ui/#/`);
+  await page.goto(`${server.url}/ui/#/followups?mine=1`);
+  await page.getByRole('heading', { name: 'My follow-ups (alice)' }).waitFor();
+  await page.locator('#f-me option[value="alice"]').waitFor({ state: 'attached' });
+  assert.equal(await page.getByLabel('I am').inputValue(), 'alice');
+  await page.locator('tr', { hasText: 'Mine: rotate the node signing key' }).waitFor();
+  assert.equal(await page.locator('tr', { hasText: 'Not mine' }).count(), 0);
+  assert.ok(await noHorizontalScroll(page), 'horizontal scroll');
+  await screenshot(page, 'followups-mine-phone.png');
   await context.close();
 });
 

@@ -3,7 +3,8 @@
 // POST /ui/session, and sends the session's CSRF token with every state change.
 //
 // Views (location.hash): "#/" the incident list (filters in the hash: "#/?state=open&severity=sev1"),
-// "#/incidents/INC-7" one incident. Every view polls the API every few seconds; countdowns tick
+// "#/incidents/INC-7" one incident, "#/incidents/INC-7/review" its post-incident review,
+// "#/oncall", "#/followups" (?mine=1: the owner chosen in "I am"), "#/drills", "#/reports". Every view polls the API every few seconds; countdowns tick
 // every second. All text goes into the page through textContent, never as HTML.
 'use strict';
 
@@ -250,10 +251,13 @@ function route() {
   stopPolling();
   const hash = location.hash || '#/';
   const m = hash.match(/^#\/incidents\/([A-Za-z0-9-]+)$/);
-  const views = { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView };
+  const review = hash.match(/^#\/incidents\/([A-Za-z0-9-]+)\/review$/);
+  const views = { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
+                  '#/drills': drillsView };
   const base = hash.split('?')[0];
   app.view = m ? incidentView(decodeURIComponent(m[1]))
-    : views[base] ? views[base](hash) : listView(hash);
+    : review ? reviewView(decodeURIComponent(review[1]))
+      : views[base] ? views[base](hash) : listView(hash);
   app.view.refresh();
   app.poll = setInterval(() => { if (app.view) app.view.refresh(); }, POLL_MS);
 }
@@ -454,12 +458,33 @@ function oncallView() {
 
 // ---- follow-ups ----
 
+const ME_KEY = 'loom-oncall.me';
+
+// The configured user this browser says it is ("I am"), or "". Kept in localStorage: the
+// server's tokens carry a name and a role, not a user.
+function rememberedUser() {
+  try { return localStorage.getItem(ME_KEY) || ''; } catch (e) { return ''; }
+}
+
+function rememberUser(id) {
+  try {
+    if (id) localStorage.setItem(ME_KEY, id);
+    else localStorage.removeItem(ME_KEY);
+  } catch (e) { /* storage disabled: nothing is remembered */ }
+}
+
 // Follow-ups (GET /v1/followups): open ones by default, filtered by owner and overdue; a
 // responder marks one done. The filters live in the hash ("#/followups?owner=alice&overdue=1").
 function followupsView(hash) {
   const q = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
   const filters = { owner: q.get('owner') || '', status: q.get('status') || 'open',
-                    overdue: q.get('overdue') === '1' };
+                    overdue: q.get('overdue') === '1', mine: q.get('mine') === '1' };
+  // "Mine": the owner this browser remembers as "I am" (tokens are not tied to users).
+  const me = rememberedUser();
+  if (filters.mine && me) filters.owner = me;
+  const meSelect = h('select', { id: 'f-me', name: 'me', 'aria-describedby': 'f-me-hint f-me-error' },
+    h('option', { value: '' }, 'Not chosen'));
+  const mine = h('input', { id: 'f-mine', name: 'mine', type: 'checkbox', checked: filters.mine });
   const error = h('div', { class: 'banner', role: 'alert' });
   const list = h('div', { 'aria-busy': 'true' });
   const owner = h('select', { id: 'f-owner', name: 'owner' }, h('option', { value: '' }, 'Everyone'));
@@ -468,10 +493,25 @@ function followupsView(hash) {
   const overdue = h('input', { id: 'f-overdue', name: 'overdue', type: 'checkbox', checked: filters.overdue });
   const form = h('form', { class: 'filters', 'aria-label': 'Filters' },
     h('div', {}, h('label', { for: 'f-owner' }, 'Owner'), owner), h('div', {}, status),
-    h('div', { class: 'check' }, overdue, h('label', { for: 'f-overdue' }, 'Overdue only')));
+    h('div', { class: 'check' }, overdue, h('label', { for: 'f-overdue' }, 'Overdue only')),
+    h('div', { class: 'check' }, mine, h('label', { for: 'f-mine' }, 'Mine only')));
+  const meForm = h('form', { class: 'me', 'aria-label': 'Who you are' },
+    h('label', { for: 'f-me' }, 'I am'), meSelect,
+    h('p', { class: 'hint', id: 'f-me-hint' },
+      'Remembered in this browser only: API tokens are not tied to a user. "Mine only" shows this user\'s follow-ups.'),
+    h('p', { class: 'field-error', id: 'f-me-error' },
+      filters.mine && !me ? 'Choose who you are to see your follow-ups.' : ''));
+  meForm.addEventListener('submit', (ev) => ev.preventDefault());
+  meSelect.addEventListener('change', () => {
+    rememberUser(meSelect.value);
+    announce(meSelect.value ? `You are ${meSelect.value}` : 'Nobody chosen');
+    if (filters.mine) { route(); if ($('f-me')) $('f-me').focus(); }
+  });
+  if (filters.mine && me) owner.disabled = true;
   form.addEventListener('change', (ev) => {
     const next = new URLSearchParams();
-    if (owner.value) next.set('owner', owner.value);
+    if (mine.checked) next.set('mine', '1');
+    else if (owner.value && ev.target !== mine) next.set('owner', owner.value);
     next.set('status', $('f-status').value);
     if (overdue.checked) next.set('overdue', '1');
     history.replaceState(null, '', '#/followups?' + next);
@@ -480,11 +520,13 @@ function followupsView(hash) {
     if (changed && $(changed)) $(changed).focus();
   });
   form.addEventListener('submit', (ev) => ev.preventDefault());
-  setMain(h('h1', { tabindex: '-1' }, 'Follow-ups'), form, error, list);
+  setMain(h('h1', { tabindex: '-1' }, filters.mine && me ? `My follow-ups (${me})` : 'Follow-ups'),
+    meForm, form, error, list);
   document.title = 'Follow-ups · loom-oncall';
   api('GET', '/v1/users').then((r) => {
     for (const u of r.users) {
       owner.append(h('option', { value: u.id, selected: u.id === filters.owner }, u.name ? `${u.name} (${u.id})` : u.id));
+      meSelect.append(h('option', { value: u.id, selected: u.id === me }, userLabel(u)));
     }
   }).catch(() => {});
   async function markDone(fu) {
@@ -497,6 +539,10 @@ function followupsView(hash) {
     }
   }
   async function refresh() {
+    if (filters.mine && !me) {
+      list.replaceChildren();
+      return;
+    }
     const p = new URLSearchParams();
     if (filters.owner) p.set('owner', filters.owner);
     if (filters.status) p.set('status', filters.status);
@@ -769,6 +815,7 @@ function incidentView(id) {
   const summarySection = h('div', {});
   const securitySection = h('div', {});
   const evidenceList = h('div', { class: 'table-scroll' });
+  const evidenceFormBox = h('div', {});
   let incident = null;
   let last = '';
 
@@ -785,7 +832,7 @@ function incidentView(id) {
         h('section', { 'aria-labelledby': 'alerts-title' },
           h('h2', { id: 'alerts-title' }, 'Member alerts'), alerts),
         h('section', { 'aria-labelledby': 'evidence-title' },
-          h('h2', { id: 'evidence-title' }, 'Evidence'), evidenceList))));
+          h('h2', { id: 'evidence-title' }, 'Evidence'), evidenceList, evidenceFormBox))));
 
   async function act(path, body, done) {
     actionError.textContent = '';
@@ -1196,6 +1243,8 @@ function incidentView(id) {
         ['Commander', incident.commander || '—'],
         ['Alerts', `${incident.firing_alert_count} firing of ${incident.alert_count}`],
         ...deadlineFacts(incident, detail.timeline),
+        ...(incident.state === 'closed'
+          ? [['Review', h('a', { href: `#/incidents/${incident.id}/review` }, 'Post-incident review')]] : []),
       ]));
   }
 
@@ -1250,6 +1299,9 @@ function incidentView(id) {
       renderSummaryForm();
       renderSecurity();
       renderEvidence();
+      if (canAct() && !evidenceFormBox.firstChild) {
+        evidenceFormBox.append(evidenceForms(id, async () => { last = ''; await refresh(); }));
+      }
       renderUpdateForm();
       renderTimeline(detail.timeline || []);
       renderPages(notes.notifications || []);
@@ -1314,6 +1366,563 @@ function eventData(e) {
     parts.push(`${k.replace(/_/g, ' ')}: ${text}`);
   }
   return parts.length ? h('div', { class: 'data' }, parts.join(' · ')) : null;
+}
+
+// ---- shared form helpers of the drills, review and evidence forms ----
+
+// [label, control, hint?, error]: the error paragraph has id `${control.id}-error` and the control
+// is described by it (and by the hint).
+function labelled(label, control, hint) {
+  const id = control.id;
+  const described = [`${id}-error`, hint ? `${id}-hint` : null].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  return [h('label', { for: id }, label), control,
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    h('p', { class: 'field-error', id: `${id}-error` })];
+}
+
+function clearErrors(form) {
+  form.querySelectorAll('.field-error').forEach((el) => { el.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+// Marks the control `id` invalid with `message`; true when there is such a control.
+function markInvalid(id, message) {
+  const el = $(id);
+  const error = $(`${id}-error`);
+  if (!el || !error) return false;
+  error.textContent = message;
+  el.setAttribute('aria-invalid', 'true');
+  return true;
+}
+
+// Places the problem's field errors with `idOf(pointer)` (a control id or null); shows the rest in
+// `banner`; focuses the first invalid control.
+function placeProblem(e, banner, idOf) {
+  if (e.status === 401) return;
+  let first = null;
+  for (const fe of (e.problem && e.problem.errors) || []) {
+    const id = idOf(String(fe.pointer || ''));
+    if (id && markInvalid(id, fe.detail || e.message) && !first) first = $(id);
+  }
+  if (first) first.focus();
+  else banner.textContent = e.message;
+}
+
+function lines(text) { return text.split('\n').map((x) => x.trim()).filter(Boolean); }
+function commaList(text) { return text.split(',').map((x) => x.trim()).filter(Boolean); }
+function userLabel(u) { return u.name ? `${u.name} (${u.id})` : u.id; }
+
+// ---- drills ----
+
+// The drill program (docs/drills.md): the next drill due, starting one, finishing one with its
+// notes and follow-ups, and the past drills with their notes (GET /v1/drills/{id}/notes).
+function drillsView() {
+  const error = h('div', { class: 'banner', role: 'alert' });
+  const next = h('div', { 'aria-busy': 'true' });
+  const startBox = h('div');
+  const finishBox = h('div');
+  const list = h('div', { 'aria-busy': 'true' });
+  setMain(h('h1', { tabindex: '-1' }, 'Drills'), error,
+    h('section', { 'aria-labelledby': 'next-drill-title' },
+      h('h2', { id: 'next-drill-title' }, 'Next drill'), next),
+    finishBox,
+    h('section', { 'aria-labelledby': 'drills-title' }, h('h2', { id: 'drills-title' }, 'All drills'), list),
+    startBox);
+  document.title = 'Drills · loom-oncall';
+  let users = null;
+  let last = '';
+  const notes = {};        // drill id -> notes text, or an Error
+  const opened = new Set();  // drill ids whose notes are unfolded
+
+  function renderNext(d, compliance) {
+    const n = d.next;
+    const c = compliance && compliance.drills;
+    next.replaceChildren(factList([
+      ['Due', h('span', {}, fmtTime(n.due_at), ' (', countdown(Date.parse(n.due_at)), ')')],
+      ['Scenario', n.scenario],
+      ['Schedule', `every ${d.schedule.every}, alternating ${d.schedule.alternate.join(' / ')}, service ${d.schedule.service}`],
+      ...(c ? [['Last 30 days', `${c.last_30_days} drill${c.last_30_days === 1 ? '' : 's'}` +
+                 (c.alternating ? ', alternating' : ', not alternating')]] : []),
+    ]), ...(n.overdue ? [h('p', { class: 'nobody', 'data-overdue': 'true' }, 'The next drill is overdue.')] : []));
+    next.setAttribute('aria-busy', 'false');
+  }
+
+  function renderStartForm(d) {
+    if (!canAct() || startBox.firstChild) return;
+    const select = (id, options, value) => h('select', { id, name: id },
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+    const scenario = select('d-scenario', [['availability', 'Availability'], ['security', 'Security']], d.next.scenario);
+    const service = select('d-service', app.services.map((s) => [s, s]), d.schedule.service);
+    const severity = select('d-severity', SEVERITIES.map((s) => [s, s]), 'sev1');
+    const commander = select('d-commander', [['', 'Nobody yet'], ...users.map((u) => [u.id, userLabel(u)])], '');
+    const title = h('input', { id: 'd-title', name: 'title', type: 'text' });
+    const participants = h('input', { id: 'd-participants', name: 'participants', type: 'text' });
+    const formError = h('div', { class: 'banner', role: 'alert' });
+    const done = h('p', { role: 'status', class: 'ok' });
+    const button = h('button', { type: 'submit' }, 'Start drill');
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'start-drill-title' },
+      h('h2', { id: 'start-drill-title' }, 'Start a drill'),
+      h('p', { class: 'hint' }, 'The drill is an incident flagged drill: it pages like a real one, every message says [DRILL].'),
+      formError,
+      labelled('Scenario', scenario), labelled('Service', service), labelled('Severity', severity),
+      labelled('Title', title, 'Optional; default "<severity> <scenario> tabletop drill".'),
+      labelled('Commander', commander),
+      labelled('Participants', participants, 'Optional; names or teams, separated by commas.'),
+      button, done);
+    const ids = { '/scenario': 'd-scenario', '/service': 'd-service', '/severity': 'd-severity',
+                  '/title': 'd-title', '/commander': 'd-commander', '/participants': 'd-participants' };
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      formError.textContent = '';
+      done.textContent = '';
+      const body = { scenario: scenario.value, service: service.value, severity: severity.value };
+      if (title.value.trim()) body.title = title.value.trim();
+      if (commander.value) body.commander = commander.value;
+      const who = commaList(participants.value);
+      if (who.length) body.participants = who;
+      button.disabled = true;
+      try {
+        const drill = await api('POST', '/v1/drills', body);
+        title.value = '';
+        participants.value = '';
+        done.replaceChildren(`Drill started: `, h('a', { href: `#/incidents/${drill.id}` }, `${drill.id} · ${drill.title}`));
+        announce(`Drill ${drill.id} started`);
+        last = '';
+        await refresh();
+      } catch (e) {
+        placeProblem(e, formError, (p) => ids[p.replace(/\/\d+$/, '')] || null);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    startBox.replaceChildren(form);
+  }
+
+  function renderFinishForm(drill) {
+    const rows = h('div');
+    let n = 0;
+    function addRow() {
+      const i = n++;
+      rows.append(h('fieldset', { class: 'followup-row', 'data-row': i },
+        h('legend', {}, `Follow-up ${i + 1}`),
+        labelled('Title', h('input', { id: `df-${i}-title`, type: 'text' })),
+        labelled('Owner', h('input', { id: `df-${i}-owner`, type: 'text', list: 'drill-owners', autocomplete: 'off' }),
+          'A configured user (tracked, with reminders) or a team name (kept in the notes only).'),
+        labelled('Due', h('input', { id: `df-${i}-due`, type: 'date' }))));
+    }
+    const worked = h('textarea', { id: 'df-worked', name: 'what_worked' });
+    const gaps = h('textarea', { id: 'df-gaps', name: 'gaps' });
+    const participants = h('input', { id: 'df-participants', name: 'participants', type: 'text' });
+    const formError = h('div', { class: 'banner', role: 'alert' });
+    const button = h('button', { type: 'submit' }, 'Finish drill and write notes');
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'finish-drill-title',
+                             'data-finish': drill.id },
+      h('h2', { id: 'finish-drill-title' }, `Finish ${drill.id}`),
+      h('p', { class: 'hint' }, 'Resolves and closes the drill and writes its notes file.'), formError,
+      labelled('What worked', worked, 'One item per line.'),
+      labelled('Gaps', gaps, 'One item per line.'),
+      labelled('More participants', participants, 'Optional; separated by commas.'),
+      h('datalist', { id: 'drill-owners' }, users.map((u) => h('option', { value: u.id }, userLabel(u)))),
+      h('div', { id: 'df-followups', tabindex: '-1' }, rows),
+      h('p', { class: 'field-error', id: 'df-followups-error' }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'quiet', onclick: addRow }, 'Add a follow-up'),
+        h('button', { type: 'button', class: 'quiet', onclick: () => finishBox.replaceChildren() }, 'Cancel'),
+        button));
+    addRow();
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      formError.textContent = '';
+      const body = { what_worked: lines(worked.value), gaps: lines(gaps.value),
+                     participants: commaList(participants.value), followups: [] };
+      const sent = [];  // row number of each follow-up sent
+      for (const row of rows.children) {
+        const i = row.dataset.row;
+        const item = { title: $(`df-${i}-title`).value.trim(), owner: $(`df-${i}-owner`).value.trim(),
+                       due: $(`df-${i}-due`).value };
+        if (!item.title && !item.owner && !item.due) continue;
+        sent.push(i);
+        body.followups.push(item);
+      }
+      button.disabled = true;
+      try {
+        const r = await api('POST', `/v1/drills/${encodeURIComponent(drill.id)}/finish`, body);
+        finishBox.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'finished-title' },
+          h('h2', { id: 'finished-title', tabindex: '-1' }, `${drill.id} finished`),
+          h('p', { role: 'status' }, `Notes written to ${r.notes_path}.`),
+          r.followups.length ? h('p', {}, `Tracked follow-ups: ${r.followups.join(', ')}.`) : null,
+          r.followups_not_tracked.length
+            ? h('p', {}, `In the notes only (owner is not a configured user): ${r.followups_not_tracked.join('; ')}.`) : null));
+        $('finished-title').focus();
+        announce(`${drill.id} finished; notes written`);
+        opened.add(drill.id);
+        last = '';
+        await refresh();
+      } catch (e) {
+        placeProblem(e, formError, (p) => {
+          const parts = p.split('/').filter(Boolean);
+          if (parts[0] === 'followups' && parts.length === 3 && sent[Number(parts[1])] !== undefined) {
+            return `df-${sent[Number(parts[1])]}-${parts[2]}`;
+          }
+          if (parts[0] === 'followups') return 'df-followups';
+          return { what_worked: 'df-worked', gaps: 'df-gaps', participants: 'df-participants' }[parts[0]] || null;
+        });
+      } finally {
+        button.disabled = false;
+      }
+    });
+    finishBox.replaceChildren(form);
+    worked.focus();
+  }
+
+  async function loadNotes(id, pre) {
+    if (notes[id] === undefined) {
+      try {
+        const res = await fetch(`/v1/drills/${encodeURIComponent(id)}/notes`,
+          { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/markdown' } });
+        notes[id] = res.ok ? await res.text() : new Error(res.status === 404 ? 'No notes file for this drill.' : `HTTP ${res.status}`);
+      } catch (e) {
+        notes[id] = e;
+      }
+    }
+    const v = notes[id];
+    pre.textContent = v instanceof Error ? v.message : v;
+    pre.closest('details').setAttribute('aria-busy', 'false');
+  }
+
+  function drillCard(drill, followups) {
+    const finished = drill.state === 'closed';
+    const fus = followups.filter((f) => f.source && f.source.drill === drill.id);
+    const card = h('li', { class: `card sev-${drill.severity} ${drill.state}`, 'data-drill': drill.id },
+      h('a', { class: 'title', href: `#/incidents/${drill.id}` }, `${drill.id} · ${drill.title}`),
+      h('div', { class: 'badges' }, h('span', { class: 'badge' }, drill.scenario),
+        h('span', { class: `badge sev-${drill.severity}` }, drill.severity.toUpperCase()),
+        h('span', { class: `badge state-${drill.state}` }, finished ? 'finished' : drill.state)),
+      factList([
+        ['Started', fmtTime(drill.started_at)],
+        ['Result', finished ? `finished ${fmtTime(drill.finished_at)}` : 'in progress'],
+        ['Commander', drill.commander || '—'],
+        ...(fus.length ? [['Follow-ups', h('span', {}, fus.map((f, i) => [i ? ', ' : '',
+          h('span', { class: f.overdue ? 'nobody' : '' }, `${f.id} ${f.title} (${f.owner}, ${f.status})`)]))]] : []),
+      ]));
+    if (!finished && canAct()) {
+      card.append(h('div', { class: 'actions' }, h('button', { type: 'button', class: 'quiet',
+        'aria-label': `Finish ${drill.id}`, onclick: () => renderFinishForm(drill) }, 'Finish…')));
+    }
+    if (finished) {
+      const pre = h('pre', { class: 'notes' });
+      const details = h('details', { 'data-notes': drill.id, 'aria-busy': 'true' },
+        h('summary', {}, `Notes of ${drill.id}`), pre);
+      details.addEventListener('toggle', () => {
+        if (details.open) { opened.add(drill.id); loadNotes(drill.id, pre); } else opened.delete(drill.id);
+      });
+      if (opened.has(drill.id)) { details.open = true; loadNotes(drill.id, pre); }
+      card.append(details);
+    }
+    return card;
+  }
+
+  async function refresh() {
+    try {
+      const [d, compliance, fu] = await Promise.all([
+        api('GET', '/v1/drills'),
+        api('GET', '/v1/reports/compliance').catch(() => null),
+        api('GET', '/v1/followups').catch(() => ({ followups: [] })),
+      ]);
+      if (users === null) users = (await api('GET', '/v1/users').catch(() => ({ users: [] }))).users;
+      error.textContent = '';
+      const key = JSON.stringify([d, compliance && compliance.drills, fu]);
+      if (key === last) return;
+      last = key;
+      renderNext(d, compliance);
+      renderStartForm(d);
+      const drills = [...d.drills].sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
+      const focused = document.activeElement && list.contains(document.activeElement)
+        ? document.activeElement.getAttribute('aria-label') || document.activeElement.textContent : null;
+      list.replaceChildren(drills.length === 0 ? h('p', { class: 'muted' }, 'No drills yet.')
+        : h('ul', { class: 'incidents', 'aria-label': 'Drills' }, drills.map((x) => drillCard(x, fu.followups))));
+      list.setAttribute('aria-busy', 'false');
+      if (focused) {
+        const again = [...list.querySelectorAll('a, button, summary')]
+          .find((el) => (el.getAttribute('aria-label') || el.textContent) === focused);
+        if (again) again.focus();
+      }
+    } catch (e) {
+      if (e.status !== 401) error.textContent = `Could not load drills: ${e.message}`;
+    }
+  }
+  return { refresh };
+}
+
+// ---- post-incident review ----
+
+const REVIEW_FIELDS = [['title', 'Title', 'input'], ['summary', 'Summary', 'textarea'],
+                       ['root_cause', 'Root cause', 'textarea'], ['customer_impact', 'Customer impact', 'textarea'],
+                       ['remediation', 'Remediation', 'textarea']];
+
+// The post-incident review of a closed incident (docs/followups.md): draft it from the timeline,
+// edit, save, publish, download as Markdown.
+function reviewView(id) {
+  const error = h('div', { class: 'banner', role: 'alert', id: 'review-error' });
+  const saved = h('p', { role: 'status', class: 'ok', id: 'review-saved' });
+  const facts = h('div', { 'aria-busy': 'true' });
+  const editor = h('div');
+  const timeline = h('div', { class: 'table-scroll' });
+  const followups = h('div', { class: 'table-scroll' });
+  setMain(h('p', {}, h('a', { href: `#/incidents/${id}` }, `← ${id}`)),
+    h('h1', { id: 'review-page-title', tabindex: '-1' }, `Post-incident review of ${id}`),
+    error, facts, editor, saved,
+    h('section', { 'aria-labelledby': 'review-timeline-title' },
+      h('h2', { id: 'review-timeline-title' }, 'Timeline (UTC)'), timeline),
+    h('section', { 'aria-labelledby': 'review-followups-title' },
+      h('h2', { id: 'review-followups-title' }, 'Follow-ups'), followups));
+  document.title = `Review ${id} · loom-oncall`;
+  let last = '';
+  let dirty = false;  // the editor holds unsaved text: polling leaves it alone
+
+  async function draft() {
+    error.textContent = '';
+    saved.textContent = '';
+    try {
+      await api('POST', `/v1/incidents/${id}/review`, {});
+      announce(`Review of ${id} drafted`);
+      last = '';
+      await refresh();
+    } catch (e) {
+      if (e.status !== 401) error.textContent = e.message;
+    }
+  }
+
+  async function save(silent) {
+    const body = {};
+    for (const [name] of REVIEW_FIELDS) body[name] = $(`rv-${name}`).value;
+    const r = await api('PUT', `/v1/incidents/${id}/review`, body);
+    dirty = false;
+    saved.textContent = `Saved at ${fmtTime(r.updated_at)}.`;
+    if (!silent) announce(`Review of ${id} saved`);
+  }
+
+  function renderEditor(review, incident) {
+    if (!review) {
+      const closed = incident.state === 'closed';
+      editor.replaceChildren(h('p', { class: 'muted' }, closed ? 'No review yet.'
+        : `The review is drafted once the incident is closed (it is ${incident.state}).`),
+      ...(closed && canAct() ? [h('button', { type: 'button', onclick: draft }, 'Draft from the timeline')] : []));
+      return;
+    }
+    if (review.status === 'published' || !canAct()) {
+      editor.replaceChildren(h('article', { class: 'panel', 'aria-label': 'Review' },
+        REVIEW_FIELDS.slice(1).flatMap(([name, label]) => [h('h2', {}, label),
+          h('p', { class: 'prose', 'data-field': name }, review[name] || '—')])));
+      return;
+    }
+    if (dirty && editor.querySelector('form')) return;
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Edit the review' },
+      REVIEW_FIELDS.map(([name, label, tag]) =>
+        labelled(label, h(tag, { id: `rv-${name}`, name, ...(tag === 'input' ? { type: 'text' } : {}) }))),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit' }, 'Save'),
+        h('button', { type: 'button', class: 'quiet', id: 'rv-publish' }, 'Publish')));
+    editor.replaceChildren(form);
+    for (const [name] of REVIEW_FIELDS) $(`rv-${name}`).value = review[name] || '';
+    form.addEventListener('input', () => { dirty = true; });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      error.textContent = '';
+      try {
+        await save(false);
+        last = '';
+        await refresh();
+      } catch (e) {
+        placeProblem(e, error, (p) => (REVIEW_FIELDS.some(([n]) => `/${n}` === p) ? `rv${p.replace('/', '-')}` : null));
+      }
+    });
+    $('rv-publish').addEventListener('click', async () => {
+      error.textContent = '';
+      try {
+        if (dirty) await save(true);
+        await api('POST', `/v1/incidents/${id}/review/publish`, {});
+        saved.textContent = '';
+        announce(`Review of ${id} published`);
+        last = '';
+        await refresh();
+      } catch (e) {
+        if (e.status === 401) return;
+        const problems = ((e.problem && e.problem.errors) || []).map((fe) => fe.detail);
+        error.replaceChildren(problems.length ? h('div', {}, 'Not published yet:',
+          h('ul', {}, problems.map((x) => h('li', {}, x)))) : e.message);
+      }
+    });
+  }
+
+  function renderFacts(review, incident) {
+    if (!review) {
+      facts.replaceChildren(factList([['Incident', `${incident.id} · ${incident.title}`], ['State', incident.state]]));
+      return;
+    }
+    const published = review.status === 'published';
+    facts.replaceChildren(
+      h('div', { class: 'badges' },
+        h('span', { class: `badge review-${review.status}`, 'data-status': review.status }, published ? 'published' : 'draft'),
+        h('span', { class: `badge sev-${review.severity}` }, review.severity.toUpperCase()),
+        review.required ? h('span', { class: 'badge' }, 'required') : null),
+      factList([
+        ['Incident', h('a', { href: `#/incidents/${incident.id}` }, `${incident.id} · ${incident.title}`)],
+        ['Drafted', `${fmtTime(review.created_at)} by ${review.created_by}`],
+        ['Last saved', `${fmtTime(review.updated_at)} by ${review.updated_by}`],
+        ...(published ? [['Published', `${fmtTime(review.published_at)} by ${review.published_by}`]] : []),
+      ]),
+      h('p', {}, h('a', { href: `/v1/incidents/${encodeURIComponent(id)}/review.md`, download: `${id}-review.md`,
+                          id: 'review-download' }, 'Download Markdown')));
+  }
+
+  function renderTables(review) {
+    if (!review) {
+      timeline.replaceChildren(h('p', { class: 'muted' }, 'Drafting copies the key events of the incident here.'));
+      followups.replaceChildren();
+      return;
+    }
+    const utc = (iso) => iso.replace('T', ' ').slice(0, 16);
+    timeline.replaceChildren(h('table', {},
+      h('thead', {}, h('tr', {}, ['When', 'What', 'Who', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, review.timeline.map((e) => h('tr', {}, h('td', {}, utc(e.at)), h('td', {}, eventLabel(e.type)),
+        h('td', {}, e.actor), h('td', {}, e.text))))));
+    followups.replaceChildren(review.followups.length === 0 ? h('p', { class: 'muted' }, 'No follow-ups.')
+      : h('table', {},
+        h('thead', {}, h('tr', {}, ['Id', 'Title', 'Owner', 'Due', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, review.followups.map((f) => h('tr', { class: f.overdue ? 'overdue' : '' },
+          h('td', {}, f.id), h('td', {}, f.title), h('td', {}, f.owner), h('td', {}, fmtTime(f.due)),
+          h('td', {}, f.status))))));
+  }
+
+  async function refresh() {
+    let incident;
+    let review = null;
+    try {
+      incident = await api('GET', `/v1/incidents/${id}`);
+      try {
+        review = await api('GET', `/v1/incidents/${id}/review`);
+      } catch (e) {
+        if (e.status !== 404) throw e;
+      }
+    } catch (e) {
+      if (e.status === 404) {
+        facts.replaceChildren(h('p', {}, `No incident ${id}.`));
+        stopPolling();
+      } else if (e.status !== 401) {
+        error.textContent = `Could not load the review of ${id}: ${e.message}`;
+      }
+      return;
+    }
+    const key = JSON.stringify([incident.state, incident.title, review]);
+    if (key === last) return;
+    const first = last === '';
+    last = key;
+    renderFacts(review, incident);
+    renderEditor(review, incident);
+    renderTables(review);
+    facts.setAttribute('aria-busy', 'false');
+    if (first && document.activeElement === document.body) $('review-page-title').focus();
+  }
+  return { refresh };
+}
+
+// ---- evidence forms of the incident page ----
+
+const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
+
+// The file's bytes as standard base64 (FileReader, so 10 MiB do not block the page).
+function fileBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+// Upload a file (at most 10 MiB; the SHA-256 the server computed is shown after) or add a
+// reference (a URI or a request id) to incident `id`; `added()` refreshes the page.
+function evidenceForms(id, added) {
+  const file = h('input', { id: 'ev-file', name: 'file', type: 'file' });
+  const name = h('input', { id: 'ev-name', name: 'name', type: 'text' });
+  const note = h('input', { id: 'ev-note', name: 'note', type: 'text' });
+  const uploaded = h('div', { role: 'status', id: 'ev-uploaded' });
+  const uploadError = h('div', { class: 'banner', role: 'alert' });
+  const uploadButton = h('button', { type: 'submit' }, 'Upload');
+  const upload = h('form', { novalidate: true, 'aria-labelledby': 'ev-upload-title' },
+    h('h3', { id: 'ev-upload-title' }, 'Upload a file'), uploadError,
+    labelled('File', file, 'At most 10 MiB; stored with its SHA-256.'),
+    labelled('Name', name, "Optional; default the file's name."),
+    labelled('Note', note, 'Optional.'), uploadButton, uploaded);
+  const uploadIds = { '/name': 'ev-name', '/note': 'ev-note', '/content_base64': 'ev-file', '/media_type': 'ev-file' };
+  upload.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(upload);
+    uploadError.textContent = '';
+    uploaded.replaceChildren();
+    const f = file.files[0];
+    if (!f) { markInvalid('ev-file', 'Choose a file.'); file.focus(); return; }
+    if (f.size > MAX_EVIDENCE_BYTES) {
+      markInvalid('ev-file', `The file is ${(f.size / 1048576).toFixed(1)} MiB; at most 10 MiB can be uploaded.`);
+      file.focus();
+      return;
+    }
+    if (f.size === 0) { markInvalid('ev-file', 'The file is empty.'); file.focus(); return; }
+    uploadButton.disabled = true;
+    try {
+      const body = { kind: 'upload', name: name.value.trim() || f.name, content_base64: await fileBase64(f) };
+      if (f.type) body.media_type = f.type;
+      if (note.value.trim()) body.note = note.value.trim();
+      const a = await api('POST', `/v1/incidents/${id}/evidence`, body);
+      upload.reset();
+      uploaded.replaceChildren(h('p', { class: 'ok' }, `Uploaded ${a.name} (${a.size} bytes).`),
+        h('p', {}, 'SHA-256: ', h('code', { class: 'hash-full', 'data-sha256': a.sha256 }, a.sha256)));
+      announce(`Evidence ${a.name} uploaded`);
+      await added();
+    } catch (e) {
+      if (e.status === 413) markInvalid('ev-file', e.message);
+      else placeProblem(e, uploadError, (p) => uploadIds[p] || null);
+    } finally {
+      uploadButton.disabled = false;
+    }
+  });
+
+  const refName = h('input', { id: 'ev-ref-name', name: 'name', type: 'text' });
+  const uri = h('input', { id: 'ev-ref-uri', name: 'uri', type: 'text', inputmode: 'url' });
+  const requestId = h('input', { id: 'ev-ref-request', name: 'request_id', type: 'text' });
+  const refError = h('div', { class: 'banner', role: 'alert' });
+  const refDone = h('p', { role: 'status', class: 'ok' });
+  const reference = h('form', { novalidate: true, 'aria-labelledby': 'ev-ref-title' },
+    h('h3', { id: 'ev-ref-title' }, 'Add a reference'), refError,
+    labelled('Reference name', refName),
+    labelled('URI', uri, 'E.g. s3://forensics/node-1.img; or give a request id instead.'),
+    labelled('Request id', requestId),
+    h('button', { type: 'submit' }, 'Add reference'), refDone);
+  const refIds = { '/name': 'ev-ref-name', '/uri': 'ev-ref-uri', '/request_id': 'ev-ref-request' };
+  reference.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(reference);
+    refError.textContent = '';
+    refDone.textContent = '';
+    const body = { kind: 'reference', name: refName.value.trim() };
+    if (uri.value.trim()) body.uri = uri.value.trim();
+    if (requestId.value.trim()) body.request_id = requestId.value.trim();
+    try {
+      const a = await api('POST', `/v1/incidents/${id}/evidence`, body);
+      reference.reset();
+      refDone.textContent = `Reference ${a.name} added (SHA-256 ${a.sha256.slice(0, 12)}…).`;
+      announce(`Reference ${a.name} added`);
+      await added();
+    } catch (e) {
+      placeProblem(e, refError, (p) => refIds[p] || null);
+    }
+  });
+  return h('div', { class: 'panel evidence-forms' }, upload, reference);
 }
 
 // ---- start ----
