@@ -211,14 +211,18 @@ TEST(ServeCommandTest, NoConfigurationIsAUsageError) {
   EXPECT_TRUE(h.events.empty());
 }
 
-TEST(ServeCommandTest, UnsupportedStoreKindIsAConfigError) {
+TEST(ServeCommandTest, PostgresStoreIsOpenedByItsVariableNeverByItsUrl) {
   TempDir tmp;
-  CliHarness h;
+  CliHarness h;  // its context opens no PostgreSQL
   Config config = DemoLikeConfig(tmp.path());
   config.store.kind = "postgres";
+  config.store.url_env = "PG_URL";
+  config.store.url = "postgresql://loom:s3cret@db.example/loom";
   h.config = config;
-  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 2);
-  EXPECT_NE(h.err.str().find("store.kind 'postgres'"), std::string::npos) << h.err.str();
+  EXPECT_NE(h.Run({"serve", "--config", "x.yaml"}), 0);
+  EXPECT_NE(h.err.str().find("cannot open store 'PostgreSQL ($PG_URL)'"), std::string::npos)
+      << h.err.str();
+  EXPECT_EQ((h.out.str() + h.err.str()).find("s3cret"), std::string::npos);
 }
 
 TEST(ServeCommandTest, DemoAndConfigExcludeEachOther) {

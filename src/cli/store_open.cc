@@ -25,11 +25,11 @@ Result<OpenedStore> OpenConfiguredStore(const Config& config, CliContext& ctx) {
   Result<std::unique_ptr<Store>> opened = Error::Internal("no store");
   if (config.store.kind == "postgres") {
     out.description = "PostgreSQL ($" + config.store.url_env + ")";
-    if (!ctx.open_postgres_store) return Error::Unavailable("PostgreSQL is not available here");
     PostgresOptions options;
     options.url = config.store.url;
     options.security = config.security;
-    opened = ctx.open_postgres_store(options, ctx.clock);
+    opened = ctx.open_postgres_store ? ctx.open_postgres_store(options, ctx.clock)
+                                     : Error::Unavailable("PostgreSQL is not available here");
   } else {
     out.description = StorePath(config);
     std::filesystem::path dir = std::filesystem::path(out.description).parent_path();
