@@ -6,8 +6,9 @@
 #                                          write the connection URL to DIR/url
 #   scripts/pg_test_server.sh stop DIR    stop it (immediately) and remove DIR
 #
-# As root the server runs as the `postgres` user (PostgreSQL refuses to run as root). fsync is off:
-# the tests kill our server, never this one, and throwaway data need not survive a power cut.
+# As root the server runs as the `postgres` user (PostgreSQL refuses to run as root). fsync is off
+# unless PG_FSYNC=on (the benchmarks): the tests kill our server, never this one, and throwaway data
+# need not survive a power cut.
 set -euo pipefail
 
 cmd="${1:-}"
@@ -43,7 +44,7 @@ case "$cmd" in
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300" \
+      -o "-h 127.0.0.1 -p $port -k $dir -c fsync=${PG_FSYNC:-off} -c full_page_writes=${PG_FSYNC:-off} -c max_connections=300" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql://loom@127.0.0.1:$port/postgres" >"$dir/url"
     echo "pg_test_server: $(cat "$dir/url")"
