@@ -157,6 +157,9 @@ class FakeStore final : public Store {
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
+  void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {
+    if (lead) lead();  // the only instance
+  }
   void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
     done(Unsupported());
   }

@@ -209,7 +209,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, drill_anchor.error());
   }
 
-  // The escalation engine: every pending deadline back in its heap before the first request.
+  // The escalation engine: its hooks in the store before the first request (a new incident's
+  // first page is decided in its own transaction, on every instance); it runs while this
+  // instance leads (below).
   std::shared_ptr<Roster> oncall_roster = oncall->roster;
   EscalationEngine engine(*store, ctx.clock, shared_policy, oncall_roster);
   Status engine_loaded = engine.Load();
@@ -218,7 +220,6 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     const Error& e = engine_loaded.error();
     return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
   }
-  engine.Start();
   // The availability playbook's probes (cli/probe_setup.h); stopped after the HTTP server.
   Result<std::shared_ptr<ProbeRunner>> probes = MakeProbeRunner(config, *store, ctx.clock);
   if (!probes.ok()) {
@@ -281,8 +282,23 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     store->Shutdown();
     return ReportError(ctx, delivery.error());
   }
-  (*delivery)->Start();
   delivery_ready = delivery->get();
+  // The engine and the outbox workers run on one instance at a time (Store::SetLeadershipHooks:
+  // at once with SQLite; with PostgreSQL while this instance holds the leader's lock). Taking
+  // the lead reloads what is pending, as another instance may have left it.
+  DeliveryService& sender = **delivery;
+  store->SetLeadershipHooks(
+      [&engine, &sender] {
+        Status loaded = engine.Load();
+        if (loaded.ok()) loaded = sender.Load();
+        if (!loaded.ok()) spdlog::error("loading the pending work: {}", loaded.error().message);
+        engine.Start();
+        sender.Start();
+      },
+      [&engine, &sender] {
+        sender.Stop();
+        engine.Stop();
+      });
   ctx.out << "loom-oncall listening on " << url << "\n";
   if (flags.demo) {
     for (const ServiceConfig& service : config.services) {
@@ -309,6 +325,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server->Stop();
   server->Wait();
   server.reset();
+  store->SetLeadershipHooks(nullptr, nullptr);
   delivery_ready = nullptr;
   (*delivery)->Stop();
   (*probes)->Stop();

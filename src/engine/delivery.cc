@@ -297,7 +297,9 @@ size_t DeliveryService::RunDue() {
 
 void DeliveryService::Start() {
   std::lock_guard<std::mutex> lock(jobs_mu_);
-  if (scheduler_.joinable() || stopping_) return;
+  if (scheduler_.joinable()) return;
+  stopping_ = false;
+  wakeup_.Restart();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }

@@ -80,7 +80,8 @@ class DeliveryService {
   // disabled destinations. Call once, before Start/RunDue.
   Status Load();
   void Start();
-  // Stops the threads; sends in progress finish and are recorded. Idempotent.
+  // Stops the threads; sends in progress finish and are recorded. Idempotent. Start() runs them
+  // again (an instance that leads again, see Store::SetLeadershipHooks).
   void Stop();
 
   // Sends every message due at clock.Now() on this thread and returns after their records

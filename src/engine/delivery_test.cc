@@ -12,7 +12,7 @@
 #include "core/builtin_runbook.h"
 #include "engine/engine_test_support.h"
 #include "engine/escalation_engine.h"
-#include "store/sql/sqlite_store.h"
+#include "store/sql/test_database.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 
@@ -81,8 +81,11 @@ std::shared_ptr<const OnCallSnapshot> MakeRoster() {
       std::move(users), std::map<std::string, BusinessCalendar>{});
 }
 
-class DeliveryTest : public testing::StoreFixture {
+// The engine against both back ends of the store.
+class DeliveryTest : public testing::StoreFixture,
+                     public ::testing::WithParamInterface<sql::TestBackend> {
  protected:
+  sql::TestBackend backend() const override { return GetParam(); }
   void SetUp() override {
     policy_ = BuiltInPolicy(/*repeat=*/2);
     roster_ = std::make_shared<Roster>(MakeRoster());
@@ -170,7 +173,7 @@ class DeliveryTest : public testing::StoreFixture {
   std::unique_ptr<DeliveryService> delivery_;
 };
 
-TEST_F(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
+TEST_P(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
   int64_t n = Trigger("db");
   delivery_->RunDue();
   ASSERT_EQ(hook_->sent.size(), 1u);
@@ -199,7 +202,7 @@ TEST_F(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
   EXPECT_EQ(mail_->sent.size(), 1u);
 }
 
-TEST_F(DeliveryTest, AcknowledgingCancelsTheMethodsNotYetDue) {
+TEST_P(DeliveryTest, AcknowledgingCancelsTheMethodsNotYetDue) {
   int64_t n = Trigger("db");
   delivery_->RunDue();
   Acknowledge(n);
@@ -208,7 +211,7 @@ TEST_F(DeliveryTest, AcknowledgingCancelsTheMethodsNotYetDue) {
   EXPECT_THAT(Rows(n), ElementsAre("page alice/hook delivered 1", "page alice/mail cancelled 0"));
 }
 
-TEST_F(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
+TEST_P(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
   hook_->script = {Answer(SendResult::Outcome::kRetry, 500),
                    Answer(SendResult::Outcome::kRetry, 503)};
   int64_t n = Trigger("db");
@@ -234,7 +237,7 @@ TEST_F(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
   EXPECT_EQ(hook_->sent.size(), 3u);
 }
 
-TEST_F(DeliveryTest, HonoursRetryAfterOn429) {
+TEST_P(DeliveryTest, HonoursRetryAfterOn429) {
   hook_->script = {Answer(SendResult::Outcome::kRetry, 429, seconds(20))};
   Trigger("db");
   delivery_->RunDue();
@@ -244,7 +247,7 @@ TEST_F(DeliveryTest, HonoursRetryAfterOn429) {
   EXPECT_EQ(hook_->sent.size(), 2u);
 }
 
-TEST_F(DeliveryTest, GoneDisablesTheDestinationAndTriesTheNextMethod) {
+TEST_P(DeliveryTest, GoneDisablesTheDestinationAndTriesTheNextMethod) {
   hook_->script = {Answer(SendResult::Outcome::kGone, 410)};
   int64_t n = Trigger("db");
   delivery_->RunDue();
@@ -263,7 +266,7 @@ TEST_F(DeliveryTest, GoneDisablesTheDestinationAndTriesTheNextMethod) {
   EXPECT_THAT(Rows(m), ElementsAre("page alice/hook dead 0", "page alice/mail delivered 1"));
 }
 
-TEST_F(DeliveryTest, DeadLettersAfterMaxAttempts) {
+TEST_P(DeliveryTest, DeadLettersAfterMaxAttempts) {
   for (int i = 0; i < 4; ++i) hook_->script.push_back(Answer(SendResult::Outcome::kRetry, 500));
   int64_t n = Trigger("db");
   delivery_->RunDue();
@@ -278,7 +281,7 @@ TEST_F(DeliveryTest, DeadLettersAfterMaxAttempts) {
               HasSubstr("gave up after 4 attempts"));
 }
 
-TEST_F(DeliveryTest, AStormIsBundledIntoAFewMessages) {
+TEST_P(DeliveryTest, AStormIsBundledIntoAFewMessages) {
   for (int i = 0; i < 500; ++i) Trigger("storm-" + std::to_string(i));
   delivery_->RunDue();
   for (int s = 0; s < 60; s += 5) AdvanceAndRun(seconds(5));
@@ -294,7 +297,7 @@ TEST_F(DeliveryTest, AStormIsBundledIntoAFewMessages) {
             static_cast<int64_t>(hook_->sent.size() + mail_->sent.size() + slack_->sent.size()));
 }
 
-TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
+TEST_P(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
   int64_t n = Trigger("db");
   delivery_->RunDue();
   Acknowledge(n);
@@ -321,7 +324,7 @@ TEST_F(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
   EXPECT_THAT(slack_->sent[2].notice.detail, HasSubstr("By user:alice."));
 }
 
-TEST_F(DeliveryTest, WhileTheMailRelayIsUnreachableMailWaitsForOneProbe) {
+TEST_P(DeliveryTest, WhileTheMailRelayIsUnreachableMailWaitsForOneProbe) {
   User mia;
   mia.id = "mia";
   mia.contact_methods = {Method("mail", "email", "mia@example.com")};
@@ -351,7 +354,7 @@ TEST_F(DeliveryTest, WhileTheMailRelayIsUnreachableMailWaitsForOneProbe) {
   EXPECT_THAT(Rows(b), ElementsAre("page mia/mail delivered 2"));
 }
 
-TEST_F(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
+TEST_P(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
   User nora;
   nora.id = "nora";
   std::map<OnCallRole, std::string> roles = {{OnCallRole::kPrimary, "prim"}};
@@ -365,7 +368,7 @@ TEST_F(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
   EXPECT_TRUE(mail_->sent.empty());
 }
 
-TEST_F(DeliveryTest, PendingMessagesAreSentAfterARestart) {
+TEST_P(DeliveryTest, PendingMessagesAreSentAfterARestart) {
   int64_t n = Trigger("db");  // committed, not yet sent: the process dies here
   Restart();
   delivery_->RunDue();
@@ -373,5 +376,8 @@ TEST_F(DeliveryTest, PendingMessagesAreSentAfterARestart) {
   EXPECT_EQ(Rows(n)[0], "page alice/hook delivered 1");
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, DeliveryTest, sql::kBackends, sql::BackendName);
+
 }  // namespace
+
 }  // namespace loom

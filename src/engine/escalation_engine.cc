@@ -153,6 +153,7 @@ void EscalationEngine::Loop() {
 
 void EscalationEngine::Start() {
   if (started_.exchange(true)) return;
+  wakeup_.Restart();
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -161,6 +162,7 @@ void EscalationEngine::Stop() {
   if (thread_.joinable()) thread_.join();
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
+  started_ = false;
 }
 
 std::shared_ptr<const OnCallSnapshot> EscalationEngine::Snapshot() const {

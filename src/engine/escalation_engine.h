@@ -59,7 +59,8 @@ class EscalationEngine {
   // Starts the firing thread.
   void Start();
   // Stops the thread and waits for the firings already handed to the store to complete (their
-  // callbacks use this object). Idempotent.
+  // callbacks use this object). Idempotent. Start() runs it again (an instance that leads again,
+  // see Store::SetLeadershipHooks).
   void Stop();
 
   // Fires every deadline due at clock.Now() — including those that firing makes due at once —

@@ -13,7 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "engine/deadline_rules.h"
 #include "engine/engine_test_support.h"
-#include "store/sql/sqlite_store.h"
+#include "store/sql/test_database.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 
@@ -63,8 +63,11 @@ std::shared_ptr<const OnCallSnapshot> MakeRoster(RosterSpec spec = {}) {
       std::move(hours_by_service));
 }
 
-class EscalationEngineTest : public testing::StoreFixture {
+// The engine against both back ends of the store.
+class EscalationEngineTest : public testing::StoreFixture,
+                             public ::testing::WithParamInterface<sql::TestBackend> {
  protected:
+  sql::TestBackend backend() const override { return GetParam(); }
   void SetUp() override {
     policy_ = BuiltInPolicy(/*repeat=*/1);
     roster_ = std::make_shared<Roster>(MakeRoster());
@@ -116,7 +119,7 @@ class EscalationEngineTest : public testing::StoreFixture {
   std::unique_ptr<EscalationEngine> engine_;
 };
 
-TEST_F(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTargetApart) {
+TEST_P(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTargetApart) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   EXPECT_THAT(Sent(n), ElementsAre("page primary alice", "notify escalation_manager erin"));
@@ -137,7 +140,7 @@ TEST_F(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTarge
   EXPECT_EQ(exhausted.size(), 1u);
 }
 
-TEST_F(EscalationEngineTest, Sev2WaitsFifteenMinutesBeforeTheSecondary) {
+TEST_P(EscalationEngineTest, Sev2WaitsFifteenMinutesBeforeTheSecondary) {
   int64_t n = Trigger("api", Severity::kSev2);
   engine_->RunDue();
   AdvanceAndRun(minutes(14));
@@ -146,13 +149,13 @@ TEST_F(EscalationEngineTest, Sev2WaitsFifteenMinutesBeforeTheSecondary) {
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
 }
 
-TEST_F(EscalationEngineTest, SecurityIncidentsAlsoPageTheSecurityLeadAtOnce) {
+TEST_P(EscalationEngineTest, SecurityIncidentsAlsoPageTheSecurityLeadAtOnce) {
   int64_t n = Trigger("breach", Severity::kSev3, IncidentKind::kSecurity);
   engine_->RunDue();
   EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "page security_lead sam"));
 }
 
-TEST_F(EscalationEngineTest, ARoleWithNobodyOnCallIsSkippedAtOnceNotWaitedOut) {
+TEST_P(EscalationEngineTest, ARoleWithNobodyOnCallIsSkippedAtOnceNotWaitedOut) {
   roster_->Replace(MakeRoster({.secondary = false}));
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
@@ -165,7 +168,7 @@ TEST_F(EscalationEngineTest, ARoleWithNobodyOnCallIsSkippedAtOnceNotWaitedOut) {
   EXPECT_NE(skipped[0].find("\"role\":\"secondary\""), std::string::npos);
 }
 
-TEST_F(EscalationEngineTest, AcknowledgementAtEachStepStopsTheEscalation) {
+TEST_P(EscalationEngineTest, AcknowledgementAtEachStepStopsTheEscalation) {
   for (int acked_after_step = 0; acked_after_step < 3; ++acked_after_step) {
     SCOPED_TRACE(acked_after_step);
     int64_t n = Trigger("db-" + std::to_string(acked_after_step), Severity::kSev1);
@@ -184,7 +187,7 @@ TEST_F(EscalationEngineTest, AcknowledgementAtEachStepStopsTheEscalation) {
   }
 }
 
-TEST_F(EscalationEngineTest, RaisingSev3ToSev1PagesNow) {
+TEST_P(EscalationEngineTest, RaisingSev3ToSev1PagesNow) {
   int64_t n = Trigger("slow", Severity::kSev3);
   engine_->RunDue();
   EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
@@ -199,7 +202,7 @@ TEST_F(EscalationEngineTest, RaisingSev3ToSev1PagesNow) {
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
 }
 
-TEST_F(EscalationEngineTest, UnacknowledgingReArmsTheEscalation) {
+TEST_P(EscalationEngineTest, UnacknowledgingReArmsTheEscalation) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
@@ -212,7 +215,7 @@ TEST_F(EscalationEngineTest, UnacknowledgingReArmsTheEscalation) {
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
 }
 
-TEST_F(EscalationEngineTest, ReassigningPagesTheAssigneeAndReArmsTheEscalation) {
+TEST_P(EscalationEngineTest, ReassigningPagesTheAssigneeAndReArmsTheEscalation) {
   int64_t n = Trigger("db", Severity::kSev1);
   ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
   AdvanceAndRun(minutes(10));
@@ -232,7 +235,7 @@ TEST_F(EscalationEngineTest, ReassigningPagesTheAssigneeAndReArmsTheEscalation) 
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
 }
 
-TEST_F(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeekend) {
+TEST_P(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeekend) {
   clock_.Set(At(2026, 11, 6, 16, 30));  // Friday 16:30, 30 min before closing
   int64_t n = Trigger("slow", Severity::kSev3);
   engine_->RunDue();
@@ -245,7 +248,7 @@ TEST_F(EscalationEngineTest, Sev3CountsItsAckTargetInBusinessHoursAcrossTheWeeke
   EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice", "ticket secondary bob"));
 }
 
-TEST_F(EscalationEngineTest, Sev4OpensATicketForThePrimaryAndNeverEscalates) {
+TEST_P(EscalationEngineTest, Sev4OpensATicketForThePrimaryAndNeverEscalates) {
   int64_t n = Trigger("typo", Severity::kSev4);
   engine_->RunDue();
   EXPECT_THAT(Sent(n), ElementsAre("ticket primary alice"));
@@ -254,7 +257,7 @@ TEST_F(EscalationEngineTest, Sev4OpensATicketForThePrimaryAndNeverEscalates) {
   EXPECT_EQ(EventTypes(n, "escalation.exhausted").size(), 1u);
 }
 
-TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss) {
+TEST_P(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());  // carol becomes commander
@@ -275,7 +278,7 @@ TEST_F(EscalationEngineTest, UpdateCadenceRemindsTheCommanderThenRecordsTheMiss)
   EXPECT_EQ(EventTypes(n, "update.missed").size(), 2u);
 }
 
-TEST_F(EscalationEngineTest, AStatusUpdateMovesTheNextDueTimeAndAPromiseBringsItForward) {
+TEST_P(EscalationEngineTest, AStatusUpdateMovesTheNextDueTimeAndAPromiseBringsItForward) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   ASSERT_TRUE(Run(IncidentCommand::Type::kAcknowledge, n).ok());
@@ -292,7 +295,7 @@ TEST_F(EscalationEngineTest, AStatusUpdateMovesTheNextDueTimeAndAPromiseBringsIt
   EXPECT_EQ(EventTypes(n, "update.missed").size(), 1u);
 }
 
-TEST_F(EscalationEngineTest, ResolvingCancelsEveryPendingDeadline) {
+TEST_P(EscalationEngineTest, ResolvingCancelsEveryPendingDeadline) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   ASSERT_TRUE(Run(IncidentCommand::Type::kResolve, n).ok());
@@ -303,7 +306,7 @@ TEST_F(EscalationEngineTest, ResolvingCancelsEveryPendingDeadline) {
   EXPECT_EQ(Sent(n).size(), 2u);
 }
 
-TEST_F(EscalationEngineTest, ADeadlineFiresOnceAcrossARestart) {
+TEST_P(EscalationEngineTest, ADeadlineFiresOnceAcrossARestart) {
   int64_t n = Trigger("db", Severity::kSev1);
   engine_->RunDue();
   clock_.Advance(minutes(6));
@@ -316,7 +319,7 @@ TEST_F(EscalationEngineTest, ADeadlineFiresOnceAcrossARestart) {
   EXPECT_EQ(Sent(n).size(), 3u);
 }
 
-TEST_F(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime) {
+TEST_P(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime) {
   int64_t n = Trigger("db", Severity::kSev1);
   clock_.Advance(minutes(5));
   Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
@@ -342,7 +345,7 @@ TEST_F(EscalationEngineTest, FiringTheSameDeadlineTwiceDoesNothingTheSecondTime)
   EXPECT_EQ(Sent(n).size(), 3u);
 }
 
-TEST_F(EscalationEngineTest, AServiceWithoutOnCallRolesIsRecordedAsUnroutedOnce) {
+TEST_P(EscalationEngineTest, AServiceWithoutOnCallRolesIsRecordedAsUnroutedOnce) {
   roster_->Replace(EmptyOnCallSnapshot());
   int64_t n = Trigger("db", Severity::kSev1);
   AdvanceAndRun(hours(1));
@@ -351,7 +354,7 @@ TEST_F(EscalationEngineTest, AServiceWithoutOnCallRolesIsRecordedAsUnroutedOnce)
   EXPECT_THAT(EventTypes(n, "escalation.role_skipped"), IsEmpty());
 }
 
-TEST_F(EscalationEngineTest, TheFirstPageIsWrittenWithTheIncident) {
+TEST_P(EscalationEngineTest, TheFirstPageIsWrittenWithTheIncident) {
   // No RunDue: the step-0 deadline is due when it is written, so the store applies it inside the
   // ingest transaction through the engine's fire-now hook.
   int64_t n = Trigger("db", Severity::kSev1);
@@ -362,7 +365,7 @@ TEST_F(EscalationEngineTest, TheFirstPageIsWrittenWithTheIncident) {
   EXPECT_EQ(pending->front().due_at, clock_.Now() + minutes(5));
 }
 
-TEST_F(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
+TEST_P(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
   engine_.reset();
   std::promise<void> fired;
   EscalationEngine::Options options;
@@ -381,5 +384,8 @@ TEST_F(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
   EXPECT_EQ(engine.Stats().fired, 1);
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, EscalationEngineTest, sql::kBackends, sql::BackendName);
+
 }  // namespace
+
 }  // namespace loom

@@ -33,6 +33,12 @@ void Wakeup::Stop() {
   cv_.notify_all();
 }
 
+void Wakeup::Restart() {
+  std::lock_guard lock(mu_);
+  stopped_ = false;
+  notified_ = false;
+}
+
 bool Wakeup::stopped() const {
   std::lock_guard lock(mu_);
   return stopped_;

@@ -20,6 +20,8 @@ class Wakeup {
   bool WaitUntil(std::optional<TimePoint> deadline);
   void Notify();
   void Stop();
+  // Undoes Stop(), for a thread that starts again.
+  void Restart();
   bool stopped() const;
 
  private:

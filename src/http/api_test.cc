@@ -204,6 +204,9 @@ class FakeStore final : public Store {
     return notifications;
   }
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
+  void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {
+    if (lead) lead();  // the only instance
+  }
   void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
     done(int64_t{0});
   }

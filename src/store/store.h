@@ -416,6 +416,16 @@ class Store {
   // they are written (a new incident's first page, a re-armed escalation, a skipped empty role):
   // they are applied inside the transaction that creates them, with no row of their own.
   virtual void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) = 0;
+  // ---- several instances ----
+  // Which instance runs the escalation engine and the delivery workers: one at a time across the
+  // instances sharing the store. `lead` runs when this instance becomes that one, `follow` when
+  // it stops being it (its database session was lost); never both at once, on a thread of the
+  // store. SQLite (one instance): `lead` runs at once, on the caller's thread. While an instance
+  // leads, the deadlines and outbox rows the other instances commit reach the hooks registered
+  // with SetDeadlineHooks and SetOutboxHooks, as its own do. Null hooks: stop watching (returns
+  // once no hook runs any more).
+  virtual void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) = 0;
+
   // Recomputes every incident's timeline hash chain.
   virtual Result<AuditReport> VerifyAudit() = 0;
 

@@ -758,7 +758,7 @@ test('evidence: a file uploaded in the page shows its SHA-256, the same as the f
   await page.locator('#ev-ref-uri-error:not(:empty)').waitFor();
   await page.getByLabel('URI').fill('s3://forensics/node-1.img');
   await page.getByRole('button', { name: 'Add reference' }).click();
-  await page.getByText('Reference disk snapshot added').waitFor({ timeout: 10000 });
+  await page.locator('p.ok', { hasText: 'Reference disk snapshot added' }).waitFor({ timeout: 10000 });
   const list = (await call('GET', `/v1/incidents/${id}/evidence`, { token: ADMIN_TOKEN })).json.evidence;
   assert.deepEqual(list.map((a) => [a.kind, a.name, a.uri]),
                    [['upload', 'access.log', null], ['reference', 'disk snapshot', 's3://forensics/node-1.img']]);

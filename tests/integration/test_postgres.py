@@ -7,9 +7,14 @@ test disturbs no other test).
 - two instances on one database serve the same incidents, and a repeat sent to either joins them;
 - `loom-oncall migrate` applies the schema and says so;
 - the database stopped under ingest load: the server keeps running, ingest answers 503 (not a
-  hang), /ready goes 503 and comes back by itself, and nothing answered 202 is lost.
+  hang), /ready goes 503 and comes back by itself, and nothing answered 202 is lost;
+- two instances and a Sev1: the primary's webhook is called once; the instance running the
+  escalation is killed with SIGKILL before the secondary's deadline, and the other instance calls
+  the secondary's webhook once, within a few seconds of the deadline.
 """
 
+import http.server
+import json
 import os
 import subprocess
 import tempfile
@@ -72,8 +77,57 @@ class PostgresServer:
         subprocess.run(["rm", "-rf", self.dir], timeout=60)
 
 
-def postgres_config(url_env="LOOM_ONCALL_PG_URL"):
-    return harness.DEFAULT_CONFIG + f"store:\n  kind: postgres\n  url_env: {url_env}\n"
+def postgres_config(url_env="LOOM_ONCALL_PG_URL", extra=""):
+    return harness.DEFAULT_CONFIG + extra + f"store:\n  kind: postgres\n  url_env: {url_env}\n"
+
+
+ACK_TARGET_S = 4
+# Sessions holding the leader's advisory lock (src/store/sql/pg_cluster.cc).
+LEADER_LOCKS = ("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = 1819242349 AND objid = 3 AND objsubid = 2")
+
+
+def escalation_config(hook_port):
+    """Service loom with a primary (alice) and a secondary (bob), each paged by webhook."""
+    hook = ('[ {{ id: hook, type: webhook, url: "http://127.0.0.1:{port}/{user}" }} ]')
+    return postgres_config(extra=f"""\
+policy:
+  severities:
+    sev1: {{ ack_target: {ACK_TARGET_S}s }}
+  repeat: 0
+users:
+  - {{ id: alice, name: Alice Primary, contact_methods: {hook.format(port=hook_port, user="alice")} }}
+  - {{ id: bob, name: Bob Secondary, contact_methods: {hook.format(port=hook_port, user="bob")} }}
+schedules:
+  - {{ id: prim, layers: [ {{ participants: [alice], shift: 1w, start: 2026-01-05 }} ] }}
+  - {{ id: second, layers: [ {{ participants: [bob], shift: 1w, start: 2026-01-05 }} ] }}
+notify:
+  allow_hosts: [127.0.0.1]
+""").replace("  - id: limited\n",
+             "    roles: { primary: prim, secondary: second }\n  - id: limited\n", 1)
+
+
+class HookSink:
+    """Records every webhook POST: (path, time, body)."""
+
+    def __init__(self):
+        calls = self.calls = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                calls.append((self.path, time.monotonic(), json.loads(body or b"{}")))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = harness.LocalHttpServer(Handler)
+        self.port = self.server.port
+
+    def to(self, user):
+        return [c for c in self.calls if c[0] == f"/{user}"]
 
 
 class PostgresStoreTest(harness.LoomTestCase):
@@ -210,3 +264,45 @@ class PostgresStoreTest(harness.LoomTestCase):
         missing = sorted(set(accepted) - stored)
         self.assertFalse(missing, f"{len(missing)} accepted events lost, e.g. {missing[:5]}")
         server.stop_ok(self)
+
+    def test_the_other_instance_pages_the_secondary_once_after_a_kill_9(self):
+        url = self.pg.new_database()
+        sink = HookSink()
+        self.addCleanup(sink.server.close)
+        config = escalation_config(sink.port)
+        a = self.new_server(config_text=config, env={"LOOM_ONCALL_PG_URL": url})
+        # The first instance takes the leader's lock (alone, it must); then the second follows.
+        deadline = time.monotonic() + 10
+        while psql(url, LEADER_LOCKS) != "1":
+            self.assertLess(time.monotonic(), deadline, "no instance took the leader's lock")
+            time.sleep(0.1)
+        b = self.new_server(config_text=config, env={"LOOM_ONCALL_PG_URL": url})
+        key = unique("sev1")
+        self.assertAccepted(a.enqueue(pd_trigger(dedup_key=key)), key)
+        sent_at = time.monotonic()
+        deadline = time.monotonic() + 10
+        while not sink.to("alice") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(sink.to("alice")), 1, sink.calls)
+        self.assertEqual(sink.to("bob"), [])
+        # The instance holding the escalation dies before the secondary's deadline.
+        a.kill()
+        self.assertLess(time.monotonic() - sent_at, ACK_TARGET_S - 1)
+        due = sent_at + ACK_TARGET_S
+        deadline = due + 15
+        while not sink.to("bob") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        bob = sink.to("bob")
+        self.assertEqual(len(bob), 1, sink.calls)
+        self.assertLess(bob[0][1] - due, 5.0, "the secondary must be paged within a few seconds "
+                                              "of the deadline")
+        # Well after: still one page each.
+        time.sleep(2)
+        self.assertEqual(len(sink.to("alice")), 1, sink.calls)
+        self.assertEqual(len(sink.to("bob")), 1, sink.calls)
+        [incident] = b.incidents_by_dedup_key(key)
+        pages = [(n["role"], n["user"], n["state"]) for n in
+                 b.get_json(f"/v1/incidents/{incident['id']}/notifications")["notifications"]
+                 if n["kind"] == "page"]
+        self.assertEqual(pages, [("primary", "alice", "delivered"), ("secondary", "bob", "delivered")])
+        b.stop_ok(self)

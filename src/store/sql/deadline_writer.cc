@@ -58,7 +58,7 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
       {&st->cancel_messages, std::string(kCancelOutbox) + " AND channel <> 'channel'"},
       {&st->record_delivery,
        "UPDATE outbox SET state = ?2, attempts = attempts + ?6, next_attempt_at = ?3,"
-       " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN ?5 END"
+       " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN CAST(?5 AS BIGINT) END"
        " WHERE id = ?1 AND state = 'pending'"},
       {&st->disable_destination,
        "INSERT INTO disabled_destinations (key, reason, disabled_at) VALUES (?1, ?2, ?3)"
@@ -206,6 +206,12 @@ Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incide
 
 void DeadlineWriter::Committed() {
   if (created_.empty() && created_outbox_.empty()) return;
+  Publish(created_, created_outbox_);
+  AbortBatch();
+}
+
+void DeadlineWriter::Publish(const std::vector<Deadline>& deadlines,
+                             const std::vector<OutboxEntry>& outbox) {
   DeadlineListener listener;
   OutboxListener outbox_listener;
   {
@@ -213,9 +219,8 @@ void DeadlineWriter::Committed() {
     listener = listener_;
     outbox_listener = outbox_listener_;
   }
-  if (listener && !created_.empty()) listener(created_);
-  if (outbox_listener && !created_outbox_.empty()) outbox_listener(created_outbox_);
-  AbortBatch();
+  if (listener && !deadlines.empty()) listener(deadlines);
+  if (outbox_listener && !outbox.empty()) outbox_listener(outbox);
 }
 
 void DeadlineWriter::SetOutboxListener(OutboxListener listener) {

@@ -70,6 +70,12 @@ class DeadlineWriter {
   }
   // After a successful COMMIT: tells the listeners about the batch's new deadlines and outbox rows.
   void Committed();
+  // The batch's new deadlines and outbox rows so far (ids set), before Committed().
+  const std::vector<Deadline>& created() const { return created_; }
+  const std::vector<OutboxEntry>& created_outbox() const { return created_outbox_; }
+  // Tells the listeners about deadlines and outbox rows another instance committed. Safe from
+  // any thread.
+  void Publish(const std::vector<Deadline>& deadlines, const std::vector<OutboxEntry>& outbox);
 
   void SetListener(DeadlineListener listener);
   void SetOutboxListener(OutboxListener listener);

@@ -13,6 +13,7 @@
 #include "store/sql/group_commit.h"
 #include "store/sql/link_tables.h"
 #include "store/sql/oncall_tables.h"
+#include "store/sql/pg_cluster.h"
 #include "store/sql/read_pool.h"
 #include "store/sql/row_codec.h"
 #include "store/sql/schema.h"
@@ -182,6 +183,13 @@ class SqlStore final : public Store {
   void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) override {
     writer_->SetDeadlineHooks(std::move(listener), std::move(fire_now));
   }
+  void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override {
+    if (cluster_) {
+      cluster_->SetHooks(std::move(lead), std::move(follow));
+    } else if (lead) {
+      lead();  // SQLite: the only instance
+    }
+  }
   Result<AuditReport> VerifyAudit() override;
 
   // Delivery (outbox_tables.h).
@@ -194,6 +202,7 @@ class SqlStore final : public Store {
 
   Status Writable() override { return queue_->Healthy(); }
   void Shutdown() override {
+    if (cluster_) cluster_->SetHooks(nullptr, nullptr);
     if (queue_) queue_->Shutdown();
   }
 
@@ -221,6 +230,10 @@ class SqlStore final : public Store {
   sql::ReadPool readers_;
   std::unique_ptr<sql::SqlWriter> writer_;
   std::unique_ptr<sql::GroupCommitWriter> queue_;
+  std::unique_ptr<sql::PgCluster> cluster_;  // PostgreSQL only; its thread reads through the above
+
+  // Another instance's notice: its new deadlines and outbox rows to this instance's listeners.
+  void OnNotice(const sql::ClusterNotice& notice);
 };
 
 Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
@@ -242,7 +255,27 @@ Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
   store->queue_ = std::make_unique<sql::GroupCommitWriter>(*store->writer_, options.max_queue,
                                                            options.max_batch);
   store->queue_->Start();
+  if (!options.cluster_url.empty()) {
+    SqlStore* raw = store.get();
+    store->cluster_ = std::make_unique<sql::PgCluster>(
+        options.cluster_url, store->writer_->instance_id(),
+        [raw](const sql::ClusterNotice& notice) { raw->OnNotice(notice); });
+  }
   return std::unique_ptr<Store>(std::move(store));
+}
+
+void SqlStore::OnNotice(const sql::ClusterNotice& notice) {
+  std::vector<Deadline> deadlines = notice.deadlines;
+  Result<std::vector<OutboxEntry>> rows = std::vector<OutboxEntry>();
+  if (notice.all) {
+    Result<std::vector<Deadline>> pending = PendingDeadlines();
+    if (pending.ok()) deadlines = std::move(pending).value();
+    rows = PendingOutbox();
+  } else if (!notice.outbox_ids.empty()) {
+    rows = PendingOutboxByIds(notice.outbox_ids);
+  }
+  // A failed read loses nothing: the rows stay pending and are loaded when an instance leads.
+  writer_->deadlines().Publish(deadlines, rows.ok() ? *rows : std::vector<OutboxEntry>());
 }
 
 // ---- writes ----

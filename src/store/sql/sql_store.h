@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -21,6 +22,9 @@ struct SqlStoreOptions {
   size_t max_batch = 4096;    // commands per group commit
   int read_connections = 4;
   ReadPool::Opener open_reader;
+  // PostgreSQL: the URL the cluster watcher connects with (pg_cluster.h); empty (SQLite): this is
+  // the only instance, and it leads from the start.
+  std::string cluster_url;
   SecurityPlaybookConfig security;  // the checklist template of security incidents
 };
 

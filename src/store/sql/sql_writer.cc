@@ -4,7 +4,9 @@
 #include <map>
 #include <string_view>
 
+#include "common/crypto.h"
 #include "core/timeline.h"
+#include "store/sql/cluster_notice.h"
 #include "store/sql/drill_tables.h"
 #include "store/sql/followup_tables.h"
 #include "store/sql/link_tables.h"
@@ -34,6 +36,7 @@ struct SqlWriter::Statements {
   Statement* release = nullptr;
   Statement* rollback_to = nullptr;
   Statement* max_numbers = nullptr;
+  Statement* notify = nullptr;
   Statement* cluster_lock = nullptr;
   Statement* find_open = nullptr;
   Statement* find_open_head = nullptr;
@@ -57,7 +60,11 @@ struct SqlWriter::Statements {
 };
 
 SqlWriter::SqlWriter(std::unique_ptr<Connection> db, Clock& clock, const ServiceCache& services)
-    : db_(std::move(db)), clock_(clock), services_(services), st_(std::make_unique<Statements>()) {}
+    : db_(std::move(db)),
+      clock_(clock),
+      services_(services),
+      st_(std::make_unique<Statements>()),
+      instance_id_(RandomHex(8)) {}
 
 SqlWriter::~SqlWriter() = default;
 
@@ -97,6 +104,10 @@ Status SqlWriter::PrepareAll() {
       {&st_->savepoint, "SAVEPOINT command"},
       {&st_->release, "RELEASE command"},
       {&st_->rollback_to, "ROLLBACK TO command"},
+      // PostgreSQL: tells the other instances what this batch created (sent at COMMIT).
+      {&st_->notify, db_->dialect() == Dialect::kPostgres
+                         ? std::string("SELECT pg_notify('") + kClusterChannel + "', ?1)"
+                         : std::string()},
       {&st_->max_numbers,
        "SELECT (SELECT COALESCE(MAX(number), 0) FROM incidents),"
        " (SELECT COALESCE(MAX(id), 0) FROM alerts)"},
@@ -163,6 +174,7 @@ Status SqlWriter::PrepareAll() {
        " details_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id"},
   };
   for (const Entry& e : entries) {
+    if (e.sql.empty()) continue;  // not in this dialect
     Result<Statement*> stmt = db_->Prepare(e.sql);
     if (!stmt.ok()) {
       return Error::Internal(stmt.error().message + " in: " + e.sql);
@@ -229,6 +241,7 @@ Status SqlWriter::EndCommand(bool ok) {
 Status SqlWriter::CommitBatch() {
   for (const IncidentHead* head : pending_.All()) LOOM_RETURN_IF_ERROR(WriteHead(*head));
   pending_.Clear();
+  if (st_->notify != nullptr) LOOM_RETURN_IF_ERROR(NotifyOtherInstances());
   Query q(st_->commit);
   LOOM_RETURN_IF_ERROR(q.Run());
   deadlines_->Committed();
@@ -243,6 +256,15 @@ void SqlWriter::AbortBatch() {
     Query q(st_->rollback);
     (void)q.Run();
   }
+}
+
+Status SqlWriter::NotifyOtherInstances() {
+  const std::vector<Deadline>& deadlines = deadlines_->created();
+  const std::vector<OutboxEntry>& outbox = deadlines_->created_outbox();
+  if (deadlines.empty() && outbox.empty()) return OkStatus();
+  Query q(st_->notify);
+  q.Bind(1, EncodeClusterNotice(instance_id_, deadlines, outbox));
+  return q.Run();
 }
 
 // ---- reads inside the transaction ----

@@ -89,6 +89,8 @@ class SqlWriter final : public TransactionControl {
   void SetOutboxHooks(OutboxFanout fanout, OutboxListener listener);
 
   Connection& connection() { return *db_; }
+  // This process's id in the cluster's notices (cluster_notice.h).
+  const std::string& instance_id() const { return instance_id_; }
 
   // For the tables of other features (followup_tables.h), inside the current command: their
   // deadlines and outbox rows go through the writer's bookkeeping (the engine hears of them after
@@ -137,6 +139,8 @@ class SqlWriter final : public TransactionControl {
   Status PrepareAll();
   // Reads the next incident number and alert id from the tables.
   Status LoadCounters();
+  // PostgreSQL: NOTIFY the other instances of the batch's new deadlines and outbox rows.
+  Status NotifyOtherInstances();
 
   Result<std::optional<IncidentRow>> FindOpenIncident(int64_t integration_key_id,
                                                       const std::string& dedup_key);
@@ -193,6 +197,7 @@ class SqlWriter final : public TransactionControl {
   OutboxFanout batch_fanout_;       // fanout_ as of BeginBatch; writer thread only
 
   std::vector<ChecklistItemSpec> checklist_template_;
+  const std::string instance_id_;
   PendingHeads pending_;
   Counters counters_;
   Counters batch_start_;    // restored by AbortBatch

@@ -1,0 +1,58 @@
+// PgCluster: this instance's place among the instances that share one PostgreSQL database
+// (store.h, SetLeadershipHooks). A thread with its own connection:
+//
+// - takes the leader's advisory session lock when it is free (tried every second): the instance
+//   holding it runs the escalation engine and the delivery workers (`lead`); when the session
+//   is lost (the database restarted, the network broke), PostgreSQL releases the lock with it and
+//   this instance stops leading (`follow`) before another one can take it over;
+// - LISTENs on the cluster channel and, while leading, hands each other instance's notice
+//   (cluster_notice.h) to `on_notice` — the new deadlines and outbox rows it committed.
+//
+// A killed leader's session ends with its process, so another instance leads within about a
+// second and loads every pending deadline and outbox row itself.
+//
+// Thread safety: SetHooks is safe from any thread; the hooks and on_notice run on the thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/sql/cluster_notice.h"
+
+namespace loom::sql {
+
+class PgCluster {
+ public:
+  using NoticeHandler = std::function<void(const ClusterNotice&)>;
+
+  // `instance_id`: this process's id in the notices (its own are ignored).
+  PgCluster(std::string url, std::string instance_id, NoticeHandler on_notice);
+  ~PgCluster();
+  PgCluster(const PgCluster&) = delete;
+  PgCluster& operator=(const PgCluster&) = delete;
+
+  // Starts watching with these hooks; null hooks stop the thread (without calling `follow`) and
+  // return once it has ended.
+  void SetHooks(std::function<void()> lead, std::function<void()> follow);
+
+ private:
+  void Run();
+  // Waits up to `ms` unless stopping; false when stopping.
+  bool Pause(int ms);
+
+  const std::string url_;
+  const std::string instance_id_;
+  const NoticeHandler on_notice_;
+  std::function<void()> lead_, follow_;  // set before the thread starts
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::atomic<bool> leading_{false};
+  std::thread thread_;
+};
+
+}  // namespace loom::sql
