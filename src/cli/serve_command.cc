@@ -287,13 +287,16 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   // at once with SQLite; with PostgreSQL while this instance holds the leader's lock). Taking
   // the lead reloads what is pending, as another instance may have left it.
   DeliveryService& sender = **delivery;
+  // Parked (keeping nothing) until this instance leads.
+  sender.Stop();
+  engine.Stop();
   store->SetLeadershipHooks(
       [&engine, &sender] {
+        engine.Start();
+        sender.Start();
         Status loaded = engine.Load();
         if (loaded.ok()) loaded = sender.Load();
         if (!loaded.ok()) spdlog::error("loading the pending work: {}", loaded.error().message);
-        engine.Start();
-        sender.Start();
       },
       [&engine, &sender] {
         sender.Stop();

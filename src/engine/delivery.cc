@@ -67,6 +67,7 @@ void DeliveryService::Add(const std::vector<OutboxEntry>& rows) {
   if (rows.empty()) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (parked_) return;  // another instance sends them; Load() after Start() brings them back
     for (const OutboxEntry& row : rows) {
       if (row.state != "pending") continue;
       rows_[row.id] = row;
@@ -299,6 +300,10 @@ void DeliveryService::Start() {
   std::lock_guard<std::mutex> lock(jobs_mu_);
   if (scheduler_.joinable()) return;
   stopping_ = false;
+  {
+    std::lock_guard<std::mutex> rows_lock(mu_);
+    parked_ = false;
+  }
   wakeup_.Restart();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
@@ -321,6 +326,10 @@ void DeliveryService::Stop() {
   // Records already handed to the store call back into this object.
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
+  // Parked: nothing is kept or added until the next Start().
+  parked_ = true;
+  heap_ = {};
+  rows_.clear();
 }
 
 void DeliveryService::SchedulerLoop() {

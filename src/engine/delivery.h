@@ -77,11 +77,13 @@ class DeliveryService {
   ~DeliveryService();
 
   // Registers the store hooks (channel fan-out, new rows) and loads the pending rows and the
-  // disabled destinations. Call once, before Start/RunDue.
+  // disabled destinations: before Start/RunDue, and again after a Start() that follows a Stop().
   Status Load();
   void Start();
-  // Stops the threads; sends in progress finish and are recorded. Idempotent. Start() runs them
-  // again (an instance that leads again, see Store::SetLeadershipHooks).
+  // Stops the threads; sends in progress finish and are recorded; then forgets every row and keeps
+  // none until Start() (parked: another instance sends them). Idempotent. Start() runs them again
+  // (an instance that leads again, see Store::SetLeadershipHooks); call Load() then to bring back
+  // what is pending.
   void Stop();
 
   // Sends every message due at clock.Now() on this thread and returns after their records
@@ -127,6 +129,7 @@ class DeliveryService {
   mutable std::mutex mu_;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;  // GUARDED_BY(mu_)
   std::map<int64_t, OutboxEntry> rows_;                                          // GUARDED_BY(mu_)
+  bool parked_ = false;  // GUARDED_BY(mu_): stopped; new rows are not kept
   // Destinations with a message in flight, and the rows that fell due for them meanwhile.
   std::map<std::string, std::vector<int64_t>> busy_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> last_sent_;        // GUARDED_BY(mu_)

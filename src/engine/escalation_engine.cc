@@ -42,6 +42,7 @@ void EscalationEngine::Add(const std::vector<Deadline>& deadlines) {
   if (deadlines.empty()) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (parked_) return;  // another instance fires them; Load() after Start() brings them back
     for (const Deadline& d : deadlines) heap_.push({ToUnixMicros(d.due_at), d.id});
   }
   wakeup_.Notify();
@@ -153,6 +154,10 @@ void EscalationEngine::Loop() {
 
 void EscalationEngine::Start() {
   if (started_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    parked_ = false;
+  }
   wakeup_.Restart();
   thread_ = std::thread([this] { Loop(); });
 }
@@ -162,6 +167,9 @@ void EscalationEngine::Stop() {
   if (thread_.joinable()) thread_.join();
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
+  // Parked: nothing is kept or added until the next Start().
+  parked_ = true;
+  heap_ = {};
   started_ = false;
 }
 

@@ -54,13 +54,16 @@ class EscalationEngine {
       : EscalationEngine(store, clock, std::move(policy), std::move(roster), Options{}) {}
   ~EscalationEngine();
 
-  // Subscribes to new deadlines and loads the pending ones. Call once, before Start/RunDue.
+  // Subscribes to new deadlines and loads the pending ones: before Start/RunDue, and again after
+  // a Start() that follows a Stop() (what is pending then may have changed).
   Status Load();
   // Starts the firing thread.
   void Start();
   // Stops the thread and waits for the firings already handed to the store to complete (their
-  // callbacks use this object). Idempotent. Start() runs it again (an instance that leads again,
-  // see Store::SetLeadershipHooks).
+  // callbacks use this object), then forgets every deadline and keeps none until Start()
+  // (parked: another instance runs the engine). Idempotent. Start() runs it again (an instance
+  // that leads again, see Store::SetLeadershipHooks); call Load() then to bring back what is
+  // pending.
   void Stop();
 
   // Fires every deadline due at clock.Now() — including those that firing makes due at once —
@@ -98,6 +101,7 @@ class EscalationEngine {
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;  // GUARDED_BY(mu_)
   size_t in_flight_ = 0;                                                      // GUARDED_BY(mu_)
   size_t callbacks_pending_ = 0;  // GUARDED_BY(mu_): store callbacks not yet returned
+  bool parked_ = false;           // GUARDED_BY(mu_): stopped; new deadlines are not kept
   std::condition_variable idle_;  // signalled when callbacks_pending_ drops to 0
   EngineStats stats_;             // GUARDED_BY(mu_), except pending
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <string>
@@ -382,6 +383,42 @@ TEST_P(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
   engine.Stop();
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
   EXPECT_EQ(engine.Stats().fired, 1);
+}
+
+// An instance that does not lead keeps its engine stopped: it holds no deadline, even of the
+// incidents it opens itself; when it leads, Start() and Load() bring back everything pending, and
+// what fell due meanwhile fires, once.
+TEST_P(EscalationEngineTest, AStoppedEngineKeepsNothingUntilStartedAndLoadedAgain) {
+  engine_.reset();
+  std::promise<void> both_fired;
+  std::atomic<int> fired{0};
+  EscalationEngine::Options options;
+  options.on_fired = [&](int64_t, TimePoint, const DeadlineFiring& f) {
+    if (f.fired && ++fired == 2) both_fired.set_value();
+  };
+  EscalationEngine engine(*store_, clock_, policy_, roster_, options);
+  ASSERT_TRUE(engine.Load().ok());
+  const int64_t first = Trigger("db", Severity::kSev1);
+  EXPECT_EQ(engine.Stats().pending, 1);
+
+  engine.Stop();  // parked
+  EXPECT_EQ(engine.Stats().pending, 0);
+  const int64_t second = Trigger("disk", Severity::kSev1);
+  ASSERT_TRUE(engine.Load().ok());
+  EXPECT_EQ(engine.Stats().pending, 0);
+  clock_.Advance(minutes(5));
+  EXPECT_EQ(engine.RunDue(), 0u);
+  const std::string secondary = "page secondary bob";
+  EXPECT_THAT(Sent(first), ::testing::Not(::testing::Contains(secondary)));
+
+  engine.Start();  // leads: both secondaries' deadlines are overdue
+  ASSERT_TRUE(engine.Load().ok());
+  both_fired.get_future().wait();
+  engine.Stop();
+  for (int64_t n : {first, second}) {
+    std::vector<std::string> sent = Sent(n);
+    EXPECT_EQ(std::count(sent.begin(), sent.end(), secondary), 1) << n;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EscalationEngineTest, sql::kBackends, sql::BackendName);
