@@ -114,7 +114,7 @@ Status SqlWriter::PrepareAll() {
       // PostgreSQL: the cluster-wide write lock, held until the batch commits or rolls back.
       {&st_->cluster_lock, db_->dialect() == Dialect::kPostgres
                                ? "SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")"
-                               : std::string("SELECT 1")},
+                               : std::string()},
       {&st_->find_open, "SELECT " + incident_columns +
                             " FROM incidents WHERE integration_key_id = ?1 AND dedup_key = ?2"
                             " AND group_open = 1"},
