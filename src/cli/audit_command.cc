@@ -1,6 +1,7 @@
-// `loom-oncall audit verify [--data-dir DIR] [--db FILE] [--json]`: opens the SQLite store
-// directly (no server needed; WAL lets it run beside a live server), recomputes every incident's
-// timeline hash chain and prints
+// `loom-oncall audit verify [--config FILE] [--data-dir DIR] [--db FILE] [--json]`: opens the
+// store directly (no server needed; SQLite's WAL lets it run beside a live server; on PostgreSQL
+// it never takes the lead from the instances), recomputes every incident's timeline hash chain
+// and prints
 //     audit: OK, N events in M incidents verified                 (exit 0)
 //     audit: BROKEN at INC-n event #seq: <reason>                  (exit 1)
 #include <CLI/CLI.hpp>
@@ -11,12 +12,14 @@
 #include <system_error>
 
 #include "cli/commands.h"
+#include "cli/store_open.h"
 #include "core/incident.h"
 
 namespace loom {
 namespace {
 
 struct AuditVerifyFlags {
+  std::string config;
   std::string data_dir;
   std::string db;
   bool json = false;
@@ -44,17 +47,30 @@ int PrintReport(const AuditReport& report, bool json, CliContext& ctx) {
   return report.first_broken ? 1 : 0;
 }
 
+int Verify(std::unique_ptr<Store> store, bool json, CliContext& ctx) {
+  Result<AuditReport> report = store->VerifyAudit();
+  store->Shutdown();
+  if (!report.ok()) return ReportError(ctx, report.error());
+  return PrintReport(report.value(), json, ctx);
+}
+
 int RunAuditVerify(const AuditVerifyFlags& flags, CliContext& ctx) {
   std::string path = flags.db;
   if (path.empty()) {
-    std::string dir = !flags.data_dir.empty() ? flags.data_dir : ServerConfig{}.data_dir;
-    path = (std::filesystem::path(dir) / "loom-oncall.db").string();
+    Result<Config> config = StoreCommandConfig(flags.config, flags.data_dir, ctx);
+    if (!config.ok()) return ReportError(ctx, config.error());
+    if (config->store.kind == "postgres") {
+      Result<OpenedStore> opened = OpenConfiguredStore(*config, StoreUse::kTool, ctx);
+      if (!opened.ok()) return ReportError(ctx, opened.error());
+      return Verify(std::move(opened->store), flags.json, ctx);
+    }
+    path = StorePath(*config);
   }
   // Opening a missing file would create an empty database and "verify" it.
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return ReportError(
-        ctx, Error::NotFound("no database at '" + path + "' (pass --data-dir DIR or --db FILE)"));
+    return ReportError(ctx, Error::NotFound("no database at '" + path +
+                                            "' (pass --config FILE, --data-dir DIR or --db FILE)"));
   }
   SqliteOptions options;
   options.path = path;
@@ -63,11 +79,7 @@ int RunAuditVerify(const AuditVerifyFlags& flags, CliContext& ctx) {
     const Error& e = opened.error();
     return ReportError(ctx, {e.code, "cannot open store '" + path + "': " + e.message, {}});
   }
-  std::unique_ptr<Store> store = std::move(opened).value();
-  Result<AuditReport> report = store->VerifyAudit();
-  store->Shutdown();
-  if (!report.ok()) return ReportError(ctx, report.error());
-  return PrintReport(report.value(), flags.json, ctx);
+  return Verify(std::move(opened).value(), flags.json, ctx);
 }
 
 }  // namespace
@@ -79,10 +91,15 @@ void RegisterAuditCommands(CLI::App& app, CliContext& ctx, CommandAction* action
   auto flags = std::make_shared<AuditVerifyFlags>();
   CLI::App* verify =
       audit->add_subcommand("verify", "Recompute every timeline hash chain in the database");
+  CLI::Option* config = verify->add_option(
+      "--config", flags->config,
+      "The configuration file (default $LOOM_ONCALL_CONFIG); its store is verified, SQLite or "
+      "PostgreSQL");
   CLI::Option* data_dir = verify->add_option("--data-dir", flags->data_dir,
                                              "The server's data directory (default ./data)");
   verify->add_option("--db", flags->db, "The database file (instead of <data-dir>/loom-oncall.db)")
-      ->excludes(data_dir);
+      ->excludes(data_dir)
+      ->excludes(config);
   verify->add_flag("--json", flags->json, "Print the result as JSON");
   verify->callback(
       [flags, &ctx, action] { *action = [flags, &ctx] { return RunAuditVerify(*flags, ctx); }; });

@@ -56,8 +56,28 @@ TEST_F(AuditCommandTest, JsonOutput) {
 TEST_F(AuditCommandTest, MissingDatabaseIsNotCreated) {
   EXPECT_EQ(h_.Run({"audit", "verify", "--data-dir", tmp_.File("nowhere")}), 4);
   EXPECT_EQ(h_.err.str(), "error: no database at '" + tmp_.File("nowhere/loom-oncall.db") +
-                              "' (pass --data-dir DIR or --db FILE)\n");
+                              "' (pass --config FILE, --data-dir DIR or --db FILE)\n");
   EXPECT_TRUE(h_.events.empty());
+}
+
+TEST_F(AuditCommandTest, TheConfigurationNamesTheStore) {
+  h_.config->store.path = tmp_.File("loom-oncall.db");
+  EXPECT_EQ(h_.Run({"audit", "verify", "--config", "prod.yaml"}), 0) << h_.err.str();
+  EXPECT_EQ(h_.events[0], "config.load prod.yaml");
+  EXPECT_EQ(h_.events[1], "store.open " + tmp_.File("loom-oncall.db"));
+
+  h_.events.clear();
+  h_.env["LOOM_ONCALL_CONFIG"] = "env.yaml";
+  EXPECT_EQ(h_.Run({"audit", "verify"}), 0) << h_.err.str();
+  EXPECT_EQ(h_.events[0], "config.load env.yaml");
+}
+
+TEST_F(AuditCommandTest, PostgresIsOpenedAsATool) {
+  h_.config->store.kind = "postgres";
+  h_.config->store.url_env = "PG_URL";
+  EXPECT_EQ(h_.Run({"audit", "verify", "--config", "prod.yaml"}), 6);
+  EXPECT_EQ(h_.err.str(),
+            "error: cannot open store 'PostgreSQL ($PG_URL)': PostgreSQL is not available here\n");
 }
 
 TEST_F(AuditCommandTest, StoreErrorIsReported) {

@@ -32,6 +32,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterServiceCommands(app, ctx, &action);
   RegisterAuditCommands(app, ctx, &action);
   RegisterMigrateCommand(app, ctx, &action);
+  RegisterTransferCommands(app, ctx, &action);
   RegisterCheckCommands(app, ctx, &action);
   RegisterDrillCommands(app, ctx, &action);
   RegisterVersionCommand(app, ctx, &action);

@@ -27,6 +27,7 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx, CommandAction* action
 void RegisterServiceCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterAuditCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterMigrateCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
+void RegisterTransferCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterCheckCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterDrillCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterVersionCommand(CLI::App& app, CliContext& ctx, CommandAction* action);

@@ -17,15 +17,9 @@ struct MigrateFlags {
 };
 
 int RunMigrate(const MigrateFlags& flags, CliContext& ctx) {
-  Config config;
-  const std::string path = !flags.config.empty() ? flags.config : ctx.Env("LOOM_ONCALL_CONFIG");
-  if (!path.empty()) {
-    Result<Config> loaded = ctx.load_config(path, ctx.env);
-    if (!loaded.ok()) return ReportError(ctx, loaded.error());
-    config = std::move(loaded).value();
-  }
-  if (!flags.data_dir.empty()) config.server.data_dir = flags.data_dir;
-  Result<OpenedStore> opened = OpenConfiguredStore(config, ctx);
+  Result<Config> config = StoreCommandConfig(flags.config, flags.data_dir, ctx);
+  if (!config.ok()) return ReportError(ctx, config.error());
+  Result<OpenedStore> opened = OpenConfiguredStore(*config, StoreUse::kTool, ctx);
   if (!opened.ok()) return ReportError(ctx, opened.error());
   opened->store->Shutdown();
   ctx.out << "migrate: " << opened->description << " is at the current schema\n";

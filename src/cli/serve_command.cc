@@ -174,7 +174,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   // Before the first thread starts (the store's writer), so that every thread inherits the mask.
   std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
 
-  Result<OpenedStore> opened = OpenConfiguredStore(config, ctx);
+  Result<OpenedStore> opened = OpenConfiguredStore(config, StoreUse::kServe, ctx);
   if (!opened.ok()) return ReportError(ctx, opened.error());
   const std::string store_name = opened->description;
   std::unique_ptr<Store> store = std::move(opened->store);

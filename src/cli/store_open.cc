@@ -20,7 +20,20 @@ std::string StorePath(const Config& config) {
   return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
 }
 
-Result<OpenedStore> OpenConfiguredStore(const Config& config, CliContext& ctx) {
+Result<Config> StoreCommandConfig(const std::string& config_flag, const std::string& data_dir_flag,
+                                  CliContext& ctx) {
+  Config config;
+  const std::string path = !config_flag.empty() ? config_flag : ctx.Env("LOOM_ONCALL_CONFIG");
+  if (!path.empty()) {
+    Result<Config> loaded = ctx.load_config(path, ctx.env);
+    if (!loaded.ok()) return std::move(loaded).error();
+    config = std::move(loaded).value();
+  }
+  if (!data_dir_flag.empty()) config.server.data_dir = data_dir_flag;
+  return config;
+}
+
+Result<OpenedStore> OpenConfiguredStore(const Config& config, StoreUse use, CliContext& ctx) {
   OpenedStore out;
   Result<std::unique_ptr<Store>> opened = Error::Internal("no store");
   if (config.store.kind == "postgres") {
@@ -28,6 +41,7 @@ Result<OpenedStore> OpenConfiguredStore(const Config& config, CliContext& ctx) {
     PostgresOptions options;
     options.url = config.store.url;
     options.security = config.security;
+    options.join_cluster = use == StoreUse::kServe;
     opened = ctx.open_postgres_store ? ctx.open_postgres_store(options, ctx.clock)
                                      : Error::Unavailable("PostgreSQL is not available here");
   } else {

@@ -1,5 +1,6 @@
 // Opens the store the configuration names (`store.kind`): the SQLite file (its directory created)
-// or the PostgreSQL database behind `store.url_env`. Used by `serve` and `migrate`.
+// or the PostgreSQL database behind `store.url_env`. Used by `serve` and the commands that work on
+// the store directly.
 #pragma once
 
 #include <memory>
@@ -25,7 +26,17 @@ Status EnsureDirectory(const std::string& dir);
 // The SQLite file of `config`: store.path, or <data_dir>/loom-oncall.db.
 std::string StorePath(const Config& config);
 
+// What the store is opened for: serving (on PostgreSQL it joins the instances and may lead
+// them), or a tool that reads or migrates and exits (it never leads).
+enum class StoreUse { kServe, kTool };
+
 // Opens (and migrates) the configured store; the error names the store.
-Result<OpenedStore> OpenConfiguredStore(const Config& config, CliContext& ctx);
+Result<OpenedStore> OpenConfiguredStore(const Config& config, StoreUse use, CliContext& ctx);
+
+// The configuration of a command that works on the store directly (migrate, export, import,
+// audit verify): the file `config_flag` names, else $LOOM_ONCALL_CONFIG, else the defaults (the
+// SQLite store under ./data); `data_dir_flag` replaces server.data_dir when not empty.
+Result<Config> StoreCommandConfig(const std::string& config_flag, const std::string& data_dir_flag,
+                                  CliContext& ctx);
 
 }  // namespace loom

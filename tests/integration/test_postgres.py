@@ -10,7 +10,11 @@ test disturbs no other test).
   hang), /ready goes 503 and comes back by itself, and nothing answered 202 is lost;
 - two instances and a Sev1: the primary's webhook is called once; the instance running the
   escalation is killed with SIGKILL before the secondary's deadline, and the other instance calls
-  the secondary's webhook once, within a few seconds of the deadline.
+  the secondary's webhook once, within a few seconds of the deadline;
+- a SQLite installation (incidents, timelines, an override, a follow-up) exported with
+  `loom-oncall export` and imported into PostgreSQL with `loom-oncall import`: every table's count
+  matches, `audit verify --config` passes on PostgreSQL, the server on PostgreSQL shows the same
+  incidents, timelines, overrides and follow-ups, and numbers new incidents after the old ones.
 """
 
 import http.server
@@ -306,3 +310,88 @@ class PostgresStoreTest(harness.LoomTestCase):
                  if n["kind"] == "page"]
         self.assertEqual(pages, [("primary", "alice", "delivered"), ("secondary", "bob", "delivered")])
         b.stop_ok(self)
+
+    def test_export_import_moves_a_sqlite_installation_to_postgres(self):
+        sink = HookSink()
+        self.addCleanup(sink.server.close)
+        pg_config = escalation_config(sink.port)
+        store_section = postgres_config()[len(harness.DEFAULT_CONFIG):]
+        self.assertTrue(pg_config.endswith(store_section))
+        old = self.new_server(config_text=pg_config[:-len(store_section)])
+        first, second = unique("moved"), unique("moved")
+        for key in (first, first, second):
+            self.assertAccepted(old.enqueue(pd_trigger(dedup_key=key, severity="warning")), key)
+        [incident] = old.incidents_by_dedup_key(first)
+        self.assertEqual(old.api("POST", f"/v1/incidents/{incident['id']}/acknowledge").status,
+                         200)
+        self.assertEqual(old.api("POST", f"/v1/incidents/{incident['id']}/notes",
+                                 {"note": "disk of node 2 is full"}).status, 200)
+        override = old.api("POST", "/v1/schedules/prim/overrides",
+                           {"user": "bob", "from": "2030-01-01T00:00:00Z",
+                            "to": "2030-01-02T00:00:00Z"})
+        self.assertEqual(override.status, 201, override)
+        followup = old.api("POST", "/v1/followups",
+                           {"title": "Alert on disk usage at 80%", "owner": "alice",
+                            "due": "2030-01-15T00:00:00Z", "source": {"incident": incident["id"]}})
+        self.assertEqual(followup.status, 201, followup)
+
+        def seen(server):
+            incidents = server.all_incidents()
+            return {
+                "incidents": sorted((i["id"], i["state"], i["alert_count"]) for i in incidents),
+                "timelines": {i["id"]: [(e["seq"], e["type"], e["hash"])
+                                        for e in server.incident(i["id"])["timeline"]]
+                              for i in incidents},
+                "overrides": server.get_json("/v1/schedules/prim/overrides")["overrides"],
+                "followups": server.get_json("/v1/followups")["followups"],
+            }
+        before = seen(old)
+        old.stop_ok(self)
+        sqlite_audit = harness.run_cli(["audit", "verify", "--data-dir", old.data_dir])
+        self.assertEqual(sqlite_audit.returncode, 0, sqlite_audit.stderr)
+
+        exported = os.path.join(old.root, "loom-export.jsonl")
+        out = harness.run_cli(["export", "--config", old.config_path, "--data-dir", old.data_dir,
+                               "--output", exported])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"\n  incidents +2\n")
+
+        url = self.pg.new_database()
+        config = os.path.join(old.root, "postgres.yaml")
+        with open(config, "w") as f:
+            f.write(pg_config)
+        env = {"LOOM_ONCALL_PG_URL": url}
+        imported = harness.run_cli(["import", "--config", config, exported], env=env)
+        self.assertEqual(imported.returncode, 0, imported.stderr)
+        self.assertIn("import into PostgreSQL ($LOOM_ONCALL_PG_URL)", imported.stdout)
+        self.assertNotIn(url, imported.stdout + imported.stderr)
+        # Counts match, table by table, as each side prints them.
+        table_lines = lambda text: [l for l in text.splitlines() if l.startswith("  ")]
+        self.assertEqual(table_lines(imported.stdout), table_lines(out.stdout))
+        for table, rows in (("incidents", 2), ("alerts", 3), ("schedule_overrides", 1),
+                            ("followups", 1)):
+            self.assertEqual(int(psql(url, f"SELECT COUNT(*) FROM {table}")), rows, table)
+        audit = harness.run_cli(["audit", "verify", "--config", config], env=env)
+        self.assertEqual(audit.returncode, 0, audit.stdout + audit.stderr)
+        self.assertEqual(audit.stdout, sqlite_audit.stdout)
+        self.assertRegex(audit.stdout, r"^audit: OK, \d+ events in 2 incidents verified")
+
+        # Importing again is refused and changes nothing.
+        again = harness.run_cli(["import", "--config", config, exported], env=env)
+        self.assertEqual(again.returncode, 5)
+        self.assertIn("already holds data", again.stderr)
+
+        new = self.new_server(config_text=pg_config, env=env)
+        after = seen(new)
+        for part in before:
+            self.assertEqual(after[part], before[part], part)
+        # New rows continue after the imported ones.
+        key = unique("after-import")
+        self.assertAccepted(new.enqueue(pd_trigger(dedup_key=key, severity="warning")), key)
+        [third] = new.incidents_by_dedup_key(key)
+        self.assertGreater(third["number"], max(int(i[0].split("-")[1])
+                                                for i in before["incidents"]))
+        created = new.api("POST", "/v1/followups",
+                          {"title": "Second", "owner": "bob", "due": "2030-02-01T00:00:00Z"})
+        self.assertEqual(created.status, 201, created)
+        new.stop_ok(self)

@@ -31,6 +31,10 @@ namespace loom::sql {
 
 enum class Dialect { kSqlite, kPostgres };
 
+// The type of a column's value in the current row, for code that copies rows it does not know
+// (the table copy of export/import, transfer.h). kOther: a type the schema does not use (REAL).
+enum class ValueType { kNull, kInt, kText, kBlob, kOther };
+
 // A prepared statement with its bound parameters and, while stepping, its current row. Used
 // through a Query, which resets it when done.
 class Statement {
@@ -51,6 +55,10 @@ class Statement {
   virtual std::string_view TextView(int column) const = 0;  // valid until the next Step or reset
   virtual std::string Blob(int column) const = 0;
   virtual bool IsNull(int column) const = 0;
+  // The result's columns: how many, their names, and the current row's value types.
+  virtual int ColumnCount() const = 0;
+  virtual std::string ColumnName(int column) const = 0;
+  virtual ValueType Type(int column) const = 0;
   // Rows inserted, updated or deleted by the statement once it is done.
   virtual int64_t Changes() const = 0;
   // Clears the bindings' effect and the rows, so the statement can run again.

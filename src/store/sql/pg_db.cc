@@ -135,6 +135,26 @@ class PgStatement final : public Statement {
     return out;
   }
   bool IsNull(int column) const override { return Field(column).is_null(); }
+  int ColumnCount() const override { return static_cast<int>(result_.columns()); }
+  std::string ColumnName(int column) const override {
+    return result_.column_name(static_cast<pqxx::row::size_type>(column));
+  }
+  ValueType Type(int column) const override {
+    if (Field(column).is_null()) return ValueType::kNull;
+    // The built-in type oids (pg_type.dat): the schema uses BIGINT, TEXT and BYTEA.
+    switch (result_.column_type(static_cast<pqxx::row::size_type>(column))) {
+      case 20:  // int8
+      case 21:  // int2
+      case 23:  // int4
+        return ValueType::kInt;
+      case 25:    // text
+      case 1043:  // varchar
+        return ValueType::kText;
+      case 17:  // bytea
+        return ValueType::kBlob;
+      default: return ValueType::kOther;
+    }
+  }
   int64_t Changes() const override {
     return executed_ ? static_cast<int64_t>(result_.affected_rows()) : 0;
   }

@@ -20,7 +20,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options,
   sql_options.max_batch = options.max_batch;
   sql_options.read_connections = options.read_connections;
   sql_options.security = options.security;
-  sql_options.cluster_url = options.url;
+  if (options.join_cluster) sql_options.cluster_url = options.url;
   sql_options.open_reader =
       [url = options.url,
        timeout = options.statement_timeout_ms]() -> Result<std::unique_ptr<Connection>> {

@@ -26,6 +26,9 @@ struct PostgresOptions {
   size_t max_batch = 4096;
   int read_connections = 4;
   SecurityPlaybookConfig security;
+  // False for tools (migrate, audit verify): no watcher thread, so the store never takes the
+  // lead from a running instance; its escalation engine and delivery are never started anyway.
+  bool join_cluster = true;
 };
 
 // REQUIRES: `clock` outlives the store.

@@ -108,6 +108,20 @@ class SqliteStatement final : public Statement {
   bool IsNull(int column) const override {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
   }
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string ColumnName(int column) const override {
+    const char* name = sqlite3_column_name(stmt_, column);
+    return name != nullptr ? name : "";
+  }
+  ValueType Type(int column) const override {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_NULL: return ValueType::kNull;
+      case SQLITE_INTEGER: return ValueType::kInt;
+      case SQLITE_TEXT: return ValueType::kText;
+      case SQLITE_BLOB: return ValueType::kBlob;
+      default: return ValueType::kOther;
+    }
+  }
   int64_t Changes() const override { return changes_; }
   void Reset() override {
     sqlite3_reset(stmt_);

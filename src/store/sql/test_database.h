@@ -94,6 +94,8 @@ class TestDatabase {
     return *row ? q.Text(0) : std::string();
   }
 
+  // SQLite: the database file.
+  std::string SqlitePath() const { return dir_.File("loom.db"); }
   // PostgreSQL: this database's URL.
   std::string Url() const { return server_url_.substr(0, server_url_.rfind('/') + 1) + name_; }
 
