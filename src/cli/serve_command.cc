@@ -283,22 +283,27 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     return ReportError(ctx, delivery.error());
   }
   delivery_ready = delivery->get();
-  // The engine and the outbox workers run on one instance at a time (Store::SetLeadershipHooks:
-  // at once with SQLite; with PostgreSQL while this instance holds the leader's lock). Taking
-  // the lead reloads what is pending, as another instance may have left it.
+  // The engine, the outbox workers and the scheduled probe rounds run on one instance at a time
+  // (Store::SetLeadershipHooks: at once with SQLite; with PostgreSQL while this instance holds
+  // the leader's lock). Taking the lead reloads what is pending, as another instance may have
+  // left it.
   DeliveryService& sender = **delivery;
+  ProbeRunner& prober = **probes;
   // Parked (keeping nothing) until this instance leads.
   sender.Stop();
   engine.Stop();
+  prober.SetScheduled(false);
   store->SetLeadershipHooks(
-      [&engine, &sender] {
+      [&engine, &sender, &prober] {
+        prober.SetScheduled(true);
         engine.Start();
         sender.Start();
         Status loaded = engine.Load();
         if (loaded.ok()) loaded = sender.Load();
         if (!loaded.ok()) spdlog::error("loading the pending work: {}", loaded.error().message);
       },
-      [&engine, &sender] {
+      [&engine, &sender, &prober] {
+        prober.SetScheduled(false);
         sender.Stop();
         engine.Stop();
       });

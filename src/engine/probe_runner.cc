@@ -114,6 +114,7 @@ Result<RecordedRound> ProbeRunner::RunRound(const std::string& service_id,
 }
 
 int ProbeRunner::RunDue() {
+  if (!scheduled_) return 0;
   int rounds = 0;
   for (const ProbedService& service : services_) {
     CheckAutoResolved(service);

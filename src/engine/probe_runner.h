@@ -16,6 +16,7 @@
 // REQUIRES: the Store and Clock outlive the runner.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -79,7 +80,8 @@ class ProbeRunner {
   // Runs every scheduled round that is due now: a probed service with an open availability
   // incident whose last round (of any trigger) is at least `interval` old, or that has none.
   // Also records the verification of availability incidents its monitoring source resolved
-  // (event `recovery.auto_resolve_checked`). Answers how many rounds ran.
+  // (event `recovery.auto_resolve_checked`). Answers how many rounds ran (none while not
+  // SetScheduled).
   int RunDue();
 
   // Probes `service_id` now and records the round on each of its open availability incidents
@@ -95,6 +97,12 @@ class ProbeRunner {
   Result<RecoveryDecision> VerifyForResolve(int64_t incident_number, const std::string& service_id,
                                             const std::string& override_reason,
                                             const std::string& actor);
+
+  // Whether RunDue runs anything: the scheduled rounds and the auto-resolve checks run on one
+  // instance of several on one database (the leader, Store::SetLeadershipHooks), so each is
+  // recorded once; on-demand rounds and the recovery gate run on the instance asked. True from
+  // construction. Any thread.
+  void SetScheduled(bool scheduled) { scheduled_ = scheduled; }
 
   // Runs `job` on the worker thread (after the jobs before it). Ignored once stopped.
   void Post(std::function<void()> job);
@@ -126,6 +134,7 @@ class ProbeRunner {
   std::mutex mu_;
   std::map<std::string, ServiceState> state_;  // guarded by mu_
   std::set<int64_t> auto_resolve_checked_;     // guarded by mu_
+  std::atomic<bool> scheduled_{true};
 
   std::mutex jobs_mu_;
   std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_

@@ -68,6 +68,23 @@ TEST_F(ProbeRunnerTest, ProbesOnlyWhileAnAvailabilityIncidentIsOpenEveryInterval
   EXPECT_EQ(node_->calls().size(), 6u);
 }
 
+TEST_F(ProbeRunnerTest, AnInstanceThatDoesNotLeadRunsNoScheduledRound) {
+  node_->Set(FakeLoomNode::State::kPostgresDown);
+  const int64_t inc = Trigger("pg-down", Severity::kSev2);
+  runner_->SetScheduled(false);
+  EXPECT_EQ(runner_->RunDue(), 0);
+  EXPECT_EQ(Rounds(inc), 0u);
+  EXPECT_TRUE(node_->calls().empty());
+  // Asked for a round, it probes all the same.
+  ASSERT_TRUE(runner_->RunRound("loom", "on_demand", "user:alice", inc).ok());
+  EXPECT_EQ(Rounds(inc), 1u);
+
+  runner_->SetScheduled(true);  // it leads now
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(runner_->RunDue(), 1);
+  EXPECT_EQ(Rounds(inc), 2u);
+}
+
 TEST_F(ProbeRunnerTest, OnDemandRoundResetsTheSchedule) {
   const int64_t inc = Trigger("lag", Severity::kSev2);
   auto round = runner_->RunRound("loom", "on_demand", "token:ops", 0);
