@@ -1,14 +1,21 @@
 #include "store/sql/db.h"
 
 namespace loom::sql {
+namespace {
 
-Status Query::Run() {
+Status StepToEnd(Statement& stmt) {
   while (true) {
-    Result<bool> row = Step();
+    Result<bool> row = stmt.Step();
     if (!row.ok()) return std::move(row).error();
     if (!*row) return OkStatus();
   }
 }
+
+}  // namespace
+
+Status Statement::Send() { return StepToEnd(*this); }
+
+Status Query::Run() { return StepToEnd(*stmt_); }
 
 Result<int64_t> Query::RunReturningInt() {
   Result<bool> row = Step();

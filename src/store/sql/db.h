@@ -63,6 +63,11 @@ class Statement {
   virtual int64_t Changes() const = 0;
   // Clears the bindings' effect and the rows, so the statement can run again.
   virtual void Reset() = 0;
+  // Runs a statement that returns no rows and whose changes the caller does not look at; the
+  // back end may hold it and send it with the statements after it (PostgreSQL: one round trip
+  // for many). Its error then surfaces at the next statement that is not sent this way, or at
+  // Connection::Flush. Default: runs it at once.
+  virtual Status Send();
 };
 
 class Connection {
@@ -78,6 +83,9 @@ class Connection {
   // database roll the transaction back by itself).
   virtual bool InTransaction() const = 0;
   virtual Dialect dialect() const = 0;
+  // Runs every statement held by Statement::Send, answering the first error. A ROLLBACK drops
+  // them instead. Default: nothing is ever held.
+  virtual Status Flush() { return OkStatus(); }
 };
 
 // One use of a prepared statement; the destructor resets it so the next Query can use it.
@@ -107,6 +115,9 @@ class Query {
   Result<bool> Step() { return stmt_->Step(); }
   // Steps a statement that returns no rows the caller needs to completion.
   Status Run();
+  // Statement::Send: for statements whose outcome the caller only needs by the end of the
+  // write command (group_commit.h), which flushes what is held.
+  Status Send() { return stmt_->Send(); }
   // Steps a statement that returns one row with one integer (`RETURNING id`) and answers it.
   Result<int64_t> RunReturningInt();
   int64_t Changes() const { return stmt_->Changes(); }

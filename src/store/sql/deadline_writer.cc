@@ -97,7 +97,7 @@ Status DeadlineWriter::Cancel(int64_t incident_number, DeadlineFamily family, Ti
   Query q(stmt);
   q.Bind(1, incident_number);
   q.Bind(2, now);
-  return q.Run();
+  return q.Send();
 }
 
 Result<std::optional<Deadline>> DeadlineWriter::FindPending(int64_t id) {
@@ -119,7 +119,7 @@ Status DeadlineWriter::MarkFired(int64_t id, TimePoint now) {
   Query q(st_->mark_fired);
   q.Bind(1, id);
   q.Bind(2, now);
-  return q.Run();
+  return q.Send();
 }
 
 Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
@@ -170,7 +170,7 @@ Status DeadlineWriter::CancelOutbox(int64_t incident_number, DeadlineFamily fami
   Query q(stmt);
   q.Bind(1, incident_number);
   q.BindRef(2, reason);
-  return q.Run();
+  return q.Send();
 }
 
 Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint now) {

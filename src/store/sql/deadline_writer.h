@@ -34,6 +34,8 @@ class DeadlineWriter {
 
   // Inserts `deadline` (its id is assigned) and remembers it for the listener.
   Result<Deadline> Insert(Deadline deadline, TimePoint now);
+  // Cancel, MarkFired and CancelOutbox are sent (Query::Send): an error surfaces by the end of
+  // the write command at the latest.
   Status Cancel(int64_t incident_number, DeadlineFamily family, TimePoint now);
   // The deadline when it has neither fired nor been cancelled.
   Result<std::optional<Deadline>> FindPending(int64_t id);

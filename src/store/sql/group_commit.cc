@@ -141,7 +141,13 @@ void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& bat
       FailBatch(batch, s.error());
       return;
     }
-    const bool ok = batch[i]->Apply().ok();
+    bool ok = batch[i]->Apply().ok();
+    if (ok) {
+      if (Status finished = tx_.FinishCommand(); !finished.ok()) {
+        batch[i]->Failed(finished.error());
+        ok = false;
+      }
+    }
     if (Status s = tx_.EndCommand(ok); !s.ok()) {
       FailBatch(batch, s.error());
       return;

@@ -4,7 +4,8 @@
 // shutting down — completes it at once, on the caller's thread, with kUnavailable.
 //
 // The writer thread takes everything queued (up to max_batch) and runs it as one transaction:
-//   BeginBatch; for each command: BeginCommand, Apply, EndCommand(ok); CommitBatch;
+//   BeginBatch; for each command: BeginCommand, Apply, FinishCommand (after a successful Apply),
+//   EndCommand(ok); CommitBatch;
 //   then Committed() of every applied command; then Complete() of every command.
 // A command whose Apply fails is rolled back alone (its savepoint) and answers with its own error.
 // If the transaction is lost (BEGIN, a savepoint or COMMIT fails, or SQLite rolled the
@@ -34,6 +35,9 @@ class WriteCommand {
   virtual ~WriteCommand() = default;
   // Runs inside the command's savepoint. An error rolls the command back alone.
   virtual Status Apply() = 0;
+  // Apply succeeded, but a statement it sent to be run later (Statement::Send) failed when the
+  // command ended: the command answers `error` (and is rolled back alone).
+  virtual void Failed(const Error& error) = 0;
   // After the batch committed, for each command whose Apply succeeded, before any Complete():
   // publish the change to in-memory caches so that readers see it once callbacks run.
   virtual void Committed() {}
@@ -48,6 +52,9 @@ class TransactionControl {
   virtual ~TransactionControl() = default;
   virtual Status BeginBatch() = 0;
   virtual Status BeginCommand() = 0;
+  // After a successful Apply: runs what the command sent to be run later. An error fails the
+  // command alone.
+  virtual Status FinishCommand() { return OkStatus(); }
   // Releases (ok) or rolls back (!ok) the command's savepoint. An error means the enclosing
   // transaction is lost.
   virtual Status EndCommand(bool ok) = 0;

@@ -11,7 +11,8 @@
 namespace loom::sql {
 namespace {
 
-// Records the transaction steps; fails COMMIT while `fail_commit` is set.
+// Records the transaction steps; fails COMMIT while `fail_commit` is set, and the end of each
+// command (its sent statements) while `fail_finish` is.
 class FakeTransaction final : public TransactionControl {
  public:
   Status BeginBatch() override {
@@ -19,6 +20,10 @@ class FakeTransaction final : public TransactionControl {
     return OkStatus();
   }
   Status BeginCommand() override { return OkStatus(); }
+  Status FinishCommand() override {
+    if (fail_finish) return Error::Conflict("duplicate key value violates unique constraint");
+    return OkStatus();
+  }
   Status EndCommand(bool ok) override {
     if (!ok) ++rolled_back_commands;
     return OkStatus();
@@ -31,6 +36,7 @@ class FakeTransaction final : public TransactionControl {
   void AbortBatch() override { ++aborts; }
 
   std::atomic<bool> fail_commit{false};
+  std::atomic<bool> fail_finish{false};
   std::atomic<int> begins{0}, commits{0}, aborts{0}, rolled_back_commands{0};
 };
 
@@ -39,6 +45,7 @@ class TestCommand final : public WriteCommand {
   explicit TestCommand(Status apply_result, std::promise<Status>* done)
       : apply_result_(std::move(apply_result)), done_(done) {}
   Status Apply() override { return apply_result_; }
+  void Failed(const Error& error) override { apply_result_ = error; }
   void Committed() override { committed_ = true; }
   void Complete(const Error* failure) override {
     if (failure != nullptr) {
@@ -96,6 +103,21 @@ TEST(GroupCommitWriterTest, AFailedApplyAnswersItsOwnError) {
   EXPECT_TRUE(writer.Healthy().ok());
 }
 
+TEST(GroupCommitWriterTest, ACommandWhoseSentStatementsFailAnswersThatErrorAlone) {
+  FakeTransaction tx;
+  GroupCommitWriter writer(tx, 16, 16);
+  writer.Start();
+  tx.fail_finish = true;
+  Status s = RunCommand(writer, OkStatus());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(tx.rolled_back_commands.load(), 1);
+  EXPECT_EQ(tx.commits.load(), 1);
+  EXPECT_TRUE(writer.Healthy().ok());
+  tx.fail_finish = false;
+  EXPECT_TRUE(RunCommand(writer, OkStatus()).ok());
+}
+
 TEST(GroupCommitWriterTest, RefusesAfterShutdownOnTheCallersThread) {
   FakeTransaction tx;
   GroupCommitWriter writer(tx, 16, 16);
@@ -123,6 +145,7 @@ class OrderedCommand final : public WriteCommand {
     if (hold_.valid()) hold_.wait();
     return OkStatus();
   }
+  void Failed(const Error&) override {}
   void Complete(const Error*) override {}
 
  private:

@@ -64,7 +64,7 @@ TEST_P(OnCallTablesTest, OverridesAreStoredListedAndDeleted) {
 
   auto bad = Create("carol", 4, 4);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument) << bad.error().message;
 
   store_.reset();
   Open();

@@ -51,10 +51,10 @@ PgConnection::Kind KindOf(std::string_view sql) {
     return sql.size() == word.size() || !std::isalpha(static_cast<unsigned char>(sql[word.size()]));
   };
   if (starts("BEGIN")) return PgConnection::Kind::kBegin;
-  if (starts("COMMIT")) return PgConnection::Kind::kEnd;
+  if (starts("COMMIT")) return PgConnection::Kind::kCommit;
   if (starts("ROLLBACK")) {
-    return sql.find(" TO ") == std::string_view::npos ? PgConnection::Kind::kEnd
-                                                      : PgConnection::Kind::kOther;
+    return sql.find(" TO ") == std::string_view::npos ? PgConnection::Kind::kRollback
+                                                      : PgConnection::Kind::kRollbackTo;
   }
   return PgConnection::Kind::kOther;
 }
@@ -70,8 +70,13 @@ int HexValue(char c) {
 // at the first Step and its whole result is kept until the reset.
 class PgStatement final : public Statement {
  public:
-  PgStatement(PgConnection& conn, std::string name, PgConnection::Kind kind, std::vector<int> dense)
-      : conn_(conn), name_(std::move(name)), kind_(kind), dense_(std::move(dense)) {
+  PgStatement(PgConnection& conn, std::string name, PgConnection::Kind kind, std::vector<int> dense,
+              std::string sql)
+      : conn_(conn),
+        name_(std::move(name)),
+        kind_(kind),
+        dense_(std::move(dense)),
+        sql_(std::move(sql)) {
     int count = 0;
     for (int d : dense_) count = std::max(count, d);
     params_.resize(static_cast<size_t>(count));
@@ -97,6 +102,8 @@ class PgStatement final : public Statement {
   Result<bool> Step() override {
     if (!executed_) {
       executed_ = true;
+      Status ready = conn_.BeforeStatement(kind_);
+      if (!ready.ok()) return std::move(ready).error();
       std::vector<const char*> values;
       values.reserve(params_.size());
       for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
@@ -158,6 +165,31 @@ class PgStatement final : public Statement {
   int64_t Changes() const override {
     return executed_ ? static_cast<int64_t>(result_.affected_rows()) : 0;
   }
+  Status Send() override {
+    if (kind_ != PgConnection::Kind::kOther) return Statement::Send();
+    if (params_.empty()) {  // as it is (SAVEPOINT and RELEASE cannot be prepared in SQL)
+      conn_.Hold(sql_);
+      return OkStatus();
+    }
+    // Held as text: EXECUTE of the same statement prepared with SQL PREPARE (the protocol's
+    // prepared statements cannot be named in SQL), with its values as quoted literals, which
+    // PostgreSQL casts to the parameter types it inferred.
+    if (held_name_.empty() || held_session_ != conn_.session()) {
+      // First use in this session (a reconnection dropped the earlier one).
+      std::string name = "h" + name_;
+      LOOM_RETURN_IF_ERROR(conn_.Exec("PREPARE " + name + " AS " + sql_));
+      held_name_ = std::move(name);
+      held_session_ = conn_.session();
+    }
+    std::string text = "EXECUTE " + held_name_;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      text += i == 0 ? "(" : ", ";
+      text += params_[i] ? conn_.raw().quote(*params_[i]) : "NULL";
+    }
+    if (!params_.empty()) text += ")";
+    conn_.Hold(std::move(text));
+    return OkStatus();
+  }
   void Reset() override {
     for (auto& p : params_) p.reset();
     result_ = pqxx::result();
@@ -182,6 +214,9 @@ class PgStatement final : public Statement {
   const std::string name_;
   const PgConnection::Kind kind_;
   const std::vector<int> dense_;                    // `?N` → $dense_[N-1]; 0: not in the SQL
+  const std::string sql_;                           // as prepared ($K parameters)
+  std::string held_name_;                           // prepared with SQL PREPARE, for Send
+  int64_t held_session_ = -1;                       // conn_.session() when it was
   std::vector<std::optional<std::string>> params_;  // by $ number - 1
   std::optional<std::string> unused_;
   pqxx::result result_;
@@ -264,6 +299,7 @@ PgConnection::~PgConnection() {
 
 Status PgConnection::Exec(std::string_view sql) {
   const Kind kind = KindOf(sql);
+  LOOM_RETURN_IF_ERROR(BeforeStatement(kind));
   try {
     pqxx::nontransaction tx(*conn_);
     tx.exec(std::string(sql));
@@ -286,19 +322,58 @@ Result<Statement*> PgConnection::Prepare(std::string_view sql) {
     return ErrorFromPqxx(e, "prepare");
   }
   auto owned = std::make_unique<PgStatement>(*this, std::move(name), KindOf(sql),
-                                             std::move(translated.dense));
+                                             std::move(translated.dense), translated.sql);
   Statement* raw = owned.get();
   statements_.emplace(std::string(sql), std::move(owned));
   return raw;
 }
 
+void PgConnection::Hold(std::string sql) {
+  if (!held_.empty()) held_ += ";\n";
+  held_ += sql;
+}
+
+Status PgConnection::BeforeStatement(Kind kind) {
+  if (kind == Kind::kRollback) {
+    held_.clear();  // they would be undone
+    return OkStatus();
+  }
+  if (kind == Kind::kRollbackTo) {
+    // Undone too, but the SAVEPOINT it returns to may be among them: run them, whatever they
+    // answer (an error leaves the transaction in the state the ROLLBACK TO repairs).
+    (void)Flush();
+    return OkStatus();
+  }
+  return Flush();
+}
+
+Status PgConnection::Flush() {
+  if (held_.empty()) return OkStatus();
+  std::string sql = std::move(held_);
+  held_.clear();
+  try {
+    pqxx::nontransaction tx(*conn_);
+    tx.exec(sql);
+  } catch (const std::exception& e) {
+    Track(Kind::kOther, false, IsConnectionLost(e));
+    const auto* sql_error = dynamic_cast<const pqxx::sql_error*>(&e);
+    // 26000: a held statement's PREPARE is gone (a reconnection libpqxx did not report):
+    // prepare them again at their next use.
+    if (sql_error != nullptr && sql_error->sqlstate() == "26000") ++session_;
+    return ErrorFromPqxx(e, "statement");
+  }
+  return OkStatus();
+}
+
 void PgConnection::Track(Kind kind, bool ok, bool connection_lost) {
   if (connection_lost) {
     in_transaction_ = false;
+    held_.clear();
+    ++session_;
     return;
   }
   if (kind == Kind::kBegin && ok) in_transaction_ = true;
-  if (kind == Kind::kEnd) in_transaction_ = false;
+  if (kind == Kind::kCommit || kind == Kind::kRollback) in_transaction_ = false;
 }
 
 }  // namespace loom::sql

@@ -5,6 +5,12 @@
 // A connection that breaks (the server restarted, a failover) is reopened by libpqxx at its next
 // use outside a transaction, with its prepared statements; the statement that met the break fails
 // with kUnavailable. Every statement runs under the connection's statement timeout.
+//
+// Statement::Send holds a statement as text — `EXECUTE` of the same statement prepared with SQL
+// PREPARE, its values quoted inline (so a failing one shows them in the server's log) — until
+// the next statement that runs at once, which sends everything held first, in one round trip.
+// The store's writer sends its inserts and updates this way: a write command costs a round trip
+// per read (and per insert that returns its id) instead of one per statement.
 #pragma once
 
 #include <memory>
@@ -46,14 +52,24 @@ class PgConnection final : public Connection {
   Result<Statement*> Prepare(std::string_view sql) override;
   bool InTransaction() const override { return in_transaction_; }
   Dialect dialect() const override { return Dialect::kPostgres; }
+  Status Flush() override;
 
   // What a statement does to the transaction: BEGIN starts one; COMMIT and ROLLBACK (not
-  // ROLLBACK TO) end it, whether they succeed or not.
-  enum class Kind { kOther, kBegin, kEnd };
+  // ROLLBACK TO) end it, whether they succeed or not; ROLLBACK TO undoes part of it.
+  enum class Kind { kOther, kBegin, kCommit, kRollback, kRollbackTo };
   // Adjusts the tracked transaction state after a statement of `kind` ran; a lost connection
   // ends any transaction.
   void Track(Kind kind, bool ok, bool connection_lost);
   pqxx::connection_base& raw() { return *conn_; }
+
+  // Statement::Send: holds `sql` (one statement of text, its values inlined) until the next
+  // statement that runs at once, which first sends everything held in one round trip — or, when
+  // it is a ROLLBACK, drops it.
+  void Hold(std::string sql);
+  // Before a statement of `kind` runs at once: flushes (or drops) what is held.
+  Status BeforeStatement(Kind kind);
+  // Counts reconnections: statements prepared with SQL PREPARE (for Send) are gone after one.
+  int64_t session() const { return session_; }
 
  private:
   explicit PgConnection(std::unique_ptr<pqxx::connection_base> conn);
@@ -61,6 +77,8 @@ class PgConnection final : public Connection {
   std::unique_ptr<pqxx::connection_base> conn_;
   bool in_transaction_ = false;
   int next_statement_ = 0;
+  int64_t session_ = 0;
+  std::string held_;  // statements held by Hold, separated by ';'
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 

@@ -64,6 +64,8 @@ class ClosureCommand final : public sql::WriteCommand {
     return result_->error();
   }
 
+  void Failed(const Error& error) override { result_.emplace(error); }
+
   void Committed() override {
     if (committed_ && result_ && result_->ok()) committed_(result_->value());
   }

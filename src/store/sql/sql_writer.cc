@@ -216,13 +216,16 @@ Status SqlWriter::BeginCommand() {
   pending_.MarkCommand();
   deadlines_->BeginCommand();
   Query q(st_->savepoint);
-  return q.Run();
+  return q.Send();
 }
+
+// What the command sent (Query::Send) runs now, so that its errors are the command's own.
+Status SqlWriter::FinishCommand() { return db_->Flush(); }
 
 Status SqlWriter::EndCommand(bool ok) {
   if (ok) {
     Query q(st_->release);
-    return q.Run();
+    return q.Send();
   }
   counters_ = command_start_;
   pending_.RollbackCommand();
@@ -328,7 +331,7 @@ Status SqlWriter::WriteHead(const IncidentHead& head) {
   q.Bind(4, head.updated_at);
   q.Bind(5, head.last_seq);
   q.BindRef(6, head.last_hash);
-  return q.Run();
+  return q.Send();
 }
 
 Result<std::optional<IncidentRow>> SqlWriter::LoadIncident(int64_t number) {
@@ -614,7 +617,7 @@ Status SqlWriter::WritePlan(Plan& plan) {
     q.Bind(21, static_cast<int64_t>(row.group_open ? 1 : 0));
     q.Bind(22, row.last_seq);
     q.BindRef(23, row.last_hash);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   } else if (plan.full_update) {
     Query q(st_->update_incident);
     q.Bind(1, inc.number);
@@ -635,7 +638,7 @@ Status SqlWriter::WritePlan(Plan& plan) {
     q.Bind(16, inc.alerts_resolved_at);
     q.Bind(17, row.last_seq);
     q.BindRef(18, row.last_hash);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   } else if (plan.head_only) {
     // Written once per batch, before the COMMIT (see PendingHeads).
     IncidentHead head;
@@ -656,14 +659,14 @@ Status SqlWriter::WritePlan(Plan& plan) {
     q.Bind(4, inc.updated_at);
     q.Bind(5, row.last_seq);
     q.BindRef(6, row.last_hash);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   }
   if (plan.bulk_alert_status != nullptr) {
     Query q(st_->bulk_alert_status);
     q.Bind(1, inc.number);
     q.BindRef(2, plan.bulk_alert_status);
     q.Bind(3, inc.updated_at);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   }
   for (const AlertWrite& w : plan.alerts) {
     const Alert& a = w.alert;
@@ -683,14 +686,14 @@ Status SqlWriter::WritePlan(Plan& plan) {
       q.Bind(12, a.updated_at);
       q.Bind(13, a.resolved_at);
       q.BindRef(14, a.details_json);
-      LOOM_RETURN_IF_ERROR(q.Run());
+      LOOM_RETURN_IF_ERROR(q.Send());
     } else if (w.changed) {
       Query q(st_->update_alert);
       q.Bind(1, a.id);
       q.BindRef(2, a.status);
       q.Bind(3, a.updated_at);
       q.Bind(4, a.resolved_at);
-      LOOM_RETURN_IF_ERROR(q.Run());
+      LOOM_RETURN_IF_ERROR(q.Send());
     }
   }
   auto bind_event = [](Query& q, int first, const TimelineEvent& e) {
@@ -708,12 +711,12 @@ Status SqlWriter::WritePlan(Plan& plan) {
     Query q(st_->insert_two_events);
     bind_event(q, 1, plan.events[i]);
     bind_event(q, 9, plan.events[i + 1]);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   }
   if (i < plan.events.size()) {
     Query q(st_->insert_event);
     bind_event(q, 1, plan.events[i]);
-    LOOM_RETURN_IF_ERROR(q.Run());
+    LOOM_RETURN_IF_ERROR(q.Send());
   }
   if (!plan.deadlines.empty() || plan.cancel_all || plan.cancel_escalation || plan.cancel_cadence) {
     LOOM_RETURN_IF_ERROR(WriteDeadlines(plan, now));

@@ -51,6 +51,7 @@ class SqlWriter final : public TransactionControl {
   // TransactionControl
   Status BeginBatch() override;
   Status BeginCommand() override;
+  Status FinishCommand() override;
   Status EndCommand(bool ok) override;
   Status CommitBatch() override;
   void AbortBatch() override;

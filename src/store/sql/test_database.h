@@ -99,7 +99,7 @@ class TestDatabase {
   // PostgreSQL: this database's URL.
   std::string Url() const { return server_url_.substr(0, server_url_.rfind('/') + 1) + name_; }
 
- private:
+  // A new connection to this database.
   Result<std::unique_ptr<Connection>> Connect() {
     if (backend_ == TestBackend::kSqlite) {
       Result<std::unique_ptr<SqliteConnection>> c =
@@ -111,6 +111,8 @@ class TestDatabase {
     if (!c.ok()) return std::move(c).error();
     return std::unique_ptr<Connection>(std::move(*c));
   }
+
+ private:
   Status Admin(const std::string& sql) {
     Result<std::unique_ptr<PgConnection>> c = PgConnection::Open(server_url_, 0);
     if (!c.ok()) return std::move(c).error();
