@@ -182,11 +182,17 @@ class PgStatement final : public Statement {
       held_session_ = conn_.session();
     }
     std::string text = "EXECUTE " + held_name_;
-    for (size_t i = 0; i < params_.size(); ++i) {
-      text += i == 0 ? "(" : ", ";
-      text += params_[i] ? conn_.raw().quote(*params_[i]) : "NULL";
+    try {
+      // Quoting asks libpq, which needs the connection (it may have broken meanwhile).
+      for (size_t i = 0; i < params_.size(); ++i) {
+        text += i == 0 ? "(" : ", ";
+        text += params_[i] ? conn_.raw().quote(*params_[i]) : "NULL";
+      }
+    } catch (const std::exception& e) {
+      conn_.Track(kind_, false, IsConnectionLost(e));
+      return ErrorFromPqxx(e, "statement");
     }
-    if (!params_.empty()) text += ")";
+    text += ")";
     conn_.Hold(std::move(text));
     return OkStatus();
   }
