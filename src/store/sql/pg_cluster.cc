@@ -83,7 +83,7 @@ void PgCluster::Run() {
         receiver = std::make_unique<Receiver>(conn->raw(), [this](const std::string& payload) {
           if (!leading_) return;
           std::optional<ClusterNotice> notice = DecodeClusterNotice(payload);
-          if (notice && notice->sender != instance_id_) on_notice_(*notice);
+          if (notice && notice->sender != instance_id_ && !on_notice_(*notice)) reload_ = true;
         });
       }
       Result<Statement*> query = conn->Prepare(leading_ ? kStillLeading : kTryLead);
@@ -99,8 +99,14 @@ void PgCluster::Run() {
         step_down("its database session was replaced");
       } else if (!leading_ && holds) {
         leading_ = true;
+        reload_ = false;  // leading loads everything pending
         spdlog::info("cluster: this instance runs the escalation engine and delivery");
         if (lead_) lead_();
+      } else if (leading_ && reload_) {
+        ClusterNotice everything;
+        everything.all = true;
+        reload_ = !on_notice_(everything);
+        if (!reload_) spdlog::info("cluster: loaded the pending work a notice named");
       }
       // Up to a second for notices (they are handed to on_notice_ from inside this call).
       conn->raw().await_notification(1, 0);

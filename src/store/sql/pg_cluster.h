@@ -6,7 +6,9 @@
 //   is lost (the database restarted, the network broke), PostgreSQL releases the lock with it and
 //   this instance stops leading (`follow`) before another one can take it over;
 // - LISTENs on the cluster channel and, while leading, hands each other instance's notice
-//   (cluster_notice.h) to `on_notice` — the new deadlines and outbox rows it committed.
+//   (cluster_notice.h) to `on_notice` — the new deadlines and outbox rows it committed. When
+//   `on_notice` could not read what a notice names (it answers false), the next round hands it
+//   a notice for everything pending (`all`), and every round after (one a second) until it reads.
 //
 // A killed leader's session ends with its process, so another instance leads within about a
 // second and loads every pending deadline and outbox row itself.
@@ -27,7 +29,8 @@ namespace loom::sql {
 
 class PgCluster {
  public:
-  using NoticeHandler = std::function<void(const ClusterNotice&)>;
+  // True when the notice's rows were read and handed on.
+  using NoticeHandler = std::function<bool(const ClusterNotice&)>;
 
   // `instance_id`: this process's id in the notices (its own are ignored).
   PgCluster(std::string url, std::string instance_id, NoticeHandler on_notice);
@@ -52,6 +55,7 @@ class PgCluster {
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::atomic<bool> leading_{false};
+  bool reload_ = false;  // the thread's own: a notice was not read; hand on `all` next round
   std::thread thread_;
 };
 

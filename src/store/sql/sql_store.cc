@@ -1,5 +1,7 @@
 #include "store/sql/sql_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -235,7 +237,7 @@ class SqlStore final : public Store {
   std::unique_ptr<sql::PgCluster> cluster_;  // PostgreSQL only; its thread reads through the above
 
   // Another instance's notice: its new deadlines and outbox rows to this instance's listeners.
-  void OnNotice(const sql::ClusterNotice& notice);
+  bool OnNotice(const sql::ClusterNotice& notice);
 };
 
 Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
@@ -261,23 +263,36 @@ Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
     SqlStore* raw = store.get();
     store->cluster_ = std::make_unique<sql::PgCluster>(
         options.cluster_url, store->writer_->instance_id(),
-        [raw](const sql::ClusterNotice& notice) { raw->OnNotice(notice); });
+        [raw](const sql::ClusterNotice& notice) { return raw->OnNotice(notice); });
   }
   return std::unique_ptr<Store>(std::move(store));
 }
 
-void SqlStore::OnNotice(const sql::ClusterNotice& notice) {
+bool SqlStore::OnNotice(const sql::ClusterNotice& notice) {
   std::vector<Deadline> deadlines = notice.deadlines;
   Result<std::vector<OutboxEntry>> rows = std::vector<OutboxEntry>();
+  bool read = true;
   if (notice.all) {
     Result<std::vector<Deadline>> pending = PendingDeadlines();
-    if (pending.ok()) deadlines = std::move(pending).value();
+    if (pending.ok()) {
+      deadlines = std::move(pending).value();
+    } else {
+      read = false;
+      spdlog::warn("cluster: cannot read the pending deadlines: {}", pending.error().message);
+    }
     rows = PendingOutbox();
   } else if (!notice.outbox_ids.empty()) {
     rows = PendingOutboxByIds(notice.outbox_ids);
   }
-  // A failed read loses nothing: the rows stay pending and are loaded when an instance leads.
+  if (!rows.ok()) {
+    read = false;
+    spdlog::warn("cluster: cannot read the outbox rows of a notice: {}", rows.error().message);
+  }
+  // What was read goes on; the rest stays pending in the database, and PgCluster asks for
+  // everything again (a deadline or row handed on twice is re-read before it is acted on, so it
+  // acts once).
   writer_->deadlines().Publish(deadlines, rows.ok() ? *rows : std::vector<OutboxEntry>());
+  return read;
 }
 
 // ---- writes ----
