@@ -12,6 +12,7 @@ struct DeadlineWriter::Statements {
   Statement* find_pending = nullptr;
   Statement* mark_fired = nullptr;
   Statement* insert_outbox = nullptr;
+  Statement* insert_fresh_outbox = nullptr;
   Statement* advance_outbox = nullptr;
   Statement* cancel_pages = nullptr;
   Statement* cancel_reminders = nullptr;
@@ -29,13 +30,18 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
   constexpr char kCancelOutbox[] =
       "UPDATE outbox SET state = 'cancelled', last_error = ?2"
       " WHERE incident_number = ?1 AND state = 'pending'";
+  constexpr char kInsertOutbox[] =
+      "INSERT INTO outbox (id, unique_key, incident_number, step, role, recipient, channel,"
+      " payload_json, created_at, method, method_type, next_attempt_at, state, last_error)"
+      " VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+      " ON CONFLICT (unique_key) DO NOTHING";
   constexpr char kCancel[] =
       "UPDATE deadlines SET fired_at = ?2, outcome = 'cancelled'"
       " WHERE incident_number = ?1 AND fired_at IS NULL";
   const std::pair<Statement**, std::string> entries[] = {
       {&st->insert,
-       "INSERT INTO deadlines (incident_number, kind, due_at, payload_json, created_at)"
-       " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"},
+       "INSERT INTO deadlines (id, incident_number, kind, due_at, payload_json, created_at)"
+       " VALUES (?6, ?1, ?2, ?3, ?4, ?5)"},
       {&st->cancel_escalation, std::string(kCancel) + " AND kind = 'escalate'"},
       {&st->cancel_cadence,
        std::string(kCancel) + " AND kind IN ('cadence', 'update_reminder', 'update_due')"},
@@ -44,11 +50,8 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
        "SELECT incident_number, kind, due_at, payload_json FROM deadlines"
        " WHERE id = ?1 AND fired_at IS NULL"},
       {&st->mark_fired, "UPDATE deadlines SET fired_at = ?2, outcome = 'fired' WHERE id = ?1"},
-      {&st->insert_outbox,
-       "INSERT INTO outbox (unique_key, incident_number, step, role, recipient, channel,"
-       " payload_json, created_at, method, method_type, next_attempt_at, state, last_error)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-       " ON CONFLICT (unique_key) DO NOTHING RETURNING id"},
+      {&st->insert_outbox, std::string(kInsertOutbox) + " RETURNING id"},
+      {&st->insert_fresh_outbox, kInsertOutbox},
       {&st->advance_outbox,
        "UPDATE outbox SET next_attempt_at = ?2"
        " WHERE unique_key = ?1 AND state = 'pending' AND next_attempt_at > ?2 RETURNING id"},
@@ -76,16 +79,15 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
 }
 
 Result<Deadline> DeadlineWriter::Insert(Deadline deadline, TimePoint now) {
+  deadline.id = ids_.deadline++;
   Query q(st_->insert);
   q.Bind(1, deadline.incident_number);
   q.BindRef(2, deadline.kind);
   q.Bind(3, deadline.due_at);
   q.BindRef(4, deadline.payload_json);
   q.Bind(5, now);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return Error::Internal("INSERT INTO deadlines returned no id");
-  deadline.id = q.Int(0);
+  q.Bind(6, deadline.id);
+  LOOM_RETURN_IF_ERROR(q.Send());
   created_.push_back(deadline);
   return deadline;
 }
@@ -122,8 +124,9 @@ Status DeadlineWriter::MarkFired(int64_t id, TimePoint now) {
   return q.Send();
 }
 
-Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
-  Query q(st_->insert_outbox);
+Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now, bool fresh) {
+  const int64_t id = ids_.outbox++;
+  Query q(fresh ? st_->insert_fresh_outbox : st_->insert_outbox);
   q.BindRef(1, e.unique_key);
   q.Bind(2, e.incident_number);
   q.Bind(3, static_cast<int64_t>(e.step));
@@ -137,11 +140,16 @@ Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now) {
   q.Bind(11, e.next_attempt_at.value_or(now));
   q.BindRef(12, e.state);
   q.BindRef(13, e.last_error);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return false;  // the unique key exists
+  q.Bind(14, id);
+  if (fresh) {
+    LOOM_RETURN_IF_ERROR(q.Send());
+  } else {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return false;  // the unique key exists
+  }
   OutboxEntry inserted = e;
-  inserted.id = q.Int(0);
+  inserted.id = id;
   inserted.created_at = now;
   inserted.next_attempt_at = e.next_attempt_at.value_or(now);
   if (inserted.state == "pending") created_outbox_.push_back(std::move(inserted));
@@ -207,7 +215,7 @@ Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incide
 void DeadlineWriter::Committed() {
   if (created_.empty() && created_outbox_.empty()) return;
   Publish(created_, created_outbox_);
-  AbortBatch();
+  BeginBatch();  // the ids stay taken
 }
 
 void DeadlineWriter::Publish(const std::vector<Deadline>& deadlines,

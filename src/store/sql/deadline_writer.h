@@ -32,7 +32,8 @@ class DeadlineWriter {
   static Result<std::unique_ptr<DeadlineWriter>> Prepare(Connection& db);
   ~DeadlineWriter();
 
-  // Inserts `deadline` (its id is assigned) and remembers it for the listener.
+  // Inserts `deadline` (its id is assigned here, from SetNextIds) and remembers it for the
+  // listener. The insert is sent (Query::Send).
   Result<Deadline> Insert(Deadline deadline, TimePoint now);
   // Cancel, MarkFired and CancelOutbox are sent (Query::Send): an error surfaces by the end of
   // the write command at the latest.
@@ -41,8 +42,10 @@ class DeadlineWriter {
   Result<std::optional<Deadline>> FindPending(int64_t id);
   Status MarkFired(int64_t id, TimePoint now);
   // False when an entry with the same unique_key exists (nothing inserted). Inserted rows are
-  // remembered for the outbox listener. A row without next_attempt_at is due `now`.
-  Result<bool> InsertOutbox(const OutboxEntry& entry, TimePoint now);
+  // remembered for the outbox listener. A row without next_attempt_at is due `now`. `fresh`: the
+  // entry's incident was created in this command, so no row has its key yet and the insert is
+  // sent (Query::Send) without waiting to learn whether it conflicted.
+  Result<bool> InsertOutbox(const OutboxEntry& entry, TimePoint now, bool fresh = false);
   // Brings the pending row with `entry`'s unique key forward to entry.next_attempt_at when that
   // is earlier (the next contact method after a dead letter goes at once). True when it moved.
   Result<bool> AdvanceOutbox(const OutboxEntry& entry);
@@ -56,19 +59,33 @@ class DeadlineWriter {
   // When the incident's newest status update was posted, if any.
   Result<std::optional<TimePoint>> LastStatusUpdate(int64_t incident_number);
 
+  // The ids the next deadline and outbox row get (one more than the largest stored): read by the
+  // writer with its own counters, at open and (PostgreSQL) at the start of every batch.
+  void SetNextIds(int64_t next_deadline_id, int64_t next_outbox_id) {
+    ids_ = {next_deadline_id, next_outbox_id};
+    batch_ids_ = ids_;
+  }
+
   // Transaction bookkeeping, called by the writer's TransactionControl steps.
-  void BeginBatch() { AbortBatch(); }
+  void BeginBatch() {
+    created_.clear();
+    created_outbox_.clear();
+    batch_ids_ = ids_;
+  }
   void BeginCommand() {
     command_start_ = created_.size();
     command_outbox_start_ = created_outbox_.size();
+    command_ids_ = ids_;
   }
   void RollbackCommand() {
     created_.resize(command_start_);
     created_outbox_.resize(command_outbox_start_);
+    ids_ = command_ids_;
   }
   void AbortBatch() {
     created_.clear();
     created_outbox_.clear();
+    ids_ = batch_ids_;
   }
   // After a successful COMMIT: tells the listeners about the batch's new deadlines and outbox rows.
   void Committed();
@@ -86,7 +103,13 @@ class DeadlineWriter {
   struct Statements;
   explicit DeadlineWriter(std::unique_ptr<Statements> st);
 
+  struct Ids {
+    int64_t deadline = 1;
+    int64_t outbox = 1;
+  };
+
   std::unique_ptr<Statements> st_;
+  Ids ids_, batch_ids_, command_ids_;  // next ids; as of BeginBatch; as of BeginCommand
   std::vector<Deadline> created_;
   std::vector<OutboxEntry> created_outbox_;
   size_t command_start_ = 0;

@@ -33,8 +33,10 @@ class FollowupTablesTest : public testing::StoreFixture,
   // Opens a Sev2 incident and takes it to resolved.
   int64_t ResolvedIncident() {
     const int64_t number = Trigger("disk-" + std::to_string(++incidents_), Severity::kSev2);
-    EXPECT_TRUE(Execute(IncidentCommand::Type::kAcknowledge, number).ok());
-    EXPECT_TRUE(Execute(IncidentCommand::Type::kResolve, number).ok());
+    for (auto type : {IncidentCommand::Type::kAcknowledge, IncidentCommand::Type::kResolve}) {
+      Result<Incident> done = Execute(type, number);
+      EXPECT_TRUE(done.ok()) << done.error().message;
+    }
     return number;
   }
 

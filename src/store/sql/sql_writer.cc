@@ -85,6 +85,7 @@ Status SqlWriter::LoadCounters() {
   if (!row.ok()) return std::move(row).error();
   counters_.next_incident_number = q.Int(0) + 1;
   counters_.next_alert_id = q.Int(1) + 1;
+  deadlines_->SetNextIds(q.Int(2) + 1, q.Int(3) + 1);
   return q.Run();
 }
 
@@ -110,7 +111,8 @@ Status SqlWriter::PrepareAll() {
                          : std::string()},
       {&st_->max_numbers,
        "SELECT (SELECT COALESCE(MAX(number), 0) FROM incidents),"
-       " (SELECT COALESCE(MAX(id), 0) FROM alerts)"},
+       " (SELECT COALESCE(MAX(id), 0) FROM alerts), (SELECT COALESCE(MAX(id), 0) FROM deadlines),"
+       " (SELECT COALESCE(MAX(id), 0) FROM outbox)"},
       // PostgreSQL: the cluster-wide write lock, held until the batch commits or rolls back.
       {&st_->cluster_lock, db_->dialect() == Dialect::kPostgres
                                ? "SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")"
@@ -728,7 +730,7 @@ Status SqlWriter::WritePlan(Plan& plan) {
     }
   }
   for (const OutboxEntry& entry : plan.outbox) {
-    Result<bool> inserted = deadlines_->InsertOutbox(entry, now);
+    Result<bool> inserted = deadlines_->InsertOutbox(entry, now, /*fresh=*/plan.create);
     if (!inserted.ok()) return std::move(inserted).error();
     if (*inserted) ++plan.outbox_inserted;
   }

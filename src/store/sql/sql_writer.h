@@ -138,7 +138,7 @@ class SqlWriter final : public TransactionControl {
 
   SqlWriter(std::unique_ptr<Connection> db, Clock& clock, const ServiceCache& services);
   Status PrepareAll();
-  // Reads the next incident number and alert id from the tables.
+  // Reads the next incident number, alert id, deadline id and outbox id from the tables.
   Status LoadCounters();
   // PostgreSQL: NOTIFY the other instances of the batch's new deadlines and outbox rows.
   Status NotifyOtherInstances();
