@@ -348,6 +348,15 @@ Result<std::optional<IncidentRow>> SqlWriter::LoadIncident(int64_t number) {
   return std::optional<IncidentRow>(std::move(r));
 }
 
+Result<SqlWriter::Plan> SqlWriter::PlanFor(int64_t number) {
+  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
+  Plan plan;
+  plan.row = std::move(**loaded);
+  return plan;
+}
+
 Result<std::optional<Alert>> SqlWriter::FindAlertByFingerprint(int64_t incident_number,
                                                                const std::string& fingerprint) {
   Query q(st_->find_alert);
@@ -1096,11 +1105,9 @@ Result<TimelineEvent> SqlWriter::ApplySystemEvent(int64_t incident_number, const
   if (data_json.empty() || data_json.front() != '{' || data_json.back() != '}') {
     return Error::Invalid("the timeline event's data must be a JSON object");
   }
-  Result<std::optional<IncidentRow>> loaded = LoadIncident(incident_number);
-  if (!loaded.ok()) return std::move(loaded).error();
-  if (!loaded->has_value()) return Error::NotFound(IncidentId(incident_number) + " not found");
-  Plan plan;
-  plan.row = std::move(**loaded);
+  Result<Plan> planned = PlanFor(incident_number);
+  if (!planned.ok()) return std::move(planned).error();
+  Plan& plan = *planned;
   AddEvent(plan, clock_.Now(), type.c_str(), actor, data_json);
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
   return plan.events.back();
@@ -1120,11 +1127,9 @@ Status SqlWriter::SecurityGate(const Incident& incident, const char* verb) {
 Result<Incident> SqlWriter::ApplyIncidentEvent(int64_t number, const char* type,
                                                const std::string& actor,
                                                const IncidentWrite& apply) {
-  Result<std::optional<IncidentRow>> loaded = LoadIncident(number);
-  if (!loaded.ok()) return std::move(loaded).error();
-  if (!loaded->has_value()) return Error::NotFound(IncidentId(number) + " not found");
-  Plan plan;
-  plan.row = std::move(**loaded);
+  Result<Plan> planned = PlanFor(number);
+  if (!planned.ok()) return std::move(planned).error();
+  Plan& plan = *planned;
   Result<std::string> data = apply(*db_, plan.row.incident);
   if (!data.ok()) return std::move(data).error();
   const TimePoint now = clock_.Now();

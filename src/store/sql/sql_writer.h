@@ -153,6 +153,8 @@ class SqlWriter final : public TransactionControl {
   Status FlushPendingHead(int64_t number);
   Status WriteHead(const IncidentHead& head);
   Result<std::optional<IncidentRow>> LoadIncident(int64_t number);
+  // A plan for changing incident `number`, its row loaded; kNotFound when there is none.
+  Result<Plan> PlanFor(int64_t number);
   Result<std::optional<Alert>> FindAlertByFingerprint(int64_t incident_number,
                                                       const std::string& fingerprint);
 
