@@ -66,6 +66,13 @@ class DeadlineWriter {
     batch_ids_ = ids_;
   }
 
+  // The ids the batch has taken so far: [first, next).
+  struct IdRange {
+    int64_t first = 1, next = 1;
+  };
+  IdRange batch_deadline_ids() const { return {batch_ids_.deadline, ids_.deadline}; }
+  IdRange batch_outbox_ids() const { return {batch_ids_.outbox, ids_.outbox}; }
+
   // Transaction bookkeeping, called by the writer's TransactionControl steps.
   void BeginBatch() {
     created_.clear();

@@ -38,6 +38,8 @@ struct SqlWriter::Statements {
   Statement* max_numbers = nullptr;
   Statement* notify = nullptr;
   Statement* cluster_lock = nullptr;
+  Statement* deadline_sequence = nullptr;
+  Statement* outbox_sequence = nullptr;
   Statement* find_open = nullptr;
   Statement* find_open_head = nullptr;
   Statement* load_incident = nullptr;
@@ -113,6 +115,14 @@ Status SqlWriter::PrepareAll() {
        "SELECT (SELECT COALESCE(MAX(number), 0) FROM incidents),"
        " (SELECT COALESCE(MAX(id), 0) FROM alerts), (SELECT COALESCE(MAX(id), 0) FROM deadlines),"
        " (SELECT COALESCE(MAX(id), 0) FROM outbox)"},
+      // PostgreSQL: the identity sequences follow the ids the writer gives (an instance of an
+      // older loom-oncall, during a rolling upgrade, takes its ids from them).
+      {&st_->deadline_sequence, db_->dialect() == Dialect::kPostgres
+                                    ? "SELECT setval(pg_get_serial_sequence('deadlines', 'id'), ?1)"
+                                    : ""},
+      {&st_->outbox_sequence, db_->dialect() == Dialect::kPostgres
+                                  ? "SELECT setval(pg_get_serial_sequence('outbox', 'id'), ?1)"
+                                  : ""},
       // PostgreSQL: the cluster-wide write lock, held until the batch commits or rolls back.
       {&st_->cluster_lock, db_->dialect() == Dialect::kPostgres
                                ? "SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")"
@@ -246,6 +256,13 @@ Status SqlWriter::EndCommand(bool ok) {
 Status SqlWriter::CommitBatch() {
   for (const IncidentHead* head : pending_.All()) LOOM_RETURN_IF_ERROR(WriteHead(*head));
   pending_.Clear();
+  for (auto [stmt, ids] : {std::pair(st_->deadline_sequence, deadlines_->batch_deadline_ids()),
+                           std::pair(st_->outbox_sequence, deadlines_->batch_outbox_ids())}) {
+    if (stmt == nullptr || ids.next == ids.first) continue;
+    Query q(stmt);
+    q.Bind(1, ids.next - 1);
+    LOOM_RETURN_IF_ERROR(q.Send());
+  }
   if (st_->notify != nullptr) LOOM_RETURN_IF_ERROR(NotifyOtherInstances());
   Query q(st_->commit);
   LOOM_RETURN_IF_ERROR(q.Run());
