@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/job_thread.h"
 #include "common/result.h"
 #include "core/drill.h"
 #include "core/roster.h"
@@ -310,6 +311,9 @@ class Api {
       rebuild_roster_;
   std::mutex overrides_mu_;
   std::vector<ScheduleOverride> stored_overrides_;  // guarded by overrides_mu_
+  // Drill start and finish wait for several store writes: off the I/O threads. Last, so that it
+  // is destroyed first and its jobs finish while everything they use still exists.
+  JobThread blocking_;
 };
 
 }  // namespace loom::http

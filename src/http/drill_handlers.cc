@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
@@ -203,9 +202,9 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
   alert.kind = *scenario;
   ingest.alerts.push_back(std::move(alert));
 
-  std::thread([this, reply, ingest = std::move(ingest), commander = std::move(*commander),
-               participants = std::move(*participants), actor = who->actor(),
-               instance = std::string(req.path)]() mutable {
+  blocking_.Post([this, reply, ingest = std::move(ingest), commander = std::move(*commander),
+                  participants = std::move(*participants), actor = who->actor(),
+                  instance = std::string(req.path)]() mutable {
     const Request where = RequestAt(Method::kPost, instance);
     Result<IngestOutcome> opened = AwaitWrite<IngestOutcome>(
         [&](Callback<IngestOutcome> done) { store_.Ingest(std::move(ingest), std::move(done)); });
@@ -230,7 +229,7 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
     Response r = JsonResponse(201, DrillToJson((*detail)->incident));
     r.headers.emplace_back("Location", "/v1/incidents/" + IncidentId(number));
     reply->Send(std::move(r));
-  }).detach();
+  });
 }
 
 void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply) {
@@ -268,9 +267,9 @@ void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply)
   notes.what_worked = std::move(*worked);
   notes.gaps = std::move(*gaps);
   notes.followups = std::move(*followups);
-  std::thread([this, reply, number = *number, notes = std::move(notes),
-               participants = std::move(*participants), actor = who->actor(),
-               instance = std::string(req.path)]() mutable {
+  blocking_.Post([this, reply, number = *number, notes = std::move(notes),
+                  participants = std::move(*participants), actor = who->actor(),
+                  instance = std::string(req.path)]() mutable {
     const Request where = RequestAt(Method::kPost, instance);
     auto load = [&]() -> Result<IncidentDetail> {
       auto d = store_.GetIncident(number);
@@ -353,7 +352,7 @@ void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply)
     body["followups"] = std::move(tracked);
     body["followups_not_tracked"] = std::move(untracked);
     reply->Send(JsonResponse(200, body));
-  }).detach();
+  });
 }
 
 void Api::ListDrills(const Request& req, const PathParams&, Reply reply) {
