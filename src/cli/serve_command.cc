@@ -285,14 +285,11 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   delivery_ready = delivery->get();
   // The engine, the outbox workers and the scheduled probe rounds run on one instance at a time
   // (Store::SetLeadershipHooks: at once with SQLite; with PostgreSQL while this instance holds
-  // the leader's lock). Taking the lead reloads what is pending, as another instance may have
-  // left it.
+  // the leader's lock). Leading after following reloads what is pending, as another instance may
+  // have left it.
   DeliveryService& sender = **delivery;
   ProbeRunner& prober = **probes;
-  // Parked (keeping nothing) until this instance leads.
-  sender.Stop();
-  engine.Stop();
-  prober.SetScheduled(false);
+  prober.SetScheduled(false);  // until this instance leads
   store->SetLeadershipHooks(
       [&engine, &sender, &prober] {
         prober.SetScheduled(true);

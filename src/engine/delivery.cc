@@ -51,6 +51,11 @@ Status DeliveryService::Load() {
         return ChannelPosts(incident, events, channels_by_service_);
       },
       [this](const std::vector<OutboxEntry>& rows) { Add(rows); });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Parked: nothing would be kept. Loaded since the last park: the hooks brought the rest.
+    if (parked_ || loaded_) return OkStatus();
+  }
   Result<std::vector<std::string>> disabled = store_.DisabledDestinations();
   if (!disabled.ok()) return std::move(disabled).error();
   Result<std::vector<OutboxEntry>> pending = store_.PendingOutbox();
@@ -60,6 +65,8 @@ Status DeliveryService::Load() {
     disabled_.insert(disabled->begin(), disabled->end());
   }
   Add(*pending);
+  std::lock_guard<std::mutex> lock(mu_);
+  loaded_ = !parked_;
   return OkStatus();
 }
 
@@ -328,6 +335,7 @@ void DeliveryService::Stop() {
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
   // Parked: nothing is kept or added until the next Start().
   parked_ = true;
+  loaded_ = false;
   heap_ = {};
   rows_.clear();
 }

@@ -78,6 +78,7 @@ class DeliveryService {
 
   // Registers the store hooks (channel fan-out, new rows) and loads the pending rows and the
   // disabled destinations: before Start/RunDue, and again after a Start() that follows a Stop().
+  // Reads nothing while stopped, nor when it has read them since the last Stop().
   Status Load();
   void Start();
   // Stops the threads; sends in progress finish and are recorded; then forgets every row and keeps
@@ -130,6 +131,7 @@ class DeliveryService {
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;  // GUARDED_BY(mu_)
   std::map<int64_t, OutboxEntry> rows_;                                          // GUARDED_BY(mu_)
   bool parked_ = false;  // GUARDED_BY(mu_): stopped; new rows are not kept
+  bool loaded_ = false;  // GUARDED_BY(mu_): the pending rows were read since the park
   // Destinations with a message in flight, and the rows that fell due for them meanwhile.
   std::map<std::string, std::vector<int64_t>> busy_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> last_sent_;        // GUARDED_BY(mu_)

@@ -32,9 +32,16 @@ Status EscalationEngine::Load() {
       [this](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
         return DecideDeadline(d, incident, now, *policy_, *Snapshot());
       });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Parked: nothing would be kept. Loaded since the last park: the hooks brought the rest.
+    if (parked_ || loaded_) return OkStatus();
+  }
   Result<std::vector<Deadline>> pending = store_.PendingDeadlines();
   if (!pending.ok()) return std::move(pending).error();
   Add(*pending);
+  std::lock_guard<std::mutex> lock(mu_);
+  loaded_ = !parked_;
   return OkStatus();
 }
 
@@ -169,6 +176,7 @@ void EscalationEngine::Stop() {
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
   // Parked: nothing is kept or added until the next Start().
   parked_ = true;
+  loaded_ = false;
   heap_ = {};
   started_ = false;
 }

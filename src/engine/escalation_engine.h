@@ -55,7 +55,8 @@ class EscalationEngine {
   ~EscalationEngine();
 
   // Subscribes to new deadlines and loads the pending ones: before Start/RunDue, and again after
-  // a Start() that follows a Stop() (what is pending then may have changed).
+  // a Start() that follows a Stop() (what is pending then may have changed). Reads nothing while
+  // stopped, nor when it has read them since the last Stop().
   Status Load();
   // Starts the firing thread.
   void Start();
@@ -102,6 +103,7 @@ class EscalationEngine {
   size_t in_flight_ = 0;                                                      // GUARDED_BY(mu_)
   size_t callbacks_pending_ = 0;  // GUARDED_BY(mu_): store callbacks not yet returned
   bool parked_ = false;           // GUARDED_BY(mu_): stopped; new deadlines are not kept
+  bool loaded_ = false;           // GUARDED_BY(mu_): the pending ones were read since the park
   std::condition_variable idle_;  // signalled when callbacks_pending_ drops to 0
   EngineStats stats_;             // GUARDED_BY(mu_), except pending
 

@@ -420,7 +420,8 @@ class Store {
   // Which instance runs the escalation engine and the delivery workers: one at a time across the
   // instances sharing the store. `lead` runs when this instance becomes that one, `follow` when
   // it stops being it (its database session was lost); never both at once, on a thread of the
-  // store. SQLite (one instance): `lead` runs at once, on the caller's thread. While an instance
+  // store. SQLite (one instance): `lead` runs at once, on the caller's thread. PostgreSQL: every
+  // instance starts with `follow`. While an instance
   // leads, the deadlines and outbox rows the other instances commit reach the hooks registered
   // with SetDeadlineHooks and SetOutboxHooks, as its own do. Null hooks: stop watching (returns
   // once no hook runs any more).

@@ -65,6 +65,9 @@ void PgCluster::Run() {
     spdlog::warn("cluster: this instance stops running the engine and delivery ({})", why);
     if (follow_) follow_();
   };
+  // Every instance starts as a follower: what it loaded before is dropped, and it loads what is
+  // pending when it leads (another instance may commit work in between).
+  if (follow_) follow_();
   std::unique_ptr<PgConnection> conn;
   std::unique_ptr<Receiver> receiver;
   while (true) {

@@ -1,5 +1,6 @@
 // PgCluster: this instance's place among the instances that share one PostgreSQL database
-// (store.h, SetLeadershipHooks). A thread with its own connection:
+// (store.h, SetLeadershipHooks). A thread with its own connection, which starts by calling
+// `follow` (every instance starts as a follower) and then:
 //
 // - takes the leader's advisory session lock when it is free (tried every second): the instance
 //   holding it runs the escalation engine and the delivery workers (`lead`); when the session
