@@ -95,7 +95,16 @@ void GroupCommitWriter::Run() {
     size_t urgent_head = 0;  // the batch's first commands that came from the urgent queue
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return !queue_.empty() || !urgent_.empty() || stopping_; });
+      auto ready = [this] { return !queue_.empty() || !urgent_.empty() || stopping_; };
+      if (failure_.empty()) {
+        wake_.wait(lock, ready);
+      } else if (!wake_.wait_for(lock, kRetryAfterFailure, ready)) {
+        // Unhealthy and idle: an empty transaction, so that Healthy() (and /ready) recovers by
+        // itself once the database is back, without waiting for the next write.
+        lock.unlock();
+        RunBatch(batch, 0);
+        continue;
+      }
       if (queue_.empty() && urgent_.empty()) return;  // stopping, and everything queued is done
       // Urgent commands first: they never wait behind a backlog of ordinary ones.
       for (auto* queue : {&urgent_, &queue_}) {
@@ -162,6 +171,7 @@ void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& bat
     std::lock_guard lock(mu_);
     failure_.clear();
   }
+  if (batch.empty()) return;  // the retry after a failure: not a commit of anything
   commits_.fetch_add(1);
   committed_commands_.fetch_add(static_cast<int64_t>(batch.size()));
   batch_sum_.fetch_add(static_cast<int64_t>(batch.size()));

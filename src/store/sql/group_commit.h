@@ -10,13 +10,15 @@
 // A command whose Apply fails is rolled back alone (its savepoint) and answers with its own error.
 // If the transaction is lost (BEGIN, a savepoint or COMMIT fails, or SQLite rolled the
 // transaction back by itself) every command of the batch answers kUnavailable and Healthy()
-// reports the failure until a later commit succeeds.
+// reports the failure until a later commit succeeds — or, when nothing is queued, until an empty
+// transaction the writer tries every second succeeds.
 //
 // Thread safety: Submit, Healthy, QueueDepth and the counters are safe from any thread. Apply,
 // Committed, Complete and every TransactionControl method run on the writer thread only.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -73,6 +75,9 @@ struct GroupCommitStats {
 
 class GroupCommitWriter {
  public:
+  // While the last transaction failed and nothing is queued, an empty one is tried this often.
+  static constexpr std::chrono::seconds kRetryAfterFailure{1};
+
   // REQUIRES: `tx` outlives the writer; max_queue >= 1, max_batch >= 1.
   GroupCommitWriter(TransactionControl& tx, size_t max_queue, size_t max_batch);
   GroupCommitWriter(const GroupCommitWriter&) = delete;

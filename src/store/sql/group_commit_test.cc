@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace loom::sql {
@@ -31,12 +33,14 @@ class FakeTransaction final : public TransactionControl {
   Status CommitBatch() override {
     if (fail_commit) return Error::Unavailable("disk I/O error");
     ++commits;
+    if (on_commit) on_commit();
     return OkStatus();
   }
   void AbortBatch() override { ++aborts; }
 
   std::atomic<bool> fail_commit{false};
   std::atomic<bool> fail_finish{false};
+  std::function<void()> on_commit;  // set before the writer starts
   std::atomic<int> begins{0}, commits{0}, aborts{0}, rolled_back_commands{0};
 };
 
@@ -89,6 +93,28 @@ TEST(GroupCommitWriterTest, FailedCommitFailsTheBatchUntilACommitSucceeds) {
   GroupCommitStats stats = writer.Stats();
   EXPECT_EQ(stats.commits, 2);
   EXPECT_EQ(stats.committed_commands, 2);
+}
+
+TEST(GroupCommitWriterTest, AfterAFailedCommitAnIdleWriterRecoversByItself) {
+  FakeTransaction tx;
+  std::promise<void> recovered;
+  std::atomic<bool> armed{false};
+  tx.on_commit = [&] {
+    if (armed.exchange(false)) recovered.set_value();
+  };
+  GroupCommitWriter writer(tx, 16, 16);
+  writer.Start();
+  tx.fail_commit = true;
+  ASSERT_FALSE(RunCommand(writer, OkStatus()).ok());
+  EXPECT_FALSE(writer.Healthy().ok());
+  // The database is back; nothing is written, yet the writer's empty transaction succeeds.
+  armed = true;
+  tx.fail_commit = false;
+  ASSERT_EQ(recovered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  // The writer clears the failure right after the commit returns.
+  for (int i = 0; i < 100000 && !writer.Healthy().ok(); ++i) std::this_thread::yield();
+  EXPECT_TRUE(writer.Healthy().ok());
+  EXPECT_EQ(writer.Stats().commits, 0);  // the empty transaction is not counted as a commit
 }
 
 TEST(GroupCommitWriterTest, AFailedApplyAnswersItsOwnError) {
