@@ -20,6 +20,11 @@ std::string StorePath(const Config& config) {
   return (std::filesystem::path(config.server.data_dir) / "loom-oncall.db").string();
 }
 
+std::string StoreDescription(const Config& config) {
+  if (config.store.kind == "postgres") return "PostgreSQL ($" + config.store.url_env + ")";
+  return StorePath(config);
+}
+
 Result<Config> StoreCommandConfig(const std::string& config_flag, const std::string& data_dir_flag,
                                   CliContext& ctx) {
   Config config;
@@ -35,9 +40,9 @@ Result<Config> StoreCommandConfig(const std::string& config_flag, const std::str
 
 Result<OpenedStore> OpenConfiguredStore(const Config& config, StoreUse use, CliContext& ctx) {
   OpenedStore out;
+  out.description = StoreDescription(config);
   Result<std::unique_ptr<Store>> opened = Error::Internal("no store");
   if (config.store.kind == "postgres") {
-    out.description = "PostgreSQL ($" + config.store.url_env + ")";
     PostgresOptions options;
     options.url = config.store.url;
     options.security = config.security;
@@ -45,7 +50,6 @@ Result<OpenedStore> OpenConfiguredStore(const Config& config, StoreUse use, CliC
     opened = ctx.open_postgres_store ? ctx.open_postgres_store(options, ctx.clock)
                                      : Error::Unavailable("PostgreSQL is not available here");
   } else {
-    out.description = StorePath(config);
     std::filesystem::path dir = std::filesystem::path(out.description).parent_path();
     if (!dir.empty()) {
       Status made = EnsureDirectory(dir.string());

@@ -26,6 +26,10 @@ Status EnsureDirectory(const std::string& dir);
 // The SQLite file of `config`: store.path, or <data_dir>/loom-oncall.db.
 std::string StorePath(const Config& config);
 
+// How messages name the configured store: the SQLite file, or "PostgreSQL ($VAR)" — never the
+// URL itself.
+std::string StoreDescription(const Config& config);
+
 // What the store is opened for: serving (on PostgreSQL it joins the instances and may lead
 // them), or a tool that reads or migrates and exits (it never leads).
 enum class StoreUse { kServe, kTool };

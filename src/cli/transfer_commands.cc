@@ -38,12 +38,11 @@ struct ConfiguredDatabase {
 
 ConfiguredDatabase DatabaseOf(const Config& config) {
   ConfiguredDatabase out;
+  out.description = StoreDescription(config);
   if (config.store.kind == "postgres") {
     out.where.postgres_url = config.store.url;
-    out.description = "PostgreSQL ($" + config.store.url_env + ")";
   } else {
     out.where.sqlite_path = StorePath(config);
-    out.description = out.where.sqlite_path;
   }
   return out;
 }
