@@ -212,10 +212,16 @@ Result<std::optional<TimePoint>> DeadlineWriter::LastStatusUpdate(int64_t incide
   return q.OptionalTime(0);
 }
 
-void DeadlineWriter::Committed() {
-  if (created_.empty() && created_outbox_.empty()) return;
-  Publish(created_, created_outbox_);
+std::function<void()> DeadlineWriter::Committed() {
+  if (created_.empty() && created_outbox_.empty()) return nullptr;
+  std::function<void()> publish = [this, deadlines = std::move(created_),
+                                   outbox = std::move(created_outbox_)] {
+    Publish(deadlines, outbox);
+  };
+  created_.clear();
+  created_outbox_.clear();
   BeginBatch();  // the ids stay taken
+  return publish;
 }
 
 void DeadlineWriter::Publish(const std::vector<Deadline>& deadlines,

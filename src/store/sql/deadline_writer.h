@@ -94,8 +94,10 @@ class DeadlineWriter {
     created_outbox_.clear();
     ids_ = batch_ids_;
   }
-  // After a successful COMMIT: tells the listeners about the batch's new deadlines and outbox rows.
-  void Committed();
+  // After a successful COMMIT: hands over the telling of the listeners about the batch's new
+  // deadlines and outbox rows (empty when there are none), to run once the batch is durable, on
+  // any thread; the next batch starts.
+  std::function<void()> Committed();
   // The batch's new deadlines and outbox rows so far (ids set), before Committed().
   const std::vector<Deadline>& created() const { return created_; }
   const std::vector<OutboxEntry>& created_outbox() const { return created_outbox_; }

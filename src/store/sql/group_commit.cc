@@ -1,6 +1,8 @@
 #include "store/sql/group_commit.h"
 
 #include <bit>
+#include <optional>
+#include <utility>
 
 namespace loom::sql {
 namespace {
@@ -14,10 +16,12 @@ size_t BucketFor(size_t batch_size) {
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(TransactionControl& tx, size_t max_queue, size_t max_batch)
+GroupCommitWriter::GroupCommitWriter(TransactionControl& tx, size_t max_queue, size_t max_batch,
+                                     SyncFn sync)
     : tx_(tx),
       max_queue_(max_queue < 1 ? 1 : max_queue),
-      max_batch_(max_batch < 1 ? 1 : max_batch) {}
+      max_batch_(max_batch < 1 ? 1 : max_batch),
+      sync_(std::move(sync)) {}
 
 GroupCommitWriter::~GroupCommitWriter() { Shutdown(); }
 
@@ -26,6 +30,7 @@ void GroupCommitWriter::Start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable() || stopping_) return;
   accepting_ = true;
+  if (sync_) sync_thread_ = std::thread([this] { RunSync(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -63,12 +68,22 @@ void GroupCommitWriter::Shutdown() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  // The writer handed over its last batch: the sync thread answers it, then stops.
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_wake_.notify_one();
+  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 Status GroupCommitWriter::Healthy() const {
   std::lock_guard lock(mu_);
   if (stopping_) return Error::Unavailable("the store is shut down");
   if (!failure_.empty()) return Error::Unavailable("the last commit failed: " + failure_);
+  if (!sync_failure_.empty()) {
+    return Error::Unavailable("the last commit could not be made durable: " + sync_failure_);
+  }
   return OkStatus();
 }
 
@@ -179,7 +194,53 @@ void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& bat
   for (size_t i = 0; i < batch.size(); ++i) {
     if (applied[i]) batch[i]->Committed();
   }
-  for (auto& command : batch) command->Complete(nullptr);
+  std::vector<CommittedBatch> committed;
+  committed.push_back(CommittedBatch{std::move(batch), tx_.TakeAfterDurable()});
+  batch.clear();
+  if (!sync_) {
+    Answer(committed);
+    return;
+  }
+  {
+    std::lock_guard lock(sync_mu_);
+    for (CommittedBatch& b : committed) to_sync_.push_back(std::move(b));
+  }
+  sync_wake_.notify_one();
+}
+
+void GroupCommitWriter::RunSync() {
+  std::vector<CommittedBatch> batches;
+  while (true) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_wake_.wait(lock, [this] { return !to_sync_.empty() || sync_stopping_; });
+      if (to_sync_.empty()) return;  // stopping, and every batch is answered
+      batches.swap(to_sync_);
+    }
+    Answer(batches);
+    batches.clear();
+  }
+}
+
+void GroupCommitWriter::Answer(std::vector<CommittedBatch>& batches) {
+  std::optional<Error> failure;
+  if (sync_) {
+    // One sync for every batch committed before it started.
+    Status synced = sync_();
+    std::lock_guard lock(mu_);
+    if (synced.ok()) {
+      sync_failure_.clear();
+    } else {
+      sync_failure_ = synced.error().message.empty() ? "unknown error" : synced.error().message;
+      failure = Error::Unavailable("the store could not make the commit durable: " +
+                                   synced.error().message);
+    }
+  }
+  for (CommittedBatch& b : batches) {
+    // The rows are committed either way: others must hear of them even when the sync failed.
+    if (b.after_durable) b.after_durable();
+    for (auto& command : b.commands) command->Complete(failure ? &*failure : nullptr);
+  }
 }
 
 void GroupCommitWriter::FailBatch(std::vector<std::unique_ptr<WriteCommand>>& batch,

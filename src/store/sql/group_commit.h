@@ -6,7 +6,12 @@
 // The writer thread takes everything queued (up to max_batch) and runs it as one transaction:
 //   BeginBatch; for each command: BeginCommand, Apply, FinishCommand (after a successful Apply),
 //   EndCommand(ok); CommitBatch;
-//   then Committed() of every applied command; then Complete() of every command.
+//   then Committed() of every applied command; then, once the batch is durable, what the
+//   transaction hands over for that moment (TakeAfterDurable) and Complete() of every command.
+// With a `sync` function (SQLite: its commits reach the operating system but are not fsynced), a
+// second thread makes committed batches durable: it runs `sync` once for every batch committed
+// since its last run, then answers them in commit order, while the writer thread already runs
+// the next batch. Without one, CommitBatch is durable itself and the writer thread answers.
 // A command whose Apply fails is rolled back alone (its savepoint) and answers with its own error.
 // If the transaction is lost (BEGIN, a savepoint or COMMIT fails, or SQLite rolled the
 // transaction back by itself) every command of the batch answers kUnavailable and Healthy()
@@ -14,7 +19,8 @@
 // transaction the writer tries every second succeeds.
 //
 // Thread safety: Submit, Healthy, QueueDepth and the counters are safe from any thread. Apply,
-// Committed, Complete and every TransactionControl method run on the writer thread only.
+// Committed and every TransactionControl method run on the writer thread only; Complete and the
+// after-durable work run on the writer thread, or on the sync thread when there is one.
 #pragma once
 
 #include <atomic>
@@ -22,6 +28,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,6 +70,9 @@ class TransactionControl {
   virtual Status CommitBatch() = 0;
   // Rolls the whole batch back (after a failure); must leave no transaction open.
   virtual void AbortBatch() = 0;
+  // After a successful CommitBatch: what must wait until the batch is durable (telling others of
+  // the batch's new work), to be run then, on any thread. May be empty.
+  virtual std::function<void()> TakeAfterDurable() { return nullptr; }
 };
 
 struct GroupCommitStats {
@@ -78,8 +88,12 @@ class GroupCommitWriter {
   // While the last transaction failed and nothing is queued, an empty one is tried this often.
   static constexpr std::chrono::seconds kRetryAfterFailure{1};
 
+  // Makes every commit so far durable (safe from any thread); see above.
+  using SyncFn = std::function<Status()>;
+
   // REQUIRES: `tx` outlives the writer; max_queue >= 1, max_batch >= 1.
-  GroupCommitWriter(TransactionControl& tx, size_t max_queue, size_t max_batch);
+  GroupCommitWriter(TransactionControl& tx, size_t max_queue, size_t max_batch,
+                    SyncFn sync = nullptr);
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
   // Calls Shutdown().
@@ -91,10 +105,11 @@ class GroupCommitWriter {
   // running when it arrives stops taking ordinary commands and commits with it; each of the two
   // queues holds at most max_queue commands.
   void Submit(std::unique_ptr<WriteCommand> command, bool urgent = false);
-  // Stops accepting, commits what is queued, joins the thread. Idempotent.
+  // Stops accepting, commits and answers what is queued, joins the threads. Idempotent.
   void Shutdown();
 
-  // OK while running and the last transaction committed.
+  // OK while running and the last transaction committed (and, with a sync function, the last
+  // sync succeeded).
   Status Healthy() const;
   GroupCommitStats Stats() const;
 
@@ -103,6 +118,14 @@ class GroupCommitWriter {
   // `urgent_head`: how many of the batch's first commands are urgent.
   void RunBatch(std::vector<std::unique_ptr<WriteCommand>>& batch, size_t urgent_head);
   void FailBatch(std::vector<std::unique_ptr<WriteCommand>>& batch, const Error& cause);
+  // A committed batch, waiting to be durable before it is answered.
+  struct CommittedBatch {
+    std::vector<std::unique_ptr<WriteCommand>> commands;
+    std::function<void()> after_durable;
+  };
+  // Makes `batches` durable (runs sync_ when there is one), then answers them in order.
+  void Answer(std::vector<CommittedBatch>& batches);
+  void RunSync();
 
   TransactionControl& tx_;
   const size_t max_queue_;
@@ -119,6 +142,14 @@ class GroupCommitWriter {
 
   std::mutex shutdown_mu_;  // serialises Shutdown()
   std::thread thread_;
+
+  const SyncFn sync_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_wake_;
+  std::vector<CommittedBatch> to_sync_;  // GUARDED_BY(sync_mu_)
+  bool sync_stopping_ = false;           // GUARDED_BY(sync_mu_)
+  std::string sync_failure_;             // GUARDED_BY(mu_); "" when the last sync succeeded
+  std::thread sync_thread_;
 
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> committed_commands_{0};

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,10 +38,12 @@ class FakeTransaction final : public TransactionControl {
     return OkStatus();
   }
   void AbortBatch() override { ++aborts; }
+  std::function<void()> TakeAfterDurable() override { return after_durable; }
 
   std::atomic<bool> fail_commit{false};
   std::atomic<bool> fail_finish{false};
-  std::function<void()> on_commit;  // set before the writer starts
+  std::function<void()> on_commit;      // set before the writer starts
+  std::function<void()> after_durable;  // handed over after every commit; set before the start
   std::atomic<int> begins{0}, commits{0}, aborts{0}, rolled_back_commands{0};
 };
 
@@ -220,6 +223,91 @@ TEST(GroupCommitWriterTest, ARunningBatchCommitsEarlyWhenAnUrgentCommandArrives)
   EXPECT_EQ(order, (std::vector<std::string>{"first", "x", "deadline", "y", "z"}));
   // [first], [x, deadline] cut short, then [y, z].
   EXPECT_EQ(tx.commits.load(), 3);
+}
+
+// With a sync function: each batch is answered only after a sync that started after its
+// commit, and the writer commits the next batch while the previous one is being synced.
+TEST(GroupCommitWriterTest, ASyncThreadAnswersCommittedBatchesWhileTheWriterGoesOn) {
+  FakeTransaction tx;
+  std::mutex log_mu;
+  std::vector<std::string> log;
+  auto note = [&](std::string what) {
+    std::lock_guard lock(log_mu);
+    log.push_back(std::move(what));
+  };
+  std::promise<void> second_committed;
+  tx.on_commit = [&] {
+    note("commit " + std::to_string(tx.commits.load()));
+    if (tx.commits.load() == 2) second_committed.set_value();
+  };
+  tx.after_durable = [&] { note("after durable"); };
+  std::shared_future<void> second = second_committed.get_future().share();
+  int syncs = 0;
+  std::promise<void> first_sync_started;
+  GroupCommitWriter writer(tx, 16, 16, [&]() -> Status {
+    ++syncs;
+    note("sync " + std::to_string(syncs));
+    if (syncs == 1) first_sync_started.set_value();
+    // The first sync lasts until the writer has committed the next batch: without the sync
+    // thread, that batch could not start and this would time out.
+    if (syncs == 1 && second.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return Error::Internal("the writer waited for the sync");
+    }
+    return OkStatus();
+  });
+  writer.Start();
+  std::promise<Status> first_done, second_done;
+  writer.Submit(std::make_unique<TestCommand>(OkStatus(), &first_done));
+  // Queued once the first batch is being synced (that sync holds until this one commits).
+  first_sync_started.get_future().wait();
+  writer.Submit(std::make_unique<TestCommand>(OkStatus(), &second_done));
+  EXPECT_TRUE(first_done.get_future().get().ok());
+  EXPECT_TRUE(second_done.get_future().get().ok());
+  writer.Shutdown();
+  std::lock_guard lock(log_mu);
+  ASSERT_GE(log.size(), 5u);
+  EXPECT_EQ(log[0], "commit 1");
+  EXPECT_EQ(log[1], "sync 1");
+  EXPECT_EQ(log[2], "commit 2");  // while sync 1 runs
+  EXPECT_EQ(log[3], "after durable");
+  EXPECT_EQ(log[4], "sync 2");  // the second batch needs a sync of its own
+}
+
+TEST(GroupCommitWriterTest, AFailedSyncAnswersUnavailableUntilASyncSucceeds) {
+  FakeTransaction tx;
+  std::atomic<bool> fail_sync{true};
+  GroupCommitWriter writer(tx, 16, 16, [&]() -> Status {
+    if (fail_sync) return Error::Unavailable("cannot fdatasync data.db-wal: Input/output error");
+    return OkStatus();
+  });
+  writer.Start();
+  Status s = RunCommand(writer, OkStatus());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(s.error().message.find("durable"), std::string::npos) << s.error().message;
+  EXPECT_FALSE(writer.Healthy().ok());
+  fail_sync = false;
+  EXPECT_TRUE(RunCommand(writer, OkStatus()).ok());
+  EXPECT_TRUE(writer.Healthy().ok());
+}
+
+TEST(GroupCommitWriterTest, ShutdownAnswersEveryCommittedBatchThroughTheSyncThread) {
+  FakeTransaction tx;
+  std::atomic<int> syncs{0};
+  GroupCommitWriter writer(tx, 64, 4, [&]() -> Status {
+    ++syncs;
+    return OkStatus();
+  });
+  writer.Start();
+  std::vector<std::promise<Status>> done(20);
+  for (auto& d : done) writer.Submit(std::make_unique<TestCommand>(OkStatus(), &d));
+  writer.Shutdown();
+  for (auto& d : done) {
+    auto f = d.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    EXPECT_TRUE(f.get().ok());
+  }
+  EXPECT_GE(syncs.load(), 1);
 }
 
 }  // namespace

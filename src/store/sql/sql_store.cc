@@ -257,7 +257,7 @@ Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
   s = store->readers_.Open(options.open_reader, options.read_connections);
   if (!s.ok()) return s.error();
   store->queue_ = std::make_unique<sql::GroupCommitWriter>(*store->writer_, options.max_queue,
-                                                           options.max_batch);
+                                                           options.max_batch, options.sync);
   store->queue_->Start();
   if (!options.cluster_url.empty()) {
     SqlStore* raw = store.get();

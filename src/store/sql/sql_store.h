@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "core/security_playbook.h"
 #include "store/sql/db.h"
+#include "store/sql/group_commit.h"
 #include "store/sql/read_pool.h"
 #include "store/store.h"
 
@@ -25,6 +26,9 @@ struct SqlStoreOptions {
   // PostgreSQL: the URL the cluster watcher connects with (pg_cluster.h); empty (SQLite): this is
   // the only instance, and it leads from the start.
   std::string cluster_url;
+  // SQLite: a commit is not fsynced; this makes every commit so far durable, and each write is
+  // answered only after it ran (group_commit.h). Empty: a commit is durable by itself.
+  GroupCommitWriter::SyncFn sync;
   SecurityPlaybookConfig security;  // the checklist template of security incidents
 };
 

@@ -266,9 +266,11 @@ Status SqlWriter::CommitBatch() {
   if (st_->notify != nullptr) LOOM_RETURN_IF_ERROR(NotifyOtherInstances());
   Query q(st_->commit);
   LOOM_RETURN_IF_ERROR(q.Run());
-  deadlines_->Committed();
+  after_durable_ = deadlines_->Committed();
   return OkStatus();
 }
+
+std::function<void()> SqlWriter::TakeAfterDurable() { return std::move(after_durable_); }
 
 void SqlWriter::AbortBatch() {
   counters_ = batch_start_;

@@ -55,6 +55,7 @@ class SqlWriter final : public TransactionControl {
   Status EndCommand(bool ok) override;
   Status CommitBatch() override;
   void AbortBatch() override;
+  std::function<void()> TakeAfterDurable() override;
 
   Result<IngestOutcome> ApplyIngest(const IngestRequest& request);
   Result<Incident> ApplyExecute(const IncidentCommand& command);
@@ -202,6 +203,7 @@ class SqlWriter final : public TransactionControl {
   std::vector<ChecklistItemSpec> checklist_template_;
   const std::string instance_id_;
   PendingHeads pending_;
+  std::function<void()> after_durable_;  // from the last CommitBatch, until taken
   Counters counters_;
   Counters batch_start_;    // restored by AbortBatch
   Counters command_start_;  // restored by EndCommand(false)
