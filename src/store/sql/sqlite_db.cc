@@ -191,4 +191,27 @@ Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
 
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+void SqliteConnection::SetWalHook(WalHook hook) {
+  wal_hook_ = std::move(hook);
+  if (!wal_hook_) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    return;
+  }
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        static_cast<SqliteConnection*>(self)->wal_hook_(frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Result<SqliteConnection::CheckpointResult> SqliteConnection::CheckpointPassive() {
+  CheckpointResult out;
+  int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &out.wal_frames,
+                                     &out.checkpointed);
+  if (rc != SQLITE_OK) return ErrorFromSqlite(db_, rc, "checkpoint");
+  return out;
+}
+
 }  // namespace loom::sql

@@ -2,6 +2,7 @@
 // statements are prepared once (SQLITE_PREPARE_PERSISTENT) and finalized with the connection.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,10 +39,23 @@ class SqliteConnection final : public Connection {
   bool InTransaction() const override;
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  // WAL mode: `hook(frames)` runs after each commit on the committing thread, with the WAL's
+  // length in frames (sqlite3_wal_hook). It replaces SQLite's automatic checkpoint.
+  using WalHook = std::function<void(int frames)>;
+  void SetWalHook(WalHook hook);
+  // A PASSIVE checkpoint: copies into the database as much of the WAL as no reader still needs,
+  // without waiting for anyone. Answers the WAL's frames and how many of them are checkpointed.
+  struct CheckpointResult {
+    int wal_frames = 0;
+    int checkpointed = 0;
+  };
+  Result<CheckpointResult> CheckpointPassive();
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
+  WalHook wal_hook_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "store/sql/sql_store.h"
 #include "store/sql/sqlite_db.h"
+#include "store/sql/wal_checkpointer.h"
 #include "store/sql/wal_sync.h"
 
 namespace loom {
@@ -46,6 +47,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options, Clo
   // bounded by the batch, which the group commit caps.
   s = (*db)->Exec("PRAGMA temp_store = MEMORY");
   if (!s.ok()) return s.error();
+
+  // Checkpoints run on a thread of their own (wal_checkpointer.h).
+  Result<std::shared_ptr<sql::WalCheckpointer>> checkpointer =
+      sql::WalCheckpointer::Start(options.path, {});
+  if (!checkpointer.ok()) return std::move(checkpointer).error();
+  sql::WalCheckpointer::Install(*checkpointer, **db);
 
   sql::SqlStoreOptions sql_options;
   sql_options.max_queue = options.max_queue;
