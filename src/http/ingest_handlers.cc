@@ -3,6 +3,7 @@
 // mapping → Store::Ingest; the 2xx is sent from the store's commit callback, so an accepted event
 // is durable.
 
+#include "common/json_writer.h"
 #include "core/alert_event.h"
 #include "core/incident.h"
 #include "http/api.h"
@@ -35,11 +36,11 @@ Response IntegrationAccepted(int status, const IngestOutcome& out, bool with_ded
   r.body = R"({"status":"success")";
   if (with_dedup_key) {
     r.body += R"(,"dedup_key":)";
-    AppendJsonString(r.body, out.dedup_key);
+    AppendJsonString(out.dedup_key, &r.body);
   }
   r.body += R"(,"incident":)";
   if (out.incident_number > 0) {
-    AppendJsonString(r.body, IncidentId(out.incident_number));
+    AppendJsonString(IncidentId(out.incident_number), &r.body);
   } else {
     r.body += "null";
   }

@@ -1,33 +1,8 @@
 #include "http/problem.h"
 
-namespace loom::http {
+#include "common/json_writer.h"
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t run = 0;  // start of the pending run of bytes that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
+namespace loom::http {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
@@ -58,21 +33,21 @@ std::string RenderProblem(int status, std::string_view type_slug, std::string_vi
   out += kProblemTypeBase;
   out += type_slug;
   out += "\",\"title\":";
-  AppendJsonString(out, ReasonPhrase(status));
+  AppendJsonString(ReasonPhrase(status), &out);
   out += ",\"status\":";
   out += std::to_string(status);
   out += ",\"detail\":";
-  AppendJsonString(out, detail);
+  AppendJsonString(detail, &out);
   out += ",\"instance\":";
-  AppendJsonString(out, instance);
+  AppendJsonString(instance, &out);
   if (!fields.empty()) {
     out += ",\"errors\":[";
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) out += ',';
       out += "{\"detail\":";
-      AppendJsonString(out, fields[i].detail);
+      AppendJsonString(fields[i].detail, &out);
       out += ",\"pointer\":";
-      AppendJsonString(out, fields[i].pointer);
+      AppendJsonString(fields[i].pointer, &out);
       out += '}';
     }
     out += ']';
@@ -106,7 +81,7 @@ Response PagerDutyAccepted(std::string_view dedup_key) {
   r.status = 202;
   r.body.reserve(72 + dedup_key.size());
   r.body = R"({"status":"success","message":"Event processed","dedup_key":)";
-  AppendJsonString(r.body, dedup_key);
+  AppendJsonString(dedup_key, &r.body);
   r.body += '}';
   return r;
 }
@@ -130,7 +105,7 @@ Response PagerDutyError(const Error& error, int retry_after_seconds) {
     case ErrorCode::kUnavailable:
       r.status = 503;
       r.body = R"({"status":"unavailable","message":)";
-      AppendJsonString(r.body, error.message);
+      AppendJsonString(error.message, &r.body);
       r.body += '}';
       r.retry_after_seconds = retry_after_seconds > 0 ? retry_after_seconds : 1;
       return r;
@@ -144,11 +119,11 @@ Response PagerDutyError(const Error& error, int retry_after_seconds) {
   r.status = error.code == ErrorCode::kPayloadTooLarge ? 413 : 400;
   r.body = R"({"status":"invalid event","message":"Event object is invalid","errors":[)";
   if (error.fields.empty()) {
-    AppendJsonString(r.body, error.message);
+    AppendJsonString(error.message, &r.body);
   } else {
     for (size_t i = 0; i < error.fields.size(); ++i) {
       if (i > 0) r.body += ',';
-      AppendJsonString(r.body, error.fields[i].detail);
+      AppendJsonString(error.fields[i].detail, &r.body);
     }
   }
   r.body += "]}";

@@ -19,9 +19,6 @@ namespace loom::http {
 inline constexpr char kProblemTypeBase[] = "https://loom-oncall.dev/problems/";
 inline constexpr char kProblemContentType[] = "application/problem+json";
 
-// Appends `s` as a quoted JSON string. Bytes >= 0x80 are copied as they are (the input is UTF-8).
-void AppendJsonString(std::string& out, std::string_view s);
-
 // The HTTP reason phrase used as the problem title, e.g. 409 → "Conflict".
 const char* ReasonPhrase(int status);
 

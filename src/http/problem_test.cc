@@ -9,13 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-TEST(AppendJsonStringTest, Escapes) {
-  std::string out;
-  AppendJsonString(out, "a\"b\\c\nd\x01\t\xc3\xa9");
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
-  EXPECT_EQ(json::parse(out).get<std::string>(), "a\"b\\c\nd\x01\t\xc3\xa9");
-}
-
 TEST(ProblemTest, RendersRfc9457Fields) {
   Response r =
       ProblemResponse(Error::Conflict("INC-3 is resolved"), "/v1/incidents/INC-3/acknowledge");

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "core/incident.h"
 #include "core/service.h"
@@ -45,32 +46,5 @@ std::vector<std::string> DecodeResponders(std::string_view json);
 std::string EncodeSettings(const ServiceSettings& settings);
 // Missing fields keep their defaults; kInternal when the text is not a JSON object.
 Result<ServiceSettings> DecodeSettings(std::string_view json);
-
-// Builds one flat JSON object, fields in the order added. Keys are trusted literals; values are
-// escaped. Cheaper than a DOM on the writer's hot path, where every event carries a few fields.
-class JsonObjectWriter {
- public:
-  JsonObjectWriter() {
-    out_.reserve(256);
-    out_.push_back('{');
-  }
-  JsonObjectWriter& Add(std::string_view key, std::string_view value);
-  JsonObjectWriter& Add(std::string_view key, const char* value) {
-    return Add(key, std::string_view(value));
-  }
-  JsonObjectWriter& Add(std::string_view key, int64_t value);
-  JsonObjectWriter& AddBool(std::string_view key, bool value);
-  // Returns the finished object; the writer must not be used afterwards.
-  std::string Finish();
-
- private:
-  void Key(std::string_view key);
-
-  std::string out_;
-  bool first_ = true;
-};
-
-// Appends `text` as a JSON string literal (with quotes).
-void AppendJsonString(std::string_view text, std::string* out);
 
 }  // namespace loom::sql

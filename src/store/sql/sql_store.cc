@@ -433,7 +433,7 @@ void SqlStore::AddEvidence(EvidenceArtifact artifact, std::string content,
               Result<int64_t> id = sql::InsertEvidence(db, artifact, content);
               if (!id.ok()) return std::move(id).error();
               artifact.id = *id;
-              sql::JsonObjectWriter data;
+              JsonObjectWriter data;
               data.Add("evidence_id", artifact.id).Add("kind", artifact.kind);
               data.Add("name", artifact.name).Add("sha256", artifact.sha256);
               data.Add("size", artifact.size);
@@ -471,7 +471,7 @@ void SqlStore::UpdateChecklistItem(int64_t number, std::string item_id, Checklis
               if (!applied.ok()) return std::move(applied).error();
               Status stored = sql::WriteChecklist(db, number, state.checklist);
               if (!stored.ok()) return std::move(stored).error();
-              sql::JsonObjectWriter data;
+              JsonObjectWriter data;
               data.Add("item", item->id).AddBool("done", item->done());
               if (!item->owner.empty()) data.Add("owner", item->owner);
               if (change.note && !item->note.empty()) data.Add("note", item->note);
@@ -508,7 +508,7 @@ void SqlStore::PutSecurityReport(int64_t number, SecurityReport report,
               if (!stored.ok()) return std::move(stored).error();
               state.report = report;
               // The text stays in the report; the chained timeline pins it by digest.
-              return sql::JsonObjectWriter()
+              return JsonObjectWriter()
                   .Add("revision", report.revision)
                   .Add("sha256", Sha256Hex(report.timeline + '\0' + report.indicators + '\0' +
                                            report.containment + '\0' + report.residual_risk))
