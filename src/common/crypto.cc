@@ -24,9 +24,17 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  // OpenSSL 3's one-shot SHA256() looks the algorithm up (locks, property query) on every call;
+  // every timeline event is hashed on the writer thread, so the lookup is done once.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (kSha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest, &length, kSha256, nullptr) != 1 ||
+      length != SHA256_DIGEST_LENGTH) {
+    throw std::runtime_error("SHA-256 is not available from OpenSSL");
+  }
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

@@ -7,6 +7,7 @@ namespace loom {
 std::string TimelineHash(const TimelineEvent& e) {
   // Length-prefixed fields: no separator inside a field can forge another encoding.
   std::string buf;
+  buf.reserve(e.prev_hash.size() + e.type.size() + e.actor.size() + e.data_json.size() + 96);
   auto add = [&buf](std::string_view field) {
     buf += std::to_string(field.size());
     buf += ':';

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_writer.h"
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
@@ -35,12 +36,20 @@ void AddUserMessages(const std::string& key_prefix, const std::string& kind,
                      Urgency urgency, const OnCallSnapshot& oncall, TimePoint now,
                      DeadlineEffects& out) {
   body["urgency"] = UrgencyName(urgency);
+  AddUserMessagesWithPayload(key_prefix, kind, role, step, user, body.dump(), urgency, oncall, now,
+                             out);
+}
+
+void AddUserMessagesWithPayload(const std::string& key_prefix, const std::string& kind,
+                                const std::string& role, int step, const std::string& user,
+                                std::string payload_json, Urgency urgency,
+                                const OnCallSnapshot& oncall, TimePoint now, DeadlineEffects& out) {
   OutboxEntry e;
   e.step = step;
   e.role = role;
   e.recipient = user;
   e.channel = kind;
-  e.payload_json = body.dump();
+  e.payload_json = std::move(payload_json);
   const User* u = oncall.FindUser(user);
   const std::vector<NotificationRule> rules =
       u != nullptr ? RulesFor(*u, urgency) : std::vector<NotificationRule>{};
@@ -65,19 +74,34 @@ void AddUserMessages(const std::string& key_prefix, const std::string& kind,
 
 namespace {
 
-// Outbox rows and timeline event for one notification of an escalation step.
+// Outbox rows and timeline event for one notification of an escalation step. Every new incident
+// takes this path, so its JSON is written directly: IncidentSummary's fields with the step, role
+// and urgency, keys in nlohmann's (sorted) order as before.
 void Notify(const Incident& inc, int64_t arm, int step, const std::string& role, ContactKind kind,
             const std::string& user, const OnCallSnapshot& oncall, TimePoint now,
             DeadlineEffects& out) {
   const std::string channel = ContactKindName(kind);
-  json body = IncidentSummary(inc);
-  body["step"] = step;
-  body["role"] = role;
-  AddUserMessages(
-      inc.id() + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" + channel,
-      channel, role, step, user, std::move(body), UrgencyOf(inc.severity), oncall, now, out);
-  AddEvent(out, "escalation.notified",
-           {{"step", step}, {"role", role}, {"user", user}, {"method", channel}});
+  const std::string id = inc.id();
+  const Urgency urgency = UrgencyOf(inc.severity);
+  JsonObjectWriter body;
+  if (inc.drill) body.AddBool("drill", true);  // every message about a drill says DRILL
+  body.Add("incident", id)
+      .Add("kind", IncidentKindName(inc.kind))
+      .Add("role", role)
+      .Add("service", inc.service_id)
+      .Add("severity", SeverityName(inc.severity))
+      .Add("step", int64_t{step})
+      .Add("title", inc.title)
+      .Add("urgency", UrgencyName(urgency));
+  AddUserMessagesWithPayload(
+      id + "/arm" + std::to_string(arm) + "/step" + std::to_string(step) + "/" + channel, channel,
+      role, step, user, body.Finish(), urgency, oncall, now, out);
+  out.events.push_back({"escalation.notified", JsonObjectWriter()
+                                                   .Add("method", channel)
+                                                   .Add("role", role)
+                                                   .Add("step", int64_t{step})
+                                                   .Add("user", user)
+                                                   .Finish()});
 }
 
 // Step 0 of a reassigned incident: page the assignee instead of the primary, then go on with the

@@ -30,10 +30,16 @@ namespace loom {
 // for `urgency`, each due after its rule's delay, keyed "<key_prefix>/<user>/<method>" (a row
 // whose unique key exists is left out by the store, so firing twice sends nothing twice). A user
 // without any contact method gets one row that says so, so the notification is still on record.
+// `body` is the message's payload; its "urgency" is set here.
 void AddUserMessages(const std::string& key_prefix, const std::string& kind,
                      const std::string& role, int step, const std::string& user,
                      nlohmann::json body, Urgency urgency, const OnCallSnapshot& oncall,
                      TimePoint now, DeadlineEffects& out);
+// The same, with the payload already serialised (its "urgency" included).
+void AddUserMessagesWithPayload(const std::string& key_prefix, const std::string& kind,
+                                const std::string& role, int step, const std::string& user,
+                                std::string payload_json, Urgency urgency,
+                                const OnCallSnapshot& oncall, TimePoint now, DeadlineEffects& out);
 
 // Every deadline kind; a follow-up's (engine/followup_rules.h) needs no incident.
 DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Incident>& incident,

@@ -141,6 +141,24 @@ TEST_P(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTarge
   EXPECT_EQ(exhausted.size(), 1u);
 }
 
+// The page's payload (what every channel renders) and its timeline event, byte for byte: keys in
+// sorted order, as the nlohmann DOM wrote them before the hot path wrote them directly.
+TEST_P(EscalationEngineTest, APageCarriesTheIncidentSummaryWithStepRoleAndUrgency) {
+  int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  Result<std::vector<OutboxEntry>> rows = store_->ListNotifications(n);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_FALSE(rows->empty());
+  EXPECT_EQ(rows->front().payload_json,
+            R"({"incident":"INC-)" + std::to_string(n) +
+                R"(","kind":"availability","role":"primary","service":"loom","severity":"sev1",)"
+                R"("step":0,"title":"LOOM node down: db","urgency":"high"})");
+  std::vector<std::string> notified = EventTypes(n, "escalation.notified");
+  ASSERT_FALSE(notified.empty());
+  EXPECT_EQ(notified.front(),
+            R"(escalation.notified {"method":"page","role":"primary","step":0,"user":"alice"})");
+}
+
 TEST_P(EscalationEngineTest, Sev2WaitsFifteenMinutesBeforeTheSecondary) {
   int64_t n = Trigger("api", Severity::kSev2);
   engine_->RunDue();
