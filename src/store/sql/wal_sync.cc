@@ -32,7 +32,9 @@ WalSync::~WalSync() {
 
 Status WalSync::Reopen() {
   if (fd_ >= 0) ::close(fd_);
-  fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  // Opened for writing (never written through) because some file systems refuse to sync a file
+  // opened read-only.
+  fd_ = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) return SyncError("cannot open", wal_path_);
   // The file's directory entry must be durable too (SQLite syncs it after creating the file only
   // with synchronous=FULL).
