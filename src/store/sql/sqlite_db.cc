@@ -210,6 +210,10 @@ Result<SqliteConnection::CheckpointResult> SqliteConnection::CheckpointPassive()
   CheckpointResult out;
   int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &out.wal_frames,
                                      &out.checkpointed);
+  if ((rc & 0xff) == SQLITE_BUSY) {
+    out.busy = true;  // another connection is checkpointing right now
+    return out;
+  }
   if (rc != SQLITE_OK) return ErrorFromSqlite(db_, rc, "checkpoint");
   return out;
 }

@@ -44,10 +44,12 @@ class SqliteConnection final : public Connection {
   using WalHook = std::function<void(int frames)>;
   void SetWalHook(WalHook hook);
   // A PASSIVE checkpoint: copies into the database as much of the WAL as no reader still needs,
-  // without waiting for anyone. Answers the WAL's frames and how many of them are checkpointed.
+  // without waiting for anyone. Answers the WAL's frames and how many of them are checkpointed,
+  // or `busy` when another connection was checkpointing (nothing done).
   struct CheckpointResult {
     int wal_frames = 0;
     int checkpointed = 0;
+    bool busy = false;
   };
   Result<CheckpointResult> CheckpointPassive();
 

@@ -42,7 +42,8 @@ void WalCheckpointer::Committed(SqliteConnection& writer, int frames) {
   // copy, and with everything checkpointed the next batch starts the WAL from its beginning.
   if (frames >= limits_.writer_frames ||
       (backfilled > 0 && frames - backfilled <= limits_.finish_frames)) {
-    if (writer.CheckpointPassive().ok()) writer_checkpoints_.fetch_add(1);
+    Result<SqliteConnection::CheckpointResult> done = writer.CheckpointPassive();
+    if (done.ok() && !done->busy) writer_checkpoints_.fetch_add(1);
     backfilled_.store(0);
     return;
   }
@@ -64,7 +65,9 @@ void WalCheckpointer::Run() {
       wanted_ = false;
     }
     Result<SqliteConnection::CheckpointResult> done = db_->CheckpointPassive();
-    if (done.ok()) {
+    if (done.ok() && done->busy) {
+      // The writer is checkpointing itself: the next commit past the threshold asks again.
+    } else if (done.ok()) {
       checkpoints_.fetch_add(1);
       backfilled_.store(done->checkpointed);
     } else {
