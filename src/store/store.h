@@ -1,11 +1,11 @@
-// Store: the durable state of loom-oncall behind one interface (SQLite now, PostgreSQL later).
+// Store: the durable state of loom-oncall behind one interface (SQLite or PostgreSQL).
 //
 // Writes are asynchronous: they are queued to the back end's writer, applied in one transaction
 // per command (one state change = one transaction with its timeline event), committed durably
 // (fsync) together with other queued commands (group commit), and only then is `done` called —
-// on the writer's thread, so `done` must be quick and must not call back into the Store
-// synchronously (post to your own executor instead). A full queue fails fast with kUnavailable
-// (the caller answers 503), it never blocks the caller.
+// on the writer's thread (SQLite: on the thread that syncs its commits), so `done` must be quick
+// and must not call back into the Store synchronously (post to your own executor instead). A full
+// queue fails fast with kUnavailable (the caller answers 503), it never blocks the caller.
 //
 // Reads are synchronous, safe from any thread, and see every write whose `done` has run.
 #pragma once

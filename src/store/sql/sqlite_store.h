@@ -2,9 +2,11 @@
 //
 // One writer thread owns the write connection. Commands queue in a bounded queue; the writer
 // takes everything queued (up to max_batch), runs each command in its own SAVEPOINT (a failing
-// command rolls back alone), commits once with synchronous=FULL (the fsync), then calls each
-// command's callback. Readers use a small pool of read-only connections (WAL: readers never block
-// the writer). Migrations run in Open().
+// command rolls back alone) and commits once (synchronous=NORMAL); a sync thread fdatasyncs the
+// WAL for every batch committed since its last sync, then calls each command's callback, while the
+// writer runs the next batch (wal_sync.h). A checkpointer thread copies the WAL into the database
+// file (wal_checkpointer.h). Readers use a small pool of read-only connections (WAL: readers never
+// block the writer). Migrations run in Open().
 #pragma once
 
 #include <memory>
