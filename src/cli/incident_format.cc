@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/json_fields.h"
+#include "common/clock.h"
 #include "common/time_format.h"
 
 namespace loom {
@@ -25,7 +26,8 @@ std::string AgeSince(const nlohmann::json& object, const char* key, TimePoint no
   return FormatAge(now - at.value());
 }
 
-// The event's data object as `key=value` pairs, strings unquoted when they have no space.
+// The event's data object as `key=value` pairs, strings unquoted when they have no space, and
+// times (`*_at` keys, stored as Unix microseconds) in RFC 3339.
 std::string DataSummary(const nlohmann::json& data) {
   if (!data.is_object() || data.empty()) return "";
   std::string out;
@@ -35,6 +37,9 @@ std::string DataSummary(const nlohmann::json& data) {
     if (value.is_string()) {
       text = value.get<std::string>();
       if (text.empty() || text.find(' ') != std::string::npos) text = value.dump();
+    } else if (value.is_number_integer() && key.size() > 3 &&
+               key.compare(key.size() - 3, 3, "_at") == 0) {
+      text = FormatRfc3339(FromUnixMicros(value.get<int64_t>()));
     } else {
       text = value.dump();
     }

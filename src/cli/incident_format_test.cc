@@ -70,7 +70,9 @@ TEST(FormatIncidentDetailTest, ShowsFieldsAlertsAndTimeline) {
       {"seq":1,"at":"2026-11-27T10:40:00.000Z","type":"incident.triggered",
        "actor":"integration:loom","data":{"severity":"sev1"}},
       {"seq":2,"at":"2026-11-27T10:42:00.000Z","type":"incident.acknowledged",
-       "actor":"token:ci","data":{"note":"on it","commander":"alice"}}]
+       "actor":"token:ci","data":{"note":"on it","commander":"alice"}},
+      {"seq":3,"at":"2026-11-27T10:43:00.000Z","type":"incident.status_update",
+       "actor":"token:ci","data":{"next_update_at":1795776600000000,"step":2}}]
   })");
   std::string text = FormatIncidentDetail(incident, At("2026-11-27T10:45:00Z"));
   EXPECT_EQ(
@@ -90,9 +92,11 @@ TEST(FormatIncidentDetailTest, ShowsFieldsAlertsAndTimeline) {
       "  #7  firing  sev1  prom  ready 503\n"
       "\n"
       "Timeline:\n"
-      "  #1  2026-11-27T10:40:00.000Z  incident.triggered     integration:loom  severity=sev1\n"
-      "  #2  2026-11-27T10:42:00.000Z  incident.acknowledged  token:ci          "
-      "commander=alice note=\"on it\"\n");
+      "  #1  2026-11-27T10:40:00.000Z  incident.triggered      integration:loom  severity=sev1\n"
+      "  #2  2026-11-27T10:42:00.000Z  incident.acknowledged   token:ci          "
+      "commander=alice note=\"on it\"\n"
+      "  #3  2026-11-27T10:43:00.000Z  incident.status_update  token:ci          "
+      "next_update_at=2026-11-27T10:50:00.000Z step=2\n");
 }
 
 TEST(FormatIncidentDetailTest, NoTimelineSaysSo) {
