@@ -229,10 +229,12 @@ class SqlStore final : public Store {
   Clock* clock_ = nullptr;  // for the on-call writes' timestamps
 
   // Declaration order is destruction order in reverse: the queue (its thread) stops before the
-  // writer it drives, and both before the cache the writer reads.
+  // writer it drives, and both before the cache the writer reads. The read connections close
+  // before the writer's: SQLite checkpoints and removes its WAL file when the last connection
+  // closes, which a read-only one cannot do.
   sql::ServiceCache cache_;
-  sql::ReadPool readers_;
   std::unique_ptr<sql::SqlWriter> writer_;
+  sql::ReadPool readers_;
   std::unique_ptr<sql::GroupCommitWriter> queue_;
   std::unique_ptr<sql::PgCluster> cluster_;  // PostgreSQL only; its thread reads through the above
 
