@@ -218,9 +218,7 @@ std::function<void()> DeadlineWriter::Committed() {
                                    outbox = std::move(created_outbox_)] {
     Publish(deadlines, outbox);
   };
-  created_.clear();
-  created_outbox_.clear();
-  BeginBatch();  // the ids stay taken
+  BeginBatch();  // empties the moved-from lists; the ids stay taken
   return publish;
 }
 

@@ -194,16 +194,15 @@ void GroupCommitWriter::RunBatch(std::vector<std::unique_ptr<WriteCommand>>& bat
   for (size_t i = 0; i < batch.size(); ++i) {
     if (applied[i]) batch[i]->Committed();
   }
-  std::vector<CommittedBatch> committed;
-  committed.push_back(CommittedBatch{std::move(batch), tx_.TakeAfterDurable()});
+  CommittedBatch committed{std::move(batch), tx_.TakeAfterDurable()};
   batch.clear();
   if (!sync_) {
-    Answer(committed);
+    Answer(committed, nullptr);  // CommitBatch was durable by itself
     return;
   }
   {
     std::lock_guard lock(sync_mu_);
-    for (CommittedBatch& b : committed) to_sync_.push_back(std::move(b));
+    to_sync_.push_back(std::move(committed));
   }
   sync_wake_.notify_one();
 }
@@ -217,30 +216,28 @@ void GroupCommitWriter::RunSync() {
       if (to_sync_.empty()) return;  // stopping, and every batch is answered
       batches.swap(to_sync_);
     }
-    Answer(batches);
+    // One sync for every batch committed before it started.
+    Status synced = sync_();
+    std::optional<Error> failure;
+    {
+      std::lock_guard lock(mu_);
+      if (synced.ok()) {
+        sync_failure_.clear();
+      } else {
+        sync_failure_ = synced.error().message.empty() ? "unknown error" : synced.error().message;
+        failure = Error::Unavailable("the store could not make the commit durable: " +
+                                     synced.error().message);
+      }
+    }
+    for (CommittedBatch& b : batches) Answer(b, failure ? &*failure : nullptr);
     batches.clear();
   }
 }
 
-void GroupCommitWriter::Answer(std::vector<CommittedBatch>& batches) {
-  std::optional<Error> failure;
-  if (sync_) {
-    // One sync for every batch committed before it started.
-    Status synced = sync_();
-    std::lock_guard lock(mu_);
-    if (synced.ok()) {
-      sync_failure_.clear();
-    } else {
-      sync_failure_ = synced.error().message.empty() ? "unknown error" : synced.error().message;
-      failure = Error::Unavailable("the store could not make the commit durable: " +
-                                   synced.error().message);
-    }
-  }
-  for (CommittedBatch& b : batches) {
-    // The rows are committed either way: others must hear of them even when the sync failed.
-    if (b.after_durable) b.after_durable();
-    for (auto& command : b.commands) command->Complete(failure ? &*failure : nullptr);
-  }
+void GroupCommitWriter::Answer(CommittedBatch& batch, const Error* failure) {
+  // The rows are committed either way: others must hear of them even when the sync failed.
+  if (batch.after_durable) batch.after_durable();
+  for (auto& command : batch.commands) command->Complete(failure);
 }
 
 void GroupCommitWriter::FailBatch(std::vector<std::unique_ptr<WriteCommand>>& batch,

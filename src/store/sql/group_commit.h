@@ -123,8 +123,10 @@ class GroupCommitWriter {
     std::vector<std::unique_ptr<WriteCommand>> commands;
     std::function<void()> after_durable;
   };
-  // Makes `batches` durable (runs sync_ when there is one), then answers them in order.
-  void Answer(std::vector<CommittedBatch>& batches);
+  // Tells others of a durable batch's new work, then answers its commands (`failure`: the sync
+  // failed).
+  void Answer(CommittedBatch& batch, const Error* failure);
+  // The sync thread: syncs once for every batch committed since its last sync, then answers them.
   void RunSync();
 
   TransactionControl& tx_;

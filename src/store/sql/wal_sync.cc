@@ -47,12 +47,9 @@ Status WalSync::Reopen() {
 }
 
 Status WalSync::Sync() {
-  struct stat by_path {};
+  // A WAL file that was deleted (the last connection closed) has no name left: open the new one.
   struct stat open_file {};
-  const bool same = fd_ >= 0 && ::stat(wal_path_.c_str(), &by_path) == 0 &&
-                    ::fstat(fd_, &open_file) == 0 && by_path.st_ino == open_file.st_ino &&
-                    by_path.st_dev == open_file.st_dev;
-  if (!same) {
+  if (fd_ < 0 || ::fstat(fd_, &open_file) != 0 || open_file.st_nlink == 0) {
     if (Status opened = Reopen(); !opened.ok()) return opened;
   }
   int rc;

@@ -21,7 +21,7 @@ class WalSync {
   WalSync& operator=(const WalSync&) = delete;
   ~WalSync();
 
-  // fdatasync of the WAL file (opened at the first call, and again if the file was replaced).
+  // fdatasync of the WAL file (opened at the first call, and again once it was deleted).
   Status Sync();
 
  private:
