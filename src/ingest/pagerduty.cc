@@ -11,23 +11,26 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "ingest/fast_json.h"
 #include "ingest/formats.h"
 #include "ingest/json_input.h"
 
 namespace loom {
 namespace {
 
-using ingest::Json;
+using ingest::FastElement;
+using ingest::FastObject;
 
 constexpr char kInvalidEvent[] = "Event object is invalid";
 constexpr size_t kRoutingKeyLength = 32;
 constexpr size_t kMaxDedupKeyLength = 255;
 constexpr size_t kMaxSummaryLength = 1024;
 
-// Returns the parsed object, or the error for a body that is not a JSON object.
-Result<Json> ParseEventObject(std::string_view body) {
-  Json doc;
-  switch (ingest::ParseJsonBody(body, &doc)) {
+// Returns the parsed object (valid until this thread parses again), or the error for a body that
+// is not a JSON object.
+Result<FastObject> ParseEventObject(std::string_view body) {
+  FastElement doc;
+  switch (ingest::ParseFastJsonBody(body, &doc)) {
     case ingest::JsonBodyStatus::kMalformed:
       return Error::Invalid(kInvalidEvent, {{"", "Event object is not valid JSON"}});
     case ingest::JsonBodyStatus::kTooDeep:
@@ -36,59 +39,79 @@ Result<Json> ParseEventObject(std::string_view body) {
                                       std::to_string(ingest::kMaxJsonDepth) + " levels"}});
     case ingest::JsonBodyStatus::kOk: break;
   }
-  if (!doc.is_object()) {
+  FastObject obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return Error::Invalid(kInvalidEvent, {{"", "Event object must be a JSON object"}});
   }
-  return doc;
+  return obj;
+}
+
+// The member `key` of `obj` when it is a JSON object; records an error when it is present but
+// something else, and when it is absent and `required`.
+std::optional<FastElement> ObjectField(FastObject obj, std::string_view key,
+                                       std::string_view pointer, bool required,
+                                       std::vector<FieldError>& errors) {
+  std::optional<FastElement> v = ingest::FastMember(obj, key);
+  if (!v) {
+    if (required) errors.push_back({std::string(pointer), "'" + std::string(key) + "' is missing"});
+    return std::nullopt;
+  }
+  if (!v->is_object()) {
+    errors.push_back({std::string(pointer), "'" + std::string(key) + "' must be a JSON object"});
+    return std::nullopt;
+  }
+  return v;
 }
 
 // Checks a text field of `obj`. Returns the value when it is a non-blank string within
-// `max_length` characters (0 = no limit); records an error for a present but wrong value, and
-// for an absent or blank one when `required`.
-std::string* TextField(Json& obj, std::string_view key, std::string_view pointer,
-                       std::string_view display, bool required, size_t max_length,
-                       std::vector<FieldError>& errors) {
-  Json* v = ingest::Member(obj, key);
-  if (v == nullptr || (v->is_string() && ingest::IsBlank(v->get_ref<const std::string&>()))) {
+// `max_length` characters (0 = no limit), else an empty view; records an error for a present but
+// wrong value, and for an absent or blank one when `required`.
+std::string_view TextField(FastObject obj, std::string_view key, std::string_view pointer,
+                           std::string_view display, bool required, size_t max_length,
+                           std::vector<FieldError>& errors) {
+  std::optional<FastElement> v = ingest::FastMember(obj, key);
+  std::string_view text;
+  const bool is_string = v && v->get_string().get(text) == simdjson::SUCCESS;
+  if (!v || (is_string && ingest::IsBlank(text))) {
     if (required) {
       errors.push_back(
           {std::string(pointer), "'" + std::string(display) + "' is missing or blank"});
     }
-    return nullptr;
+    return {};
   }
-  if (!v->is_string()) {
+  if (!is_string) {
     errors.push_back({std::string(pointer), "'" + std::string(display) + "' must be a string"});
-    return nullptr;
+    return {};
   }
-  auto* text = v->get_ptr<std::string*>();
-  if (max_length > 0 && ingest::Utf8Length(*text) > max_length) {
+  if (max_length > 0 && ingest::Utf8Length(text) > max_length) {
     errors.push_back({std::string(pointer), "'" + std::string(display) +
                                                 "' is too long (must be at most " +
                                                 std::to_string(max_length) + " characters)"});
-    return nullptr;
+    return {};
   }
   return text;
 }
 
-void CheckRoutingKey(Json& doc, std::vector<FieldError>& errors, std::string* out) {
-  const std::string* key =
+void CheckRoutingKey(FastObject doc, std::vector<FieldError>& errors, std::string* out) {
+  std::string_view key =
       TextField(doc, "routing_key", "/routing_key", "routing_key", true, 0, errors);
-  if (key == nullptr) return;
-  if (size_t length = ingest::Utf8Length(*key); length != kRoutingKeyLength) {
+  if (key.empty()) return;
+  if (size_t length = ingest::Utf8Length(key); length != kRoutingKeyLength) {
     errors.push_back({"/routing_key", "'routing_key' is invalid: it must be 32 characters (got " +
                                           std::to_string(length) + ")"});
     return;
   }
-  *out = *key;
+  *out = key;
 }
 
 // payload.timestamp / change payload timestamp: optional ISO 8601.
-std::optional<TimePoint> TimestampField(const Json& payload, std::string_view pointer,
+std::optional<TimePoint> TimestampField(FastObject payload, std::string_view pointer,
                                         std::string_view display, std::vector<FieldError>& errors) {
-  const Json* v = ingest::Member(payload, "timestamp");
-  if (v == nullptr) return std::nullopt;
-  if (v->is_string()) {
-    auto t = ParseRfc3339(v->get_ref<const std::string&>());
+  std::optional<FastElement> v = ingest::FastMember(payload, "timestamp");
+  if (!v) return std::nullopt;
+  std::string_view text;
+  if (v->get_string().get(text) == simdjson::SUCCESS) {
+    auto t = ParseRfc3339(text);
     if (t.ok()) return *t;
   }
   errors.push_back(
@@ -112,16 +135,17 @@ bool IsPagerDutySeverity(std::string_view s) {
 Result<PagerDutyEvent> ParseEvent(std::string_view body) {
   auto parsed = ParseEventObject(body);
   if (!parsed.ok()) return std::move(parsed).error();
-  Json& doc = *parsed;
+  const FastObject doc = *parsed;
 
   std::vector<FieldError> errors;
   PagerDutyEvent out;
   CheckRoutingKey(doc, errors, &out.routing_key);
 
   std::optional<AlertAction> action;
-  if (const std::string* a =
-          TextField(doc, "event_action", "/event_action", "event_action", true, 0, errors)) {
-    action = ParseEventAction(*a);
+  if (std::string_view a =
+          TextField(doc, "event_action", "/event_action", "event_action", true, 0, errors);
+      !a.empty()) {
+    action = ParseEventAction(a);
     if (!action) {
       errors.push_back({"/event_action",
                         "'event_action' is invalid (must be one of the following: 'trigger', "
@@ -131,41 +155,40 @@ Result<PagerDutyEvent> ParseEvent(std::string_view body) {
   const bool trigger = action == AlertAction::kTrigger;
 
   // Optional on trigger (one is generated), required to acknowledge or resolve.
-  std::string* dedup_key = TextField(doc, "dedup_key", "/dedup_key", "dedup_key",
-                                     action.has_value() && !trigger, kMaxDedupKeyLength, errors);
+  std::string_view dedup_key =
+      TextField(doc, "dedup_key", "/dedup_key", "dedup_key", action.has_value() && !trigger,
+                kMaxDedupKeyLength, errors);
 
   AlertUpdate alert;
-  std::string* summary = nullptr;
-  std::string* source = nullptr;
-  std::string* severity = nullptr;
-  Json* payload = ingest::Member(doc, "payload");
-  if (payload == nullptr) {
-    if (trigger) errors.push_back({"/payload", "'payload' is missing"});
-  } else if (!payload->is_object()) {
-    errors.push_back({"/payload", "'payload' must be a JSON object"});
-    payload = nullptr;
-  } else {
-    summary = TextField(*payload, "summary", "/payload/summary", "payload.summary", trigger,
+  std::string_view summary;
+  std::string_view source;
+  std::string_view severity;
+  std::optional<FastElement> payload = ObjectField(doc, "payload", "/payload", trigger, errors);
+  if (payload) {
+    const FastObject fields = payload->get_object().value_unsafe();  // ObjectField checked it
+    summary = TextField(fields, "summary", "/payload/summary", "payload.summary", trigger,
                         kMaxSummaryLength, errors);
-    source = TextField(*payload, "source", "/payload/source", "payload.source", trigger, 0, errors);
-    severity = TextField(*payload, "severity", "/payload/severity", "payload.severity", trigger, 0,
-                         errors);
-    if (severity != nullptr && !IsPagerDutySeverity(*severity)) {
+    source = TextField(fields, "source", "/payload/source", "payload.source", trigger, 0, errors);
+    severity =
+        TextField(fields, "severity", "/payload/severity", "payload.severity", trigger, 0, errors);
+    if (!severity.empty() && !IsPagerDutySeverity(severity)) {
       errors.push_back({"/payload/severity",
                         "'payload.severity' is invalid (must be one of the following: "
                         "'critical', 'warning', 'error' or 'info')"});
-      severity = nullptr;
+      severity = {};
     }
-    alert.occurred_at = TimestampField(*payload, "/payload/timestamp", "payload.timestamp", errors);
+    alert.occurred_at = TimestampField(fields, "/payload/timestamp", "payload.timestamp", errors);
     // custom_details may be any JSON value; only an object can carry loom's own keys.
-    const Json* details = ingest::Member(*payload, "custom_details");
-    if (details != nullptr && details->is_object()) {
-      if (const std::string* s = ingest::StringMember(*details, "loom_severity")) {
+    FastObject details;
+    std::optional<FastElement> details_value = ingest::FastMember(fields, "custom_details");
+    if (details_value && details_value->get_object().get(details) == simdjson::SUCCESS) {
+      if (auto s = ingest::FastStringMember(details, "loom_severity")) {
         alert.severity_override = *s;
       }
-      if (const Json* kind = ingest::Member(*details, "kind")) {
+      if (std::optional<FastElement> kind = ingest::FastMember(details, "kind")) {
         std::optional<IncidentKind> k;
-        if (kind->is_string()) k = ParseIncidentKind(kind->get_ref<const std::string&>());
+        std::string_view text;
+        if (kind->get_string().get(text) == simdjson::SUCCESS) k = ParseIncidentKind(text);
         if (k) {
           alert.kind = *k;
         } else {
@@ -179,26 +202,27 @@ Result<PagerDutyEvent> ParseEvent(std::string_view body) {
 
   if (!errors.empty()) return Error::Invalid(kInvalidEvent, std::move(errors));
 
-  // Serialise what is kept before moving strings out of the document.
   std::string details;
   details.reserve(body.size());
   details += '{';
-  if (payload != nullptr) ingest::AppendMember(details, "payload", *payload);
+  if (payload) ingest::AppendFastMember(details, "payload", *payload);
   for (std::string_view key : {"client", "client_url", "links", "images"}) {
-    if (const Json* v = ingest::Member(doc, key)) ingest::AppendMember(details, key, *v);
+    if (std::optional<FastElement> v = ingest::FastMember(doc, key)) {
+      ingest::AppendFastMember(details, key, *v);
+    }
   }
   details += '}';
   alert.details_json = std::move(details);
 
   alert.action = *action;
-  if (summary != nullptr) alert.summary = std::move(*summary);
-  if (source != nullptr) alert.source = std::move(*source);
-  if (severity != nullptr) alert.raw_severity = std::move(*severity);
+  alert.summary = summary;
+  alert.source = source;
+  alert.raw_severity = severity;
 
   IngestRequest& req = out.request;
   req.format = "pagerduty";
-  if (dedup_key != nullptr) {
-    req.dedup_key = std::move(*dedup_key);
+  if (!dedup_key.empty()) {
+    req.dedup_key = dedup_key;
   } else {
     req.dedup_key = RandomHex(16);
     req.dedup_key_generated = true;
@@ -211,40 +235,37 @@ Result<PagerDutyEvent> ParseEvent(std::string_view body) {
 Result<PagerDutyChange> ParseChange(std::string_view body) {
   auto parsed = ParseEventObject(body);
   if (!parsed.ok()) return std::move(parsed).error();
-  Json& doc = *parsed;
+  const FastObject doc = *parsed;
 
   std::vector<FieldError> errors;
   PagerDutyChange out;
   CheckRoutingKey(doc, errors, &out.routing_key);
 
-  std::string* summary = nullptr;
-  std::string* source = nullptr;
-  Json* payload = ingest::Member(doc, "payload");
-  if (payload == nullptr) {
-    errors.push_back({"/payload", "'payload' is missing"});
-  } else if (!payload->is_object()) {
-    errors.push_back({"/payload", "'payload' must be a JSON object"});
-    payload = nullptr;
-  } else {
-    summary = TextField(*payload, "summary", "/payload/summary", "payload.summary", true,
+  std::string_view summary;
+  std::string_view source;
+  std::optional<FastElement> payload = ObjectField(doc, "payload", "/payload", true, errors);
+  if (payload) {
+    const FastObject fields = payload->get_object().value_unsafe();  // ObjectField checked it
+    summary = TextField(fields, "summary", "/payload/summary", "payload.summary", true,
                         kMaxSummaryLength, errors);
-    source = TextField(*payload, "source", "/payload/source", "payload.source", false, 0, errors);
+    source = TextField(fields, "source", "/payload/source", "payload.source", false, 0, errors);
     out.event.occurred_at =
-        TimestampField(*payload, "/payload/timestamp", "payload.timestamp", errors);
+        TimestampField(fields, "/payload/timestamp", "payload.timestamp", errors);
   }
   if (!errors.empty()) return Error::Invalid(kInvalidEvent, std::move(errors));
 
   std::string details = "{";
-  if (const Json* cd = ingest::Member(*payload, "custom_details")) {
-    ingest::AppendMember(details, "custom_details", *cd);
+  if (std::optional<FastElement> cd =
+          ingest::FastMember(payload->get_object().value_unsafe(), "custom_details")) {
+    ingest::AppendFastMember(details, "custom_details", *cd);
   }
-  if (const Json* links = ingest::Member(doc, "links")) {
-    ingest::AppendMember(details, "links", *links);
+  if (std::optional<FastElement> links = ingest::FastMember(doc, "links")) {
+    ingest::AppendFastMember(details, "links", *links);
   }
   details += '}';
   out.event.details_json = std::move(details);
-  out.event.summary = std::move(*summary);
-  if (source != nullptr) out.event.source = std::move(*source);
+  out.event.summary = summary;
+  out.event.source = source;
   return out;
 }
 
