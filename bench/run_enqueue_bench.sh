@@ -8,7 +8,10 @@
 #   defaults: build/loom-oncall and the generator beside it.
 # Environment (optional): CONNECTIONS (64), DURATION (10s), WARMUP (2s), THREADS (1),
 #   OPEN_KEYS (100), SCENARIOS ("new repeat"; also "new-smtp-down": new incidents while every
-#   page goes to an SMTP server that refuses connections), JSON=1 for one JSON line per scenario.
+#   page goes to an SMTP server that refuses connections; "front-end": the key's rate limit is
+#   1/minute, so every event is read, parsed, matched to its key and answered 429 without touching
+#   the store — the HTTP front end's own ceiling, read as requests_per_s), JSON=1 for one JSON
+#   line per scenario.
 #   STORE=postgres: the servers use a throwaway PostgreSQL on this machine (scripts/
 #   pg_test_server.sh, fsync on), a fresh database per scenario; INSTANCES=2 (postgres only): two
 #   servers on that database, each loaded by its own generator with half the connections, and the
@@ -76,7 +79,9 @@ closed_port() {
 # users have no contact method and their outbox rows are written undeliverable, never sent).
 write_config() {
   local file=$1 mode=${2:-}
-  local contact= notify=
+  local contact= notify= limit=
+  if [[ $mode == front-end ]]; then limit="
+    rate_limit_per_minute: 1"; fi
   if [[ $mode == smtp-down ]]; then
     contact=", contact_methods: [ { id: mail, type: email, address: NAME@example.com } ]"
     notify="notify:
@@ -86,7 +91,7 @@ write_config() {
   cat >"$file" <<EOF
 services:
   - id: bench
-    name: Benchmark service
+    name: Benchmark service$limit
     integration_keys:
       - key: "$key"
     roles: { primary: prim, secondary: second, escalation_manager: mgr, security_lead: sec }
@@ -185,8 +190,10 @@ for scenario in $scenarios; do
     new) ratio=0 ;;
     repeat) ratio=1 ;;
     new-smtp-down) ratio=0; mode=smtp-down ;;
+    front-end) ratio=0; mode=front-end ;;
     *)
-      echo "run_enqueue_bench.sh: unknown scenario $scenario (new, repeat, new-smtp-down)" >&2
+      echo "run_enqueue_bench.sh: unknown scenario $scenario (new, repeat, new-smtp-down," \
+        "front-end)" >&2
       exit 2
       ;;
   esac
