@@ -107,6 +107,19 @@ std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const R
 }
 
 void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
+  // bucket=day|week: the figures by severity for each day or week of the window as well, so that
+  // a chart needs one request (and one pass over the incidents), not one per point.
+  std::optional<Duration> bucket;
+  if (std::optional<std::string> b = QueryParams(req.query).Get("bucket"); b && !b->empty()) {
+    if (*b == "day") {
+      bucket = std::chrono::hours(24);
+    } else if (*b == "week") {
+      bucket = std::chrono::hours(24 * 7);
+    } else {
+      return reply->Send(
+          ProblemFor(InvalidQuery({{"/query/bucket", "must be 'day' or 'week'"}}), req));
+    }
+  }
   std::optional<ReportScope> scope = LoadReportScope(req, reply);
   if (!scope) return;
   const std::shared_ptr<const OnCallSnapshot>& oncall = scope->oncall;
@@ -148,6 +161,25 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
   body["by_service"] = GroupsToJson(report.by_service);
   body["by_responder"] = GroupsToJson(report.by_responder);
   body["unpublished_reviews"] = {{"count", unpublished.size()}, {"incidents", unpublished}};
+  if (bucket) {
+    // Consecutive windows from `from`; the last one ends at `to`.
+    std::vector<std::vector<ResponseSample>> by_bucket(
+        static_cast<size_t>((scope->to - scope->from + *bucket - Duration(1)) / *bucket));
+    for (ResponseSample& s : samples) {
+      by_bucket[static_cast<size_t>((s.incident.created_at - scope->from) / *bucket)].push_back(
+          std::move(s));
+    }
+    Json buckets = Json::array();
+    for (size_t i = 0; i < by_bucket.size(); ++i) {
+      const TimePoint from = scope->from + *bucket * static_cast<int64_t>(i);
+      const loom::ResponseReport part = BuildResponseReport(by_bucket[i]);
+      buckets.push_back({{"from", FormatRfc3339(from)},
+                         {"to", FormatRfc3339(std::min(from + *bucket, scope->to))},
+                         {"incidents", part.incidents},
+                         {"by_severity", GroupsToJson(part.by_severity)}});
+    }
+    body["buckets"] = std::move(buckets);
+  }
   reply->Send(JsonResponse(200, body));
 }
 

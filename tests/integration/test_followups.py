@@ -346,6 +346,23 @@ class ReportsTest(harness.LoomTestCase):
         self.assertProblem(server.api("GET", "/v1/reports/response?from=yesterday"), 400,
                            "invalid-argument")
 
+        # bucket=week: the figures by severity per week as well, from `from`; the last week is
+        # cut at `to`. The incidents are all in it.
+        end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0)
+        start = end - datetime.timedelta(days=10)
+        stamp = "%Y-%m-%dT%H:%M:%SZ"
+        r = server.get_json(f"/v1/reports/response?from={start.strftime(stamp)}"
+                            f"&to={end.strftime(stamp)}&bucket=week")
+        self.assertEqual(r["incidents"], 4)
+        self.assertEqual([(utc(b["from"]), utc(b["to"]), b["incidents"]) for b in r["buckets"]],
+                         [(start, start + datetime.timedelta(days=7), 0),
+                          (start + datetime.timedelta(days=7), end, 4)])
+        self.assertEqual(r["buckets"][1]["by_severity"]["sev1"], report["by_severity"]["sev1"])
+        self.assertNotIn("buckets", report)
+        self.assertProblem(server.api("GET", "/v1/reports/response?bucket=month"), 400,
+                           "invalid-argument")
+
         # Each Sev1 paged alice (the primary) once, outside the service's business hours; the
         # Sev3 opened a ticket, not a page.
         pages = server.get_json("/v1/reports/pages")

@@ -578,7 +578,7 @@ function followupsView(hash) {
 const WEEKS = 8;
 
 // Acknowledgement and resolution times by severity over the last eight weeks (one
-// GET /v1/reports/response per week), as uPlot charts, and pages per responder.
+// GET /v1/reports/response with bucket=week), as uPlot charts, and pages per responder.
 function reportsView() {
   const error = h('div', { class: 'banner', role: 'alert' });
   const charts = h('div', { 'aria-busy': 'true' });
@@ -590,20 +590,17 @@ function reportsView() {
     const end = new Date();
     end.setUTCHours(0, 0, 0, 0);
     end.setTime(end.getTime() + DAY_MS);
-    const weeks = [];
-    for (let i = WEEKS; i > 0; --i) {
-      weeks.push([new Date(end.getTime() - i * 7 * DAY_MS), new Date(end.getTime() - (i - 1) * 7 * DAY_MS)]);
-    }
+    const start = new Date(end.getTime() - WEEKS * 7 * DAY_MS);
     try {
-      const range = (from, to) => `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
-      const reports = await Promise.all(weeks.map(([from, to]) => api('GET', '/v1/reports/response?' + range(from, to))));
-      const total = await api('GET', '/v1/reports/response?' + range(weeks[0][0], end));
-      const pages = await api('GET', '/v1/reports/pages?' + range(weeks[0][0], end));
+      const range = `from=${encodeURIComponent(start.toISOString())}&to=${encodeURIComponent(end.toISOString())}`;
+      const total = await api('GET', `/v1/reports/response?${range}&bucket=week`);
+      const pages = await api('GET', '/v1/reports/pages?' + range);
       error.textContent = '';
-      const key = JSON.stringify([reports, total, pages]);
+      const key = JSON.stringify([total, pages]);
       if (key === drawn) return;
       drawn = key;
-      const xs = weeks.map(([from]) => from.getTime() / 1000);
+      const reports = total.buckets;
+      const xs = reports.map((r) => Date.parse(r.from) / 1000);
       const series = (measure) => SEVERITIES.map((sev) => reports.map((r) => {
         const m = r.by_severity && r.by_severity[sev] && r.by_severity[sev][measure];
         return m && m.count ? m.p50_seconds / 60 : null;
