@@ -15,6 +15,7 @@
 #include "cli/cli_context.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_oncall_tables.h"
+#include "testing/store_stub.h"
 
 namespace loom::testing {
 
@@ -61,8 +62,10 @@ class FakeApi {
   std::deque<Result<HttpResponse>> responses_;
 };
 
-class FakeStore final : public Store {
+class FakeStore final : public StoreStub {
  public:
+  // `oncall` and `settings` (StoreStub) are owned by the harness, so that what serve stored
+  // outlives the store.
   explicit FakeStore(std::vector<std::string>& events) : events_(events) {}
 
   struct Upsert {
@@ -71,118 +74,31 @@ class FakeStore final : public Store {
   };
   std::vector<Upsert>* upserts = nullptr;
   Result<AuditReport> audit = AuditReport{};
-  // Owned by the harness, so that what serve stored outlives the store.
-  InMemoryOnCallTables* oncall = nullptr;
-  std::map<std::string, std::string>* settings = nullptr;
+  std::optional<Deadline> drill_due;
 
-  void Ingest(IngestRequest, Callback<IngestOutcome> done) override { done(Unsupported()); }
-  void Execute(IncidentCommand, Callback<Incident> done) override { done(Unsupported()); }
-  void CreateService(Service, std::string, Callback<IntegrationKey> done) override {
-    done(Unsupported());
-  }
   Status UpsertConfiguredService(const Service& service,
                                  const std::vector<std::string>& key_hashes) override {
     events_.push_back("store.upsert " + service.id);
     if (upserts != nullptr) upserts->push_back({service, key_hashes});
     return OkStatus();
   }
-  void CreateToken(std::string, Role, std::string, Callback<ApiToken> done) override {
-    done(Unsupported());
-  }
-  void RecordChangeEvent(ChangeEvent, Callback<int64_t> done) override { done(Unsupported()); }
-  void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
-    oncall->CreateOverride(std::move(o), TimePoint{}, done);
-  }
-  void DeleteOverride(int64_t id, Callback<bool> done) override {
-    oncall->DeleteOverride(id, done);
-  }
-  Result<std::vector<ScheduleOverride>> ListOverrides() override { return oncall->overrides; }
   Status UpsertConfiguredUsers(const std::vector<User>& users) override {
     events_.push_back("store.upsert_users " + std::to_string(users.size()));
-    return oncall->UpsertUsers(users);
+    return StoreStub::UpsertConfiguredUsers(users);
   }
-  void AddEvidence(EvidenceArtifact, std::string, Callback<EvidenceArtifact> done) override {
-    done(Unsupported());
-  }
-  void UpdateChecklistItem(int64_t, std::string, ChecklistChange, std::string,
-                           Callback<SecurityPlaybookState> done) override {
-    done(Unsupported());
-  }
-  void PutSecurityReport(int64_t, SecurityReport, Callback<SecurityPlaybookState> done) override {
-    done(Unsupported());
-  }
-  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
-    return Unsupported();
-  }
-  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override { return Unsupported(); }
-  Result<std::string> GetOrCreateSetting(const std::string& name,
-                                         const std::function<std::string()>& generate) override {
-    auto [it, inserted] = settings->try_emplace(name);
-    if (inserted) it->second = generate();
-    return it->second;
-  }
-  // Final summaries, follow-ups, reviews: the CLI talks to them over HTTP only.
-  void SaveSummary(FinalSummary, Callback<FinalSummary> done) override { done(Unsupported()); }
-  Result<std::optional<FinalSummary>> GetSummary(int64_t) override { return Unsupported(); }
-  void CreateFollowup(Followup, Callback<Followup> done) override { done(Unsupported()); }
-  void UpdateFollowup(FollowupPatch, Callback<Followup> done) override { done(Unsupported()); }
-  Result<std::vector<Followup>> ListFollowups(const FollowupFilter&) override {
-    return Unsupported();
-  }
-  void SaveReview(Review, std::string, Callback<Review> done) override { done(Unsupported()); }
-  Result<std::optional<Review>> GetReview(int64_t) override { return Unsupported(); }
-  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
-    return Unsupported();
-  }
-  Result<std::optional<ApiToken>> FindToken(const std::string&) override { return Unsupported(); }
-  Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
-  Result<std::vector<Service>> ListServices() override { return Unsupported(); }
   // No incidents (serve plans the next drill from them at start-up).
   Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return IncidentPage{}; }
-  Result<std::optional<IncidentDetail>> GetIncident(int64_t) override { return Unsupported(); }
-  Result<AlertPage> ListAlerts(const AlertFilter&) override { return Unsupported(); }
-  Result<StoreStats> Stats() override { return Unsupported(); }
   Result<AuditReport> VerifyAudit() override {
     events_.push_back("store.verify");
     return audit;
-  }
-  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
-    done(Unsupported());
   }
   void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
     drill_due = deadline;
     done(std::move(deadline));
   }
-  std::optional<Deadline> drill_due;
-  Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
-  Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
-  void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
-  void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {
-    if (lead) lead();  // the only instance
-  }
-  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
-    done(Unsupported());
-  }
-  void DisableDestination(std::string, std::string, Callback<bool> done) override {
-    done(Unsupported());
-  }
-  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
-                           Callback<TimelineEvent> done) override {
-    done(Unsupported());
-  }
-  Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
-  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
-    return std::vector<OutboxEntry>{};
-  }
-  Result<std::vector<std::string>> DisabledDestinations() override {
-    return std::vector<std::string>{};
-  }
-  void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
-  Status Writable() override { return OkStatus(); }
   void Shutdown() override { events_.push_back("store.shutdown"); }
 
  private:
-  static Error Unsupported() { return Error::Internal("FakeStore: not supported"); }
   std::vector<std::string>& events_;
 };
 

@@ -13,6 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_oncall_tables.h"
+#include "testing/store_stub.h"
 
 namespace loom::http {
 namespace {
@@ -25,7 +26,7 @@ constexpr char kViewerToken[] = "loo_viewer";
 constexpr char kResponderToken[] = "loo_responder";
 
 // Records what the handlers ask of it; answers writes at once unless told to hold them.
-class FakeStore final : public Store {
+class FakeStore final : public testing::StoreStub {
  public:
   FakeStore() {
     Service loom;
@@ -35,6 +36,8 @@ class FakeStore final : public Store {
     keys[Sha256Hex(kKey)] = IntegrationKey{11, "loom", Sha256Hex(kKey), "0123", {}};
     tokens[Sha256Hex(kViewerToken)] = ApiToken{1, "dash", Role::kViewer, "", {}};
     tokens[Sha256Hex(kResponderToken)] = ApiToken{2, "ci", Role::kResponder, "", {}};
+    StoreStub::oncall = &oncall_tables;
+    StoreStub::settings = &setting_values;
   }
 
   void Ingest(IngestRequest request, Callback<IngestOutcome> done) override {
@@ -81,36 +84,12 @@ class FakeStore final : public Store {
     changes.push_back(event);
     done(int64_t{1});
   }
-  void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
-    oncall.CreateOverride(std::move(o), TimePoint{}, done);
-  }
-  void DeleteOverride(int64_t id, Callback<bool> done) override { oncall.DeleteOverride(id, done); }
-  Result<std::vector<ScheduleOverride>> ListOverrides() override { return oncall.overrides; }
-  Status UpsertConfiguredUsers(const std::vector<User>& users) override {
-    return oncall.UpsertUsers(users);
-  }
   // Security playbook: no incident of these tests is a security incident.
-  void AddEvidence(EvidenceArtifact, std::string, Callback<EvidenceArtifact> done) override {
-    done(Error::Unavailable("not in this fake"));
-  }
-  void UpdateChecklistItem(int64_t, std::string, ChecklistChange, std::string,
-                           Callback<SecurityPlaybookState> done) override {
-    done(Error::Unavailable("not in this fake"));
-  }
-  void PutSecurityReport(int64_t, SecurityReport, Callback<SecurityPlaybookState> done) override {
-    done(Error::Unavailable("not in this fake"));
-  }
   Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
     return std::optional<SecurityPlaybookState>();
   }
   Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override {
     return std::vector<StoredEvidence>();
-  }
-  Result<std::string> GetOrCreateSetting(const std::string& name,
-                                         const std::function<std::string()>& generate) override {
-    auto [it, inserted] = settings.try_emplace(name);
-    if (inserted) it->second = generate();
-    return it->second;
   }
   // Final summaries, follow-ups, reviews: kept in memory, answered at once.
   void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) override {
@@ -198,14 +177,9 @@ class FakeStore final : public Store {
   void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
     done(std::move(deadline));
   }
-  Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t number) override {
     if (number != 20) return std::vector<OutboxEntry>{};
     return notifications;
-  }
-  void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
-  void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {
-    if (lead) lead();  // the only instance
   }
   void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
     done(int64_t{0});
@@ -215,19 +189,10 @@ class FakeStore final : public Store {
                            Callback<TimelineEvent> done) override {
     done(Error::Unavailable("the fake store records no events"));
   }
-  Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
-  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
-    return std::vector<OutboxEntry>{};
-  }
-  Result<std::vector<std::string>> DisabledDestinations() override {
-    return std::vector<std::string>{};
-  }
-  void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
   Status Writable() override {
     if (writable_error) return *writable_error;
     return OkStatus();
   }
-  void Shutdown() override {}
 
   std::map<std::string, Service> services;
   std::map<std::string, IntegrationKey> keys;
@@ -238,11 +203,11 @@ class FakeStore final : public Store {
     d.incident.number = 20;
     return d;
   }();
-  std::map<std::string, std::string> settings;
+  std::map<std::string, std::string> setting_values;
   std::map<int64_t, FinalSummary> summaries;
   std::vector<Followup> followups;
   std::map<int64_t, Review> reviews;
-  testing::InMemoryOnCallTables oncall;
+  testing::InMemoryOnCallTables oncall_tables;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
   std::vector<ChangeEvent> changes;
@@ -955,7 +920,7 @@ TEST_F(OnCallApiTest, OverrideValidation) {
       post("nope", R"({"user":"alice","from":"2026-03-28T11:00:00Z","to":"2026-03-28T13:00:00Z"})")
           ->response->status,
       404);
-  EXPECT_TRUE(store_.oncall.overrides.empty());
+  EXPECT_TRUE(store_.oncall_tables.overrides.empty());
 }
 
 TEST_F(OnCallApiTest, UsersListHasNoSecrets) {

@@ -1,0 +1,134 @@
+// Test-only: a Store that does nothing, for the fake Stores of the HTTP and CLI tests to derive
+// from and override only what their tests use. Every write calls back with an Internal error and
+// every read returns one (a test that reaches an operation its fake did not expect fails loudly),
+// except what a server touches at start-up whatever the test: the pending deadlines and outbox
+// and the disabled destinations are empty, the hooks are kept nowhere, this is the only instance
+// (the leadership hook runs at once), the store is writable and shuts down at once. On-call
+// overrides, configured users and settings are kept in the tables the fake points these at.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "testing/in_memory_oncall_tables.h"
+
+namespace loom::testing {
+
+class StoreStub : public Store {
+ public:
+  // Where overrides, users and settings go; null: those operations are unsupported too.
+  InMemoryOnCallTables* oncall = nullptr;
+  std::map<std::string, std::string>* settings = nullptr;
+
+  void Ingest(IngestRequest, Callback<IngestOutcome> done) override { done(Unsupported()); }
+  void Execute(IncidentCommand, Callback<Incident> done) override { done(Unsupported()); }
+  void CreateService(Service, std::string, Callback<IntegrationKey> done) override {
+    done(Unsupported());
+  }
+  Status UpsertConfiguredService(const Service&, const std::vector<std::string>&) override {
+    return Unsupported();
+  }
+  void CreateToken(std::string, Role, std::string, Callback<ApiToken> done) override {
+    done(Unsupported());
+  }
+  void RecordChangeEvent(ChangeEvent, Callback<int64_t> done) override { done(Unsupported()); }
+  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
+    done(Unsupported());
+  }
+  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
+                           Callback<TimelineEvent> done) override {
+    done(Unsupported());
+  }
+  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  void DisableDestination(std::string, std::string, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  void ScheduleDrillDue(Deadline, Callback<Deadline> done) override { done(Unsupported()); }
+
+  void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
+    if (oncall == nullptr) return done(Unsupported());
+    oncall->CreateOverride(std::move(o), TimePoint{}, done);
+  }
+  void DeleteOverride(int64_t id, Callback<bool> done) override {
+    if (oncall == nullptr) return done(Unsupported());
+    oncall->DeleteOverride(id, done);
+  }
+  Result<std::vector<ScheduleOverride>> ListOverrides() override {
+    if (oncall == nullptr) return Unsupported();
+    return oncall->overrides;
+  }
+  Status UpsertConfiguredUsers(const std::vector<User>& users) override {
+    if (oncall == nullptr) return Unsupported();
+    return oncall->UpsertUsers(users);
+  }
+  Result<std::string> GetOrCreateSetting(const std::string& name,
+                                         const std::function<std::string()>& generate) override {
+    if (settings == nullptr) return Unsupported();
+    auto [it, inserted] = settings->try_emplace(name);
+    if (inserted) it->second = generate();
+    return it->second;
+  }
+
+  void AddEvidence(EvidenceArtifact, std::string, Callback<EvidenceArtifact> done) override {
+    done(Unsupported());
+  }
+  void UpdateChecklistItem(int64_t, std::string, ChecklistChange, std::string,
+                           Callback<SecurityPlaybookState> done) override {
+    done(Unsupported());
+  }
+  void PutSecurityReport(int64_t, SecurityReport, Callback<SecurityPlaybookState> done) override {
+    done(Unsupported());
+  }
+  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
+    return Unsupported();
+  }
+  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override { return Unsupported(); }
+  void SaveSummary(FinalSummary, Callback<FinalSummary> done) override { done(Unsupported()); }
+  Result<std::optional<FinalSummary>> GetSummary(int64_t) override { return Unsupported(); }
+  void CreateFollowup(Followup, Callback<Followup> done) override { done(Unsupported()); }
+  void UpdateFollowup(FollowupPatch, Callback<Followup> done) override { done(Unsupported()); }
+  Result<std::vector<Followup>> ListFollowups(const FollowupFilter&) override {
+    return Unsupported();
+  }
+  void SaveReview(Review, std::string, Callback<Review> done) override { done(Unsupported()); }
+  Result<std::optional<Review>> GetReview(int64_t) override { return Unsupported(); }
+
+  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string&) override {
+    return Unsupported();
+  }
+  Result<std::optional<ApiToken>> FindToken(const std::string&) override { return Unsupported(); }
+  Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
+  Result<std::vector<Service>> ListServices() override { return Unsupported(); }
+  Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return Unsupported(); }
+  Result<std::optional<IncidentDetail>> GetIncident(int64_t) override { return Unsupported(); }
+  Result<AlertPage> ListAlerts(const AlertFilter&) override { return Unsupported(); }
+  Result<StoreStats> Stats() override { return Unsupported(); }
+  Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
+  Result<AuditReport> VerifyAudit() override { return Unsupported(); }
+
+  Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
+  Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
+  Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
+    return std::vector<OutboxEntry>{};
+  }
+  Result<std::vector<std::string>> DisabledDestinations() override {
+    return std::vector<std::string>{};
+  }
+  void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
+  void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
+  void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {
+    if (lead) lead();  // the only instance
+  }
+  Status Writable() override { return OkStatus(); }
+  void Shutdown() override {}
+
+ protected:
+  static Error Unsupported() { return Error::Internal("not supported by this test's fake store"); }
+};
+
+}  // namespace loom::testing
