@@ -34,8 +34,13 @@ JsonBodyStatus ParseFastJsonBody(std::string_view body, FastElement* out) {
 }
 
 std::optional<FastElement> FastMember(FastObject obj, std::string_view key) {
-  FastElement value;
-  if (obj.at_key(key).get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
+  // The last of duplicate keys wins, as with nlohmann-json and most JSON readers (simdjson's
+  // at_key would return the first).
+  std::optional<FastElement> value;
+  for (simdjson::dom::key_value_pair field : obj) {
+    if (field.key == key) value = field.value;
+  }
+  if (value && value->is_null()) return std::nullopt;
   return value;
 }
 

@@ -25,7 +25,8 @@ using FastObject = simdjson::dom::object;
 // when the parser cannot grow.
 JsonBodyStatus ParseFastJsonBody(std::string_view body, FastElement* out);
 
-// The member `key` of `obj`, or nullopt when absent or JSON null.
+// The member `key` of `obj` (the last one when the key repeats), or nullopt when absent or JSON
+// null.
 std::optional<FastElement> FastMember(FastObject obj, std::string_view key);
 
 // The member `key` when it is a string, else nullopt.

@@ -49,5 +49,14 @@ TEST(FastMember, NullCountsAsAbsent) {
   EXPECT_FALSE(FastStringMember(obj, "n").has_value());  // not a string
 }
 
+TEST(FastMember, TheLastOfDuplicateKeysWins) {
+  FastElement doc;
+  ASSERT_EQ(ParseFastJsonBody(R"({"k":"first","k":"last","n":1,"n":null})", &doc),
+            JsonBodyStatus::kOk);
+  FastObject obj = doc.get_object().value_unsafe();
+  EXPECT_EQ(FastStringMember(obj, "k"), std::optional<std::string_view>("last"));
+  EXPECT_FALSE(FastMember(obj, "n").has_value());
+}
+
 }  // namespace
 }  // namespace loom::ingest
