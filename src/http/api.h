@@ -204,15 +204,11 @@ class Api {
   void SaveReviewAndAnswer(ReviewContext ctx, const std::string& event_type, int status,
                            const Request& req, Reply reply);
   Result<std::vector<Followup>> LiveFollowups(int64_t incident_number);
-  // Every incident of `service` ("" = all) created in [from, to), oldest first, with timeline;
-  // drills left out (ExcludedFromReports).
-  Result<std::vector<IncidentDetail>> IncidentsCreatedIn(const std::string& service, TimePoint from,
-                                                         TimePoint to);
-  // What a report covers: the request's `from`/`to`/`service`, their incidents and the roster.
+  // What a report covers: the request's `from`/`to`/`service`, their incidents (oldest first,
+  // drills left out) and the roster.
   struct ReportScope {
-    TimePoint from{}, to{};
-    std::string service;  // "" = all
-    std::vector<IncidentDetail> incidents;
+    ReportWindow window;
+    std::vector<ReportIncident> incidents;
     std::shared_ptr<const OnCallSnapshot> oncall;  // null when no roster is wired
   };
   // Authorizes a viewer and loads the scope; otherwise answers the problem and returns nullopt.

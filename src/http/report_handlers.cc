@@ -45,44 +45,15 @@ Json GroupsToJson(const std::map<std::string, ResponseGroup>& groups) {
 }
 
 // The first fields of a report: its window and service.
-template <typename Scope>
-Json ScopeToJson(const Scope& scope) {
+Json WindowToJson(const ReportWindow& window) {
   Json j = Json::object();
-  j["from"] = FormatRfc3339(scope.from);
-  j["to"] = FormatRfc3339(scope.to);
-  j["service"] = scope.service.empty() ? Json() : Json(scope.service);
+  j["from"] = FormatRfc3339(window.from);
+  j["to"] = FormatRfc3339(window.to);
+  j["service"] = window.service_id.empty() ? Json() : Json(window.service_id);
   return j;
 }
 
 }  // namespace
-
-// Every incident of `service` ("" = all) created in [from, to), oldest first, drills left out.
-Result<std::vector<IncidentDetail>> Api::IncidentsCreatedIn(const std::string& service,
-                                                            TimePoint from, TimePoint to) {
-  std::vector<IncidentDetail> out;
-  IncidentFilter filter;
-  filter.service_id = service;
-  filter.limit = 500;
-  while (true) {
-    auto page = store_.ListIncidents(filter);
-    if (!page.ok()) return std::move(page).error();
-    bool older = false;
-    for (const Incident& in : page->incidents) {
-      if (in.created_at < from) {
-        older = true;
-        break;
-      }
-      if (in.created_at >= to || ExcludedFromReports(in)) continue;
-      auto detail = store_.GetIncident(in.number);
-      if (!detail.ok()) return std::move(detail).error();
-      if (detail->has_value()) out.push_back(std::move(**detail));
-    }
-    if (older || !page->next_cursor) break;
-    filter.before_number = *page->next_cursor;
-  }
-  std::reverse(out.begin(), out.end());
-  return out;
-}
 
 std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const Reply& reply) {
   auto fail = [&](const Error& e) {
@@ -94,13 +65,12 @@ std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const R
   const TimePoint now = clock_.Now();
   auto window = WindowParams(req, now - kDefaultReportWindow, now);
   if (!window.ok()) return fail(window.error());
-  const std::string service = QueryParams(req.query).Get("service").value_or("");
-  auto incidents = IncidentsCreatedIn(service, window->from, window->to);
-  if (!incidents.ok()) return fail(incidents.error());
   ReportScope scope;
-  scope.from = window->from;
-  scope.to = window->to;
-  scope.service = service;
+  scope.window.from = window->from;
+  scope.window.to = window->to;
+  scope.window.service_id = QueryParams(req.query).Get("service").value_or("");
+  auto incidents = store_.ListReportIncidents(scope.window);
+  if (!incidents.ok()) return fail(incidents.error());
   scope.incidents = std::move(*incidents);
   scope.oncall = roster_ ? roster_->Current() : nullptr;
   return scope;
@@ -126,14 +96,14 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
 
   std::vector<ResponseSample> samples;
   Json unpublished = Json::array();
-  for (const IncidentDetail& d : scope->incidents) {
-    const Incident& in = d.incident;
+  for (const ReportIncident& ri : scope->incidents) {
+    const Incident& in = ri.incident;
     ResponseSample s;
     s.incident = in;
-    for (const TimelineEvent& e : d.timeline) {
-      if (e.type != "incident.acknowledged") continue;
-      s.responder = e.actor;
-      s.ack_seconds = SecondsBetween(in.created_at, e.at);
+    if (ri.first_ack_at) {
+      const TimePoint acked = *ri.first_ack_at;
+      s.responder = ri.first_ack_actor;
+      s.ack_seconds = SecondsBetween(in.created_at, acked);
       TimePoint target = in.created_at;
       if (policy_) {
         const PolicyDuration& ack = policy_->For(in.severity).ack_target;
@@ -143,8 +113,7 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
                      ? calendar->AddBusinessTime(in.created_at, ack.amount)
                      : in.created_at + ack.amount;
       }
-      s.ack_within_target = policy_ == nullptr || e.at <= target;
-      break;
+      s.ack_within_target = policy_ == nullptr || acked <= target;
     }
     if (in.resolved_at) s.resolve_seconds = SecondsBetween(in.created_at, *in.resolved_at);
     samples.push_back(std::move(s));
@@ -155,7 +124,8 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
     }
   }
   const loom::ResponseReport report = BuildResponseReport(samples);
-  Json body = ScopeToJson(*scope);
+  const ReportWindow& window = scope->window;
+  Json body = WindowToJson(window);
   body["incidents"] = report.incidents;
   body["by_severity"] = GroupsToJson(report.by_severity);
   body["by_service"] = GroupsToJson(report.by_service);
@@ -164,17 +134,17 @@ void Api::ResponseReport(const Request& req, const PathParams&, Reply reply) {
   if (bucket) {
     // Consecutive windows from `from`; the last one ends at `to`.
     std::vector<std::vector<ResponseSample>> by_bucket(
-        static_cast<size_t>((scope->to - scope->from + *bucket - Duration(1)) / *bucket));
+        static_cast<size_t>((window.to - window.from + *bucket - Duration(1)) / *bucket));
     for (ResponseSample& s : samples) {
-      by_bucket[static_cast<size_t>((s.incident.created_at - scope->from) / *bucket)].push_back(
+      by_bucket[static_cast<size_t>((s.incident.created_at - window.from) / *bucket)].push_back(
           std::move(s));
     }
     Json buckets = Json::array();
     for (size_t i = 0; i < by_bucket.size(); ++i) {
-      const TimePoint from = scope->from + *bucket * static_cast<int64_t>(i);
+      const TimePoint from = window.from + *bucket * static_cast<int64_t>(i);
       const loom::ResponseReport part = BuildResponseReport(by_bucket[i]);
       buckets.push_back({{"from", FormatRfc3339(from)},
-                         {"to", FormatRfc3339(std::min(from + *bucket, scope->to))},
+                         {"to", FormatRfc3339(std::min(from + *bucket, window.to))},
                          {"incidents", part.incidents},
                          {"by_severity", GroupsToJson(part.by_severity)}});
     }
@@ -194,33 +164,36 @@ void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
   std::map<std::string, Count> by_user;
   Count total;
   std::set<std::string> without_hours;
-  for (const IncidentDetail& d : scope->incidents) {
-    auto rows = store_.ListNotifications(d.incident.number);
-    if (!rows.ok()) return reply->Send(ProblemFor(rows.error(), req));
+  std::map<int64_t, const BusinessCalendar*> calendars;  // by incident number; null: no hours
+  for (const ReportIncident& ri : scope->incidents) {
     const BusinessCalendar* calendar =
-        oncall != nullptr ? oncall->CalendarOf(d.incident.service_id) : nullptr;
-    if (calendar == nullptr) without_hours.insert(d.incident.service_id);
-    // One page per (step, recipient), however many contact methods carried it.
-    std::set<std::string> seen;
-    for (const OutboxEntry& row : *rows) {
-      if (row.channel != "page" || row.state == "cancelled") continue;
-      const std::string page = row.unique_key.substr(0, row.unique_key.rfind('/'));
-      if (!seen.insert(row.recipient + " " + page).second) continue;
-      const bool off = calendar != nullptr && !calendar->IsOpen(row.created_at);
-      Count& c = by_user[row.recipient];
-      ++c.pages;
-      ++total.pages;
-      if (off) {
-        ++c.off_hours;
-        ++total.off_hours;
-      }
+        oncall != nullptr ? oncall->CalendarOf(ri.incident.service_id) : nullptr;
+    if (calendar == nullptr) without_hours.insert(ri.incident.service_id);
+    calendars[ri.incident.number] = calendar;
+  }
+  auto pages = store_.ListReportPages(scope->window);
+  if (!pages.ok()) return reply->Send(ProblemFor(pages.error(), req));
+  // One page per (incident, step, recipient), however many contact methods carried it.
+  std::set<std::string> seen;
+  for (const OutboxEntry& row : *pages) {
+    const std::string page = row.unique_key.substr(0, row.unique_key.rfind('/'));
+    if (!seen.insert(row.recipient + " " + page).second) continue;
+    auto calendar = calendars.find(row.incident_number);
+    const bool off = calendar != calendars.end() && calendar->second != nullptr &&
+                     !calendar->second->IsOpen(row.created_at);
+    Count& c = by_user[row.recipient];
+    ++c.pages;
+    ++total.pages;
+    if (off) {
+      ++c.off_hours;
+      ++total.off_hours;
     }
   }
   Json responders = Json::object();
   for (const auto& [user, c] : by_user) {
     responders[user] = {{"pages", c.pages}, {"off_hours", c.off_hours}};
   }
-  Json body = ScopeToJson(*scope);
+  Json body = WindowToJson(scope->window);
   body["responders"] = std::move(responders);
   body["total"] = {{"pages", total.pages}, {"off_hours", total.off_hours}};
   body["services_without_business_hours"] = Json(without_hours);

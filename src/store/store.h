@@ -130,6 +130,20 @@ struct IncidentPage {
   std::optional<int64_t> next_cursor;
 };
 
+// What the reports cover (GET /v1/reports/*): the incidents created in [from, to) of one service
+// ("" = all), drills left out.
+struct ReportWindow {
+  TimePoint from{}, to{};
+  std::string service_id;
+};
+
+// An incident as the response report reads it: the row and its first acknowledgement.
+struct ReportIncident {
+  Incident incident;
+  std::string first_ack_actor;  // the timeline actor, e.g. "user:alice"; "" when never acknowledged
+  std::optional<TimePoint> first_ack_at;
+};
+
 struct AlertFilter {
   int64_t incident_number = 0;  // 0 = any
   std::string service_id;
@@ -403,6 +417,11 @@ class Store {
   virtual Result<std::vector<Deadline>> PendingDeadlines() = 0;
   // The incident's outbox entries, oldest first.
   virtual Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) = 0;
+  // The reports' incidents, oldest first: one query, however many incidents the window holds.
+  virtual Result<std::vector<ReportIncident>> ListReportIncidents(const ReportWindow& window) = 0;
+  // The pages (outbox rows of channel "page", cancelled ones left out) of the reports'
+  // incidents, by incident and id.
+  virtual Result<std::vector<OutboxEntry>> ListReportPages(const ReportWindow& window) = 0;
   // Every pending outbox row, by next attempt.
   virtual Result<std::vector<OutboxEntry>> PendingOutbox() = 0;
   // The rows with these ids that are still pending (others are left out).

@@ -109,6 +109,12 @@ class StoreStub : public Store {
   Result<AlertPage> ListAlerts(const AlertFilter&) override { return Unsupported(); }
   Result<StoreStats> Stats() override { return Unsupported(); }
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t) override { return Unsupported(); }
+  Result<std::vector<ReportIncident>> ListReportIncidents(const ReportWindow&) override {
+    return Unsupported();
+  }
+  Result<std::vector<OutboxEntry>> ListReportPages(const ReportWindow&) override {
+    return Unsupported();
+  }
   Result<AuditReport> VerifyAudit() override { return Unsupported(); }
 
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }

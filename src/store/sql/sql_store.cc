@@ -30,15 +30,19 @@ using sql::Connection;
 using sql::Query;
 using sql::Statement;
 
-// Runs `sql` (with ?1 bound to `key` unless it is std::nullopt) and decodes every row with
-// `read(q, &item)`.
+// Runs `sql` (with ?1 bound to `key` unless it is std::nullopt; `key(q)` binds the parameters
+// when it is a function) and decodes every row with `read(q, &item)`.
 template <typename T, typename Key, typename ReadFn>
 Result<std::vector<T>> ReadRows(Connection& conn, const std::string& sql, const Key& key,
                                 ReadFn read) {
   Result<Statement*> stmt = conn.Prepare(sql);
   if (!stmt.ok()) return std::move(stmt).error();
   Query q(*stmt);
-  if constexpr (!std::is_same_v<Key, std::nullopt_t>) q.Bind(1, key);
+  if constexpr (std::is_invocable_v<const Key&, Query&>) {
+    key(q);
+  } else if constexpr (!std::is_same_v<Key, std::nullopt_t>) {
+    q.Bind(1, key);
+  }
   std::vector<T> out;
   while (true) {
     Result<bool> row = q.Step();
@@ -184,6 +188,8 @@ class SqlStore final : public Store {
   Result<StoreStats> Stats() override;
   Result<std::vector<Deadline>> PendingDeadlines() override;
   Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) override;
+  Result<std::vector<ReportIncident>> ListReportIncidents(const ReportWindow& window) override;
+  Result<std::vector<OutboxEntry>> ListReportPages(const ReportWindow& window) override;
   void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) override {
     writer_->SetDeadlineHooks(std::move(listener), std::move(fire_now));
   }
@@ -662,6 +668,55 @@ Result<std::vector<OutboxEntry>> SqlStore::ListNotifications(int64_t incident_nu
   return ReadRows<OutboxEntry>(
       *conn, std::string(kOutboxColumns) + " WHERE incident_number = ?1 ORDER BY id",
       incident_number, ReadOutboxRow);
+}
+
+namespace {
+
+// The incidents of a report window, for a WHERE clause (binds ?1..?3).
+constexpr char kReportWindow[] =
+    "created_at >= ?1 AND created_at < ?2 AND (?3 = '' OR service_id = ?3) AND drill = 0";
+
+auto BindReportWindow(const ReportWindow& window) {
+  return [&window](Query& q) {
+    q.Bind(1, window.from);
+    q.Bind(2, window.to);
+    q.Bind(3, window.service_id);
+  };
+}
+
+}  // namespace
+
+Result<std::vector<ReportIncident>> SqlStore::ListReportIncidents(const ReportWindow& window) {
+  // The first acknowledgement of each incident from its own timeline (the key's prefix); the
+  // incident's acknowledged_at is the latest one, after an unacknowledge.
+  auto first_ack = [](const char* column) {
+    return std::string("(SELECT ") + column +
+           " FROM timeline_events t WHERE t.incident_number = incidents.number"
+           " AND t.type = 'incident.acknowledged' ORDER BY t.seq LIMIT 1)";
+  };
+  const std::string sql = std::string("SELECT ") + sql::kIncidentColumns + ", " +
+                          first_ack("t.actor") + ", " + first_ack("t.at") +
+                          " FROM incidents WHERE " + kReportWindow + " ORDER BY number";
+  auto conn = readers_.Acquire();
+  return ReadRows<ReportIncident>(*conn, sql, BindReportWindow(window),
+                                  [](const Query& q, ReportIncident* out) {
+                                    constexpr int kActor = 23;  // after kIncidentColumns
+                                    sql::IncidentRow r;
+                                    sql::ReadIncidentRow(q, &r);
+                                    out->incident = std::move(r.incident);
+                                    out->first_ack_at = q.OptionalTime(kActor + 1);
+                                    if (out->first_ack_at) out->first_ack_actor = q.Text(kActor);
+                                  });
+}
+
+Result<std::vector<OutboxEntry>> SqlStore::ListReportPages(const ReportWindow& window) {
+  auto conn = readers_.Acquire();
+  return ReadRows<OutboxEntry>(*conn,
+                               std::string(kOutboxColumns) +
+                                   " WHERE channel = 'page' AND state <> 'cancelled' AND"
+                                   " incident_number IN (SELECT number FROM incidents WHERE " +
+                                   kReportWindow + ") ORDER BY incident_number, id",
+                               BindReportWindow(window), ReadOutboxRow);
 }
 
 Result<std::optional<IntegrationKey>> SqlStore::FindIntegrationKey(const std::string& key_hash) {

@@ -5,6 +5,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "common/crypto.h"
@@ -363,6 +364,77 @@ TEST_P(StoreTest, AlertmanagerResolvedOnlyWithNothingOpenWritesNothing) {
 }
 
 // ---- responder commands ----
+
+TEST_P(StoreTest, ReportQueriesReadAWindowOfIncidentsAndTheirPages) {
+  // Every incident's first write pages alice (sent at once, so an acknowledgement does not cancel
+  // it), notifies erin and leaves a cancelled page to bob: the reports count only alice's.
+  store_->SetOutboxHooks(
+      [](const Incident& inc, const std::vector<TimelineEvent>& events) {
+        std::vector<OutboxEntry> out;
+        if (events.empty() || events.front().type != "incident.triggered") return out;
+        for (const auto& [who, channel, state] :
+             {std::tuple("alice", "page", "delivered"), std::tuple("erin", "notify", "pending"),
+              std::tuple("bob", "page", "cancelled")}) {
+          OutboxEntry e;
+          e.unique_key = inc.id() + "/arm1/step0/" + channel + "/" + who;
+          e.recipient = who;
+          e.channel = channel;
+          e.state = state;
+          out.push_back(e);
+        }
+        return out;
+      },
+      nullptr);
+  const TimePoint start = clock_.Now();
+  Ingest(Pd(AlertAction::kTrigger, "before"));  // INC-1: before the window
+  clock_.Advance(std::chrono::hours(1));
+  Ingest(Pd(AlertAction::kTrigger, "acked"));  // INC-2: acknowledged twice
+  clock_.Advance(std::chrono::minutes(2));
+  const TimePoint first_ack = clock_.Now();
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kAcknowledge, 2, "user:alice").ok());
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kUnacknowledge, 2, "user:alice").ok());
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kAcknowledge, 2, "user:bob").ok());
+  const IntegrationKey edge = AddService("edge", /*auto_resolve=*/false);
+  Ingest(Pd(AlertAction::kTrigger, "edge", Severity::kSev2, &edge));  // INC-3: another service
+  IngestRequest drill = Pd(AlertAction::kTrigger, "drill");
+  drill.drill = true;
+  Ingest(drill);  // INC-4: a drill
+  clock_.Advance(std::chrono::hours(1));
+  Ingest(Pd(AlertAction::kTrigger, "after"));  // INC-5: at the window's end
+
+  ReportWindow window{start + std::chrono::minutes(30), clock_.Now(), ""};
+  Result<std::vector<ReportIncident>> incidents = store_->ListReportIncidents(window);
+  ASSERT_TRUE(incidents.ok()) << incidents.error().message;
+  ASSERT_EQ(incidents->size(), 2u);
+  const ReportIncident& acked = (*incidents)[0];
+  EXPECT_EQ(acked.incident.number, 2);
+  EXPECT_EQ(acked.first_ack_actor, "user:alice");  // the first acknowledgement, not the latest
+  EXPECT_EQ(acked.first_ack_at, first_ack);
+  EXPECT_EQ(acked.incident.state, IncidentState::kAcknowledged);
+  const ReportIncident& other = (*incidents)[1];
+  EXPECT_EQ(other.incident.number, 3);
+  EXPECT_EQ(other.incident.service_id, "edge");
+  EXPECT_EQ(other.first_ack_actor, "");
+  EXPECT_FALSE(other.first_ack_at.has_value());
+
+  Result<std::vector<OutboxEntry>> pages = store_->ListReportPages(window);
+  ASSERT_TRUE(pages.ok()) << pages.error().message;
+  std::vector<std::string> keys;
+  for (const OutboxEntry& e : *pages) keys.push_back(e.unique_key);
+  EXPECT_THAT(keys, ElementsAre("INC-2/arm1/step0/page/alice", "INC-3/arm1/step0/page/alice"));
+  EXPECT_EQ((*pages)[0].incident_number, 2);
+
+  window.service_id = "edge";
+  incidents = store_->ListReportIncidents(window);
+  ASSERT_TRUE(incidents.ok()) << incidents.error().message;
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].incident.number, 3);
+  pages = store_->ListReportPages(window);
+  ASSERT_TRUE(pages.ok()) << pages.error().message;
+  ASSERT_EQ(pages->size(), 1u);
+  EXPECT_EQ((*pages)[0].incident_number, 3);
+}
 
 TEST_P(StoreTest, ExecuteWalksTheLifecycle) {
   Ingest(Pd(AlertAction::kTrigger, "disk-full", Severity::kSev3));
