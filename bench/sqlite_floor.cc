@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -44,29 +45,6 @@ struct Flags {
   std::string dir;
   bool json = false;
 };
-
-bool ParseFlags(int argc, char** argv, Flags* f) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
-    if (a == "--json") {
-      f->json = true;
-    } else if (a == "--events" && (v = next())) {
-      f->events = std::atoll(v);
-    } else if (a == "--batch" && (v = next())) {
-      f->batch = std::atoll(v);
-    } else if (a == "--open-keys" && (v = next())) {
-      f->open_keys = std::atoll(v);
-    } else if (a == "--dir" && (v = next())) {
-      f->dir = v;
-    } else {
-      std::cerr << "loom-bench-sqlite-floor: unknown or incomplete flag " << a << "\n";
-      return false;
-    }
-  }
-  return f->events > 0 && f->batch > 0 && f->open_keys > 0;
-}
 
 [[noreturn]] void Fail(sqlite3* db, const char* what) {
   std::cerr << "loom-bench-sqlite-floor: " << what << ": " << sqlite3_errmsg(db) << "\n";
@@ -275,10 +253,19 @@ double Run(sqlite3* db, bool repeats, const Flags& f) {
 
 int main(int argc, char** argv) {
   Flags f;
-  if (!ParseFlags(argc, argv, &f)) {
-    std::cerr << "usage: loom-bench-sqlite-floor [--events N] [--batch N] [--open-keys N]"
-                 " [--dir DIR] [--json]\n";
-    return 2;
+  CLI::App app("What SQLite alone costs for the rows one ingested event writes",
+               "loom-bench-sqlite-floor");
+  app.add_option("--events", f.events, "events per scenario")->check(CLI::Range(1, 100000000));
+  app.add_option("--batch", f.batch, "events per transaction")->check(CLI::Range(1, 100000000));
+  app.add_option("--open-keys", f.open_keys, "open incidents the repeats go to")
+      ->check(CLI::Range(1, 100000000));
+  app.add_option("--dir", f.dir, "where the database files go (default: a temporary directory)");
+  app.add_flag("--json", f.json, "one JSON line");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   namespace fs = std::filesystem;
   const fs::path dir =

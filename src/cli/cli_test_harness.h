@@ -15,7 +15,7 @@
 #include "cli/cli_context.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_oncall_tables.h"
-#include "testing/store_stub.h"
+#include "testing/unsupported_store.h"
 
 namespace loom::testing {
 
@@ -62,9 +62,9 @@ class FakeApi {
   std::deque<Result<HttpResponse>> responses_;
 };
 
-class FakeStore final : public StoreStub {
+class FakeStore final : public UnsupportedStore {
  public:
-  // `oncall` and `settings` (StoreStub) are owned by the harness, so that what serve stored
+  // `oncall` and `settings` (UnsupportedStore) are owned by the harness, so that what serve stored
   // outlives the store.
   explicit FakeStore(std::vector<std::string>& events) : events_(events) {}
 
@@ -84,7 +84,7 @@ class FakeStore final : public StoreStub {
   }
   Status UpsertConfiguredUsers(const std::vector<User>& users) override {
     events_.push_back("store.upsert_users " + std::to_string(users.size()));
-    return StoreStub::UpsertConfiguredUsers(users);
+    return UnsupportedStore::UpsertConfiguredUsers(users);
   }
   // No incidents (serve plans the next drill from them at start-up).
   Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return IncidentPage{}; }

@@ -13,7 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_oncall_tables.h"
-#include "testing/store_stub.h"
+#include "testing/unsupported_store.h"
 
 namespace loom::http {
 namespace {
@@ -26,7 +26,7 @@ constexpr char kViewerToken[] = "loo_viewer";
 constexpr char kResponderToken[] = "loo_responder";
 
 // Records what the handlers ask of it; answers writes at once unless told to hold them.
-class FakeStore final : public testing::StoreStub {
+class FakeStore final : public testing::UnsupportedStore {
  public:
   FakeStore() {
     Service loom;
@@ -36,8 +36,8 @@ class FakeStore final : public testing::StoreStub {
     keys[Sha256Hex(kKey)] = IntegrationKey{11, "loom", Sha256Hex(kKey), "0123", {}};
     tokens[Sha256Hex(kViewerToken)] = ApiToken{1, "dash", Role::kViewer, "", {}};
     tokens[Sha256Hex(kResponderToken)] = ApiToken{2, "ci", Role::kResponder, "", {}};
-    StoreStub::oncall = &oncall_tables;
-    StoreStub::settings = &setting_values;
+    UnsupportedStore::oncall = &oncall_tables;
+    UnsupportedStore::settings = &setting_values;
   }
 
   void Ingest(IngestRequest request, Callback<IngestOutcome> done) override {

@@ -17,7 +17,7 @@
 
 namespace loom::testing {
 
-class StoreStub : public Store {
+class UnsupportedStore : public Store {
  public:
   // Where overrides, users and settings go; null: those operations are unsupported too.
   InMemoryOnCallTables* oncall = nullptr;
