@@ -54,10 +54,13 @@ class PostgresServer:
                        capture_output=True)
         with open(os.path.join(self.data, "url")) as f:
             self.admin_url = f.read().strip()
+        # The cluster, its socket and log live outside self.data (scripts/pg_test_server.sh).
+        with open(os.path.join(self.data, "pgroot")) as f:
+            self.pgroot = f.read().strip()
 
     def pg_ctl(self, *args):
         binary = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
-        cmd = [f"/usr/lib/postgresql/{binary}/bin/pg_ctl", "-D", os.path.join(self.data, "data"),
+        cmd = [f"/usr/lib/postgresql/{binary}/bin/pg_ctl", "-D", os.path.join(self.pgroot, "data"),
                "-w", *args]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
@@ -68,8 +71,8 @@ class PostgresServer:
 
     def restart_server(self):
         port = self.admin_url.rsplit(":", 1)[1].split("/")[0]
-        self.pg_ctl("-l", os.path.join(self.data, "server.log"), "-o",
-                    f"-h 127.0.0.1 -p {port} -k {self.data} -c fsync=off", "start")
+        self.pg_ctl("-l", os.path.join(self.pgroot, "server.log"), "-o",
+                    f"-h 127.0.0.1 -p {port} -k {self.pgroot} -c fsync=off", "start")
 
     def new_database(self):
         name = unique("loom").replace("-", "_")
