@@ -37,7 +37,8 @@ install_npm_dependencies() {
   install_npm_packages web uplot
   # tests/ical: ical.js, the real iCalendar parser the integration tests check the feeds with.
   install_npm_packages tests/ical ical.js
-  # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium).
+  # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium). Pinned
+  # to 1.61, the last release that runs on Debian 12's own Node.js 18 (1.62 and later need 20).
   install_npm_packages tests/browser playwright-core
 }
 

@@ -188,6 +188,20 @@ after(async () => {
   if (node.server) await new Promise((resolve) => node.server.close(resolve));
 });
 
+// Debian 12's own nodejs is 18.20: the pinned playwright-core must run on it (playwright-core
+// 1.62 and later refuse Node.js before 20), as it must on a newer Node.js.
+test('the pinned playwright-core supports Debian 12\'s Node.js 18.20', () => {
+  const pkg = JSON.parse(fs.readFileSync(new URL('./node_modules/playwright-core/package.json', import.meta.url), 'utf8'));
+  const m = /^>=\s*(\d+)(?:\.(\d+))?/.exec(pkg.engines.node);
+  assert.ok(m, `unexpected engines.node ${pkg.engines.node}`);
+  const [major, minor] = [Number(m[1]), Number(m[2] || 0)];
+  assert.ok(major < 18 || (major === 18 && minor <= 20),
+            `playwright-core ${pkg.version} needs Node.js ${pkg.engines.node}; Debian 12 has 18.20`);
+  const locked = JSON.parse(fs.readFileSync(new URL('./package-lock.json', import.meta.url), 'utf8'));
+  assert.equal(locked.packages['node_modules/playwright-core'].version, pkg.version,
+               'node_modules is not the locked playwright-core: run scripts/setup.sh');
+});
+
 test('the console is served with a strict CSP and the session cookie is HttpOnly, SameSite=Strict', async () => {
   const r = await call('GET', '/ui/');
   assert.equal(r.status, 200);
