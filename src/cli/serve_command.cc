@@ -290,14 +290,23 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   DeliveryService& sender = **delivery;
   ProbeRunner& prober = **probes;
   prober.SetScheduled(false);  // until this instance leads
+  // PostgreSQL runs `lead` again every second while this instance leads: what could not be
+  // loaded (the database was away a moment ago) is loaded then, and once everything is, Load
+  // reads nothing. A failure is logged when its cause changes, not every second.
   store->SetLeadershipHooks(
-      [&engine, &sender, &prober] {
+      [&engine, &sender, &prober, last_error = std::string()]() mutable {
         prober.SetScheduled(true);
         engine.Start();
         sender.Start();
         Status loaded = engine.Load();
         if (loaded.ok()) loaded = sender.Load();
-        if (!loaded.ok()) spdlog::error("loading the pending work: {}", loaded.error().message);
+        if (loaded.ok()) {
+          if (!last_error.empty()) spdlog::info("loaded the pending work");
+          last_error.clear();
+        } else if (loaded.error().message != last_error) {
+          last_error = loaded.error().message;
+          spdlog::error("loading the pending work (tried again every second): {}", last_error);
+        }
       },
       [&engine, &sender, &prober] {
         prober.SetScheduled(false);

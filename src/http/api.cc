@@ -10,6 +10,7 @@
 #include "http/handler_util.h"
 #include "http/problem.h"
 #include "ingest/json_input.h"
+#include "store/database_error.h"
 
 namespace loom::http {
 
@@ -38,7 +39,10 @@ void LogRequestError(const Error& error, const Request& request) {
 }
 
 Response ProblemFor(const Error& error, const Request& request) {
-  if (error.code == ErrorCode::kInternal) LogRequestError(error, request);
+  // The database's own errors are logged by ProblemResponse (ClientViewOf), once a minute.
+  if (error.code == ErrorCode::kInternal && !IsDatabaseError(error)) {
+    LogRequestError(error, request);
+  }
   return ProblemResponse(error, request.path);
 }
 

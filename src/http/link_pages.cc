@@ -3,6 +3,7 @@
 #include "common/html.h"
 #include "common/time_format.h"
 #include "core/severity.h"
+#include "store/database_error.h"
 
 namespace loom::http {
 namespace {
@@ -104,7 +105,8 @@ Response AcknowledgedPage(const Incident& incident, const ActionClaims& claims) 
   return LinkPage(200, title, body);
 }
 
-Response LinkErrorPage(const Error& error, int64_t incident_number) {
+Response LinkErrorPage(const Error& original, int64_t incident_number) {
+  const Error error = ClientViewOf(original);  // never the database's own words
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
       return LinkPage(404, "This link is not valid",

@@ -1,6 +1,7 @@
 #include "http/problem.h"
 
 #include "common/json_writer.h"
+#include "store/database_error.h"
 
 namespace loom::http {
 
@@ -56,7 +57,8 @@ std::string RenderProblem(int status, std::string_view type_slug, std::string_vi
   return out;
 }
 
-Response ProblemResponse(const Error& error, std::string_view instance) {
+Response ProblemResponse(const Error& original, std::string_view instance) {
+  const Error error = ClientViewOf(original);  // never the database's own words
   Response r;
   r.status = HttpStatusFor(error.code);
   r.content_type = kProblemContentType;
@@ -93,7 +95,8 @@ Response PagerDutyChangeAccepted() {
   return r;
 }
 
-Response PagerDutyError(const Error& error, int retry_after_seconds) {
+Response PagerDutyError(const Error& original, int retry_after_seconds) {
+  const Error error = ClientViewOf(original);  // never the database's own words
   Response r;
   switch (error.code) {
     case ErrorCode::kResourceExhausted:

@@ -13,6 +13,14 @@ Status StepToEnd(Statement& stmt) {
 
 }  // namespace
 
+Error DatabaseError(ErrorCode code, std::string_view what, std::string_view message) {
+  std::string text(kDatabaseErrorPrefix);
+  text += what;
+  text += ": ";
+  text += message;
+  return {code, std::move(text), {}};
+}
+
 Status Statement::Send() { return StepToEnd(*this); }
 
 Status Query::Run() { return StepToEnd(*stmt_); }

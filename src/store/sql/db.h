@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "store/database_error.h"
 
 // Returns the error of a Status/Result expression from the enclosing function.
 #define LOOM_RETURN_IF_ERROR(expr)                                  \
@@ -30,6 +31,10 @@
 namespace loom::sql {
 
 enum class Dialect { kSqlite, kPostgres };
+
+// An error with `code` whose message is `what` and the database's own `message`, marked as the
+// database's (store/database_error.h: a client is never shown it).
+Error DatabaseError(ErrorCode code, std::string_view what, std::string_view message);
 
 // The type of a column's value in the current row, for code that copies rows it does not know
 // (the table copy of export/import, transfer.h). kOther: a type the schema does not use (REAL).

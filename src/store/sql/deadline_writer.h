@@ -65,6 +65,11 @@ class DeadlineWriter {
     ids_ = {next_deadline_id, next_outbox_id};
     batch_ids_ = ids_;
   }
+  // The same, read again between two commands of a batch (after a failed one): the ids the batch
+  // took before stay its own.
+  void ReloadNextIds(int64_t next_deadline_id, int64_t next_outbox_id) {
+    ids_ = {next_deadline_id, next_outbox_id};
+  }
 
   // The ids the batch has taken so far: [first, next).
   struct IdRange {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "store/database_error.h"
+
 namespace loom::sql {
 namespace {
 
@@ -247,7 +249,11 @@ void GroupCommitWriter::FailBatch(std::vector<std::unique_ptr<WriteCommand>>& ba
     std::lock_guard lock(mu_);
     failure_ = cause.message.empty() ? "unknown error" : cause.message;
   }
-  Error error = Error::Unavailable("the store could not commit: " + cause.message);
+  // kUnavailable whatever the cause: the client may send it again. The database's own words stay
+  // marked as such (database_error.h), so that no client is shown them.
+  Error error = IsDatabaseError(cause)
+                    ? Error{ErrorCode::kUnavailable, cause.message, {}}
+                    : Error::Unavailable("the store could not commit: " + cause.message);
   for (auto& command : batch) command->Complete(&error);
 }
 

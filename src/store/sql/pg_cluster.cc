@@ -77,9 +77,11 @@ void PgCluster::Run() {
     }
     try {
       if (!conn) {
-        Result<std::unique_ptr<PgConnection>> opened = PgConnection::Open(url_, 5000);
+        // Its own connection is never replaced under the receiver: a break ends the round.
+        Result<std::unique_ptr<PgConnection>> opened =
+            PgConnection::Open(url_, 5000, /*reconnect=*/false);
         if (!opened.ok()) {
-          if (!Pause(1000)) break;
+          if (!Pause(kReconnectPauseMs)) break;
           continue;
         }
         conn = std::move(opened).value();
@@ -105,7 +107,12 @@ void PgCluster::Run() {
         reload_ = false;  // leading loads everything pending
         spdlog::info("cluster: this instance runs the escalation engine and delivery");
         if (lead_) lead_();
-      } else if (leading_ && reload_) {
+      } else if (leading_ && lead_) {
+        // Again every round: what it could not load when it took the lead (the database was
+        // away a moment ago) is loaded now; once everything is, it reads nothing.
+        lead_();
+      }
+      if (leading_ && reload_) {
         ClusterNotice everything;
         everything.all = true;
         reload_ = !on_notice_(everything);
@@ -117,7 +124,7 @@ void PgCluster::Run() {
       step_down(std::string("database session lost: ") + e.what());
       receiver.reset();
       conn.reset();
-      if (!Pause(1000)) break;
+      if (!Pause(kReconnectPauseMs)) break;
     }
   }
   receiver.reset();

@@ -3,9 +3,13 @@
 // `follow` (every instance starts as a follower) and then:
 //
 // - takes the leader's advisory session lock when it is free (tried every second): the instance
-//   holding it runs the escalation engine and the delivery workers (`lead`); when the session
-//   is lost (the database restarted, the network broke), PostgreSQL releases the lock with it and
-//   this instance stops leading (`follow`) before another one can take it over;
+//   holding it runs the escalation engine and the delivery workers (`lead`, called again every
+//   round while it leads, so that the pending work it could not load — the database was away —
+//   is loaded as soon as the database answers: `lead` must do nothing more once it has); when
+//   the session is lost (the database restarted, the network broke), PostgreSQL releases the
+//   lock with it and this instance stops leading (`follow`) before another one can take it over;
+//   without a connection it tries again every kReconnectPauseMs, so that it leads again (and
+//   fires what fell due meanwhile) within a moment of the database's return;
 // - LISTENs on the cluster channel and, while leading, hands each other instance's notice
 //   (cluster_notice.h) to `on_notice` — the new deadlines and outbox rows it committed. When
 //   `on_notice` could not read what a notice names (it answers false), the next round hands it
@@ -32,6 +36,8 @@ class PgCluster {
  public:
   // True when the notice's rows were read and handed on.
   using NoticeHandler = std::function<bool(const ClusterNotice&)>;
+
+  static constexpr int kReconnectPauseMs = 250;
 
   // `instance_id`: this process's id in the notices (its own are ignored).
   PgCluster(std::string url, std::string instance_id, NoticeHandler on_notice);

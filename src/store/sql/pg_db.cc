@@ -9,22 +9,20 @@
 namespace loom::sql {
 namespace {
 
-// Maps a libpqxx exception to an Error: constraint violations are kConflict; a lost connection,
-// a server shutting down, too many connections, a timeout or a serialization failure
-// kUnavailable (the caller may retry later); the rest kInternal.
+// Maps a libpqxx exception to an Error (DatabaseError): constraint violations are kConflict; a
+// lost connection, a server shutting down, too many connections, a timeout or a serialization
+// failure kUnavailable (the caller may retry later); the rest kInternal.
 Error ErrorFromPqxx(const std::exception& e, std::string_view what) {
-  std::string message(what);
-  message += ": ";
-  message += e.what();
+  std::string message = e.what();
   while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
     message.pop_back();
   }
   if (dynamic_cast<const pqxx::integrity_constraint_violation*>(&e) != nullptr) {
-    return Error::Conflict(std::move(message));
+    return DatabaseError(ErrorCode::kConflict, what, message);
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return Error::Unavailable(std::move(message));
+    return DatabaseError(ErrorCode::kUnavailable, what, message);
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     const std::string& state = sql->sqlstate();
@@ -32,14 +30,32 @@ Error ErrorFromPqxx(const std::exception& e, std::string_view what) {
     // statement timeout), 40 transaction rollback (serialization, deadlock).
     if (state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 || state.rfind("57", 0) == 0 ||
         state.rfind("40", 0) == 0) {
-      return Error::Unavailable(std::move(message));
+      return DatabaseError(ErrorCode::kUnavailable, what, message);
     }
   }
-  return Error::Internal(std::move(message));
+  return DatabaseError(ErrorCode::kInternal, what, message);
+}
+
+// The answer of a statement refused because its transaction's connection broke.
+Error TransactionLost() {
+  return DatabaseError(ErrorCode::kUnavailable, "statement",
+                       "the connection to PostgreSQL was lost; the transaction was rolled back");
 }
 
 bool IsConnectionLost(const std::exception& e) {
   return dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr;
+}
+
+// A SELECT: outside a transaction, the store's are reads (the ones with effects — pg_notify,
+// setval, the advisory locks — run inside the writer's transaction or on PgCluster's connection,
+// which is never replaced), so it can run again after a break.
+bool IsSelect(std::string_view sql) {
+  constexpr std::string_view kSelect = "SELECT ";
+  if (sql.size() < kSelect.size()) return false;
+  for (size_t i = 0; i < kSelect.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != kSelect[i]) return false;
+  }
+  return true;
 }
 
 PgConnection::Kind KindOf(std::string_view sql) {
@@ -75,8 +91,10 @@ class PgStatement final : public Statement {
       : conn_(conn),
         name_(std::move(name)),
         kind_(kind),
+        retry_safe_(kind == PgConnection::Kind::kBegin || IsSelect(sql)),
         dense_(std::move(dense)),
-        sql_(std::move(sql)) {
+        sql_(std::move(sql)),
+        prepared_generation_(conn.generation()) {
     int count = 0;
     for (int d : dense_) count = std::max(count, d);
     params_.resize(static_cast<size_t>(count));
@@ -102,20 +120,32 @@ class PgStatement final : public Statement {
   Result<bool> Step() override {
     if (!executed_) {
       executed_ = true;
-      Status ready = conn_.BeforeStatement(kind_);
-      if (!ready.ok()) return std::move(ready).error();
-      std::vector<const char*> values;
-      values.reserve(params_.size());
-      for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
-      try {
-        pqxx::nontransaction tx(conn_.raw());
-        result_ = tx.exec_prepared(name_, pqxx::prepare::make_dynamic_params(values));
-      } catch (const std::exception& e) {
-        conn_.Track(kind_, false, IsConnectionLost(e));
-        return ErrorFromPqxx(e, "statement");
+      row_ = -1;
+      for (int attempt = 0;; ++attempt) {
+        Result<bool> run = conn_.BeforeStatement(kind_);
+        if (!run.ok()) return std::move(run).error();
+        if (!*run) return false;  // a ROLLBACK of a transaction the break already ended
+        const bool idle = !conn_.InTransaction();
+        std::vector<const char*> values;
+        values.reserve(params_.size());
+        for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+        try {
+          if (prepared_generation_ != conn_.generation()) {
+            conn_.raw().prepare(name_, sql_);  // a new connection: prepared again
+            prepared_generation_ = conn_.generation();
+          }
+          pqxx::nontransaction tx(conn_.raw());
+          result_ = tx.exec_prepared(name_, pqxx::prepare::make_dynamic_params(values));
+        } catch (const std::exception& e) {
+          const bool lost = conn_.Lost(e);
+          conn_.Track(kind_, false, lost);
+          // Nothing was changed: once more, on a new connection (BeforeStatement replaces it).
+          if (lost && attempt == 0 && idle && retry_safe_ && conn_.reconnect_enabled()) continue;
+          return ErrorFromPqxx(e, "statement");
+        }
+        break;
       }
       conn_.Track(kind_, true, false);
-      row_ = -1;
     }
     ++row_;
     return row_ < static_cast<int64_t>(result_.size());
@@ -219,8 +249,11 @@ class PgStatement final : public Statement {
   PgConnection& conn_;
   const std::string name_;
   const PgConnection::Kind kind_;
+  // Changes nothing when it runs outside a transaction (BEGIN, SELECT): run again after a break.
+  const bool retry_safe_;
   const std::vector<int> dense_;                    // `?N` → $dense_[N-1]; 0: not in the SQL
   const std::string sql_;                           // as prepared ($K parameters)
+  int64_t prepared_generation_;                     // conn_.generation() when it was prepared
   std::string held_name_;                           // prepared with SQL PREPARE, for Send
   int64_t held_session_ = -1;                       // conn_.session() when it was
   std::vector<std::optional<std::string>> params_;  // by $ number - 1
@@ -278,21 +311,35 @@ PgParameters ToPostgresParameters(std::string_view sql) {
   return out;
 }
 
+std::string WithConnectTimeout(const std::string& url, int seconds) {
+  if (url.find("connect_timeout") != std::string::npos) return url;
+  const std::string setting = "connect_timeout=" + std::to_string(seconds);
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + setting;
+  }
+  return url.empty() ? setting : url + " " + setting;
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& url,
-                                                         int statement_timeout_ms) {
+                                                         int statement_timeout_ms, bool reconnect) {
   try {
-    auto conn = std::make_unique<pqxx::connection>(url);
-    std::unique_ptr<PgConnection> pg(new PgConnection(std::move(conn)));
-    // A session setting, restored by libpqxx when it reconnects.
-    pg->conn_->set_variable("statement_timeout", std::to_string(statement_timeout_ms));
-    return pg;
+    auto conn = std::make_unique<pqxx::connection>(WithConnectTimeout(url, kConnectTimeoutSeconds));
+    // A session setting, set again on every new connection.
+    conn->set_variable("statement_timeout", std::to_string(statement_timeout_ms));
+    return std::unique_ptr<PgConnection>(
+        new PgConnection(std::move(conn), url, statement_timeout_ms, reconnect));
   } catch (const std::exception& e) {
     // The message of a failed connection names the host, never the password.
     return ErrorFromPqxx(e, "connect to PostgreSQL");
   }
 }
 
-PgConnection::PgConnection(std::unique_ptr<pqxx::connection_base> conn) : conn_(std::move(conn)) {}
+PgConnection::PgConnection(std::unique_ptr<pqxx::connection_base> conn, std::string url,
+                           int statement_timeout_ms, bool reconnect)
+    : conn_(std::move(conn)),
+      url_(std::move(url)),
+      statement_timeout_ms_(statement_timeout_ms),
+      reconnect_(reconnect) {}
 
 PgConnection::~PgConnection() {
   statements_.clear();
@@ -303,18 +350,50 @@ PgConnection::~PgConnection() {
   }
 }
 
+Status PgConnection::Reconnect() {
+  try {
+    auto fresh =
+        std::make_unique<pqxx::connection>(WithConnectTimeout(url_, kConnectTimeoutSeconds));
+    fresh->set_variable("statement_timeout", std::to_string(statement_timeout_ms_));
+    try {
+      conn_->disconnect();
+    } catch (const std::exception&) {
+      // It is broken already.
+    }
+    conn_ = std::move(fresh);
+  } catch (const std::exception& e) {
+    return ErrorFromPqxx(e, "reconnect to PostgreSQL");
+  }
+  lost_ = false;
+  held_.clear();
+  ++generation_;
+  ++session_;
+  return OkStatus();
+}
+
+bool PgConnection::Lost(const std::exception& e) const {
+  return IsConnectionLost(e) || !conn_->is_open();
+}
+
 Status PgConnection::Exec(std::string_view sql) {
   const Kind kind = KindOf(sql);
-  LOOM_RETURN_IF_ERROR(BeforeStatement(kind));
-  try {
-    pqxx::nontransaction tx(*conn_);
-    tx.exec(std::string(sql));
-  } catch (const std::exception& e) {
-    Track(kind, false, IsConnectionLost(e));
-    return ErrorFromPqxx(e, std::string(sql.substr(0, 60)));
+  for (int attempt = 0;; ++attempt) {
+    Result<bool> run = BeforeStatement(kind);
+    if (!run.ok()) return std::move(run).error();
+    if (!*run) return OkStatus();
+    const bool idle = !in_transaction_;
+    try {
+      pqxx::nontransaction tx(*conn_);
+      tx.exec(std::string(sql));
+    } catch (const std::exception& e) {
+      const bool lost = Lost(e);
+      Track(kind, false, lost);
+      if (lost && attempt == 0 && idle && kind == Kind::kBegin && reconnect_) continue;
+      return ErrorFromPqxx(e, std::string(sql.substr(0, 60)));
+    }
+    Track(kind, true, false);
+    return OkStatus();
   }
-  Track(kind, true, false);
-  return OkStatus();
 }
 
 Result<Statement*> PgConnection::Prepare(std::string_view sql) {
@@ -323,6 +402,7 @@ Result<Statement*> PgConnection::Prepare(std::string_view sql) {
   std::string name = "s" + std::to_string(++next_statement_);
   PgParameters translated = ToPostgresParameters(sql);
   try {
+    // Registers the statement; it is prepared on the server at its first use.
     conn_->prepare(name, translated.sql);
   } catch (const std::exception& e) {
     return ErrorFromPqxx(e, "prepare");
@@ -339,29 +419,48 @@ void PgConnection::Hold(std::string sql) {
   held_ += sql;
 }
 
-Status PgConnection::BeforeStatement(Kind kind) {
+Result<bool> PgConnection::BeforeStatement(Kind kind) {
+  if (doomed_) {
+    // The transaction died with its connection: only its ROLLBACK is answered (there is nothing
+    // left to roll back), and every other statement of it is refused.
+    held_.clear();
+    if (kind != Kind::kRollback) return TransactionLost();
+    doomed_ = false;
+    in_transaction_ = false;
+    return false;
+  }
+  if (lost_) {
+    held_.clear();
+    if (!reconnect_) return DatabaseError(ErrorCode::kUnavailable, "statement", "no connection");
+    LOOM_RETURN_IF_ERROR(Reconnect());
+  }
   if (kind == Kind::kRollback) {
     held_.clear();  // they would be undone
-    return OkStatus();
+    return true;
   }
   if (kind == Kind::kRollbackTo) {
     // Undone too, but the SAVEPOINT it returns to may be among them: run them, whatever they
     // answer (an error leaves the transaction in the state the ROLLBACK TO repairs).
     (void)Flush();
-    return OkStatus();
+    return true;
   }
-  return Flush();
+  LOOM_RETURN_IF_ERROR(Flush());
+  return true;
 }
 
 Status PgConnection::Flush() {
   if (held_.empty()) return OkStatus();
+  if (doomed_ || lost_) {
+    held_.clear();
+    return TransactionLost();
+  }
   std::string sql = std::move(held_);
   held_.clear();
   try {
     pqxx::nontransaction tx(*conn_);
     tx.exec(sql);
   } catch (const std::exception& e) {
-    Track(Kind::kOther, false, IsConnectionLost(e));
+    Track(Kind::kOther, false, Lost(e));
     const auto* sql_error = dynamic_cast<const pqxx::sql_error*>(&e);
     // 26000: a held statement's PREPARE is gone (a reconnection libpqxx did not report):
     // prepare them again at their next use.
@@ -373,9 +472,16 @@ Status PgConnection::Flush() {
 
 void PgConnection::Track(Kind kind, bool ok, bool connection_lost) {
   if (connection_lost) {
-    in_transaction_ = false;
     held_.clear();
     ++session_;
+    lost_ = true;
+    // A transaction the break cut short stays open for its caller, who must roll it back; a
+    // COMMIT or ROLLBACK that met the break ended it (a COMMIT's outcome is unknown: kUnavailable).
+    if (in_transaction_ && kind != Kind::kCommit && kind != Kind::kRollback) {
+      doomed_ = true;
+    } else {
+      in_transaction_ = false;
+    }
     return;
   }
   if (kind == Kind::kBegin && ok) in_transaction_ = true;

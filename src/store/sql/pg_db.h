@@ -2,9 +2,15 @@
 // connection (server-side), parameters travel as text (`?N` in the SQL becomes `$K`, see
 // ToPostgresParameters), binary values as bytea's hex text.
 //
-// A connection that breaks (the server restarted, a failover) is reopened by libpqxx at its next
-// use outside a transaction, with its prepared statements; the statement that met the break fails
-// with kUnavailable. Every statement runs under the connection's statement timeout.
+// A connection found broken (the server restarted, a failover, the network) is replaced by a new
+// one before its next statement outside a transaction; its prepared statements are prepared
+// again on first use. A statement that cannot change anything — BEGIN, or a SELECT outside a
+// transaction — and meets the break is run once more on the new connection, so a read on a pooled
+// connection that went stale while the database was away answers as if nothing happened. Any other
+// statement that meets the break fails with kUnavailable, and so does every statement after it
+// until the transaction is over (the caller rolls back: nothing of it was kept). Connections are
+// opened with a connect timeout (kConnectTimeoutSeconds) unless the URL sets one. Every statement
+// runs under the connection's statement timeout.
 //
 // Statement::Send holds a statement as text — `EXECUTE` of the same statement prepared with SQL
 // PREPARE, its values quoted inline (so a failing one shows them in the server's log) — until
@@ -37,12 +43,20 @@ struct PgParameters {
 };
 PgParameters ToPostgresParameters(std::string_view sql);
 
+// `url` (a libpq URI or key=value string) with `connect_timeout=seconds` added, unless it sets
+// one: a database that does not answer fails the connection instead of hanging it.
+std::string WithConnectTimeout(const std::string& url, int seconds);
+
 class PgConnection final : public Connection {
  public:
+  static constexpr int kConnectTimeoutSeconds = 5;
+
   // Connects to `url` (a libpq connection URI or key=value string). `statement_timeout_ms`
-  // bounds every statement (0: no bound).
+  // bounds every statement (0: no bound). `reconnect` false: a broken connection stays broken
+  // (for a caller that holds libpqxx objects tied to it, pg_cluster.h), every statement fails.
   static Result<std::unique_ptr<PgConnection>> Open(const std::string& url,
-                                                    int statement_timeout_ms);
+                                                    int statement_timeout_ms,
+                                                    bool reconnect = true);
 
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -66,15 +80,32 @@ class PgConnection final : public Connection {
   // statement that runs at once, which first sends everything held in one round trip — or, when
   // it is a ROLLBACK, drops it.
   void Hold(std::string sql);
-  // Before a statement of `kind` runs at once: flushes (or drops) what is held.
-  Status BeforeStatement(Kind kind);
+  // Before a statement of `kind` runs at once: replaces a broken connection (outside a
+  // transaction), then flushes (or drops) what is held. False: the statement must not run (the
+  // ROLLBACK of a transaction that died with its connection; it succeeds). kUnavailable for a
+  // statement of a transaction that died with its connection.
+  Result<bool> BeforeStatement(Kind kind);
   // Counts reconnections: statements prepared with SQL PREPARE (for Send) are gone after one.
   int64_t session() const { return session_; }
+  // Counts replacements of the libpqxx connection: its prepared statements are gone after one.
+  int64_t generation() const { return generation_; }
+  // Whether `e`, thrown by a statement, means the connection is gone.
+  bool Lost(const std::exception& e) const;
+  // Replaces the connection with a new one (after a break). kUnavailable when it cannot connect.
+  Status Reconnect();
+  bool reconnect_enabled() const { return reconnect_; }
 
  private:
-  explicit PgConnection(std::unique_ptr<pqxx::connection_base> conn);
+  PgConnection(std::unique_ptr<pqxx::connection_base> conn, std::string url,
+               int statement_timeout_ms, bool reconnect);
 
   std::unique_ptr<pqxx::connection_base> conn_;
+  const std::string url_;  // never logged (it may hold a password)
+  const int statement_timeout_ms_;
+  const bool reconnect_;
+  bool lost_ = false;    // the connection broke: replaced before the next statement
+  bool doomed_ = false;  // the open transaction died with it: refused until its ROLLBACK
+  int64_t generation_ = 0;
   bool in_transaction_ = false;
   int next_statement_ = 0;
   int64_t session_ = 0;

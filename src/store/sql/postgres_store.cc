@@ -1,11 +1,18 @@
 #include "store/sql/postgres_store.h"
 
+#include <memory>
 #include <utility>
 
 #include "store/sql/pg_db.h"
 #include "store/sql/sql_store.h"
 
 namespace loom {
+namespace {
+
+constexpr int kHealthConnectSeconds = 2;  // libpq's least
+constexpr int kHealthStatementMs = 1000;
+
+}  // namespace
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options, Clock& clock) {
   using sql::Connection;
@@ -27,6 +34,21 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options,
     Result<std::unique_ptr<PgConnection>> conn = PgConnection::Open(url, timeout);
     if (!conn.ok()) return std::move(conn).error();
     return std::unique_ptr<Connection>(std::move(*conn));
+  };
+  // /ready follows the database within a moment, with writes or without: `SELECT 1` on a
+  // connection of its own, with short timeouts (a session that ended while the database restarted
+  // is replaced at once, pg_db.h); after a failure it is opened anew.
+  sql_options.health_check = [url = sql::WithConnectTimeout(options.url, kHealthConnectSeconds),
+                              conn = std::shared_ptr<PgConnection>()]() mutable -> Status {
+    if (!conn) {
+      Result<std::unique_ptr<PgConnection>> opened = PgConnection::Open(url, kHealthStatementMs);
+      if (!opened.ok()) return std::move(opened).error();
+      conn = std::move(*opened);
+    }
+    Result<sql::Statement*> stmt = conn->Prepare("SELECT 1");
+    Status s = stmt.ok() ? sql::Query(*stmt).Run() : Status(stmt.error());
+    if (!s.ok()) conn.reset();
+    return s;
   };
   return sql::OpenSqlStore(std::move(*db), sql_options, clock);
 }

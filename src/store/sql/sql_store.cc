@@ -3,8 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -210,9 +215,10 @@ class SqlStore final : public Store {
   Result<std::vector<std::string>> DisabledDestinations() override;
   void SetOutboxHooks(OutboxFanout fanout, OutboxListener listener) override;
 
-  Status Writable() override { return queue_->Healthy(); }
+  Status Writable() override;
   void Shutdown() override {
     if (cluster_) cluster_->SetHooks(nullptr, nullptr);
+    StopHealthChecks();
     if (queue_) queue_->Shutdown();
   }
 
@@ -246,7 +252,66 @@ class SqlStore final : public Store {
 
   // Another instance's notice: its new deadlines and outbox rows to this instance's listeners.
   bool OnNotice(const sql::ClusterNotice& notice);
+
+  // The database's health (SqlStoreOptions::health_check), checked by a thread of its own.
+  void StartHealthChecks(std::function<Status()> check);
+  void StopHealthChecks();
+  std::thread health_thread_;
+  std::mutex health_mu_;
+  std::condition_variable health_cv_;
+  bool health_stopping_ = false;                          // GUARDED_BY(health_mu_)
+  bool health_checked_ = false;                           // GUARDED_BY(health_mu_)
+  std::chrono::steady_clock::time_point health_last_ok_;  // GUARDED_BY(health_mu_)
+  std::string health_error_;                              // GUARDED_BY(health_mu_); "" when ok
 };
+
+void SqlStore::StartHealthChecks(std::function<Status()> check) {
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_checked_ = true;
+    health_last_ok_ = std::chrono::steady_clock::now();  // the store was just opened
+  }
+  health_thread_ = std::thread([this, check = std::move(check)] {
+    std::unique_lock<std::mutex> lock(health_mu_);
+    while (!health_stopping_) {
+      lock.unlock();
+      Status s = check();
+      lock.lock();
+      if (s.ok()) {
+        health_last_ok_ = std::chrono::steady_clock::now();
+        health_error_.clear();
+      } else {
+        if (health_error_ != s.error().message) {
+          spdlog::warn("store: the database does not answer: {}", s.error().message);
+        }
+        health_error_ = s.error().message.empty() ? "unknown error" : s.error().message;
+      }
+      health_cv_.wait_for(lock, sql::kHealthPeriod, [this] { return health_stopping_; });
+    }
+  });
+}
+
+void SqlStore::StopHealthChecks() {
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_stopping_ = true;
+  }
+  health_cv_.notify_all();
+  if (health_thread_.joinable()) health_thread_.join();
+}
+
+Status SqlStore::Writable() {
+  Status writer = queue_->Healthy();
+  if (!writer.ok()) return writer;
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (!health_checked_ || health_stopping_) return OkStatus();
+  if (!health_error_.empty()) return Error::Unavailable("the database does not answer");
+  if (std::chrono::steady_clock::now() - health_last_ok_ > sql::kHealthStale) {
+    return Error::Unavailable("the database has not answered a health check for over " +
+                              std::to_string(sql::kHealthStale.count()) + " ms");
+  }
+  return OkStatus();
+}
 
 Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
                                               const sql::SqlStoreOptions& options, Clock& clock) {
@@ -267,6 +332,7 @@ Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<Connection> db,
   store->queue_ = std::make_unique<sql::GroupCommitWriter>(*store->writer_, options.max_queue,
                                                            options.max_batch, options.sync);
   store->queue_->Start();
+  if (options.health_check) store->StartHealthChecks(options.health_check);
   if (!options.cluster_url.empty()) {
     SqlStore* raw = store.get();
     store->cluster_ = std::make_unique<sql::PgCluster>(

@@ -4,7 +4,9 @@
 // the service cache — is the same code.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,7 +32,14 @@ struct SqlStoreOptions {
   // answered only after it ran (group_commit.h). Empty: a commit is durable by itself.
   GroupCommitWriter::SyncFn sync;
   SecurityPlaybookConfig security;  // the checklist template of security incidents
+  // PostgreSQL: a cheap query on a connection of its own (postgres_store.cc). A thread of the
+  // store runs it every kHealthPeriod; Writable() (and so /ready) fails while the last one
+  // failed or none succeeded for kHealthStale — with writes or without. Empty (SQLite): none.
+  std::function<Status()> health_check;
 };
+
+inline constexpr std::chrono::milliseconds kHealthPeriod{500};
+inline constexpr std::chrono::milliseconds kHealthStale{1500};
 
 // Migrates the database through `writer_db`, then serves. REQUIRES: `clock` outlives the store.
 Result<std::unique_ptr<Store>> OpenSqlStore(std::unique_ptr<Connection> writer_db,

@@ -81,13 +81,17 @@ Result<std::unique_ptr<SqlWriter>> SqlWriter::Open(std::unique_ptr<Connection> d
   return w;
 }
 
-Status SqlWriter::LoadCounters() {
+Status SqlWriter::LoadCounters(bool mid_batch) {
   Query q(st_->max_numbers);
   Result<bool> row = q.Step();
   if (!row.ok()) return std::move(row).error();
   counters_.next_incident_number = q.Int(0) + 1;
   counters_.next_alert_id = q.Int(1) + 1;
-  deadlines_->SetNextIds(q.Int(2) + 1, q.Int(3) + 1);
+  if (mid_batch) {
+    deadlines_->ReloadNextIds(q.Int(2) + 1, q.Int(3) + 1);
+  } else {
+    deadlines_->SetNextIds(q.Int(2) + 1, q.Int(3) + 1);
+  }
   return q.Run();
 }
 
@@ -211,7 +215,16 @@ Status SqlWriter::BeginBatch() {
     Query q(st_->begin);
     LOOM_RETURN_IF_ERROR(q.Run());
   }
-  if (db_->dialect() == Dialect::kSqlite) return OkStatus();
+  if (db_->dialect() == Dialect::kSqlite) {
+    // After a failure, what the writer keeps in memory may be what failed (another writer on the
+    // file took the number it meant to use): read it again, inside the write lock.
+    if (reload_counters_) {
+      LOOM_RETURN_IF_ERROR(LoadCounters());
+      batch_start_ = counters_;
+      reload_counters_ = false;
+    }
+    return OkStatus();
+  }
   // Several instances share a PostgreSQL database: take the write lock, then the counters as the
   // other instances left them.
   {
@@ -249,8 +262,14 @@ Status SqlWriter::EndCommand(bool ok) {
     Query q(st_->rollback_to);
     LOOM_RETURN_IF_ERROR(q.Run());
   }
-  Query q(st_->release);
-  return q.Run();
+  {
+    Query q(st_->release);
+    LOOM_RETURN_IF_ERROR(q.Run());
+  }
+  // The command may have failed on what the writer keeps in memory (a number another writer
+  // took): read it again before the next command, so that one failure cannot fail every later
+  // write. Inside the batch's write lock, the tables hold every command released before this one.
+  return LoadCounters(/*mid_batch=*/true);
 }
 
 Status SqlWriter::CommitBatch() {
@@ -274,6 +293,7 @@ std::function<void()> SqlWriter::TakeAfterDurable() { return std::move(after_dur
 
 void SqlWriter::AbortBatch() {
   counters_ = batch_start_;
+  reload_counters_ = true;  // at the next BEGIN (PostgreSQL reads them at every one)
   pending_.Clear();
   deadlines_->AbortBatch();
   if (db_->InTransaction()) {

@@ -6,9 +6,11 @@
 // caches alone: what a command must publish after the commit it returns (see the store).
 // The next incident number and the next alert id are kept in memory (this connection is the only
 // writer; on PostgreSQL, the only one while it holds the cluster-wide write lock, and reloaded when
-// it takes the lock at each batch) and restored when a savepoint or the batch rolls back. Head
-// updates of incidents that take repeat triggers are coalesced per batch (PendingHeads) and written
-// before the COMMIT.
+// it takes the lock at each batch). After a failure they are read again from the tables — after a
+// failed command before the next one, after a failed batch at the next BEGIN — so that a stale
+// value (another writer on the same SQLite file took the number) fails one write, not every one.
+// Head updates of incidents that take repeat triggers are coalesced per batch (PendingHeads) and
+// written before the COMMIT.
 //
 // Thread safety: not thread-safe. After Open, only the writer thread calls it.
 #pragma once
@@ -140,7 +142,8 @@ class SqlWriter final : public TransactionControl {
   SqlWriter(std::unique_ptr<Connection> db, Clock& clock, const ServiceCache& services);
   Status PrepareAll();
   // Reads the next incident number, alert id, deadline id and outbox id from the tables.
-  Status LoadCounters();
+  // `mid_batch`: between two commands of a batch (the ids the batch took stay its own).
+  Status LoadCounters(bool mid_batch = false);
   // PostgreSQL: NOTIFY the other instances of the batch's new deadlines and outbox rows.
   Status NotifyOtherInstances();
 
@@ -205,8 +208,9 @@ class SqlWriter final : public TransactionControl {
   PendingHeads pending_;
   std::function<void()> after_durable_;  // from the last CommitBatch, until taken
   Counters counters_;
-  Counters batch_start_;    // restored by AbortBatch
-  Counters command_start_;  // restored by EndCommand(false)
+  Counters batch_start_;          // restored by AbortBatch
+  Counters command_start_;        // restored by EndCommand(false)
+  bool reload_counters_ = false;  // a batch failed: LoadCounters at the next BeginBatch
 };
 
 }  // namespace loom::sql

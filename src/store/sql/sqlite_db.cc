@@ -35,11 +35,9 @@ bool SubJournalSpillConfigured() {
 }
 
 Error ErrorFromSqlite(sqlite3* db, int rc, std::string_view what) {
-  std::string message(what);
-  message += ": ";
-  message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Error::Conflict(std::move(message));
+    case SQLITE_CONSTRAINT: return DatabaseError(ErrorCode::kConflict, what, message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
@@ -47,8 +45,8 @@ Error ErrorFromSqlite(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_PROTOCOL:
-    case SQLITE_NOMEM: return Error::Unavailable(std::move(message));
-    default: return Error::Internal(std::move(message));
+    case SQLITE_NOMEM: return DatabaseError(ErrorCode::kUnavailable, what, message);
+    default: return DatabaseError(ErrorCode::kInternal, what, message);
   }
 }
 

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "store/database_error.h"
+#include "store/sql/row_codec.h"
 #include "store/sql/sqlite_store.h"
 #include "store/sql/test_database.h"
 #include "testing/fake_clock.h"
@@ -919,6 +921,44 @@ TEST_P(StoreTest, AFailingCommandRollsBackAloneInItsBatch) {
   Result<std::optional<IncidentDetail>> missing = store_->GetIncident(3);
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
+}
+
+// The writer keeps the next incident number in memory. Another writer on the same database (a
+// second server started on the same SQLite file) takes it behind its back: the write that meets
+// the stale number fails alone — with the database's own error, which a client only ever sees as a
+// 503 of our words — and the writer reads its numbers again, so that the next write is accepted.
+// (It answered UNIQUE constraint failed: incidents.number to every new incident, forever.)
+// PostgreSQL reads the numbers at every batch, under the cluster's write lock: nothing fails.
+TEST_P(StoreTest, AWriteThatMeetsAStaleNumberFailsAloneAndTheNextIsAccepted) {
+  EXPECT_EQ(Ingest(Pd(AlertAction::kTrigger, "first")).incident_number, 1);
+  // Incident 2, as the other writer wrote it: a copy of the first (closed group) under number 2.
+  const std::string columns = sql::kIncidentColumns;
+  std::string copied = columns;
+  copied.replace(0, std::string("number").size(), "2");
+  copied.replace(copied.find("group_open"), std::string("group_open").size(), "0");
+  ASSERT_TRUE(db_.Exec("INSERT INTO incidents (" + columns + ") SELECT " + copied +
+                       " FROM incidents WHERE number = 1")
+                  .ok());
+
+  Result<IngestOutcome> stale = IngestResult(Pd(AlertAction::kTrigger, "second"));
+  if (GetParam() == sql::TestBackend::kSqlite) {
+    ASSERT_FALSE(stale.ok());
+    EXPECT_TRUE(IsDatabaseError(stale.error())) << stale.error().message;
+    const Error shown = ClientViewOf(stale.error());
+    EXPECT_EQ(shown.code, ErrorCode::kUnavailable);
+    EXPECT_THAT(shown.message, ::testing::Not(HasSubstr("incidents")));
+    EXPECT_THAT(shown.message, ::testing::Not(HasSubstr("UNIQUE")));
+  } else {
+    ASSERT_TRUE(stale.ok()) << stale.error().message;
+    EXPECT_EQ(stale->incident_number, 3);
+  }
+  // The next writes are accepted, after the other writer's incident.
+  IngestOutcome next = Ingest(Pd(AlertAction::kTrigger, "third"));
+  EXPECT_GT(next.incident_number, 2);
+  Result<IngestOutcome> again = IngestResult(Pd(AlertAction::kTrigger, "second"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_NE(again->incident_number, next.incident_number);
+  EXPECT_TRUE(store_->Writable().ok());
 }
 
 // Repeat triggers into an open incident defer its head update to the end of the batch; every
