@@ -19,8 +19,9 @@
 //    each page took after its 202.
 //
 // Each incident is recognised at the sink by a token at the start of its title (the trigger's
-// payload.summary). A page may cover several incidents: rows of one destination that fall due
-// together go out as one message even with bundle_window 0.
+// payload.summary). A message may cover several incidents (a bundle); with bundle_window 0 the
+// server sends one message per page (before issue 16 it bundled what fell due while a message
+// to the same destination was in flight), which the "bundled" figures show.
 //
 // Usage:
 //   loom-bench-delivery-latency [--server PATH] [--mode both|latency|throughput]

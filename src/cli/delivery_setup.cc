@@ -45,6 +45,7 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   }
   DeliveryService::Options options;
   options.workers = notify.workers;
+  options.per_destination = notify.per_destination;
   options.retry.max_attempts = notify.max_attempts;
   options.retry.initial = notify.retry_initial;
   options.retry.max = notify.retry_max;

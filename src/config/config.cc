@@ -1051,8 +1051,8 @@ void ConfigParser::ParseSmtp(const Entry& e, const std::string& path, SmtpConfig
 
 void ConfigParser::ParseNotify(const Entry& section, NotifyConfig* out) {
   auto m = Mapping(section.value, "notify",
-                   {"smtp", "allow_hosts", "workers", "max_attempts", "retry", "bundle_window",
-                    "timeout", "link_ttl", "link_secret_env"});
+                   {"smtp", "allow_hosts", "workers", "per_destination", "max_attempts", "retry",
+                    "bundle_window", "timeout", "link_ttl", "link_secret_env"});
   if (!m) return;
   if (const Entry* e = Find(*m, "smtp"); e != nullptr && !e->value.IsNull()) {
     smtp_configured_ = true;  // even when invalid: its own errors say what is wrong
@@ -1073,6 +1073,9 @@ void ConfigParser::ParseNotify(const Entry& section, NotifyConfig* out) {
   }
   int64_t n = 0;
   if (Int(Find(*m, "workers"), "notify.workers", 1, 64, &n)) out->workers = static_cast<int>(n);
+  if (Int(Find(*m, "per_destination"), "notify.per_destination", 1, 64, &n)) {
+    out->per_destination = static_cast<int>(n);
+  }
   if (Int(Find(*m, "max_attempts"), "notify.max_attempts", 1, 100, &n)) {
     out->max_attempts = static_cast<int>(n);
   }

@@ -79,8 +79,9 @@ struct NotifyConfig {
   // even when they resolve to loopback, private or link-local addresses (which are refused
   // otherwise).
   std::vector<std::string> allow_hosts;
-  int workers = 4;                                   // concurrent deliveries
-  int max_attempts = 8;                              // then the row is dead-lettered
+  int workers = 4;          // concurrent deliveries
+  int per_destination = 4;  // messages in flight to one destination at once
+  int max_attempts = 8;     // then the row is dead-lettered
   Duration retry_initial = std::chrono::seconds(5);  // first backoff (doubled each attempt)
   Duration retry_max = std::chrono::minutes(10);     // backoff ceiling
   // Minimum gap between two messages to one destination (0 = no bundling).

@@ -907,6 +907,7 @@ notify:
     verify_tls: false
   allow_hosts: [127.0.0.1, "::1", 10.0.0.0/8, hooks.internal]
   workers: 2
+  per_destination: 3
   max_attempts: 5
   retry: { initial: 10s, max: 5m }
   bundle_window: 0s
@@ -977,6 +978,7 @@ TEST(ParseConfig, ContactMethodsRulesChannelsAndNotify) {
   EXPECT_EQ(n.allow_hosts,
             (std::vector<std::string>{"127.0.0.1", "::1", "10.0.0.0/8", "hooks.internal"}));
   EXPECT_EQ(n.workers, 2);
+  EXPECT_EQ(n.per_destination, 3);
   EXPECT_EQ(n.max_attempts, 5);
   EXPECT_EQ(n.retry_initial, std::chrono::seconds(10));
   EXPECT_EQ(n.retry_max, std::chrono::minutes(5));
@@ -996,6 +998,7 @@ TEST(ParseConfig, NotifyDefaults) {
     EXPECT_FALSE(n.smtp.has_value());
     EXPECT_TRUE(n.allow_hosts.empty());
     EXPECT_EQ(n.workers, 4);
+    EXPECT_EQ(n.per_destination, 4);
     EXPECT_EQ(n.max_attempts, 8);
     EXPECT_EQ(n.retry_initial, std::chrono::seconds(5));
     EXPECT_EQ(n.retry_max, std::chrono::minutes(10));

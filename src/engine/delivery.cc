@@ -132,30 +132,66 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
         }
         // E-mail while the relay is unreachable: one probe at a time, after its backoff.
         const bool via_relay = dest->type == "email";
+        const TimePoint relay_retry = std::max(relay_.down_until, now + std::chrono::seconds(1));
         if (via_relay && relay_.failures > 0) {
           if (relay_.probing || now < relay_.down_until) {
-            const TimePoint retry_at = std::max(relay_.down_until, now + std::chrono::seconds(1));
-            for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(retry_at), row.id});
+            for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(relay_retry), row.id});
             continue;
           }
         }
-        // One message per destination at a time: rows for a busy destination wait for its send
-        // to finish (Finished). And at most one message per bundle window.
-        if (auto busy = busy_.find(key); busy != busy_.end()) {
-          for (const OutboxEntry& row : rows) busy->second.push_back(row.id);
-          continue;
+        // The messages: each claimed one as it was first sent (a retry, or a re-send after a
+        // restart), then the rows in no message yet — one each, or with a window one bundle.
+        std::vector<std::vector<OutboxEntry>> messages;
+        std::map<std::string, size_t> by_message;
+        std::vector<OutboxEntry> fresh_rows;
+        for (OutboxEntry& row : rows) {
+          if (row.message_id.empty()) {
+            fresh_rows.push_back(std::move(row));
+            continue;
+          }
+          auto [it, added] = by_message.try_emplace(row.message_id, messages.size());
+          if (added) messages.emplace_back();
+          messages[it->second].push_back(std::move(row));
         }
-        TimePoint not_before = now;
-        auto last = last_sent_.find(key);
-        if (last != last_sent_.end()) not_before = last->second + options_.bundle_window;
-        if (not_before > now) {
-          for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(not_before), row.id});
-          continue;
+        const size_t claimed = messages.size();
+        const bool bundling = options_.bundle_window > Duration::zero();
+        if (bundling && !fresh_rows.empty()) {
+          // At most one new message per window.
+          TimePoint not_before = now;
+          if (auto last = last_sent_.find(key); last != last_sent_.end()) {
+            not_before = last->second + options_.bundle_window;
+          }
+          if (not_before > now) {
+            for (const OutboxEntry& row : fresh_rows)
+              heap_.push({ToUnixMicros(not_before), row.id});
+          } else {
+            messages.push_back(std::move(fresh_rows));
+          }
+        } else {
+          for (OutboxEntry& row : fresh_rows) messages.push_back({std::move(row)});
         }
-        busy_[key];
-        last_sent_[key] = now;
-        if (via_relay && relay_.failures > 0) relay_.probing = true;
-        jobs.push_back({std::move(key), std::move(*dest), std::move(rows)});
+        int& in_flight = in_flight_[key];
+        for (size_t i = 0; i < messages.size(); ++i) {
+          std::vector<OutboxEntry>& message = messages[i];
+          if (via_relay && relay_.failures > 0 && relay_.probing) {
+            for (const OutboxEntry& row : message) heap_.push({ToUnixMicros(relay_retry), row.id});
+            continue;
+          }
+          if (in_flight >= std::max(1, options_.per_destination)) {
+            // Sent once a message in flight there finishes (Finished).
+            std::vector<int64_t> ids;
+            for (const OutboxEntry& row : message) ids.push_back(row.id);
+            waiting_rows_ += ids.size();
+            waiting_[key].push_back(std::move(ids));
+            continue;
+          }
+          ++in_flight;
+          if (bundling) last_sent_[key] = now;
+          if (via_relay && relay_.failures > 0) relay_.probing = true;
+          // A new message claims its rows when later ones may be bundled with them.
+          jobs.push_back({key, *dest, std::move(message), /*claim=*/i >= claimed && bundling});
+        }
+        if (in_flight == 0) in_flight_.erase(key);
       }
     }
   }
@@ -163,7 +199,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
     std::lock_guard<std::mutex> lock(mu_);
     *next =
         heap_.empty() ? std::nullopt : std::optional<TimePoint>(FromUnixMicros(heap_.top().due_us));
-    stats_.pending = static_cast<int64_t>(heap_.size());
+    stats_.pending = static_cast<int64_t>(heap_.size() + waiting_rows_);
   }
   if (!dead.empty()) {
     {
@@ -175,7 +211,37 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
   return jobs;
 }
 
+bool DeliveryService::Claim(const Job& job) {
+  std::vector<OutboxClaim> claims;
+  for (const OutboxEntry& row : job.rows) claims.push_back({row.id, row.message_id});
+  std::promise<Result<int64_t>> claimed;
+  std::future<Result<int64_t>> done = claimed.get_future();
+  store_.ClaimOutbox(std::move(claims),
+                     [&claimed](Result<int64_t> r) { claimed.set_value(std::move(r)); });
+  Result<int64_t> r = done.get();
+  if (r.ok()) return true;
+  // Not sent: the rows are still in no message; try again shortly.
+  spdlog::warn("delivery: cannot record a message before sending it: {}", r.error().message);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_sent_.erase(job.key);
+    if (job.destination.type == "email") relay_.probing = false;
+    for (const OutboxEntry& row : job.rows) {
+      heap_.push({ToUnixMicros(clock_.Now() + std::chrono::seconds(1)), row.id});
+    }
+  }
+  return false;
+}
+
 void DeliveryService::Run(Job job, bool wait) {
+  if (job.rows.front().message_id.empty()) {
+    const std::string id = MessageId(job.rows);
+    for (OutboxEntry& row : job.rows) row.message_id = id;
+  }
+  if (job.claim && !Claim(job)) {
+    Finished(job.key);
+    return;
+  }
   const TimePoint now = clock_.Now();
   const std::shared_ptr<const OnCallSnapshot> oncall = Snapshot();
   Notice notice = BuildNotice(job.rows, *oncall);
@@ -192,6 +258,7 @@ void DeliveryService::Run(Job job, bool wait) {
   const int bundle = static_cast<int>(job.rows.size());
   std::vector<DeliveryRecord> records =
       RecordsFor(job.rows, result, options_.retry, options_.jitter(), bundle, now, *oncall);
+  for (DeliveryRecord& r : records) r.message_id = notice.id;
   {
     std::lock_guard<std::mutex> lock(mu_);
     switch (result.outcome) {
@@ -278,15 +345,25 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
 void DeliveryService::Finished(const std::string& key) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto busy = busy_.find(key);
-    if (busy == busy_.end()) return;
-    // What fell due meanwhile goes next, as one message, once the window allows.
-    TimePoint due = clock_.Now();
-    if (auto last = last_sent_.find(key); last != last_sent_.end()) {
-      due = std::max(due, last->second + options_.bundle_window);
+    int busy = 0;
+    if (auto in_flight = in_flight_.find(key); in_flight != in_flight_.end()) {
+      busy = --in_flight->second;
+      if (busy <= 0) in_flight_.erase(in_flight);
     }
-    for (int64_t id : busy->second) heap_.push({ToUnixMicros(due), id});
-    busy_.erase(busy);
+    auto waiting = waiting_.find(key);
+    if (waiting == waiting_.end()) return;
+    // What waited goes next: with a window all of it (the rows in no message yet as one
+    // bundle, once the window allows), else as many messages as there are free slots.
+    size_t release = options_.bundle_window > Duration::zero()
+                         ? waiting->second.size()
+                         : static_cast<size_t>(std::max(1, options_.per_destination - busy));
+    const int64_t due = ToUnixMicros(clock_.Now());
+    while (release-- > 0 && !waiting->second.empty()) {
+      for (int64_t id : waiting->second.front()) heap_.push({due, id});
+      waiting_rows_ -= waiting->second.front().size();
+      waiting->second.pop_front();
+    }
+    if (waiting->second.empty()) waiting_.erase(waiting);
   }
   wakeup_.Notify();
 }
@@ -338,6 +415,8 @@ void DeliveryService::Stop() {
   loaded_ = false;
   heap_ = {};
   rows_.clear();
+  waiting_.clear();
+  waiting_rows_ = 0;
 }
 
 void DeliveryService::SchedulerLoop() {
@@ -372,7 +451,7 @@ void DeliveryService::WorkerLoop() {
 DeliveryStats DeliveryService::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   DeliveryStats s = stats_;
-  s.pending = static_cast<int64_t>(heap_.size());
+  s.pending = static_cast<int64_t>(heap_.size() + waiting_rows_);
   return s;
 }
 

@@ -10,9 +10,18 @@
 // so receivers can deduplicate) but never creates a second page: rows are unique per (incident,
 // step, recipient, method).
 //
-// Rate limit and bundling: at most one message per destination per `bundle_window`. Rows that
-// fall due inside the window wait for its end and then go out as one bundled message that says
-// how many incidents it covers: a storm of 500 alerts in a minute sends a handful of messages.
+// Messages and bundling: a message is one or more rows to one destination. With
+// `bundle_window: 0s` every row is a message of its own, and up to `per_destination` of them are
+// in flight to one destination at once (more wait for a free slot, then go, still one each). With
+// a window, at most one new message per destination per window: rows that fall due inside it
+// wait for its end and then go out as one `bundle` message that says how many notifications it
+// carries — a storm of 500 alerts in a minute sends a handful of messages.
+//
+// A message keeps its id and its rows from its first attempt on: a bundle's rows are claimed
+// for it in the store (Store::ClaimOutbox) before it is first sent, retries and a re-send after a
+// crash carry the same rows under the same id, and a claimed row never goes into another message
+// (rows acknowledged meanwhile are left out). A one-row message needs no claim while nothing is
+// bundled: its id comes from the row's unique key (MessageId), and its attempts' records name it.
 //
 // Failures: retried with exponential backoff and jitter (Retry-After honoured on 429); a 410
 // disables the destination (kept in the store); after `max_attempts` the row is dead-lettered and
@@ -61,6 +70,8 @@ class DeliveryService {
     int workers = 4;
     RetryPolicy retry;
     Duration bundle_window = std::chrono::seconds(30);
+    // Messages in flight to one destination at once.
+    int per_destination = 4;
     // Random factor for backoffs, in [0.5, 1.5); tests pass a constant.
     std::function<double()> jitter;
     // One-click links for (incident number, recipient, via, now): LinkSigner::For in
@@ -97,7 +108,8 @@ class DeliveryService {
   struct Job {
     std::string key;  // destination key
     Destination destination;
-    std::vector<OutboxEntry> rows;
+    std::vector<OutboxEntry> rows;  // one message
+    bool claim = false;             // a new message to claim its rows for before the send
   };
   struct HeapEntry {
     int64_t due_us;
@@ -112,6 +124,9 @@ class DeliveryService {
   std::vector<Job> TakeDue(std::optional<TimePoint>* next);
   // Sends one job and records its outcome; `wait` blocks until the record committed.
   void Run(Job job, bool wait);
+  // Claims a new message's rows for it and waits for the commit; false (the rows rescheduled)
+  // when the store could not record it.
+  bool Claim(const Job& job);
   void Record(std::vector<DeliveryRecord> records, bool wait);
   void Finished(const std::string& key);
   std::shared_ptr<const OnCallSnapshot> Snapshot() const;
@@ -132,10 +147,13 @@ class DeliveryService {
   std::map<int64_t, OutboxEntry> rows_;                                          // GUARDED_BY(mu_)
   bool parked_ = false;  // GUARDED_BY(mu_): stopped; new rows are not kept
   bool loaded_ = false;  // GUARDED_BY(mu_): the pending rows were read since the park
-  // Destinations with a message in flight, and the rows that fell due for them meanwhile.
-  std::map<std::string, std::vector<int64_t>> busy_;  // GUARDED_BY(mu_)
-  std::map<std::string, TimePoint> last_sent_;        // GUARDED_BY(mu_)
-  std::set<std::string> disabled_;                    // GUARDED_BY(mu_)
+  // Messages in flight per destination, and what waits there for a free slot: each entry the
+  // rows of one message (or of one row not yet in a message).
+  std::map<std::string, int> in_flight_;                             // GUARDED_BY(mu_)
+  std::map<std::string, std::deque<std::vector<int64_t>>> waiting_;  // GUARDED_BY(mu_)
+  size_t waiting_rows_ = 0;                                          // GUARDED_BY(mu_)
+  std::map<std::string, TimePoint> last_sent_;                       // GUARDED_BY(mu_)
+  std::set<std::string> disabled_;                                   // GUARDED_BY(mu_)
   // The SMTP relay's health (see the header comment).
   struct RelayHealth {
     int failures = 0;  // transport failures in a row; 0 = up

@@ -198,8 +198,22 @@ std::optional<Destination> ResolveDestination(
   return Destination{method->type, method->address, method->secrets};
 }
 
+std::string MessageId(const std::vector<OutboxEntry>& rows) {
+  // Stable across retries and restarts.
+  if (rows.size() == 1) return "msg_" + Sha256Hex(rows.front().unique_key).substr(0, 32);
+  std::vector<int64_t> ids;
+  ids.reserve(rows.size());
+  for (const OutboxEntry& row : rows) ids.push_back(row.id);
+  std::sort(ids.begin(), ids.end());
+  std::string joined;
+  for (int64_t id : ids) joined += std::to_string(id) + ",";
+  return "msg_" + Sha256Hex(joined).substr(0, 32);
+}
+
 Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& oncall) {
   Notice n;
+  n.id = rows.front().message_id.empty() ? MessageId(rows) : rows.front().message_id;
+  n.bundled = static_cast<int>(rows.size());
   const OutboxEntry& first = rows.front();
   n.recipient = first.recipient;
   n.role = first.role;
@@ -209,9 +223,7 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
     n.recipient_name = user != nullptr ? user->name : first.recipient;
   }
   std::set<int64_t> seen;
-  std::vector<int64_t> ids;
   for (const OutboxEntry& row : rows) {
-    ids.push_back(row.id);
     // About no incident (a follow-up's reminder, an overdue drill): no incident block, no link.
     if (row.incident_number == 0 || !seen.insert(row.incident_number).second) continue;
     n.incidents.push_back(IncidentOf(row, ParsePayload(row.payload_json)));
@@ -221,14 +233,8 @@ Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& o
     n.type = first.channel == "channel" ? PayloadString(p, "event") : first.channel;
     Describe(first, p, n);
     MarkDrill(n);
-    // Stable across retries and restarts: the row's unique key.
-    n.id = "msg_" + Sha256Hex(first.unique_key).substr(0, 32);
     return n;
   }
-  std::sort(ids.begin(), ids.end());
-  std::string joined;
-  for (int64_t id : ids) joined += std::to_string(id) + ",";
-  n.id = "msg_" + Sha256Hex(joined).substr(0, 32);
   n.type = "bundle";
   n.summary = std::to_string(rows.size()) + " notifications about " +
               std::to_string(n.incidents.size()) + " incidents";

@@ -35,7 +35,13 @@ std::optional<Destination> ResolveDestination(
     const std::map<std::string, IncidentChannel>& channels,  // by "channel:<service>/<id>"
     std::string* why);
 
-// One message for `rows` (all to the same destination, at least one). Links are left empty.
+// The id of a new message carrying `rows` (at least one): one row's message is named after the
+// row's unique key (so it needs no record to keep its id), a bundle after its rows' ids.
+std::string MessageId(const std::vector<OutboxEntry>& rows);
+
+// One message for `rows` (all to the same destination, at least one; all of one message when a
+// row names its message). Its id is the rows' message_id, else MessageId(rows). Links are left
+// empty.
 Notice BuildNotice(const std::vector<OutboxEntry>& rows, const OnCallSnapshot& oncall);
 
 struct RetryPolicy {

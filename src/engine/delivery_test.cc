@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/crypto.h"
@@ -29,13 +32,26 @@ using ::testing::IsEmpty;
 class FakeChannel final : public Channel {
  public:
   SendResult Send(const Destination& to, const Notice& notice) override {
+    std::function<void()> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sent.push_back({to, notice});
+      ++in_flight;
+      max_in_flight = std::max(max_in_flight, in_flight);
+      hook = std::exchange(during_send, nullptr);
+    }
+    // Runs while this message is in flight (once).
+    if (hook) hook();
     std::lock_guard<std::mutex> lock(mu_);
-    sent.push_back({to, notice});
+    --in_flight;
     if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, ""};
     SendResult r = script.front();
     script.pop_front();
     return r;
   }
+  std::function<void()> during_send;
+  int in_flight = 0;
+  int max_in_flight = 0;
   struct Sent {
     Destination to;
     Notice notice;
@@ -101,7 +117,8 @@ class DeliveryTest : public testing::StoreFixture,
     options_d.retry.max_attempts = 4;
     options_d.retry.initial = seconds(5);
     options_d.retry.max = minutes(1);
-    options_d.bundle_window = seconds(30);
+    options_d.bundle_window = bundle_window_;
+    options_d.per_destination = per_destination_;
     options_d.jitter = [] { return 1.0; };
     options_d.links = [](int64_t number, const std::string& recipient, const std::string& via,
                          TimePoint) {
@@ -164,6 +181,15 @@ class DeliveryTest : public testing::StoreFixture,
     return out;
   }
 
+  // Incidents' numbers in a message.
+  static std::vector<int64_t> Numbers(const Notice& notice) {
+    std::vector<int64_t> out;
+    for (const NoticeIncident& i : notice.incidents) out.push_back(i.number);
+    return out;
+  }
+
+  Duration bundle_window_ = seconds(30);
+  int per_destination_ = 4;
   std::shared_ptr<const SeverityPolicy> policy_;
   std::shared_ptr<Roster> roster_;
   std::shared_ptr<FakeChannel> hook_ = std::make_shared<FakeChannel>();
@@ -308,6 +334,8 @@ TEST_P(DeliveryTest, IncidentChannelsReceiveEveryLifecycleChange) {
   EXPECT_EQ(slack_->sent[0].notice.incidents[0].ack_url, "");  // a channel has nobody to ack as
   // The acknowledgement and the commander it assigned came within one window: one message.
   EXPECT_EQ(slack_->sent[1].notice.type, "bundle");
+  EXPECT_EQ(slack_->sent[1].notice.bundled, 2);  // two notifications about one incident
+  ASSERT_EQ(slack_->sent[1].notice.incidents.size(), 1u);
   EXPECT_THAT(slack_->sent[1].notice.detail,
               HasSubstr("\nAcknowledged: INC-1 (sev1) LOOM node down: db"));
   EXPECT_THAT(slack_->sent[1].notice.detail, HasSubstr("\nCommander assigned: INC-1 (sev1)"));
@@ -342,16 +370,22 @@ TEST_P(DeliveryTest, WhileTheMailRelayIsUnreachableMailWaitsForOneProbe) {
   delivery_->RunDue();
   EXPECT_EQ(mail_->sent.size(), 1u);
   EXPECT_THAT(Rows(b), ElementsAre("page mia/mail pending 0"));
-  // After the backoff one probe carries both; it fails, so the next waits twice as long.
+  // After the backoff one probe: the first message again, alone (it keeps its rows); it fails,
+  // so the next waits twice as long.
   AdvanceAndRun(seconds(5));
   ASSERT_EQ(mail_->sent.size(), 2u);
-  EXPECT_EQ(mail_->sent[1].notice.incidents.size(), 2u);
+  EXPECT_THAT(Numbers(mail_->sent[1].notice), ElementsAre(a));
   AdvanceAndRun(seconds(9));
   EXPECT_EQ(mail_->sent.size(), 2u);
   AdvanceAndRun(seconds(1));
   ASSERT_EQ(mail_->sent.size(), 3u);
+  EXPECT_EQ(mail_->sent[2].notice.id, mail_->sent[0].notice.id);
   EXPECT_THAT(Rows(a), ElementsAre("page mia/mail delivered 3"));
-  EXPECT_THAT(Rows(b), ElementsAre("page mia/mail delivered 2"));
+  // The relay is up: the held page goes once the bundle window after the probe allows.
+  AdvanceAndRun(seconds(30));
+  ASSERT_EQ(mail_->sent.size(), 4u);
+  EXPECT_THAT(Numbers(mail_->sent[3].notice), ElementsAre(b));
+  EXPECT_THAT(Rows(b), ElementsAre("page mia/mail delivered 1"));
 }
 
 TEST_P(DeliveryTest, AUserWithoutContactMethodsIsOnRecordButNothingIsSent) {
@@ -374,6 +408,122 @@ TEST_P(DeliveryTest, PendingMessagesAreSentAfterARestart) {
   delivery_->RunDue();
   EXPECT_EQ(hook_->sent.size(), 1u);
   EXPECT_EQ(Rows(n)[0], "page alice/hook delivered 1");
+}
+
+TEST_P(DeliveryTest, WithoutAWindowEachPageIsAMessageOfItsOwn) {
+  bundle_window_ = Duration::zero();
+  Restart();
+  const int64_t a = Trigger("a");
+  const int64_t b = Trigger("b");
+  const int64_t c = Trigger("c");
+  // All three due at once, for one destination: still three messages.
+  EXPECT_EQ(delivery_->RunDue(), 6u);  // and three incident-channel posts
+  ASSERT_EQ(hook_->sent.size(), 3u);
+  std::set<std::string> ids;
+  std::vector<int64_t> numbers;
+  for (const auto& sent : hook_->sent) {
+    EXPECT_EQ(sent.notice.type, "page");
+    EXPECT_EQ(sent.notice.bundled, 1);
+    ASSERT_EQ(sent.notice.incidents.size(), 1u);
+    numbers.push_back(sent.notice.incidents[0].number);
+    ids.insert(sent.notice.id);
+  }
+  EXPECT_THAT(numbers, ElementsAre(a, b, c));
+  EXPECT_EQ(ids.size(), 3u);
+  EXPECT_EQ(slack_->sent.size(), 3u);
+  EXPECT_EQ(delivery_->Stats().bundled, 0);
+}
+
+TEST_P(DeliveryTest, WithoutAWindowPagesDueWhileOthersAreInFlightGoSinglyInTurn) {
+  bundle_window_ = Duration::zero();
+  per_destination_ = 2;
+  Restart();
+  const int64_t a = Trigger("a");
+  int64_t b = 0;
+  int64_t c = 0;
+  size_t sent_meanwhile = 0;
+  size_t sent_at_the_limit = 0;
+  // While a's page is in flight, b and c fall due: b's goes at once (two per destination); while
+  // a's and b's are both in flight, c's waits for a free slot, and then goes on its own.
+  hook_->during_send = [&] {
+    b = Trigger("b");
+    c = Trigger("c");
+    hook_->during_send = [&] { sent_at_the_limit = delivery_->RunDue(); };
+    sent_meanwhile = delivery_->RunDue();
+  };
+  delivery_->RunDue();
+  EXPECT_EQ(sent_at_the_limit, 0u);
+  EXPECT_EQ(sent_meanwhile, 4u);  // b's and c's pages and channel posts
+  EXPECT_EQ(hook_->max_in_flight, 2);
+  ASSERT_EQ(hook_->sent.size(), 3u);
+  EXPECT_THAT(Numbers(hook_->sent[0].notice), ElementsAre(a));
+  EXPECT_THAT(Numbers(hook_->sent[1].notice), ElementsAre(b));
+  EXPECT_THAT(Numbers(hook_->sent[2].notice), ElementsAre(c));
+  EXPECT_EQ(hook_->sent[2].notice.type, "page");
+  EXPECT_EQ(delivery_->Stats().pending, 3);  // the e-mails, due in a minute; nothing waits
+}
+
+TEST_P(DeliveryTest, ARetriedBundleKeepsItsIdAndItsIncidentsAcrossARestart) {
+  hook_->script = {Answer(SendResult::Outcome::kRetry, 500)};
+  const int64_t a = Trigger("a");
+  const int64_t b = Trigger("b");
+  delivery_->RunDue();
+  ASSERT_EQ(hook_->sent.size(), 1u);
+  const Notice first = hook_->sent[0].notice;
+  EXPECT_EQ(first.type, "bundle");
+  EXPECT_THAT(Numbers(first), ElementsAre(a, b));
+  // A new page falls due, and the process restarts before the retry.
+  const int64_t c = Trigger("c");
+  Restart();
+  AdvanceAndRun(seconds(5));
+  ASSERT_EQ(hook_->sent.size(), 3u);
+  // The retry is the same message: same id, same incidents; the new page is not added to it.
+  const Notice& retry = hook_->sent[1].notice;
+  EXPECT_EQ(retry.id, first.id);
+  EXPECT_THAT(Numbers(retry), ElementsAre(a, b));
+  EXPECT_EQ(retry.summary, first.summary);
+  EXPECT_EQ(retry.detail, first.detail);
+  EXPECT_EQ(retry.bundled, 2);
+  EXPECT_THAT(Numbers(hook_->sent[2].notice), ElementsAre(c));
+  EXPECT_NE(hook_->sent[2].notice.id, first.id);
+  EXPECT_THAT(Rows(a), ElementsAre("page alice/hook delivered 2", "page alice/mail pending 0"));
+  EXPECT_THAT(Rows(c), ElementsAre("page alice/hook delivered 1", "page alice/mail pending 0"));
+  // The store names each row's message.
+  Result<std::vector<OutboxEntry>> rows = store_->ListNotifications(b);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->front().message_id, first.id);
+}
+
+TEST_P(DeliveryTest, TheStoreKeepsARowInTheFirstMessageThatClaimedIt) {
+  const int64_t n = Trigger("db");
+  // alice's rows: the webhook (due now) and the e-mail (due in a minute).
+  auto row = [&](const std::string& method) {
+    Result<std::vector<OutboxEntry>> rows = store_->ListNotifications(n);
+    EXPECT_TRUE(rows.ok());
+    for (const OutboxEntry& e : *rows) {
+      if (e.recipient == "alice" && e.method == method) return e;
+    }
+    ADD_FAILURE() << "no row for " << method;
+    return OutboxEntry{};
+  };
+  auto claim = [&](int64_t id, const std::string& message) {
+    std::vector<OutboxClaim> claims = {{id, message}};
+    Result<int64_t> r =
+        AwaitWrite<int64_t>([&](auto done) { store_->ClaimOutbox(std::move(claims), done); });
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : -1;
+  };
+  EXPECT_EQ(claim(row("hook").id, "msg_first"), 1);
+  EXPECT_EQ(claim(row("hook").id, "msg_second"), 0);
+  EXPECT_EQ(row("hook").message_id, "msg_first");
+  // Sent under the id it was claimed for, and recorded with it.
+  delivery_->RunDue();
+  ASSERT_EQ(hook_->sent.size(), 1u);
+  EXPECT_EQ(hook_->sent[0].notice.id, "msg_first");
+  EXPECT_EQ(row("hook").message_id, "msg_first");
+  Acknowledge(n);  // cancels the e-mail not yet sent: a cancelled row is claimed by nothing
+  EXPECT_EQ(claim(row("mail").id, "msg_third"), 0);
+  EXPECT_EQ(row("mail").message_id, "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeliveryTest, sql::kBackends, sql::BackendName);

@@ -11,7 +11,7 @@ struct DeliveryStats {
   int64_t failed = 0;   // attempts that will be retried
   int64_t dead = 0;     // rows dead-lettered
   int64_t bundled = 0;  // rows that went out in a bundle of more than one
-  int64_t pending = 0;  // rows waiting in the heap
+  int64_t pending = 0;  // rows waiting: due later, or for a free slot of their destination
 };
 
 struct EngineStats {

@@ -34,7 +34,8 @@ struct NoticeIncident {
 
 // What to tell one recipient (a user's contact method, or an incident channel).
 struct Notice {
-  // Stable across retries of the same message: `webhook-id`, the local part of `Message-ID`.
+  // Stable across retries of the same message, restarts included: `webhook-id`, the local part
+  // of `Message-ID`.
   std::string id;
   // "page", "notify", "ticket", "reminder" (to a user), or for incident channels the timeline
   // event type ("incident.triggered", "incident.acknowledged", "update.posted", ...).
@@ -45,6 +46,9 @@ struct Notice {
   std::string summary;         // one line saying what happened, e.g. "Sev1 page (primary, step 0)"
   std::string detail;          // optional longer text (status update body, missed update, ...)
   std::vector<NoticeIncident> incidents;  // one, or several when bundled
+  // How many notifications the message carries: 1, or more for a `bundle` (several may be about
+  // one incident, e.g. its acknowledgement and its new commander to an incident channel).
+  int bundled = 1;
   TimePoint created_at{};
 };
 

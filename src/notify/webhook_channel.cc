@@ -105,7 +105,7 @@ std::string RenderWebhookBody(const Notice& notice) {
       {"summary", notice.summary},
       {"detail", StringOrNull(notice.detail)},
       {"incidents", std::move(incidents)},
-      {"bundled", notice.incidents.size()},
+      {"bundled", notice.bundled},
       {"drill", drill},
   };
   // Replace invalid UTF-8 instead of throwing: titles come from alert payloads.

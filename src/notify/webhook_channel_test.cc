@@ -65,6 +65,7 @@ TEST(WebhookBodyTest, VersionedDocument) {
   notice.incidents[1].number = 13;
   notice.incidents[1].id = "INC-13";
   notice.incidents[1].ack_url = "";
+  notice.bundled = 3;  // three notifications about two incidents
   auto body = nlohmann::json::parse(RenderWebhookBody(notice));
   EXPECT_EQ(body["schema"], "loom-oncall.notification/v1");
   EXPECT_EQ(body["id"], "ntf-42");
@@ -75,7 +76,7 @@ TEST(WebhookBodyTest, VersionedDocument) {
       (nlohmann::json{{"kind", "user"}, {"id", "alice"}, {"name", "Alice"}, {"role", "primary"}}));
   EXPECT_EQ(body["summary"], "Sev1 page (primary, step 0)");
   EXPECT_TRUE(body["detail"].is_null());
-  EXPECT_EQ(body["bundled"], 2);
+  EXPECT_EQ(body["bundled"], 3);
   ASSERT_EQ(body["incidents"].size(), 2u);
   const auto& first = body["incidents"][0];
   EXPECT_EQ(first["number"], 12);

@@ -224,6 +224,15 @@ struct OutboxEntry {
   std::optional<TimePoint> next_attempt_at;  // pending: when it is due
   std::optional<TimePoint> delivered_at;
   std::string last_error;
+  // The message it goes out in, recorded before that message's first attempt (ClaimOutbox) or
+  // with an attempt's record: a claimed row is never sent in another message. "" = none yet.
+  std::string message_id;
+};
+
+// Puts an outbox row into a message before the message's first attempt (see ClaimOutbox).
+struct OutboxClaim {
+  int64_t outbox_id = 0;
+  std::string message_id;
 };
 
 // The outcome of one delivery attempt of one outbox row, recorded by RecordDeliveries.
@@ -234,6 +243,8 @@ struct DeliveryRecord {
   bool attempted = true;  // false: dead-lettered without an attempt (attempts stays)
   std::optional<TimePoint> next_attempt_at;
   std::string last_error;
+  // The message the attempt sent; kept when the row names none yet ("" = leave it).
+  std::string message_id;
   // Timeline event of the incident ("notification.sent", "notification.failed",
   // "notification.dead_lettered"; "" = none), actor "system".
   std::string event_type;
@@ -341,6 +352,10 @@ class Store {
   // Applies delivery outcomes in one transaction: each row's state, attempts, next attempt,
   // last error, its timeline event and follow-up rows. Answers how many rows changed.
   virtual void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) = 0;
+  // Records, in one transaction, which message each row goes out in, before that message is
+  // first attempted: only pending rows that name no message yet are changed (a row stays in the
+  // first message that claimed it). Answers how many rows changed.
+  virtual void ClaimOutbox(std::vector<OutboxClaim> claims, Callback<int64_t> done) = 0;
   // Marks a destination disabled (it answered 410) — `key` identifies it (DestinationKey in
   // src/engine/delivery.h); later rows for it are dead-lettered without an attempt.
   virtual void DisableDestination(std::string key, std::string reason, Callback<bool> done) = 0;

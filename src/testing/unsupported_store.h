@@ -45,6 +45,9 @@ class UnsupportedStore : public Store {
   void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
     done(Unsupported());
   }
+  void ClaimOutbox(std::vector<OutboxClaim>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
   void DisableDestination(std::string, std::string, Callback<bool> done) override {
     done(Unsupported());
   }

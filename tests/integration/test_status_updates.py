@@ -102,7 +102,8 @@ class StatusUpdateTest(harness.LoomTestCase):
                   if e["type"] == "incident.status_update"]
         self.assertEqual(len(update), 1)
         self.assertEqual(update[0]["data"]["scope"], "messaging")
-        # Posted to the channel: on its own, or in a bundle with the acknowledgement before it.
+        # Posted to the channel as a message of its own: with bundle_window 0s nothing is bundled,
+        # however close together the acknowledgement's posts and the update's fall due.
         deadline = time.monotonic() + 20
         posted_type = b'"type":"incident.status_update"'
         while not any(posted_type in b for b in self.sink.bodies):
@@ -112,6 +113,8 @@ class StatusUpdateTest(harness.LoomTestCase):
         posted = [json.loads(b) for b in self.sink.bodies if posted_type in b]
         self.assertEqual(posted[0]["recipient"]["id"], "channel:loom/status")
         self.assertEqual(posted[0]["incidents"][0]["id"], self.iid)
+        every = [json.loads(b) for b in self.sink.bodies]
+        self.assertEqual([m for m in every if m["type"] == "bundle" or m["bundled"] != 1], [])
 
     def test_the_cli_refuses_an_incomplete_update_naming_the_flags(self):
         r = harness.run_cli(["incident", "update", self.iid, "--impact", "EU users",

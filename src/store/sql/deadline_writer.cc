@@ -18,6 +18,7 @@ struct DeadlineWriter::Statements {
   Statement* cancel_reminders = nullptr;
   Statement* cancel_messages = nullptr;
   Statement* record_delivery = nullptr;
+  Statement* claim_outbox = nullptr;
   Statement* disable_destination = nullptr;
   Statement* last_update = nullptr;
 };
@@ -61,8 +62,12 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
       {&st->cancel_messages, std::string(kCancelOutbox) + " AND channel <> 'channel'"},
       {&st->record_delivery,
        "UPDATE outbox SET state = ?2, attempts = attempts + ?6, next_attempt_at = ?3,"
-       " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN CAST(?5 AS BIGINT) END"
+       " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN CAST(?5 AS BIGINT) END,"
+       " message_id = COALESCE(message_id, CAST(?7 AS TEXT))"
        " WHERE id = ?1 AND state = 'pending'"},
+      {&st->claim_outbox,
+       "UPDATE outbox SET message_id = ?2"
+       " WHERE id = ?1 AND state = 'pending' AND message_id IS NULL"},
       {&st->disable_destination,
        "INSERT INTO disabled_destinations (key, reason, disabled_at) VALUES (?1, ?2, ?3)"
        " ON CONFLICT (key) DO NOTHING"},
@@ -189,6 +194,20 @@ Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint n
   q.BindRef(4, r.last_error);
   q.Bind(5, now);
   q.Bind(6, int64_t{r.attempted ? 1 : 0});
+  if (r.message_id.empty()) {
+    q.BindNull(7);
+  } else {
+    q.BindRef(7, r.message_id);
+  }
+  Status s = q.Run();
+  if (!s.ok()) return std::move(s).error();
+  return q.Changes() > 0;
+}
+
+Result<bool> DeadlineWriter::ClaimOutbox(const OutboxClaim& claim) {
+  Query q(st_->claim_outbox);
+  q.Bind(1, claim.outbox_id);
+  q.BindRef(2, claim.message_id);
   Status s = q.Run();
   if (!s.ok()) return std::move(s).error();
   return q.Changes() > 0;

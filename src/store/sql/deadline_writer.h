@@ -52,9 +52,11 @@ class DeadlineWriter {
   // Cancels the incident's pending messages of one family (pages and tickets with the
   // escalation, reminders and notifies with the cadence); incident channel posts stay.
   Status CancelOutbox(int64_t incident_number, DeadlineFamily family, const char* reason);
-  // Applies one delivery outcome to its row (attempts + 1 when attempted). False when the row is
-  // not pending.
+  // Applies one delivery outcome to its row (attempts + 1 when attempted; the message id when
+  // the row names none yet). False when the row is not pending.
   Result<bool> RecordDelivery(const DeliveryRecord& record, TimePoint now);
+  // Puts a pending row that names no message yet into claim.message_id. False otherwise.
+  Result<bool> ClaimOutbox(const OutboxClaim& claim);
   Status DisableDestination(const std::string& key, const std::string& reason, TimePoint now);
   // When the incident's newest status update was posted, if any.
   Result<std::optional<TimePoint>> LastStatusUpdate(int64_t incident_number);

@@ -296,6 +296,13 @@ constexpr std::string_view kMigrationDrills = R"sql(
 ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Delivery: the message an outbox row goes out in, recorded before the message's first attempt,
+// so that a message re-sent after a crash keeps its id and its rows (src/engine/delivery.h).
+// NULL: not yet in a message.
+constexpr std::string_view kMigrationOutboxMessages = R"sql(
+ALTER TABLE outbox ADD COLUMN message_id TEXT;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -311,6 +318,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationSecurityPlaybook,  // version 6
       kMigrationFollowups,         // version 7
       kMigrationDrills,            // version 8
+      kMigrationOutboxMessages,    // version 9
   };
   return kMigrations;
 }

@@ -209,6 +209,7 @@ class SqlStore final : public Store {
 
   // Delivery (outbox_tables.h).
   void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) override;
+  void ClaimOutbox(std::vector<OutboxClaim> claims, Callback<int64_t> done) override;
   void DisableDestination(std::string key, std::string reason, Callback<bool> done) override;
   Result<std::vector<OutboxEntry>> PendingOutbox() override;
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>& ids) override;
@@ -641,6 +642,11 @@ void SqlStore::RecordDeliveries(std::vector<DeliveryRecord> records, Callback<in
       std::move(done));
 }
 
+void SqlStore::ClaimOutbox(std::vector<OutboxClaim> claims, Callback<int64_t> done) {
+  Submit<int64_t>([this, claims = std::move(claims)] { return writer_->ApplyClaimOutbox(claims); },
+                  std::move(done));
+}
+
 void SqlStore::DisableDestination(std::string key, std::string reason, Callback<bool> done) {
   Submit<bool>(
       [this, key = std::move(key), reason = std::move(reason)]() -> Result<bool> {
@@ -655,8 +661,8 @@ namespace {
 
 constexpr char kOutboxColumns[] =
     "SELECT id, unique_key, incident_number, step, role, recipient, channel, method, method_type,"
-    " payload_json, state, attempts, created_at, next_attempt_at, delivered_at, last_error"
-    " FROM outbox";
+    " payload_json, state, attempts, created_at, next_attempt_at, delivered_at, last_error,"
+    " message_id FROM outbox";
 
 void ReadOutboxRow(const Query& q, OutboxEntry* e) {
   e->id = q.Int(0);
@@ -675,6 +681,7 @@ void ReadOutboxRow(const Query& q, OutboxEntry* e) {
   e->next_attempt_at = q.OptionalTime(13);
   e->delivered_at = q.OptionalTime(14);
   e->last_error = q.Text(15);
+  e->message_id = q.IsNull(16) ? std::string() : q.Text(16);
 }
 
 }  // namespace

@@ -1430,6 +1430,16 @@ Result<int64_t> SqlWriter::ApplyRecordDeliveries(const std::vector<DeliveryRecor
   return changed;
 }
 
+Result<int64_t> SqlWriter::ApplyClaimOutbox(const std::vector<OutboxClaim>& claims) {
+  int64_t changed = 0;
+  for (const OutboxClaim& claim : claims) {
+    Result<bool> claimed = deadlines_->ClaimOutbox(claim);
+    if (!claimed.ok()) return std::move(claimed).error();
+    if (*claimed) ++changed;
+  }
+  return changed;
+}
+
 Status SqlWriter::ApplyDisableDestination(const std::string& key, const std::string& reason) {
   return deadlines_->DisableDestination(key, reason, clock_.Now());
 }

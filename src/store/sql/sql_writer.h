@@ -72,6 +72,7 @@ class SqlWriter final : public TransactionControl {
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
   Result<Deadline> ApplyScheduleDrillDue(const Deadline& deadline);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
+  Result<int64_t> ApplyClaimOutbox(const std::vector<OutboxClaim>& claims);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
 
   // Security playbook (security_tables.h). The checklist a security incident starts with; set
