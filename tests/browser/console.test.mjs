@@ -143,8 +143,8 @@ async function trigger(summary, severity = 'critical', key = KEY) {
   assert.equal(r.status, 202, r.text);
 }
 
-async function newPage(viewport) {
-  const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-GB',
+async function newPage(viewport, { timezoneId = 'UTC', locale = 'en-GB' } = {}) {
+  const context = await browser.newContext({ viewport, timezoneId, locale,
                                              isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
   const page = await context.newPage();
   page.on('console', (msg) => { if (msg.type() === 'error') consoleProblems.push(msg.text()); });
@@ -156,6 +156,15 @@ async function signIn(page, token) {
   await page.goto(server.url + '/');
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+}
+
+// Keyboard only: the token field has the focus on arrival; Enter signs in.
+async function signInByKeyboard(page, token) {
+  await page.goto(server.url + '/ui/');
+  await page.locator('#token:focus').waitFor();
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 }
 
@@ -266,6 +275,36 @@ test('acknowledging in the page changes the state in the API', async () => {
   await context.close();
 });
 
+test('before sign-in only the sign-in form shows: no navigation to views that need a session', async () => {
+  const { context, page } = await newPage(PHONE);
+  await page.goto(server.url + '/ui/');
+  await page.getByLabel('API token').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Views' }).count(), 0, 'the views are offered before sign-in');
+  assert.equal(await page.getByRole('link', { name: 'On call' }).count(), 0);
+  await page.getByLabel('API token').fill(tokens.viewer);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'On call' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API token').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Views' }).count(), 0, 'the views stay after sign-out');
+  await context.close();
+});
+
+test('a heading focused for screen readers has no focus box', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signInByKeyboard(page, tokens.viewer);
+  await page.keyboard.press('Tab');  // keyboard use: Chromium then shows focus on programmatic focus too
+  await page.evaluate((id) => { document.activeElement.blur(); location.hash = `#/incidents/${id}`; }, incidentId);
+  await page.locator('#incident-title:focus').waitFor();
+  assert.equal(await page.locator('#incident-title').evaluate((el) => getComputedStyle(el).outlineStyle), 'none');
+  // Controls keep theirs.
+  await page.keyboard.press('Tab');
+  const control = await page.evaluate(() => ({ tag: document.activeElement.tagName,
+                                                outline: getComputedStyle(document.activeElement).outlineStyle }));
+  assert.notEqual(control.outline, 'none', `${control.tag} focused without an outline`);
+  await context.close();
+});
+
 test('a status update with a missing field shows the error next to the field', async () => {
   const { context, page } = await newPage(DESKTOP);
   await signIn(page, tokens.responder);
@@ -299,6 +338,56 @@ test('a status update with a missing field shows the error next to the field', a
   assert.equal(update.data.impact, 'EU customers cannot save documents');
   assert.equal(update.data.scope, 'EU writes');
   await screenshot(page, 'incident-desktop.png');
+  await context.close();
+});
+
+// The same time as the console must show it: the viewer's zone, 24-hour, the zone's abbreviation.
+function expectedTime(iso, timeZone, locale) {
+  return new Intl.DateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric', hour: '2-digit',
+    minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(iso));
+}
+
+test('the incident page in a phone abroad: times in its zone (24-hour, abbreviated), the timeline in sentences, people by name', async () => {
+  const { context, page } = await newPage(PHONE, { timezoneId: 'America/New_York', locale: 'en-US' });
+  await signIn(page, tokens.responder);
+  // The list: the commander (a token) by its name, not "token:night-shift".
+  const card = page.locator(`li.card[data-incident="${incidentId}"]`);
+  await card.waitFor();
+  assert.match(await card.innerText(), /Commander\s+night-shift \(API token\)/);
+  assert.doesNotMatch(await card.innerText(), /token:/);
+  await page.locator(`a[data-incident="${incidentId}"]`).click();
+  await page.locator('#incident-title').waitFor();
+  const incident = (await call('GET', `/v1/incidents/${incidentId}`, { token: ADMIN_TOKEN })).json;
+  const opened = expectedTime(incident.created_at, 'America/New_York', 'en-US');
+  assert.match(opened, /\b(EST|EDT)$/);
+  assert.doesNotMatch(opened, /AM|PM/);
+  await page.locator('.facts dd', { hasText: opened }).waitFor();
+  const timeline = page.locator('.timeline');
+  const ack = incident.timeline.find((e) => e.type === 'incident.acknowledged');
+  const ackItem = timeline.locator('li[data-type="incident.acknowledged"]');
+  assert.equal(await ackItem.locator('.when').innerText(), expectedTime(ack.at, 'America/New_York', 'en-US'));
+  assert.equal(await ackItem.locator('.what').innerText(), 'Acknowledged by night-shift (API token).');
+  // The page to alice and the low-urgency notice to erin read as what happened to whom.
+  await timeline.locator('li[data-type="escalation.notified"]', { hasText: 'Paged Alice Primary as primary (step 0).' }).waitFor();
+  const notices = await timeline.locator('li[data-type="escalation.notified"] .what').allInnerTexts();
+  for (const text of notices) assert.match(text, /^(Paged|Notified) (Alice Primary|Erin Manager) as [a-z ]+/);
+  const update = await timeline.locator('li[data-type="incident.status_update"] .what').first().innerText();
+  assert.match(update, /^Status update by night-shift \(API token\)\. Impact: EU customers cannot save documents\. Scope: EU writes\./);
+  assert.match(update, /Next update by .* (EST|EDT)\.$/);
+  // No raw "key: value" pairs, no ids where a name is known.
+  for (const text of await timeline.locator('li .what').allInnerTexts()) {
+    assert.doesNotMatch(text, /\b(user|role|method|step|kind|impact|scope|mitigation|next update at|outcome|attempt): /, text);
+    assert.doesNotMatch(text, /token:|user:|\balice\b|\berin\b/, text);
+  }
+  // The pages table: recipients by name, every column on the screen.
+  const pageRow = page.locator('#pages-title + div tbody tr', { hasText: 'Alice Primary' }).first();
+  await pageRow.waitFor();
+  for (const cell of await pageRow.locator('td').all()) {
+    const box = await cell.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width + 0.5, `${await cell.getAttribute('data-label')} is off the screen`);
+  }
+  assert.deepEqual(await offScreen(page), []);
+  await screenshot(page, 'incident-abroad-phone.png');
   await context.close();
 });
 
@@ -428,7 +517,7 @@ test('final summary in the page: close waits for it, then the follow-up is liste
   await page.getByRole('link', { name: 'Follow-ups' }).click();
   const row = page.locator('tr', { hasText: 'Alert on disk usage at 80 %' });
   await row.waitFor({ timeout: 10000 });
-  assert.match(await row.innerText(), /alice/);
+  assert.match(await row.innerText(), /Alice Primary/);  // the owner by name
   assert.match(await row.innerText(), new RegExp(id));
   await screenshot(page, 'followups-desktop.png');
   await context.close();
@@ -499,12 +588,7 @@ test('schedules at phone width: the timeline fits, a viewer gets no override for
 
 test('a viewer sees no action buttons and the API refuses their POSTs', async () => {
   const { context, page } = await newPage(DESKTOP);
-  // Keyboard only: the token field has the focus on arrival; Enter signs in.
-  await page.goto(server.url + '/ui/');
-  await page.locator('#token:focus').waitFor();
-  await page.keyboard.type(tokens.viewer);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  await signInByKeyboard(page, tokens.viewer);
   await page.goto(`${server.url}/ui/#/incidents/${incidentId}`);
   await page.locator('.timeline li').first().waitFor();
   assert.equal(await page.locator('main button').count(), 0);
@@ -623,7 +707,7 @@ test('drills: the next one due; a drill started and finished in the page, its no
   assert.deepEqual(tracked.map((f) => [f.title, f.owner]), [['Add an ETA field to the update template', 'alice']]);
   // The card shows the result and the notes, exactly the file the server wrote.
   await card.getByText(/finished/).first().waitFor({ timeout: 10000 });
-  await card.getByText(`${tracked[0].id} Add an ETA field to the update template (alice, open)`).waitFor();
+  await card.getByText(`${tracked[0].id} Add an ETA field to the update template (Alice Primary, open)`).waitFor();
   const notes = card.locator(`details[data-notes="${id}"] pre`);
   await notes.getByText('The page reached alice within a minute').waitFor({ timeout: 10000 });
   const dir = path.join(server.root, 'ops', 'incidents', 'drills');
@@ -818,6 +902,83 @@ test('follow-ups "mine": "I am" is remembered in the browser and filters by owne
   assert.equal(await page.locator('tr', { hasText: 'Not mine' }).count(), 0);
   assert.ok(await noHorizontalScroll(page), 'horizontal scroll');
   await screenshot(page, 'followups-mine-phone.png');
+  await context.close();
+});
+
+// Every element of the page that reaches past the right edge of the phone's screen (cut off, or
+// reachable only by scrolling something sideways), as "tag.class: text"; and the page's own width.
+async function offScreen(page) {
+  return page.evaluate((width) => {
+    const out = [];
+    if (document.documentElement.scrollWidth > width) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1 || r.right <= width + 0.5) continue;
+      // Visually hidden for screen readers only (a clipped absolute box: .sr-only, a stacked
+      // table's header row).
+      let clipped = false;
+      for (let a = el; a && !clipped; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        clipped = style.position === 'absolute' && style.clip !== 'auto';
+      }
+      if (clipped) continue;
+      out.push(`${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent || '').trim().slice(0, 40)} (right ${Math.round(r.right)})`);
+    }
+    return out;
+  }, PHONE.width);
+}
+
+test('phone width: nothing on any page is wider than 375 pixels', async () => {
+  // A closed incident with a review, a follow-up, evidence: every kind of table has rows.
+  const id = await openIncident('Phone check: webhook latency ' + randomBytes(3).toString('hex'));
+  for (const [action, body] of [['acknowledge', {}], ['resolve', {}]]) {
+    assert.equal((await call('POST', `/v1/incidents/${id}/${action}`, { token: tokens.responder, body })).status, 200);
+  }
+  const put = await call('PUT', `/v1/incidents/${id}/summary`, { token: tokens.responder, body: {
+    root_cause: 'a slow consumer', customer_impact: 'none', remediation: 'restarted it',
+    followups: [{ title: 'Alert on the webhook queue depth with a long enough title to wrap', owner: 'erin', due: '2026-12-30' }] } });
+  assert.equal(put.status, 200, put.text);
+  assert.equal((await call('POST', `/v1/incidents/${id}/close`, { token: tokens.responder, body: {} })).status, 200);
+  assert.equal((await call('POST', `/v1/incidents/${id}/review`, { token: tokens.responder, body: {} })).status, 201);
+  const { context, page } = await newPage(PHONE);
+  await signIn(page, tokens.responder);
+  const views = [
+    ['#/', () => page.locator('li.card').first().waitFor()],
+    [`#/incidents/${incidentId}`, () => page.locator('#pages-title + div tbody tr').first().waitFor()],
+    [`#/incidents/${id}`, () => page.locator('#evidence-title').waitFor()],
+    [`#/incidents/${id}/review`, () => page.locator('[data-status]').waitFor()],
+    ['#/oncall', () => page.locator('section.schedule .band .shift').first().waitFor()],
+    ['#/followups', () => page.locator('tbody tr').first().waitFor()],
+    ['#/drills', () => page.locator('li.card[data-drill]').first().waitFor()],
+    ['#/reports', () => page.locator('#ack-chart canvas').waitFor({ timeout: 10000 })],
+  ];
+  for (const [hash, ready] of views) {
+    await page.goto(`${server.url}/ui/${hash}`);
+    await ready();
+    // Every part loaded (a drill's folded notes stay busy until unfolded).
+    await page.locator('main [aria-busy="true"]:not(details)').first().waitFor({ state: 'detached', timeout: 10000 });
+    assert.deepEqual(await offScreen(page), [], `${hash} at 375 px`);
+    // Tables fit: every cell, the last columns (the delivery state) too, is on the screen.
+    for (const cell of await page.locator('main td').all()) {
+      const box = await cell.boundingBox();
+      if (box) assert.ok(box.x + box.width <= PHONE.width + 0.5, `${hash}: a "${await cell.getAttribute('data-label')}" cell is cut off`);
+    }
+    await screenshot(page, `phone-${hash.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'list'}.png`);
+  }
+  await context.close();
+});
+
+test('reports: the duration axis never repeats a tick label', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.viewer);
+  await page.goto(`${server.url}/ui/#/reports`);
+  for (const chart of ['#ack-chart', '#resolve-chart']) {
+    await page.locator(`${chart} canvas`).waitFor({ timeout: 10000 });
+    const ticks = (await page.locator(chart).getAttribute('data-y-ticks') || '').split('|').filter(Boolean);
+    assert.ok(ticks.length >= 2, `${chart}: ticks ${ticks}`);
+    assert.equal(new Set(ticks).size, ticks.length, `${chart}: repeated ticks ${ticks.join(', ')}`);
+    for (const t of ticks) assert.match(t, /^(0|\d+[smhd]( \d+[smh])?)$/, `${chart}: tick ${t}`);
+  }
   await context.close();
 });
 

@@ -17,6 +17,7 @@ const UPDATE_FIELDS = ['impact', 'scope', 'mitigation', 'next_update_at'];
 
 const app = {
   session: null,   // {name, role, actor, csrf_token}
+  users: {},       // GET /v1/users by id: people are shown by name
   policy: null,    // GET /v1/policy's severities, or null
   services: [],
   view: null,      // {refresh(): Promise, key: string}
@@ -88,11 +89,42 @@ function fmtDuration(ms) {
   return `${mm}:${String(ss).padStart(2, '0')}`;
 }
 
+// Times are shown in the viewer's time zone, 24-hour, with the zone's abbreviation ("Dec 7, 14:03:12
+// CET"), so that a time read on a phone abroad is not mistaken for the office's.
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+  month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  hourCycle: 'h23', timeZoneName: 'short' });
+
 function fmtTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit',
-                                       minute: '2-digit', second: '2-digit' });
+  return Number.isNaN(d.getTime()) ? String(iso) : TIME_FORMAT.format(d);
+}
+
+// ---- people ----
+
+// Who an actor or a user id is, for people to read: a configured user by name ("user:alice" or
+// "alice" → "Alice Primary"), an API token by its name, the server itself as loom-oncall.
+function person(actor) {
+  if (!actor) return '—';
+  const id = actor.startsWith('user:') ? actor.slice(5) : actor;
+  const user = app.users[id];
+  if (user) return user.name || user.id;
+  if (id.startsWith('token:')) return `${id.slice(6)} (API token)`;
+  if (id === 'system') return 'loom-oncall';
+  if (id.startsWith('integration:')) return `the alert source (${id.slice(12)})`;
+  return id;
+}
+
+function roleName(role) { return String(role || '').replace(/_/g, ' '); }
+
+async function loadUsers() {
+  try {
+    const list = (await api('GET', '/v1/users')).users;
+    app.users = Object.fromEntries(list.map((u) => [u.id, u]));
+  } catch (e) {
+    app.users = {};  // ids are shown instead of names
+  }
 }
 
 function age(iso) { return fmtDuration(Date.now() - Date.parse(iso)); }
@@ -168,6 +200,7 @@ function showHeader() {
   const signedIn = !!app.session;
   $('who').textContent = signedIn ? `${app.session.name} · ${app.session.role}` : '';
   $('signout').hidden = !signedIn;
+  $('views').hidden = !signedIn;  // the views need a session: no navigation before sign-in
 }
 
 function setMain(...children) {
@@ -236,6 +269,7 @@ async function start() {
   } catch (e) {
     app.services = [];
   }
+  await loadUsers();
   route();
 }
 
@@ -353,7 +387,7 @@ function oncallView() {
       h('td', {}, fmtTime(x.start)), h('td', {}, fmtTime(x.end)),
       h('td', {}, x.override ? 'override' : '')));
     const overrideRows = overrides.map((o) => h('li', { 'data-override': o.id },
-      `${userName(o.user)} from ${fmtTime(o.from)} to ${fmtTime(o.to)} (by ${o.created_by}) `,
+      `${userName(o.user)} from ${fmtTime(o.from)} to ${fmtTime(o.to)} (by ${person(o.created_by)}) `,
       canAct() ? h('button', { type: 'button', class: 'quiet', onclick: () => deleteOverride(schedule.id, o.id),
                                'aria-label': `Delete override ${o.id}` }, 'Delete') : null));
     const section = h('section', { class: 'schedule', 'data-schedule': schedule.id,
@@ -554,7 +588,7 @@ function followupsView(hash) {
         const src = fu.source ? Object.entries(fu.source).map(([k, v]) => k === 'incident' || k === 'review'
           ? h('a', { href: `#/incidents/${v}` }, `${k} ${v}`) : `${k} ${v}`) : ['—'];
         return h('tr', { 'data-followup': fu.id, class: fu.overdue ? 'overdue' : '' },
-          h('td', {}, fu.id), h('td', {}, fu.title), h('td', {}, fu.owner),
+          h('td', {}, fu.id), h('td', {}, fu.title), h('td', {}, person(fu.owner)),
           h('td', {}, fmtTime(fu.due), fu.overdue ? h('span', { class: 'nobody' }, ' overdue') : null),
           h('td', {}, fu.status), h('td', {}, ...src),
           h('td', {}, canAct() && fu.status === 'open'
@@ -603,11 +637,11 @@ function reportsView() {
       const xs = reports.map((r) => Date.parse(r.from) / 1000);
       const series = (measure) => SEVERITIES.map((sev) => reports.map((r) => {
         const m = r.by_severity && r.by_severity[sev] && r.by_severity[sev][measure];
-        return m && m.count ? m.p50_seconds / 60 : null;
+        return m && m.count ? m.p50_seconds : null;
       }));
       charts.replaceChildren(
-        chartFigure('ack-chart', 'Time to acknowledge, median per week (minutes)', xs, series('acknowledge')),
-        chartFigure('resolve-chart', 'Time to resolve, median per week (minutes)', xs, series('resolve')));
+        chartFigure('ack-chart', 'Time to acknowledge, median per week', xs, series('acknowledge')),
+        chartFigure('resolve-chart', 'Time to resolve, median per week', xs, series('resolve')));
       charts.setAttribute('aria-busy', 'false');
       tables.replaceChildren(
         h('h2', {}, `Last ${WEEKS} weeks by severity`), severityTable(total),
@@ -620,6 +654,29 @@ function reportsView() {
 }
 
 const SEV_COLORS = { sev1: '#b3261e', sev2: '#c24e00', sev3: '#8a6d00', sev4: '#4a5568' };
+
+// The duration axis's tick steps in seconds (1 s to 4 weeks) and their labels ("45s", "2m 30s",
+// "1h", "2d"): every tick a whole step, so no two ticks read the same (uPlot's own decimal steps
+// of minutes printed "0.001" twice).
+const DURATION_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+                        43200, 86400, 172800, 604800, 1209600, 2419200];
+
+function fmtAxisDuration(seconds) {
+  const s = Math.round(seconds);
+  if (s === 0) return '0';
+  const units = [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']];
+  const parts = [];
+  let rest = s;
+  for (const [size, unit] of units) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    } else if (parts.length) {
+      break;  // "1h 30m", never "1h 0m 5s"
+    }
+  }
+  return parts.join(' ');
+}
 
 function chartFigure(id, title, xs, ys) {
   const box = h('div', { class: 'chart', id });
@@ -639,9 +696,16 @@ function chartFigure(id, title, xs, ys) {
   new uPlot({
     width, height: 220,
     series: [{}, ...SEVERITIES.map((sev) => ({ label: sev, stroke: SEV_COLORS[sev], width: 2, spanGaps: true,
-                                                 points: { show: true } }))],
-    axes: [{}, { label: 'min' }],
-    scales: { x: { time: true } },
+                                                 points: { show: true }, value: (u, v) => (v === null ? '—' : fmtSeconds(v)) }))],
+    axes: [{}, {
+      incrs: DURATION_STEPS, size: 60,
+      values: (u, splits) => {
+        const labels = splits.map(fmtAxisDuration);
+        box.dataset.yTicks = labels.join('|');  // what the axis shows, for the tests
+        return labels;
+      },
+    }],
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, 1)] } },
   }, [xs, ...ys], box);
   return figure;
 }
@@ -670,7 +734,7 @@ function pagesTable(report) {
   return h('div', { class: 'table-scroll' }, h('table', {},
     h('thead', {}, h('tr', {}, ['Responder', 'Pages', 'Off hours'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, entries.map(([who, r]) => h('tr', { 'data-responder': who },
-      h('th', { scope: 'row' }, who), h('td', {}, String(r.pages)), h('td', {}, String(r.off_hours)))))));
+      h('th', { scope: 'row' }, person(who)), h('td', {}, String(r.pages)), h('td', {}, String(r.off_hours)))))));
 }
 
 // ---- the incident list ----
@@ -788,7 +852,7 @@ function renderList(list, incidents, timelines) {
     factList([
       ['Service', i.service],
       ['Age', h('span', { 'data-since': i.created_at }, age(i.created_at))],
-      ['Commander', i.commander || '—'],
+      ['Commander', person(i.commander)],
       ...deadlineFacts(i, timelines[i.id]),
     ]))));
   if (focusedId) {
@@ -1063,7 +1127,7 @@ function incidentView(id) {
     const open = OPEN_STATES.includes(incident.state) || incident.state === 'resolved';
     const items = checklist ? checklist.items.map((it) => h('li', { 'data-item': it.id, class: it.done ? 'done' : '' },
       h('span', {}, it.done ? '✔ ' : '☐ ', it.text),
-      it.done ? h('span', { class: 'hint' }, ` · ${it.done_by}, ${fmtTime(it.done_at)}`) : null,
+      it.done ? h('span', { class: 'hint' }, ` · ${person(it.done_by)}, ${fmtTime(it.done_at)}`) : null,
       canAct() && open && !it.done ? h('button', { type: 'button', class: 'quiet',
         'aria-label': `Mark done: ${it.text}`, onclick: async () => {
           try {
@@ -1138,7 +1202,7 @@ function incidentView(id) {
       h('tbody', {}, list.map((a) => h('tr', {},
         h('td', {}, a.name, a.request_id ? ` (request ${a.request_id})` : '', a.uri ? ` (${a.uri})` : ''),
         h('td', { class: 'hash', title: a.sha256 }, a.sha256.slice(0, 12) + '…'),
-        h('td', {}, String(a.size)), h('td', {}, a.actor), h('td', {}, fmtTime(a.at)))))));
+        h('td', {}, String(a.size)), h('td', {}, person(a.actor)), h('td', {}, fmtTime(a.at)))))));
   }
 
   function renderUpdateForm() {
@@ -1237,7 +1301,7 @@ function incidentView(id) {
         ['Service', incident.service],
         ['Opened', h('span', {}, fmtTime(incident.created_at), ' (',
           h('span', { 'data-since': incident.created_at }, age(incident.created_at)), ' ago)')],
-        ['Commander', incident.commander || '—'],
+        ['Commander', person(incident.commander)],
         ['Alerts', `${incident.firing_alert_count} firing of ${incident.alert_count}`],
         ...deadlineFacts(incident, detail.timeline),
         ...(incident.state === 'closed'
@@ -1246,10 +1310,9 @@ function incidentView(id) {
   }
 
   function renderTimeline(events) {
-    timeline.replaceChildren(...[...events].reverse().map((e) => h('li', {},
+    timeline.replaceChildren(...[...events].reverse().map((e) => h('li', { 'data-type': e.type },
       h('div', { class: 'when' }, fmtTime(e.at)),
-      h('div', {}, h('span', { class: 'what' }, eventLabel(e.type)), ' · ', e.actor),
-      eventData(e))));
+      h('p', { class: 'what' }, describeEvent(e)))));
   }
 
   function renderPages(list) {
@@ -1260,7 +1323,7 @@ function incidentView(id) {
     pages.replaceChildren(h('table', {},
       h('thead', {}, h('tr', {}, ['When', 'To', 'Role', 'How', 'Delivery'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map((n) => h('tr', {},
-        h('td', {}, fmtTime(n.created_at)), h('td', {}, n.user), h('td', {}, n.role),
+        h('td', {}, fmtTime(n.created_at)), h('td', {}, person(n.user)), h('td', {}, roleName(n.role)),
         h('td', {}, [n.kind, n.type].filter(Boolean).join(' · ')),
         h('td', {}, n.state + (n.delivered_at ? ` ${fmtTime(n.delivered_at)}` : '') +
           (n.attempts > 1 ? ` (${n.attempts} attempts)` : ''),
@@ -1352,17 +1415,80 @@ const EVENT_LABELS = {
 
 function eventLabel(type) { return EVENT_LABELS[type] || type; }
 
-function eventData(e) {
-  const data = e.data || {};
-  const parts = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (v === null || v === undefined || v === '' || typeof v === 'object') continue;
-    let text = v;
-    if (k === 'next_update_at' && typeof v === 'number') text = fmtTime(new Date(v / 1000).toISOString());
-    else if (k.endsWith('_at') && typeof v === 'string') text = fmtTime(v);
-    parts.push(`${k.replace(/_/g, ' ')}: ${text}`);
+// One timeline event as a sentence ("Paged Alice Primary as primary (step 0)."), people by name and
+// times in the viewer's zone. Events without a sentence of their own read "<label> by <who>.".
+function describeEvent(e) {
+  const d = e.data || {};
+  const who = person(e.actor);
+  const at = (v) => (typeof v === 'number' ? fmtTime(new Date(v / 1000).toISOString()) : fmtTime(v));
+  const step = d.step !== undefined && d.step !== null ? `step ${d.step}` : '';
+  const paren = (...parts) => (parts.filter(Boolean).length ? ` (${parts.filter(Boolean).join(', ')})` : '');
+  const how = d.type || d.method || '';
+  switch (e.type) {
+    case 'incident.triggered':
+      return `Opened by ${who}` + (d.severity ? ` as ${String(d.severity).toUpperCase()}` : '') +
+        (d.title ? `: ${d.title}` : '') + '.';
+    case 'incident.acknowledged': return `Acknowledged by ${who}.`;
+    case 'incident.unacknowledged': return `Acknowledgement withdrawn by ${who}: escalation starts again.`;
+    case 'incident.mitigated': return `Mitigated by ${who}.`;
+    case 'incident.resolved':
+      return `Resolved by ${who}` + (d.reason ? `: ${d.reason}` : '') + '.';
+    case 'incident.closed': return `Closed by ${who}.`;
+    case 'incident.commander_assigned':
+      return `${person(d.commander)} is the incident commander` +
+        (d.commander && d.commander !== e.actor ? ` (named by ${who})` : '') + '.';
+    case 'commander.handover':
+      return `Command handed over` + (d.from ? ` from ${person(d.from)}` : '') +
+        (d.to ? ` to ${person(d.to)}` : '') + ` by ${who}.`;
+    case 'incident.summary': return `Final summary written by ${who}.`;
+    case 'review.drafted': return `Post-incident review drafted by ${who}.`;
+    case 'review.published': return `Post-incident review published by ${who}.`;
+    case 'incident.severity_changed':
+      return `Severity changed` + (d.from ? ` from ${String(d.from).toUpperCase()}` : '') +
+        (d.to ? ` to ${String(d.to).toUpperCase()}` : '') + ` by ${who}.`;
+    case 'incident.status_update': {
+      const parts = [['Impact', d.impact], ['Scope', d.scope], ['Mitigation', d.mitigation]]
+        .filter(([, v]) => v).map(([k, v]) => `${k}: ${v}.`);
+      if (d.next_update_at) parts.push(`Next update by ${at(d.next_update_at)}.`);
+      return [`Status update by ${who}.`, ...parts].join(' ');
+    }
+    case 'incident.note': return `Note by ${who}: ${d.note || ''}`;
+    case 'incident.reassigned':
+      return `Reassigned` + (d.user || d.to ? ` to ${person(d.user || d.to)}` : '') + ` by ${who}.`;
+    case 'alert.triggered': return `Alert firing: ${d.summary || 'no summary'}.`;
+    case 'alert.resolved': return `Alert resolved: ${d.summary || 'no summary'}.`;
+    case 'alerts.resolved': return `${d.resolved || d.alert_count || 'The'} alerts resolved by ${who}.`;
+    case 'escalation.notified': {
+      const urgent = d.method === 'page';
+      const verb = urgent ? 'Paged' : 'Notified';
+      return `${verb} ${person(d.user)} as ${roleName(d.role)}` +
+        paren(urgent ? '' : (d.method === 'notify' ? 'low urgency' : d.method), step, d.reason) + '.';
+    }
+    case 'escalation.role_skipped':
+      return `Nobody on call as ${roleName(d.role)}: skipped` + paren(step) + '.';
+    case 'escalation.exhausted': return `Escalation ran out of steps` + paren(step) + ': nobody acknowledged.';
+    case 'escalation.unrouted': return `Nobody was paged: ${d.reason || 'no on-call roles'}.`;
+    case 'update.reminder':
+      return `${person(d.commander)} reminded that a status update is due` + (d.due_at ? ` at ${at(d.due_at)}` : '') + '.';
+    case 'update.missed': return `Status update missed` + (d.due_at ? ` (due ${at(d.due_at)})` : '') + '.';
+    case 'notification.sent':
+      return `Delivered to ${person(d.user)}` + (how ? ` by ${how}` : '') +
+        paren(d.attempt > 1 ? `attempt ${d.attempt}` : '', d.bundled > 1 ? `${d.bundled} incidents in one message` : '') + '.';
+    case 'notification.failed':
+      return `Delivery to ${person(d.user)}` + (how ? ` by ${how}` : '') + ` failed` +
+        paren(d.attempt ? `attempt ${d.attempt}` : '') + (d.error ? `: ${d.error}` : '') +
+        (d.next_attempt_at ? `. Next try at ${at(d.next_attempt_at)}.` : '.');
+    case 'notification.dead_lettered':
+      return `Delivery to ${person(d.user)}` + (how ? ` by ${how}` : '') + ` given up` +
+        (d.error ? `: ${d.error}` : '') + (d.next_method ? `. Trying ${d.next_method} next.` : '.');
+    case 'recovery.verified': return 'Recovery verified by the probe.';
+    case 'recovery.override': return `Resolved by ${who} without verified recovery: ${d.reason || 'no reason given'}.`;
+    case 'evidence.added': return `Evidence added by ${who}` + (d.name ? `: ${d.name}` : '') + '.';
+    default: {
+      const label = EVENT_LABELS[e.type];
+      return label ? `${label} by ${who}.` : `${e.type} by ${who}.`;
+    }
   }
-  return parts.length ? h('div', { class: 'data' }, parts.join(' · ')) : null;
 }
 
 // ---- shared form helpers of the drills, review and evidence forms ----
@@ -1601,9 +1727,9 @@ function drillsView() {
       factList([
         ['Started', fmtTime(drill.started_at)],
         ['Result', finished ? `finished ${fmtTime(drill.finished_at)}` : 'in progress'],
-        ['Commander', drill.commander || '—'],
+        ['Commander', person(drill.commander)],
         ...(fus.length ? [['Follow-ups', h('span', {}, fus.map((f, i) => [i ? ', ' : '',
-          h('span', { class: f.overdue ? 'nobody' : '' }, `${f.id} ${f.title} (${f.owner}, ${f.status})`)]))]] : []),
+          h('span', { class: f.overdue ? 'nobody' : '' }, `${f.id} ${f.title} (${person(f.owner)}, ${f.status})`)]))]] : []),
       ]));
     if (!finished && canAct()) {
       card.append(h('div', { class: 'actions' }, h('button', { type: 'button', class: 'quiet',
@@ -1769,9 +1895,9 @@ function reviewView(id) {
         review.required ? h('span', { class: 'badge' }, 'required') : null),
       factList([
         ['Incident', h('a', { href: `#/incidents/${incident.id}` }, `${incident.id} · ${incident.title}`)],
-        ['Drafted', `${fmtTime(review.created_at)} by ${review.created_by}`],
-        ['Last saved', `${fmtTime(review.updated_at)} by ${review.updated_by}`],
-        ...(published ? [['Published', `${fmtTime(review.published_at)} by ${review.published_by}`]] : []),
+        ['Drafted', `${fmtTime(review.created_at)} by ${person(review.created_by)}`],
+        ['Last saved', `${fmtTime(review.updated_at)} by ${person(review.updated_by)}`],
+        ...(published ? [['Published', `${fmtTime(review.published_at)} by ${person(review.published_by)}`]] : []),
       ]),
       h('p', {}, h('a', { href: `/v1/incidents/${encodeURIComponent(id)}/review.md`, download: `${id}-review.md`,
                           id: 'review-download' }, 'Download Markdown')));
@@ -1787,12 +1913,12 @@ function reviewView(id) {
     timeline.replaceChildren(h('table', {},
       h('thead', {}, h('tr', {}, ['When', 'What', 'Who', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, review.timeline.map((e) => h('tr', {}, h('td', {}, utc(e.at)), h('td', {}, eventLabel(e.type)),
-        h('td', {}, e.actor), h('td', {}, e.text))))));
+        h('td', {}, person(e.actor)), h('td', {}, e.text))))));
     followups.replaceChildren(review.followups.length === 0 ? h('p', { class: 'muted' }, 'No follow-ups.')
       : h('table', {},
         h('thead', {}, h('tr', {}, ['Id', 'Title', 'Owner', 'Due', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, review.followups.map((f) => h('tr', { class: f.overdue ? 'overdue' : '' },
-          h('td', {}, f.id), h('td', {}, f.title), h('td', {}, f.owner), h('td', {}, fmtTime(f.due)),
+          h('td', {}, f.id), h('td', {}, f.title), h('td', {}, person(f.owner)), h('td', {}, fmtTime(f.due)),
           h('td', {}, f.status))))));
   }
 
@@ -1924,7 +2050,23 @@ function evidenceForms(id, added) {
 
 // ---- start ----
 
+// Every table's cells carry their column's name (data-label) and the table the class `stack`: on a
+// phone app.css stacks each row's cells under their names instead of cutting columns off.
+function labelTables(root) {
+  for (const table of root.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    if (heads.length === 0) continue;
+    table.classList.add('stack');
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      [...tr.children].forEach((cell, i) => {
+        if (cell.dataset.label === undefined) cell.dataset.label = heads[i] || '';
+      });
+    }
+  }
+}
+
 async function boot() {
+  new MutationObserver(() => labelTables($('main'))).observe($('main'), { childList: true, subtree: true });
   $('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);
   setInterval(tick, 1000);
