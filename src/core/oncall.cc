@@ -7,12 +7,12 @@ namespace {
 
 // The end of the turn of `holder` ("" = nobody), on call at `t`: the first instant after `t` with
 // another holder, nullopt when there is none within the horizon (a one-person rotation). Read from
-// the shift list, which names OnCallAt's holder for every instant, a week at a time.
+// the shift list, which names OnCallAt's holder for every instant: a day of it, then two, four...
 std::optional<TimePoint> TurnEnd(const Schedule& schedule, TimePoint t, const std::string& holder) {
   const TimePoint limit = t + OnCallResolver::kHorizon;
-  constexpr Duration kStep = std::chrono::hours(24 * 7);
-  for (TimePoint from = t; from < limit; from += kStep) {
-    for (const Shift& s : schedule.Shifts(from, std::min(from + kStep, limit))) {
+  Duration step = std::chrono::hours(24);
+  for (TimePoint from = t; from < limit; from += step, step *= 2) {
+    for (const Shift& s : schedule.Shifts(from, std::min(from + step, limit))) {
       if (s.user != holder) return s.start;
     }
   }
