@@ -3,7 +3,9 @@ part): the real binary with users, schedules and roles in its config answers who
 given time (a Europe/Berlin daily 09:00 handoff across the 2026-03-29 DST change), an override made
 through the API changes the answer and survives a restart, a calendar-only token reads the .ics
 feeds and nothing else, the feed parses in a real iCalendar parser (ical.js, tests/ical) and lists
-the same shifts as /shifts, and `loom-oncall oncall` prints the holders."""
+the same shifts as /shifts, and `loom-oncall oncall` prints the holders. Around Lord_Howe's
+30-minute daylight-saving changes /v1/oncall, /shifts and the feed agree with python's zoneinfo
+(issue 16, item 12), and a one-person rotation's `until` is null."""
 
 import bisect
 import json
@@ -83,8 +85,8 @@ schedules:
                      f"shift: {minutes(layer['shift'])}, handoff: \"{layer['handoff']}\", "
                      f"start: {layer['start']}, restrictions: [{windows}] }}\n")
     roles = ", ".join(f"{role}: {sid}" for role, sid in DST_ROLES.items())
-    return DEFAULT_CONFIG.replace("  - id: limited\n", f"    roles: {{ {roles} }}\n  - id: limited\n",
-                                  1) + text
+    service = f"    roles: {{ {roles} }}\n  - id: limited\n"
+    return DEFAULT_CONFIG.replace("  - id: limited\n", service, 1) + text
 
 
 class LordHowe:
@@ -365,10 +367,11 @@ class OnCallTest(harness.LoomTestCase):
                 if sid == "solo":
                     continue
                 for start in samples[::5]:
+                    end = start + timedelta(hours=12)
                     shifts = server.get_json(f"/v1/schedules/{sid}/shifts?from={rfc3339(start)}"
-                                             f"&to={rfc3339(start + timedelta(hours=12))}")["shifts"]
+                                             f"&to={rfc3339(end)}")["shifts"]
                     for t in samples:
-                        if not start <= t < start + timedelta(hours=12):
+                        if not start <= t < end:
                             continue
                         covering = [s["user"] for s in shifts
                                     if utc(s["start"]) <= t < utc(s["end"])]
@@ -379,7 +382,8 @@ class OnCallTest(harness.LoomTestCase):
                 events = parse_ics(server.api(
                     "GET", f"/v1/schedules/{sid}/calendar.ics?{window}").text)["events"]
                 for t in samples:
-                    covering = [e["summary"] for e in events if utc(e["start"]) <= t < utc(e["end"])]
+                    covering = [e["summary"] for e in events
+                                if utc(e["start"]) <= t < utc(e["end"])]
                     want = model.holder(t)
                     self.assertEqual(len(covering), 1 if want else 0, f"feed of {sid} at {t}")
                     if want:
