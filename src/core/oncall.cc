@@ -1,6 +1,26 @@
 #include "core/oncall.h"
 
+#include <algorithm>
+
 namespace loom {
+namespace {
+
+// The end of the turn of `holder` ("" = nobody), on call at `t`: the first instant after `t` with
+// another holder, nullopt when there is none within the horizon (a one-person rotation). Read from
+// the shift list, which names OnCallAt's holder for every instant: a day of it, then two, four...
+std::optional<TimePoint> TurnEnd(const Schedule& schedule, TimePoint t, const std::string& holder) {
+  const TimePoint limit = t + OnCallResolver::kHorizon;
+  Duration step = std::chrono::hours(24);
+  for (TimePoint from = t; from < limit; from += step, step *= 2) {
+    for (const Shift& s : schedule.Shifts(from, std::min(from + step, limit))) {
+      if (s.user != holder) return s.start;
+    }
+  }
+  if (schedule.OnCallAt(limit).value_or("") != holder) return limit;  // ends at the horizon
+  return std::nullopt;
+}
+
+}  // namespace
 
 OnCallResolver::OnCallResolver(std::vector<Schedule> schedules, RoleMap roles)
     : schedules_(std::move(schedules)), roles_(std::move(roles)) {}
@@ -22,11 +42,8 @@ RoleHolder OnCallResolver::Resolve(const std::string& service_id, OnCallRole rol
   holder.schedule_id = it->second;
   const Schedule* schedule = FindSchedule(it->second);
   if (schedule == nullptr) return holder;
-  auto shifts = schedule->Shifts(t, t + kHorizon);
-  if (!shifts.empty()) {
-    if (!shifts.front().user.empty()) holder.user = shifts.front().user;
-    holder.until = shifts.front().end;
-  }
+  holder.user = schedule->OnCallAt(t);
+  holder.until = TurnEnd(*schedule, t, holder.user.value_or(""));
   return holder;
 }
 

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <utility>
 
 namespace loom {
 namespace {
@@ -68,6 +69,26 @@ int WeekdayIndex(int64_t local_days) {
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// How many local days from an instant's own local day a handoff or window that contains it may
+// belong to: a local time's instant lies less than a day from its wall-clock reading.
+constexpr int64_t kDayMargin = 2;
+
+// The window of `r` that opens on local day `day`, as the instants [open, close) of its local
+// opening and closing times (LocalToSys: a skipped time is the first instant after the gap, a
+// repeated one its first occurrence). A window is a span of instants, not of wall-clock readings:
+// one that closes at 01:30 on a day 01:00-02:00 happens twice stays closed through the second
+// 01:00-01:30, and one lying wholly inside a skipped hour is empty. Active and the boundaries of
+// Shifts both use it, so paging, /v1/oncall, /shifts and the calendar feeds agree.
+std::pair<TimePoint, TimePoint> WindowOn(const date::time_zone* z, const Restriction& r,
+                                         int64_t day) {
+  auto at = [z](int64_t d, int minute) {
+    return LocalToSys(z, LocalMinutes(date::days(d)) + minutes(minute));
+  };
+  if (r.from_minute == r.to_minute) return {at(day, 0), at(day + 1, 0)};  // the whole day
+  const int64_t end_day = r.to_minute < r.from_minute ? day + 1 : day;    // past midnight
+  return {at(day, r.from_minute), at(end_day, r.to_minute)};
+}
 
 }  // namespace
 
@@ -172,18 +193,12 @@ TimePoint Schedule::LocalToInstant(int64_t days, int minute) const {
 bool Schedule::Active(const RotationLayer& layer, TimePoint t) const {
   if (layer.restrictions.empty()) return true;
   const auto* z = Zone(zone_);
-  int64_t day = LocalDay(z, t);
-  int wd = WeekdayIndex(day);
-  int prev = (wd + 6) % 7;
-  int m = MinuteOfDay(z, t);
-  for (const auto& r : layer.restrictions) {
-    if (r.from_minute == r.to_minute) {
-      if (r.weekdays & (1u << wd)) return true;
-    } else if (r.from_minute < r.to_minute) {
-      if ((r.weekdays & (1u << wd)) && m >= r.from_minute && m < r.to_minute) return true;
-    } else {  // overnight window
-      if ((r.weekdays & (1u << wd)) && m >= r.from_minute) return true;
-      if ((r.weekdays & (1u << prev)) && m < r.to_minute) return true;
+  const int64_t day = LocalDay(z, t);
+  for (int64_t d = day - kDayMargin; d <= day + kDayMargin; ++d) {
+    for (const auto& r : layer.restrictions) {
+      if (!(r.weekdays & (1u << WeekdayIndex(d)))) continue;
+      auto [open, close] = WindowOn(z, r, d);
+      if (open <= t && t < close) return true;
     }
   }
   return false;
@@ -220,18 +235,25 @@ void Schedule::LayerBoundaries(const RotationLayer& layer, TimePoint from, TimeP
   const auto* z = Zone(zone_);
   const int64_t len = layer.shift_length_minutes;
   const int64_t start_min = layer.start_days * 1440 + layer.handoff_minute;
+  // Every handoff in [from, to]: its instant lies less than kDayMargin days from its local time.
+  const int64_t margin = 1 + kDayMargin * 1440 / len;
   int64_t first =
-      FloorDiv(floor<minutes>(SysToLocal(z, from)).time_since_epoch().count() - start_min, len) - 1;
+      FloorDiv(floor<minutes>(SysToLocal(z, from)).time_since_epoch().count() - start_min, len) -
+      margin;
   int64_t last =
-      FloorDiv(floor<minutes>(SysToLocal(z, to)).time_since_epoch().count() - start_min, len) + 1;
+      FloorDiv(floor<minutes>(SysToLocal(z, to)).time_since_epoch().count() - start_min, len) +
+      margin;
   for (int64_t k = std::max<int64_t>(first, 0); k <= last; ++k) {
     out->push_back(LocalToSys(z, LocalMinutes(minutes(start_min + k * len))));
   }
+  // Every opening and closing of a restriction window, the instants Active compares with.
   if (!layer.restrictions.empty()) {
-    for (int64_t d = LocalDay(z, from) - 1; d <= LocalDay(z, to) + 1; ++d) {
+    for (int64_t d = LocalDay(z, from) - kDayMargin; d <= LocalDay(z, to) + kDayMargin; ++d) {
       for (const auto& r : layer.restrictions) {
-        out->push_back(LocalToInstant(d, r.from_minute));
-        out->push_back(LocalToInstant(d, r.to_minute));
+        if (!(r.weekdays & (1u << WeekdayIndex(d)))) continue;
+        auto [open, close] = WindowOn(z, r, d);
+        out->push_back(open);
+        out->push_back(close);
       }
     }
   }
@@ -244,20 +266,20 @@ std::vector<Shift> Schedule::Shifts(TimePoint from, TimePoint to) const {
     cuts.push_back(o.from);
     cuts.push_back(o.to);
   }
+  std::erase_if(cuts, [&](TimePoint c) { return c < from || c > to; });
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
 
+  // The holder changes only at the cuts (see Active), so each piece has its first instant's.
   std::vector<Shift> out;
   for (size_t i = 0; i + 1 < cuts.size(); ++i) {
-    if (cuts[i] < from || cuts[i + 1] > to) continue;
     TimePoint t = cuts[i];
     bool is_override = false;
     for (const auto& o : overrides_) {
       if (o.from <= t && t < o.to) is_override = true;
     }
     std::string user = OnCallAt(t).value_or("");
-    if (!out.empty() && out.back().user == user && out.back().is_override == is_override &&
-        out.back().end == t) {
+    if (!out.empty() && out.back().user == user && out.back().is_override == is_override) {
       out.back().end = cuts[i + 1];
     } else {
       out.push_back(Shift{user, t, cuts[i + 1], is_override});

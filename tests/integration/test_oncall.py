@@ -3,14 +3,19 @@ part): the real binary with users, schedules and roles in its config answers who
 given time (a Europe/Berlin daily 09:00 handoff across the 2026-03-29 DST change), an override made
 through the API changes the answer and survives a restart, a calendar-only token reads the .ics
 feeds and nothing else, the feed parses in a real iCalendar parser (ical.js, tests/ical) and lists
-the same shifts as /shifts, and `loom-oncall oncall` prints the holders."""
+the same shifts as /shifts, and `loom-oncall oncall` prints the holders. Around Lord_Howe's
+30-minute daylight-saving changes /v1/oncall, /shifts and the feed agree with python's zoneinfo
+(issue 16, item 12), and a one-person rotation's `until` is null."""
 
+import bisect
 import json
 import os
 import shutil
 import subprocess
 import unittest
 import urllib.parse
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import harness
 from harness import DEFAULT_CONFIG
@@ -34,6 +39,146 @@ schedules:
     layers: [ { participants: [carol, bob], shift: 1w, handoff: "09:00", start: 2026-03-23 } ]
     overrides: [ { user: alice, from: 2026-03-31T12:00, to: 2026-03-31T14:00 } ]
 """
+
+# Australia/Lord_Howe moves its clocks by 30 minutes: handoffs and restriction windows inside the
+# repeated half hour (2026-04-05 01:30-02:00, first +11:00 then +10:30) and the skipped one
+# (2026-10-04 02:00-02:30). `solo` is a one-person rotation.
+DST_SCHEDULES = {
+    "lhi-fall": [  # the window closes, and the second layer hands off, inside the repeat
+        {"participants": ["alice"], "shift": 7 * 1440, "handoff": "09:00", "start": "2026-03-23",
+         "restrictions": []},
+        {"participants": ["bob", "carol"], "shift": 720, "handoff": "01:45", "start": "2026-03-29",
+         "restrictions": [("mon-sun", "22:00", "01:50")]}],
+    "lhi-open": [  # the window opens, and the second layer hands off, inside the repeat
+        {"participants": ["alice"], "shift": 7 * 1440, "handoff": "09:00", "start": "2026-03-23",
+         "restrictions": []},
+        {"participants": ["bob", "carol"], "shift": 1440, "handoff": "01:35",
+         "start": "2026-03-29", "restrictions": [("sat,sun", "01:40", "06:00")]}],
+    "lhi-spring": [  # the handoff and the window's end fall in or just after the gap
+        {"participants": ["alice"], "shift": 7 * 1440, "handoff": "09:00", "start": "2026-09-01",
+         "restrictions": []},
+        {"participants": ["bob", "carol"], "shift": 1440, "handoff": "02:15",
+         "start": "2026-09-27", "restrictions": [("mon-sun", "22:00", "02:45")]}],
+    "solo": [{"participants": ["carol"], "shift": 7 * 1440, "handoff": "09:00",
+              "start": "2026-03-02", "restrictions": []}],
+}
+DST_ROLES = {"primary": "lhi-fall", "secondary": "lhi-open", "escalation_manager": "lhi-spring",
+             "security_lead": "solo"}
+
+
+def dst_config():
+    def minutes(m):
+        return f"{m // 1440}d" if m % 1440 == 0 else f"{m // 60}h"
+    text = """\
+users:
+  - { id: alice, name: Alice Example }
+  - { id: bob, name: Bob Builder }
+  - { id: carol, name: Carol Cover }
+schedules:
+"""
+    for sid, layers in DST_SCHEDULES.items():
+        text += f"  - id: {sid}\n    time_zone: Australia/Lord_Howe\n    layers:\n"
+        for layer in layers:
+            windows = ", ".join(f'{{ days: "{d}", from: "{f}", to: "{t}" }}'
+                                for d, f, t in layer["restrictions"])
+            text += (f"      - {{ participants: [{', '.join(layer['participants'])}], "
+                     f"shift: {minutes(layer['shift'])}, handoff: \"{layer['handoff']}\", "
+                     f"start: {layer['start']}, restrictions: [{windows}] }}\n")
+    roles = ", ".join(f"{role}: {sid}" for role, sid in DST_ROLES.items())
+    service = f"    roles: {{ {roles} }}\n  - id: limited\n"
+    return DEFAULT_CONFIG.replace("  - id: limited\n", service, 1) + text
+
+
+class LordHowe:
+    """Who is on call, computed independently of the server: python's zoneinfo for the zone and
+    the rule of docs/configuration.md for local times (a repeated one is its first occurrence, a
+    skipped one the first instant after the gap)."""
+
+    ZONE = ZoneInfo("Australia/Lord_Howe")
+    DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    @classmethod
+    def instant(cls, local):
+        first = local.replace(tzinfo=cls.ZONE, fold=0)
+        utc = first.astimezone(timezone.utc)
+        if utc.astimezone(cls.ZONE).replace(tzinfo=None) == local:
+            return utc  # exists; fold=0 is the first of two occurrences
+        # Skipped: fold=1 reads it with the offset after the change, an instant before the gap;
+        # the gap ends at the first minute from there with that offset.
+        after = local.replace(tzinfo=cls.ZONE, fold=1).utcoffset()
+        u = local.replace(tzinfo=cls.ZONE, fold=1).astimezone(timezone.utc)
+        while u.astimezone(cls.ZONE).utcoffset() != after:
+            u += timedelta(minutes=1)
+        return u
+
+    @classmethod
+    def weekdays(cls, text):
+        out = set()
+        for part in text.split(","):
+            a, _, b = part.partition("-")
+            i, j = cls.DAYS.index(a), cls.DAYS.index(b or a)
+            while True:
+                out.add(i)
+                if i == j:
+                    break
+                i = (i + 1) % 7
+        return out
+
+    def __init__(self, layers, until):
+        """`until`: the last instant asked about, plus the 90 days `until` looks ahead."""
+        self.layers = []
+        for layer in layers:
+            start = datetime.combine(date.fromisoformat(layer["start"]),
+                                     time.fromisoformat(layer["handoff"]))
+            handoffs = []
+            k = 0
+            while not handoffs or handoffs[-1] <= until:
+                handoffs.append(self.instant(start + timedelta(minutes=k * layer["shift"])))
+                k += 1
+            windows = []
+            if layer["restrictions"]:
+                day = date.fromisoformat(layer["start"]) - timedelta(days=2)
+                while datetime.combine(day, time()).replace(tzinfo=timezone.utc) <= until:
+                    for days, f, t in layer["restrictions"]:
+                        if day.weekday() not in self.weekdays(days):
+                            continue
+                        f, t = time.fromisoformat(f), time.fromisoformat(t)
+                        end_day = day + timedelta(days=1) if t <= f else day
+                        if t == f:
+                            f = t = time()
+                        windows.append((self.instant(datetime.combine(day, f)),
+                                        self.instant(datetime.combine(end_day, t))))
+                    day += timedelta(days=1)
+            self.layers.append((layer["participants"], handoffs, windows))
+        self.changes = sorted({c for _, h, w in self.layers for c in h + [x for p in w for x in p]})
+
+    def holder(self, t):
+        for participants, handoffs, windows in reversed(self.layers):
+            k = bisect.bisect_right(handoffs, t) - 1
+            if k < 0:
+                continue
+            if windows and not any(a <= t < b for a, b in windows):
+                continue
+            return participants[k % len(participants)]
+        return None
+
+    def until(self, t):
+        """The end of the turn of whoever holds the schedule at `t`, None beyond 90 days."""
+        who = self.holder(t)
+        for c in self.changes[bisect.bisect_right(self.changes, t):]:
+            if c > t + timedelta(days=90):
+                break
+            if self.holder(c) != who:
+                return c
+        return None
+
+
+def utc(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def rfc3339(t):
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def parse_ics(text):
@@ -197,6 +342,54 @@ class OnCallTest(harness.LoomTestCase):
         self.assertEqual(bad.returncode, 4, bad)
         self.assertEqual(bad.stderr.count("\n"), 1, bad.stderr)
         self.assertTrue(bad.stderr.startswith("error: "), bad.stderr)
+
+    def test_lord_howe_one_answer_across_half_hour_changes(self):
+        """/v1/oncall (holder and `until`), /shifts from windows starting anywhere around the
+        change, and the calendar feed agree with each other and with zoneinfo, every five minutes
+        around both 2026 changes; the one-person rotation's turn has no end (`until` null)."""
+        server = self.new_server(config_text=dst_config())
+        names = {"alice": "Alice Example", "bob": "Bob Builder", "carol": "Carol Cover"}
+        for change in ("2026-04-04T15:00:00Z", "2026-10-03T15:30:00Z"):
+            first = utc(change) - timedelta(hours=5)
+            samples = [first + timedelta(minutes=5 * i) for i in range(12 * 8 + 1)]
+            models = {sid: LordHowe(layers, samples[-1] + timedelta(days=91))
+                      for sid, layers in DST_SCHEDULES.items()}
+            for t in samples:
+                roles = self.oncall(server, rfc3339(t))["roles"]
+                for role, sid in DST_ROLES.items():
+                    want = models[sid].holder(t)
+                    until = models[sid].until(t)
+                    got = roles[role]
+                    self.assertEqual((got["user"], got["until"]),
+                                     (want, rfc3339(until) if until else None),
+                                     f"/v1/oncall {role} ({sid}) at {rfc3339(t)}")
+            for sid, model in models.items():
+                if sid == "solo":
+                    continue
+                for start in samples[::5]:
+                    end = start + timedelta(hours=12)
+                    shifts = server.get_json(f"/v1/schedules/{sid}/shifts?from={rfc3339(start)}"
+                                             f"&to={rfc3339(end)}")["shifts"]
+                    for t in samples:
+                        if not start <= t < end:
+                            continue
+                        covering = [s["user"] for s in shifts
+                                    if utc(s["start"]) <= t < utc(s["end"])]
+                        self.assertEqual(covering, [model.holder(t)],
+                                         f"/shifts of {sid} from {rfc3339(start)} at "
+                                         f"{rfc3339(t)}")
+                window = f"from={rfc3339(first)}&to={rfc3339(samples[-1] + timedelta(hours=1))}"
+                events = parse_ics(server.api(
+                    "GET", f"/v1/schedules/{sid}/calendar.ics?{window}").text)["events"]
+                for t in samples:
+                    covering = [e["summary"] for e in events
+                                if utc(e["start"]) <= t < utc(e["end"])]
+                    want = model.holder(t)
+                    self.assertEqual(len(covering), 1 if want else 0, f"feed of {sid} at {t}")
+                    if want:
+                        self.assertIn(names[want], covering[0], f"feed of {sid} at {t}")
+        solo = self.oncall(server, "2026-04-04T15:00:00Z")["roles"]["security_lead"]
+        self.assertEqual((solo["user"], solo["until"]), ("carol", None))
 
 
 if __name__ == "__main__":
