@@ -455,7 +455,9 @@ class Store {
   // instances sharing the store. `lead` runs when this instance becomes that one, `follow` when
   // it stops being it (its database session was lost); never both at once, on a thread of the
   // store. SQLite (one instance): `lead` runs at once, on the caller's thread. PostgreSQL: every
-  // instance starts with `follow`. While an instance
+  // instance starts with `follow`, and `lead` runs again every second while it leads (so that
+  // work it could not load is loaded once the database answers: it must do nothing more once it
+  // has). While an instance
   // leads, the deadlines and outbox rows the other instances commit reach the hooks registered
   // with SetDeadlineHooks and SetOutboxHooks, as its own do. Null hooks: stop watching (returns
   // once no hook runs any more).

@@ -99,10 +99,14 @@ class StorageFailureTest(harness.LoomTestCase):
         try:
             key = unique("locked")
             answers = []
-            sender = threading.Thread(
-                target=lambda: answers.append(
-                    self.server.client(timeout=60).request(
-                        "POST", "/v2/enqueue", body=pd_trigger(dedup_key=key))))
+
+            def send():
+                client = self.server.client(timeout=60)
+                answers.append(client.request("POST", "/v2/enqueue",
+                                              body=pd_trigger(dedup_key=key)))
+                client.close()
+
+            sender = threading.Thread(target=send)
             sender.start()
             sender.join(60)
             [resp] = answers

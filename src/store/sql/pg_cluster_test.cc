@@ -96,5 +96,31 @@ TEST_F(PgClusterTest, ANoticeTheHandlerCouldNotReadIsFollowedByEverything) {
   cluster.SetHooks(nullptr, nullptr);
 }
 
+// `lead` runs again every round while the instance leads: what it could not load when it took
+// the lead (the database was away a moment ago) is loaded without waiting for another leader.
+TEST_F(PgClusterTest, TheLeadHookRunsAgainWhileLeading) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int leads = 0;
+  int follows = 0;
+  PgCluster cluster(db_.Url(), "me", [](const ClusterNotice&) { return true; });
+  cluster.SetHooks(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        ++leads;
+        cv.notify_all();
+      },
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        ++follows;
+      });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return leads >= 3; }));
+    EXPECT_EQ(follows, 1);  // the start, as every instance; never since
+  }
+  cluster.SetHooks(nullptr, nullptr);
+}
+
 }  // namespace
 }  // namespace loom::sql
