@@ -32,6 +32,16 @@ TEST(CliAppTest, SubcommandHelpExits0) {
   EXPECT_NE(h.out.str().find("--server"), std::string::npos) << h.out.str();
 }
 
+TEST(CliAppTest, ServeHelpNamesTheAdminTokenVariable) {
+  CliHarness h;
+  EXPECT_EQ(h.Run({"serve", "--help"}), 0);
+  EXPECT_NE(h.out.str().find("LOOM_ONCALL_ADMIN_TOKEN  The bootstrap admin token"),
+            std::string::npos)
+      << h.out.str();
+  EXPECT_NE(h.out.str().find("LOOM_ONCALL_CONFIG"), std::string::npos) << h.out.str();
+  EXPECT_TRUE(h.events.empty());  // help starts nothing
+}
+
 TEST(CliAppTest, NoCommandIsAUsageError) {
   CliHarness h;
   EXPECT_EQ(h.Run({}), 2);

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -114,17 +115,20 @@ class FakeHttpServer final : public HttpServer {
   std::vector<std::string>& events_;
 };
 
-// Delivers SIGTERM at once.
+// Delivers SIGTERM at once (after `while_waiting`, when set: what a test checks while serving).
 class FakeShutdownSignal final : public ShutdownSignal {
  public:
-  explicit FakeShutdownSignal(std::vector<std::string>& events) : events_(events) {}
+  FakeShutdownSignal(std::vector<std::string>& events, std::function<void()> while_waiting)
+      : events_(events), while_waiting_(std::move(while_waiting)) {}
   int Wait() override {
     events_.push_back("signal.wait");
+    if (while_waiting_) while_waiting_();
     return SIGTERM;
   }
 
  private:
   std::vector<std::string>& events_;
+  std::function<void()> while_waiting_;
 };
 
 class CliHarness {
@@ -161,6 +165,7 @@ class CliHarness {
             .start_http_server = [this](const ServerOptions& options,
                                         ServerDeps deps) -> Result<std::unique_ptr<HttpServer>> {
               events.push_back("server.start " + options.listen);
+              if (!start_server_error.message.empty()) return start_server_error;
               server_options = options;
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
@@ -172,7 +177,7 @@ class CliHarness {
                 [this](const TransportOptions& options) { return api.MakeTransport(options); },
             .shutdown_signal = [this]() -> std::unique_ptr<ShutdownSignal> {
               events.push_back("signal.block");
-              return std::make_unique<FakeShutdownSignal>(events);
+              return std::make_unique<FakeShutdownSignal>(events, on_signal_wait);
             },
         } {}
 
@@ -187,6 +192,8 @@ class CliHarness {
   Result<Config> config = Config{};
   Error open_store_error{ErrorCode::kInternal, "", {}};  // empty message = open succeeds
   Result<AuditReport> audit = AuditReport{};
+  Error start_server_error{ErrorCode::kInternal, "", {}};  // empty message = the server starts
+  std::function<void()> on_signal_wait;                    // runs while serve waits for the signal
   uint16_t port = 43210;
   std::vector<std::string> events;
   std::vector<FakeStore::Upsert> upserts;

@@ -187,7 +187,8 @@ Error ErrorFromHttpResponse(int status, std::string_view body) {
   }
   if (detail.empty()) detail = ReasonPhrase(status);
   std::string message = detail;
-  for (size_t i = 0; i < fields.size(); ++i) {
+  const bool print_fields = status != 409;
+  for (size_t i = 0; print_fields && i < fields.size(); ++i) {
     message += i == 0 ? ": " : "; ";
     if (!fields[i].pointer.empty()) message += PrintableText(fields[i].pointer) + " ";
     message += PrintableText(fields[i].detail);

@@ -59,8 +59,9 @@ std::unique_ptr<HttpTransport> MakeCurlTransport(const TransportOptions& options
 ErrorCode ErrorCodeForHttpStatus(int status);
 
 // An Error for a non-2xx answer: "<problem detail> (HTTP <status>)". Uses the problem document's
-// `detail` (else `title`, else a vendor `message`), appends its field errors, and falls back to
-// the start of a non-JSON body or the status's reason phrase.
+// `detail` (else `title`, else a vendor `message`), appends its field errors (not to a 409's: a
+// conflict's detail already says what stands in the way, its fields are for programs), and falls
+// back to the start of a non-JSON body or the status's reason phrase.
 Error ErrorFromHttpResponse(int status, std::string_view body);
 
 // RFC 3986 percent-encoding of a query component (everything but unreserved characters).

@@ -38,6 +38,19 @@ TEST(ErrorFromHttpResponseTest, AppendsFieldErrors) {
   EXPECT_EQ(e.fields[0].pointer, "/severity");
 }
 
+TEST(ErrorFromHttpResponseTest, AConflictsDetailStandsAlone) {
+  // The close refused for want of a final summary: its detail says it all; the pointers are for
+  // programs (the console), and printed after it they only repeated it in worse words.
+  Error e = ErrorFromHttpResponse(409, R"({"title":"Conflict","status":409,
+      "detail":"INC-4 cannot close without a complete final summary; missing: customer_impact",
+      "errors":[{"pointer":"/summary/customer_impact","detail":"is required before close"}]})");
+  EXPECT_EQ(e.message,
+            "INC-4 cannot close without a complete final summary; missing: customer_impact "
+            "(HTTP 409)");
+  ASSERT_EQ(e.fields.size(), 1u);
+  EXPECT_EQ(e.fields[0].pointer, "/summary/customer_impact");
+}
+
 TEST(ErrorFromHttpResponseTest, FallsBackToTitleThenTextThenReasonPhrase) {
   EXPECT_EQ(ErrorFromHttpResponse(401, R"({"title":"Unauthorized","status":401})").message,
             "Unauthorized (HTTP 401)");

@@ -45,13 +45,15 @@ struct ServeFlags {
   bool demo = false;
 };
 
+// The demo's data directory: --data-dir, else the default.
+std::string DemoDataDir(const ServeFlags& flags) {
+  return !flags.data_dir.empty() ? flags.data_dir : ServerConfig{}.data_dir;
+}
+
+// REQUIRES: with --demo, DemoDataDir(flags) exists (and is locked: the demo keeps its secrets
+// there).
 Result<Config> LoadServeConfig(const ServeFlags& flags, CliContext& ctx) {
-  if (flags.demo) {
-    std::string data_dir = !flags.data_dir.empty() ? flags.data_dir : ServerConfig{}.data_dir;
-    Status dir = EnsureDirectory(data_dir);
-    if (!dir.ok()) return std::move(dir).error();
-    return ctx.demo_config(data_dir, ctx.env);
-  }
+  if (flags.demo) return ctx.demo_config(DemoDataDir(flags), ctx.env);
   std::string path = !flags.config.empty() ? flags.config : ctx.Env("LOOM_ONCALL_CONFIG");
   if (path.empty()) {
     return Error::Invalid(
@@ -140,8 +142,44 @@ Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
   return deps;
 }
 
+// A start that fails removes the data directory it created (with --demo: and the fresh secrets
+// in it), so that trying again starts from where the user was. Declared after the lock and before
+// the store, so it runs with the store closed and the directory still locked.
+class RemoveCreatedDirUnlessServed {
+ public:
+  RemoveCreatedDirUnlessServed() = default;
+  RemoveCreatedDirUnlessServed(const RemoveCreatedDirUnlessServed&) = delete;
+  RemoveCreatedDirUnlessServed& operator=(const RemoveCreatedDirUnlessServed&) = delete;
+  ~RemoveCreatedDirUnlessServed() {
+    if (dir_.empty() || served_) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    if (ec) spdlog::warn("could not remove the data directory {}: {}", dir_, ec.message());
+  }
+  void Created(std::string dir) { dir_ = std::move(dir); }
+  void Served() { served_ = true; }
+
+ private:
+  std::string dir_;
+  bool served_ = false;
+};
+
 int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
+
+  // One data directory, one server (cli/data_dir_lock.h). The demo writes its secrets into the
+  // directory, so it takes the lock before anything else.
+  DataDirLock lock;
+  RemoveCreatedDirUnlessServed cleanup;
+  if (flags.demo) {
+    bool created = false;
+    Status dir = EnsureDirectory(DemoDataDir(flags), &created);
+    if (!dir.ok()) return ReportError(ctx, dir.error());
+    Result<DataDirLock> locked = DataDirLock::Acquire(DemoDataDir(flags));
+    if (!locked.ok()) return ReportError(ctx, locked.error());
+    lock = std::move(locked).value();
+    if (created) cleanup.Created(DemoDataDir(flags));
+  }
 
   Result<Config> loaded = LoadServeConfig(flags, ctx);
   if (!loaded.ok()) {
@@ -168,8 +206,15 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   auto shared_policy = std::make_shared<const SeverityPolicy>(std::move(policy).value());
   spdlog::info("severity policy from {}", shared_policy->runbook);
 
-  Status dir = EnsureDirectory(config.server.data_dir);
-  if (!dir.ok()) return ReportError(ctx, dir.error());
+  if (!flags.demo) {
+    bool created = false;
+    Status dir = EnsureDirectory(config.server.data_dir, &created);
+    if (!dir.ok()) return ReportError(ctx, dir.error());
+    Result<DataDirLock> locked = LockStoreDirectory(config);
+    if (!locked.ok()) return ReportError(ctx, locked.error());
+    lock = std::move(locked).value();
+    if (created) cleanup.Created(config.server.data_dir);
+  }
 
   // Before the first thread starts (the store's writer), so that every thread inherits the mask.
   std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
@@ -313,6 +358,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
         sender.Stop();
         engine.Stop();
       });
+  cleanup.Served();
   ctx.out << "loom-oncall listening on " << url << "\n";
   if (flags.demo) {
     for (const ServiceConfig& service : config.services) {
@@ -366,6 +412,14 @@ std::string ListeningUrl(const std::string& listen, uint16_t port, bool tls) {
 void RegisterServeCommand(CLI::App& app, CliContext& ctx, CommandAction* action) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* serve = app.add_subcommand("serve", "Run the on-call server");
+  serve->footer(
+      "Environment:\n"
+      "  LOOM_ONCALL_ADMIN_TOKEN  The bootstrap admin token (at least 16 characters; never read\n"
+      "                           from the file). Without it only API tokens created earlier "
+      "work.\n"
+      "  LOOM_ONCALL_CONFIG       The configuration file when --config is not given.\n"
+      "The data directory's SQLite store serves one process at a time: a second serve, migrate or\n"
+      "import on it exits at once naming the PID that holds it (docs/operations.md).");
   CLI::Option* config = serve->add_option("--config", flags->config,
                                           "YAML configuration (default $LOOM_ONCALL_CONFIG)");
   CLI::Option* demo = serve->add_flag(
@@ -373,7 +427,8 @@ void RegisterServeCommand(CLI::App& app, CliContext& ctx, CommandAction* action)
       "Run with a built-in demo configuration (service 'loom'; keys kept in <data-dir>/demo.env)");
   demo->excludes(config);
   serve->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0 picks a free one)");
-  serve->add_option("--data-dir", flags->data_dir, "Directory for the database (default ./data)");
+  serve->add_option("--data-dir", flags->data_dir,
+                    "Directory for the database, locked while serving (default ./data)");
   CLI::Option* cert =
       serve->add_option("--tls-cert", flags->tls_cert, "PEM certificate: serve HTTPS")
           ->check(CLI::ExistingFile);

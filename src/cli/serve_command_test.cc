@@ -1,11 +1,13 @@
 #include "cli/serve_command.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "cli/cli_test_harness.h"
+#include "cli/data_dir_lock.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "testing/temp_dir.h"
@@ -251,6 +253,64 @@ TEST(ServeCommandTest, StoreFailureExitsWithItsCode) {
   EXPECT_EQ(h.err.str(),
             "error: cannot open store '" + tmp.path() + "/loom-oncall.db': database is locked\n");
   EXPECT_EQ(h.out.str(), "");
+}
+
+TEST(ServeCommandTest, ADataDirectoryInUseIsRefusedBeforeAnythingOpens) {
+  TempDir tmp;
+  Result<DataDirLock> other = DataDirLock::Acquire(tmp.path());
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  for (bool demo : {false, true}) {
+    CliHarness h;
+    h.config = DemoLikeConfig(tmp.path());
+    std::vector<std::string> args = {"serve", "--data-dir", tmp.path()};
+    if (demo) {
+      args.emplace_back("--demo");
+    } else {
+      args.insert(args.end(), {"--config", "x.yaml"});
+    }
+    EXPECT_EQ(h.Run(args), 5);
+    EXPECT_EQ(h.err.str(), "error: data directory '" + tmp.path() +
+                               "' is in use by another loom-oncall process (PID " +
+                               std::to_string(getpid()) +
+                               "): stop it first, or use another data directory (lock file " +
+                               tmp.File(kDataDirLockFile) + ")\n");
+    for (const std::string& event : h.events) {
+      EXPECT_EQ(event.rfind("store.open", 0), std::string::npos) << event;
+      EXPECT_EQ(event.rfind("config.demo", 0), std::string::npos) << event;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(tmp.path()));
+}
+
+TEST(ServeCommandTest, HoldsTheLockWhileServingAndReleasesItAfter) {
+  TempDir tmp;
+  CliHarness h;
+  h.config = DemoLikeConfig(tmp.path());
+  bool locked_while_serving = false;
+  h.on_signal_wait = [&] { locked_while_serving = !DataDirLock::Acquire(tmp.path()).ok(); };
+  EXPECT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
+  EXPECT_TRUE(locked_while_serving);
+  EXPECT_TRUE(DataDirLock::Acquire(tmp.path()).ok());
+}
+
+TEST(ServeCommandTest, AFailedStartRemovesTheDataDirectoryItCreated) {
+  TempDir tmp;
+  const std::string fresh = tmp.File("demo-data");
+  CliHarness h;
+  h.config = DemoLikeConfig(fresh);
+  h.start_server_error = Error::Unavailable("bind: Address already in use");
+  EXPECT_EQ(h.Run({"serve", "--demo", "--data-dir", fresh}), 6);
+  EXPECT_EQ(h.err.str(), "error: cannot start the HTTP server: bind: Address already in use\n");
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+
+  // A directory that was there before stays, with what it held.
+  std::filesystem::create_directory(fresh);
+  std::ofstream(fresh + "/demo.env") << "LOOM_ONCALL_ADMIN_TOKEN=kept-from-before-the-failure\n";
+  CliHarness again;
+  again.config = DemoLikeConfig(fresh);
+  again.start_server_error = Error::Unavailable("bind: Address already in use");
+  EXPECT_EQ(again.Run({"serve", "--demo", "--data-dir", fresh}), 6);
+  EXPECT_TRUE(std::filesystem::exists(fresh + "/demo.env"));
 }
 
 TEST(ServeCommandTest, SeedsUsersAndServesTheRosterWithStoredOverrides) {

@@ -5,10 +5,13 @@
 
 namespace loom {
 
-Status EnsureDirectory(const std::string& dir) {
+Status EnsureDirectory(const std::string& dir, bool* created) {
+  if (created != nullptr) *created = false;
   std::error_code ec;
   if (std::filesystem::is_directory(dir, ec)) return OkStatus();
-  std::filesystem::create_directories(dir, ec);
+  // True only for the one process whose mkdir made it, should two race.
+  const bool made = std::filesystem::create_directories(dir, ec);
+  if (created != nullptr) *created = made && !ec;
   if (ec) return Error::Internal("cannot create data directory '" + dir + "': " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
@@ -23,6 +26,15 @@ std::string StorePath(const Config& config) {
 std::string StoreDescription(const Config& config) {
   if (config.store.kind == "postgres") return "PostgreSQL ($" + config.store.url_env + ")";
   return StorePath(config);
+}
+
+Result<DataDirLock> LockStoreDirectory(const Config& config) {
+  if (config.store.kind == "postgres") return DataDirLock();
+  std::filesystem::path dir = std::filesystem::path(StorePath(config)).parent_path();
+  if (dir.empty()) dir = ".";
+  Status made = EnsureDirectory(dir.string());
+  if (!made.ok()) return std::move(made).error();
+  return DataDirLock::Acquire(dir.string());
 }
 
 Result<Config> StoreCommandConfig(const std::string& config_flag, const std::string& data_dir_flag,

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli_context.h"
+#include "cli/data_dir_lock.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "store/store.h"
@@ -20,8 +21,8 @@ struct OpenedStore {
 };
 
 // Creates `dir` (and parents) owner-only when it does not exist yet: it holds the database and,
-// in demo mode, the demo secrets.
-Status EnsureDirectory(const std::string& dir);
+// in demo mode, the demo secrets. `created` (when given) tells whether this call created it.
+Status EnsureDirectory(const std::string& dir, bool* created = nullptr);
 
 // The SQLite file of `config`: store.path, or <data_dir>/loom-oncall.db.
 std::string StorePath(const Config& config);
@@ -29,6 +30,11 @@ std::string StorePath(const Config& config);
 // How messages name the configured store: the SQLite file, or "PostgreSQL ($VAR)" — never the
 // URL itself.
 std::string StoreDescription(const Config& config);
+
+// The directory of the SQLite file (created when missing), locked for this process
+// (cli/data_dir_lock.h): serve, migrate and import hold it while they run. With PostgreSQL, a lock
+// that holds nothing.
+Result<DataDirLock> LockStoreDirectory(const Config& config);
 
 // What the store is opened for: serving (on PostgreSQL it joins the instances and may lead
 // them), or a tool that reads or migrates and exits (it never leads).

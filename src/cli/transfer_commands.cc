@@ -116,13 +116,10 @@ int RunImport(const TransferFlags& flags, CliContext& ctx) {
     file.open(flags.file, std::ios::binary);
     if (!file) return ReportError(ctx, Error::NotFound("cannot read '" + flags.file + "'"));
   }
-  if (!db.where.sqlite_path.empty()) {
-    std::filesystem::path dir = std::filesystem::path(db.where.sqlite_path).parent_path();
-    if (!dir.empty()) {
-      Status made = EnsureDirectory(dir.string());
-      if (!made.ok()) return ReportError(ctx, made.error());
-    }
-  }
+  // Never beside a running server on the same SQLite file (cli/data_dir_lock.h); creates the
+  // directory when it is missing.
+  Result<DataDirLock> lock = LockStoreDirectory(*config);
+  if (!lock.ok()) return ReportError(ctx, lock.error());
   Result<std::unique_ptr<sql::Connection>> conn = Open(db, ctx);
   if (!conn.ok()) return ReportError(ctx, conn.error());
   std::istream& in = flags.file == "-" ? std::cin : file;

@@ -1661,6 +1661,12 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& sour
 
 Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   if (path.empty()) return Error::Invalid("no configuration file given");
+  // A directory opens like a file and reads as empty, which would mean "all defaults".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::Invalid("cannot read configuration file " + path +
+                          ": it is a directory (pass the YAML file itself)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;

@@ -621,6 +621,16 @@ TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
   EXPECT_THAT(r.error().message, HasSubstr("missing.yaml"));
 }
 
+TEST(LoadConfig, ADirectoryIsRefusedNotReadAsAnEmptyFile) {
+  // `serve --config /etc/loom-oncall` used to run with every default.
+  testing::TempDir dir;
+  auto r = LoadConfig(dir.path(), FakeEnv().lookup());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, "cannot read configuration file " + dir.path() +
+                                   ": it is a directory (pass the YAML file itself)");
+}
+
 TEST(LoadConfig, PostgresTakesItsUrlFromTheEnvironment) {
   testing::TempDir dir;
   const std::string path = dir.File("oncall.yaml");

@@ -1,6 +1,7 @@
 // Services, tokens, health, readiness, metrics and the admin status document.
 
 #include <optional>
+#include <string_view>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
@@ -14,6 +15,20 @@ namespace {
 
 constexpr char kMetricsContentType[] = "text/plain; version=0.0.4";
 constexpr size_t kMaxNameLength = 200;
+
+// A C0 control character, DEL, or a C1 control character (U+0080..U+009F in UTF-8). A token's
+// name becomes the actor "token:<name>" on timelines, in notifications and in logs: one line.
+bool HasControlCharacter(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // The optional "settings" object of POST /v1/services over the defaults.
 Result<ServiceSettings> ParseSettings(const nlohmann::json& body) {
@@ -150,6 +165,8 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
     errors.push_back({"/name", "is required"});
   } else if (name->size() > kMaxNameLength) {
     errors.push_back({"/name", "must be at most 200 characters"});
+  } else if (HasControlCharacter(*name)) {
+    errors.push_back({"/name", "must not contain control characters (newline, tab, NUL, ...)"});
   }
   if (!role_text.ok() || !ParseRole(*role_text, &role)) {
     errors.push_back({"/role", "must be one of admin, responder, viewer, calendar"});

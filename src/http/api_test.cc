@@ -708,6 +708,27 @@ TEST_F(ApiTest, CreateToken) {
             403);
 }
 
+TEST_F(ApiTest, TokenNamesAreOneLineOfPrintableText) {
+  // The name becomes the actor "token:<name>" on timelines and in logs.
+  for (const char* body :
+       {R"({"name":"ci\nforged line","role":"viewer"})",
+        R"({"name":"ci\u0000nul","role":"viewer"})", R"({"name":"tab\there","role":"viewer"})",
+        R"({"name":"del\u007f","role":"viewer"})",
+        R"({"name":"c1\u0085next line","role":"viewer"})"}) {
+    auto r = Call(Method::kPost, "/v1/tokens", body, kAdminToken);
+    ASSERT_EQ(r->response->status, 400) << body;
+    json j = Body(*r);
+    ASSERT_EQ(j["errors"].size(), 1u) << j.dump();
+    EXPECT_EQ(j["errors"][0]["pointer"], "/name");
+    EXPECT_EQ(j["errors"][0]["detail"],
+              "must not contain control characters (newline, tab, NUL, ...)");
+  }
+  // Letters of any script, spaces and punctuation are fine.
+  auto r = Call(Method::kPost, "/v1/tokens", R"({"name":"CI – Zürich #2","role":"viewer"})",
+                kAdminToken);
+  EXPECT_EQ(r->response->status, 201) << r->response->body;
+}
+
 TEST_F(ApiTest, UnknownRouteAndWrongMethod) {
   auto r = Call(Method::kGet, "/v1/nothing");
   EXPECT_EQ(r->response->status, 404);
@@ -832,6 +853,37 @@ TEST_F(OnCallApiTest, OnCallAnswersTheHolderAndUntil) {
   EXPECT_EQ(Call(Method::kGet, "/v1/oncall?service=nope", {}, kViewerToken)->response->status, 404);
   EXPECT_EQ(Call(Method::kGet, "/v1/oncall?at=yesterday", {}, kViewerToken)->response->status, 400);
   EXPECT_EQ(Call(Method::kGet, "/v1/oncall")->response->status, 401);
+}
+
+TEST_F(OnCallApiTest, TheCommanderIsAConfiguredUserOrTheCallerTakingCommand) {
+  // Like reassign: free text that names nobody is refused before anything is stored.
+  for (const char* commander : {"alcie", "Alice Example", "token:someone-else"}) {
+    auto r = Call(Method::kPost, "/v1/incidents/INC-4/commander",
+                  json{{"commander", commander}}.dump(), kResponderToken);
+    ASSERT_EQ(r->response->status, 400) << commander;
+    json j = Body(*r);
+    EXPECT_EQ(j["detail"], std::string("unknown user '") + commander + "'");
+    EXPECT_EQ(j["errors"][0]["pointer"], "/commander");
+    EXPECT_EQ(j["errors"][0]["detail"], "is not a configured user");
+  }
+  EXPECT_TRUE(store_.commands.empty());
+
+  auto r = Call(Method::kPost, "/v1/incidents/INC-4/commander", R"({"commander":"alice"})",
+                kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  // The console's "Take command": the caller's own actor.
+  r = Call(Method::kPost, "/v1/incidents/INC-4/commander", R"({"commander":"token:ci"})",
+           kResponderToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  ASSERT_EQ(store_.commands.size(), 2u);
+  EXPECT_EQ(store_.commands[0].commander, "alice");
+  EXPECT_EQ(store_.commands[1].commander, "token:ci");
+
+  // A drill's commander likewise.
+  r = Call(Method::kPost, "/v1/drills", R"({"scenario":"security","commander":"alcie"})",
+           kResponderToken);
+  ASSERT_EQ(r->response->status, 400) << r->response->body;
+  EXPECT_EQ(Body(*r)["errors"][0]["pointer"], "/commander");
 }
 
 TEST_F(OnCallApiTest, SchedulesAndShifts) {
@@ -1206,7 +1258,8 @@ TEST_F(ConsoleApiTest, ServesTheConsoleWithAStrictPolicy) {
   EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
   EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
-  EXPECT_EQ(Header(*r->response, "X-Content-Type-Options"), "nosniff");
+  // X-Content-Type-Options: nosniff is on every answer, written by the server (server.cc;
+  // tests/integration/test_incidents_api.py).
 
   EXPECT_EQ(Browser(Method::kGet, "/ui/app.js")->response->content_type,
             "text/javascript; charset=utf-8");

@@ -22,7 +22,6 @@ constexpr char kConsoleCsp[] =
 
 void AddConsoleHeaders(Response& r) {
   r.headers.emplace_back("Content-Security-Policy", kConsoleCsp);
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   // Small files compiled into the binary: revalidating costs little and never serves a stale

@@ -172,6 +172,11 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
     if (!r->ok()) return reply->Send(ProblemFor(r->error(), req));
   }
   if (!participants.ok()) return reply->Send(ProblemFor(participants.error(), req));
+  if (!commander->empty() && *commander != ingest.actor && !IsConfiguredUser(*commander)) {
+    return reply->Send(ProblemFor(Error::Invalid("unknown user '" + *commander + "'",
+                                                 {{"/commander", "is not a configured user"}}),
+                                  req));
+  }
   ingest.service_id = service->empty() ? options_.drills.service : *service;
   Severity severity = Severity::kSev1;
   if (!severity_text->empty()) {

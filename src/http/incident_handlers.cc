@@ -282,6 +282,13 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
         return reply->Send(ProblemFor(
             Error::Invalid("commander is required", {{"/commander", "is required"}}), req));
       }
+      // As with reassign: a configured user, or the caller taking command themself (the
+      // console's "Take command" sends its own actor, as acknowledging assigns it).
+      if (*commander != command.actor && !IsConfiguredUser(*commander)) {
+        return reply->Send(ProblemFor(Error::Invalid("unknown user '" + *commander + "'",
+                                                     {{"/commander", "is not a configured user"}}),
+                                      req));
+      }
       command.commander = std::move(*commander);
       break;
     }

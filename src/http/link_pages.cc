@@ -47,7 +47,6 @@ Response LinkPage(int status, std::string_view title, std::string_view body_html
       {"Cache-Control", "no-store"},
       {"Referrer-Policy", "no-referrer"},
       {"X-Robots-Tag", "noindex"},
-      {"X-Content-Type-Options", "nosniff"},
       {"Content-Security-Policy",
        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
        "frame-ancestors 'none'"},

@@ -36,6 +36,13 @@ Json ParsedData(const TimelineEvent& e) {
   return data.is_object() ? data : Json::object();
 }
 
+// The 409 of a probe asked of a service that has none.
+std::string NoProbe(const std::string& service) {
+  return "service " + service +
+         " has no probe configured: give it a probe (base_url, admin_token_env) under "
+         "services[].probe in the configuration file (docs/configuration.md)";
+}
+
 // The gate's 409: one field error per failed check, so clients can tell them apart.
 Error RecoveryRefused(const RecoveryDecision& d) {
   std::vector<FieldError> fields;
@@ -140,8 +147,7 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
                    req));
   }
   if (!probes_ || !probes_->Probes(incident.service_id)) {
-    return reply->Send(ProblemFor(
-        Error::Conflict("service " + incident.service_id + " has no probe: configured"), req));
+    return reply->Send(ProblemFor(Error::Conflict(NoProbe(incident.service_id)), req));
   }
   // Jobs hold the runner and the store, not the Api: they may outlive a server that stopped
   // waiting for its replies.
@@ -166,8 +172,7 @@ void Api::ProbeService(const Request& req, const PathParams& params, Reply reply
     return reply->Send(ProblemFor(Error::NotFound("no service " + service), req));
   }
   if (!probes_ || !probes_->Probes(service)) {
-    return reply->Send(
-        ProblemFor(Error::Conflict("service " + service + " has no probe: configured"), req));
+    return reply->Send(ProblemFor(Error::Conflict(NoProbe(service)), req));
   }
   probes_->Post(
       [runner = probes_, reply, service, actor = who->actor(), path = std::string(req.path)] {

@@ -351,6 +351,7 @@ class Session final : public SessionBase {
     head_ += bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status)));
     head_ += "\r\nContent-Type: ";
     head_ += r.content_type;
+    head_ += "\r\nX-Content-Type-Options: nosniff";  // every answer: its type is the one named
     head_ += "\r\nContent-Length: ";
     head_ += std::to_string(r.body.size());
     if (!r.allow.empty()) {

@@ -3,6 +3,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import unittest
 
@@ -124,6 +125,36 @@ class IncidentCliTest(harness.ServerTestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         only_line(self, p.stderr)
 
+    def test_token_names_are_one_printable_line(self):
+        for name in ("ci\nforged: line", "tab\tname", "bell\x07"):
+            with self.subTest(name=name):
+                p = self.cli("token", "create", "--role", "viewer", "--name", name)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stderr, "error: invalid token request: /name must not contain "
+                                           "control characters (newline, tab, NUL, ...) "
+                                           "(HTTP 400)\n")
+
+    def test_commander_must_be_a_configured_user(self):
+        # This server configures no users: nobody can be named, as with reassign.
+        iid = self.new_incident()["id"]
+        p = self.cli("incident", "commander", iid, "alcie")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stderr, "error: unknown user 'alcie': /commander is not a configured "
+                                   "user (HTTP 400)\n")
+        self.assertIsNone(self.server.incident(iid)["commander"])
+
+    def test_close_before_the_final_summary_says_what_to_write(self):
+        iid = self.new_incident()["id"]
+        self.ok("incident", "ack", iid)
+        self.ok("incident", "resolve", iid)
+        p = self.cli("incident", "close", iid)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertEqual(p.stderr,
+                         f"error: {iid} cannot close before its final summary is written: root "
+                         f"cause, customer impact, remediation and follow-ups (PUT "
+                         f"/v1/incidents/{iid}/summary, or the incident's page in the web "
+                         f"console) (HTTP 409)\n")
+
 
 INVALID_CONFIGS = [
     # (description, yaml text with the bad line marked "# <-", key path the message must name)
@@ -191,6 +222,37 @@ class ServeCommandTest(harness.LoomTestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(os.path.basename(server.config_path), p.stderr)
         self.assertRegex(p.stderr, r"(:\d+:|line \d+)")
+
+    def test_a_directory_given_as_config_is_refused(self):
+        server = self.new_server(start=False)
+        p = run_cli(["serve", "--config", server.root, "--data-dir", server.data_dir,
+                     "--listen", "127.0.0.1:0"], timeout=20)
+        self.assertEqual(p.returncode, 2, p.stdout)
+        self.assertEqual(p.stderr, f"error: cannot read configuration file {server.root}: it is a "
+                                   f"directory (pass the YAML file itself)\n")
+        self.assertNotIn("listening on", p.stdout)
+
+    def test_a_demo_that_cannot_bind_leaves_no_new_data_directory(self):
+        root = self.new_server(start=False).root
+        demo_data = os.path.join(root, "demo-data")
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            listen = f"127.0.0.1:{taken.getsockname()[1]}"
+            p = run_cli(["serve", "--demo", "--data-dir", demo_data, "--listen", listen],
+                        timeout=20)
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn("cannot start the HTTP server", p.stderr)
+            if os.path.exists(demo_data):
+                self.fail(f"a failed start left {sorted(os.listdir(demo_data))} behind")
+            # A data directory that was there before is left as it was.
+            os.mkdir(demo_data)
+            with open(os.path.join(demo_data, "notes.txt"), "w") as f:
+                f.write("mine\n")
+            p = run_cli(["serve", "--demo", "--data-dir", demo_data, "--listen", listen],
+                        timeout=20)
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertTrue(os.path.exists(os.path.join(demo_data, "notes.txt")))
 
     def test_missing_config_file_fails_with_one_line(self):
         p = run_cli(["serve", "--config", "/nonexistent/loom-oncall.yaml", "--listen",

@@ -1,5 +1,6 @@
 """The native JSON API: incidents, alerts, services, tokens, roles, health (docs/api.md)."""
 
+import http.client
 import re
 import unittest
 
@@ -32,6 +33,9 @@ def metric_samples(text, name):
 
 
 class IncidentsApiTest(harness.ServerTestCase):
+
+    # alice: a configured user to name as commander.
+    config_text = harness.DEFAULT_CONFIG + "users:\n  - { id: alice }\n"
 
     def act(self, incident_id, action, body=None, token=None):
         return self.server.api("POST", f"/v1/incidents/{incident_id}/{action}", body=body or {},
@@ -170,6 +174,11 @@ class IncidentsApiTest(harness.ServerTestCase):
 
     def test_commander_severity_and_notes(self):
         iid = open_incident(self.server, severity="warning")["id"]
+        # A commander is a configured user, as reassign's user is: a typo is refused.
+        problem = self.assertProblem(self.act(iid, "commander", {"commander": "alcie"}), 400,
+                                     "invalid-argument")
+        self.assertEqual(problem["detail"], "unknown user 'alcie'")
+        self.assertIsNone(self.server.incident(iid)["commander"])
         r = self.act(iid, "commander", {"commander": "alice"})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["commander"], "alice")
@@ -186,6 +195,28 @@ class IncidentsApiTest(harness.ServerTestCase):
                                      "invalid-argument")
         self.assertIn("/severity", [e.get("pointer") for e in problem.get("errors", [])], problem)
         self.assertEqual(self.server.incident(iid)["severity"], "sev2")
+
+    def test_every_answer_tells_browsers_not_to_sniff_its_type(self):
+        # JSON, problem+json, the PagerDuty answer, metrics and the console: one nosniff each.
+        token = {"Authorization": f"Bearer {harness.ADMIN_TOKEN}"}
+        cases = [("GET", "/v1/incidents?limit=1", None, token),
+                 ("GET", "/v1/nothing-here", None, token),
+                 ("GET", "/v1/incidents", None, {}),
+                 ("POST", "/v2/enqueue", b'{"routing_key": 1}', {}),
+                 ("GET", "/metrics", None, token),
+                 ("GET", "/ui/", None, {})]
+        for method, path, body, headers in cases:
+            with self.subTest(method=method, path=path):
+                conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+                try:
+                    conn.request(method, path, body=body, headers=headers)
+                    r = conn.getresponse()
+                    r.read()
+                    values = [v for k, v in r.getheaders()
+                              if k.lower() == "x-content-type-options"]
+                finally:
+                    conn.close()
+                self.assertEqual(values, ["nosniff"], f"{r.status} {r.getheaders()}")
 
     def test_illegal_transitions_are_409_with_a_reason(self):
         iid = open_incident(self.server)["id"]

@@ -197,8 +197,14 @@ class AvailabilityPlaybookTest(harness.LoomTestCase):
         self.assertEqual(up.returncode, 0, up)
         self.assertIn("recovery: verified", up.stdout)
 
-        # A service without a probe says so.
+        # A service without a probe says so, and where to give it one.
         self.assertProblem(self.server.api("POST", "/v1/services/limited/probe"), 409, "conflict")
+        none = run_cli(["probe", "limited", "--server", self.server.url], env=env)
+        self.assertEqual(none.returncode, 5, none)
+        self.assertEqual(none.stderr,
+                         "error: service limited has no probe configured: give it a probe "
+                         "(base_url, admin_token_env) under services[].probe in the configuration "
+                         "file (docs/configuration.md) (HTTP 409)\n")
 
 
 if __name__ == "__main__":

@@ -157,6 +157,15 @@ Status CheckSummaryForClose(Connection& db, const Incident& incident) {
   std::vector<std::string> missing =
       MissingSummaryParts(summary->has_value() ? &**summary : nullptr, live);
   if (missing.empty()) return OkStatus();
+  if (!summary->has_value()) {
+    Error e = Error::Conflict(
+        incident.id() +
+        " cannot close before its final summary is written: root cause, customer impact, "
+        "remediation and follow-ups (PUT /v1/incidents/" +
+        incident.id() + "/summary, or the incident's page in the web console)");
+    e.fields = {{"/summary", "is required before close"}};
+    return e;
+  }
   std::string list;
   std::vector<FieldError> errors;
   for (const std::string& part : missing) {

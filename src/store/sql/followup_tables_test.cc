@@ -82,7 +82,13 @@ TEST_P(FollowupTablesTest, CloseIsRefusedUntilTheSummaryIsComplete) {
   Result<Incident> closed = Execute(IncidentCommand::Type::kClose, number);
   ASSERT_FALSE(closed.ok());
   EXPECT_EQ(closed.error().code, ErrorCode::kConflict);
-  EXPECT_THAT(closed.error().message, HasSubstr("missing: summary"));
+  EXPECT_EQ(closed.error().message,
+            "INC-" + std::to_string(number) +
+                " cannot close before its final summary is written: root cause, customer "
+                "impact, remediation and follow-ups (PUT /v1/incidents/INC-" +
+                std::to_string(number) + "/summary, or the incident's page in the web console)");
+  ASSERT_EQ(closed.error().fields.size(), 1u);
+  EXPECT_EQ(closed.error().fields[0].pointer, "/summary");
 
   FinalSummary partial = Complete(number);
   partial.customer_impact.clear();
