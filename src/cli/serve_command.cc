@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -17,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/delivery_setup.h"
+#include "cli/open_files.h"
 #include "cli/probe_setup.h"
 #include "cli/store_open.h"
 #include "cli/version.h"
@@ -216,6 +218,14 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
     if (created) cleanup.Created(config.server.data_dir);
   }
 
+  // Before the store, the probes and the clients take descriptors: the soft open-file limit up to
+  // the hard one (the connection cap below is sized from it).
+  const OpenFileLimit open_files = RaiseOpenFileLimit();
+  if (!open_files.error.empty()) {
+    spdlog::warn("cannot raise the open-file limit ({}); keeping soft limit {}", open_files.error,
+                 open_files.soft);
+  }
+
   // Before the first thread starts (the store's writer), so that every thread inherits the mask.
   std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
 
@@ -284,6 +294,21 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   server_options.version = kLoomOncallVersion;
   server_options.drills = config.drills;
   server_options.drill_anchor = *drill_anchor;
+  {
+    const ConnectionBudget budget =
+        HttpConnectionBudget(open_files.soft, CountOpenFiles().value_or(0), config.notify.workers,
+                             server_options.max_connections);
+    server_options.max_connections = budget.max_connections;
+    spdlog::info(
+        "open files: soft limit {}{} (hard limit {}); HTTP connections capped at {}, {} "
+        "descriptors kept for the store, probes and deliveries",
+        open_files.soft,
+        open_files.soft != open_files.before ? ", raised from " + std::to_string(open_files.before)
+                                             : std::string(),
+        open_files.hard == RLIM_INFINITY ? std::string("unlimited")
+                                         : std::to_string(open_files.hard),
+        budget.max_connections, budget.reserved);
+  }
   std::string admin_hash = config.admin_token.empty() ? "" : Sha256Hex(config.admin_token);
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");

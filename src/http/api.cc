@@ -102,6 +102,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
       {Method::kPost, "/v1/incidents/{id}/reassign", &Api::Reassign, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/updates", &Api::PostStatusUpdate, Kind::kNative},
       {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications, Kind::kNative},
+      {Method::kGet, "/v1/incidents/{id}/alerts", &Api::ListIncidentAlerts, Kind::kNative},
       {Method::kPost, "/v1/incidents/{id}/probe", &Api::ProbeIncident, Kind::kNative},
       {Method::kPost, "/v1/services/{id}/probe", &Api::ProbeService, Kind::kNative},
       // Security playbook (security_handlers.cc).

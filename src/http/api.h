@@ -158,6 +158,8 @@ class Api {
   void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);
+  // The incident's member alerts, oldest first, after the `alerts_next` of its answer.
+  void ListIncidentAlerts(const Request& req, const PathParams& params, Reply reply);
 
   // ---- availability playbook (playbook_handlers.cc) ----
   // POST /v1/incidents/{id}/probe and /v1/services/{id}/probe: one probe round now.

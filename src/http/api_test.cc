@@ -649,6 +649,34 @@ TEST_F(ApiTest, ListAlertsValidatesStatus) {
   EXPECT_TRUE(Body(*r)["next"].is_null());
 }
 
+TEST_F(ApiTest, IncidentAlertsPageOldestFirstAfterACursor) {
+  auto r = Call(Method::kGet, "/v1/incidents/INC-20/alerts?after=100&limit=50", {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200) << r->response->body;
+  EXPECT_EQ(store_.last_alert_filter->incident_number, 20);
+  EXPECT_TRUE(store_.last_alert_filter->oldest_first);
+  EXPECT_EQ(store_.last_alert_filter->after_id, 100);
+  EXPECT_EQ(store_.last_alert_filter->limit, 50);
+  json j = Body(*r);
+  EXPECT_EQ(j["incident"], "INC-20");
+  EXPECT_TRUE(j["alerts"].is_array());
+  EXPECT_TRUE(j["next"].is_null());
+
+  r = Call(Method::kGet, "/v1/incidents/INC-20/alerts", {}, kViewerToken);
+  ASSERT_EQ(r->response->status, 200);
+  EXPECT_EQ(store_.last_alert_filter->after_id, 0);
+  EXPECT_EQ(store_.last_alert_filter->limit, kIncidentDetailAlerts);
+
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-21/alerts", {}, kViewerToken)->response->status,
+            404);
+  EXPECT_EQ(
+      Call(Method::kGet, "/v1/incidents/INC-20/alerts?after=x", {}, kViewerToken)->response->status,
+      400);
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-20/alerts?limit=501", {}, kViewerToken)
+                ->response->status,
+            400);
+  EXPECT_EQ(Call(Method::kGet, "/v1/incidents/INC-20/alerts", {}, "")->response->status, 401);
+}
+
 TEST_F(ApiTest, CreateServiceReturnsTheKeyOnce) {
   auto r = Call(Method::kPost, "/v1/services", R"({"id":"db","name":"Database"})", kAdminToken);
   ASSERT_EQ(r->response->status, 201) << r->response->body;

@@ -19,6 +19,7 @@
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
+#include "ingest/json_input.h"
 
 namespace loom::http {
 namespace {
@@ -196,8 +197,8 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
                                   req));
   }
   std::string label = SeverityName(severity);
-  ingest.title =
-      title->empty() ? label + " " + IncidentKindName(*scenario) + " tabletop drill" : *title;
+  ingest.title = title->empty() ? label + " " + IncidentKindName(*scenario) + " tabletop drill"
+                                : ingest::CapTitle(*title);
   ingest.dedup_key = "drill-" + RandomHex(8);
   AlertUpdate alert;
   alert.summary = ingest.title;

@@ -378,4 +378,43 @@ void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {
   reply->Send(JsonResponse(200, body));
 }
 
+void Api::ListIncidentAlerts(const Request& req, const PathParams& params, Reply reply) {
+  QueryParams q(req.query);
+  AlertFilter filter;
+  filter.oldest_first = true;
+  filter.limit = kIncidentDetailAlerts;
+  std::vector<FieldError> errors;
+  if (auto v = q.Get("limit")) {
+    auto n = ParsePositiveInt(*v);
+    if (!n || *n > kMaxPageSize) {
+      errors.push_back({"/query/limit", "must be an integer from 1 to 500"});
+    } else {
+      filter.limit = static_cast<int>(*n);
+    }
+  }
+  if (auto v = q.Get("after"); v && !v->empty()) {
+    auto n = ParsePositiveInt(*v);
+    if (!n) {
+      errors.push_back(
+          {"/query/after", "must be the `alerts_next` or `next` value of a previous page"});
+    } else {
+      filter.after_id = *n;
+    }
+  }
+  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  if (!detail) return;
+  if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
+  filter.incident_number = detail->incident.number;
+
+  auto page = store_.ListAlerts(filter);
+  if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
+  Json alerts = Json::array();
+  for (const Alert& a : page->alerts) alerts.push_back(AlertToJson(a));
+  Json body = Json::object();
+  body["incident"] = IncidentId(filter.incident_number);
+  body["alerts"] = std::move(alerts);
+  body["next"] = NextCursor(page->next_cursor);
+  reply->Send(JsonResponse(200, body));
+}
+
 }  // namespace loom::http

@@ -118,6 +118,8 @@ Json IncidentDetailToJson(const IncidentDetail& d) {
   Json alerts = Json::array();
   for (const Alert& a : d.alerts) alerts.push_back(AlertToJson(a));
   j["alerts"] = std::move(alerts);
+  // The rest: GET /v1/incidents/{id}/alerts?after=<alerts_next>.
+  j["alerts_next"] = d.alerts_next ? Json(std::to_string(*d.alerts_next)) : Json(nullptr);
   return j;
 }
 

@@ -127,6 +127,9 @@ TEST(JsonCodecTest, IncidentDetail) {
   EXPECT_EQ(j["timeline"][0]["prev_hash"], "");
   ASSERT_EQ(j["alerts"].size(), 1u);
   EXPECT_TRUE(j["alerts"][0]["incident"].is_null());
+  EXPECT_TRUE(j["alerts_next"].is_null());
+  d.alerts_next = 42;  // more member alerts follow
+  EXPECT_EQ(IncidentDetailToJson(d)["alerts_next"], "42");
 }
 
 TEST(JsonCodecTest, Service) {

@@ -226,6 +226,9 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
 
   w.Family("loom_oncall_http_connections_open", "Open client connections.", "gauge");
   w.Sample("loom_oncall_http_connections_open", {}, connections_open());
+  w.Family("loom_oncall_http_connections_shed_total",
+           "Idle connections closed to make room for new ones.", "counter");
+  w.Sample("loom_oncall_http_connections_shed_total", {}, connections_shed());
 
   w.Family("loom_oncall_store_writable", "1 while the store accepts writes.", "gauge");
   w.Sample("loom_oncall_store_writable", {}, static_cast<int64_t>(store_writable ? 1 : 0));

@@ -97,6 +97,10 @@ class Metrics {
   void ConnectionOpened() { connections_open_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { connections_open_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t connections_open() const { return connections_open_.load(std::memory_order_relaxed); }
+  // An idle connection closed to make room for a new one (at the connection cap or out of file
+  // descriptors).
+  void ConnectionShed() { connections_shed_.fetch_add(1, std::memory_order_relaxed); }
+  int64_t connections_shed() const { return connections_shed_.load(std::memory_order_relaxed); }
 
   // The whole exposition. `stats` is null when the store could not report; `store_writable`
   // is rendered as loom_oncall_store_writable 1/0; `engine` (null: left out) adds the escalation
@@ -117,6 +121,7 @@ class Metrics {
   std::unique_ptr<RouteHistogram[]> histograms_;
   std::array<std::atomic<int64_t>, kIngestEndpointCount * kEventOutcomeCount> events_{};
   std::atomic<int64_t> connections_open_{0};
+  std::atomic<int64_t> connections_shed_{0};
 };
 
 }  // namespace loom::http

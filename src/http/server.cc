@@ -62,6 +62,9 @@ constexpr size_t kReadBufferBytes = 8 * 1024;
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 constexpr auto kDrainPoll = std::chrono::milliseconds(20);
 constexpr auto kReplyWaitTimeout = std::chrono::seconds(30);
+// Accept failed: retry after this (after kShedRetry when an idle connection is being closed).
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+constexpr auto kShedRetry = std::chrono::milliseconds(2);
 
 http::Method MethodOf(bhttp::verb v) {
   switch (v) {
@@ -78,6 +81,11 @@ http::Method MethodOf(bhttp::verb v) {
 
 class SessionBase;
 
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
+      .count();
+}
+
 // What sessions share with the server and with each other.
 struct Shared {
   ServerOptions options;
@@ -90,7 +98,17 @@ struct Shared {
 
   std::mutex registry_mu;
   uint64_t next_session_id = 1;
-  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> registry;
+  // `raw` may be read under registry_mu: a session leaves the registry first thing in its
+  // destructor.
+  struct Entry {
+    std::weak_ptr<SessionBase> weak;
+    SessionBase* raw = nullptr;
+  };
+  std::unordered_map<uint64_t, Entry> registry;
+
+  // Closes the connection that has been idle longest (nothing of a next request received), to
+  // make room for a new one. False when no connection is idle. Any thread.
+  bool ShedOldestIdle();
 };
 
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
@@ -100,7 +118,36 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   virtual void Deliver(http::Response response) = 0;
   // Graceful stop: close when idle, else after the response in progress. Any thread.
   virtual void BeginShutdown() = 0;
+  // Closes the connection if it is still idle. Any thread.
+  virtual void Shed() = 0;
+
+  // SteadyNanos() when the connection went idle (waiting for a next request, or for the TLS
+  // handshake); 0 while a request is in progress or once it closes.
+  std::atomic<int64_t> idle_since{0};
 };
+
+bool Shared::ShedOldestIdle() {
+  std::shared_ptr<SessionBase> oldest;
+  {
+    std::lock_guard lock(registry_mu);
+    // A linear scan: this runs only at the connection cap (or out of descriptors), never on a
+    // request's path.
+    int64_t oldest_since = 0;
+    for (auto& [id, entry] : registry) {
+      const int64_t since = entry.raw->idle_since.load(std::memory_order_relaxed);
+      if (since == 0 || (oldest_since != 0 && since >= oldest_since)) continue;
+      if (auto s = entry.weak.lock()) {
+        oldest = std::move(s);
+        oldest_since = since;
+      }
+    }
+    // Not chosen again by the next accept while its close is on the way.
+    if (oldest) oldest->idle_since.store(0, std::memory_order_relaxed);
+  }
+  if (!oldest) return false;
+  oldest->Shed();
+  return true;
+}
 
 // The Reply handed to the Api for one request. Send() forwards to the session once; releasing
 // the last reference without Send() answers 500 so that a lost store callback never leaves the
@@ -160,8 +207,9 @@ class Session final : public SessionBase {
     {
       std::lock_guard lock(shared_->registry_mu);
       id_ = shared_->next_session_id++;
-      shared_->registry.emplace(id_, weak_from_this());
+      shared_->registry.emplace(id_, Shared::Entry{weak_from_this(), this});
     }
+    idle_since.store(SteadyNanos(), std::memory_order_relaxed);
     net::dispatch(strand_, [self = Self()] { self->OnStart(); });
   }
 
@@ -173,6 +221,14 @@ class Session final : public SessionBase {
 
   void BeginShutdown() override {
     net::dispatch(strand_, [self = Self()] { self->OnShutdown(); });
+  }
+
+  void Shed() override {
+    net::dispatch(strand_, [self = Self()] {
+      if (!self->Idle()) return;
+      self->shared_->api->metrics().ConnectionShed();
+      self->Abort();
+    });
   }
 
  private:
@@ -208,12 +264,15 @@ class Session final : public SessionBase {
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     body_unread_ = false;
     head_request_ = false;
+    // Pipelined bytes already buffered: a request is on its way.
+    idle_since.store(buffer_.size() == 0 ? SteadyNanos() : 0, std::memory_order_relaxed);
     Lowest().expires_after(std::chrono::seconds(shared_->options.read_timeout_seconds));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
+    idle_since.store(0, std::memory_order_relaxed);
     if (ec) {
       if (IsParseError(ec)) return RejectMalformed(ec);
       return Abort();
@@ -387,14 +446,17 @@ class Session final : public SessionBase {
     DoRead();
   }
 
+  // Nothing of a next request received (or the TLS handshake not done).
+  bool Idle() const {
+    return state_ == State::kHandshake ||
+           (state_ == State::kIdle && buffer_.size() == 0 && parser_ && !parser_->got_some());
+  }
+
   void OnShutdown() {
     stopping_ = true;
-    // Idle keep-alive connections (nothing of a next request received) close now; a request in
-    // progress finishes and its response carries "Connection: close".
-    const bool idle =
-        state_ == State::kHandshake ||
-        (state_ == State::kIdle && buffer_.size() == 0 && parser_ && !parser_->got_some());
-    if (idle) Abort();
+    // Idle keep-alive connections close now; a request in progress finishes and its response
+    // carries "Connection: close".
+    if (Idle()) Abort();
   }
 
   // Reads and discards what the client still sends (the unread body), then closes.
@@ -435,6 +497,7 @@ class Session final : public SessionBase {
   // Closes the socket now; pending operations complete with errors and release the session.
   void Abort() {
     state_ = State::kClosing;
+    idle_since.store(0, std::memory_order_relaxed);
     Lowest().close();
   }
 
@@ -586,8 +649,8 @@ class BeastServer final : public HttpServer {
     std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard lock(shared_->registry_mu);
-      for (auto& [id, weak] : shared_->registry) {
-        if (auto s = weak.lock()) live.push_back(std::move(s));
+      for (auto& [id, entry] : shared_->registry) {
+        if (auto s = entry.weak.lock()) live.push_back(std::move(s));
       }
     }
     for (auto& s : live) s->BeginShutdown();
@@ -612,25 +675,41 @@ class BeastServer final : public HttpServer {
   void OnAccept(beast::error_code ec, tcp::socket socket, Strand strand) {
     if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
     if (ec) {
-      // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("HTTP accept failed: {}", ec.message());
+      // Out of descriptors (EMFILE, ENFILE: something else holds more than its share): close the
+      // longest-idle connection and try again at once; otherwise back off briefly instead of
+      // spinning. Said once per episode.
+      const bool out_of_descriptors = ec == net::error::no_descriptors ||
+                                      ec == boost::system::errc::too_many_files_open_in_system;
+      const bool shed = out_of_descriptors && shared_->ShedOldestIdle();
+      if (!warned_accept_) {
+        spdlog::warn("HTTP accept failed: {}{}", ec.message(),
+                     shed ? "; closing the longest-idle connections to make room" : "");
+        warned_accept_ = true;
+      }
       auto timer = std::make_shared<net::steady_timer>(acceptor_->get_executor());
-      timer->expires_after(std::chrono::milliseconds(100));
+      timer->expires_after(shed ? kShedRetry : kAcceptRetry);
       timer->async_wait([this, timer](beast::error_code) { DoAccept(); });
       return;
     }
+    warned_accept_ = false;
     if (shared_->stopping.load(std::memory_order_relaxed)) return;
+    // At the cap: the longest-idle connection makes room; refused only when none is idle.
     if (shared_->sessions.load(std::memory_order_relaxed) >= shared_->options.max_connections) {
-      beast::error_code ignored;
-      socket.close(ignored);
+      const bool shed = shared_->ShedOldestIdle();
       if (!warned_full_) {
-        spdlog::warn("HTTP: {} connections open; refusing new ones until some close",
-                     shared_->options.max_connections);
+        spdlog::warn("HTTP: {} connections open (the cap); {}", shared_->options.max_connections,
+                     shed ? "closing the longest-idle ones to accept new ones"
+                          : "none idle: refusing new ones until some close");
         warned_full_ = true;
       }
-      return DoAccept();
+      if (!shed) {
+        beast::error_code ignored;
+        socket.close(ignored);
+        return DoAccept();
+      }
+    } else {
+      warned_full_ = false;
     }
-    warned_full_ = false;
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     if (shared_->tls) {
@@ -664,7 +743,8 @@ class BeastServer final : public HttpServer {
   std::once_flag joined_;
   SteadyClock::time_point drain_deadline_{};
   uint16_t port_ = 0;
-  bool warned_full_ = false;  // accept strand only
+  bool warned_full_ = false;    // accept strand only
+  bool warned_accept_ = false;  // accept strand only
 };
 
 }  // namespace
@@ -684,8 +764,9 @@ Result<std::unique_ptr<HttpServer>> StartHttpServer(const ServerOptions& options
   Status listening = server->Listen(options.listen);
   if (!listening.ok()) return std::move(listening).error();
   server->Run(threads);
-  spdlog::info("HTTP server listening on port {} ({} I/O threads{})", server->port(), threads,
-               options.tls_cert.empty() ? "" : ", TLS");
+  spdlog::info("HTTP server listening on port {} ({} I/O threads{}, at most {} connections)",
+               server->port(), threads, options.tls_cert.empty() ? "" : ", TLS",
+               options.max_connections);
   return std::unique_ptr<HttpServer>(std::move(server));
 }
 

@@ -148,7 +148,7 @@ Result<IngestRequest> ParseWebhook(std::string_view body) {
         update.fingerprint = LabelFingerprint(*labels);
       }
       std::string_view summary = StringIn(annotations, "summary");
-      update.summary = summary.empty() ? StringIn(labels, "alertname") : summary;
+      update.summary = ingest::CapTitle(summary.empty() ? StringIn(labels, "alertname") : summary);
       std::string_view instance = StringIn(labels, "instance");
       update.source = instance.empty() ? external_url : instance;
       update.raw_severity = StringIn(labels, "severity");
@@ -173,6 +173,7 @@ Result<IngestRequest> ParseWebhook(std::string_view body) {
   } else {
     req.title = *group_key;
   }
+  req.title = ingest::CapTitle(req.title);
   req.dedup_key = std::move(*group_key);
   return req;
 }

@@ -5,6 +5,7 @@
 
 #include "common/time_format.h"
 #include "ingest/formats.h"
+#include "ingest/json_input.h"
 #include "testing/temp_dir.h"
 
 namespace loom {
@@ -154,6 +155,33 @@ TEST(AlertmanagerWebhook, TitleOrder) {
   r = Parse(bare);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->title, "{}:{service=\"loom\"}");
+}
+
+TEST(AlertmanagerWebhook, LongTitlesAndSummariesAreCutTheDetailsKeepTheText) {
+  const std::string long_text(200000, 's');
+  json j = TwoAlerts();
+  j["commonAnnotations"]["summary"] = long_text;
+  j["alerts"][0]["annotations"]["summary"] = long_text;
+  auto r = Parse(j);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->title, ingest::CapTitle(long_text));
+  EXPECT_EQ(ingest::Utf8Length(r->title), ingest::kMaxTitleLength);
+  EXPECT_TRUE(
+      r->title.ends_with("[cut: 200000 characters in all; the full text is in the "
+                         "alert's details]"))
+      << r->title.substr(r->title.size() - 100);
+  EXPECT_EQ(r->alerts[0].summary, r->title);
+  EXPECT_EQ(r->alerts[1].summary, "LoomDown");
+  EXPECT_EQ(json::parse(r->alerts[0].details_json)["annotations"]["summary"], long_text);
+
+  // The group key, when it is the title, too.
+  json bare = TwoAlerts();
+  bare["commonLabels"] = json::object();
+  bare["groupKey"] = long_text;
+  r = Parse(bare);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->title, ingest::CapTitle(long_text));
+  EXPECT_EQ(r->dedup_key, long_text);
 }
 
 TEST(AlertmanagerWebhook, MissingFingerprintIsComputedFromSortedLabels) {

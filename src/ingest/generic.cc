@@ -18,7 +18,6 @@ using ingest::Json;
 
 constexpr char kInvalidEvent[] = "event is invalid";
 constexpr size_t kMaxDedupKeyLength = 255;
-constexpr size_t kMaxSummaryLength = 1024;
 
 // A string member: nullptr when absent; records an error when present but not a string.
 const std::string* OptionalString(const Json& doc, std::string_view key,
@@ -69,8 +68,6 @@ Result<IngestRequest> ParseGeneric(std::string_view body) {
     if (trigger && (raw == nullptr || raw->is_string())) {
       errors.push_back({"/summary", "summary is missing or blank"});
     }
-  } else if (ingest::Utf8Length(*summary) > kMaxSummaryLength) {
-    errors.push_back({"/summary", "summary is too long (must be at most 1024 characters)"});
   }
 
   if (const std::string* severity = OptionalString(doc, "severity", errors)) {
@@ -115,7 +112,8 @@ Result<IngestRequest> ParseGeneric(std::string_view body) {
 
   IngestRequest req;
   req.format = "generic";
-  if (summary != nullptr) alert.summary = *summary;
+  // A longer summary is cut (the full text stays in the details).
+  if (summary != nullptr) alert.summary = ingest::CapTitle(*summary);
   if (dedup_key != nullptr) {
     req.dedup_key = *dedup_key;
   } else {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ingest/formats.h"
+#include "ingest/json_input.h"
 
 namespace loom {
 namespace {
@@ -36,6 +37,16 @@ TEST(GenericEvent, MinimalTrigger) {
   EXPECT_EQ(r->alerts[0].kind, IncidentKind::kAvailability);
   ApplySeverityMapping(*r, SeverityMapping{});
   EXPECT_EQ(r->alerts[0].severity, Severity::kSev2);
+}
+
+TEST(GenericEvent, ALongSummaryIsCutTheDetailsKeepTheText) {
+  const std::string long_text(200000, 'g');
+  auto r = Parse({{"summary", long_text}, {"severity", "error"}, {"dedup_key", "long"}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->title, ingest::CapTitle(long_text));
+  EXPECT_EQ(ingest::Utf8Length(r->title), ingest::kMaxTitleLength);
+  EXPECT_EQ(r->alerts[0].summary, r->title);
+  EXPECT_EQ(json::parse(r->alerts[0].details_json)["summary"], long_text);
 }
 
 TEST(GenericEvent, FullEvent) {

@@ -58,6 +58,22 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+std::string CapTitle(std::string_view text) {
+  const size_t length = Utf8Length(text);
+  if (length <= kMaxTitleLength) return std::string(text);
+  const std::string marker = "\u2026 [cut: " + std::to_string(length) +
+                             " characters in all; the full text is in the alert's details]";
+  const size_t keep = kMaxTitleLength - Utf8Length(marker);
+  // The byte where character `keep` (0-based) starts.
+  size_t end = 0;
+  for (size_t chars = 0; end < text.size(); ++end) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 && chars++ == keep) break;
+  }
+  std::string out(text.substr(0, end));
+  out += marker;
+  return out;
+}
+
 bool IsBlank(std::string_view s) {
   for (char c : s) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return false;

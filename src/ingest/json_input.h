@@ -36,6 +36,15 @@ size_t JsonNestingDepth(std::string_view text, size_t limit);
 // Number of Unicode code points in valid UTF-8 `s` (what PagerDuty's length limits count).
 size_t Utf8Length(std::string_view s);
 
+// Incident titles and alert summaries from any source are at most this many characters (code
+// points), PagerDuty's own limit for payload.summary.
+inline constexpr size_t kMaxTitleLength = 1024;
+
+// `text` as it is when it has at most kMaxTitleLength characters; else its beginning, cut at a
+// character boundary, followed by a marker saying so ("… [cut: 200000 characters in all; the full
+// text is in the alert's details]"), kMaxTitleLength characters in all. REQUIRES: valid UTF-8.
+std::string CapTitle(std::string_view text);
+
 // True when `s` is empty or only ASCII whitespace.
 bool IsBlank(std::string_view s);
 

@@ -150,17 +150,26 @@ struct AlertFilter {
   std::string status;  // empty = any
   int limit = 50;
   int64_t before_id = 0;
+  // Oldest first instead: the alerts after `after_id` (0: from the first).
+  bool oldest_first = false;
+  int64_t after_id = 0;
 };
 
 struct AlertPage {
-  std::vector<Alert> alerts;  // newest first
+  std::vector<Alert> alerts;  // newest first (oldest first with AlertFilter::oldest_first)
   std::optional<int64_t> next_cursor;
 };
+
+// How many member alerts GetIncident reads; the rest through ListAlerts (oldest_first).
+inline constexpr int kIncidentDetailAlerts = 100;
 
 struct IncidentDetail {
   Incident incident;
   std::vector<TimelineEvent> timeline;  // by seq
-  std::vector<Alert> alerts;            // member alerts, oldest first
+  // The first kIncidentDetailAlerts member alerts, oldest first; when more follow, `alerts_next`
+  // is the after_id of the next page.
+  std::vector<Alert> alerts;
+  std::optional<int64_t> alerts_next;
 };
 
 // An on-call override created through the API or the CLI (configured overrides live in the

@@ -305,6 +305,32 @@ test('a heading focused for screen readers has no focus box', async () => {
   await context.close();
 });
 
+test('member alerts: the first 100 with the incident, "Show more" loads the rest', async () => {
+  const group = 'ui-many-' + randomBytes(4).toString('hex');
+  const alerts = Array.from({ length: 150 }, (_, i) => ({
+    status: 'firing', fingerprint: `fp-${String(i).padStart(3, '0')}`,
+    labels: { alertname: 'DiskFull', instance: `node-${i}`, severity: 'warning' },
+    annotations: { summary: `Disk full on node-${i}` }, startsAt: new Date().toISOString(),
+  }));
+  const r = await call('POST', '/v1/integrations/alertmanager', { token: KEY, body: {
+    version: '4', groupKey: group, status: 'firing', receiver: 'loom', groupLabels: {},
+    commonLabels: { alertname: 'DiskFull' }, commonAnnotations: {}, externalURL: 'http://am', alerts,
+  } });
+  assert.equal(r.status, 200, r.text);
+  const { context, page } = await newPage(DESKTOP);
+  await signIn(page, tokens.viewer);
+  await page.goto(`${server.url}/ui/#/incidents/${r.json.incident}`);
+  const rows = page.locator('#alerts-title + div tbody tr');
+  await rows.nth(99).waitFor();
+  assert.equal(await rows.count(), 100);
+  await page.getByRole('button', { name: 'Show more (100 of 150)' }).click();
+  await rows.nth(149).waitFor();
+  assert.equal(await rows.count(), 150);
+  await rows.filter({ hasText: 'Disk full on node-149' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /^Show more/ }).count(), 0);
+  await context.close();
+});
+
 test('a status update with a missing field shows the error next to the field', async () => {
   const { context, page } = await newPage(DESKTOP);
   await signIn(page, tokens.responder);

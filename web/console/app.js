@@ -1330,16 +1330,34 @@ function incidentView(id) {
         n.last_error ? h('div', { class: 'hint' }, n.last_error) : null))))));
   }
 
-  function renderAlerts(list) {
+  // The incident answer carries the first 100 member alerts (and `alerts_next` when more
+  // follow); "Show more" loads the next pages, kept here across refreshes.
+  let moreAlerts = [];
+  let moreNext = null;
+  function renderAlerts(detail) {
+    const list = (detail.alerts || []).concat(moreAlerts);
     if (list.length === 0) {
       alerts.replaceChildren(h('p', { class: 'muted' }, 'No alerts.'));
       return;
     }
-    alerts.replaceChildren(h('table', {},
+    const cursor = moreAlerts.length ? moreNext : detail.alerts_next;
+    alerts.replaceChildren(...[h('table', {},
       h('thead', {}, h('tr', {}, ['Alert', 'Status', 'Source', 'Since'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.map((a) => h('tr', {},
         h('td', {}, a.summary), h('td', {}, a.status), h('td', {}, a.source || '—'),
-        h('td', {}, fmtTime(a.created_at)))))));
+        h('td', {}, fmtTime(a.created_at)))))),
+    cursor ? h('button', { type: 'button', class: 'quiet', onclick: async (ev) => {
+      ev.target.disabled = true;
+      try {
+        const page = await api('GET', `/v1/incidents/${id}/alerts?after=${encodeURIComponent(cursor)}`);
+        moreAlerts = moreAlerts.concat(page.alerts || []);
+        moreNext = page.next;
+        renderAlerts(incident);
+      } catch (e) {
+        ev.target.disabled = false;
+        actionError.textContent = `Could not load more alerts: ${e.message}`;
+      }
+    } }, `Show more (${list.length} of ${detail.alert_count})`) : null].filter(Boolean));
   }
 
   async function refresh() {
@@ -1365,7 +1383,7 @@ function incidentView(id) {
       renderUpdateForm();
       renderTimeline(detail.timeline || []);
       renderPages(notes.notifications || []);
-      renderAlerts(detail.alerts || []);
+      renderAlerts(detail);
       if (first && document.activeElement === document.body) $('incident-title').focus();
     } catch (e) {
       if (e.status === 404) {

@@ -885,12 +885,18 @@ Result<std::optional<IncidentDetail>> SqlStore::GetIncident(int64_t number) {
       number, [](const Query& q, TimelineEvent* e) { sql::ReadTimelineEvent(q, e); });
   if (!timeline.ok()) return std::move(timeline).error();
   detail.timeline = std::move(*timeline);
+  // One more than shown tells whether more follow.
   auto alerts = ReadRows<Alert>(*conn,
                                 std::string("SELECT ") + sql::kAlertColumns +
-                                    " FROM alerts WHERE incident_number = ?1 ORDER BY id",
+                                    " FROM alerts WHERE incident_number = ?1 ORDER BY id LIMIT " +
+                                    std::to_string(kIncidentDetailAlerts + 1),
                                 number, [](const Query& q, Alert* a) { sql::ReadAlert(q, a); });
   if (!alerts.ok()) return std::move(alerts).error();
   detail.alerts = std::move(*alerts);
+  if (detail.alerts.size() > static_cast<size_t>(kIncidentDetailAlerts)) {
+    detail.alerts.resize(kIncidentDetailAlerts);
+    detail.alerts_next = detail.alerts.back().id;
+  }
   return std::optional<IncidentDetail>(std::move(detail));
 }
 
@@ -898,17 +904,21 @@ Result<AlertPage> SqlStore::ListAlerts(const AlertFilter& filter) {
   const int limit = std::clamp(filter.limit, 1, 500);
   std::string sql = "SELECT ";
   sql += sql::kAlertColumns;
-  sql += " FROM alerts WHERE id < ?1";
+  sql += filter.oldest_first ? " FROM alerts WHERE id > ?1" : " FROM alerts WHERE id < ?1";
   if (filter.incident_number > 0) sql += " AND incident_number = ?2";
   if (!filter.service_id.empty()) sql += " AND service_id = ?3";
   if (!filter.status.empty()) sql += " AND status = ?4";
-  sql += " ORDER BY id DESC LIMIT ?5";
+  sql += filter.oldest_first ? " ORDER BY id LIMIT ?5" : " ORDER BY id DESC LIMIT ?5";
 
   auto conn = readers_.Acquire();
   Result<Statement*> stmt = conn->Prepare(sql);
   if (!stmt.ok()) return std::move(stmt).error();
   Query q(*stmt);
-  q.Bind(1, filter.before_id > 0 ? filter.before_id : std::numeric_limits<int64_t>::max());
+  if (filter.oldest_first) {
+    q.Bind(1, filter.after_id);
+  } else {
+    q.Bind(1, filter.before_id > 0 ? filter.before_id : std::numeric_limits<int64_t>::max());
+  }
   if (filter.incident_number > 0) q.Bind(2, filter.incident_number);
   if (!filter.service_id.empty()) q.Bind(3, filter.service_id);
   if (!filter.status.empty()) q.Bind(4, filter.status);

@@ -802,6 +802,51 @@ TEST_P(StoreTest, ListAlertsFilters) {
   EXPECT_FALSE(page->next_cursor.has_value());
 }
 
+TEST_P(StoreTest, IncidentDetailHoldsTheFirstAlertsTheRestPageOldestFirst) {
+  // One Alertmanager group with 150 member alerts.
+  std::vector<Am> members;
+  for (int i = 0; i < 150; ++i)
+    members.push_back({"fp-" + std::to_string(i), AlertAction::kTrigger});
+  Ingest(Alertmanager("big", members));
+
+  IncidentDetail d = Detail(1);
+  EXPECT_EQ(d.incident.alert_count, 150);
+  ASSERT_EQ(d.alerts.size(), static_cast<size_t>(kIncidentDetailAlerts));
+  EXPECT_EQ(d.alerts.front().fingerprint, "fp-0");
+  EXPECT_EQ(d.alerts.back().fingerprint, "fp-99");
+  ASSERT_TRUE(d.alerts_next.has_value());
+  EXPECT_EQ(*d.alerts_next, d.alerts.back().id);
+
+  AlertFilter rest;
+  rest.incident_number = 1;
+  rest.oldest_first = true;
+  rest.after_id = *d.alerts_next;
+  rest.limit = 30;
+  Result<AlertPage> page = store_->ListAlerts(rest);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->alerts.size(), 30u);
+  EXPECT_EQ(page->alerts.front().fingerprint, "fp-100");
+  EXPECT_EQ(page->alerts.back().fingerprint, "fp-129");
+  ASSERT_TRUE(page->next_cursor.has_value());
+  rest.after_id = *page->next_cursor;
+  page = store_->ListAlerts(rest);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->alerts.size(), 20u);
+  EXPECT_EQ(page->alerts.front().fingerprint, "fp-130");
+  EXPECT_EQ(page->alerts.back().fingerprint, "fp-149");
+  EXPECT_FALSE(page->next_cursor.has_value());
+
+  // From the first, with no cursor; an incident with few alerts has no next page.
+  rest.after_id = 0;
+  rest.limit = 1;
+  page = store_->ListAlerts(rest);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->alerts.size(), 1u);
+  EXPECT_EQ(page->alerts[0].fingerprint, "fp-0");
+  Ingest(Alertmanager("small", {{"fp-x", AlertAction::kTrigger}}));
+  EXPECT_FALSE(Detail(2).alerts_next.has_value());
+}
+
 TEST_P(StoreTest, StatsCountOpenIncidentsAndCommits) {
   Ingest(Pd(AlertAction::kTrigger, "a", Severity::kSev1));
   Ingest(Pd(AlertAction::kTrigger, "b", Severity::kSev3));
