@@ -177,6 +177,39 @@ class AvailabilityPlaybookTest(harness.LoomTestCase):
         self.assertNotEqual(override[0]["actor"], "system")  # the responder who overrode
         self.assertEqual(self.server.incident(iid)["state"], "resolved")
 
+    def test_a_crashed_node_is_unreachable_not_healthy(self):
+        # Issue 16: with every endpoint refusing, the playbook said "no persistence failures
+        # reported" and "outbox lag 0 ms" and named no signal.
+        self.node.close()  # the node's process is gone: connections are refused
+        iid, _ = self.open_incident(severity="error")
+        incident = self.wait_for_playbook(iid, lambda p: p["rounds"] >= 1, "a round")
+        playbook = incident["playbook"]
+        self.assertEqual(playbook["dominant_signal"], "node_unreachable", playbook)
+        self.assertEqual(playbook["dominant_signal_title"], "node unreachable")
+        self.assertEqual([e.split(":")[0] for e in playbook["evidence"]],
+                         ["/ready", "/v1/admin/status", "/metrics"], playbook)
+        self.assertTrue(playbook["mitigations"], playbook)
+        self.assertIsNone(playbook["latest"]["ready"])
+        self.assertFalse(playbook["latest"]["healthy"])
+        for signal in playbook["signals"]:
+            if signal["signal"] != "node_unreachable":
+                self.assertFalse(signal["active"], signal)
+                self.assertTrue(all(e.startswith("not measured") for e in signal["evidence"]),
+                                signal)
+
+        self.assertEqual(self.server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
+        problem = self.assertProblem(self.server.api("POST", f"/v1/incidents/{iid}/resolve"), 409,
+                                     "conflict")
+        self.assertIn("unreachable", problem["detail"])
+        self.assertIn("/recovery/readiness", [e["pointer"] for e in problem.get("errors", [])])
+
+        down = run_cli(["probe", "loom", "--server", self.server.url],
+                       env={"LOOM_ONCALL_TOKEN": ADMIN_TOKEN})
+        self.assertEqual(down.returncode, 1, down)
+        self.assertIn("dominant signal: node unreachable", down.stdout)
+        self.assertNotIn("no persistence failures", down.stdout)
+        self.assertIn("unreachable", down.stderr)
+
     def test_on_demand_probe_and_cli(self):
         iid, _ = self.open_incident(severity="error")
         r = self.server.api("POST", f"/v1/incidents/{iid}/probe")
