@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -46,25 +47,24 @@ std::string RoleWords(std::string role) {
   return role;
 }
 
-// The summary of an incident-channel post: what happened, in the event's own words.
-std::string ChannelSummary(const std::string& event, const json& data) {
-  const std::string from = PayloadString(data, "from"), to = PayloadString(data, "to");
-  if (event == "incident.triggered") return "Incident opened";
-  if (event == "incident.acknowledged") return "Acknowledged";
-  if (event == "incident.unacknowledged") return "Acknowledgement withdrawn: paging again";
-  if (event == "incident.mitigated") return "Mitigated";
-  if (event == "incident.resolved") return "Resolved";
-  if (event == "incident.closed") return "Closed";
-  if (event == "incident.severity_changed") {
-    return "Severity changed from " + Capitalized(from) + " to " + Capitalized(to);
-  }
-  if (event == "incident.commander_assigned") {
-    return "Commander assigned: " + PayloadString(data, "commander");
-  }
-  if (event == "commander.handover") return "Commander handed over from " + from + " to " + to;
-  if (event == "incident.reassigned") return "Reassigned to " + PayloadString(data, "assignee");
-  if (event == "incident.status_update") return "Status update";
-  if (event == "incident.summary") return "Final summary posted";
+// The summary of an incident-channel post: what happened, in the event's own words. The values
+// (severities, who) are in the detail; a bundle lists each post as "<summary>: <incident>".
+std::string ChannelSummary(const std::string& event) {
+  static const std::map<std::string, std::string, std::less<>> kWords = {
+      {"incident.triggered", "Incident opened"},
+      {"incident.acknowledged", "Acknowledged"},
+      {"incident.unacknowledged", "Acknowledgement withdrawn, paging again"},
+      {"incident.mitigated", "Mitigated"},
+      {"incident.resolved", "Resolved"},
+      {"incident.closed", "Closed"},
+      {"incident.severity_changed", "Severity changed"},
+      {"incident.commander_assigned", "Commander assigned"},
+      {"commander.handover", "Commander handed over"},
+      {"incident.reassigned", "Reassigned"},
+      {"incident.status_update", "Status update"},
+      {"incident.summary", "Final summary posted"},
+  };
+  if (auto it = kWords.find(event); it != kWords.end()) return it->second;
   // An event this version does not know (a newer one's row): its type, readable.
   std::string words = event.starts_with("incident.") ? event.substr(9) : event;
   std::replace(words.begin(), words.end(), '_', ' ');
@@ -139,7 +139,7 @@ void Describe(const OutboxEntry& row, const json& p, Notice& n) {
         PayloadString(p, "scenario") + "`; you are notified as " + RoleWords(row.role) + ".";
   } else if (kind == "channel") {
     const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
-    n.summary = ChannelSummary(PayloadString(p, "event"), data);
+    n.summary = ChannelSummary(PayloadString(p, "event"));
     std::string detail = "By " + PayloadString(p, "actor") + ".";
     for (const char* field :
          {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee",
