@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -28,61 +29,117 @@ bool IsChannelEvent(const std::string& type) {
                      [&](const char* t) { return type == t; });
 }
 
-// "incident.status_update" → "status update".
-std::string EventWords(const std::string& type) {
-  std::string words = type.rfind("incident.", 0) == 0 ? type.substr(9) : type;
-  std::replace(words.begin(), words.end(), '_', ' ');
-  return words;
-}
-
 std::string Headline(const json& p) {
   return PayloadString(p, "incident") + " (" + PayloadString(p, "severity") + ") " +
          PayloadString(p, "title");
 }
 
 // "sev1" → "Sev1".
-std::string SeverityWord(const json& p) {
-  std::string severity = PayloadString(p, "severity");
-  if (!severity.empty()) severity[0] = static_cast<char>(std::toupper(severity[0]));
-  return severity;
+std::string Capitalized(std::string words) {
+  if (!words.empty()) words[0] = static_cast<char>(std::toupper(words[0]));
+  return words;
+}
+std::string SeverityWord(const json& p) { return Capitalized(PayloadString(p, "severity")); }
+
+// "escalation_manager" → "escalation manager".
+std::string RoleWords(std::string role) {
+  std::replace(role.begin(), role.end(), '_', ' ');
+  return role;
+}
+
+// The summary of an incident-channel post: what happened, in the event's own words. The values
+// (severities, who) are in the detail; a bundle lists each post as "<summary>: <incident>".
+std::string ChannelSummary(const std::string& event) {
+  static const std::map<std::string, std::string, std::less<>> kWords = {
+      {"incident.triggered", "Incident opened"},
+      {"incident.acknowledged", "Acknowledged"},
+      {"incident.unacknowledged", "Acknowledgement withdrawn, paging again"},
+      {"incident.mitigated", "Mitigated"},
+      {"incident.resolved", "Resolved"},
+      {"incident.closed", "Closed"},
+      {"incident.severity_changed", "Severity changed"},
+      {"incident.commander_assigned", "Commander assigned"},
+      {"commander.handover", "Commander handed over"},
+      {"incident.reassigned", "Reassigned"},
+      {"incident.status_update", "Status update"},
+      {"incident.summary", "Final summary posted"},
+  };
+  if (auto it = kWords.find(event); it != kWords.end()) return it->second;
+  // An event this version does not know (a newer one's row): its type, readable.
+  std::string words = event.starts_with("incident.") ? event.substr(9) : event;
+  std::replace(words.begin(), words.end(), '_', ' ');
+  std::replace(words.begin(), words.end(), '.', ' ');
+  return Capitalized(words);
+}
+
+// A page or ticket of an escalation step: the first of a plan (step 0), a later step reached
+// because nobody acknowledged, or the page of the user the incident was reassigned to.
+void DescribeStep(const OutboxEntry& row, const json& p, Notice& n) {
+  const std::string& kind = row.channel;  // "page" or "ticket"
+  const std::string role = RoleWords(row.role);
+  const std::string service = PayloadString(p, "service");
+  const std::string step = std::to_string(row.step);
+  if (row.role == "assignee") {
+    n.summary = SeverityWord(p) + " " + kind + ": reassigned to you";
+    n.detail = "The incident of service " + service +
+               " was reassigned to you; acknowledge it, or the escalation goes on without you.";
+  } else if (row.step > 0) {
+    n.summary = SeverityWord(p) + " " + kind + ", escalated (" + row.role + ", step " + step + ")";
+    n.detail = "Nobody has acknowledged it yet, so the escalation reached you: you are " +
+               std::string(kind == "page" ? "paged" : "notified") + " as " + role + " of service " +
+               service + " (escalation step " + step + ").";
+  } else {
+    n.summary = SeverityWord(p) + " " + kind + " (" + row.role + ", step " + step + ")";
+    n.detail = "You are " + std::string(kind == "page" ? "paged" : "notified") + " as " + role +
+               " of service " + service + " (escalation step " + step + ").";
+  }
 }
 
 // The one-line summary and the longer detail of a single row's message. The summary says what
 // happened, not which incident: every channel shows the incident (id, title, links) next to it.
+// Each kind of notification has its own words (docs/webhooks.md lists them).
 void Describe(const OutboxEntry& row, const json& p, Notice& n) {
   const std::string& kind = row.channel;
   if (p.contains("followup")) {  // engine/followup_rules.h
     n.summary = std::string(kind == "overdue" ? "Follow-up overdue: " : "Follow-up due soon: ") +
                 PayloadString(p, "followup") + " " + PayloadString(p, "title");
-    n.detail = "Owner " + PayloadString(p, "owner") + ", due " + PayloadString(p, "due_at") +
-               (kind == "overdue" && row.role != "owner" ? "; you are notified as " + row.role
-                                                         : std::string()) +
-               ".";
+    n.detail =
+        "Owner " + PayloadString(p, "owner") + ", due " + PayloadString(p, "due_at") +
+        (kind == "overdue" && row.role != "owner" ? "; you are notified as " + RoleWords(row.role)
+                                                  : std::string()) +
+        ".";
   } else if (kind == "page" || kind == "ticket") {
-    n.summary =
-        SeverityWord(p) + " " + kind + " (" + row.role + ", step " + std::to_string(row.step) + ")";
-    n.detail = "You are notified as " + row.role + " (escalation step " + std::to_string(row.step) +
-               ") of service " + PayloadString(p, "service") + ".";
+    DescribeStep(row, p, n);
   } else if (kind == "reminder") {
     n.summary = "Status update due";
     n.detail = "As incident commander, post the next status update before " +
                PayloadString(p, "update_due_at") + ".";
-  } else if (kind == "notify") {
+  } else if (kind == "notify" && p.contains("missed_update_due_at")) {
     n.summary = "Missed status update";
     n.detail = "The status update due at " + PayloadString(p, "missed_update_due_at") +
-               " was not posted; you are notified as escalation manager.";
+               " was not posted; you are notified as " + RoleWords(row.role) + ".";
+  } else if (kind == "notify") {
+    // An escalation step's notice (the escalation manager when a paging incident opens): told,
+    // not paged.
+    const std::string role = RoleWords(row.role);
+    if (row.step > 0) {
+      n.summary = SeverityWord(p) + " notice, escalated (" + row.role + ", step " +
+                  std::to_string(row.step) + ")";
+    } else {
+      n.summary = SeverityWord(p) + " incident opened: notice to the " + role;
+    }
+    n.detail = "For your information as " + role + " of service " + PayloadString(p, "service") +
+               ": the on-call responders are paged. Nothing to do unless it escalates to you.";
   } else if (kind == "drill_overdue") {
     n.summary = "Drill overdue: the " + PayloadString(p, "scenario") + " drill of service " +
                 PayloadString(p, "service") + " was due " + PayloadString(p, "due_at");
     n.detail =
         "No drill has started since it was due (runbook: at least one tabletop drill per "
         "month). Start one with `loom-oncall drill start --scenario " +
-        PayloadString(p, "scenario") + "`; you are notified as escalation manager.";
+        PayloadString(p, "scenario") + "`; you are notified as " + RoleWords(row.role) + ".";
   } else if (kind == "channel") {
-    std::string words = EventWords(PayloadString(p, "event"));
-    if (!words.empty()) words[0] = static_cast<char>(std::toupper(words[0]));
-    n.summary = words;
     const json data = p.contains("data") && p["data"].is_object() ? p["data"] : json::object();
+    n.summary = ChannelSummary(PayloadString(p, "event"));
     std::string detail = "By " + PayloadString(p, "actor") + ".";
     for (const char* field :
          {"impact", "scope", "mitigation", "note", "from", "to", "commander", "assignee",

@@ -12,7 +12,15 @@ namespace {
 using nlohmann::json;
 
 constexpr char kProbeResult[] = "probe.result";
+constexpr char kProbeUnchanged[] = "probe.unchanged";
 constexpr Duration kTick = std::chrono::seconds(1);
+
+// What makes two rounds the same result: everything but when and why they ran.
+std::string ResultKey(json round) {
+  round.erase("at");
+  round.erase("trigger");
+  return round.dump();
+}
 
 bool Active(const Alert& a) { return a.status != "resolved"; }
 bool Critical(const Alert& a) {
@@ -106,29 +114,118 @@ Result<RecordedRound> ProbeRunner::RunRound(const std::string& service_id,
     targets.push_back(incident_number);
   }
   for (int64_t number : targets) {
-    Status s = Record(number, kProbeResult, actor, out.json);
-    if (!s.ok()) return std::move(s).error();
+    Result<bool> folded = RecordRound(number, service_id, trigger, actor, out, now);
+    if (!folded.ok()) return std::move(folded).error();
     out.recorded.push_back(number);
+    if (*folded) out.folded.push_back(number);
   }
   return out;
 }
 
+Result<bool> ProbeRunner::RecordRound(int64_t incident_number, const std::string& service_id,
+                                      const std::string& trigger, const std::string& actor,
+                                      const RecordedRound& round, TimePoint now) {
+  std::string result = ResultKey(round.json);
+  bool fold = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = streaks_.find(incident_number);
+    if (trigger == "schedule" && it != streaks_.end() && it->second.result == result) {
+      Streak& streak = it->second;
+      if (streak.pending == 0) streak.from = now;
+      streak.through = now;
+      ++streak.pending;
+      ++streak.total;
+      if (now < streak.last_entry_at + kUnchangedEvery) return true;
+      fold = true;  // counted, and the streak is due an entry
+    }
+  }
+  // The count so far goes before a new result (or is the entry the streak is due).
+  if (Status s = FlushUnchanged(incident_number); !s.ok()) return std::move(s).error();
+  if (fold) return true;
+  Result<TimelineEvent> written = AwaitWrite<TimelineEvent>([&](auto done) {
+    store_.RecordIncidentEvent(incident_number, kProbeResult, actor, round.json.dump(), done);
+  });
+  if (!written.ok()) return std::move(written).error();
+  std::lock_guard lock(mu_);
+  Streak& streak = streaks_[incident_number];
+  streak = Streak{};
+  streak.service_id = service_id;
+  streak.result = std::move(result);
+  streak.result_seq = written->seq;
+  streak.last_entry_at = now;
+  return false;
+}
+
+Status ProbeRunner::FlushUnchanged(int64_t incident_number) {
+  json data;
+  {
+    std::lock_guard lock(mu_);
+    auto it = streaks_.find(incident_number);
+    if (it == streaks_.end() || it->second.pending == 0) return OkStatus();
+    Streak& streak = it->second;
+    data = {{"result_seq", streak.result_seq},
+            {"count", streak.pending},
+            {"total", streak.total},
+            {"from", FormatRfc3339(streak.from)},
+            {"through", FormatRfc3339(streak.through)}};
+    streak.pending = 0;
+    streak.last_entry_at = streak.through;
+  }
+  return Record(incident_number, kProbeUnchanged, "system", data);
+}
+
+void ProbeRunner::FlushClosed(const std::string& service_id, const std::vector<int64_t>& open) {
+  std::vector<int64_t> closed;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [number, streak] : streaks_) {
+      if (streak.service_id == service_id &&
+          std::find(open.begin(), open.end(), number) == open.end()) {
+        closed.push_back(number);
+      }
+    }
+  }
+  for (int64_t number : closed) {
+    if (Status s = FlushUnchanged(number); !s.ok()) {
+      spdlog::warn("probe {}: cannot record the unchanged rounds: {}", service_id,
+                   s.error().message);
+    }
+    std::lock_guard lock(mu_);
+    streaks_.erase(number);
+  }
+}
+
+void ProbeRunner::FlushAll() {
+  for (const ProbedService& service : services_) FlushClosed(service.service_id, {});
+}
+
 int ProbeRunner::RunDue() {
-  if (!scheduled_) return 0;
+  if (!scheduled_) {
+    // Another instance runs the scheduled rounds now: the counts end here, on the timeline.
+    FlushAll();
+    return 0;
+  }
   int rounds = 0;
   for (const ProbedService& service : services_) {
     CheckAutoResolved(service);
-    {
-      std::lock_guard lock(mu_);
-      const ServiceState& state = state_[service.service_id];
-      if (state.last_round_at && clock_.Now() < *state.last_round_at + service.interval) continue;
-    }
     auto open = OpenAvailabilityIncidents(service.service_id);
     if (!open.ok()) {
       spdlog::warn("probe {}: cannot list incidents: {}", service.service_id, open.error().message);
       continue;
     }
+    FlushClosed(service.service_id, *open);
     if (open->empty()) continue;
+    {
+      std::lock_guard lock(mu_);
+      const ServiceState& state = state_[service.service_id];
+      const bool unread = std::any_of(open->begin(), open->end(),
+                                      [&](int64_t number) { return !streaks_.contains(number); });
+      if (!unread && state.last_round_at &&
+          clock_.Now() < *state.last_round_at + service.interval) {
+        continue;
+      }
+    }
     auto round = RunRound(service.service_id, "schedule", "system", 0);
     if (!round.ok()) {
       spdlog::warn("probe {}: cannot record the round: {}", service.service_id,
@@ -211,6 +308,8 @@ Result<RecoveryDecision> ProbeRunner::VerifyForResolve(int64_t incident_number,
     decision.recovery = round->round.recovery;
   }
   decision.passed = decision.recovery.passed;
+  // The identical rounds counted before a reused round go on the timeline before the verdict.
+  if (Status s = FlushUnchanged(incident_number); !s.ok()) return std::move(s).error();
   const RecoveryCheck& rc = decision.recovery;
   if (decision.passed) {
     Status s = Record(incident_number, "recovery.verified", actor,
@@ -245,6 +344,8 @@ void ProbeRunner::Start() {
 void ProbeRunner::Stop() {
   {
     std::lock_guard lock(jobs_mu_);
+    // The counts of identical rounds not yet written go on the timeline before the worker ends.
+    if (!stopping_ && worker_.joinable()) jobs_.push_back([this] { FlushAll(); });
     stopping_ = true;
   }
   wakeup_.Stop();

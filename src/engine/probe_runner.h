@@ -1,9 +1,18 @@
 // ProbeRunner: the availability playbook's probes (runbook "Availability Incident Playbook",
 // docs/playbook-availability.md). For every service with a configured `probe:` it reads the LOOM
 // node — on a schedule while an availability incident of the service is open (triggered,
-// acknowledged or mitigated), on demand, and before a responder's resolve — and records each
-// round as one `probe.result` timeline event (Store::RecordIncidentEvent) on each open
-// availability incident of the service.
+// acknowledged or mitigated), on demand, and before a responder's resolve — and records the
+// rounds on each open availability incident of the service (Store::RecordIncidentEvent).
+//
+// The timeline is append-only and hash-chained, so identical readings are folded forward, never by
+// rewriting: a round is recorded as a `probe.result` event when its result (the round without its
+// time and trigger) differs from the last `probe.result` recorded on the incident, or when it was
+// asked for (on demand, the recovery gate, after an auto-resolve). A scheduled round with the same
+// result is counted instead, and the count is written as one `probe.unchanged` event
+// {"result_seq", "count", "total", "from", "through"} when the result changes, when the incident
+// is no longer open or resolves through the gate, when this instance stops running the scheduled
+// rounds or stops, and at the latest kUnchangedEvery after the streak's previous entry. A crash
+// loses the counts not yet written (at most kUnchangedEvery of identical rounds).
 //
 // The recovery gate (VerifyForResolve) reuses a passing round younger than kFreshRound and
 // otherwise probes live, so a refusal is always based on what the node says now.
@@ -50,7 +59,9 @@ struct ProbedService {
 struct RecordedRound {
   ProbeRound round;
   nlohmann::json json;            // ProbeRoundJson: the event's data
-  std::vector<int64_t> recorded;  // incident numbers that got the probe.result event
+  std::vector<int64_t> recorded;  // incident numbers that got the round: as a probe.result event,
+                                  // or (those also in `folded`) counted as unchanged
+  std::vector<int64_t> folded;
 };
 
 // The outcome of the recovery gate for one resolve.
@@ -67,6 +78,8 @@ class ProbeRunner {
   static constexpr Duration kFreshRound = std::chrono::seconds(30);
   // Incidents resolved by their monitoring source longer ago than this are not verified any more.
   static constexpr Duration kAutoResolveWindow = std::chrono::minutes(10);
+  // The longest a streak of identical scheduled rounds goes without a `probe.unchanged` entry.
+  static constexpr Duration kUnchangedEvery = std::chrono::minutes(10);
 
   ProbeRunner(Store& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
               std::vector<ProbedService> services);
@@ -78,7 +91,9 @@ class ProbeRunner {
   bool Probes(const std::string& service_id) const;
 
   // Runs every scheduled round that is due now: a probed service with an open availability
-  // incident whose last round (of any trigger) is at least `interval` old, or that has none.
+  // incident whose last round (of any trigger) is at least `interval` old, or that has none, or
+  // that has an open availability incident no round was recorded on yet (a new incident gets its
+  // first reading at once, also while rounds run for another one).
   // Also records the verification of availability incidents its monitoring source resolved
   // (event `recovery.auto_resolve_checked`). Answers how many rounds ran (none while not
   // SetScheduled).
@@ -108,7 +123,8 @@ class ProbeRunner {
   void Post(std::function<void()> job);
 
   void Start();
-  // Finishes the jobs already posted, then joins the worker. Idempotent.
+  // Finishes the jobs already posted, writes the counts of identical rounds not yet written, then
+  // joins the worker. Idempotent.
   void Stop();
 
  private:
@@ -117,12 +133,32 @@ class ProbeRunner {
     std::optional<TimePoint> last_round_at;
     std::optional<ProbeRound> last_round;
   };
+  // The last probe.result recorded on one incident and the identical scheduled rounds since.
+  struct Streak {
+    std::string service_id;
+    std::string result;       // ResultKey of the probe.result
+    int64_t result_seq = 0;   // its timeline seq
+    TimePoint last_entry_at;  // when the streak's last event was written
+    int64_t total = 0;        // identical rounds since the probe.result
+    int64_t pending = 0;      // of those, not yet written in a probe.unchanged event
+    TimePoint from, through;  // the pending rounds' first and last time
+  };
 
   const ProbedService* Find(const std::string& service_id) const;
   Result<std::vector<int64_t>> OpenAvailabilityIncidents(const std::string& service_id);
   int FiringCriticalAlerts(const std::string& service_id);
   Status Record(int64_t incident_number, const std::string& type, const std::string& actor,
                 const nlohmann::json& data);
+  // Records `round` on one incident: a probe.result, or counted into its streak (answers true).
+  Result<bool> RecordRound(int64_t incident_number, const std::string& service_id,
+                           const std::string& trigger, const std::string& actor,
+                           const RecordedRound& round, TimePoint now);
+  // Writes the pending count of `incident_number`'s streak as a probe.unchanged event.
+  Status FlushUnchanged(int64_t incident_number);
+  // Flushes and forgets the streaks of `service_id`'s incidents that are not in `open`.
+  void FlushClosed(const std::string& service_id, const std::vector<int64_t>& open);
+  // Flushes and forgets every streak.
+  void FlushAll();
   void CheckAutoResolved(const ProbedService& service);
   void WorkerLoop();
 
@@ -134,6 +170,7 @@ class ProbeRunner {
   std::mutex mu_;
   std::map<std::string, ServiceState> state_;  // guarded by mu_
   std::set<int64_t> auto_resolve_checked_;     // guarded by mu_
+  std::map<int64_t, Streak> streaks_;          // by incident number; guarded by mu_
   std::atomic<bool> scheduled_{true};
 
   std::mutex jobs_mu_;

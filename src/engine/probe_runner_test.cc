@@ -37,6 +37,28 @@ class ProbeRunnerTest : public testing::StoreFixture {
 
   size_t Rounds(int64_t number) { return EventTypes(number, "probe.result").size(); }
 
+  std::vector<TimelineEvent> Timeline(int64_t number) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value());
+    return detail.ok() && detail->has_value() ? (*detail)->timeline : std::vector<TimelineEvent>{};
+  }
+  std::vector<TimelineEvent> ProbeEvents(int64_t number) {
+    std::vector<TimelineEvent> out;
+    for (TimelineEvent& e : Timeline(number)) {
+      if (e.type.starts_with("probe.")) out.push_back(std::move(e));
+    }
+    return out;
+  }
+  int64_t LastSeq(int64_t number) { return Timeline(number).back().seq; }
+  void ExpectChainIntact(int64_t number) {
+    std::string prev;
+    for (const TimelineEvent& e : Timeline(number)) {
+      EXPECT_EQ(e.prev_hash, prev) << e.seq;
+      EXPECT_EQ(e.hash, TimelineHash(e)) << e.seq;
+      prev = e.hash;
+    }
+  }
+
   std::shared_ptr<FakeLoomNode> node_ = std::make_shared<FakeLoomNode>();
   std::unique_ptr<ProbeRunner> runner_;
 };
@@ -66,6 +88,134 @@ TEST_F(ProbeRunnerTest, ProbesOnlyWhileAnAvailabilityIncidentIsOpenEveryInterval
   EXPECT_EQ(runner_->RunDue(), 0);
   EXPECT_EQ(Rounds(inc), 2u);
   EXPECT_EQ(node_->calls().size(), 6u);
+}
+
+// Issue 16: a second incident of the service opened between two rounds of the first waited for
+// the next interval (60 s by default) for its first reading.
+TEST_F(ProbeRunnerTest, ANewIncidentGetsItsFirstReadingAtOnceWhileRoundsRunForAnother) {
+  node_->Set(FakeLoomNode::State::kPostgresDown);
+  const int64_t first = Trigger("pg-down", Severity::kSev2);
+  EXPECT_EQ(runner_->RunDue(), 1);
+  clock_.Advance(std::chrono::seconds(20));
+  EXPECT_EQ(runner_->RunDue(), 0);
+
+  const int64_t second = Trigger("pg-down-again", Severity::kSev1);
+  EXPECT_EQ(runner_->RunDue(), 1);  // within the next tick, not 40 s later
+  EXPECT_EQ(Rounds(second), 1u);
+  EXPECT_EQ(Rounds(first), 2u);     // the round is recorded on both
+  EXPECT_EQ(runner_->RunDue(), 0);  // and from then on both go by the common interval
+  clock_.Advance(std::chrono::seconds(59));
+  EXPECT_EQ(runner_->RunDue(), 0);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(runner_->RunDue(), 1);
+}
+
+// Issue 16: one timeline entry per round made the timeline of a long outage unreadable. The
+// timeline is hash-chained and append-only: identical rounds are counted, and the count is written
+// forward as probe.unchanged, never by editing the probe.result before it.
+TEST_F(ProbeRunnerTest, IdenticalScheduledRoundsAreFoldedIntoAnUnchangedCount) {
+  node_->Set(FakeLoomNode::State::kPostgresDown);
+  const int64_t inc = Trigger("pg-down", Severity::kSev2);
+  ASSERT_EQ(runner_->RunDue(), 1);
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_EQ(runner_->RunDue(), 1);  // the auth rate is measurable from now on: a new result
+  ASSERT_EQ(Rounds(inc), 2u);
+  const int64_t result_seq = LastSeq(inc);
+
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(std::chrono::minutes(1));
+    ASSERT_EQ(runner_->RunDue(), 1);
+  }
+  EXPECT_EQ(Rounds(inc), 2u);  // counted, not recorded one by one
+  EXPECT_TRUE(EventTypes(inc, "probe.unchanged").empty());
+  EXPECT_EQ(LastSeq(inc), result_seq);
+
+  // The node recovers: the count goes on the timeline, then the new result.
+  node_->Set(FakeLoomNode::State::kRecovered);
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_EQ(runner_->RunDue(), 1);
+  std::vector<TimelineEvent> probe = ProbeEvents(inc);
+  ASSERT_EQ(probe.size(), 4u);
+  EXPECT_EQ(probe[2].type, "probe.unchanged");
+  auto unchanged = nlohmann::json::parse(probe[2].data_json);
+  EXPECT_EQ(unchanged["result_seq"], result_seq);
+  EXPECT_EQ(unchanged["count"], 3);
+  EXPECT_EQ(unchanged["total"], 3);
+  EXPECT_EQ(unchanged["from"], "2026-11-02T09:02:00.000Z");
+  EXPECT_EQ(unchanged["through"], "2026-11-02T09:04:00.000Z");
+  EXPECT_EQ(probe[3].type, "probe.result");
+  EXPECT_THAT(probe[3].data_json, HasSubstr("\"healthy\":true"));
+  ExpectChainIntact(inc);
+}
+
+TEST_F(ProbeRunnerTest, ALongStreakIsWrittenEveryTenMinutesAndWhenTheIncidentCloses) {
+  node_->Set(FakeLoomNode::State::kUnreachable);
+  const int64_t inc = Trigger("crashed", Severity::kSev2);
+  ASSERT_EQ(runner_->RunDue(), 1);  // unreachable: no rates either way, so every round is alike
+  for (int i = 0; i < 25; ++i) {
+    clock_.Advance(std::chrono::minutes(1));
+    ASSERT_EQ(runner_->RunDue(), 1);
+  }
+  EXPECT_EQ(Rounds(inc), 1u);
+  auto unchanged = EventTypes(inc, "probe.unchanged");
+  ASSERT_EQ(unchanged.size(), 2u);  // at 10 and 20 minutes
+  EXPECT_THAT(unchanged[0], HasSubstr("\"count\":10"));
+  EXPECT_THAT(unchanged[1], HasSubstr("\"count\":10"));
+  EXPECT_THAT(unchanged[1], HasSubstr("\"total\":20"));
+
+  // An on-demand round is recorded although nothing changed: somebody asked.
+  clock_.Advance(std::chrono::seconds(10));
+  ASSERT_TRUE(runner_->RunRound("loom", "on_demand", "user:alice", inc).ok());
+  EXPECT_EQ(Rounds(inc), 2u);
+  unchanged = EventTypes(inc, "probe.unchanged");
+  ASSERT_EQ(unchanged.size(), 3u);  // the 5 rounds before it
+  EXPECT_THAT(unchanged[2], HasSubstr("\"count\":5"));
+
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_EQ(runner_->RunDue(), 1);
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_EQ(runner_->RunDue(), 1);
+  ASSERT_TRUE(Act(inc, IncidentCommand::Type::kAcknowledge).ok());
+  ASSERT_TRUE(Act(inc, IncidentCommand::Type::kResolve).ok());
+  EXPECT_EQ(runner_->RunDue(), 0);
+  unchanged = EventTypes(inc, "probe.unchanged");
+  ASSERT_EQ(unchanged.size(), 4u);  // the last two rounds, written once the incident closed
+  EXPECT_THAT(unchanged[3], HasSubstr("\"count\":2"));
+  EXPECT_THAT(unchanged[3], HasSubstr("\"total\":2"));
+  ExpectChainIntact(inc);
+}
+
+TEST_F(ProbeRunnerTest, TheCountIsWrittenWhenAnotherInstanceTakesOverTheRounds) {
+  node_->Set(FakeLoomNode::State::kUnreachable);
+  const int64_t inc = Trigger("crashed", Severity::kSev2);
+  ASSERT_EQ(runner_->RunDue(), 1);
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(std::chrono::minutes(1));
+    ASSERT_EQ(runner_->RunDue(), 1);
+  }
+  EXPECT_TRUE(EventTypes(inc, "probe.unchanged").empty());
+  runner_->SetScheduled(false);
+  EXPECT_EQ(runner_->RunDue(), 0);
+  auto unchanged = EventTypes(inc, "probe.unchanged");
+  ASSERT_EQ(unchanged.size(), 1u);
+  EXPECT_THAT(unchanged[0], HasSubstr("\"count\":3"));
+  EXPECT_EQ(runner_->RunDue(), 0);  // once
+  EXPECT_EQ(EventTypes(inc, "probe.unchanged").size(), 1u);
+}
+
+TEST_F(ProbeRunnerTest, AnUnreachableNodeIsTheDominantSignalAndTheGateRefuses) {
+  node_->Set(FakeLoomNode::State::kUnreachable);
+  const int64_t inc = Trigger("crashed", Severity::kSev2);
+  ASSERT_EQ(runner_->RunDue(), 1);
+  auto results = EventTypes(inc, "probe.result");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_THAT(results[0], HasSubstr("\"dominant_signal\":\"node_unreachable\""));
+  EXPECT_THAT(results[0], ::testing::Not(HasSubstr("no persistence failures")));
+  auto refused = runner_->VerifyForResolve(inc, "loom", "", "user:alice");
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->passed);
+  EXPECT_EQ(refused->recovery.failed_checks, std::vector<std::string>{"readiness"});
+  EXPECT_EQ(refused->round["dominant_signal"], "node_unreachable");
 }
 
 TEST_F(ProbeRunnerTest, AnInstanceThatDoesNotLeadRunsNoScheduledRound) {

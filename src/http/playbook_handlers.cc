@@ -68,10 +68,20 @@ Json AvailabilityPlaybookJson(const IncidentDetail& detail, bool probe_configure
   const TimelineEvent* latest = nullptr;
   const TimelineEvent* gate = nullptr;
   int64_t rounds = 0;
+  Json unchanged = nullptr;  // the identical rounds counted since `latest`
   for (const TimelineEvent& e : detail.timeline) {
     if (e.type == "probe.result") {
       latest = &e;
+      unchanged = nullptr;
       ++rounds;
+    } else if (e.type == "probe.unchanged") {
+      Json data = ParsedData(e);
+      const Json count = data.value("count", Json(0));
+      rounds += count.is_number_integer() ? count.get<int64_t>() : 0;
+      if (latest != nullptr && data.value("result_seq", Json()) == latest->seq) {
+        unchanged = {{"rounds", data.value("total", Json(nullptr))},
+                     {"through", data.value("through", Json(nullptr))}};
+      }
     } else if (e.type.starts_with("recovery.")) {
       gate = &e;
     }
@@ -91,6 +101,7 @@ Json AvailabilityPlaybookJson(const IncidentDetail& detail, bool probe_configure
          {"at", "trigger", "healthy", "ready", "admin_status", "metrics", "outbox", "errors"}) {
       reading[key] = round.contains(key) ? round[key] : Json(nullptr);
     }
+    reading["unchanged"] = std::move(unchanged);
     out["latest"] = std::move(reading);
     out["dominant_signal"] = round.value("dominant_signal", Json(nullptr));
     out["dominant_signal_title"] = round.value("dominant_signal_title", Json(nullptr));

@@ -78,13 +78,43 @@ SignalWords WordsOf(LoomSignal s) {
       return {"persistence_write_failures", "persistence write failures"};
     case LoomSignal::kQueueLag: return {"queue_lag", "queue lag"};
     case LoomSignal::kAuthErrorSpike: return {"auth_error_spike", "auth error spike"};
+    case LoomSignal::kNodeUnreachable: return {"node_unreachable", "node unreachable"};
   }
   return {"queue_lag", "queue lag"};
 }
 
+// The runbook's mitigations of each signal (an unreachable node is not in the runbook: the
+// first things to do).
+std::vector<std::string> MitigationsOf(LoomSignal s) {
+  switch (s) {
+    case LoomSignal::kNodeUnreachable:
+      return {"check the node's process, host and network path",
+              "restart the node or fail over to another node"};
+    case LoomSignal::kPersistenceFailures: return {"fail over or repair the database path"};
+    case LoomSignal::kQueueLag: return {"scale worker capacity or reduce batch intervals"};
+    case LoomSignal::kAuthErrorSpike:
+      return {"isolate abusive traffic patterns", "tighten allowlists"};
+  }
+  return {};
+}
+
+constexpr const char* kNotMeasured = "not measured: no endpoint of the node answered";
+
 }  // namespace
 
 const char* LoomSignalName(LoomSignal s) { return WordsOf(s).name; }
+const SignalFinding& Triage::Of(LoomSignal s) const {
+  for (const SignalFinding& f : findings) {
+    if (f.signal == s) return f;
+  }
+  static const SignalFinding kNone{s, false, {}, {}};
+  return kNone;
+}
+
+bool NodeUnreachable(const LoomReading& r) {
+  return !r.ready_status && !r.admin_status && !r.metrics_status;
+}
+
 const char* LoomSignalTitle(LoomSignal s) { return WordsOf(s).title; }
 
 void ReadReadyResponse(int status, std::string_view body, LoomReading& r) {
@@ -164,8 +194,32 @@ Triage ClassifyLoomSignals(const LoomReading& cur, const LoomReading* prev,
                            const SignalThresholds& t) {
   Triage out;
 
+  SignalFinding unreachable{
+      LoomSignal::kNodeUnreachable, false, {}, MitigationsOf(LoomSignal::kNodeUnreachable)};
+  if (NodeUnreachable(cur)) {
+    // Nothing was read, so the other signals have no evidence, for or against.
+    unreachable.active = true;
+    unreachable.evidence = cur.problems;
+    out.findings.push_back(std::move(unreachable));
+    for (LoomSignal s :
+         {LoomSignal::kPersistenceFailures, LoomSignal::kQueueLag, LoomSignal::kAuthErrorSpike}) {
+      out.findings.push_back({s, false, {kNotMeasured}, MitigationsOf(s)});
+    }
+    out.dominant = LoomSignal::kNodeUnreachable;
+    return out;
+  }
+  std::string answered;
+  for (const auto& [path, status] :
+       {std::pair{"/ready", cur.ready_status}, std::pair{"/v1/admin/status", cur.admin_status},
+        std::pair{"/metrics", cur.metrics_status}}) {
+    if (!status) continue;
+    answered += (answered.empty() ? "" : ", ") + std::string(path) + " " + std::to_string(*status);
+  }
+  unreachable.evidence.push_back("the node answered: " + answered);
+  out.findings.push_back(std::move(unreachable));
+
   SignalFinding persistence{
-      LoomSignal::kPersistenceFailures, false, {}, {"fail over or repair the database path"}};
+      LoomSignal::kPersistenceFailures, false, {}, MitigationsOf(LoomSignal::kPersistenceFailures)};
   if (cur.ready_status == 503 && cur.postgres_check == "error") {
     persistence.active = true;
     persistence.evidence.push_back("/ready answers 503 with checks.postgres = \"error\"");
@@ -184,11 +238,16 @@ Triage ClassifyLoomSignals(const LoomReading& cur, const LoomReading* prev,
                                        ? "loom_persistence_last_error is 1"
                                        : "persistence last_error: " + cur.persistence_last_error);
   }
-  if (!persistence.active) persistence.evidence.push_back("no persistence failures reported");
+  if (!persistence.active) {
+    // Only what was read rules the signal out: /ready's checks, admin status or /metrics.
+    const bool read = cur.ready_ok.has_value() || cur.persistence_enabled.has_value() ||
+                      failed_now.has_value() || cur.metrics.has_value();
+    persistence.evidence.push_back(read ? "no persistence failures reported"
+                                        : "not measured: no persistence figures could be read");
+  }
   out.findings.push_back(persistence);
 
-  SignalFinding lag{
-      LoomSignal::kQueueLag, false, {}, {"scale worker capacity or reduce batch intervals"}};
+  SignalFinding lag{LoomSignal::kQueueLag, false, {}, MitigationsOf(LoomSignal::kQueueLag)};
   std::string which;
   int64_t max_lag = MaxLag(cur, &which);
   if (max_lag > t.lag_ms) {
@@ -207,16 +266,16 @@ Triage ClassifyLoomSignals(const LoomReading& cur, const LoomReading* prev,
       }
     }
   }
-  if (!lag.active) {
+  if (!lag.active && cur.outboxes.empty()) {
+    lag.evidence.push_back("not measured: no outbox figures could be read");
+  } else if (!lag.active) {
     lag.evidence.push_back("outbox lag " + std::to_string(max_lag) + " ms is under " +
                            std::to_string(t.lag_ms) + " ms");
   }
   out.findings.push_back(lag);
 
-  SignalFinding auth{LoomSignal::kAuthErrorSpike,
-                     false,
-                     {},
-                     {"isolate abusive traffic patterns", "tighten allowlists"}};
+  SignalFinding auth{
+      LoomSignal::kAuthErrorSpike, false, {}, MitigationsOf(LoomSignal::kAuthErrorSpike)};
   if (cur.metrics && prev && prev->metrics && cur.at > prev->at) {
     double delta = AuthErrors(*cur.metrics, t) - AuthErrors(*prev->metrics, t);
     double minutes = std::chrono::duration<double>(cur.at - prev->at).count() / 60.0;
@@ -247,7 +306,10 @@ Triage ClassifyLoomSignals(const LoomReading& cur, const LoomReading* prev,
 RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& t,
                             int firing_critical_alerts) {
   RecoveryCheck out;
-  if (r.ready_status != 200 || r.ready_ok == false) {
+  if (NodeUnreachable(r)) {
+    out.failures.push_back("the node is unreachable: no endpoint answered");
+    out.failed_checks.push_back("readiness");
+  } else if (r.ready_status != 200 || r.ready_ok == false) {
     out.failures.push_back("readiness is not healthy (/ready " +
                            (r.ready_status ? std::to_string(*r.ready_status) : "unreachable") +
                            ")");

@@ -38,6 +38,10 @@ struct LoomReading {
   std::vector<std::string> problems;  // what could not be read, in words
 };
 
+// True when none of /ready, /v1/admin/status and /metrics answered (each failed to connect, timed
+// out or was refused by the outbound policy): the round read nothing of the node.
+bool NodeUnreachable(const LoomReading& r);
+
 // Each reads one endpoint's answer into `r`; an unreadable body adds to r.problems.
 void ReadReadyResponse(int status, std::string_view body, LoomReading& r);
 void ReadAdminStatusResponse(int status, std::string_view body, LoomReading& r);
@@ -53,9 +57,12 @@ struct SignalThresholds {
                                                    "TOKEN_EXPIRED",     "RATE_LIMITED"};
 };
 
-enum class LoomSignal { kPersistenceFailures, kQueueLag, kAuthErrorSpike };
-const char* LoomSignalName(LoomSignal s);  // "persistence_write_failures", ...
-// The runbook's words: "persistence write failures", "queue lag", "auth error spike".
+// kNodeUnreachable: no endpoint answered at all (the node crashed, or its host or network path is
+// down); the runbook's three signals cannot be measured then.
+enum class LoomSignal { kNodeUnreachable, kPersistenceFailures, kQueueLag, kAuthErrorSpike };
+const char* LoomSignalName(LoomSignal s);  // "node_unreachable", "persistence_write_failures", ...
+// The runbook's words: "persistence write failures", "queue lag", "auth error spike"; and
+// "node unreachable".
 const char* LoomSignalTitle(LoomSignal s);
 
 struct SignalFinding {
@@ -68,6 +75,9 @@ struct SignalFinding {
 struct Triage {
   std::vector<SignalFinding> findings;  // one per signal, in priority order
   std::optional<LoomSignal> dominant;   // the highest-priority active signal
+
+  // The finding of `s` (every signal has one).
+  const SignalFinding& Of(LoomSignal s) const;
 };
 
 // `previous` (the prior probe round, if any) enables rates and growth.

@@ -44,7 +44,7 @@ TEST(LoomSignals, PostgresDownIsPersistenceFailureWithEvidence) {
   Triage t = ClassifyLoomSignals(r, nullptr, {});
   ASSERT_TRUE(t.dominant);
   EXPECT_EQ(*t.dominant, LoomSignal::kPersistenceFailures);
-  const auto& f = t.findings[0];
+  const auto& f = t.Of(LoomSignal::kPersistenceFailures);
   EXPECT_TRUE(f.active);
   bool mentions_ready = false, mentions_error = false;
   for (const auto& e : f.evidence) {
@@ -65,7 +65,8 @@ TEST(LoomSignals, SignatureInvalidCountsAsAnAuthSpike) {
   t.auth_errors_per_minute = 10;
   Triage triage = ClassifyLoomSignals(after, &before, t);
   // Auth errors go from 4 (CAPABILITY_DENIED) to 18 (SIGNATURE_INVALID) in 30 s: 28/min.
-  EXPECT_TRUE(triage.findings[2].active) << triage.findings[2].evidence.at(0);
+  EXPECT_TRUE(triage.Of(LoomSignal::kAuthErrorSpike).active)
+      << triage.Of(LoomSignal::kAuthErrorSpike).evidence.at(0);
   // Persistence still dominates.
   EXPECT_EQ(*triage.dominant, LoomSignal::kPersistenceFailures);
 }
@@ -93,8 +94,68 @@ TEST(LoomSignals, QueueLagOverThresholdAndGrowth) {
   Triage t = ClassifyLoomSignals(after, &before, {});
   ASSERT_TRUE(t.dominant);
   EXPECT_EQ(*t.dominant, LoomSignal::kQueueLag);
-  EXPECT_EQ(t.findings[1].evidence.size(), 2u);
+  EXPECT_EQ(t.Of(LoomSignal::kQueueLag).evidence.size(), 2u);
   EXPECT_FALSE(CheckRecovery(after, {}, 0).passed);
+}
+
+// A crashed node answers nothing: that is the dominant signal, the gate refuses, and no other
+// signal claims health ("no persistence failures", "outbox lag 0 ms") from a reading that did not
+// happen.
+TEST(LoomSignals, NodeThatAnswersNothingIsUnreachableNotHealthy) {
+  LoomReading r;
+  r.problems = {"/ready: Couldn't connect to server (http://loom.test:80)",
+                "/v1/admin/status: Timeout was reached (http://loom.test:80)",
+                "/metrics: Couldn't connect to server (http://loom.test:80)"};
+  ASSERT_TRUE(NodeUnreachable(r));
+  Triage t = ClassifyLoomSignals(r, nullptr, {});
+  ASSERT_TRUE(t.dominant);
+  EXPECT_EQ(*t.dominant, LoomSignal::kNodeUnreachable);
+  EXPECT_STREQ(LoomSignalName(LoomSignal::kNodeUnreachable), "node_unreachable");
+  EXPECT_STREQ(LoomSignalTitle(LoomSignal::kNodeUnreachable), "node unreachable");
+  const SignalFinding& down = t.Of(LoomSignal::kNodeUnreachable);
+  EXPECT_TRUE(down.active);
+  EXPECT_EQ(down.evidence, r.problems);  // each failing endpoint with its error
+  EXPECT_FALSE(down.mitigations.empty());
+  for (LoomSignal s :
+       {LoomSignal::kPersistenceFailures, LoomSignal::kQueueLag, LoomSignal::kAuthErrorSpike}) {
+    const SignalFinding& f = t.Of(s);
+    EXPECT_FALSE(f.active);
+    ASSERT_EQ(f.evidence.size(), 1u);
+    EXPECT_EQ(f.evidence[0].rfind("not measured", 0), 0u) << f.evidence[0];
+  }
+  // The previous round's figures do not stand in for this one's.
+  LoomReading before = Healthy(TimePoint{});
+  r.at = TimePoint{} + std::chrono::minutes(1);
+  EXPECT_EQ(*ClassifyLoomSignals(r, &before, {}).dominant, LoomSignal::kNodeUnreachable);
+
+  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  EXPECT_FALSE(rc.passed);
+  EXPECT_EQ(rc.failed_checks, std::vector<std::string>{"readiness"});
+  EXPECT_EQ(rc.failures, std::vector<std::string>{"the node is unreachable: no endpoint answered"});
+}
+
+TEST(LoomSignals, AnsweringEndpointsAreNamedAndUnreadFiguresAreNotMeasured) {
+  LoomReading healthy = Healthy(TimePoint{});
+  Triage t = ClassifyLoomSignals(healthy, nullptr, {});
+  EXPECT_FALSE(t.Of(LoomSignal::kNodeUnreachable).active);
+  EXPECT_EQ(t.Of(LoomSignal::kNodeUnreachable).evidence,
+            std::vector<std::string>{
+                "the node answered: /ready 200, /v1/admin/status 200, /metrics 200"});
+  EXPECT_EQ(t.Of(LoomSignal::kPersistenceFailures).evidence,
+            std::vector<std::string>{"no persistence failures reported"});
+
+  // Only /ready answered, and without a body: neither persistence nor the outboxes were read.
+  LoomReading partial;
+  ReadReadyResponse(502, "Bad Gateway", partial);
+  partial.problems.push_back("/v1/admin/status: Timeout was reached (http://loom.test:80)");
+  partial.problems.push_back("/metrics: Timeout was reached (http://loom.test:80)");
+  Triage p = ClassifyLoomSignals(partial, nullptr, {});
+  EXPECT_FALSE(p.dominant);
+  EXPECT_EQ(p.Of(LoomSignal::kNodeUnreachable).evidence,
+            std::vector<std::string>{"the node answered: /ready 502"});
+  EXPECT_EQ(p.Of(LoomSignal::kPersistenceFailures).evidence.at(0).rfind("not measured", 0), 0u);
+  EXPECT_EQ(p.Of(LoomSignal::kQueueLag).evidence.at(0).rfind("not measured", 0), 0u);
+  EXPECT_FALSE(CheckRecovery(partial, {}, 0).passed);
 }
 
 TEST(LoomSignals, RefusedAdminTokenIsReportedAsAProblem) {

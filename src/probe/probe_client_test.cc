@@ -55,7 +55,8 @@ TEST(ProbeLoomNode, PostgresDownIsPersistenceWriteFailuresInTheRoundJson) {
   EXPECT_EQ(j["admin_status"]["persistence"]["writes_failed"], 2);
   EXPECT_EQ(j["recovery"]["passed"], false);
   EXPECT_EQ(j["recovery"]["failed_checks"], nlohmann::json::array({"readiness"}));
-  EXPECT_EQ(j["signals"][0]["mitigations"][0], "fail over or repair the database path");
+  EXPECT_EQ(j["signals"][1]["signal"], "persistence_write_failures");
+  EXPECT_EQ(j["signals"][1]["mitigations"][0], "fail over or repair the database path");
   EXPECT_EQ(j["trigger"], "schedule");
   // The admin token never reaches the recorded JSON.
   EXPECT_THAT(j.dump(), ::testing::Not(HasSubstr("secret-admin-token")));
@@ -73,6 +74,16 @@ TEST(ProbeLoomNode, UnreachableNodeIsAReadingWithErrorsNotAFailure) {
   EXPECT_TRUE(j["ready"].is_null());
   EXPECT_EQ(j["healthy"], false);
   EXPECT_EQ(j["errors"].size(), 3u);
+  // The crash is the dominant signal, each endpoint's failure its evidence.
+  EXPECT_EQ(j["dominant_signal"], "node_unreachable");
+  EXPECT_EQ(j["dominant_signal_title"], "node unreachable");
+  EXPECT_EQ(j["signals"][0]["signal"], "node_unreachable");
+  EXPECT_EQ(j["signals"][0]["evidence"], j["errors"]);
+  EXPECT_THAT(j["signals"][0]["evidence"][1].get<std::string>(),
+              HasSubstr("/v1/admin/status: Couldn't connect"));
+  EXPECT_THAT(j.dump(), ::testing::Not(HasSubstr("no persistence failures")));
+  EXPECT_THAT(j.dump(), ::testing::Not(HasSubstr("outbox lag")));
+  EXPECT_EQ(j["recovery"]["failed_checks"], nlohmann::json::array({"readiness"}));
 }
 
 TEST(CurlProbeHttp, RefusesALoopbackNodeThatAllowHostsDoesNotList) {

@@ -3,11 +3,13 @@ real binary with a policy whose Sev1 ack target is a few seconds pages the prima
 secondary, then the escalation manager — each exactly once — even when it is killed with SIGKILL
 between the first and the second page and restarted after the second page fell due."""
 
+import json
 import time
 import unittest
 
 import harness
 from harness import DEFAULT_CONFIG, LOOM_KEY
+from test_delivery import HookSink, SmtpSink
 
 ACK_TARGET_S = 3
 
@@ -113,6 +115,55 @@ class EscalationTest(harness.LoomTestCase):
         timeline = [e["type"] for e in server.incident(iid)["timeline"]]
         self.assertIn("escalation.notified", timeline)
         self.assertNotIn("escalation.exhausted", timeline)
+        server.stop_ok(self)
+
+
+    def test_each_message_of_the_escalation_says_what_it_is(self):
+        # Issue 16: the escalation manager's notice when a Sev1 opened read "Missed status update
+        # - The status update due at  was not posted".
+        hooks = HookSink()
+        self.addCleanup(hooks.close)
+        smtp = SmtpSink(harness.free_port())
+        smtp.start()
+        self.addCleanup(smtp.stop)
+        config = ESCALATION_CONFIG.replace(
+            "  - { id: erin, name: Erin Manager }\n",
+            "  - id: erin\n"
+            "    name: Erin Manager\n"
+            "    contact_methods:\n"
+            f"      - {{ id: hook, type: webhook, url: \"http://127.0.0.1:{hooks.port}/erin\" }}\n"
+            "      - { id: mail, type: email, address: erin@example.com }\n",
+            1) + ("notify:\n"
+                  f"  smtp: {{ url: \"smtp://127.0.0.1:{smtp.port}\", from: \"oncall@example.com\" }}\n"
+                  "  allow_hosts: [127.0.0.1]\n"
+                  "  bundle_window: 0s\n")  # each message on its own, not bundled
+        self.assertIn("erin@example.com", config)
+        server = self.new_server(config_text=config)
+        self.assertEqual(server.enqueue(sev1_event("texts")).status, 202)
+        iid = server.incidents_by_dedup_key("texts")[0]["id"]
+
+        # The notice at open, then (nobody acknowledges) the manager's own page at step 2.
+        deadline = time.monotonic() + 30
+        while len(hooks.at("/erin")) < 2 or len(smtp.to("erin@example.com")) < 2:
+            self.assertLess(time.monotonic(), deadline, "erin's two messages never arrived")
+            time.sleep(0.05)
+        bodies = [json.loads(r["body"]) for r in hooks.at("/erin")]
+        notice, page = bodies[0], bodies[1]
+        self.assertEqual(notice["type"], "notify")
+        self.assertEqual(notice["summary"],
+                         "Sev1 incident opened: notice to the escalation manager")
+        self.assertIn("For your information as escalation manager of service loom",
+                      notice["detail"])
+        self.assertNotIn("Missed status update", json.dumps(notice))
+        self.assertEqual(page["type"], "page")
+        self.assertEqual(page["summary"], "Sev1 page, escalated (escalation_manager, step 2)")
+        self.assertIn("Nobody has acknowledged it yet", page["detail"])
+
+        subjects = sorted(m["Subject"] for m in smtp.to("erin@example.com"))
+        self.assertEqual(subjects, sorted([
+            f"[loom-oncall] Sev1 incident opened: notice to the escalation manager: {iid} LOOM node down",
+            f"[loom-oncall] Sev1 page, escalated (escalation_manager, step 2): {iid} LOOM node down",
+        ]))
         server.stop_ok(self)
 
 

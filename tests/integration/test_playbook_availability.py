@@ -177,6 +177,73 @@ class AvailabilityPlaybookTest(harness.LoomTestCase):
         self.assertNotEqual(override[0]["actor"], "system")  # the responder who overrode
         self.assertEqual(self.server.incident(iid)["state"], "resolved")
 
+    def test_identical_rounds_are_folded_into_a_count(self):
+        # Issue 16: one timeline entry per round (every second here) buried the incident.
+        self.node.state = "healthy"
+        iid, _ = self.open_incident(severity="error")  # no critical alert: the gate can pass
+        self.assertEqual(self.server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
+        # The first round, the second (the first with an error rate), then identical ones.
+        deadline = time.monotonic() + 20
+        while len([p for p, _ in self.node.requests if p == "/ready"]) < 6:
+            self.assertLess(time.monotonic(), deadline, "the rounds never came")
+            time.sleep(0.1)
+        results = self.events(iid, "probe.result")
+        self.assertLessEqual(len(results), 3, results)  # not one per round
+
+        # The responder resolves: the count goes on the timeline before the verdict.
+        r = self.server.api("POST", f"/v1/incidents/{iid}/resolve")
+        self.assertEqual(r.status, 200, r)
+        incident = self.server.incident(iid)
+        probe = [e for e in incident["timeline"] if e["type"].startswith("probe.")]
+        unchanged = [e for e in probe if e["type"] == "probe.unchanged"]
+        self.assertTrue(unchanged, probe)
+        last = unchanged[-1]
+        self.assertEqual(last["actor"], "system")
+        result_seqs = [e["seq"] for e in probe if e["type"] == "probe.result"]
+        self.assertIn(last["data"]["result_seq"], result_seqs)
+        self.assertGreaterEqual(last["data"]["count"], 1)
+        types = [e["type"] for e in incident["timeline"]]
+        self.assertLess(types.index("probe.unchanged"), types.index("recovery.verified"))
+        playbook = incident["playbook"]
+        self.assertEqual(playbook["rounds"], len(result_seqs) + sum(e["data"]["count"]
+                                                                   for e in unchanged))
+        self.assertEqual(playbook["latest"]["seq"], result_seqs[-1])
+        self.assertEqual(playbook["latest"]["unchanged"]["rounds"], last["data"]["total"])
+        self.assertEqual(playbook["latest"]["unchanged"]["through"], last["data"]["through"])
+
+    def test_a_crashed_node_is_unreachable_not_healthy(self):
+        # Issue 16: with every endpoint refusing, the playbook said "no persistence failures
+        # reported" and "outbox lag 0 ms" and named no signal.
+        self.node.close()  # the node's process is gone: connections are refused
+        iid, _ = self.open_incident(severity="error")
+        incident = self.wait_for_playbook(iid, lambda p: p["rounds"] >= 1, "a round")
+        playbook = incident["playbook"]
+        self.assertEqual(playbook["dominant_signal"], "node_unreachable", playbook)
+        self.assertEqual(playbook["dominant_signal_title"], "node unreachable")
+        self.assertEqual([e.split(":")[0] for e in playbook["evidence"]],
+                         ["/ready", "/v1/admin/status", "/metrics"], playbook)
+        self.assertTrue(playbook["mitigations"], playbook)
+        self.assertIsNone(playbook["latest"]["ready"])
+        self.assertFalse(playbook["latest"]["healthy"])
+        for signal in playbook["signals"]:
+            if signal["signal"] != "node_unreachable":
+                self.assertFalse(signal["active"], signal)
+                self.assertTrue(all(e.startswith("not measured") for e in signal["evidence"]),
+                                signal)
+
+        self.assertEqual(self.server.api("POST", f"/v1/incidents/{iid}/acknowledge").status, 200)
+        problem = self.assertProblem(self.server.api("POST", f"/v1/incidents/{iid}/resolve"), 409,
+                                     "conflict")
+        self.assertIn("unreachable", problem["detail"])
+        self.assertIn("/recovery/readiness", [e["pointer"] for e in problem.get("errors", [])])
+
+        down = run_cli(["probe", "loom", "--server", self.server.url],
+                       env={"LOOM_ONCALL_TOKEN": ADMIN_TOKEN})
+        self.assertEqual(down.returncode, 1, down)
+        self.assertIn("dominant signal: node unreachable", down.stdout)
+        self.assertNotIn("no persistence failures", down.stdout)
+        self.assertIn("unreachable", down.stderr)
+
     def test_on_demand_probe_and_cli(self):
         iid, _ = self.open_incident(severity="error")
         r = self.server.api("POST", f"/v1/incidents/{iid}/probe")

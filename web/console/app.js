@@ -989,7 +989,8 @@ function incidentView(id) {
     } else {
       const r = p.latest;
       items.push(factList([
-        ['Last probe', `${fmtTime(r.at)} (${r.trigger}) · ${r.healthy ? 'healthy' : 'unhealthy'}`],
+        ['Last probe', `${fmtTime(r.at)} (${r.trigger}) · ${r.healthy ? 'healthy' : 'unhealthy'}`
+          + (r.unchanged ? ` · unchanged ×${r.unchanged.rounds} through ${fmtTime(r.unchanged.through)}` : '')],
         ['/ready', r.ready && r.ready.status ? String(r.ready.status) : 'no answer'],
         ['Dominant signal', p.dominant_signal_title
           ? h('strong', { class: 'signal', 'data-signal': p.dominant_signal }, p.dominant_signal_title) : 'none'],
@@ -1423,6 +1424,7 @@ const EVENT_LABELS = {
   'update.reminder': 'Update reminder',
   'update.missed': 'Update missed',
   'probe.result': 'Probe',
+  'probe.unchanged': 'Probe unchanged',
   'evidence.added': 'Evidence added',
   'security.checklist_updated': 'Checklist updated',
   'security.report_updated': 'Security report saved',
