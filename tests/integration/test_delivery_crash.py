@@ -127,6 +127,12 @@ class Load:
 
     def run(self):
         client = self.server.client(timeout=5)
+        try:
+            self.send(client)
+        finally:
+            client.close()
+
+    def send(self, client):
         i = 0
         while not self.stop.is_set():
             title = f"{self.prefix}-{i} down"
