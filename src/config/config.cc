@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -268,6 +269,7 @@ class ConfigParser {
   void ParseServices(const Entry& e, std::vector<ServiceConfig>* out);
   void ParseService(const YAML::Node& node, const std::string& path, ServiceConfig* out);
   void ParseProbe(const Entry& e, const std::string& path, ProbeConfig* out);
+  void ParseGrouping(const Entry& e, const std::string& path, AlertGrouping* out);
   void ParseIntegrationKey(const YAML::Node& node, const std::string& path,
                            std::vector<std::string>* out);
 
@@ -601,10 +603,10 @@ void ConfigParser::ParseServices(const Entry& section, std::vector<ServiceConfig
 
 void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
                                 ServiceConfig* out) {
-  auto m =
-      Mapping(node, path,
-              {"id", "name", "integration_keys", "severity_map", "auto_resolve",
-               "rate_limit_per_minute", "roles", "business_hours", "incident_channels", "probe"});
+  auto m = Mapping(
+      node, path,
+      {"id", "name", "integration_keys", "severity_map", "auto_resolve", "rate_limit_per_minute",
+       "roles", "business_hours", "incident_channels", "probe", "grouping"});
   if (!m) return;
   Service& s = out->service;
 
@@ -652,6 +654,50 @@ void ConfigParser::ParseService(const YAML::Node& node, const std::string& path,
     out->probe.emplace();
     ParseProbe(*e, Join(path, "probe"), &*out->probe);
   }
+  if (const Entry* e = Find(*m, "grouping"); e != nullptr && !e->value.IsNull()) {
+    ParseGrouping(*e, Join(path, "grouping"), &s.settings.grouping);
+  }
+}
+
+// `grouping: { window: 30m, match_labels: [service, env] }` (core/service.h AlertGrouping).
+void ConfigParser::ParseGrouping(const Entry& e, const std::string& path, AlertGrouping* out) {
+  auto m = Mapping(e.value, path, {"window", "match_labels"});
+  if (!m) return;
+  const Entry* window = Find(*m, "window");
+  if (window == nullptr || window->value.IsNull()) {
+    Report(window != nullptr ? window->key : e.value, Join(path, "window"),
+           "is required (e.g. 30m)");
+  } else if (DurationValue(window, Join(path, "window"), false, &out->window) &&
+             out->window > std::chrono::hours(24)) {
+    Report(window->value, Join(path, "window"), "must be at most 24h");
+    out->window = Duration::zero();
+  }
+  const Entry* labels = Find(*m, "match_labels");
+  const std::string labels_path = Join(path, "match_labels");
+  if (labels == nullptr || labels->value.IsNull() ||
+      (labels->value.IsSequence() && labels->value.size() == 0)) {
+    Report(labels != nullptr ? labels->key : e.value, labels_path,
+           "is required: the labels whose values alerts must share (e.g. [service, env])");
+    return;
+  }
+  ForEachItem(*labels, labels_path, "label names",
+              [&](const YAML::Node& item, const std::string& item_path) {
+                const std::string name = item.IsScalar() ? item.Scalar() : std::string();
+                const bool valid =
+                    !name.empty() &&
+                    (std::isalpha(static_cast<unsigned char>(name[0])) != 0 || name[0] == '_') &&
+                    std::all_of(name.begin(), name.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+                    });
+                if (!valid) {
+                  Report(item, item_path, "must be a label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+                } else if (std::find(out->match_labels.begin(), out->match_labels.end(), name) !=
+                           out->match_labels.end()) {
+                  Report(item, item_path, "duplicate label '" + name + "'");
+                } else {
+                  out->match_labels.push_back(name);
+                }
+              });
 }
 
 void ConfigParser::ParseProbe(const Entry& e, const std::string& path, ProbeConfig* out) {
@@ -1614,6 +1660,7 @@ services:
     roles: { primary: loom-primary, secondary: loom-secondary,
              escalation_manager: loom-escalation, security_lead: loom-security }
     business_hours: { time_zone: UTC, days: mon-fri, from: "09:00", to: "17:00" }
+    grouping: { window: 30m, match_labels: [service, env] }
 )";
 
 Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env) {

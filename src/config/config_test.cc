@@ -323,7 +323,7 @@ TEST(ParseConfig, ServiceErrors) {
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    color: blue\n"),
             "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, "
             "integration_keys, severity_map, auto_resolve, rate_limit_per_minute, roles, "
-            "business_hours, incident_channels, probe)");
+            "business_hours, incident_channels, probe, grouping)");
   EXPECT_EQ(ErrorOf("services:\n  id: a\n"),
             "loom-oncall.yaml:2: services: must be a list of services (lines starting with '- ')");
 }
@@ -482,6 +482,10 @@ TEST(ParseConfig, ExampleFileParses) {
   EXPECT_EQ(r->runbook, "docs/INCIDENT-RESPONSE-ONCALL.md");
   EXPECT_EQ(r->policy.For(Severity::kSev1).page, std::optional<bool>(true));
   EXPECT_EQ(r->policy.repeat, std::optional<int>(2));
+  const AlertGrouping& grouping = r->services[0].service.settings.grouping;
+  EXPECT_TRUE(grouping.enabled());
+  EXPECT_EQ(grouping.window, std::chrono::minutes(30));
+  EXPECT_EQ(grouping.match_labels, (std::vector<std::string>{"service", "env"}));
   // Without the key in the environment, the example says so with its line.
   auto missing = LoadConfig(path, FakeEnv().lookup());
   ASSERT_FALSE(missing.ok());
@@ -599,6 +603,34 @@ TEST(ParseConfig, ProbeKeysAreTypedAndValidated) {
   EXPECT_THAT(missing.error().message, HasSubstr("services[0].probe.base_url: is required"));
 }
 
+TEST(ParseConfig, GroupingKeysAreTypedAndValidated) {
+  const std::string head = "services:\n  - id: loom\n    grouping: ";
+  auto ok = Parse(head + "{ window: 45m, match_labels: [service, env] }\n", EnvOf({}));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  const AlertGrouping& g = ok->services.at(0).service.settings.grouping;
+  EXPECT_TRUE(g.enabled());
+  EXPECT_EQ(g.window, std::chrono::minutes(45));
+  EXPECT_EQ(g.match_labels, (std::vector<std::string>{"service", "env"}));
+
+  auto none = Parse("services:\n  - id: loom\n", EnvOf({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->services.at(0).service.settings.grouping.enabled());
+
+  auto bad = Parse(
+      head + "{ window: 25h, match_labels: [service, \"env-name\", service], by: x }\n", EnvOf({}));
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message;
+  EXPECT_THAT(m, HasSubstr("services[0].grouping.window: must be at most 24h"));
+  EXPECT_THAT(m, HasSubstr("services[0].grouping.match_labels[1]: must be a label name"));
+  EXPECT_THAT(m, HasSubstr("services[0].grouping.match_labels[2]: duplicate label 'service'"));
+  EXPECT_THAT(m, HasSubstr("services[0].grouping.by: unknown key"));
+
+  auto missing = Parse(head + "{ match_labels: [] }\n", EnvOf({}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message, HasSubstr("services[0].grouping.window: is required"));
+  EXPECT_THAT(missing.error().message, HasSubstr("services[0].grouping.match_labels: is required"));
+}
+
 TEST(LoadConfig, ReadsAFileAndNamesItInErrors) {
   testing::TempDir dir;
   const std::string path = dir.File("oncall.yaml");
@@ -666,6 +698,10 @@ TEST(DemoConfig, GeneratesSecretsOnceAndReusesThem) {
   EXPECT_EQ(c.services[0].service.id, "loom");
   EXPECT_EQ(c.services[0].service.name, "LOOM node");
   EXPECT_FALSE(c.services[0].service.settings.auto_resolve);
+  // One outage, one incident: the demo groups the LOOM alerts of one service and environment.
+  EXPECT_TRUE(c.services[0].service.settings.grouping.enabled());
+  EXPECT_EQ(c.services[0].service.settings.grouping.match_labels,
+            (std::vector<std::string>{"service", "env"}));
   ASSERT_EQ(c.services[0].integration_keys.size(), 1u);
   const std::string key = c.services[0].integration_keys[0];
   EXPECT_EQ(key.size(), 32u);

@@ -31,6 +31,9 @@ struct AlertUpdate {
   IncidentKind kind = IncidentKind::kAvailability;
   std::optional<TimePoint> occurred_at;  // payload.timestamp / startsAt / endsAt
   std::string details_json;  // the sender's alert object, stored as received (JSON text)
+  // Set by ApplyAlertGrouping when the service groups alerts (AlertGrouping): alerts with equal
+  // keys may share an incident. "" = not grouped.
+  std::string group_key;
 };
 
 // One request's worth of alerts for one dedup scope; applied atomically.

@@ -3,11 +3,23 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "core/severity.h"
 
 namespace loom {
+
+// Content-based alert grouping (config `services[].grouping`, docs/configuration.md): an
+// Alertmanager alert that would open a new incident joins instead the open incident of the same
+// service and kind whose alerts carry the same values of every label in `match_labels`, when one
+// of those alerts arrived within `window` (a rolling window) and the incident is at least as
+// severe as the alert.
+struct AlertGrouping {
+  Duration window{0};  // zero: grouping is off
+  std::vector<std::string> match_labels;
+  bool enabled() const { return window > Duration::zero() && !match_labels.empty(); }
+};
 
 struct ServiceSettings {
   SeverityMapping severity_map;
@@ -16,6 +28,7 @@ struct ServiceSettings {
   bool auto_resolve = false;
   // Ingest events per minute per integration key; 0 = unlimited. Over the limit: 429.
   int64_t rate_limit_per_minute = 0;
+  AlertGrouping grouping;
 };
 
 struct Service {

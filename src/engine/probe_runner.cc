@@ -60,18 +60,39 @@ Result<std::vector<int64_t>> ProbeRunner::OpenAvailabilityIncidents(const std::s
   return out;
 }
 
-int ProbeRunner::FiringCriticalAlerts(const std::string& service_id) {
+std::vector<BlockingAlert> ProbeRunner::ActiveCriticalAlerts(const std::string& service_id) {
   AlertFilter filter;
   filter.service_id = service_id;
   filter.limit = 500;
   auto page = store_.ListAlerts(filter);
   if (!page.ok()) {
     spdlog::warn("probe {}: cannot count firing alerts: {}", service_id, page.error().message);
-    return 0;
+    return {};
   }
-  int n = 0;
-  for (const Alert& a : page->alerts) n += Active(a) && Critical(a) ? 1 : 0;
-  return n;
+  std::vector<BlockingAlert> out;
+  for (const Alert& a : page->alerts) {
+    if (!Active(a) || !Critical(a)) continue;
+    BlockingAlert b;
+    b.incident_number = a.incident_number;
+    b.alert_id = a.id;
+    b.summary = a.summary;
+    b.status = a.status;
+    const json details = json::parse(a.details_json, nullptr, false);
+    if (const auto labels = details.is_object() ? details.find("labels") : details.end();
+        details.is_object() && labels != details.end() && labels->is_object()) {
+      for (const auto& [name, value] : labels->items()) {
+        if (value.is_string()) b.labels.emplace_back(name, value.get<std::string>());
+      }
+      if (auto name = labels->find("alertname"); name != labels->end() && name->is_string()) {
+        b.name = name->get<std::string>();
+      }
+    }
+    if (b.name.empty()) b.name = a.summary;
+    out.push_back(std::move(b));
+  }
+  // Oldest first: the alert that has blocked longest leads the list.
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 Status ProbeRunner::Record(int64_t incident_number, const std::string& type,
@@ -92,14 +113,14 @@ Result<RecordedRound> ProbeRunner::RunRound(const std::string& service_id,
   RecordedRound out;
   ProbeRound& round = out.round;
   round.reading = ProbeLoomNode(*http_, service->target, now);
-  round.firing_critical_alerts = FiringCriticalAlerts(service_id);
+  const std::vector<BlockingAlert> critical = ActiveCriticalAlerts(service_id);
+  round.firing_critical_alerts = static_cast<int>(critical.size());
   {
     std::lock_guard lock(mu_);
     ServiceState& state = state_[service_id];
     const LoomReading* previous = state.last_reading ? &*state.last_reading : nullptr;
     round.triage = ClassifyLoomSignals(round.reading, previous, service->thresholds);
-    round.recovery =
-        CheckRecovery(round.reading, service->thresholds, round.firing_critical_alerts);
+    round.recovery = CheckRecovery(round.reading, service->thresholds, critical);
     state.last_reading = round.reading;
     state.last_round_at = now;
     state.last_round = round;
@@ -294,9 +315,9 @@ Result<RecoveryDecision> ProbeRunner::VerifyForResolve(int64_t incident_number,
   }
   if (fresh) {
     // Alerts may have been resolved since the round: count them again.
-    fresh->firing_critical_alerts = FiringCriticalAlerts(service_id);
-    fresh->recovery =
-        CheckRecovery(fresh->reading, service->thresholds, fresh->firing_critical_alerts);
+    const std::vector<BlockingAlert> critical = ActiveCriticalAlerts(service_id);
+    fresh->firing_critical_alerts = static_cast<int>(critical.size());
+    fresh->recovery = CheckRecovery(fresh->reading, service->thresholds, critical);
   }
   if (fresh && fresh->recovery.passed) {
     decision.round = ProbeRoundJson(*fresh, service_id, service->target.base_url, "resolve");

@@ -146,7 +146,8 @@ class ProbeRunner {
 
   const ProbedService* Find(const std::string& service_id) const;
   Result<std::vector<int64_t>> OpenAvailabilityIncidents(const std::string& service_id);
-  int FiringCriticalAlerts(const std::string& service_id);
+  // The service's active critical alerts among its newest 500, oldest first.
+  std::vector<BlockingAlert> ActiveCriticalAlerts(const std::string& service_id);
   Status Record(int64_t incident_number, const std::string& type, const std::string& actor,
                 const nlohmann::json& data);
   // Records `round` on one incident: a probe.result, or counted into its streak (answers true).

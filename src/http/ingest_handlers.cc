@@ -201,6 +201,7 @@ void Api::AlertmanagerWebhook(const Request& req, const PathParams&, Reply reply
   request.service_id = key->service_id;
   request.integration_key_id = key->key_id;
   ApplySeverityMapping(request, key->settings.severity_map);
+  ApplyAlertGrouping(request, key->settings.grouping);
   store_.Ingest(std::move(request), [this, reply = std::move(reply)](Result<IngestOutcome> out) {
     if (out.ok()) {
       metrics_.CountEvent(kEndpoint, EventOutcome::kAccepted);

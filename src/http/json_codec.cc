@@ -131,6 +131,13 @@ Json ServiceSettingsToJson(const ServiceSettings& s) {
   j["severity_fallback"] = SeverityName(s.severity_map.fallback);
   j["auto_resolve"] = s.auto_resolve;
   j["rate_limit_per_minute"] = s.rate_limit_per_minute;
+  if (s.grouping.enabled()) {
+    j["grouping"] = {{"window_seconds",
+                      std::chrono::duration_cast<std::chrono::seconds>(s.grouping.window).count()},
+                     {"match_labels", s.grouping.match_labels}};
+  } else {
+    j["grouping"] = nullptr;
+  }
   return j;
 }
 

@@ -146,6 +146,11 @@ TEST(JsonCodecTest, Service) {
   EXPECT_EQ(j["settings"]["auto_resolve"], false);
   EXPECT_EQ(j["settings"]["severity_map"]["critical"], "sev1");
   EXPECT_EQ(j["settings"]["severity_fallback"], "sev2");
+  EXPECT_TRUE(j["settings"]["grouping"].is_null());
+  s.settings.grouping = {std::chrono::minutes(30), {"service", "env"}};
+  j = ServiceToJson(s);
+  EXPECT_EQ(j["settings"]["grouping"],
+            Json::parse(R"({"window_seconds":1800,"match_labels":["service","env"]})"));
 }
 
 TEST(JsonCodecTest, DumpNeverThrowsOnInvalidUtf8) {

@@ -178,7 +178,40 @@ Result<IngestRequest> ParseWebhook(std::string_view body) {
   return req;
 }
 
+// The group key of one alert, or "" when it cannot be grouped.
+std::string GroupKey(const AlertUpdate& alert, const AlertGrouping& grouping) {
+  Json details;
+  if (ingest::ParseJsonBody(alert.details_json, &details) != ingest::JsonBodyStatus::kOk ||
+      !details.is_object()) {
+    return {};
+  }
+  const Json* labels = ingest::Member(details, "labels");
+  if (labels == nullptr || !labels->is_object()) return {};
+  std::string canonical = IncidentKindName(alert.kind);
+  canonical += '\xff';
+  for (const std::string& name : grouping.match_labels) {
+    std::string_view value = StringIn(labels, name);
+    if (value.empty()) return {};
+    canonical += name;
+    canonical += '\xff';
+    canonical += value;
+    canonical += '\xff';
+  }
+  return Sha256Hex(canonical).substr(0, 32);
+}
+
 }  // namespace
+
+void ApplyAlertGrouping(IngestRequest& request, const AlertGrouping& grouping) {
+  if (!grouping.enabled()) return;
+  for (AlertUpdate& alert : request.alerts) {
+    try {
+      alert.group_key = GroupKey(alert, grouping);
+    } catch (const std::exception&) {
+      alert.group_key.clear();  // only allocation can fail: the alert opens its own incident
+    }
+  }
+}
 
 Result<IngestRequest> ParseAlertmanagerWebhook(std::string_view body) {
   try {

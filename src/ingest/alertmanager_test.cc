@@ -120,6 +120,31 @@ TEST(AlertmanagerWebhook, NanosecondTimestampsAndZeroEndsAt) {
   EXPECT_EQ(r->alerts[1].action, AlertAction::kResolve);
 }
 
+// services[].grouping: the two LOOM alerts of one outage (different alertname, job and instance)
+// share a group key under match_labels [service, env], not under [instance].
+TEST(AlertmanagerWebhook, GroupKeysFollowTheMatchLabels) {
+  auto group_key = [](const std::string& fixture, const AlertGrouping& grouping) {
+    auto r = ParseAlertmanagerWebhook(FixtureBody(fixture).dump());
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return std::string("unparsed");
+    ApplyAlertGrouping(*r, grouping);
+    return r->alerts.at(0).group_key;
+  };
+  const std::string ready = "am-webhook-LoomReadyProbeFailing-firing.json";
+  const std::string persist = "am-webhook-LoomPersistenceFailures-firing.json";
+  AlertGrouping by_service{std::chrono::minutes(30), {"service", "env"}};
+  EXPECT_FALSE(group_key(ready, by_service).empty());
+  EXPECT_EQ(group_key(ready, by_service), group_key(persist, by_service));
+  EXPECT_EQ(group_key(ready, by_service),
+            group_key("am-webhook-LoomReadyProbeFailing-resolved.json", by_service));
+  AlertGrouping by_instance{std::chrono::minutes(30), {"instance"}};
+  EXPECT_NE(group_key(ready, by_instance), group_key(persist, by_instance));
+  EXPECT_NE(group_key(ready, by_instance), group_key(ready, by_service));
+  // A missing label, or grouping off: not grouped.
+  EXPECT_EQ(group_key(ready, AlertGrouping{std::chrono::minutes(30), {"service", "cluster"}}), "");
+  EXPECT_EQ(group_key(ready, AlertGrouping{}), "");
+}
+
 TEST(AlertmanagerWebhook, TitleFallsBackToAlertnameWithCount) {
   auto r = Parse(TwoAlerts());
   ASSERT_TRUE(r.ok());

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "core/alert_event.h"
+#include "core/service.h"
 #include "store/store.h"
 
 namespace loom {
@@ -34,6 +35,13 @@ Result<PagerDutyChange> ParsePagerDutyChange(std::string_view body);
 // Alertmanager webhook v4, POST /v1/integrations/alertmanager: one request per payload, dedup key
 // = groupKey, one AlertUpdate per alert (fingerprint; firing → trigger, resolved → resolve).
 Result<IngestRequest> ParseAlertmanagerWebhook(std::string_view body);
+
+// Content-based grouping (core/service.h AlertGrouping): when `grouping` is enabled, sets each
+// alert's group_key from its kind and the values of grouping.match_labels in its labels (the
+// "labels" of an Alertmanager alert's details_json). An alert lacking one of those labels (or
+// with an empty value), and an alert of another format (no labels), stays ungrouped (""). Does
+// nothing when grouping is off. Never throws.
+void ApplyAlertGrouping(IngestRequest& request, const AlertGrouping& grouping);
 
 // Generic JSON, POST /v1/integrations/generic:
 // {"summary", "severity" (critical|error|warning|info|sev1..sev4), "dedup_key"?, "source"?,

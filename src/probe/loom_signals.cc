@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/incident.h"
+
 namespace loom {
 namespace {
 
@@ -303,8 +305,25 @@ Triage ClassifyLoomSignals(const LoomReading& cur, const LoomReading* prev,
   return out;
 }
 
+std::string DescribeBlockingAlert(const BlockingAlert& alert) {
+  std::string out = alert.name.empty() ? "alert " + std::to_string(alert.alert_id) : alert.name;
+  if (!alert.labels.empty()) {
+    out += " {";
+    bool first = true;
+    for (const auto& [name, value] : alert.labels) {
+      if (name == "alertname") continue;
+      if (!first) out += ", ";
+      first = false;
+      out += name + "=" + json(value).dump();
+    }
+    out += "}";
+  }
+  if (alert.incident_number > 0) out += " (" + IncidentId(alert.incident_number) + ")";
+  return out;
+}
+
 RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& t,
-                            int firing_critical_alerts) {
+                            const std::vector<BlockingAlert>& critical_alerts) {
   RecoveryCheck out;
   if (NodeUnreachable(r)) {
     out.failures.push_back("the node is unreachable: no endpoint answered");
@@ -322,10 +341,20 @@ RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& t,
                            std::to_string(t.lag_ms) + " ms");
     out.failed_checks.push_back("lag");
   }
-  if (firing_critical_alerts > 0) {
-    out.failures.push_back(std::to_string(firing_critical_alerts) +
-                           " critical alert(s) of the service still firing");
+  if (!critical_alerts.empty()) {
+    // Named, so that the responder knows what to look at (at most kNamed; the JSON has all).
+    constexpr size_t kNamed = 10;
+    std::string text =
+        std::to_string(critical_alerts.size()) + " critical alert(s) of the service still firing: ";
+    for (size_t i = 0; i < critical_alerts.size() && i < kNamed; ++i) {
+      text += (i ? "; " : "") + DescribeBlockingAlert(critical_alerts[i]);
+    }
+    if (critical_alerts.size() > kNamed) {
+      text += "; and " + std::to_string(critical_alerts.size() - kNamed) + " more";
+    }
+    out.failures.push_back(std::move(text));
     out.failed_checks.push_back("critical_alerts");
+    out.blocking_alerts = critical_alerts;
   }
   if (r.ready_status == 200 && LastErrorFlag(r)) {
     out.notes.push_back(

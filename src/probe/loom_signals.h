@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -84,16 +85,31 @@ struct Triage {
 Triage ClassifyLoomSignals(const LoomReading& current, const LoomReading* previous,
                            const SignalThresholds& thresholds);
 
+// An active (firing or acknowledged) critical alert of the service: what holds the gate.
+struct BlockingAlert {
+  int64_t incident_number = 0;
+  int64_t alert_id = 0;
+  std::string name;  // the alertname label; the summary when it has none
+  std::vector<std::pair<std::string, std::string>> labels;  // by name (Alertmanager alerts)
+  std::string summary;
+  std::string status;  // "firing", "acknowledged"
+};
+
+// `alertname {label="value", ...} (INC-7)`: how a failure names a blocking alert.
+std::string DescribeBlockingAlert(const BlockingAlert& alert);
+
 struct RecoveryCheck {
   bool passed = false;
   std::vector<std::string> failures;  // each unmet condition, in words
   // The same conditions by name, in the same order: "readiness", "lag", "critical_alerts".
   std::vector<std::string> failed_checks;
-  std::vector<std::string> notes;  // caveats, e.g. a stale persistence error flag
+  std::vector<std::string> notes;              // caveats, e.g. a stale persistence error flag
+  std::vector<BlockingAlert> blocking_alerts;  // the critical alerts still active
 };
 
 // The runbook's "Recover and verify" gate.
+// `critical_alerts`: the service's active critical alerts (each one fails the gate and is named).
 RecoveryCheck CheckRecovery(const LoomReading& r, const SignalThresholds& thresholds,
-                            int firing_critical_alerts);
+                            const std::vector<BlockingAlert>& critical_alerts);
 
 }  // namespace loom

@@ -35,8 +35,36 @@ TEST(LoomSignals, HealthyNodeHasNoDominantSignalAndPassesRecovery) {
   ASSERT_EQ(r.outboxes.size(), 3u);
   Triage t = ClassifyLoomSignals(r, nullptr, {});
   EXPECT_FALSE(t.dominant);
-  EXPECT_TRUE(CheckRecovery(r, {}, 0).passed);
-  EXPECT_FALSE(CheckRecovery(r, {}, 1).passed);
+  EXPECT_TRUE(CheckRecovery(r, {}, {}).passed);
+  BlockingAlert firing;
+  firing.incident_number = 3;
+  firing.alert_id = 5;
+  firing.name = "LoomPersistenceFailures";
+  EXPECT_FALSE(CheckRecovery(r, {}, {firing}).passed);
+}
+
+TEST(LoomSignals, RecoveryNamesTheAlertsThatBlockIt) {
+  BlockingAlert a;
+  a.incident_number = 7;
+  a.alert_id = 12;
+  a.name = "LoomPersistenceFailures";
+  a.labels = {{"alertname", "LoomPersistenceFailures"},
+              {"instance", "127.0.0.1:18787"},
+              {"service", "loom"}};
+  a.status = "firing";
+  BlockingAlert b = a;
+  b.incident_number = 9;
+  b.name = "LoomReadyProbeFailing";
+  b.labels = {};
+  RecoveryCheck rc = CheckRecovery(Healthy(TimePoint{}), {}, {a, b});
+  EXPECT_FALSE(rc.passed);
+  ASSERT_EQ(rc.failed_checks, std::vector<std::string>{"critical_alerts"});
+  EXPECT_EQ(rc.failures[0],
+            "2 critical alert(s) of the service still firing: LoomPersistenceFailures "
+            "{instance=\"127.0.0.1:18787\", service=\"loom\"} (INC-7); LoomReadyProbeFailing "
+            "(INC-9)");
+  ASSERT_EQ(rc.blocking_alerts.size(), 2u);
+  EXPECT_EQ(rc.blocking_alerts[1].incident_number, 9);
 }
 
 TEST(LoomSignals, PostgresDownIsPersistenceFailureWithEvidence) {
@@ -54,7 +82,7 @@ TEST(LoomSignals, PostgresDownIsPersistenceFailureWithEvidence) {
   EXPECT_TRUE(mentions_ready);
   EXPECT_TRUE(mentions_error);
   EXPECT_EQ(f.mitigations.at(0), "fail over or repair the database path");
-  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  RecoveryCheck rc = CheckRecovery(r, {}, {});
   EXPECT_FALSE(rc.passed);
 }
 
@@ -75,7 +103,7 @@ TEST(LoomSignals, StaleLastErrorAfterRecoveryIsExplainedNotWaitedOn) {
   LoomReading r;
   ReadReadyResponse(200, Fixture("pg-down/ready-recovered.json"), r);
   ReadMetricsResponse(200, Fixture("pg-down/metrics-pg-down.txt"), r);  // last_error still 1
-  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  RecoveryCheck rc = CheckRecovery(r, {}, {});
   EXPECT_TRUE(rc.passed);
   ASSERT_EQ(rc.notes.size(), 1u);
   EXPECT_NE(rc.notes[0].find("next write"), std::string::npos);
@@ -83,7 +111,7 @@ TEST(LoomSignals, StaleLastErrorAfterRecoveryIsExplainedNotWaitedOn) {
   LoomReading flushed;
   ReadReadyResponse(200, Fixture("pg-down/ready-recovered.json"), flushed);
   ReadMetricsResponse(200, Fixture("pg-down/metrics-recovered-after-write.txt"), flushed);
-  EXPECT_TRUE(CheckRecovery(flushed, {}, 0).notes.empty());
+  EXPECT_TRUE(CheckRecovery(flushed, {}, {}).notes.empty());
 }
 
 TEST(LoomSignals, QueueLagOverThresholdAndGrowth) {
@@ -95,7 +123,7 @@ TEST(LoomSignals, QueueLagOverThresholdAndGrowth) {
   ASSERT_TRUE(t.dominant);
   EXPECT_EQ(*t.dominant, LoomSignal::kQueueLag);
   EXPECT_EQ(t.Of(LoomSignal::kQueueLag).evidence.size(), 2u);
-  EXPECT_FALSE(CheckRecovery(after, {}, 0).passed);
+  EXPECT_FALSE(CheckRecovery(after, {}, {}).passed);
 }
 
 // A crashed node answers nothing: that is the dominant signal, the gate refuses, and no other
@@ -128,7 +156,7 @@ TEST(LoomSignals, NodeThatAnswersNothingIsUnreachableNotHealthy) {
   r.at = TimePoint{} + std::chrono::minutes(1);
   EXPECT_EQ(*ClassifyLoomSignals(r, &before, {}).dominant, LoomSignal::kNodeUnreachable);
 
-  RecoveryCheck rc = CheckRecovery(r, {}, 0);
+  RecoveryCheck rc = CheckRecovery(r, {}, {});
   EXPECT_FALSE(rc.passed);
   EXPECT_EQ(rc.failed_checks, std::vector<std::string>{"readiness"});
   EXPECT_EQ(rc.failures, std::vector<std::string>{"the node is unreachable: no endpoint answered"});
@@ -155,7 +183,7 @@ TEST(LoomSignals, AnsweringEndpointsAreNamedAndUnreadFiguresAreNotMeasured) {
             std::vector<std::string>{"the node answered: /ready 502"});
   EXPECT_EQ(p.Of(LoomSignal::kPersistenceFailures).evidence.at(0).rfind("not measured", 0), 0u);
   EXPECT_EQ(p.Of(LoomSignal::kQueueLag).evidence.at(0).rfind("not measured", 0), 0u);
-  EXPECT_FALSE(CheckRecovery(partial, {}, 0).passed);
+  EXPECT_FALSE(CheckRecovery(partial, {}, {}).passed);
 }
 
 TEST(LoomSignals, RefusedAdminTokenIsReportedAsAProblem) {

@@ -1,6 +1,7 @@
 #include "probe/probe_client.h"
 
 #include "common/time_format.h"
+#include "core/incident.h"
 #include "notify/http_post.h"
 
 namespace loom {
@@ -29,6 +30,21 @@ std::optional<ProbeResponse> Fetch(ProbeHttp& http, const ProbeTarget& target, c
     return std::nullopt;
   }
   return response;
+}
+
+json BlockingAlertsJson(const std::vector<BlockingAlert>& alerts) {
+  json out = json::array();
+  for (const BlockingAlert& a : alerts) {
+    json labels = json::object();
+    for (const auto& [name, value] : a.labels) labels[name] = value;
+    out.push_back({{"incident", IncidentId(a.incident_number)},
+                   {"alert_id", a.alert_id},
+                   {"alertname", a.name},
+                   {"labels", std::move(labels)},
+                   {"summary", a.summary},
+                   {"status", a.status}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -134,7 +150,8 @@ json ProbeRoundJson(const ProbeRound& round, const std::string& service,
                      {"failures", round.recovery.failures},
                      {"failed_checks", round.recovery.failed_checks},
                      {"notes", round.recovery.notes},
-                     {"firing_critical_alerts", round.firing_critical_alerts}};
+                     {"firing_critical_alerts", round.firing_critical_alerts},
+                     {"blocking_alerts", BlockingAlertsJson(round.recovery.blocking_alerts)}};
   return out;
 }
 

@@ -74,7 +74,8 @@ bool NodeHealthy(const ProbeRound& round);
 //   {"service","base_url","trigger","at","healthy","ready":{status,ok,postgres}|null,
 //    "admin_status":{status,persistence:{...}}|null,"metrics":{status,samples}|null,
 //    "outbox":[...],"errors":[...],"dominant_signal","dominant_signal_title","signals":[...],
-//    "recovery":{passed,failures,failed_checks,notes,firing_critical_alerts}}
+//    "recovery":{passed,failures,failed_checks,notes,firing_critical_alerts,blocking_alerts:[
+//      {incident,alert_id,alertname,labels,summary,status}]}}
 nlohmann::json ProbeRoundJson(const ProbeRound& round, const std::string& service,
                               const std::string& base_url, const std::string& trigger);
 

@@ -23,7 +23,7 @@ ProbeRound Round(FakeLoomNode& node, const LoomReading* previous = nullptr) {
   ProbeRound round;
   round.reading = ProbeLoomNode(node, Target(), TimePoint{});
   round.triage = ClassifyLoomSignals(round.reading, previous, {});
-  round.recovery = CheckRecovery(round.reading, {}, 0);
+  round.recovery = CheckRecovery(round.reading, {}, {});
   return round;
 }
 

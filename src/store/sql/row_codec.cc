@@ -113,6 +113,10 @@ std::string EncodeSettings(const ServiceSettings& settings) {
       {"auto_resolve", settings.auto_resolve},
       {"rate_limit_per_minute", settings.rate_limit_per_minute},
   };
+  if (settings.grouping.enabled()) {
+    j["grouping"] = {{"window_us", settings.grouping.window.count()},
+                     {"match_labels", settings.grouping.match_labels}};
+  }
   return j.dump();
 }
 
@@ -138,6 +142,16 @@ Result<ServiceSettings> DecodeSettings(std::string_view json) {
   }
   if (auto it = j.find("rate_limit_per_minute"); it != j.end() && it->is_number_integer()) {
     settings.rate_limit_per_minute = it->get<int64_t>();
+  }
+  if (auto it = j.find("grouping"); it != j.end() && it->is_object()) {
+    if (auto w = it->find("window_us"); w != it->end() && w->is_number_integer()) {
+      settings.grouping.window = Duration(w->get<int64_t>());
+    }
+    if (auto labels = it->find("match_labels"); labels != it->end() && labels->is_array()) {
+      for (const auto& label : *labels) {
+        if (label.is_string()) settings.grouping.match_labels.push_back(label.get<std::string>());
+      }
+    }
   }
   return settings;
 }

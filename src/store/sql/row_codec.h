@@ -42,7 +42,8 @@ std::string EncodeResponders(const std::vector<std::string>& responders);
 std::vector<std::string> DecodeResponders(std::string_view json);
 
 // {"severity_map":{"critical":"sev1",...},"fallback":"sev2","auto_resolve":false,
-//  "rate_limit_per_minute":0}
+//  "rate_limit_per_minute":0,"grouping":{"window_us":1800000000,"match_labels":["service"]}}
+// ("grouping" only when it is on)
 std::string EncodeSettings(const ServiceSettings& settings);
 // Missing fields keep their defaults; kInternal when the text is not a JSON object.
 Result<ServiceSettings> DecodeSettings(std::string_view json);

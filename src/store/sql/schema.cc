@@ -303,6 +303,18 @@ constexpr std::string_view kMigrationOutboxMessages = R"sql(
 ALTER TABLE outbox ADD COLUMN message_id TEXT;
 )sql";
 
+// Alerts outlive their incident's group (a responder's resolve while they fire): a later resolve
+// from the source finds them by service and fingerprint. Content-based grouping
+// (services[].grouping) finds the open incident an alert joins by its group key. Both indexes
+// are partial, so PagerDuty events (no fingerprint, no group key) add no index entries, and
+// neither names a column that the writer updates.
+constexpr std::string_view kMigrationAlertTracking = R"sql(
+ALTER TABLE alerts ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX alerts_by_fingerprint ON alerts(service_id, fingerprint) WHERE fingerprint <> '';
+CREATE INDEX alerts_by_group_key ON alerts(service_id, group_key, created_at)
+  WHERE group_key <> '';
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -319,6 +331,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationFollowups,         // version 7
       kMigrationDrills,            // version 8
       kMigrationOutboxMessages,    // version 9
+      kMigrationAlertTracking,     // version 10
   };
   return kMigrations;
 }

@@ -82,6 +82,13 @@ bool ServiceCache::AutoResolve(const std::string& service_id) const {
   return it != services_.end() && it->second.settings.auto_resolve;
 }
 
+Duration ServiceCache::GroupingWindow(const std::string& service_id) const {
+  std::shared_lock lock(mu_);
+  auto it = services_.find(service_id);
+  if (it == services_.end() || !it->second.settings.grouping.enabled()) return Duration::zero();
+  return it->second.settings.grouping.window;
+}
+
 void ServiceCache::PutService(const Service& service) {
   std::unique_lock lock(mu_);
   services_[service.id] = service;

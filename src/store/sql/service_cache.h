@@ -32,6 +32,9 @@ class ServiceCache {
   std::optional<IntegrationKey> FindKey(const std::string& key_hash) const;
   // False for an unknown service.
   bool AutoResolve(const std::string& service_id) const;
+  // The window of the service's content-based alert grouping; zero when it is off or the service
+  // is unknown.
+  Duration GroupingWindow(const std::string& service_id) const;
 
   // Inserts or replaces, after a commit.
   void PutService(const Service& service);

@@ -50,6 +50,9 @@ struct SqlWriter::Statements {
   Statement* insert_alert = nullptr;
   Statement* update_alert = nullptr;
   Statement* bulk_alert_status = nullptr;
+  Statement* find_grouped_member = nullptr;
+  Statement* find_group = nullptr;
+  Statement* find_active_elsewhere = nullptr;
   Statement* insert_event = nullptr;
   Statement* insert_two_events = nullptr;
   Statement* service_exists = nullptr;
@@ -158,7 +161,23 @@ Status SqlWriter::PrepareAll() {
                              " ORDER BY id DESC LIMIT 1"},
       {&st_->insert_alert,
        "INSERT INTO alerts (" + alert_columns +
-           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+           ", group_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+           " ?15)"},
+      // Content-based grouping and late resolves (partial indexes alerts_by_fingerprint and
+      // alerts_by_group_key: each query repeats its index's condition).
+      {&st_->find_grouped_member,
+       "SELECT a.incident_number FROM alerts a JOIN incidents i ON i.number = a.incident_number"
+       " WHERE a.service_id = ?1 AND a.fingerprint = ?2 AND a.fingerprint <> ''"
+       " AND i.group_open = 1 ORDER BY a.id DESC LIMIT 1"},
+      {&st_->find_group,
+       "SELECT a.incident_number FROM alerts a JOIN incidents i ON i.number = a.incident_number"
+       " WHERE a.service_id = ?1 AND a.group_key = ?2 AND a.group_key <> ''"
+       " AND a.created_at >= ?3 AND i.group_open = 1 AND i.drill = 0 AND i.severity <= ?4"
+       " ORDER BY a.id DESC LIMIT 1"},
+      {&st_->find_active_elsewhere,
+       "SELECT " + alert_columns +
+           " FROM alerts WHERE service_id = ?1 AND fingerprint = ?2 AND fingerprint <> ''"
+           " AND status <> 'resolved' AND incident_number <> ?3 ORDER BY id"},
       {&st_->update_alert,
        "UPDATE alerts SET status = ?2, updated_at = ?3, resolved_at = ?4 WHERE id = ?1"},
       {&st_->bulk_alert_status,
@@ -524,6 +543,7 @@ void SqlWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUp
   a.created_at = now;
   a.updated_at = now;
   a.details_json = update.details_json.empty() ? "{}" : update.details_json;
+  w.group_key = update.group_key;
   inc.alert_count += 1;
   inc.firing_alert_count += 1;
   inc.updated_at = now;
@@ -533,6 +553,8 @@ void SqlWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUp
   if (!a.fingerprint.empty()) data.Add("fingerprint", a.fingerprint);
   data.Add("summary", a.summary).Add("severity", SeverityName(a.severity));
   if (!a.source.empty()) data.Add("source", a.source);
+  // Joined an incident opened for another dedup key (services[].grouping).
+  if (a.dedup_key != inc.dedup_key) data.Add("dedup_key", a.dedup_key).AddBool("grouped", true);
   AddEvent(plan, now, "alert.triggered", IntegrationActor(request.service_id), data.Finish());
   plan.alerts.push_back(std::move(w));
 }
@@ -736,6 +758,7 @@ Status SqlWriter::WritePlan(Plan& plan) {
       q.Bind(12, a.updated_at);
       q.Bind(13, a.resolved_at);
       q.BindRef(14, a.details_json);
+      q.BindRef(15, w.group_key);
       LOOM_RETURN_IF_ERROR(q.Send());
     } else if (w.changed) {
       Query q(st_->update_alert);
@@ -847,23 +870,126 @@ Result<IngestOutcome> SqlWriter::IngestUnkeyed(const IngestRequest& request,
   return OutcomeOf(plan, request.dedup_key);
 }
 
+Result<std::optional<IncidentRow>> SqlWriter::FindGroupedIncident(const IngestRequest& request,
+                                                                  const AlertUpdate* lead,
+                                                                  TimePoint now) {
+  const Duration window = services_.GroupingWindow(request.service_id);
+  if (window <= Duration::zero() || request.drill) return std::optional<IncidentRow>();
+  int64_t number = 0;
+  for (const AlertUpdate& a : request.alerts) {
+    Query q(st_->find_grouped_member);
+    q.BindRef(1, request.service_id);
+    q.BindRef(2, a.fingerprint);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (*row) {
+      number = q.Int(0);
+      break;
+    }
+  }
+  if (number == 0 && lead != nullptr && !lead->group_key.empty()) {
+    Query q(st_->find_group);
+    q.BindRef(1, request.service_id);
+    q.BindRef(2, lead->group_key);
+    q.Bind(3, now - window);
+    q.Bind(4, static_cast<int64_t>(lead->severity));
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (*row) number = q.Int(0);
+  }
+  if (number == 0) return std::optional<IncidentRow>();
+  return LoadIncident(number);
+}
+
+Result<int64_t> SqlWriter::ResolveElsewhere(const IngestRequest& request,
+                                            const std::vector<const AlertUpdate*>& resolves,
+                                            int64_t except, TimePoint now) {
+  // By incident, so that each incident is written once with all of its alerts.
+  std::map<int64_t, std::vector<Alert>> by_incident;
+  for (const AlertUpdate* update : resolves) {
+    Query q(st_->find_active_elsewhere);
+    q.BindRef(1, request.service_id);
+    q.BindRef(2, update->fingerprint);
+    q.Bind(3, except);
+    while (true) {
+      Result<bool> row = q.Step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) break;
+      Alert a;
+      ReadAlert(q, &a);
+      by_incident[a.incident_number].push_back(std::move(a));
+    }
+  }
+  const std::string actor = IntegrationActor(request.service_id);
+  int64_t last = 0;
+  for (auto& [number, alerts] : by_incident) {
+    Result<Plan> planned = PlanFor(number);
+    if (!planned.ok()) return std::move(planned).error();
+    Plan& plan = *planned;
+    Incident& inc = plan.row.incident;
+    // Recorded on the incident whatever its state: its timeline shows when the alert ended.
+    for (Alert& a : alerts) {
+      plan.alerts.push_back(AlertWrite{std::move(a), false, false, {}});
+      ResolveMember(plan, plan.alerts.back(), actor, now);
+    }
+    if (inc.firing_alert_count <= 0) {
+      inc.firing_alert_count = 0;
+      CloseGroup(plan, actor, static_cast<int64_t>(alerts.size()), now);
+    }
+    LOOM_RETURN_IF_ERROR(WritePlan(plan));
+    last = number;
+  }
+  return last;
+}
+
+void SqlWriter::ResolveMember(Plan& plan, AlertWrite& w, const std::string& actor, TimePoint now) {
+  Incident& inc = plan.row.incident;
+  Alert& a = w.alert;
+  a.status = kResolved;
+  a.resolved_at = now;
+  a.updated_at = now;
+  w.changed = true;
+  inc.firing_alert_count -= 1;
+  inc.updated_at = now;
+  plan.counters_changed = true;
+  JsonObjectWriter data;
+  data.Add("alert_id", a.id).Add("fingerprint", a.fingerprint).Add("summary", a.summary);
+  // After a responder resolved or closed the incident (its group closed while the alert fired).
+  if (!inc.open()) data.Add("incident_state", IncidentStateName(inc.state));
+  AddEvent(plan, now, "alert.resolved", actor, data.Finish());
+}
+
 Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimePoint now) {
   Result<std::optional<IncidentRow>> open =
       FindOpenIncident(request.integration_key_id, request.dedup_key);
   if (!open.ok()) return std::move(open).error();
   const std::string actor = IntegrationActor(request.service_id);
+  const AlertUpdate* lead = nullptr;  // the most severe firing alert leads a new incident
+  std::vector<const AlertUpdate*> resolves;
+  for (const AlertUpdate& a : request.alerts) {
+    if (a.action == AlertAction::kResolve) resolves.push_back(&a);
+    if (a.action != AlertAction::kTrigger) continue;
+    if (lead == nullptr || static_cast<int>(a.severity) < static_cast<int>(lead->severity)) {
+      lead = &a;
+    }
+  }
+  if (!open->has_value()) {
+    open = FindGroupedIncident(request, lead, now);
+    if (!open.ok()) return std::move(open).error();
+  }
   Plan plan;
   if (open->has_value()) {
     plan.row = std::move(**open);
+  } else if (lead == nullptr) {
+    // Only resolves (or acknowledgements) and no open group: the alerts may still be active on
+    // an incident whose group a responder closed.
+    Result<int64_t> changed = ResolveElsewhere(request, resolves, 0, now);
+    if (!changed.ok()) return std::move(changed).error();
+    IngestOutcome out;
+    out.dedup_key = request.dedup_key;
+    out.incident_number = *changed;
+    return out;
   } else {
-    const AlertUpdate* lead = nullptr;  // the most severe firing alert leads a new incident
-    for (const AlertUpdate& a : request.alerts) {
-      if (a.action != AlertAction::kTrigger) continue;
-      if (lead == nullptr || static_cast<int>(a.severity) < static_cast<int>(lead->severity)) {
-        lead = &a;
-      }
-    }
-    if (lead == nullptr) return IngestOutcome{request.dedup_key};  // only resolves: nothing to do
     StartIncident(plan, request, lead->severity, lead->kind, now);
   }
   Incident& inc = plan.row.incident;
@@ -877,7 +1003,7 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
     Result<std::optional<Alert>> stored = FindAlertByFingerprint(inc.number, fingerprint);
     if (!stored.ok()) return std::move(stored).error();
     if (!stored->has_value()) return static_cast<AlertWrite*>(nullptr);
-    plan.alerts.push_back(AlertWrite{std::move(**stored), false, false});
+    plan.alerts.push_back(AlertWrite{std::move(**stored), false, false, {}});
     return &plan.alerts.back();
   };
 
@@ -917,21 +1043,8 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
         w->changed = true;
       }
     } else if (w != nullptr && w->alert.status != kResolved) {  // kResolve
-      Alert& a = w->alert;
-      a.status = kResolved;
-      a.resolved_at = now;
-      a.updated_at = now;
-      w->changed = true;
-      inc.firing_alert_count -= 1;
-      inc.updated_at = now;
-      plan.counters_changed = true;
+      ResolveMember(plan, *w, actor, now);
       ++resolved_now;
-      AddEvent(plan, now, "alert.resolved", actor,
-               JsonObjectWriter()
-                   .Add("alert_id", a.id)
-                   .Add("fingerprint", a.fingerprint)
-                   .Add("summary", a.summary)
-                   .Finish());
     }
   }
   if (acknowledge && inc.state == IncidentState::kTriggered) {
@@ -942,6 +1055,12 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
     CloseGroup(plan, actor, resolved_now, now);
   }
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
+  if (!resolves.empty()) {
+    // The same alerts may also be active on an earlier incident whose group a responder closed
+    // while they fired (a later trigger opened this one).
+    Result<int64_t> changed = ResolveElsewhere(request, resolves, inc.number, now);
+    if (!changed.ok()) return std::move(changed).error();
+  }
   return OutcomeOf(plan, request.dedup_key);
 }
 

@@ -115,7 +115,8 @@ class SqlWriter final : public TransactionControl {
   struct AlertWrite {
     Alert alert;
     bool insert = false;
-    bool changed = false;  // an existing row whose status or updated_at changed
+    bool changed = false;   // an existing row whose status or updated_at changed
+    std::string group_key;  // inserted rows: AlertUpdate::group_key
   };
 
   // Everything one command writes to one incident, assembled in memory, then written by
@@ -166,6 +167,22 @@ class SqlWriter final : public TransactionControl {
   Result<IngestOutcome> IngestUnkeyed(const IngestRequest& request, const AlertUpdate& alert,
                                       TimePoint now);
   Result<IngestOutcome> IngestKeyed(const IngestRequest& request, TimePoint now);
+  // Marks member alert `w` of the plan's incident resolved, with its `alert.resolved` event.
+  void ResolveMember(Plan& plan, AlertWrite& w, const std::string& actor, TimePoint now);
+  // A keyed request whose dedup key has no open group, of a service that groups alerts: the open
+  // group that already holds one of its fingerprints (an earlier notification of it was grouped
+  // there), else, when it opens an incident, the open incident its lead alert's group key joins
+  // (one of that key's alerts arrived within the window; the incident as severe or more; no
+  // drill). nullopt when there is none.
+  Result<std::optional<IncidentRow>> FindGroupedIncident(const IngestRequest& request,
+                                                         const AlertUpdate* lead, TimePoint now);
+  // Resolves the alerts with these fingerprints that are still active on other incidents of the
+  // service than `except` (their group closed while they fired, e.g. a responder resolved the
+  // incident with an override): each gets its `alert.resolved` on its own incident's timeline.
+  // Answers the last incident changed (0 = none).
+  Result<int64_t> ResolveElsewhere(const IngestRequest& request,
+                                   const std::vector<const AlertUpdate*>& resolves, int64_t except,
+                                   TimePoint now);
 
   void StartIncident(Plan& plan, const IngestRequest& request, Severity severity, IncidentKind kind,
                      TimePoint now);

@@ -116,11 +116,13 @@ class StoreTest : public ::testing::TestWithParam<sql::TestBackend> {
     AlertAction action;
     Severity severity = Severity::kSev3;
   };
-  IngestRequest Alertmanager(const std::string& group, const std::vector<Am>& alerts) {
+  IngestRequest Alertmanager(const std::string& group, const std::vector<Am>& alerts,
+                             const IntegrationKey* key = nullptr) {
+    if (key == nullptr) key = &key_;
     IngestRequest r;
     r.format = "alertmanager";
-    r.service_id = key_.service_id;
-    r.integration_key_id = key_.id;
+    r.service_id = key->service_id;
+    r.integration_key_id = key->id;
     r.dedup_key = group;
     r.title = "Alerts of " + group;
     for (const Am& am : alerts) {
@@ -131,6 +133,12 @@ class StoreTest : public ::testing::TestWithParam<sql::TestBackend> {
       a.severity = am.severity;
       r.alerts.push_back(a);
     }
+    return r;
+  }
+
+  // Every alert of `r` with group key `key`, as ApplyAlertGrouping sets it.
+  static IngestRequest Keyed(IngestRequest r, const std::string& key) {
+    for (AlertUpdate& a : r.alerts) a.group_key = key;
     return r;
   }
 
@@ -355,6 +363,122 @@ TEST_P(StoreTest, AlertmanagerRefiresAResolvedMember) {
   EXPECT_FALSE(d.alerts[0].resolved_at.has_value());
   EXPECT_EQ(d.timeline.back().type, "alert.triggered");
   EXPECT_THAT(d.timeline.back().data_json, HasSubstr("\"refire\":true"));
+}
+
+// Issue 16 item 7: a responder resolved the incident (override) while its alert still fired; the
+// source's later resolve applies to that alert and is recorded on the resolved incident.
+TEST_P(StoreTest, AlertmanagerResolveAfterTheResponderResolvedApplies) {
+  Ingest(Alertmanager("g", {{"a", AlertAction::kTrigger}, {"b", AlertAction::kTrigger}}));
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kResolve, 1).ok());
+  clock_.Advance(std::chrono::minutes(3));
+
+  IngestOutcome out = Ingest(Alertmanager("g", {{"a", AlertAction::kResolve}}));
+  EXPECT_EQ(out.incident_number, 1);
+  IncidentDetail d = Detail(1);
+  EXPECT_EQ(d.incident.state, IncidentState::kResolved);
+  EXPECT_THAT(Statuses(d), ElementsAre("resolved", "firing"));
+  EXPECT_EQ(d.alerts[0].resolved_at, clock_.Now());
+  EXPECT_EQ(d.incident.firing_alert_count, 1);
+  EXPECT_EQ(d.timeline.back().type, "alert.resolved");
+  EXPECT_THAT(d.timeline.back().data_json, HasSubstr("\"fingerprint\":\"a\""));
+  EXPECT_THAT(d.timeline.back().data_json, HasSubstr("\"incident_state\":\"resolved\""));
+
+  Ingest(Alertmanager("g", {{"b", AlertAction::kResolve}}));
+  d = Detail(1);
+  EXPECT_THAT(Statuses(d), ElementsAre("resolved", "resolved"));
+  EXPECT_EQ(d.incident.firing_alert_count, 0);
+  EXPECT_EQ(d.incident.alerts_resolved_at, clock_.Now());
+  EXPECT_EQ(d.timeline.back().type, "alerts.resolved");
+  EXPECT_EQ(d.incident.state, IncidentState::kResolved);
+  Result<AuditReport> audit = store_->VerifyAudit();
+  ASSERT_TRUE(audit.ok());
+  EXPECT_FALSE(audit->first_broken.has_value());
+}
+
+// The alert refired after the responder's resolve (a new incident); its resolve ends it on both.
+TEST_P(StoreTest, AlertmanagerResolveEndsTheAlertOnEveryIncidentItIsActiveOn) {
+  Ingest(Alertmanager("g", {{"a", AlertAction::kTrigger}}));
+  ASSERT_TRUE(Execute(IncidentCommand::Type::kResolve, 1).ok());
+  EXPECT_EQ(Ingest(Alertmanager("g", {{"a", AlertAction::kTrigger}})).incident_number, 2);
+  IngestOutcome out = Ingest(Alertmanager("g", {{"a", AlertAction::kResolve}}));
+  EXPECT_EQ(out.incident_number, 2);
+  EXPECT_THAT(Statuses(Detail(1)), ElementsAre("resolved"));
+  EXPECT_THAT(Statuses(Detail(2)), ElementsAre("resolved"));
+  AlertFilter active;
+  active.status = "firing";
+  Result<AlertPage> page = store_->ListAlerts(active);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->alerts.empty());
+}
+
+// Issue 16 item 8: content-based grouping (services[].grouping) — alerts of other Alertmanager
+// groups whose group key matches join the open incident.
+TEST_P(StoreTest, GroupingJoinsAlertsOfOtherGroupsIntoTheOpenIncident) {
+  Service service;
+  service.id = "grouped";
+  service.name = "grouped";
+  service.settings.grouping.window = std::chrono::minutes(30);
+  service.settings.grouping.match_labels = {"service"};
+  Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+      [&](auto done) { store_->CreateService(service, Sha256Hex("grouped-key"), done); });
+  ASSERT_TRUE(key.ok()) << key.error().message;
+
+  IngestOutcome first = Ingest(
+      Keyed(Alertmanager("ready", {{"r", AlertAction::kTrigger, Severity::kSev1}}, &*key), "loom"));
+  ASSERT_TRUE(first.incident_created);
+  clock_.Advance(std::chrono::minutes(1));
+  IngestOutcome second = Ingest(Keyed(
+      Alertmanager("persist", {{"p", AlertAction::kTrigger, Severity::kSev1}}, &*key), "loom"));
+  EXPECT_EQ(second.incident_number, first.incident_number);
+  EXPECT_FALSE(second.incident_created);
+  IncidentDetail d = Detail(first.incident_number);
+  EXPECT_EQ(d.incident.alert_count, 2);
+  EXPECT_THAT(d.timeline.back().data_json, HasSubstr("\"grouped\":true"));
+  EXPECT_THAT(d.timeline.back().data_json, HasSubstr("\"dedup_key\":\"persist\""));
+
+  // Alertmanager repeats the second group long after the window: still this incident.
+  clock_.Advance(std::chrono::hours(4));
+  EXPECT_EQ(
+      Ingest(Keyed(Alertmanager("persist", {{"p", AlertAction::kTrigger, Severity::kSev1}}, &*key),
+                   "loom"))
+          .incident_number,
+      first.incident_number);
+  EXPECT_EQ(Detail(first.incident_number).incident.alert_count, 2);
+  // Past the window, a new alert with the same key opens its own incident.
+  IngestOutcome late = Ingest(
+      Keyed(Alertmanager("admin", {{"s", AlertAction::kTrigger, Severity::kSev1}}, &*key), "loom"));
+  EXPECT_TRUE(late.incident_created);
+  // A more severe alert never joins a less severe incident; other keys never join.
+  IngestOutcome warn = Ingest(
+      Keyed(Alertmanager("lag", {{"w", AlertAction::kTrigger, Severity::kSev3}}, &*key), "loom-2"));
+  ASSERT_TRUE(warn.incident_created);
+  IngestOutcome worse = Ingest(Keyed(
+      Alertmanager("lag2", {{"x", AlertAction::kTrigger, Severity::kSev1}}, &*key), "loom-2"));
+  EXPECT_TRUE(worse.incident_created);
+  IngestOutcome milder = Ingest(Keyed(
+      Alertmanager("lag3", {{"y", AlertAction::kTrigger, Severity::kSev4}}, &*key), "loom-2"));
+  EXPECT_EQ(milder.incident_number, worse.incident_number);
+
+  // The second group resolves into the shared incident; the group closes with the last alert.
+  IngestOutcome resolved = Ingest(Alertmanager("persist", {{"p", AlertAction::kResolve}}, &*key));
+  EXPECT_EQ(resolved.incident_number, first.incident_number);
+  d = Detail(first.incident_number);
+  EXPECT_THAT(Statuses(d), ElementsAre("firing", "resolved"));
+  EXPECT_FALSE(d.incident.alerts_resolved_at.has_value());
+  Ingest(Alertmanager("ready", {{"r", AlertAction::kResolve}}, &*key));
+  d = Detail(first.incident_number);
+  EXPECT_THAT(Statuses(d), ElementsAre("resolved", "resolved"));
+  EXPECT_TRUE(d.incident.alerts_resolved_at.has_value());
+}
+
+TEST_P(StoreTest, WithoutGroupingEachAlertmanagerGroupOpensItsIncident) {
+  IngestOutcome first =
+      Ingest(Keyed(Alertmanager("ready", {{"r", AlertAction::kTrigger, Severity::kSev1}}), "loom"));
+  IngestOutcome second = Ingest(
+      Keyed(Alertmanager("persist", {{"p", AlertAction::kTrigger, Severity::kSev1}}), "loom"));
+  EXPECT_TRUE(first.incident_created);
+  EXPECT_TRUE(second.incident_created);
+  EXPECT_NE(first.incident_number, second.incident_number);
 }
 
 TEST_P(StoreTest, AlertmanagerResolvedOnlyWithNothingOpenWritesNothing) {
