@@ -42,7 +42,9 @@ TEST(OpenFileLimitTest, RaisesTheSoftLimitToTheHardLimit) {
   EXPECT_EQ(got.hard, original.rlim_max);
   EXPECT_EQ(got.soft, now.rlim_cur);
   EXPECT_GT(now.rlim_cur, 64u);
-  if (original.rlim_max != RLIM_INFINITY) EXPECT_EQ(now.rlim_cur, original.rlim_max);
+  if (original.rlim_max != RLIM_INFINITY) {
+    EXPECT_EQ(now.rlim_cur, original.rlim_max);
+  }
 }
 
 TEST(OpenFileLimitTest, CountsOpenDescriptors) {
