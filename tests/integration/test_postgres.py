@@ -137,7 +137,8 @@ class HookSink:
         return [c for c in self.calls if c[0] == f"/{user}"]
 
 
-class PostgresStoreTest(harness.LoomTestCase):
+class PostgresTestCase(harness.LoomTestCase):
+    """A test case with a private PostgreSQL server (self.pg) for the whole class."""
 
     @classmethod
     def setUpClass(cls):
@@ -151,6 +152,9 @@ class PostgresStoreTest(harness.LoomTestCase):
     @classmethod
     def tearDownClass(cls):
         cls.pg.cleanup()
+
+
+class PostgresStoreTest(PostgresTestCase):
 
     def server_on(self, url, start=True):
         return self.new_server(start=start, config_text=postgres_config(),

@@ -18,7 +18,7 @@ import time
 
 import harness
 from harness import pd_trigger, unique
-from test_postgres import (LEADER_LOCKS, HookSink, PostgresServer, escalation_config,
+from test_postgres import (LEADER_LOCKS, HookSink, PostgresTestCase, escalation_config,
                            postgres_config, psql)
 
 ACK_TARGET_S = 6
@@ -26,20 +26,7 @@ OUTAGE_S = 10
 READY_WITHIN_S = 2.0
 
 
-class PostgresOutageTest(harness.LoomTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.pg = PostgresServer()
-        try:
-            cls.pg.start()
-        except Exception:
-            cls.pg.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pg.cleanup()
+class PostgresOutageTest(PostgresTestCase):
 
     def wait_ready(self, server, status, since, what):
         while True:

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 #include <thread>
 
 #include "common/crypto.h"
@@ -15,6 +17,26 @@
 namespace loom::sql {
 namespace {
 
+// Service `loom` with one integration key.
+Result<IntegrationKey> CreateLoomService(Store& store) {
+  Service service;
+  service.id = "loom";
+  service.name = "LOOM node";
+  return AwaitWrite<IntegrationKey>(
+      [&](auto done) { store.CreateService(service, Sha256Hex("loom-key"), done); });
+}
+
+// A PagerDuty trigger for service `loom`.
+Result<IngestOutcome> TriggerLoom(Store& store, int64_t key_id, const std::string& dedup_key) {
+  IngestRequest r;
+  r.format = "pagerduty";
+  r.service_id = "loom";
+  r.integration_key_id = key_id;
+  r.dedup_key = dedup_key;
+  r.alerts.push_back(AlertUpdate{});
+  return AwaitWrite<IngestOutcome>([&](auto done) { store.Ingest(r, done); });
+}
+
 // During a rolling upgrade an instance of an older loom-oncall inserts deadlines without an id,
 // taking one from the table's identity sequence: it must find a free one, and the writer (which
 // gives ids itself) must not take one it took.
@@ -23,21 +45,10 @@ TEST(PostgresStoreTest, InstancesThatTakeIdsFromTheSequenceDoNotCollideWithTheWr
   testing::FakeClock clock;
   Result<std::unique_ptr<Store>> store = db.Open(SqliteOptions{}, clock);
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Service service;
-  service.id = "loom";
-  service.name = "LOOM node";
-  Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
-      [&](auto done) { (*store)->CreateService(service, Sha256Hex("loom-key"), done); });
+  Result<IntegrationKey> key = CreateLoomService(**store);
   ASSERT_TRUE(key.ok()) << key.error().message;
   auto trigger = [&](const std::string& dedup_key) {
-    IngestRequest r;
-    r.format = "pagerduty";
-    r.service_id = "loom";
-    r.integration_key_id = key->id;
-    r.dedup_key = dedup_key;
-    r.alerts.push_back(AlertUpdate{});
-    Result<IngestOutcome> out =
-        AwaitWrite<IngestOutcome>([&](auto done) { (*store)->Ingest(r, done); });
+    Result<IngestOutcome> out = TriggerLoom(**store, key->id, dedup_key);
     ASSERT_TRUE(out.ok()) << out.error().message;
   };
   trigger("a");
@@ -128,11 +139,7 @@ TEST(PostgresStoreTest, AfterItsSessionsEndedTheStoreReadsAndWritesAtOnce) {
   options.read_connections = 2;
   Result<std::unique_ptr<Store>> store = db.Open(options, clock);
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Service service;
-  service.id = "loom";
-  service.name = "LOOM node";
-  Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
-      [&](auto done) { (*store)->CreateService(service, Sha256Hex("loom-key"), done); });
+  Result<IntegrationKey> key = CreateLoomService(**store);
   ASSERT_TRUE(key.ok()) << key.error().message;
   for (int i = 0; i < options.read_connections; ++i) ASSERT_TRUE((*store)->ListOverrides().ok());
   TerminateOtherSessions(db);
@@ -140,14 +147,7 @@ TEST(PostgresStoreTest, AfterItsSessionsEndedTheStoreReadsAndWritesAtOnce) {
     Result<IncidentPage> page = (*store)->ListIncidents(IncidentFilter{});
     EXPECT_TRUE(page.ok()) << page.error().message;
   }
-  IngestRequest r;
-  r.format = "pagerduty";
-  r.service_id = "loom";
-  r.integration_key_id = key->id;
-  r.dedup_key = "after";
-  r.alerts.push_back(AlertUpdate{});
-  Result<IngestOutcome> out =
-      AwaitWrite<IngestOutcome>([&](auto done) { (*store)->Ingest(r, done); });
+  Result<IngestOutcome> out = TriggerLoom(**store, key->id, "after");
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_TRUE((*store)->Writable().ok());
 }
