@@ -19,7 +19,9 @@ struct RoleHolder {
   OnCallRole role;
   std::string schedule_id;          // empty when the service has no schedule for the role
   std::optional<std::string> user;  // nullopt: nobody on call (a coverage gap)
-  std::optional<TimePoint> until;   // when the current holder's (or gap's) shift ends
+  // When the holder changes: the end of this person's turn (or of the gap), overrides and
+  // consecutive shifts of the same person included; nullopt when that is beyond kHorizon.
+  std::optional<TimePoint> until;
 };
 
 class OnCallResolver {
@@ -40,7 +42,7 @@ class OnCallResolver {
                                       TimePoint t) const;
   std::vector<RoleHolder> ResolveAll(const std::string& service_id, TimePoint t) const;
 
-  // How far ahead `until` looks for the end of the current shift.
+  // How far ahead `until` looks for the end of the current turn.
   static constexpr Duration kHorizon = std::chrono::hours(24 * 90);
 
  private:
