@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -166,6 +167,20 @@ class RemoveCreatedDirUnlessServed {
   bool served_ = false;
 };
 
+// Creates `dir` when missing and holds the lock `acquire` takes in `lock`; a directory created
+// here is removed by `cleanup` unless the server starts.
+Status LockDataDir(const std::string& dir, const std::function<Result<DataDirLock>()>& acquire,
+                   DataDirLock& lock, RemoveCreatedDirUnlessServed& cleanup) {
+  bool created = false;
+  Status made = EnsureDirectory(dir, &created);
+  if (!made.ok()) return made;
+  Result<DataDirLock> locked = acquire();
+  if (!locked.ok()) return std::move(locked).error();
+  lock = std::move(locked).value();
+  if (created) cleanup.Created(dir);
+  return OkStatus();
+}
+
 int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
 
@@ -174,13 +189,10 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   DataDirLock lock;
   RemoveCreatedDirUnlessServed cleanup;
   if (flags.demo) {
-    bool created = false;
-    Status dir = EnsureDirectory(DemoDataDir(flags), &created);
-    if (!dir.ok()) return ReportError(ctx, dir.error());
-    Result<DataDirLock> locked = DataDirLock::Acquire(DemoDataDir(flags));
+    Status locked = LockDataDir(
+        DemoDataDir(flags), [&] { return DataDirLock::Acquire(DemoDataDir(flags)); }, lock,
+        cleanup);
     if (!locked.ok()) return ReportError(ctx, locked.error());
-    lock = std::move(locked).value();
-    if (created) cleanup.Created(DemoDataDir(flags));
   }
 
   Result<Config> loaded = LoadServeConfig(flags, ctx);
@@ -209,13 +221,9 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   spdlog::info("severity policy from {}", shared_policy->runbook);
 
   if (!flags.demo) {
-    bool created = false;
-    Status dir = EnsureDirectory(config.server.data_dir, &created);
-    if (!dir.ok()) return ReportError(ctx, dir.error());
-    Result<DataDirLock> locked = LockStoreDirectory(config);
+    Status locked = LockDataDir(
+        config.server.data_dir, [&] { return LockStoreDirectory(config); }, lock, cleanup);
     if (!locked.ok()) return ReportError(ctx, locked.error());
-    lock = std::move(locked).value();
-    if (created) cleanup.Created(config.server.data_dir);
   }
 
   // Before the store, the probes and the clients take descriptors: the soft open-file limit up to
