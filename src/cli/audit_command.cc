@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/store_open.h"
+#include "common/error_context.h"
 #include "core/incident.h"
 
 namespace loom {
@@ -76,8 +77,8 @@ int RunAuditVerify(const AuditVerifyFlags& flags, CliContext& ctx) {
   options.path = path;
   auto opened = ctx.open_sqlite_store(options, ctx.clock);
   if (!opened.ok()) {
-    const Error& e = opened.error();
-    return ReportError(ctx, {e.code, "cannot open store '" + path + "': " + e.message, {}});
+    return ReportError(ctx,
+                       WithContext("cannot open store '" + path + "'", std::move(opened).error()));
   }
   return Verify(std::move(opened).value(), flags.json, ctx);
 }

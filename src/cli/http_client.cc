@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/json_fields.h"
+#include "common/error_context.h"
 
 namespace loom {
 namespace {
@@ -290,7 +291,7 @@ Result<ApiResponse> ApiClient::Send(HttpRequest request, bool json) {
     if (e.code == ErrorCode::kUnavailable) {
       return Error::Unavailable("cannot reach " + options_.server + ": " + e.message);
     }
-    return Error{e.code, "request to " + options_.server + " failed: " + e.message, {}};
+    return WithContext("request to " + options_.server + " failed", std::move(sent).error());
   }
   HttpResponse& http = sent.value();
   if (http.status < 200 || http.status > 299) return ErrorFromHttpResponse(http.status, http.body);

@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/store_open.h"
+#include "common/error_context.h"
 #include "store/sql/transfer.h"
 
 namespace loom {
@@ -50,8 +51,7 @@ ConfiguredDatabase DatabaseOf(const Config& config) {
 Result<std::unique_ptr<sql::Connection>> Open(const ConfiguredDatabase& db, CliContext& ctx) {
   Result<std::unique_ptr<sql::Connection>> conn = OpenStoreDatabase(db.where, ctx.clock.Now());
   if (!conn.ok()) {
-    const Error& e = conn.error();
-    return Error{e.code, "cannot open store '" + db.description + "': " + e.message, {}};
+    return WithContext("cannot open store '" + db.description + "'", std::move(conn).error());
   }
   return conn;
 }

@@ -1,6 +1,7 @@
 #include "engine/link_key.h"
 
 #include "common/crypto.h"
+#include "common/error_context.h"
 
 namespace loom {
 
@@ -19,8 +20,7 @@ Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, St
   Result<std::string> key =
       store.GetOrCreateSetting(kLinkKeySetting, [] { return RandomHex(kMinKeyBytes); });
   if (!key.ok()) {
-    const Error& e = key.error();
-    return Error{e.code, "cannot load the link key: " + e.message, {}};
+    return WithContext("cannot load the link key", std::move(key).error());
   }
   if (key->size() < kMinKeyBytes) {
     return Error::Internal("the stored link key is shorter than 32 bytes");

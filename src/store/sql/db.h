@@ -18,15 +18,9 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/error_context.h"
 #include "common/result.h"
 #include "store/database_error.h"
-
-// Returns the error of a Status/Result expression from the enclosing function.
-#define LOOM_RETURN_IF_ERROR(expr)                                  \
-  do {                                                              \
-    auto loom_status_ = (expr);                                     \
-    if (!loom_status_.ok()) return std::move(loom_status_).error(); \
-  } while (0)
 
 namespace loom::sql {
 
