@@ -1,6 +1,6 @@
 // DeadlineWriter: the SQL of the escalation engine's durable state — deadlines and the
-// notification outbox — for the SQLite writer, plus the bookkeeping that tells the engine about
-// deadlines once (and only once) their transaction committed.
+// notification outbox — for the store's writer (both back ends), plus the bookkeeping that tells
+// the engine about deadlines once (and only once) their transaction committed.
 //
 // Every method runs inside the writer's transaction. Deadlines inserted by a command that rolls
 // back (its savepoint or the whole batch) are forgotten with it.

@@ -1,6 +1,6 @@
-// The follow-up tables of the SQLite store: final summaries, follow-ups (with their reminder
-// deadlines) and post-incident reviews. Plain functions over the writer (writes, inside the
-// command's savepoint) or a pooled read connection (reads).
+// The follow-up tables of the store (both back ends): final summaries, follow-ups (with their
+// reminder deadlines) and post-incident reviews. Plain functions over the writer (writes, inside
+// the command's savepoint) or a pooled read connection (reads).
 //
 // Follow-up deadlines belong to no incident (incident_number 0), so that closing the source
 // incident does not cancel them:

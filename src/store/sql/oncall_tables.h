@@ -1,6 +1,6 @@
-// The on-call tables of the SQLite store: users (seeded from the configuration) and schedule
-// overrides (created through the API). Plain functions over a Connection so that the store runs
-// the writes on its writer thread (inside the command's savepoint) and the reads on a pooled
+// The on-call tables of the store (both back ends): users (seeded from the configuration) and
+// schedule overrides (created through the API). Plain functions over a Connection so that the store
+// runs the writes on its writer thread (inside the command's savepoint) and the reads on a pooled
 // read connection.
 //
 // Thread safety: as the Connection passed in (one thread at a time).

@@ -1,5 +1,6 @@
-// How the SQLite store's rows map to domain structs: the column lists every SELECT uses, the
-// decoders for them, the ServiceSettings JSON, and a small JSON object writer for timeline data.
+// How the store's rows (SQLite and PostgreSQL alike) map to domain structs: the column lists every
+// SELECT uses, the decoders for them, the ServiceSettings JSON, and a small JSON object writer for
+// timeline data.
 //
 // Thread safety: stateless functions and value types.
 #pragma once
