@@ -62,12 +62,22 @@
 #include <unordered_map>
 #include <vector>
 
+#include "support/flags.h"
+#include "support/server_process.h"
+#include "support/stats.h"
+#include "support/webhook_sink.h"
+
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace fs = std::filesystem;
+namespace bench = loom::bench;
+using bench::PhaseOf;
+using bench::ServerProcess;
+using bench::Sink;
+using bench::SinkRecord;
 using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
 using Json = nlohmann::json;
@@ -90,35 +100,17 @@ struct Flags {
   bool json = false;
 };
 
-[[noreturn]] void Usage(const std::string& error) {
-  std::cerr
-      << "loom-bench-delivery-latency: " << error << "\n"
-      << "usage: loom-bench-delivery-latency [--server PATH] [--mode both|latency|throughput]\n"
-         "         [--requests N] [--warmup-requests N] [--connections N] [--duration 10s]\n"
-         "         [--warmup 1s] [--services N] [--workers N] [--drain-timeout 60s]\n"
-         "         [--keep] [--json]\n";
-  std::exit(2);
+const bench::FlagParser& Parser() {
+  static const bench::FlagParser parser(
+      "loom-bench-delivery-latency",
+      "usage: loom-bench-delivery-latency [--server PATH] [--mode both|latency|throughput]\n"
+      "         [--requests N] [--warmup-requests N] [--connections N] [--duration 10s]\n"
+      "         [--warmup 1s] [--services N] [--workers N] [--drain-timeout 60s]\n"
+      "         [--keep] [--json]\n");
+  return parser;
 }
 
-double Seconds(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  const std::string unit(end);
-  if (end == text.c_str() || v < 0) Usage(flag + ": not a duration: " + text);
-  if (unit.empty() || unit == "s") return v;
-  if (unit == "ms") return v / 1000;
-  if (unit == "m") return v * 60;
-  Usage(flag + ": unknown unit in " + text);
-}
-
-int Count(const std::string& flag, const std::string& text, int min) {
-  char* end = nullptr;
-  const long v = std::strtol(text.c_str(), &end, 10);
-  if (end == text.c_str() || *end != '\0' || v < min || v > 1000000) {
-    Usage(flag + ": bad number: " + text);
-  }
-  return static_cast<int>(v);
-}
+[[noreturn]] void Usage(const std::string& error) { Parser().Fail(error); }
 
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
@@ -144,21 +136,21 @@ Flags ParseFlags(int argc, char** argv) {
       }
       f.mode = value;
     } else if (flag == "--requests") {
-      f.requests = Count(flag, value, 1);
+      f.requests = static_cast<int>(Parser().Count(flag, value, 1, 1000000));
     } else if (flag == "--warmup-requests") {
-      f.warmup_requests = Count(flag, value, 0);
+      f.warmup_requests = static_cast<int>(Parser().Count(flag, value, 0, 1000000));
     } else if (flag == "--connections") {
-      f.connections = Count(flag, value, 1);
+      f.connections = static_cast<int>(Parser().Count(flag, value, 1, 1000000));
     } else if (flag == "--duration") {
-      f.duration_s = Seconds(flag, value);
+      f.duration_s = Parser().Seconds(flag, value);
     } else if (flag == "--warmup") {
-      f.warmup_s = Seconds(flag, value);
+      f.warmup_s = Parser().Seconds(flag, value);
     } else if (flag == "--services") {
-      f.services = Count(flag, value, 1);
+      f.services = static_cast<int>(Parser().Count(flag, value, 1, 1000000));
     } else if (flag == "--workers") {
-      f.workers = Count(flag, value, 1);
+      f.workers = static_cast<int>(Parser().Count(flag, value, 1, 1000000));
     } else if (flag == "--drain-timeout") {
-      f.drain_timeout_s = Seconds(flag, value);
+      f.drain_timeout_s = Parser().Seconds(flag, value);
     } else {
       Usage("unknown flag " + flag);
     }
@@ -166,23 +158,7 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
-std::string RandomHex(size_t n) {
-  std::random_device rd;
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += kDigits[rd() % 16];
-  return s;
-}
-
 double Ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// Percentile (nearest rank) of a sorted sample, in the sample's unit.
-double Percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
 
 Json Summary(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
@@ -192,10 +168,10 @@ Json Summary(std::vector<double> ms) {
   // How many exceed the 5 ms target (for the latency figures).
   const auto over_5ms = ms.end() - std::upper_bound(ms.begin(), ms.end(), 5.0);
   return {{"count", ms.size()},
-          {"p50", round3(Percentile(ms, 0.50))},
-          {"p90", round3(Percentile(ms, 0.90))},
-          {"p99", round3(Percentile(ms, 0.99))},
-          {"p99_9", round3(Percentile(ms, 0.999))},
+          {"p50", round3(bench::Percentile(ms, 0.50))},
+          {"p90", round3(bench::Percentile(ms, 0.90))},
+          {"p99", round3(bench::Percentile(ms, 0.99))},
+          {"p99_9", round3(bench::Percentile(ms, 0.999))},
           {"over_5ms", over_5ms},
           {"max", round3(ms.empty() ? 0 : ms.back())},
           {"mean", round3(ms.empty() ? 0 : sum / static_cast<double>(ms.size()))}};
@@ -213,180 +189,6 @@ std::string SummaryLine(const Json& s) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// The webhook sink
-
-// What the sink saw. Times are steady_clock, comparable with the load generator's.
-struct SinkRecord {
-  std::unordered_map<std::string, Steady::time_point> first_arrival;  // token → first page
-  std::vector<std::pair<Steady::time_point, int>> messages;           // arrival, incidents in it
-  int64_t duplicate_pages = 0;  // an incident's page arrived again (in another message)
-  int64_t repeated_ids = 0;     // a webhook-id arrived again (a retry after a lost answer)
-  int64_t bad_bodies = 0;       // not the notification JSON, or an incident without a token
-  std::map<std::string, int64_t> types;  // "type" of each message
-  // Distinct incidents by phase: a token is "<run>-l<n>" (latency) or "<run>-t<client>-<n>"
-  // (throughput), its phase the part up to the letter after the first '-'.
-  std::map<std::string, int64_t> incidents_by_phase;
-};
-
-std::string PhaseOf(const std::string& token) {
-  const size_t dash = token.find('-');
-  return dash == std::string::npos ? token : token.substr(0, dash + 2);
-}
-
-// An HTTP/1.1 server on 127.0.0.1 with one session per connection, on its own thread. Each
-// request is answered 200 with an empty body as soon as it has been read; the arrival is the
-// moment its last byte was read.
-class Sink {
- public:
-  Sink() : acceptor_(io_) {}
-  ~Sink() { Stop(); }
-
-  // Binds 127.0.0.1:0 and starts serving. Returns the port, or 0.
-  uint16_t Start() {
-    boost::system::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      std::cerr << "loom-bench-delivery-latency: sink: " << ec.message() << "\n";
-      return 0;
-    }
-    Accept();
-    thread_ = std::thread([this] { io_.run(); });
-    return acceptor_.local_endpoint().port();
-  }
-
-  void Stop() {
-    io_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // Blocks until the page for `token` has arrived or `timeout` passed.
-  std::optional<Steady::time_point> WaitFor(const std::string& token, Steady::duration timeout) {
-    std::unique_lock lock(mu_);
-    std::optional<Steady::time_point> at;
-    cv_.wait_for(lock, timeout, [&] {
-      auto it = record_.first_arrival.find(token);
-      if (it != record_.first_arrival.end()) at = it->second;
-      return at.has_value();
-    });
-    return at;
-  }
-
-  // Blocks until the pages of `count` distinct incidents of `phase` have arrived, or nothing
-  // arrived for `quiet`. Returns how many there are.
-  int64_t WaitForCount(const std::string& phase, int64_t count, Steady::duration quiet) {
-    std::unique_lock lock(mu_);
-    while (true) {
-      const int64_t have = record_.incidents_by_phase[phase];
-      if (have >= count) return have;
-      const size_t seen = record_.messages.size();
-      if (!cv_.wait_for(lock, quiet, [&] { return record_.messages.size() != seen; })) {
-        return have;
-      }
-    }
-  }
-
-  SinkRecord Snapshot() {
-    std::lock_guard lock(mu_);
-    return record_;
-  }
-
-  // Called by a session with a complete request body.
-  void Arrived(Steady::time_point at, const std::string& webhook_id, const std::string& body) {
-    Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-    std::lock_guard lock(mu_);
-    if (!webhook_id.empty() && !ids_.insert(webhook_id).second) ++record_.repeated_ids;
-    if (!j.is_object() || !j.contains("incidents") || !j["incidents"].is_array()) {
-      ++record_.bad_bodies;
-      return;
-    }
-    record_.types[j.value("type", std::string("?"))]++;
-    int incidents = 0;
-    for (const Json& incident : j["incidents"]) {
-      const std::string title = incident.is_object() ? incident.value("title", "") : "";
-      const std::string token = title.substr(0, title.find(' '));
-      if (token.empty()) {
-        ++record_.bad_bodies;
-        continue;
-      }
-      ++incidents;
-      if (record_.first_arrival.emplace(token, at).second) {
-        ++record_.incidents_by_phase[PhaseOf(token)];
-      } else {
-        ++record_.duplicate_pages;
-      }
-    }
-    record_.messages.emplace_back(at, incidents);
-    cv_.notify_all();
-  }
-
- private:
-  class Session : public std::enable_shared_from_this<Session> {
-   public:
-    Session(tcp::socket socket, Sink& sink) : stream_(std::move(socket)), sink_(sink) {}
-
-    void Read() {
-      parser_.emplace();
-      parser_->body_limit(1 << 20);
-      stream_.expires_after(std::chrono::seconds(60));
-      http::async_read(stream_, buffer_, *parser_,
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                         if (ec) return self->Close();
-                         self->OnRequest();
-                       });
-    }
-
-   private:
-    void OnRequest() {
-      const Steady::time_point at = Steady::now();
-      http::request<http::string_body> request = parser_->release();
-      sink_.Arrived(at, std::string(request["webhook-id"]), request.body());
-      response_ = {};
-      response_.version(request.version());
-      response_.result(http::status::ok);
-      response_.keep_alive(request.keep_alive());
-      response_.prepare_payload();
-      http::async_write(stream_, response_,
-                        [self = shared_from_this()](beast::error_code ec, size_t) {
-                          if (ec || !self->response_.keep_alive()) return self->Close();
-                          self->Read();
-                        });
-    }
-
-    void Close() {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    }
-
-    beast::tcp_stream stream_;
-    Sink& sink_;
-    beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-    http::response<http::empty_body> response_;
-  };
-
-  void Accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true));
-        std::make_shared<Session>(std::move(socket), *this)->Read();
-      }
-      Accept();
-    });
-  }
-
-  asio::io_context io_{1};
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  SinkRecord record_;          // GUARDED_BY(mu_)
-  std::set<std::string> ids_;  // GUARDED_BY(mu_)
-};
-
-// ------------------------------------------------------------------------------------------------
 // The server under test
 
 struct Service {
@@ -401,7 +203,7 @@ void WriteConfig(const fs::path& file, uint16_t sink_port, const Flags& flags,
   std::ostringstream y;
   y << "# Written by loom-bench-delivery-latency\nservices:\n";
   for (int i = 0; i < flags.services; ++i) {
-    Service s{i == 0 ? "loom" : "loom-" + std::to_string(i), RandomHex(32)};
+    Service s{i == 0 ? "loom" : "loom-" + std::to_string(i), bench::RandomHex(32)};
     y << "  - id: " << s.id << "\n    name: Bench service " << i
       << "\n    integration_keys:\n      - key: \"" << s.key << "\"\n    roles: { primary: prim-"
       << i << " }\n";
@@ -424,62 +226,6 @@ void WriteConfig(const fs::path& file, uint16_t sink_port, const Flags& flags,
   std::ofstream out(file);
   out << y.str();
 }
-
-class ServerProcess {
- public:
-  ~ServerProcess() { Stop(); }
-
-  // Starts `serve` and waits (at most 20 s) for its "listening on" line. Returns the port or 0.
-  uint16_t Start(const std::string& binary, const fs::path& config, const fs::path& dir) {
-    const fs::path out = dir / "stdout", err = dir / "stderr", data = dir / "data";
-    fs::create_directories(data);
-    pid_ = fork();
-    if (pid_ < 0) return 0;
-    if (pid_ == 0) {
-      std::freopen(out.c_str(), "w", stdout);
-      std::freopen(err.c_str(), "w", stderr);
-      unsetenv("LOOM_ONCALL_CONFIG");
-      // The webhook channel refuses to send unsigned: every contact method has a secret (the
-      // sink does not verify it).
-      setenv("LOOM_BENCH_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
-      execl(binary.c_str(), binary.c_str(), "serve", "--config", config.c_str(), "--data-dir",
-            data.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
-      std::perror("exec");
-      _exit(127);
-    }
-    const std::string prefix = "loom-oncall listening on http://127.0.0.1:";
-    for (int i = 0; i < 400; ++i) {
-      std::ifstream in(out);
-      std::string line;
-      if (std::getline(in, line) && line.rfind(prefix, 0) == 0) {
-        return static_cast<uint16_t>(std::atoi(line.c_str() + prefix.size()));
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::ifstream in(err);
-    std::cerr << "loom-bench-delivery-latency: the server did not start; its stderr:\n"
-              << in.rdbuf();
-    return 0;
-  }
-
-  // SIGTERM, then waits. Returns the exit code (-1 if it did not exit cleanly).
-  int Stop() {
-    if (pid_ <= 0) return -1;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 // ------------------------------------------------------------------------------------------------
 // Triggers
@@ -748,10 +494,14 @@ int main(int argc, char** argv) {
   if (sink_port == 0) return 1;
   std::vector<Service> services;
   WriteConfig(dir / "loom-oncall.yaml", sink_port, flags, &services);
-  ServerProcess server;
-  const uint16_t port = server.Start(flags.server, dir / "loom-oncall.yaml", dir);
+  ServerProcess server("loom-bench-delivery-latency");
+  // The webhook channel refuses to send unsigned: every contact method has a secret (the sink
+  // does not verify it).
+  const uint16_t port =
+      server.Start(flags.server, dir / "loom-oncall.yaml", dir,
+                   {{"LOOM_BENCH_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}});
   if (port == 0) return 1;
-  const std::string run = "b" + RandomHex(6);
+  const std::string run = "b" + bench::RandomHex(6);
 
   Json report = {{"server", flags.server}, {"sink_port", sink_port}, {"port", port}};
   if (flags.mode != "throughput") {

@@ -41,9 +41,14 @@
 #include <thread>
 #include <vector>
 
+#include "support/flags.h"
+#include "support/response_parser.h"
+#include "support/stats.h"
+
 namespace {
 
 namespace asio = boost::asio;
+namespace bench = loom::bench;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -66,33 +71,16 @@ struct Options {
   bool json = false;
 };
 
-[[noreturn]] void Usage(const std::string& error) {
-  std::cerr
-      << "loom-bench-enqueue-load: " << error << "\n"
-      << "usage: loom-bench-enqueue-load --url http://HOST:PORT --key KEY [--connections N]\n"
-         "         [--duration 10s | --requests N] [--repeat-ratio 0..1] [--open-keys N]\n"
-         "         [--warmup 2s] [--threads N] [--timeout 10s] [--path /v2/enqueue] [--json]\n";
-  std::exit(2);
+const bench::FlagParser& Flags() {
+  static const bench::FlagParser parser(
+      "loom-bench-enqueue-load",
+      "usage: loom-bench-enqueue-load --url http://HOST:PORT --key KEY [--connections N]\n"
+      "         [--duration 10s | --requests N] [--repeat-ratio 0..1] [--open-keys N]\n"
+      "         [--warmup 2s] [--threads N] [--timeout 10s] [--path /v2/enqueue] [--json]\n");
+  return parser;
 }
 
-// "10s", "500ms", "2m", "3" (seconds).
-double ParseSeconds(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  std::string unit(end);
-  if (end == text.c_str() || v < 0) Usage(flag + ": not a duration: " + text);
-  if (unit.empty() || unit == "s") return v;
-  if (unit == "ms") return v / 1000;
-  if (unit == "m") return v * 60;
-  Usage(flag + ": unknown unit in " + text);
-}
-
-int64_t ParseCount(const std::string& flag, const std::string& text, int64_t min) {
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (end == text.c_str() || *end != '\0' || v < min) Usage(flag + ": bad number: " + text);
-  return v;
-}
+[[noreturn]] void Usage(const std::string& error) { Flags().Fail(error); }
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
@@ -133,14 +121,14 @@ Options ParseOptions(int argc, char** argv) {
     } else if (flag == "--path") {
       o.path = value;
     } else if (flag == "--connections") {
-      o.connections = static_cast<int>(ParseCount(flag, value, 1));
+      o.connections = static_cast<int>(Flags().Count(flag, value, 1, INT32_MAX));
     } else if (flag == "--threads") {
-      o.threads = static_cast<int>(ParseCount(flag, value, 1));
+      o.threads = static_cast<int>(Flags().Count(flag, value, 1, INT32_MAX));
     } else if (flag == "--duration") {
-      o.duration_s = ParseSeconds(flag, value);
+      o.duration_s = Flags().Seconds(flag, value);
       have_duration = true;
     } else if (flag == "--requests") {
-      o.requests = ParseCount(flag, value, 1);
+      o.requests = Flags().Count(flag, value, 1);
     } else if (flag == "--repeat-ratio") {
       char* end = nullptr;
       o.repeat_ratio = std::strtod(value.c_str(), &end);
@@ -148,11 +136,11 @@ Options ParseOptions(int argc, char** argv) {
         Usage("--repeat-ratio must be a number in 0..1");
       }
     } else if (flag == "--open-keys") {
-      o.open_keys = static_cast<int>(ParseCount(flag, value, 1));
+      o.open_keys = static_cast<int>(Flags().Count(flag, value, 1, INT32_MAX));
     } else if (flag == "--warmup") {
-      o.warmup_s = ParseSeconds(flag, value);
+      o.warmup_s = Flags().Seconds(flag, value);
     } else if (flag == "--timeout") {
-      o.timeout_s = ParseSeconds(flag, value);
+      o.timeout_s = Flags().Seconds(flag, value);
     } else {
       Usage("unknown flag " + flag);
     }
@@ -204,86 +192,6 @@ std::string HttpRequest(const Options& o, const std::string& body) {
   r += body;
   return r;
 }
-
-bool IEqualsPrefix(std::string_view text, std::string_view lower_prefix) {
-  if (text.size() < lower_prefix.size()) return false;
-  for (size_t i = 0; i < lower_prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != lower_prefix[i]) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// Incremental parser of one HTTP/1.1 response.
-struct ResponseParser {
-  enum class State { kNeedMore, kDone, kBad };
-  int status = 0;
-  bool close = false;
-  std::string body;
-
-  // Parses from the front of `buf`; on kDone, `consumed` is the response's length in `buf`.
-  State Parse(std::string_view buf, size_t* consumed) {
-    auto head_end = buf.find("\r\n\r\n");
-    if (head_end == std::string_view::npos)
-      return buf.size() > 65536 ? State::kBad : State::kNeedMore;
-    std::string_view head = buf.substr(0, head_end);
-    auto line_end = head.find("\r\n");
-    std::string_view status_line = head.substr(0, line_end);
-    if (!IEqualsPrefix(status_line, "http/1.") || status_line.size() < 12) return State::kBad;
-    status = std::atoi(std::string(status_line.substr(9, 3)).c_str());
-    close = IEqualsPrefix(status_line, "http/1.0");
-    std::optional<size_t> length;
-    bool chunked = false;
-    size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
-    while (pos < head.size()) {
-      auto next = head.find("\r\n", pos);
-      if (next == std::string_view::npos) next = head.size();
-      std::string_view line = head.substr(pos, next - pos);
-      pos = next + 2;
-      auto colon = line.find(':');
-      if (colon == std::string_view::npos) continue;
-      std::string_view name = line.substr(0, colon), value = Trim(line.substr(colon + 1));
-      if (name.size() == 14 && IEqualsPrefix(name, "content-length")) {
-        length = static_cast<size_t>(std::strtoull(std::string(value).c_str(), nullptr, 10));
-      } else if (name.size() == 17 && IEqualsPrefix(name, "transfer-encoding")) {
-        chunked = IEqualsPrefix(value, "chunked");
-      } else if (name.size() == 10 && IEqualsPrefix(name, "connection")) {
-        close = IEqualsPrefix(value, "close");
-      }
-    }
-    size_t body_start = head_end + 4;
-    if (chunked) {
-      body.clear();
-      size_t p = body_start;
-      while (true) {
-        auto eol = buf.find("\r\n", p);
-        if (eol == std::string_view::npos) return State::kNeedMore;
-        size_t size = std::strtoull(std::string(buf.substr(p, eol - p)).c_str(), nullptr, 16);
-        p = eol + 2;
-        if (size == 0) {
-          auto end = buf.find("\r\n", p);  // no trailers expected: the final CRLF
-          if (end == std::string_view::npos) return State::kNeedMore;
-          *consumed = end + 2;
-          return State::kDone;
-        }
-        if (buf.size() < p + size + 2) return State::kNeedMore;
-        body.append(buf.substr(p, size));
-        p += size + 2;
-      }
-    }
-    size_t n = length.value_or(0);
-    if (buf.size() < body_start + n) return State::kNeedMore;
-    body.assign(buf.substr(body_start, n));
-    *consumed = body_start + n;
-    return State::kDone;
-  }
-};
 
 // ------------------------------------------------------------------------------------------------
 // Shared run state and per-connection statistics
@@ -391,12 +299,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnData() {
-    ResponseParser parser;
+    bench::ResponseParser parser;
     size_t consumed = 0;
     switch (parser.Parse(in_, &consumed)) {
-      case ResponseParser::State::kNeedMore: return ReadMore();
-      case ResponseParser::State::kBad: stats_.bad_responses++; return Reconnect();
-      case ResponseParser::State::kDone: break;
+      case bench::ResponseParser::State::kNeedMore: return ReadMore();
+      case bench::ResponseParser::State::kBad: stats_.bad_responses++; return Reconnect();
+      case bench::ResponseParser::State::kDone: break;
     }
     timer_.cancel();
     in_.erase(0, consumed);
@@ -480,15 +388,15 @@ bool SendBlocking(tcp::socket& socket, const std::string& request, int* status, 
   std::string in;
   std::array<char, 8192> chunk{};
   while (true) {
-    ResponseParser parser;
+    bench::ResponseParser parser;
     size_t consumed = 0;
     auto state = parser.Parse(in, &consumed);
-    if (state == ResponseParser::State::kDone) {
+    if (state == bench::ResponseParser::State::kDone) {
       *status = parser.status;
       *body = parser.body;
       return true;
     }
-    if (state == ResponseParser::State::kBad) return false;
+    if (state == bench::ResponseParser::State::kBad) return false;
     size_t n = socket.read_some(asio::buffer(chunk), ec);
     if (ec) return false;
     in.append(chunk.data(), n);
@@ -527,22 +435,9 @@ bool OpenRepeatKeys(Run& run, const tcp::resolver::results_type& endpoints) {
   return true;
 }
 
-// ------------------------------------------------------------------------------------------------
-// Report
-
-double Percentile(const std::vector<uint32_t>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1] / 1000.0;  // ms
-}
-
-std::string RandomHex(size_t n) {
-  std::random_device rd;
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += digits[rd() % 16];
-  return s;
+// The nearest-rank percentile of the measured latencies, in ms.
+double PercentileMs(const std::vector<uint32_t>& sorted_us, double q) {
+  return bench::Percentile(sorted_us, q) / 1000.0;
 }
 
 }  // namespace
@@ -550,7 +445,7 @@ std::string RandomHex(size_t n) {
 int main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
   Run run(options);
-  run.run_id = "bench-" + RandomHex(8);
+  run.run_id = "bench-" + bench::RandomHex(8);
   run.tickets.store(options.requests);
 
   asio::io_context resolver_io;
@@ -656,10 +551,10 @@ int main(int argc, char** argv) {
       {"events_per_s", std::round(events_per_s * 10) / 10},
       {"requests_per_s", std::round(requests_per_s * 10) / 10},
       {"latency_ms",
-       {{"p50", Percentile(total.latency_us, 0.50)},
-        {"p90", Percentile(total.latency_us, 0.90)},
-        {"p99", Percentile(total.latency_us, 0.99)},
-        {"p99_9", Percentile(total.latency_us, 0.999)},
+       {{"p50", PercentileMs(total.latency_us, 0.50)},
+        {"p90", PercentileMs(total.latency_us, 0.90)},
+        {"p99", PercentileMs(total.latency_us, 0.99)},
+        {"p99_9", PercentileMs(total.latency_us, 0.999)},
         {"max", total.latency_us.empty() ? 0.0 : total.latency_us.back() / 1000.0},
         {"mean", std::round(mean_ms * 1000) / 1000}}},
   };
@@ -684,8 +579,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(total.timeouts), static_cast<long long>(total.bad_responses));
   std::printf("throughput    %.0f events/s (202), %.0f requests/s\n", events_per_s, requests_per_s);
   std::printf("latency ms    p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.2f\n",
-              Percentile(total.latency_us, 0.50), Percentile(total.latency_us, 0.90),
-              Percentile(total.latency_us, 0.99), Percentile(total.latency_us, 0.999),
+              PercentileMs(total.latency_us, 0.50), PercentileMs(total.latency_us, 0.90),
+              PercentileMs(total.latency_us, 0.99), PercentileMs(total.latency_us, 0.999),
               total.latency_us.empty() ? 0.0 : total.latency_us.back() / 1000.0, mean_ms);
   return 0;
 }
