@@ -4,7 +4,13 @@
 //
 // LoadConfig refuses an invalid file with an Error whose message names the file, the line, the
 // key path and the reason, e.g.
-//   "loom-oncall.yaml:14: services[0].integration_keys[0].key_env: LOOM_ONCALL_KEY_LOOM is not set"
+//   "loom-oncall.yaml:14: services[0].integration_keys[0].key_env: environment variable
+//    LOOM_ONCALL_KEY_LOOM is not set" (one line).
+//
+// These are the public types and entry points. config.cc reads the top level of the file; each
+// section has its parser in its own file (config/config_sections.h) over one YamlWalker
+// (config/yaml_walker.h); the demo configuration is demo_config.cc with its secrets file
+// demo_secrets.h.
 #pragma once
 
 #include <functional>

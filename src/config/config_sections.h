@@ -1,0 +1,79 @@
+// The parsers of the configuration file's sections, one file per top-level section of
+// docs/configuration.md, over the shared YamlWalker (config/yaml_walker.h). config.cc walks the
+// top level and calls them; each reads its part of the document into its part of Config and
+// reports every problem to the walker (so `out` may be partly filled after an error: the caller
+// then discards the Config).
+//
+// Order matters only for references: config.cc parses notify, then users, then schedules, then
+// services, so that an e-mail contact method can see notify.smtp, a schedule its users and a
+// service its schedules (DefinedNames).
+//
+// REQUIRES (all): `section` is the entry of the section's key in the top-level mapping (its value
+// may be null: "not set"). yaml-cpp may throw; the callers catch at their edge.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/yaml_walker.h"
+
+namespace loom::config {
+
+// What earlier sections defined that later sections refer to.
+struct DefinedNames {
+  // `notify.smtp` is set (even when invalid: its own errors say what is wrong). E-mail contact
+  // methods need it.
+  bool smtp = false;
+  std::map<std::string, int> users;      // valid, unique user id → line
+  std::map<std::string, int> schedules;  // valid, unique schedule id → line
+};
+
+// server_section.cc: `server:`, `store:` and `log:`.
+void ParseServer(YamlWalker& w, const Entry& section, ServerConfig* out);
+void ParseStore(YamlWalker& w, const Entry& section, StoreConfig* out);
+void ParseLog(YamlWalker& w, const Entry& section, LogOptions* out);
+
+// policy_section.cc: `policy:` (overrides of the runbook's severity policy, each with the line
+// it came from).
+void ParsePolicy(YamlWalker& w, const Entry& section, PolicyOverrides* out);
+
+// notify_section.cc: `notify:` (SMTP, reachable private hosts, workers, retries, links). Sets
+// names->smtp.
+void ParseNotify(YamlWalker& w, const Entry& section, NotifyConfig* out, DefinedNames* names);
+
+// users_section.cc: `users:` with their contact methods and notification rules. Records every
+// valid user id in names->users.
+void ParseUsers(YamlWalker& w, const Entry& section, DefinedNames* names,
+                std::vector<UserConfig>* out);
+
+// channels_section.cc: the destinations of messages — one user's `contact_methods:` and one
+// service's `incident_channels:` (`path` is the key's path). `ids` receives every contact
+// method id written (also of invalid methods, so that rules naming them are not reported twice).
+void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
+                         const DefinedNames& names, std::vector<ContactMethod>* out,
+                         std::set<std::string>* ids);
+void ParseIncidentChannels(YamlWalker& w, const Entry& e, const std::string& path,
+                           std::vector<IncidentChannelConfig>* out);
+
+// schedules_section.cc: `schedules:` (layers, restrictions, overrides); participants and
+// override users must be in names.users. Records every valid schedule id in names->schedules.
+void ParseSchedules(YamlWalker& w, const Entry& section, DefinedNames* names,
+                    std::vector<ScheduleConfig>* out);
+
+// services_section.cc: `services:` (ids, integration keys, severity map, roles, business hours,
+// grouping, and through the files above the incident channels and the probe); role schedules
+// must be in names.schedules.
+void ParseServices(YamlWalker& w, const Entry& section, const DefinedNames& names,
+                   std::vector<ServiceConfig>* out);
+
+// probe_section.cc: one service's `probe:` (`path` is its key path).
+void ParseProbe(YamlWalker& w, const Entry& e, const std::string& path, ProbeConfig* out);
+
+// playbooks_section.cc: the playbooks' settings, `security:` and `drills:`.
+void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
+void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
+
+}  // namespace loom::config

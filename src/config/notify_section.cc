@@ -1,0 +1,96 @@
+// `notify:` — how the outbox is delivered: the SMTP server, reachable private hosts, workers,
+// retries, bundling and one-click links (docs/configuration.md "notify").
+
+#include "config/config_sections.h"
+#include "config/value_checks.h"
+
+namespace loom::config {
+namespace {
+
+void ParseSmtp(YamlWalker& w, const Entry& e, const std::string& path, SmtpConfig* out) {
+  auto m = w.Mapping(e.value, path,
+                     {"url", "from", "starttls", "username", "password_env", "verify_tls"});
+  if (!m) return;
+  if (w.RequiredString(*m, e.value, path, "url", &out->url)) {
+    if (std::string why = SmtpUrlProblem(out->url); !why.empty()) {
+      w.Report(Find(*m, "url")->value, Join(path, "url"), why);
+    }
+  }
+  if (w.RequiredString(*m, e.value, path, "from", &out->from) && !IsEmailAddress(out->from)) {
+    w.Report(Find(*m, "from")->value, Join(path, "from"),
+             "'" + out->from + "' is not an e-mail address");
+  }
+  if (const Entry* starttls = Find(*m, "starttls");
+      w.Bool(starttls, Join(path, "starttls"), &out->starttls) && out->starttls &&
+      out->url.starts_with("smtps://")) {
+    w.Report(starttls->value, Join(path, "starttls"),
+             "applies only to smtp:// (smtps:// uses TLS from the start)");
+  }
+  w.Bool(Find(*m, "verify_tls"), Join(path, "verify_tls"), &out->verify_tls);
+  const Entry* username = Find(*m, "username");
+  const Entry* password_env = Find(*m, "password_env");
+  w.String(username, Join(path, "username"), &out->username);
+  std::string password_var;
+  w.EnvValue(password_env, Join(path, "password_env"), &password_var, &out->password);
+  if (!out->username.empty() && password_env == nullptr) {
+    w.Report(username->value, Join(path, "username"),
+             "username is set but password_env is not (set both or neither)");
+  } else if (out->username.empty() && password_env != nullptr) {
+    w.Report(password_env->key, Join(path, "password_env"),
+             "password_env is set but username is not (set both or neither)");
+  }
+}
+
+}  // namespace
+
+void ParseNotify(YamlWalker& w, const Entry& section, NotifyConfig* out, DefinedNames* names) {
+  auto m = w.Mapping(section.value, "notify",
+                     {"smtp", "allow_hosts", "workers", "per_destination", "max_attempts", "retry",
+                      "bundle_window", "timeout", "link_ttl", "link_secret_env"});
+  if (!m) return;
+  if (const Entry* e = Find(*m, "smtp"); e != nullptr && !e->value.IsNull()) {
+    names->smtp = true;  // even when invalid: its own errors say what is wrong
+    out->smtp.emplace();
+    ParseSmtp(w, *e, "notify.smtp", &*out->smtp);
+  }
+  if (const Entry* e = Find(*m, "allow_hosts")) {
+    w.ForEachItem(*e, "notify.allow_hosts", "host names, IP addresses or CIDR ranges",
+                  [&](const YAML::Node& item, const std::string& item_path) {
+                    if (!item.IsScalar() || item.Scalar().empty() ||
+                        item.Scalar().find_first_of(" \t\r\n") != std::string::npos) {
+                      w.Report(item, item_path,
+                               "must be a host name, an IP address or a CIDR range (10.0.0.0/8)");
+                      return;
+                    }
+                    out->allow_hosts.push_back(item.Scalar());
+                  });
+  }
+  w.Int(Find(*m, "workers"), "notify.workers", 1, 64, &out->workers);
+  w.Int(Find(*m, "per_destination"), "notify.per_destination", 1, 64, &out->per_destination);
+  w.Int(Find(*m, "max_attempts"), "notify.max_attempts", 1, 100, &out->max_attempts);
+  if (const Entry* e = Find(*m, "retry")) {
+    if (auto r = w.Mapping(e->value, "notify.retry", {"initial", "max"})) {
+      const bool initial_ok =
+          w.DurationValue(Find(*r, "initial"), "notify.retry.initial", false, &out->retry_initial);
+      const Entry* max = Find(*r, "max");
+      if (w.DurationValue(max, "notify.retry.max", false, &out->retry_max) && initial_ok &&
+          out->retry_max < out->retry_initial) {
+        w.Report(max->value, "notify.retry.max", "must not be shorter than notify.retry.initial");
+      }
+    }
+  }
+  w.DurationValue(Find(*m, "bundle_window"), "notify.bundle_window", true, &out->bundle_window);
+  w.DurationValue(Find(*m, "timeout"), "notify.timeout", false, &out->timeout);
+  w.DurationValue(Find(*m, "link_ttl"), "notify.link_ttl", false, &out->link_ttl);
+  std::string var;
+  if (const Entry* e = Find(*m, "link_secret_env");
+      w.EnvValue(e, "notify.link_secret_env", &var, &out->link_secret) &&
+      out->link_secret.size() < kMinLinkSecretLength) {
+    w.Report(e->value, "notify.link_secret_env",
+             "environment variable " + var + " is too short: at least 32 characters (it has " +
+                 std::to_string(out->link_secret.size()) + ")");
+    out->link_secret.clear();
+  }
+}
+
+}  // namespace loom::config
