@@ -226,6 +226,9 @@ test('the console is served with a strict CSP and the session cookie is HttpOnly
   assert.equal(cookie.sameSite, 'Strict');
   assert.notEqual(cookie.value, tokens.responder);
   assert.equal(await page.evaluate(() => document.cookie), '', 'the cookie is readable by script');
+  const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
+  assert.equal(session.role, 'responder');
+  assert.equal(session.can_write, true);
   await context.close();
 });
 
@@ -619,6 +622,9 @@ test('a viewer sees no action buttons and the API refuses their POSTs', async ()
   await page.locator('.timeline li').first().waitFor();
   assert.equal(await page.locator('main button').count(), 0);
   assert.equal(await page.getByLabel('Impact').count(), 0);
+  // The server decides what the session may do (the page has no role rule of its own).
+  const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
+  assert.equal(session.can_write, false);
   // The page's own session, with its CSRF token: refused for the role.
   const status = await page.evaluate(async (id) => {
     const s = await (await fetch('/ui/session')).json();

@@ -12,7 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-let current = null;  // GET /ui/session: {name, role, actor, csrf_token, expires_at}, or null
+let current = null;  // GET /ui/session: {name, role, actor, csrf_token, expires_at, can_write}, or null
 let ended = () => {};
 
 // The signed-in session, or null.
@@ -22,8 +22,9 @@ export function setSession(s) { current = s; }
 // `fn(message)` runs when the server answers 401 to a signed-in page (the session expired).
 export function onSessionEnded(fn) { ended = fn; }
 
-// True when the session may change anything (the action buttons and forms show).
-export function canWrite() { return !!current && current.role !== 'viewer'; }
+// True when the session may change anything (the forms and buttons outside an incident's own
+// actions show): the server decides it from the token's role.
+export function canWrite() { return !!current && current.can_write === true; }
 
 // `method` `path` with the JSON `body` (undefined: none): the parsed answer, or an ApiError.
 export async function api(method, path, body) {
