@@ -20,10 +20,17 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/alert_event.h"
+#include "core/credentials.h"
+#include "core/deadline.h"
 #include "core/followup.h"
 #include "core/incident.h"
+#include "core/incident_command.h"
+#include "core/incident_query.h"
+#include "core/outbox.h"
 #include "core/review.h"
+#include "core/schedule_override.h"
 #include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/timeline.h"
@@ -33,155 +40,6 @@ namespace loom {
 
 template <typename T>
 using Callback = std::function<void(Result<T>)>;
-
-struct IntegrationKey {
-  int64_t id = 0;
-  std::string service_id;
-  std::string key_hash;  // SHA-256 hex of the key; the key itself is never stored
-  std::string prefix;    // first 4 characters, for display
-  TimePoint created_at{};
-};
-
-struct ApiToken {
-  int64_t id = 0;
-  std::string name;
-  Role role = Role::kViewer;
-  std::string token_hash;  // SHA-256 hex; the token itself is never stored
-  TimePoint created_at{};
-};
-
-struct Alert {
-  int64_t id = 0;
-  int64_t incident_number = 0;
-  std::string service_id;
-  std::string dedup_key;
-  std::string fingerprint;
-  std::string status;  // "firing", "acknowledged", "resolved"
-  std::string summary;
-  std::string source;
-  std::string raw_severity;
-  Severity severity = Severity::kSev2;
-  TimePoint created_at{};
-  TimePoint updated_at{};
-  std::optional<TimePoint> resolved_at;
-  std::string details_json;
-};
-
-struct ChangeEvent {
-  int64_t id = 0;
-  std::string service_id;
-  std::string summary;
-  std::string source;
-  std::optional<TimePoint> occurred_at;
-  TimePoint received_at{};
-  std::string details_json;  // custom_details and links, as received
-};
-
-// A responder's command on one incident.
-struct IncidentCommand {
-  enum class Type {
-    kAcknowledge,
-    kMitigate,
-    kResolve,
-    kClose,
-    kSetCommander,
-    kSetSeverity,
-    kAddNote,
-    kUnacknowledge,  // acknowledged → triggered: escalation starts again from step 0
-    kStatusUpdate,   // a structured status update (runbook "Communications")
-    kReassign,       // page `assignee` now; a triggered or acknowledged incident is triggered again
-  };
-  Type type = Type::kAcknowledge;
-  int64_t incident_number = 0;
-  std::string actor;      // "token:<name>" or "user:<id>"; recorded in the timeline
-  std::string commander;  // kSetCommander; kAcknowledge assigns `actor` when none is set
-  Severity severity = Severity::kSev2;  // kSetSeverity
-  std::string note;                     // kAddNote; optional comment on the other commands
-  // kStatusUpdate: what the update says (the store needs at least one of impact/scope/mitigation;
-  // the API requires all three and next_update_at), and when the next one will come (no later
-  // than the severity's cadence allows).
-  std::string impact, scope, mitigation;
-  std::string assignee;  // kReassign: the user paged now (escalation continues from the secondary)
-  std::optional<TimePoint> next_update_at;
-  // kAcknowledge through a one-click link (src/notify/action_link.h): the channel it came through
-  // ("email", "slack", "webhook"), recorded in the timeline, and the link's single-use id: the
-  // command fails with kConflict kLinkAlreadyUsed when that id was used before (checked first,
-  // and recorded in the command's transaction, so a command that fails leaves the link unused).
-  std::string via;
-  std::string link_nonce;
-};
-
-// The message of the kConflict a reused one-click link gets (IncidentCommand::link_nonce), so
-// that callers can tell it from a state conflict.
-inline constexpr char kLinkAlreadyUsed[] = "this link was already used";
-
-struct IncidentFilter {
-  std::optional<IncidentState> state;
-  std::optional<Severity> severity;
-  std::string service_id;     // empty = all
-  bool open_only = false;     // triggered, acknowledged or mitigated
-  std::optional<bool> drill;  // only drills (true) or only real incidents (false); nullopt = all
-  int limit = 50;             // 1..500
-  int64_t before_number = 0;  // cursor: only incidents with number < this; 0 = from the newest
-};
-
-struct IncidentPage {
-  std::vector<Incident> incidents;  // newest first
-  std::optional<int64_t> next_cursor;
-};
-
-// What the reports cover (GET /v1/reports/*): the incidents created in [from, to) of one service
-// ("" = all), drills left out.
-struct ReportWindow {
-  TimePoint from{}, to{};
-  std::string service_id;
-};
-
-// An incident as the response report reads it: the row and its first acknowledgement.
-struct ReportIncident {
-  Incident incident;
-  std::string first_ack_actor;  // the timeline actor, e.g. "user:alice"; "" when never acknowledged
-  std::optional<TimePoint> first_ack_at;
-};
-
-struct AlertFilter {
-  int64_t incident_number = 0;  // 0 = any
-  std::string service_id;
-  std::string status;  // empty = any
-  int limit = 50;
-  int64_t before_id = 0;
-  // Oldest first instead: the alerts after `after_id` (0: from the first).
-  bool oldest_first = false;
-  int64_t after_id = 0;
-};
-
-struct AlertPage {
-  std::vector<Alert> alerts;  // newest first (oldest first with AlertFilter::oldest_first)
-  std::optional<int64_t> next_cursor;
-};
-
-// How many member alerts GetIncident reads; the rest through ListAlerts (oldest_first).
-inline constexpr int kIncidentDetailAlerts = 100;
-
-struct IncidentDetail {
-  Incident incident;
-  std::vector<TimelineEvent> timeline;  // by seq
-  // The first kIncidentDetailAlerts member alerts, oldest first; when more follow, `alerts_next`
-  // is the after_id of the next page.
-  std::vector<Alert> alerts;
-  std::optional<int64_t> alerts_next;
-};
-
-// An on-call override created through the API or the CLI (configured overrides live in the
-// config file and are never stored). `user` need not be a configured user any more when read back.
-struct ScheduleOverride {
-  int64_t id = 0;
-  std::string schedule_id;
-  std::string user;
-  TimePoint from{}, to{};  // [from, to)
-  std::string created_by;  // the actor, e.g. "token:ci"
-  TimePoint created_at{};
-};
 
 struct StoreStats {
   int64_t open_incidents_by_severity[4] = {0, 0, 0, 0};  // index = sev - 1
@@ -193,96 +51,6 @@ struct StoreStats {
   // Histogram of commands per group commit: buckets le 1,2,4,...,1024,+Inf (12 buckets).
   int64_t batch_size_buckets[12] = {};
   int64_t batch_size_sum = 0;
-};
-
-// A future action of the escalation engine (see src/engine): written in the same transaction as
-// the change that caused it, fired once by FireDeadline. Kinds and payloads:
-//   "escalate"        {"arm":A,"step":N}  run step N of the escalation started by deadline A
-//   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
-//   "update_reminder" {"due":us}  remind the commander that a status update is due
-//   "update_due"      {"due":us}  the status update was missed
-//   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
-//                     payload in store/sql/followup_tables.h)
-//   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
-//                     started since cancels it); firing notifies the escalation manager
-struct Deadline {
-  int64_t id = 0;
-  int64_t incident_number = 0;
-  std::string kind;
-  TimePoint due_at{};
-  std::string payload_json = "{}";
-};
-
-// One message to one recipient through one contact method (or to one incident channel), unique
-// per (incident, escalation arm and step, kind, recipient, method): inserting it twice keeps the
-// first. Delivery workers (src/engine/delivery) send it and record each attempt.
-struct OutboxEntry {
-  int64_t id = 0;
-  std::string unique_key;
-  int64_t incident_number = 0;
-  int step = 0;
-  std::string role;         // "primary", ..., "commander" for reminders, "" for channel posts
-  std::string recipient;    // user id, or "channel:<service>/<channel id>"
-  std::string channel;      // kind: "page", "notify", "ticket", "reminder", "channel"
-  std::string method;       // contact method id, or the incident channel's id; "" = none
-  std::string method_type;  // "email", "slack", "webhook"; "" = none
-  std::string payload_json = "{}";
-  std::string state = "pending";  // "pending", "delivered", "dead", "cancelled"
-  int attempts = 0;
-  TimePoint created_at{};
-  std::optional<TimePoint> next_attempt_at;  // pending: when it is due
-  std::optional<TimePoint> delivered_at;
-  std::string last_error;
-  // The message it goes out in, recorded before that message's first attempt (ClaimOutbox) or
-  // with an attempt's record: a claimed row is never sent in another message. "" = none yet.
-  std::string message_id;
-};
-
-// Puts an outbox row into a message before the message's first attempt (see ClaimOutbox).
-struct OutboxClaim {
-  int64_t outbox_id = 0;
-  std::string message_id;
-};
-
-// The outcome of one delivery attempt of one outbox row, recorded by RecordDeliveries.
-struct DeliveryRecord {
-  int64_t outbox_id = 0;
-  int64_t incident_number = 0;
-  std::string state;      // "delivered", "pending" (retry at next_attempt_at), "dead", "cancelled"
-  bool attempted = true;  // false: dead-lettered without an attempt (attempts stays)
-  std::optional<TimePoint> next_attempt_at;
-  std::string last_error;
-  // The message the attempt sent; kept when the row names none yet ("" = leave it).
-  std::string message_id;
-  // Timeline event of the incident ("notification.sent", "notification.failed",
-  // "notification.dead_lettered"; "" = none), actor "system".
-  std::string event_type;
-  std::string event_data_json = "{}";
-  // Rows to add in the same transaction (the user's next contact method after a dead letter).
-  std::vector<OutboxEntry> follow_up;
-};
-
-// What firing a deadline does, decided inside the store's transaction (so it sees the incident
-// as it is now) and applied atomically with marking the deadline fired.
-struct DeadlineEffects {
-  struct Event {
-    std::string type;  // timeline event type, actor "system"
-    std::string data_json;
-  };
-  std::vector<Event> events;
-  std::vector<OutboxEntry> outbox;  // entries whose unique_key exists are left out
-  std::vector<Deadline> deadlines;  // new deadlines (ids assigned by the store)
-};
-
-// Decides a deadline's effects. `incident` is nullopt when it no longer exists. Runs on the
-// store's writer thread inside the transaction: must be quick and must not call the Store.
-using DeadlineHandler = std::function<DeadlineEffects(
-    const Deadline& deadline, const std::optional<Incident>& incident, TimePoint now)>;
-
-struct DeadlineFiring {
-  bool fired = false;  // false: it had already fired or was cancelled (nothing was done)
-  int64_t outbox_inserted = 0;
-  TimePoint fired_at{};
 };
 
 // Called after each commit that created deadlines, on the writer's thread: must be quick.

@@ -1,0 +1,57 @@
+// A deadline (a future action of the escalation engine) and what firing one does.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/incident.h"
+#include "core/outbox.h"
+
+namespace loom {
+
+// A future action of the escalation engine (see src/engine): written in the same transaction as
+// the change that caused it, fired once by FireDeadline. Kinds and payloads:
+//   "escalate"        {"arm":A,"step":N}  run step N of the escalation started by deadline A
+//   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
+//   "update_reminder" {"due":us}  remind the commander that a status update is due
+//   "update_due"      {"due":us}  the status update was missed
+//   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
+//                     payload in store/sql/followup_tables.h)
+//   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
+//                     started since cancels it); firing notifies the escalation manager
+struct Deadline {
+  int64_t id = 0;
+  int64_t incident_number = 0;
+  std::string kind;
+  TimePoint due_at{};
+  std::string payload_json = "{}";
+};
+
+// What firing a deadline does, decided inside the store's transaction (so it sees the incident
+// as it is now) and applied atomically with marking the deadline fired.
+struct DeadlineEffects {
+  struct Event {
+    std::string type;  // timeline event type, actor "system"
+    std::string data_json;
+  };
+  std::vector<Event> events;
+  std::vector<OutboxEntry> outbox;  // entries whose unique_key exists are left out
+  std::vector<Deadline> deadlines;  // new deadlines (ids assigned by the store)
+};
+
+// Decides a deadline's effects. `incident` is nullopt when it no longer exists. Runs on the
+// store's writer thread inside the transaction: must be quick and must not call the Store.
+using DeadlineHandler = std::function<DeadlineEffects(
+    const Deadline& deadline, const std::optional<Incident>& incident, TimePoint now)>;
+
+struct DeadlineFiring {
+  bool fired = false;  // false: it had already fired or was cancelled (nothing was done)
+  int64_t outbox_inserted = 0;
+  TimePoint fired_at{};
+};
+
+}  // namespace loom
