@@ -57,7 +57,7 @@ export function incidentView(id) {
         h('section', { 'aria-labelledby': 'evidence-title' },
           h('h2', { id: 'evidence-title' }, 'Evidence'), ...evidence.elements))));
 
-  function renderHead(detail) {
+  function renderHead() {
     const incident = ctx.incident;
     document.title = `${incident.id} ${incident.state} · loom-oncall`;
     head.replaceChildren(
@@ -69,7 +69,7 @@ export function incidentView(id) {
           h('span', { 'data-since': incident.created_at }, age(incident.created_at)), ' ago)')],
         ['Commander', person(incident.commander)],
         ['Alerts', `${incident.firing_alert_count} firing of ${incident.alert_count}`],
-        ...deadlineFacts(incident, detail.timeline),
+        ...deadlineFacts(incident),
         ...(incident.state === 'closed'
           ? [['Review', h('a', { href: `#/incidents/${incident.id}/review` }, 'Post-incident review')]] : []),
       ]));
@@ -86,7 +86,7 @@ export function incidentView(id) {
       const first = last === '';
       last = key;
       ctx.incident = detail;
-      renderHead(detail);
+      renderHead();
       actions.render();
       playbook.render(detail.playbook);
       summary.render();

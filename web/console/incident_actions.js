@@ -1,8 +1,9 @@
 // The incident page's action buttons (acknowledge, take command, mitigate, resolve, close, change
 // severity) and the form that resolves despite a refused recovery check.
-import { api, canWrite, session } from './api.js';
+import { api, session } from './api.js';
 import { announce, h } from './dom.js';
-import { OPEN_STATES, SEVERITIES } from './settings.js';
+import { allows } from './incident_facts.js';
+import { SEVERITIES } from './settings.js';
 
 // The actions of the incident `ctx.id` (see incident.js for ctx). `elements` go into the page;
 // `act(path, body, done)` posts to /v1/incidents/{id}/{path}, says `done`, and reloads the page;
@@ -31,24 +32,21 @@ export function actionsPanel(ctx) {
     }
   }
 
+  // The buttons of the commands the server allows now (allowed_actions, by route name); "Take
+  // command" only for someone who does not command the incident already.
   function render() {
-    if (!canWrite()) {
-      actions.replaceChildren();
-      return;
-    }
     const incident = ctx.incident;
-    const s = incident.state;
     const btn = (label, path, done, body) =>
       h('button', { type: 'button', onclick: () => act(path, body, `${id} ${done}`) }, label);
     const list = [];
-    if (s === 'triggered') list.push(btn('Acknowledge', 'acknowledge', 'acknowledged'));
-    if ((s === 'acknowledged' || s === 'mitigated') && incident.commander !== session().actor) {
+    if (allows(incident, 'acknowledge')) list.push(btn('Acknowledge', 'acknowledge', 'acknowledged'));
+    if (allows(incident, 'commander') && incident.commander !== session().actor) {
       list.push(btn('Take command', 'commander', 'is commanded by you', { commander: session().actor }));
     }
-    if (s === 'acknowledged') list.push(btn('Mitigate', 'mitigate', 'mitigated'));
-    if (s === 'acknowledged' || s === 'mitigated') list.push(btn('Resolve', 'resolve', 'resolved'));
-    if (s === 'resolved') list.push(btn('Close', 'close', 'closed'));
-    if (OPEN_STATES.includes(s)) {
+    if (allows(incident, 'mitigate')) list.push(btn('Mitigate', 'mitigate', 'mitigated'));
+    if (allows(incident, 'resolve')) list.push(btn('Resolve', 'resolve', 'resolved'));
+    if (allows(incident, 'close')) list.push(btn('Close', 'close', 'closed'));
+    if (allows(incident, 'severity')) {
       const select = h('select', { id: 'new-severity' },
         SEVERITIES.map((v) => h('option', { value: v, selected: v === incident.severity }, v)));
       list.push(h('div', { class: 'severity' },
@@ -56,6 +54,10 @@ export function actionsPanel(ctx) {
         h('button', { type: 'button', class: 'quiet', onclick: () =>
           act('severity', { severity: select.value }, `severity is ${select.value}`) },
         'Change severity')));
+    }
+    if (list.length === 0) {  // a viewer, or nothing to do
+      actions.replaceChildren();
+      return;
     }
     const focused = document.activeElement && actions.contains(document.activeElement)
       ? document.activeElement.textContent : null;

@@ -1,18 +1,20 @@
 // The status update form of the incident page (runbook "Communications"): impact, scope,
 // mitigation and the next update time, all four required.
-import { api, canWrite } from './api.js';
+import { api } from './api.js';
 import { $, announce, h } from './dom.js';
-import { OPEN_STATES, rule } from './settings.js';
+import { allows } from './incident_facts.js';
+import { rule } from './settings.js';
 
 const UPDATE_FIELDS = ['impact', 'scope', 'mitigation', 'next_update_at'];
 
-// `render()` shows the form while ctx.incident is open (and keeps what is being typed).
+// `render()` shows the form while the server allows status updates on ctx.incident (and keeps
+// what is being typed).
 export function statusUpdatePanel(ctx) {
   const element = h('div', {});
 
   function render() {
     const incident = ctx.incident;
-    if (!canWrite() || !OPEN_STATES.includes(incident.state)) {
+    if (!allows(incident, 'updates')) {
       element.replaceChildren();
       return;
     }

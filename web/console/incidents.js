@@ -51,17 +51,11 @@ export function listView(hash) {
     if (f.service) q.set('service', f.service);
     try {
       const { incidents } = await api('GET', '/v1/incidents?' + q);
-      // The next status update needs the timeline: fetched for the open, acknowledged ones.
-      const timelines = {};
-      const need = incidents.filter((i) => i.state === 'acknowledged' || i.state === 'mitigated');
-      await Promise.all(need.slice(0, 25).map(async (i) => {
-        try { timelines[i.id] = (await api('GET', `/v1/incidents/${i.id}`)).timeline; } catch (e) { /* shown without */ }
-      }));
-      const key = JSON.stringify([incidents, timelines]);
+      const key = JSON.stringify(incidents);
       error.textContent = '';
       if (key === last) return;
       last = key;
-      renderList(list, sortIncidents(incidents), timelines);
+      renderList(list, sortIncidents(incidents));
       empty.hidden = incidents.length > 0;
       list.setAttribute('aria-busy', 'false');
       const open = incidents.filter((i) => OPEN_STATES.includes(i.state)).length;
@@ -80,7 +74,7 @@ function sortIncidents(incidents) {
     a.severity.localeCompare(b.severity) || b.number - a.number);
 }
 
-function renderList(list, incidents, timelines) {
+function renderList(list, incidents) {
   const focusedId = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.incident : null;
   list.replaceChildren(...incidents.map((i) => h('li',
@@ -91,7 +85,7 @@ function renderList(list, incidents, timelines) {
       ['Service', i.service],
       ['Age', h('span', { 'data-since': i.created_at }, age(i.created_at))],
       ['Commander', person(i.commander)],
-      ...deadlineFacts(i, timelines[i.id]),
+      ...deadlineFacts(i),
     ]))));
   if (focusedId) {
     const again = list.querySelector(`a[data-incident="${CSS.escape(focusedId)}"]`);

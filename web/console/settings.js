@@ -16,7 +16,7 @@ export async function loadSettings() {
     const policy = await api('GET', '/v1/policy');
     settings.policy = policy.severities;
   } catch (e) {
-    settings.policy = null;  // countdowns left out
+    settings.policy = null;  // the status update form's hint names no cadence
   }
   try {
     settings.services = (await api('GET', '/v1/services')).services.map((s) => s.id);
@@ -25,5 +25,6 @@ export async function loadSettings() {
   }
 }
 
-// The policy of `severity` (ack target, update cadence), or null.
+// The policy of `severity` (ack target, update cadence), or null: shown as text only (the
+// countdowns and what is allowed come from each incident's JSON).
 export function rule(severity) { return settings.policy ? settings.policy[severity] : null; }
