@@ -1280,7 +1280,7 @@ TEST_F(ConsoleApiTest, ServesTheConsoleWithAStrictPolicy) {
   auto r = Browser(Method::kGet, "/ui/");
   ASSERT_EQ(r->response->status, 200);
   EXPECT_EQ(r->response->content_type, "text/html; charset=utf-8");
-  EXPECT_NE(r->response->body.find("app.js"), std::string::npos);
+  EXPECT_NE(r->response->body.find("main.js"), std::string::npos);
   const std::string csp = Header(*r->response, "Content-Security-Policy");
   EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
   EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
@@ -1289,7 +1289,7 @@ TEST_F(ConsoleApiTest, ServesTheConsoleWithAStrictPolicy) {
   // X-Content-Type-Options: nosniff is on every answer, written by the server (server.cc;
   // tests/integration/test_incidents_api.py).
 
-  EXPECT_EQ(Browser(Method::kGet, "/ui/app.js")->response->content_type,
+  EXPECT_EQ(Browser(Method::kGet, "/ui/main.js")->response->content_type,
             "text/javascript; charset=utf-8");
   EXPECT_EQ(Browser(Method::kGet, "/ui/app.css")->response->content_type,
             "text/css; charset=utf-8");

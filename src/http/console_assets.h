@@ -1,6 +1,8 @@
-// The web console's static files (web/console/), compiled into the binary at build time so that
-// the server needs no installed directory: CMake reads them into console_assets.cc (generated
-// from console_assets.cc.in). Edit the files under web/console/; the build regenerates the copy.
+// The web console's static files (every file directly under web/console/, and uPlot), compiled
+// into the binary at build time so that the server needs no installed directory: CMake globs them
+// and reads them into console_assets.cc (generated from console_assets.cc.in), each with the
+// content type of its extension (.html, .js, .css). Edit, add or remove files under web/console/;
+// the build regenerates the copy.
 //
 // Thread safety: immutable data.
 #pragma once
@@ -10,7 +12,7 @@
 namespace loom::http {
 
 struct ConsoleAsset {
-  std::string_view name;          // "index.html", "app.js", "app.css"
+  std::string_view name;          // "index.html", "main.js", "app.css", ...
   std::string_view content_type;  // with charset
   std::string_view body;
 };

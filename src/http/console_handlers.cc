@@ -44,6 +44,7 @@ Json SessionJson(const ConsoleSession& s) {
   j["actor"] = s.principal.actor();
   j["csrf_token"] = s.csrf_token;
   j["expires_at"] = FormatRfc3339(s.expires_at);
+  j["can_write"] = PermissionsOf(s.principal).can_write;
   return j;
 }
 

@@ -1,5 +1,6 @@
 // Incidents and alerts: listing with validated filters, one incident with its timeline and
-// alerts, and the responder actions (each one Store::Execute command).
+// alerts, and the responder actions (each one Store::Execute command). Listed and read
+// incidents carry what the console shows of the policy (core/incident_view.h).
 
 #include <charconv>
 #include <optional>
@@ -7,6 +8,7 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/incident.h"
+#include "core/incident_view.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
@@ -83,6 +85,18 @@ Error NoSuchIncident(std::string_view id) {
   return Error::NotFound("no incident " + std::string(id));
 }
 
+Json OptionalTime(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return FormatRfc3339(*t);
+}
+
+// ack_due_at, next_update_due_at and allowed_actions (docs/api.md "Incidents").
+void AddView(const IncidentView& view, Json& incident) {
+  incident["ack_due_at"] = OptionalTime(view.ack_due_at);
+  incident["next_update_due_at"] = OptionalTime(view.next_update_due_at);
+  incident["allowed_actions"] = view.allowed_actions;
+}
+
 }  // namespace
 
 void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
@@ -111,9 +125,12 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
 
   auto page = store_.ListIncidents(filter);
   if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
+  auto pending = store_.PendingDeadlines();
+  if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json incidents = Json::array();
   for (const Incident& in : page->incidents) {
     Json j = IncidentToJson(in);
+    AddView(ViewIncident(in, *pending, who->role), j);
     auto security = SecuritySummary(in);
     if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
     j["security"] = std::move(*security);
@@ -145,7 +162,12 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
 void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
   std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
   if (!detail) return;
+  auto who = Authorize(req, Role::kViewer);  // as ReadableIncident did: for the caller's role
+  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  auto pending = store_.PendingDeadlines();
+  if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json body = IncidentDetailToJson(*detail);
+  AddView(ViewIncident(detail->incident, *pending, who->role), body);
   AddPlaybook(*detail, body);  // playbook_handlers.cc
   auto security = SecuritySummary(detail->incident);
   if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));

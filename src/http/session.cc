@@ -56,6 +56,12 @@ void SessionStore::DropExpiredLocked(TimePoint now) {
   std::erase_if(by_hash_, [now](const auto& entry) { return entry.second.expires_at <= now; });
 }
 
+SessionPermissions PermissionsOf(const Principal& principal) {
+  SessionPermissions out;
+  out.can_write = RoleAllows(principal.role, Role::kResponder);
+  return out;
+}
+
 std::string_view CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t end = header.find(';');

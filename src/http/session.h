@@ -2,7 +2,8 @@
 // creates a session, kept in memory, that the browser holds as the cookie `loom_session`
 // (HttpOnly, SameSite=Strict, Path=/, Secure over TLS). A session carries the token's principal
 // and a CSRF token that every state-changing request made with the cookie must send back as the
-// X-CSRF-Token header, from the server's own origin.
+// X-CSRF-Token header, from the server's own origin. The console shows its buttons and forms by
+// what the session may do (PermissionsOf), never by a role rule of its own.
 //
 // Sessions live in memory only: a restart signs everybody out (sign in again). The store keeps
 // SHA-256 hashes of the session ids, never the ids themselves, and never the API token.
@@ -62,6 +63,16 @@ class SessionStore {
   mutable std::mutex mu_;
   std::unordered_map<std::string, ConsoleSession> by_hash_;  // guarded by mu_
 };
+
+// What the holder of a session may do in the console, decided here from the principal's role so
+// that the console holds no role rule of its own (GET /ui/session answers it; per incident, the
+// incident's `allowed_actions` say which commands its state allows).
+struct SessionPermissions {
+  // Any state change: every API route that changes state authorizes with Role::kResponder, which
+  // an admin has too; a viewer only reads.
+  bool can_write = false;
+};
+SessionPermissions PermissionsOf(const Principal& principal);
 
 // The value of cookie `name` in a Cookie header ("a=1; loom_session=abc"), or "".
 std::string_view CookieValue(std::string_view cookie_header, std::string_view name);

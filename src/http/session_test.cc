@@ -26,6 +26,13 @@ TEST(SessionSetCookieTest, StrictHttpOnlyAndSecureOverTls) {
             "loom_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 }
 
+TEST(SessionPermissionsTest, ResponderAndAdminWriteViewerAndCalendarRead) {
+  EXPECT_TRUE(PermissionsOf(Principal{"a", Role::kAdmin}).can_write);
+  EXPECT_TRUE(PermissionsOf(Principal{"r", Role::kResponder}).can_write);
+  EXPECT_FALSE(PermissionsOf(Principal{"v", Role::kViewer}).can_write);
+  EXPECT_FALSE(PermissionsOf(Principal{"c", Role::kCalendar}).can_write);
+}
+
 TEST(SessionStoreTest, CreateFindRemoveAndExpire) {
   testing::FakeClock clock;
   SessionStore store(clock, SessionOptions{std::chrono::hours(1), 100});

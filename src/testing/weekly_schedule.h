@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "core/roster.h"
 #include "core/schedule.h"
 
 namespace loom::testing {
@@ -19,6 +23,21 @@ inline Schedule WeeklySchedule(const std::string& id, const std::string& user) {
   Result<Schedule> s = Schedule::Create(id, "UTC", {layer}, {});
   EXPECT_TRUE(s.ok());
   return std::move(*s);
+}
+
+// A roster in which each of `service`'s roles is held all the time by one user (a weekly
+// schedule of its own, named after the role): no users' contact rules, no business hours.
+inline std::shared_ptr<const OnCallSnapshot> WeeklyRoster(
+    const std::string& service, const std::map<OnCallRole, std::string>& holders) {
+  std::vector<Schedule> schedules;
+  std::map<OnCallRole, std::string> roles;
+  for (const auto& [role, user] : holders) {
+    schedules.push_back(WeeklySchedule(OnCallRoleName(role), user));
+    roles[role] = OnCallRoleName(role);
+  }
+  return std::make_shared<const OnCallSnapshot>(
+      OnCallResolver(std::move(schedules), {{service, roles}}), std::map<std::string, User>{},
+      std::map<std::string, BusinessCalendar>{});
 }
 
 }  // namespace loom::testing

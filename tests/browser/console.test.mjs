@@ -226,6 +226,9 @@ test('the console is served with a strict CSP and the session cookie is HttpOnly
   assert.equal(cookie.sameSite, 'Strict');
   assert.notEqual(cookie.value, tokens.responder);
   assert.equal(await page.evaluate(() => document.cookie), '', 'the cookie is readable by script');
+  const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
+  assert.equal(session.role, 'responder');
+  assert.equal(session.can_write, true);
   await context.close();
 });
 
@@ -242,6 +245,11 @@ test('an event sent to /v2/enqueue appears in the list within seconds', async ()
   assert.match(incidentId, /^INC-\d+$/);
   await assert.doesNotReject(card.getByText('triggered').first().waitFor());
   await assert.doesNotReject(card.locator('.countdown').first().waitFor());  // the ack target
+  // The page counts down to the time the server computed (docs/console.md "Countdowns").
+  const listed = await call('GET', `/v1/incidents/${incidentId}`, { token: tokens.viewer });
+  assert.ok(listed.json.ack_due_at, 'no ack_due_at for a triggered Sev1');
+  assert.equal(Number(await card.locator('.countdown').first().getAttribute('data-deadline')),
+               Date.parse(listed.json.ack_due_at));
   await trigger('Replica lag above threshold', 'warning');
   await page.locator('.card', { hasText: 'Replica lag above threshold' }).waitFor({ timeout: 10000 });
   // Open first, then by severity: the Sev1 above the newer Sev3.
@@ -270,6 +278,10 @@ test('acknowledging in the page changes the state in the API', async () => {
   assert.equal(ack.actor, 'token:night-shift');
   // Acknowledged: the next status update counts down; acknowledge is gone, mitigate is offered.
   await page.getByText('Next update', { exact: true }).waitFor();
+  const due = (await call('GET', `/v1/incidents/${incidentId}`, { token: ADMIN_TOKEN })).json.next_update_due_at;
+  assert.ok(due, 'no next_update_due_at for an acknowledged Sev1');
+  const nextUpdate = page.locator('dt', { hasText: 'Next update' }).locator('xpath=following-sibling::dd[1]');
+  assert.equal(Number(await nextUpdate.locator('.countdown').getAttribute('data-deadline')), Date.parse(due));
   assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0);
   await page.getByRole('button', { name: 'Mitigate' }).waitFor();
   await context.close();
@@ -619,6 +631,11 @@ test('a viewer sees no action buttons and the API refuses their POSTs', async ()
   await page.locator('.timeline li').first().waitFor();
   assert.equal(await page.locator('main button').count(), 0);
   assert.equal(await page.getByLabel('Impact').count(), 0);
+  // The server decides what the session may do (the page has no role rule of its own).
+  const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
+  assert.equal(session.can_write, false);
+  const detail = await call('GET', `/v1/incidents/${incidentId}`, { token: tokens.viewer });
+  assert.deepEqual(detail.json.allowed_actions, []);
   // The page's own session, with its CSRF token: refused for the role.
   const status = await page.evaluate(async (id) => {
     const s = await (await fetch('/ui/session')).json();

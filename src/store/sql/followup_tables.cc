@@ -141,42 +141,19 @@ std::string JsonString(const json& doc, const char* key) {
 
 }  // namespace
 
-Status CheckSummaryForClose(Connection& db, const Incident& incident) {
-  // A drill closes through `drill finish`, whose notes file is its summary (docs/drills.md).
-  if (incident.drill) return OkStatus();
-  Result<std::optional<FinalSummary>> summary = ReadSummary(db, incident.number);
+Result<SummaryFacts> ReadSummaryFacts(Connection& db, int64_t number) {
+  SummaryFacts facts;
+  Result<std::optional<FinalSummary>> summary = ReadSummary(db, number);
   if (!summary.ok()) return std::move(summary).error();
+  facts.summary = std::move(*summary);
   FollowupFilter filter;
-  filter.incident_number = incident.number;
+  filter.incident_number = number;
   Result<std::vector<Followup>> followups = ReadFollowups(db, filter);
   if (!followups.ok()) return std::move(followups).error();
-  int64_t live = 0;
   for (const Followup& f : *followups) {
-    if (f.status != FollowupStatus::kCancelled) ++live;
+    if (f.status != FollowupStatus::kCancelled) ++facts.live_followups;
   }
-  std::vector<std::string> missing =
-      MissingSummaryParts(summary->has_value() ? &**summary : nullptr, live);
-  if (missing.empty()) return OkStatus();
-  if (!summary->has_value()) {
-    Error e = Error::Conflict(
-        incident.id() +
-        " cannot close before its final summary is written: root cause, customer impact, "
-        "remediation and follow-ups (PUT /v1/incidents/" +
-        incident.id() + "/summary, or the incident's page in the web console)");
-    e.fields = {{"/summary", "is required before close"}};
-    return e;
-  }
-  std::string list;
-  std::vector<FieldError> errors;
-  for (const std::string& part : missing) {
-    list += (list.empty() ? "" : ", ") + part;
-    errors.push_back({"/summary/" + part, "is required before close"});
-  }
-  Error e = Error::Conflict(incident.id() +
-                            " cannot close without a complete final summary; missing: " + list +
-                            " (PUT /v1/incidents/" + incident.id() + "/summary)");
-  e.fields = std::move(errors);
-  return e;
+  return facts;
 }
 
 Result<FinalSummary> SaveSummary(SqlWriter& writer, FinalSummary summary, TimePoint now) {

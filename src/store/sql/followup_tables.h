@@ -26,9 +26,13 @@ namespace loom::sql {
 
 class SqlWriter;
 
-// kConflict naming the missing parts when `incident` has no complete final summary.
-// REQUIRES: inside the close's transaction on the write connection.
-Status CheckSummaryForClose(Connection& db, const Incident& incident);
+// What closing incident `number` needs to know of its final summary (the rule is core's:
+// core/incident_transition.h). REQUIRES: inside the close's transaction on the write connection.
+struct SummaryFacts {
+  std::optional<FinalSummary> summary;  // nullopt: none written
+  int64_t live_followups = 0;           // its follow-ups that are not cancelled
+};
+Result<SummaryFacts> ReadSummaryFacts(Connection& db, int64_t number);
 
 // ---- writes (REQUIRES: on the writer thread, inside a command) ----
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/crypto.h"
+#include "core/integration_transition.h"
 #include "core/timeline.h"
 #include "store/sql/cluster_notice.h"
 #include "store/sql/drill_tables.h"
@@ -18,10 +19,6 @@ namespace {
 
 // The advisory lock key of the cluster-wide write lock (PostgreSQL).
 constexpr int64_t kWriteLock = 0x6c6f6f6d0002;  // "loom" 2
-
-constexpr char kFiring[] = "firing";
-constexpr char kAcknowledged[] = "acknowledged";
-constexpr char kResolved[] = "resolved";
 
 std::string IntegrationActor(const std::string& service_id) { return "integration:" + service_id; }
 
@@ -456,50 +453,17 @@ void SqlWriter::StartIncident(Plan& plan, const IngestRequest& request, Severity
   inc.title = request.title.empty() ? request.dedup_key : request.title;
   inc.severity = severity;
   inc.kind = kind;
-  inc.state = IncidentState::kTriggered;
   inc.dedup_key = request.dedup_key;
   inc.created_at = now;
   inc.updated_at = now;
   inc.drill = request.drill;
   row.integration_key_id = request.integration_key_id;
   row.group_open = true;
-  JsonObjectWriter data;
-  data.Add("title", inc.title)
-      .Add("severity", SeverityName(severity))
-      .Add("kind", IncidentKindName(kind))
-      .Add("service", inc.service_id)
-      .Add("dedup_key", inc.dedup_key);
-  if (inc.drill) data.AddBool("drill", true);
-  AddEvent(plan, now, "incident.triggered",
-           request.actor.empty() ? IntegrationActor(request.service_id) : request.actor,
-           data.Finish());
-  StartEscalation(plan, now);
-}
-
-void SqlWriter::StartEscalation(Plan& plan, TimePoint now) {
-  Deadline d;
-  d.incident_number = plan.row.incident.number;
-  d.kind = "escalate";
-  d.due_at = now;
-  // The arm names this run of the escalation in outbox keys: unique per incident, because every
-  // arming follows a new timeline event.
-  d.payload_json =
-      JsonObjectWriter().Add("arm", plan.row.last_seq + 1).Add("step", int64_t{0}).Finish();
-  plan.deadlines.push_back(std::move(d));
-}
-
-void SqlWriter::StartCadence(Plan& plan, TimePoint last_update_at,
-                             std::optional<TimePoint> promised_next_at, TimePoint now) {
-  plan.cancel_cadence = true;
-  JsonObjectWriter payload;
-  payload.Add("last_update_at", ToUnixMicros(last_update_at));
-  if (promised_next_at) payload.Add("promised_next_at", ToUnixMicros(*promised_next_at));
-  Deadline d;
-  d.incident_number = plan.row.incident.number;
-  d.kind = "cadence";
-  d.due_at = now;
-  d.payload_json = payload.Finish();
-  plan.deadlines.push_back(std::move(d));
+  AddTransition(
+      plan,
+      DecideOpen(inc, request.actor.empty() ? IntegrationActor(request.service_id) : request.actor,
+                 now),
+      now);
 }
 
 Status SqlWriter::WriteDeadlines(const Plan& plan, TimePoint now) {
@@ -535,7 +499,7 @@ void SqlWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUp
   a.service_id = request.service_id;
   a.dedup_key = request.dedup_key;
   a.fingerprint = update.fingerprint;
-  a.status = kFiring;
+  a.status = kAlertFiring;
   a.summary = update.summary;
   a.source = update.source;
   a.raw_severity = update.raw_severity;
@@ -559,45 +523,30 @@ void SqlWriter::AddAlert(Plan& plan, const IngestRequest& request, const AlertUp
   plan.alerts.push_back(std::move(w));
 }
 
-void SqlWriter::AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now) {
-  Incident& inc = plan.row.incident;
-  inc.state = IncidentState::kAcknowledged;
-  inc.acknowledged_at = now;
-  inc.updated_at = now;
-  plan.full_update = true;
-  plan.bulk_alert_status = kAcknowledged;
-  AddEvent(plan, now, "incident.acknowledged", actor,
-           JsonObjectWriter().Add("from", "triggered").Add("to", "acknowledged").Finish());
-  plan.cancel_escalation = true;
-  StartCadence(plan, now, std::nullopt, now);
+bool SqlWriter::AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now) {
+  TransitionFacts facts;
+  facts.last_seq = plan.row.last_seq;
+  TransitionPlan decided = DecideIntegrationAcknowledge(plan.row.incident, actor, facts, now);
+  if (!decided.changed) return false;
+  AddTransition(plan, std::move(decided), now);
+  return true;
 }
 
-void SqlWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved,
-                           TimePoint now) {
-  IncidentRow& row = plan.row;
-  Incident& inc = row.incident;
-  row.group_open = false;
-  inc.alerts_resolved_at = now;
-  inc.updated_at = now;
-  plan.full_update = true;
-  AddEvent(plan, now, "alerts.resolved", actor,
-           JsonObjectWriter()
-               .Add("resolved", alerts_resolved)
-               .Add("alert_count", inc.alert_count)
-               .Finish());
-  // A security incident's playbook gate holds an auto-resolve too (it stays open).
-  if (inc.open() && services_.AutoResolve(inc.service_id) && SecurityGate(inc, "resolved").ok()) {
-    const IncidentState from = inc.state;
-    inc.state = IncidentState::kResolved;
-    inc.resolved_at = now;
-    AddEvent(plan, now, "incident.resolved", actor,
-             JsonObjectWriter()
-                 .Add("from", IncidentStateName(from))
-                 .Add("to", "resolved")
-                 .Add("reason", "auto_resolve")
-                 .Finish());
-    plan.cancel_all = true;
+Status SqlWriter::CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved,
+                             TimePoint now) {
+  const Incident& inc = plan.row.incident;
+  const bool auto_resolve = services_.AutoResolve(inc.service_id);
+  TransitionFacts facts;
+  facts.last_seq = plan.row.last_seq;
+  if (GroupCloseNeedsPlaybook(inc, auto_resolve)) {
+    Result<SecurityPlaybookState> playbook =
+        ReadPlaybookState(*db_, inc.number, checklist_template_);
+    if (!playbook.ok()) return std::move(playbook).error();
+    facts.playbook = std::move(*playbook);
   }
+  AddTransition(plan, DecideGroupClosed(inc, actor, alerts_resolved, auto_resolve, facts, now),
+                now);
+  return OkStatus();
 }
 
 IngestOutcome SqlWriter::OutcomeOf(const Plan& plan, const std::string& dedup_key) {
@@ -851,18 +800,17 @@ Result<IngestOutcome> SqlWriter::IngestUnkeyed(const IngestRequest& request,
     case AlertAction::kAcknowledge:
       if (!open->has_value()) return IngestOutcome{request.dedup_key};
       plan.row = std::move(**open);
-      if (plan.row.incident.state != IncidentState::kTriggered) {
+      if (!AcknowledgeFromIntegration(plan, actor, now)) {
         return OutcomeOf(plan, request.dedup_key);  // already acknowledged or later: no-op
       }
-      AcknowledgeFromIntegration(plan, actor, now);
       break;
     case AlertAction::kResolve: {
       if (!open->has_value()) return IngestOutcome{request.dedup_key};
       plan.row = std::move(**open);
       const int64_t resolved = plan.row.incident.firing_alert_count;
       plan.row.incident.firing_alert_count = 0;
-      plan.bulk_alert_status = kResolved;
-      CloseGroup(plan, actor, resolved, now);
+      plan.bulk_alert_status = kAlertResolved;
+      LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, resolved, now));
       break;
     }
   }
@@ -934,7 +882,7 @@ Result<int64_t> SqlWriter::ResolveElsewhere(const IngestRequest& request,
     }
     if (inc.firing_alert_count <= 0) {
       inc.firing_alert_count = 0;
-      CloseGroup(plan, actor, static_cast<int64_t>(alerts.size()), now);
+      LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, static_cast<int64_t>(alerts.size()), now));
     }
     LOOM_RETURN_IF_ERROR(WritePlan(plan));
     last = number;
@@ -945,7 +893,7 @@ Result<int64_t> SqlWriter::ResolveElsewhere(const IngestRequest& request,
 void SqlWriter::ResolveMember(Plan& plan, AlertWrite& w, const std::string& actor, TimePoint now) {
   Incident& inc = plan.row.incident;
   Alert& a = w.alert;
-  a.status = kResolved;
+  a.status = kAlertResolved;
   a.resolved_at = now;
   a.updated_at = now;
   w.changed = true;
@@ -1020,9 +968,9 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
     if (update.action == AlertAction::kTrigger) {
       if (w == nullptr) {
         AddAlert(plan, request, update, now);
-      } else if (w->alert.status == kResolved) {
+      } else if (w->alert.status == kAlertResolved) {
         Alert& a = w->alert;
-        a.status = kFiring;
+        a.status = kAlertFiring;
         a.resolved_at.reset();
         a.updated_at = now;
         w->changed = true;
@@ -1042,17 +990,15 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
         w->alert.updated_at = now;
         w->changed = true;
       }
-    } else if (w != nullptr && w->alert.status != kResolved) {  // kResolve
+    } else if (w != nullptr && w->alert.status != kAlertResolved) {  // kResolve
       ResolveMember(plan, *w, actor, now);
       ++resolved_now;
     }
   }
-  if (acknowledge && inc.state == IncidentState::kTriggered) {
-    AcknowledgeFromIntegration(plan, actor, now);
-  }
+  if (acknowledge) AcknowledgeFromIntegration(plan, actor, now);
   if (inc.firing_alert_count <= 0) {
     inc.firing_alert_count = 0;
-    CloseGroup(plan, actor, resolved_now, now);
+    LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, resolved_now, now));
   }
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
   if (!resolves.empty()) {
@@ -1080,180 +1026,58 @@ Result<Incident> SqlWriter::ApplyExecute(const IncidentCommand& command) {
   }
   Plan plan;
   plan.row = std::move(**loaded);
-  Incident& inc = plan.row.incident;
-
-  auto with_note = [&command](JsonObjectWriter& w) -> JsonObjectWriter& {
-    if (!command.note.empty()) w.Add("note", command.note);
-    return w;
-  };
-
-  std::optional<IncidentAction> action;
-  switch (command.type) {
-    case IncidentCommand::Type::kAcknowledge: action = IncidentAction::kAcknowledge; break;
-    case IncidentCommand::Type::kMitigate: action = IncidentAction::kMitigate; break;
-    case IncidentCommand::Type::kResolve: action = IncidentAction::kResolve; break;
-    case IncidentCommand::Type::kClose:
-      // The final summary is part of the close (runbook "Communications"): checked here, in the
-      // close's transaction, once the transition itself is legal.
-      if (inc.state == IncidentState::kResolved) {
-        LOOM_RETURN_IF_ERROR(CheckSummaryForClose(*db_, inc));
-      }
-      action = IncidentAction::kClose;
-      break;
-    case IncidentCommand::Type::kUnacknowledge: action = IncidentAction::kUnacknowledge; break;
-    case IncidentCommand::Type::kSetCommander: {
-      if (command.commander.empty()) return Error::Invalid("the commander must not be empty");
-      if (inc.state == IncidentState::kClosed) {
-        return Error::Conflict(inc.id() + " is closed; its commander can no longer change");
-      }
-      if (command.commander == inc.commander) return inc;
-      // One commander at a time: replacing one is a handover, recorded as such.
-      const bool handover = !inc.commander.empty();
-      JsonObjectWriter data;
-      if (handover) data.Add("from", inc.commander).Add("to", command.commander);
-      data.Add("commander", command.commander);
-      inc.commander = command.commander;
-      inc.updated_at = now;
-      plan.full_update = true;
-      AddEvent(plan, now, handover ? "commander.handover" : "incident.commander_assigned",
-               command.actor, with_note(data).Finish());
-      break;
-    }
-    case IncidentCommand::Type::kSetSeverity: {
-      if (command.severity == inc.severity) return inc;
-      JsonObjectWriter data;
-      data.Add("from", SeverityName(inc.severity)).Add("to", SeverityName(command.severity));
-      const bool raised = static_cast<int>(command.severity) < static_cast<int>(inc.severity);
-      inc.severity = command.severity;
-      inc.updated_at = now;
-      plan.full_update = true;
-      AddEvent(plan, now, "incident.severity_changed", command.actor, with_note(data).Finish());
-      if (inc.state == IncidentState::kTriggered && raised) {
-        // Re-evaluated at once under the new severity: a Sev3 raised to Sev1 pages now. A lowered
-        // severity keeps its running escalation; each later step reads the new severity.
-        plan.cancel_escalation = true;
-        StartEscalation(plan, now);
-      } else if (inc.state == IncidentState::kAcknowledged ||
-                 inc.state == IncidentState::kMitigated) {
-        Result<std::optional<TimePoint>> last = deadlines_->LastStatusUpdate(inc.number);
-        if (!last.ok()) return std::move(last).error();
-        TimePoint since = inc.acknowledged_at.value_or(now);
-        if (*last && **last > since) since = **last;
-        StartCadence(plan, since, std::nullopt, now);
-      }
-      break;
-    }
-    case IncidentCommand::Type::kReassign: {
-      if (command.assignee.empty()) return Error::Invalid("the assignee must not be empty");
-      if (inc.state != IncidentState::kTriggered && inc.state != IncidentState::kAcknowledged) {
-        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
-                               "; only a triggered or acknowledged incident can be reassigned");
-      }
-      JsonObjectWriter data;
-      data.Add("assignee", command.assignee).Add("from", IncidentStateName(inc.state));
-      inc.state = IncidentState::kTriggered;
-      inc.acknowledged_at.reset();
-      inc.updated_at = now;
-      plan.full_update = true;
-      plan.bulk_alert_status = kFiring;
-      AddEvent(plan, now, "incident.reassigned", command.actor, with_note(data).Finish());
-      // Re-armed: the assignee is paged now and, unacknowledged, the plan goes on from step 1.
-      plan.cancel_all = true;
-      StartEscalation(plan, now);
-      plan.deadlines.back().payload_json = JsonObjectWriter()
-                                               .Add("arm", plan.row.last_seq + 1)
-                                               .Add("step", int64_t{0})
-                                               .Add("assignee", command.assignee)
-                                               .Finish();
-      break;
-    }
-    case IncidentCommand::Type::kStatusUpdate: {
-      if (command.impact.empty() && command.scope.empty() && command.mitigation.empty()) {
-        return Error::Invalid("a status update needs at least one of impact, scope, mitigation");
-      }
-      if (!inc.open()) {
-        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
-                               "; status updates end with the resolution");
-      }
-      JsonObjectWriter data;
-      if (!command.impact.empty()) data.Add("impact", command.impact);
-      if (!command.scope.empty()) data.Add("scope", command.scope);
-      if (!command.mitigation.empty()) data.Add("mitigation", command.mitigation);
-      if (command.next_update_at) {
-        data.Add("next_update_at", ToUnixMicros(*command.next_update_at));
-      }
-      inc.updated_at = now;
-      AddEvent(plan, now, "incident.status_update", command.actor, with_note(data).Finish());
-      if (inc.state == IncidentState::kAcknowledged || inc.state == IncidentState::kMitigated) {
-        StartCadence(plan, now, command.next_update_at, now);
-      }
-      break;
-    }
-    case IncidentCommand::Type::kAddNote: {
-      if (command.note.empty()) return Error::Invalid("the note must not be empty");
-      inc.updated_at = now;
-      AddEvent(plan, now, "incident.note", command.actor,
-               JsonObjectWriter().Add("note", command.note).Finish());
-      break;
-    }
+  // What the command does is core's decision (core/incident_transition.h); read here, in the
+  // command's transaction, is only what it needs to know, so that no checklist or summary change
+  // can slip in between the check and the state.
+  const Incident& inc = plan.row.incident;
+  const NeededFacts need = FactsFor(inc, command);
+  TransitionFacts facts;
+  facts.last_seq = plan.row.last_seq;
+  if (need.last_status_update) {
+    Result<std::optional<TimePoint>> last = deadlines_->LastStatusUpdate(inc.number);
+    if (!last.ok()) return std::move(last).error();
+    facts.last_status_update = *last;
   }
-
-  if (action) {
-    Result<IncidentState> next = NextState(inc, *action);
-    if (!next.ok()) return std::move(next).error();
-    if (*next == IncidentState::kResolved || *next == IncidentState::kClosed) {
-      // In this transaction, so no checklist change can slip in between the check and the state.
-      LOOM_RETURN_IF_ERROR(
-          SecurityGate(inc, *next == IncidentState::kResolved ? "resolved" : "closed"));
-    }
-    const IncidentState from = inc.state;
-    inc.state = *next;
-    inc.updated_at = now;
-    switch (*next) {
-      case IncidentState::kAcknowledged: inc.acknowledged_at = now; break;
-      case IncidentState::kMitigated: inc.mitigated_at = now; break;
-      case IncidentState::kResolved: inc.resolved_at = now; break;
-      case IncidentState::kClosed: inc.closed_at = now; break;
-      case IncidentState::kTriggered: break;
-    }
-    // A responder's resolve or close ends the dedup group: the next trigger opens a new incident.
-    if (*next == IncidentState::kResolved || *next == IncidentState::kClosed) {
-      plan.row.group_open = false;
-    }
-    plan.full_update = true;
-    switch (*next) {
-      case IncidentState::kAcknowledged:
-        plan.cancel_escalation = true;
-        StartCadence(plan, now, std::nullopt, now);
-        break;
-      case IncidentState::kTriggered:  // unacknowledged: escalation starts again from step 0
-        plan.cancel_all = true;
-        plan.bulk_alert_status = kFiring;
-        inc.acknowledged_at.reset();
-        StartEscalation(plan, now);
-        break;
-      case IncidentState::kResolved:
-      case IncidentState::kClosed: plan.cancel_all = true; break;
-      case IncidentState::kMitigated: break;
-    }
-    const std::string type = *next == IncidentState::kTriggered
-                                 ? std::string("incident.unacknowledged")
-                                 : std::string("incident.") + IncidentStateName(*next);
-    JsonObjectWriter data;
-    data.Add("from", IncidentStateName(from)).Add("to", IncidentStateName(*next));
-    if (!command.via.empty()) data.Add("via", command.via);
-    AddEvent(plan, now, type.c_str(), command.actor, with_note(data).Finish());
-    if (*next == IncidentState::kAcknowledged) {
-      plan.bulk_alert_status = kAcknowledged;
-      if (inc.commander.empty() && !command.actor.empty()) {
-        inc.commander = command.actor;
-        AddEvent(plan, now, "incident.commander_assigned", command.actor,
-                 JsonObjectWriter().Add("commander", command.actor).Finish());
-      }
-    }
+  if (need.summary) {
+    Result<SummaryFacts> summary = ReadSummaryFacts(*db_, inc.number);
+    if (!summary.ok()) return std::move(summary).error();
+    facts.summary = std::move(summary->summary);
+    facts.live_followups = summary->live_followups;
   }
+  if (need.playbook) {
+    Result<SecurityPlaybookState> playbook =
+        ReadPlaybookState(*db_, inc.number, checklist_template_);
+    if (!playbook.ok()) return std::move(playbook).error();
+    facts.playbook = std::move(*playbook);
+  }
+  Result<TransitionPlan> decided = DecideCommand(inc, command, facts, now);
+  if (!decided.ok()) return std::move(decided).error();
+  if (!decided->changed) return std::move(decided->incident);
+  AddTransition(plan, std::move(*decided), now);
   LOOM_RETURN_IF_ERROR(WritePlan(plan));
-  return inc;
+  return plan.row.incident;
+}
+
+void SqlWriter::AddTransition(Plan& plan, TransitionPlan decided, TimePoint now) {
+  const Incident& before = plan.row.incident;
+  const Incident& after = decided.incident;
+  // Columns beyond the counters and the chain changed: the full UPDATE.
+  plan.full_update =
+      plan.full_update || decided.end_group || after.state != before.state ||
+      after.severity != before.severity || after.commander != before.commander ||
+      after.acknowledged_at != before.acknowledged_at ||
+      after.mitigated_at != before.mitigated_at || after.resolved_at != before.resolved_at ||
+      after.closed_at != before.closed_at || after.alerts_resolved_at != before.alerts_resolved_at;
+  plan.row.incident = std::move(decided.incident);
+  if (decided.end_group) plan.row.group_open = false;
+  if (decided.alert_status != nullptr) plan.bulk_alert_status = decided.alert_status;
+  for (TransitionPlan::Event& e : decided.events) {
+    AddEvent(plan, now, e.type.c_str(), e.actor, std::move(e.data_json));
+  }
+  plan.cancel_escalation = plan.cancel_escalation || decided.cancel_escalation;
+  plan.cancel_cadence = plan.cancel_cadence || decided.cancel_cadence;
+  plan.cancel_all = plan.cancel_all || decided.cancel_all;
+  for (Deadline& d : decided.deadlines) plan.deadlines.push_back(std::move(d));
 }
 
 Result<TimelineEvent> SqlWriter::ApplySystemEvent(int64_t incident_number, const std::string& type,
@@ -1272,15 +1096,6 @@ Result<TimelineEvent> SqlWriter::ApplySystemEvent(int64_t incident_number, const
 }
 
 // ---- security playbook ----
-
-Status SqlWriter::SecurityGate(const Incident& incident, const char* verb) {
-  // A security drill rehearses the checklist; its notes record how far it got (docs/drills.md).
-  if (incident.kind != IncidentKind::kSecurity || incident.drill) return OkStatus();
-  Result<SecurityPlaybookState> state =
-      ReadPlaybookState(*db_, incident.number, checklist_template_);
-  if (!state.ok()) return std::move(state).error();
-  return CheckSecurityCloseGate(incident.id(), verb, *state);
-}
 
 Result<Incident> SqlWriter::ApplyIncidentEvent(int64_t number, const char* type,
                                                const std::string& actor,

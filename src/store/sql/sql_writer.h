@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/incident_transition.h"
 #include "core/security_playbook.h"
 #include "store/sql/db.h"
 #include "store/sql/deadline_writer.h"
@@ -187,15 +188,16 @@ class SqlWriter final : public TransactionControl {
   void StartIncident(Plan& plan, const IngestRequest& request, Severity severity, IncidentKind kind,
                      TimePoint now);
   void AddAlert(Plan& plan, const IngestRequest& request, const AlertUpdate& update, TimePoint now);
-  void AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now);
-  // Closes the group after its last alert resolved (and resolves the incident with auto_resolve).
-  void CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved, TimePoint now);
+  // An integration's acknowledgement (core/integration_transition.h); false when the incident's
+  // state ignores it (nothing was added).
+  bool AcknowledgeFromIntegration(Plan& plan, const std::string& actor, TimePoint now);
+  // Closes the group after its last alert resolved (and resolves the incident with auto_resolve,
+  // as core/integration_transition.h decides).
+  Status CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved, TimePoint now);
   void AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
                 std::string data_json);
-  // Deadline bookkeeping of the state changes (see store.h for the kinds).
-  static void StartEscalation(Plan& plan, TimePoint now);
-  static void StartCadence(Plan& plan, TimePoint last_update_at,
-                           std::optional<TimePoint> promised_next_at, TimePoint now);
+  // Adds what core decided (core/incident_transition.h) to the plan, as it is.
+  void AddTransition(Plan& plan, TransitionPlan decided, TimePoint now);
   Status WriteDeadlines(const Plan& plan, TimePoint now);
   // Applies the plan's deadlines that are already due through the fire-now hook, in this
   // transaction: their events, outbox entries and next deadlines join the plan.
@@ -205,10 +207,6 @@ class SqlWriter final : public TransactionControl {
   // Writes everything the plan holds, after firing its deadlines that are due now.
   Status WritePlan(Plan& plan);
   static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
-
-  // kConflict (CheckSecurityCloseGate) when `incident` is a security incident whose checklist or
-  // report is incomplete; OK for every other incident.
-  Status SecurityGate(const Incident& incident, const char* verb);
 
   std::unique_ptr<Connection> db_;
   Clock& clock_;

@@ -1,0 +1,44 @@
+#include "core/incident_view.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/incident_transition.h"
+
+namespace loom {
+namespace {
+
+// The step of an "escalate" deadline's payload ({"arm":A,"step":N}); 0 when unreadable.
+int64_t EscalationStep(const Deadline& d) {
+  const nlohmann::json payload = nlohmann::json::parse(d.payload_json, nullptr, false);
+  if (!payload.is_object()) return 0;
+  auto it = payload.find("step");
+  return it != payload.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+void Earliest(std::optional<TimePoint>& slot, TimePoint t) {
+  if (!slot || t < *slot) slot = t;
+}
+
+}  // namespace
+
+IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>& pending,
+                          Role role) {
+  IncidentView view;
+  const bool triggered = incident.state == IncidentState::kTriggered;
+  const bool awaits_updates =
+      incident.state == IncidentState::kAcknowledged || incident.state == IncidentState::kMitigated;
+  for (const Deadline& d : pending) {
+    if (d.incident_number != incident.number) continue;
+    // Step 0 is due the moment the escalation is armed (it pages at once): the target is the
+    // step after it.
+    if (triggered && d.kind == "escalate" && EscalationStep(d) >= 1) {
+      Earliest(view.ack_due_at, d.due_at);
+    } else if (awaits_updates && d.kind == "update_due") {
+      Earliest(view.next_update_due_at, d.due_at);
+    }
+  }
+  view.allowed_actions = AllowedActions(incident, role);
+  return view;
+}
+
+}  // namespace loom

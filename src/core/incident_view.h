@@ -1,0 +1,37 @@
+// What an API client needs to show an incident without a copy of the policy (docs/api.md
+// "Incidents"): when the acknowledgement and the next status update are due, as the escalation
+// engine will act on them, and which commands the caller may send now.
+//
+// Thread safety: stateless functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/deadline.h"
+#include "core/incident.h"
+#include "core/service.h"
+
+namespace loom {
+
+struct IncidentView {
+  // Triggered: when the escalation moves on if nobody acknowledges — the due time of its next
+  // step (the first is the severity's acknowledgement target after the escalation was armed:
+  // opened, unacknowledged, reassigned or raised; business-hours targets counted in business
+  // hours). nullopt in any other state, or when the escalation has no further step.
+  std::optional<TimePoint> ack_due_at;
+  // Acknowledged or mitigated: when the next status update is due, as the cadence planned it
+  // (core/cadence.h). nullopt in any other state or for an async severity.
+  std::optional<TimePoint> next_update_due_at;
+  // AllowedActions (core/incident_transition.h) for the caller's role.
+  std::vector<std::string> allowed_actions;
+};
+
+// `pending` is the store's pending deadlines (of this incident or of all: others are ignored),
+// which hold the times decided by core/incident_transition and engine/deadline_rules.
+IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>& pending,
+                          Role role);
+
+}  // namespace loom

@@ -1,0 +1,69 @@
+#include "core/incident_view.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "common/time_format.h"
+
+namespace loom {
+namespace {
+
+using std::chrono::minutes;
+
+const TimePoint kNow = FromUnixMicros(1'800'000'000'000'000);
+
+Incident Make(IncidentState state) {
+  Incident inc;
+  inc.number = 7;
+  inc.state = state;
+  inc.severity = Severity::kSev3;
+  return inc;
+}
+
+Deadline Escalate(int64_t number, int step, TimePoint due) {
+  return {0, number, "escalate", due, R"({"arm":3,"step":)" + std::to_string(step) + "}"};
+}
+
+TEST(IncidentView, AckDueIsTheNextEscalationStepOfATriggeredIncident) {
+  const std::vector<Deadline> pending = {
+      Escalate(7, 0, kNow),                           // armed, not yet fired: no target of its own
+      Escalate(7, 2, kNow + minutes(10)),             // a later step: later
+      Escalate(7, 1, kNow + minutes(5)),              // the acknowledgement target
+      Escalate(8, 1, kNow + minutes(1)),              // another incident
+      {0, 7, "update_due", kNow + minutes(2), "{}"},  // left from before: not while triggered
+  };
+  IncidentView view = ViewIncident(Make(IncidentState::kTriggered), pending, Role::kResponder);
+  EXPECT_EQ(view.ack_due_at, kNow + minutes(5));
+  EXPECT_FALSE(view.next_update_due_at.has_value());
+
+  // No further step (a sev4's plan, or a service nobody is on call for): none.
+  view = ViewIncident(Make(IncidentState::kTriggered), {Escalate(7, 0, kNow)}, Role::kResponder);
+  EXPECT_FALSE(view.ack_due_at.has_value());
+}
+
+TEST(IncidentView, NextUpdateDueIsThePlannedUpdateOfAnAcknowledgedOrMitigatedIncident) {
+  const std::vector<Deadline> pending = {
+      {0, 7, "update_reminder", kNow + minutes(25), "{}"},
+      {0, 7, "update_due", kNow + minutes(30), "{}"},
+      Escalate(7, 1, kNow + minutes(5)),
+  };
+  for (IncidentState s : {IncidentState::kAcknowledged, IncidentState::kMitigated}) {
+    IncidentView view = ViewIncident(Make(s), pending, Role::kResponder);
+    EXPECT_EQ(view.next_update_due_at, kNow + minutes(30));
+    EXPECT_FALSE(view.ack_due_at.has_value());
+  }
+  IncidentView resolved = ViewIncident(Make(IncidentState::kResolved), pending, Role::kAdmin);
+  EXPECT_FALSE(resolved.next_update_due_at.has_value());
+  EXPECT_FALSE(resolved.ack_due_at.has_value());
+}
+
+TEST(IncidentView, AllowedActionsAreTheCallersByRole) {
+  EXPECT_TRUE(
+      ViewIncident(Make(IncidentState::kTriggered), {}, Role::kViewer).allowed_actions.empty());
+  EXPECT_EQ(ViewIncident(Make(IncidentState::kClosed), {}, Role::kResponder).allowed_actions,
+            (std::vector<std::string>{"severity", "notes"}));
+}
+
+}  // namespace
+}  // namespace loom
