@@ -1,6 +1,9 @@
-// SqlWriter: the write side of the SQLite store. Owns the write connection and its prepared
-// statements, implements the transaction steps for GroupCommitWriter, and applies each kind of
-// write (ingest, responder command, service, token, change event) as SQL.
+// SqlWriter: the write side of the SQL store (SQLite and PostgreSQL). Owns the write connection
+// and its prepared statements, implements the transaction steps for GroupCommitWriter, and applies
+// each kind of write (ingest, responder command, service, token, change event) as SQL. What a
+// write does to an incident's lifecycle is not decided here: core/incident_transition.h and
+// core/integration_transition.h decide, from the incident and the facts read here, and the writer
+// writes their plan. Its definitions are split by concern (see sql_writer.cc).
 //
 // Every Apply* method runs inside the caller's transaction and savepoint and leaves in-memory
 // caches alone: what a command must publish after the commit it returns (see the store).
