@@ -29,6 +29,7 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "notify/channels.h"
 
 namespace loom {
 namespace {
@@ -303,8 +304,8 @@ class ConfigParser {
                               const std::set<std::string>& method_ids, User* out);
 
   // ---- delivery: web destinations, incident channels, notify ----
-  // The URL and, for webhooks, the signing secrets of a `type` (webhook or slack) destination:
-  // `url` XOR `url_env`, `secret_env` (webhook only, optional).
+  // The URL and, for signed types, the signing secrets of a destination whose channel type
+  // takes a URL (notify/channels.h): `url` XOR `url_env`, `secret_env` (signed types, optional).
   struct WebDestination {
     std::string url;
     std::string url_env;
@@ -883,13 +884,14 @@ void ConfigParser::ParseContactMethods(const Entry& e, const std::string& path,
         }
         const Entry* type = Find(*m, "type");
         if (!RequiredString(*m, node, item_path, "type", &cm.type)) return;
-        if (cm.type != "email" && cm.type != "webhook" && cm.type != "slack") {
+        const ChannelType* channel = FindChannelType(cm.type);
+        if (channel == nullptr) {
           Report(type->value, Join(item_path, "type"),
-                 "'" + cm.type + "' is not a contact method type (email, webhook, slack)");
+                 "'" + cm.type + "' is not a contact method type (" + ChannelTypeNames(", ") + ")");
           return;
         }
-        if (cm.type != "email") {
-          // webhook and slack: a URL, from the file or the environment.
+        if (channel->address == ChannelAddress::kUrl) {
+          // A URL, from the file or the environment.
           if (const Entry* wrong = Find(*m, "address")) {
             Report(wrong->key, Join(item_path, "address"),
                    "does not apply to type " + cm.type + " (use url or url_env)");
@@ -906,12 +908,14 @@ void ConfigParser::ParseContactMethods(const Entry& e, const std::string& path,
         }
         for (const char* key : {"url", "url_env", "secret_env"}) {
           if (const Entry* wrong = Find(*m, key)) {
-            Report(wrong->key, Join(item_path, key), "does not apply to type email (use address)");
+            Report(wrong->key, Join(item_path, key),
+                   "does not apply to type " + cm.type + " (use address)");
           }
         }
-        if (!smtp_configured_) {
+        if (channel->via_smtp && !smtp_configured_) {
           Report(type->value, Join(item_path, "type"),
-                 "contact method type email needs notify.smtp (the mail server to send through)");
+                 "contact method type " + cm.type +
+                     " needs notify.smtp (the mail server to send through)");
         }
         if (RequiredString(*m, node, item_path, "address", &cm.address) &&
             !IsEmailAddress(cm.address)) {
@@ -993,7 +997,7 @@ void ConfigParser::ParseWebDestination(const Entries& m, const YAML::Node& node,
   const Entry* secret_env = Find(m, "secret_env");
   if (secret_env == nullptr) return;
   const std::string secret_path = Join(path, "secret_env");
-  if (type != "webhook") {
+  if (const ChannelType* channel = FindChannelType(type); channel == nullptr || !channel->signs) {
     Report(secret_env->key, secret_path,
            "does not apply to type " + type + " (only webhooks are signed)");
     return;
@@ -1022,7 +1026,9 @@ void ConfigParser::ParseIncidentChannels(const Entry& e, const std::string& path
                                          std::vector<IncidentChannelConfig>* out) {
   std::map<std::string, int> id_lines;
   size_t index = 0;
-  ForEachItem(e, path, "{ id, type: slack | webhook, url | url_env, secret_env }",
+  const std::string incident_channel_hint =
+      "{ id, type: " + ChannelTypeNames(" | ", true) + ", url | url_env, secret_env }";
+  ForEachItem(e, path, incident_channel_hint.c_str(),
               [&](const YAML::Node& node, const std::string& item_path) {
                 const size_t i = index++;
                 auto m = Mapping(node, item_path, {"id", "type", "url", "url_env", "secret_env"});
@@ -1030,9 +1036,11 @@ void ConfigParser::ParseIncidentChannels(const Entry& e, const std::string& path
                 IncidentChannelConfig channel;
                 const Entry* type = Find(*m, "type");
                 if (!RequiredString(*m, node, item_path, "type", &channel.type)) return;
-                if (channel.type != "slack" && channel.type != "webhook") {
+                if (const ChannelType* t = FindChannelType(channel.type);
+                    t == nullptr || !t->incident_channel) {
                   Report(type->value, Join(item_path, "type"),
-                         "'" + channel.type + "' is not an incident channel type (slack, webhook)");
+                         "'" + channel.type + "' is not an incident channel type (" +
+                             ChannelTypeNames(", ", true) + ")");
                   return;
                 }
                 const Entry* id = Find(*m, "id");
