@@ -1,9 +1,7 @@
 #include "cli/delivery_setup.h"
 
-#include "notify/email_channel.h"
+#include "notify/channels.h"
 #include "notify/outbound_policy.h"
-#include "notify/slack_channel.h"
-#include "notify/webhook_channel.h"
 
 namespace loom {
 
@@ -17,9 +15,7 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     const Error& e = policy.error();
     return Error{e.code, "notify.allow_hosts: " + e.message, {}};
   }
-  std::map<std::string, std::shared_ptr<Channel>> channels;
-  channels["webhook"] = std::make_shared<WebhookChannel>(*policy, clock, notify.timeout);
-  channels["slack"] = std::make_shared<SlackChannel>(*policy, clock, notify.timeout);
+  ChannelSettings settings{*policy, clock, notify.timeout, std::nullopt};
   if (notify.smtp) {
     EmailOptions mail;
     mail.url = notify.smtp->url;
@@ -29,12 +25,14 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     mail.password = notify.smtp->password;
     mail.verify_tls = notify.smtp->verify_tls;
     mail.timeout = notify.timeout;
-    Status usable = CheckEmailOptions(mail, *policy);
-    if (!usable.ok()) {
-      const Error& e = usable.error();
-      return Error{e.code, "notify.smtp: " + e.message, {}};
-    }
-    channels["email"] = std::make_shared<EmailChannel>(std::move(mail), *policy, clock);
+    settings.smtp = std::move(mail);
+  }
+  // Every registered type whose settings are there; the others dead-letter their messages.
+  std::map<std::string, std::shared_ptr<Channel>> channels;
+  for (const ChannelType* type : ChannelTypes()) {
+    auto channel = type->make(settings);
+    if (!channel.ok()) return std::move(channel).error();
+    if (*channel != nullptr) channels.emplace(type->name, std::move(*channel));
   }
   std::vector<IncidentChannel> incident_channels;
   for (const ServiceConfig& service : config.services) {

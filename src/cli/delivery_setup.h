@@ -1,6 +1,7 @@
-// Builds the outbox workers (engine/delivery.h) from the configuration: the channels of
-// `notify:` (e-mail only when notify.smtp is set; Slack and signed webhooks always), the host
-// allowlist, retry and bundling settings, and each service's incident channels.
+// Builds the outbox workers (engine/delivery.h) from the configuration: one channel per type of
+// notify/channels.h that `notify:` configures (a type needing a setting that is absent, such as
+// e-mail without notify.smtp, has none), the host allowlist, retry and bundling settings, and
+// each service's incident channels.
 #pragma once
 
 #include <functional>

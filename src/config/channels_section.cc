@@ -5,6 +5,7 @@
 
 #include "config/config_sections.h"
 #include "config/value_checks.h"
+#include "notify/channels.h"
 
 namespace loom::config {
 namespace {
@@ -17,25 +18,36 @@ struct ChannelTypeInfo {
   std::string problem;     // "" when the type may be used there, else the reason
   bool is_email = false;   // written as an e-mail `address` (else as `url` or `url_env`)
   bool is_signed = false;  // its messages are signed: `secret_env` applies
+  bool via_smtp = false;   // sent through notify.smtp
 };
 
-// The one place in src/config that names the channel types (with the list hint of incident
-// channels just below): which types a contact method and an incident channel may have, which
-// is written as an e-mail address and which is signed.
+// Which types a contact method and an incident channel may have, how each is written and
+// whether it is signed: read from the channel table (notify/channels.h), so that a new channel
+// type changes nothing here.
 ChannelTypeInfo CheckChannelType(ChannelUse use, const std::string& type) {
   ChannelTypeInfo info;
-  info.is_email = type == "email";
-  info.is_signed = type == "webhook";
+  const ChannelType* channel = FindChannelType(type);
+  if (channel != nullptr) {
+    info.is_email = channel->address == ChannelAddress::kEmail;
+    info.is_signed = channel->signs;
+    info.via_smtp = channel->via_smtp;
+  }
   if (use == ChannelUse::kContactMethod) {
-    if (type != "email" && type != "webhook" && type != "slack") {
-      info.problem = "'" + type + "' is not a contact method type (email, webhook, slack)";
+    if (channel == nullptr) {
+      info.problem = "'" + type + "' is not a contact method type (" + ChannelTypeNames(", ") + ")";
     }
-  } else if (type != "slack" && type != "webhook") {
-    info.problem = "'" + type + "' is not an incident channel type (slack, webhook)";
+  } else if (channel == nullptr || !channel->incident_channel) {
+    info.problem = "'" + type + "' is not an incident channel type (" +
+                   ChannelTypeNames(", ", /*incident_channels_only=*/true) + ")";
   }
   return info;
 }
-constexpr char kIncidentChannelsHint[] = "{ id, type: slack | webhook, url | url_env, secret_env }";
+
+// The list hint of incident_channels.
+std::string IncidentChannelsHint() {
+  return "{ id, type: " + ChannelTypeNames(" | ", /*incident_channels_only=*/true) +
+         ", url | url_env, secret_env }";
+}
 
 // The URL and, for signed types, the signing secrets of a destination written as a URL:
 // `url` XOR `url_env`, `secret_env` (signed types only, optional).
@@ -143,7 +155,7 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
           return;
         }
         if (!info.is_email) {
-          // webhook and slack: a URL, from the file or the environment.
+          // A URL, from the file or the environment.
           if (const Entry* wrong = Find(*m, "address")) {
             w.Report(wrong->key, Join(item_path, "address"),
                      "does not apply to type " + cm.type + " (use url or url_env)");
@@ -156,12 +168,13 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
         for (const char* key : {"url", "url_env", "secret_env"}) {
           if (const Entry* wrong = Find(*m, key)) {
             w.Report(wrong->key, Join(item_path, key),
-                     "does not apply to type email (use address)");
+                     "does not apply to type " + cm.type + " (use address)");
           }
         }
-        if (!names.smtp) {
+        if (info.via_smtp && !names.smtp) {
           w.Report(type->value, Join(item_path, "type"),
-                   "contact method type email needs notify.smtp (the mail server to send through)");
+                   "contact method type " + cm.type +
+                       " needs notify.smtp (the mail server to send through)");
         }
         if (w.RequiredString(*m, node, item_path, "address", &cm.address) &&
             !IsEmailAddress(cm.address)) {
@@ -176,34 +189,34 @@ void ParseIncidentChannels(YamlWalker& w, const Entry& e, const std::string& pat
                            std::vector<IncidentChannelConfig>* out) {
   std::map<std::string, int> id_lines;
   size_t index = 0;
-  w.ForEachItem(
-      e, path, kIncidentChannelsHint, [&](const YAML::Node& node, const std::string& item_path) {
-        const size_t i = index++;
-        auto m = w.Mapping(node, item_path, {"id", "type", "url", "url_env", "secret_env"});
-        if (!m) return;
-        IncidentChannelConfig channel;
-        const Entry* type = Find(*m, "type");
-        if (!w.RequiredString(*m, node, item_path, "type", &channel.type)) return;
-        const ChannelTypeInfo info = CheckChannelType(ChannelUse::kIncidentChannel, channel.type);
-        if (!info.problem.empty()) {
-          w.Report(type->value, Join(item_path, "type"), info.problem);
-          return;
-        }
-        const Entry* id = Find(*m, "id");
-        const YAML::Node& id_at = id != nullptr ? id->value : node;
-        if (!w.String(id, Join(item_path, "id"), &channel.id)) {
-          channel.id = channel.type + "-" + std::to_string(i);
-        }
-        if (!IsValidUserId(channel.id)) {
-          w.Report(id_at, Join(item_path, "id"),
-                   "'" + channel.id + "' is not a valid channel id (" + kUserIdRule + ")");
-        } else {
-          w.UniqueId(&id_lines, channel.id, id_at, Join(item_path, "id"), "incident channel");
-        }
-        ParseWebDestination(w, *m, node, item_path, info.is_signed, &IncidentChannelConfig::url,
-                            &IncidentChannelConfig::url_is_secret, &channel);
-        out->push_back(std::move(channel));
-      });
+  const std::string hint = IncidentChannelsHint();
+  w.ForEachItem(e, path, hint, [&](const YAML::Node& node, const std::string& item_path) {
+    const size_t i = index++;
+    auto m = w.Mapping(node, item_path, {"id", "type", "url", "url_env", "secret_env"});
+    if (!m) return;
+    IncidentChannelConfig channel;
+    const Entry* type = Find(*m, "type");
+    if (!w.RequiredString(*m, node, item_path, "type", &channel.type)) return;
+    const ChannelTypeInfo info = CheckChannelType(ChannelUse::kIncidentChannel, channel.type);
+    if (!info.problem.empty()) {
+      w.Report(type->value, Join(item_path, "type"), info.problem);
+      return;
+    }
+    const Entry* id = Find(*m, "id");
+    const YAML::Node& id_at = id != nullptr ? id->value : node;
+    if (!w.String(id, Join(item_path, "id"), &channel.id)) {
+      channel.id = channel.type + "-" + std::to_string(i);
+    }
+    if (!IsValidUserId(channel.id)) {
+      w.Report(id_at, Join(item_path, "id"),
+               "'" + channel.id + "' is not a valid channel id (" + kUserIdRule + ")");
+    } else {
+      w.UniqueId(&id_lines, channel.id, id_at, Join(item_path, "id"), "incident channel");
+    }
+    ParseWebDestination(w, *m, node, item_path, info.is_signed, &IncidentChannelConfig::url,
+                        &IncidentChannelConfig::url_is_secret, &channel);
+    out->push_back(std::move(channel));
+  });
 }
 
 }  // namespace loom::config

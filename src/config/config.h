@@ -60,7 +60,7 @@ struct BusinessHoursConfig {
 // `{ id: ops, type: webhook, url: "https://...", secret_env: OPS_HOOK_SECRET }`.
 struct IncidentChannelConfig {
   std::string id;                    // unique per service; default "<type>-<index>"
-  std::string type;                  // "slack" or "webhook"
+  std::string type;                  // a channel type that may be an incident channel
   std::string url;                   // resolved (from `url` or `url_env`)
   bool url_is_secret = false;        // came from `url_env`: never shown or stored
   std::string url_env;               // the variable named by `url_env` ("" = `url` in the file)
@@ -81,7 +81,7 @@ struct SmtpConfig {
 // `notify:` — delivery of the outbox (docs/configuration.md).
 struct NotifyConfig {
   std::optional<SmtpConfig> smtp;
-  // Hosts (names or IP addresses / CIDR ranges) that webhooks, Slack URLs and SMTP may reach
+  // Hosts (names or IP addresses / CIDR ranges) that the channels' URLs and SMTP may reach
   // even when they resolve to loopback, private or link-local addresses (which are refused
   // otherwise).
   std::vector<std::string> allow_hosts;

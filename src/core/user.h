@@ -12,7 +12,7 @@ namespace loom {
 
 struct ContactMethod {
   std::string id;          // unique per user, e.g. "mail", "hook"
-  std::string type;        // "email", "webhook", "slack"
+  std::string type;        // a channel type (notify/channels.h)
   std::string address;     // e-mail address, or the URL (from `url` or `url_env`)
   std::string secret_env;  // environment variable holding the method's secret; never the secret
   // Resolved at load time, never stored or logged: the webhook signing secrets ("whsec_..."),

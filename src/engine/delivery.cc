@@ -5,6 +5,8 @@
 #include <future>
 #include <random>
 
+#include "notify/channels.h"
+
 namespace loom {
 namespace {
 
@@ -121,8 +123,8 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
         if (dest && disabled_.count(key) != 0) {
           why = "destination disabled after it answered 410";
         } else if (dest && channels_.count(dest->type) == 0) {
-          why = dest->type == "email" ? "no SMTP server configured (notify.smtp)"
-                                      : "no " + dest->type + " channel configured";
+          why = SendsThroughSmtp(dest->type) ? "no SMTP server configured (notify.smtp)"
+                                             : "no " + dest->type + " channel configured";
         }
         if (!why.empty()) {
           for (DeliveryRecord& r : DeadRecords(rows, why, now, *oncall)) {
@@ -131,7 +133,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
           continue;
         }
         // E-mail while the relay is unreachable: one probe at a time, after its backoff.
-        const bool via_relay = dest->type == "email";
+        const bool via_relay = SendsThroughSmtp(dest->type);
         const TimePoint relay_retry = std::max(relay_.down_until, now + std::chrono::seconds(1));
         if (via_relay && relay_.failures > 0) {
           if (relay_.probing || now < relay_.down_until) {
@@ -225,7 +227,7 @@ bool DeliveryService::Claim(const Job& job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_sent_.erase(job.key);
-    if (job.destination.type == "email") relay_.probing = false;
+    if (SendsThroughSmtp(job.destination.type)) relay_.probing = false;
     for (const OutboxEntry& row : job.rows) {
       heap_.push({ToUnixMicros(clock_.Now() + std::chrono::seconds(1)), row.id});
     }
@@ -275,7 +277,7 @@ void DeliveryService::Run(Job job, bool wait) {
     }
     // A failed attempt does not hold the window: the retry follows the backoff.
     if (result.outcome != SendResult::Outcome::kDelivered) last_sent_.erase(job.key);
-    if (job.destination.type == "email") {
+    if (SendsThroughSmtp(job.destination.type)) {
       relay_.probing = false;
       // No SMTP reply at all: the relay itself is unreachable, not this address.
       if (result.outcome == SendResult::Outcome::kRetry && result.status == 0) {

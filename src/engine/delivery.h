@@ -80,7 +80,7 @@ class DeliveryService {
         links;
   };
 
-  // `channels`: by Destination::type ("email", "slack", "webhook"); a type without a channel
+  // `channels`: by Destination::type (a name of notify/channels.h); a type without a channel
   // dead-letters its rows.
   DeliveryService(Store& store, const Clock& clock, std::shared_ptr<Roster> roster,
                   std::map<std::string, std::shared_ptr<Channel>> channels,

@@ -167,7 +167,7 @@ NoticeIncident IncidentOf(const OutboxEntry& row, const json& p) {
   return i;
 }
 
-// A message about a drill says so first, on every channel (e-mail subject, Slack, webhook).
+// A message about a drill says so first, on every channel (each renders the summary first).
 void MarkDrill(Notice& n) {
   if (std::any_of(n.incidents.begin(), n.incidents.end(),
                   [](const NoticeIncident& i) { return i.drill; })) {

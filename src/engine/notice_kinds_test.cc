@@ -15,9 +15,9 @@
 #include "engine/delivery_rules.h"
 #include "engine/drill_deadline.h"
 #include "engine/engine_test_support.h"
-#include "notify/email_channel.h"
-#include "notify/slack_channel.h"
-#include "notify/webhook_channel.h"
+#include "notify/email/email_channel.h"
+#include "notify/slack/slack_channel.h"
+#include "notify/webhook/webhook_channel.h"
 
 namespace loom {
 namespace {

@@ -252,14 +252,13 @@ void Api::AdminStatus(const Request& req, const PathParams&, Reply reply) {
   }
 
   Json events = Json::object();
-  for (size_t e = 0; e < kIngestEndpointCount; ++e) {
-    auto endpoint = static_cast<IngestEndpoint>(e);
+  for (size_t endpoint = 0; endpoint < metrics_.endpoint_count(); ++endpoint) {
     Json counts = Json::object();
     for (size_t o = 0; o < kEventOutcomeCount; ++o) {
       auto outcome = static_cast<EventOutcome>(o);
       counts[EventReasonLabel(outcome)] = metrics_.EventCount(endpoint, outcome);
     }
-    events[IngestEndpointLabel(endpoint)] = std::move(counts);
+    events[std::string(metrics_.endpoint_label(endpoint))] = std::move(counts);
   }
 
   Json http = Json::object();

@@ -82,95 +82,6 @@ int RetryAfterSeconds(int64_t micros) {
 
 // ---- Api ----
 
-const std::vector<Api::RouteInfo>& Api::Routes() {
-  // The hot ingest route first: Match scans in order.
-  static const std::vector<RouteInfo> routes = {
-      {Method::kPost, "/v2/enqueue", &Api::PagerDutyEnqueue, Kind::kPagerDuty},
-      {Method::kPost, "/v2/change/enqueue", &Api::PagerDutyChangeEnqueue, Kind::kPagerDuty},
-      {Method::kPost, "/v1/integrations/alertmanager", &Api::AlertmanagerWebhook, Kind::kIngest},
-      {Method::kPost, "/v1/integrations/generic", &Api::GenericEvent, Kind::kIngest},
-      {Method::kGet, "/v1/incidents", &Api::ListIncidents, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}", &Api::GetIncident, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/acknowledge", &Api::Acknowledge, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/mitigate", &Api::Mitigate, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/resolve", &Api::Resolve, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/close", &Api::Close, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/commander", &Api::SetCommander, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/severity", &Api::SetSeverity, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/notes", &Api::AddNote, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/unacknowledge", &Api::Unacknowledge, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/reassign", &Api::Reassign, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/updates", &Api::PostStatusUpdate, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/alerts", &Api::ListIncidentAlerts, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/probe", &Api::ProbeIncident, Kind::kNative},
-      {Method::kPost, "/v1/services/{id}/probe", &Api::ProbeService, Kind::kNative},
-      // Security playbook (security_handlers.cc).
-      {Method::kPost, "/v1/incidents/{id}/evidence", &Api::AddEvidence, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/evidence", &Api::ListEvidence, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/evidence/export", &Api::ExportEvidence, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/checklist", &Api::GetChecklist, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/checklist/{item}", &Api::UpdateChecklistItem,
-       Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/security-report", &Api::GetSecurityReport, Kind::kNative},
-      {Method::kPut, "/v1/incidents/{id}/security-report", &Api::PutSecurityReport, Kind::kNative},
-      {Method::kGet, "/v1/alerts", &Api::ListAlerts, Kind::kNative},
-      {Method::kPut, "/v1/incidents/{id}/summary", &Api::PutSummary, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/summary", &Api::GetSummary, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/review", &Api::DraftReview, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/review", &Api::GetReview, Kind::kNative},
-      {Method::kPut, "/v1/incidents/{id}/review", &Api::PutReview, Kind::kNative},
-      {Method::kGet, "/v1/incidents/{id}/review.md", &Api::GetReviewMarkdown, Kind::kNative},
-      {Method::kPost, "/v1/incidents/{id}/review/publish", &Api::PublishReview, Kind::kNative},
-      {Method::kGet, "/v1/followups", &Api::ListFollowups, Kind::kNative},
-      {Method::kPost, "/v1/followups", &Api::CreateFollowup, Kind::kNative},
-      {Method::kPatch, "/v1/followups/{id}", &Api::PatchFollowup, Kind::kNative},
-      {Method::kGet, "/v1/reports/response", &Api::ResponseReport, Kind::kNative},
-      {Method::kGet, "/v1/reports/pages", &Api::PagesReport, Kind::kNative},
-      {Method::kGet, "/v1/services", &Api::ListServices, Kind::kNative},
-      {Method::kPost, "/v1/services", &Api::CreateService, Kind::kNative},
-      {Method::kPost, "/v1/tokens", &Api::CreateToken, Kind::kNative},
-      {Method::kGet, "/v1/policy", &Api::GetPolicy, Kind::kNative},
-      {Method::kGet, "/v1/drills", &Api::ListDrills, Kind::kNative},
-      {Method::kPost, "/v1/drills", &Api::StartDrill, Kind::kNative},
-      {Method::kPost, "/v1/drills/{id}/finish", &Api::FinishDrill, Kind::kNative},
-      {Method::kGet, "/v1/drills/{id}/notes", &Api::GetDrillNotes, Kind::kNative},
-      {Method::kGet, "/v1/reports/compliance", &Api::GetComplianceReport, Kind::kNative},
-      {Method::kGet, "/v1/oncall", &Api::GetOnCall, Kind::kNative},
-      {Method::kGet, "/v1/schedules", &Api::ListSchedules, Kind::kNative},
-      {Method::kGet, "/v1/schedules/{id}/shifts", &Api::GetShifts, Kind::kNative},
-      {Method::kGet, "/v1/schedules/{id}/calendar.ics", &Api::ScheduleCalendar, Kind::kNative},
-      {Method::kGet, "/v1/schedules/{id}/overrides", &Api::ListOverrides, Kind::kNative},
-      {Method::kPost, "/v1/schedules/{id}/overrides", &Api::CreateOverride, Kind::kNative},
-      {Method::kDelete, "/v1/schedules/{id}/overrides/{override_id}", &Api::DeleteOverride,
-       Kind::kNative},
-      {Method::kGet, "/v1/users", &Api::ListUsers, Kind::kNative},
-      {Method::kGet, "/v1/users/{id}/calendar.ics", &Api::UserCalendar, Kind::kNative},
-      {Method::kGet, "/a/{token}", &Api::ShowLink, Kind::kNative},
-      {Method::kPost, "/a/{token}", &Api::UseLink, Kind::kNative},
-      {Method::kGet, "/", &Api::RedirectToConsole, Kind::kNative},
-      {Method::kGet, "/ui", &Api::RedirectToConsole, Kind::kNative},
-      {Method::kGet, "/ui/", &Api::ConsoleIndex, Kind::kNative},
-      {Method::kGet, "/ui/session", &Api::GetSession, Kind::kNative},
-      {Method::kPost, "/ui/session", &Api::CreateSession, Kind::kNative},
-      {Method::kDelete, "/ui/session", &Api::DeleteSession, Kind::kNative},
-      {Method::kGet, "/ui/{file}", &Api::ConsoleFile, Kind::kNative},
-      {Method::kGet, "/health", &Api::Health, Kind::kNative},
-      {Method::kGet, "/ready", &Api::Ready, Kind::kNative},
-      {Method::kGet, "/metrics", &Api::MetricsText, Kind::kNative},
-      {Method::kGet, "/v1/admin/status", &Api::AdminStatus, Kind::kNative},
-  };
-  return routes;
-}
-
-std::vector<std::string> Api::RouteLabels() {
-  std::vector<std::string> labels;
-  for (const RouteInfo& r : Routes()) {
-    labels.push_back(std::string(MethodName(r.method)) + " " + r.pattern);
-  }
-  return labels;
-}
-
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
          std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
          std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links,
@@ -202,7 +113,7 @@ RouteMatch Api::Match(Method method, std::string_view path) const {
 
 size_t Api::BodyLimit(const RouteMatch& match) const {
   if (match.status == RouteMatch::Status::kFound &&
-      Routes()[static_cast<size_t>(match.route_id)].kind != Kind::kNative) {
+      Routes()[static_cast<size_t>(match.route_id)].format != nullptr) {
     return options_.ingest_body_limit;
   }
   // An evidence upload carries up to kMaxEvidenceBytes as base64 (4/3), plus its other fields.
@@ -214,15 +125,6 @@ size_t Api::BodyLimit(const RouteMatch& match) const {
 }
 
 namespace {
-
-IngestEndpoint EndpointOf(std::string_view pattern) {
-  if (pattern == std::string_view("/v2/enqueue")) return IngestEndpoint::kPagerDuty;
-  if (pattern == std::string_view("/v2/change/enqueue")) return IngestEndpoint::kPagerDutyChange;
-  if (pattern == std::string_view("/v1/integrations/alertmanager")) {
-    return IngestEndpoint::kAlertmanager;
-  }
-  return IngestEndpoint::kGeneric;
-}
 
 std::string SizeText(size_t bytes) {
   if (bytes % 1024 == 0 && bytes >= 1024) {
@@ -242,9 +144,8 @@ Response Api::PayloadTooLarge(const RouteMatch& match, std::string_view path) {
   Response r;
   if (match.status == RouteMatch::Status::kFound) {
     const RouteInfo& route = Routes()[static_cast<size_t>(match.route_id)];
-    if (route.kind != Kind::kNative)
-      metrics_.CountEvent(EndpointOf(route.pattern), EventOutcome::kTooLarge);
-    if (route.kind == Kind::kPagerDuty) {
+    if (route.format != nullptr) metrics_.CountEvent(route.endpoint, EventOutcome::kTooLarge);
+    if (route.format != nullptr && route.format->error_style == ErrorStyle::kPagerDuty) {
       error.message = "Request body is larger than " + SizeText(limit);
       r = PagerDutyError(error);
     } else {
@@ -270,12 +171,16 @@ void Api::Handle(const RouteMatch& match, const Request& request, Reply reply) {
   }
   const RouteInfo& route = Routes()[static_cast<size_t>(match.route_id)];
   try {
-    (this->*route.handler)(request, match.params, reply);
+    if (route.format != nullptr) {
+      Ingest(route, request, reply);
+    } else {
+      (this->*route.handler)(request, match.params, reply);
+    }
   } catch (const std::exception& e) {
     // A second Send is ignored, so this is harmless if the handler already answered.
     Error error = Error::Internal(std::string("unexpected exception: ") + e.what());
     LogRequestError(error, request);
-    if (route.kind == Kind::kPagerDuty) {
+    if (route.format != nullptr && route.format->error_style == ErrorStyle::kPagerDuty) {
       reply->Send(PagerDutyError(error));
     } else {
       reply->Send(ProblemResponse(error, request.path));

@@ -1,4 +1,4 @@
-// Api: the route table and the thin handlers behind it (docs/api.md is the contract).
+// Api: the route table (routes.cc) and the thin handlers behind it (docs/api.md is the contract).
 //
 // Each handler parses (ingest parsers, query strings, small JSON bodies), calls the Store, and
 // maps the Result to a response: problem documents on native routes, PagerDuty's own bodies on
@@ -41,6 +41,7 @@
 #include "http/router.h"
 #include "http/session.h"
 #include "http/types.h"
+#include "ingest/ingest_format.h"
 #include "notify/action_link.h"
 #include "store/store.h"
 
@@ -92,12 +93,14 @@ class Api {
 
  private:
   using Handler = void (Api::*)(const Request&, const PathParams&, Reply);
-  enum class Kind { kIngest, kPagerDuty, kNative };
+  // One route (routes.cc): a native one with its handler, or an ingest one served by Ingest()
+  // from its format's entry.
   struct RouteInfo {
     Method method;
-    const char* pattern;
-    Handler handler;
-    Kind kind;
+    std::string pattern;
+    Handler handler = nullptr;             // null on an ingest route
+    const IngestFormat* format = nullptr;  // an ingest route: its entry in IngestFormats()
+    size_t endpoint = 0;                   // an ingest route: that entry's index (metrics)
   };
 
   // An integration key resolved to its service's ingest settings; cached per thread.
@@ -121,21 +124,21 @@ class Api {
   Result<const ResolvedKey*> ResolveKey(std::string_view key);
 
   // ---- ingest (ingest_handlers.cc) ----
-  void PagerDutyEnqueue(const Request& req, const PathParams& params, Reply reply);
-  void PagerDutyChangeEnqueue(const Request& req, const PathParams& params, Reply reply);
-  void AlertmanagerWebhook(const Request& req, const PathParams& params, Reply reply);
-  void GenericEvent(const Request& req, const PathParams& params, Reply reply);
-  // The integration key of an Alertmanager/generic request: Bearer token or ?key=.
+  // Serves every ingest route from its format's entry (ingest/ingest_format.h has the flow).
+  void Ingest(const RouteInfo& route, const Request& req, Reply reply);
+  // The integration key of a KeyFrom::kRequest format: Bearer token or ?key=.
   static std::string IntegrationKeyOf(const Request& req);
-  // Resolves a PagerDuty routing key and applies its rate limit. On failure the PagerDuty error
-  // is sent and counted, and the result is nullptr.
-  const ResolvedKey* AdmitPagerDutyKey(IngestEndpoint endpoint, const std::string& routing_key,
-                                       const Request& req, const Reply& reply);
-  // Resolves the key of an Alertmanager/generic request. On failure a problem is sent and counted
-  // (for Alertmanager a store failure is always 503: it drops notifications on 4xx), and the
-  // result is nullptr.
-  const ResolvedKey* AdmitIntegrationKey(IngestEndpoint endpoint, const Request& req,
-                                         const Reply& reply);
+  // Resolves the integration key of a request to `route` (`body_key`: the key a KeyFrom::kBody
+  // parser found). On failure (missing or unknown key, store failure) the refusal is sent in the
+  // format's error style and counted, and the result is nullptr.
+  const ResolvedKey* AdmitKey(const RouteInfo& route, const std::string& body_key,
+                              const Request& req, const Reply& reply);
+  // Counts `outcome` and sends the answer to `error` on an ingest route, in its format's error
+  // style (a problem's instance is req.path); logs nothing.
+  void RefuseIngest(const RouteInfo& route, EventOutcome outcome, const Error& error,
+                    const Request& req, const Reply& reply, int retry_after_seconds = 0);
+  // The store's answer to an accepted event: the format's success body, or its refusal.
+  void FinishIngest(const RouteInfo& route, Result<IngestOutcome> out, const Reply& reply);
 
   // ---- incidents and alerts (incident_handlers.cc) ----
   void ListIncidents(const Request& req, const PathParams& params, Reply reply);

@@ -1,16 +1,17 @@
-// The ingest endpoints: PagerDuty Events v2 (alert and change events), the Alertmanager webhook
-// and generic JSON. Flow: parse → resolve the integration key (cached) → rate limit → severity
-// mapping → Store::Ingest; the 2xx is sent from the store's commit callback, so an accepted event
-// is durable.
+// The ingest routes: one handler serves every format of ingest/ingest_formats.h from its entry
+// (ingest/ingest_format.h has the flow: key, parse, rate limit, severity mapping, store). The 2xx
+// is sent from the store's commit callback, so an accepted event is durable. Refusals are
+// answered in the format's error style: problem documents, or PagerDuty's own bodies.
 
-#include "common/json_writer.h"
+#include <string>
+#include <utility>
+#include <variant>
+
 #include "core/alert_event.h"
-#include "core/incident.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
 #include "http/query.h"
-#include "ingest/formats.h"
 
 namespace loom::http {
 namespace {
@@ -28,26 +29,6 @@ EventOutcome OutcomeOf(const Error& e) {
   }
 }
 
-// {"status":"success","incident":"INC-7"} (null when the event matched no incident), plus
-// dedup_key for the generic endpoint.
-Response IntegrationAccepted(int status, const IngestOutcome& out, bool with_dedup_key) {
-  Response r;
-  r.status = status;
-  r.body = R"({"status":"success")";
-  if (with_dedup_key) {
-    r.body += R"(,"dedup_key":)";
-    AppendJsonString(out.dedup_key, &r.body);
-  }
-  r.body += R"(,"incident":)";
-  if (out.incident_number > 0) {
-    AppendJsonString(IncidentId(out.incident_number), &r.body);
-  } else {
-    r.body += "null";
-  }
-  r.body += '}';
-  return r;
-}
-
 }  // namespace
 
 std::string Api::IntegrationKeyOf(const Request& req) {
@@ -57,206 +38,124 @@ std::string Api::IntegrationKeyOf(const Request& req) {
   return QueryParams(req.query).Get("key").value_or("");
 }
 
-const Api::ResolvedKey* Api::AdmitPagerDutyKey(IngestEndpoint endpoint,
-                                               const std::string& routing_key, const Request& req,
-                                               const Reply& reply) {
-  auto resolved = ResolveKey(routing_key);
-  if (!resolved.ok()) {
-    const Error& e = resolved.error();
-    LogRequestError(e, req);
-    metrics_.CountEvent(endpoint, OutcomeOf(e));
-    reply->Send(PagerDutyError(e));
-    return nullptr;
+void Api::RefuseIngest(const RouteInfo& route, EventOutcome outcome, const Error& error,
+                       const Request& req, const Reply& reply, int retry_after_seconds) {
+  metrics_.CountEvent(route.endpoint, outcome);
+  if (route.format->error_style == ErrorStyle::kPagerDuty) {
+    reply->Send(PagerDutyError(error, retry_after_seconds));
+    return;
   }
-  const ResolvedKey* key = *resolved;
-  if (key == nullptr) {
-    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
-    reply->Send(PagerDutyError(
-        Error::Invalid("unknown routing key", {{"/routing_key", kUnknownRoutingKey}})));
-    return nullptr;
-  }
-  int64_t retry_us = 0;
-  if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
-    metrics_.CountEvent(endpoint, EventOutcome::kThrottled);
-    reply->Send(PagerDutyError({ErrorCode::kResourceExhausted, "rate limited", {}},
-                               RetryAfterSeconds(retry_us)));
-    return nullptr;
-  }
-  return key;
+  Response r = ProblemResponse(error, req.path);
+  if (retry_after_seconds > 0) r.retry_after_seconds = retry_after_seconds;
+  reply->Send(std::move(r));
 }
 
-const Api::ResolvedKey* Api::AdmitIntegrationKey(IngestEndpoint endpoint, const Request& req,
-                                                 const Reply& reply) {
-  const std::string key_text = IntegrationKeyOf(req);
-  if (key_text.empty()) {
-    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("missing integration key: send it as "
-                                                  "'Authorization: Bearer <key>' or '?key=<key>'"),
-                           req));
+const Api::ResolvedKey* Api::AdmitKey(const RouteInfo& route, const std::string& body_key,
+                                      const Request& req, const Reply& reply) {
+  const IngestFormat& format = *route.format;
+  const bool in_body = format.key_from == KeyFrom::kBody;
+  const std::string key_text = in_body ? body_key : IntegrationKeyOf(req);
+  if (!in_body && key_text.empty()) {
+    RefuseIngest(route, EventOutcome::kUnknownKey,
+                 Error::Unauthenticated("missing integration key: send it as "
+                                        "'Authorization: Bearer <key>' or '?key=<key>'"),
+                 req, reply);
     return nullptr;
   }
   auto resolved = ResolveKey(key_text);
   if (!resolved.ok()) {
     Error e = std::move(resolved).error();
     LogRequestError(e, req);
-    metrics_.CountEvent(endpoint, OutcomeOf(e));
-    if (endpoint == IngestEndpoint::kAlertmanager && e.code != ErrorCode::kUnavailable) {
+    const EventOutcome outcome = OutcomeOf(e);
+    if (format.retries_only_5xx && e.code != ErrorCode::kUnavailable) {
       e = Error::Unavailable("the store cannot be read now");
     }
-    reply->Send(ProblemFor(e, req));
+    RefuseIngest(route, outcome, e, req, reply);
     return nullptr;
   }
   const ResolvedKey* key = *resolved;
   if (key == nullptr) {
-    metrics_.CountEvent(endpoint, EventOutcome::kUnknownKey);
-    reply->Send(ProblemFor(Error::Unauthenticated("unknown integration key"), req));
+    RefuseIngest(route, EventOutcome::kUnknownKey,
+                 in_body
+                     ? Error::Invalid("unknown routing key", {{"/routing_key", kUnknownRoutingKey}})
+                     : Error::Unauthenticated("unknown integration key"),
+                 req, reply);
   }
   return key;
 }
 
-void Api::PagerDutyEnqueue(const Request& req, const PathParams&, Reply reply) {
-  constexpr auto kEndpoint = IngestEndpoint::kPagerDuty;
-  auto parsed = ParsePagerDutyEvent(req.body);
-  if (!parsed.ok()) {
-    const Error& e = parsed.error();
-    if (e.code == ErrorCode::kInternal) LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(PagerDutyError(e));
-    return;
-  }
-  const ResolvedKey* key = AdmitPagerDutyKey(kEndpoint, parsed->routing_key, req, reply);
-  if (key == nullptr) return;
-  IngestRequest& request = parsed->request;
-  request.service_id = key->service_id;
-  request.integration_key_id = key->key_id;
-  ApplySeverityMapping(request, key->settings.severity_map);
-  store_.Ingest(std::move(request), [this, reply = std::move(reply)](Result<IngestOutcome> out) {
-    if (out.ok()) {
-      metrics_.CountEvent(kEndpoint, EventOutcome::kAccepted);
-      reply->Send(PagerDutyAccepted(out->dedup_key));
-      return;
-    }
-    const Error& e = out.error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    if (e.code == ErrorCode::kInternal) {
-      LogRequestError(e, RequestAt(Method::kPost, "/v2/enqueue"));
-    }
-    reply->Send(PagerDutyError(e));
-  });
-}
-
-void Api::PagerDutyChangeEnqueue(const Request& req, const PathParams&, Reply reply) {
-  constexpr auto kEndpoint = IngestEndpoint::kPagerDutyChange;
-  auto parsed = ParsePagerDutyChange(req.body);
-  if (!parsed.ok()) {
-    const Error& e = parsed.error();
-    if (e.code == ErrorCode::kInternal) LogRequestError(e, req);
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(PagerDutyError(e));
-    return;
-  }
-  const ResolvedKey* key = AdmitPagerDutyKey(kEndpoint, parsed->routing_key, req, reply);
-  if (key == nullptr) return;
-  ChangeEvent& event = parsed->event;
-  event.service_id = key->service_id;
-  event.received_at = clock_.Now();
-  store_.RecordChangeEvent(std::move(event), [this, reply = std::move(reply)](Result<int64_t> out) {
-    if (out.ok()) {
-      metrics_.CountEvent(kEndpoint, EventOutcome::kAccepted);
-      reply->Send(PagerDutyChangeAccepted());
-      return;
-    }
-    const Error& e = out.error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    if (e.code == ErrorCode::kInternal) {
-      LogRequestError(e, RequestAt(Method::kPost, "/v2/change/enqueue"));
-    }
-    reply->Send(PagerDutyError(e));
-  });
-}
-
-void Api::AlertmanagerWebhook(const Request& req, const PathParams&, Reply reply) {
-  constexpr auto kEndpoint = IngestEndpoint::kAlertmanager;
-  // Alertmanager drops a notification on any 4xx and retries 5xx: overload is always 503.
-  const ResolvedKey* key = AdmitIntegrationKey(kEndpoint, req, reply);
-  if (key == nullptr) return;
-  auto parsed = ParseAlertmanagerWebhook(req.body);
-  if (!parsed.ok()) {
-    const Error& e = parsed.error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(ProblemFor(e, req));
-    return;
-  }
-  int64_t retry_us = 0;
-  if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kThrottled);
-    Response r = ProblemFor(Error::Unavailable("this integration key is over its rate limit; "
-                                               "retry later"),
-                            req);
-    r.retry_after_seconds = RetryAfterSeconds(retry_us);
+void Api::FinishIngest(const RouteInfo& route, Result<IngestOutcome> out, const Reply& reply) {
+  if (out.ok()) {
+    metrics_.CountEvent(route.endpoint, EventOutcome::kAccepted);
+    Response r;
+    r.status = route.format->accepted_status;
+    r.body = route.format->accepted_body(*out);
     reply->Send(std::move(r));
     return;
   }
-  IngestRequest& request = *parsed;
-  request.service_id = key->service_id;
-  request.integration_key_id = key->key_id;
-  ApplySeverityMapping(request, key->settings.severity_map);
-  ApplyAlertGrouping(request, key->settings.grouping);
-  store_.Ingest(std::move(request), [this, reply = std::move(reply)](Result<IngestOutcome> out) {
-    if (out.ok()) {
-      metrics_.CountEvent(kEndpoint, EventOutcome::kAccepted);
-      reply->Send(IntegrationAccepted(200, *out, /*with_dedup_key=*/false));
-      return;
-    }
-    Error e = std::move(out).error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    const Request where = RequestAt(Method::kPost, "/v1/integrations/alertmanager");
-    if (e.code == ErrorCode::kInternal) LogRequestError(e, where);
-    // Never a 4xx for a store-side refusal: Alertmanager would drop the notification.
-    if (e.code == ErrorCode::kResourceExhausted) e.code = ErrorCode::kUnavailable;
-    reply->Send(ProblemResponse(e, where.path));
-  });
+  Error e = std::move(out).error();
+  const Request where = RequestAt(Method::kPost, route.pattern);
+  if (e.code == ErrorCode::kInternal) LogRequestError(e, where);
+  const EventOutcome outcome = OutcomeOf(e);
+  // Never a 4xx for a store-side refusal to a sender that would drop the payload.
+  if (route.format->retries_only_5xx && e.code == ErrorCode::kResourceExhausted) {
+    e.code = ErrorCode::kUnavailable;
+  }
+  RefuseIngest(route, outcome, e, where, reply);
 }
 
-void Api::GenericEvent(const Request& req, const PathParams&, Reply reply) {
-  constexpr auto kEndpoint = IngestEndpoint::kGeneric;
-  const ResolvedKey* key = AdmitIntegrationKey(kEndpoint, req, reply);
-  if (key == nullptr) return;
-  auto parsed = ParseGenericEvent(req.body);
+void Api::Ingest(const RouteInfo& route, const Request& req, Reply reply) {
+  const IngestFormat& format = *route.format;
+  const ResolvedKey* key = nullptr;
+  if (format.key_from == KeyFrom::kRequest) {
+    key = AdmitKey(route, {}, req, reply);
+    if (key == nullptr) return;
+  }
+  Result<ParsedEvent> parsed = format.parse(req.body);
   if (!parsed.ok()) {
     const Error& e = parsed.error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    reply->Send(ProblemFor(e, req));
+    if (e.code == ErrorCode::kInternal) LogRequestError(e, req);
+    RefuseIngest(route, OutcomeOf(e), e, req, reply);
     return;
+  }
+  if (format.key_from == KeyFrom::kBody) {
+    key = AdmitKey(route, parsed->routing_key, req, reply);
+    if (key == nullptr) return;
   }
   int64_t retry_us = 0;
   if (!limiter_.Allow(key->bucket, key->settings.rate_limit_per_minute, &retry_us)) {
-    metrics_.CountEvent(kEndpoint, EventOutcome::kThrottled);
-    Response r =
-        ProblemFor({ErrorCode::kResourceExhausted,
+    const Error over =
+        format.retries_only_5xx
+            ? Error::Unavailable("this integration key is over its rate limit; retry later")
+            : Error{ErrorCode::kResourceExhausted,
                     "this integration key is over its rate limit of " +
                         std::to_string(key->settings.rate_limit_per_minute) + " events per minute",
-                    {}},
-                   req);
-    r.retry_after_seconds = RetryAfterSeconds(retry_us);
-    reply->Send(std::move(r));
+                    {}};
+    RefuseIngest(route, EventOutcome::kThrottled, over, req, reply, RetryAfterSeconds(retry_us));
     return;
   }
-  IngestRequest& request = *parsed;
+  if (auto* change = std::get_if<ChangeEvent>(&parsed->event)) {
+    change->service_id = key->service_id;
+    change->received_at = clock_.Now();
+    store_.RecordChangeEvent(std::move(*change),
+                             [this, &route, reply = std::move(reply)](Result<int64_t> out) {
+                               if (!out.ok()) {
+                                 FinishIngest(route, std::move(out).error(), reply);
+                               } else {
+                                 FinishIngest(route, IngestOutcome{}, reply);
+                               }
+                             });
+    return;
+  }
+  IngestRequest& request = std::get<IngestRequest>(parsed->event);
   request.service_id = key->service_id;
   request.integration_key_id = key->key_id;
   ApplySeverityMapping(request, key->settings.severity_map);
-  store_.Ingest(std::move(request), [this, reply = std::move(reply)](Result<IngestOutcome> out) {
-    if (out.ok()) {
-      metrics_.CountEvent(kEndpoint, EventOutcome::kAccepted);
-      reply->Send(IntegrationAccepted(202, *out, /*with_dedup_key=*/true));
-      return;
-    }
-    const Error& e = out.error();
-    metrics_.CountEvent(kEndpoint, OutcomeOf(e));
-    const Request where = RequestAt(Method::kPost, "/v1/integrations/generic");
-    reply->Send(ProblemFor(e, where));
-  });
+  if (format.apply_grouping != nullptr) format.apply_grouping(request, key->settings.grouping);
+  store_.Ingest(std::move(request),
+                [this, &route, reply = std::move(reply)](Result<IngestOutcome> out) {
+                  FinishIngest(route, std::move(out), reply);
+                });
 }
 
 }  // namespace loom::http

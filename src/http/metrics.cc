@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/severity.h"
+#include "ingest/ingest_formats.h"
 
 namespace loom::http {
 
@@ -120,16 +121,6 @@ void PrometheusWriter::Histogram(std::string_view name, Labels extra,
   out_ += '\n';
 }
 
-const char* IngestEndpointLabel(IngestEndpoint e) {
-  switch (e) {
-    case IngestEndpoint::kPagerDuty: return "pagerduty";
-    case IngestEndpoint::kPagerDutyChange: return "pagerduty_change";
-    case IngestEndpoint::kAlertmanager: return "alertmanager";
-    case IngestEndpoint::kGeneric: return "generic";
-  }
-  return "unknown";
-}
-
 const char* EventResultLabel(EventOutcome o) {
   switch (o) {
     case EventOutcome::kAccepted: return "accepted";
@@ -159,6 +150,15 @@ const char* EventReasonLabel(EventOutcome o) {
 Metrics::Metrics(std::vector<std::string> routes) : routes_(std::move(routes)) {
   routes_.push_back("unmatched");
   histograms_ = std::make_unique<RouteHistogram[]>(routes_.size());
+  for (const IngestFormat* format : IngestFormats()) endpoints_.push_back(format->label);
+  events_ = std::make_unique<std::atomic<int64_t>[]>(endpoints_.size() * kEventOutcomeCount);
+}
+
+int64_t Metrics::EventCount(std::string_view label, EventOutcome outcome) const {
+  for (size_t e = 0; e < endpoints_.size(); ++e) {
+    if (endpoints_[e] == label) return EventCount(e, outcome);
+  }
+  return 0;
 }
 
 void Metrics::ObserveRequest(int route_index, int64_t micros) {
@@ -194,12 +194,11 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
   PrometheusWriter w;
 
   w.Family("loom_oncall_events_total", "Ingest requests by endpoint and outcome.", "counter");
-  for (size_t e = 0; e < kIngestEndpointCount; ++e) {
+  for (size_t endpoint = 0; endpoint < endpoints_.size(); ++endpoint) {
     for (size_t o = 0; o < kEventOutcomeCount; ++o) {
-      auto endpoint = static_cast<IngestEndpoint>(e);
       auto outcome = static_cast<EventOutcome>(o);
       w.Sample("loom_oncall_events_total",
-               {{"endpoint", IngestEndpointLabel(endpoint)},
+               {{"endpoint", endpoints_[endpoint]},
                 {"result", EventResultLabel(outcome)},
                 {"reason", EventReasonLabel(outcome)}},
                EventCount(endpoint, outcome));

@@ -56,10 +56,6 @@ class PrometheusWriter {
 
 // ---- the server's metrics ----
 
-enum class IngestEndpoint { kPagerDuty, kPagerDutyChange, kAlertmanager, kGeneric };
-inline constexpr size_t kIngestEndpointCount = 4;
-const char* IngestEndpointLabel(IngestEndpoint e);
-
 // The outcome of one ingest request, rendered as the (result, reason) label pair.
 enum class EventOutcome {
   kAccepted,     // accepted / ok
@@ -81,15 +77,21 @@ inline constexpr std::array<double, 14> kLatencyBounds = {
 class Metrics {
  public:
   // `routes` are the route labels (the router's patterns); index i in ObserveRequest is
-  // routes[i]; -1 means no route matched ("unmatched").
+  // routes[i]; -1 means no route matched ("unmatched"). The ingest endpoints are the entries of
+  // ingest/ingest_formats.h: endpoint i is IngestFormats()[i], labelled with its `label`.
   explicit Metrics(std::vector<std::string> routes);
 
-  void CountEvent(IngestEndpoint endpoint, EventOutcome outcome) {
+  // REQUIRES: endpoint < endpoint_count().
+  void CountEvent(size_t endpoint, EventOutcome outcome) {
     events_[Index(endpoint, outcome)].fetch_add(1, std::memory_order_relaxed);
   }
-  int64_t EventCount(IngestEndpoint endpoint, EventOutcome outcome) const {
+  int64_t EventCount(size_t endpoint, EventOutcome outcome) const {
     return events_[Index(endpoint, outcome)].load(std::memory_order_relaxed);
   }
+  // The count of the endpoint labelled `label` ("pagerduty"); 0 for a label no format has.
+  int64_t EventCount(std::string_view label, EventOutcome outcome) const;
+  size_t endpoint_count() const { return endpoints_.size(); }
+  std::string_view endpoint_label(size_t endpoint) const { return endpoints_[endpoint]; }
 
   // Records one request's duration (from its header to its response) under route `route_index`.
   void ObserveRequest(int route_index, int64_t micros);
@@ -109,8 +111,8 @@ class Metrics {
                      const EngineStats* engine = nullptr) const;
 
  private:
-  static size_t Index(IngestEndpoint e, EventOutcome o) {
-    return static_cast<size_t>(e) * kEventOutcomeCount + static_cast<size_t>(o);
+  static size_t Index(size_t endpoint, EventOutcome o) {
+    return endpoint * kEventOutcomeCount + static_cast<size_t>(o);
   }
   struct RouteHistogram {
     std::array<std::atomic<int64_t>, kLatencyBounds.size() + 1> buckets{};  // last = +Inf
@@ -119,7 +121,8 @@ class Metrics {
 
   std::vector<std::string> routes_;  // + "unmatched" at the end
   std::unique_ptr<RouteHistogram[]> histograms_;
-  std::array<std::atomic<int64_t>, kIngestEndpointCount * kEventOutcomeCount> events_{};
+  std::vector<std::string_view> endpoints_;         // the ingest formats' labels
+  std::unique_ptr<std::atomic<int64_t>[]> events_;  // endpoint × outcome
   std::atomic<int64_t> connections_open_{0};
   std::atomic<int64_t> connections_shed_{0};
 };

@@ -50,10 +50,20 @@ TEST(PrometheusTextTest, HistogramIsCumulative) {
 
 TEST(MetricsTest, RendersEventCountersWithAllLabels) {
   Metrics m({"POST /v2/enqueue"});
-  m.CountEvent(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted);
-  m.CountEvent(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted);
-  m.CountEvent(IngestEndpoint::kAlertmanager, EventOutcome::kUnavailable);
-  EXPECT_EQ(m.EventCount(IngestEndpoint::kPagerDuty, EventOutcome::kAccepted), 2);
+  // The endpoints are the ingest formats' entries, labelled as they are.
+  size_t pagerduty = m.endpoint_count(), alertmanager = m.endpoint_count();
+  for (size_t e = 0; e < m.endpoint_count(); ++e) {
+    if (m.endpoint_label(e) == "pagerduty") pagerduty = e;
+    if (m.endpoint_label(e) == "alertmanager") alertmanager = e;
+  }
+  ASSERT_LT(pagerduty, m.endpoint_count());
+  ASSERT_LT(alertmanager, m.endpoint_count());
+  m.CountEvent(pagerduty, EventOutcome::kAccepted);
+  m.CountEvent(pagerduty, EventOutcome::kAccepted);
+  m.CountEvent(alertmanager, EventOutcome::kUnavailable);
+  EXPECT_EQ(m.EventCount(pagerduty, EventOutcome::kAccepted), 2);
+  EXPECT_EQ(m.EventCount("pagerduty", EventOutcome::kAccepted), 2);
+  EXPECT_EQ(m.EventCount("no-such-format", EventOutcome::kAccepted), 0);
   std::string text = m.Render(nullptr, true);
   EXPECT_TRUE(Contains(text, "# TYPE loom_oncall_events_total counter\n"));
   EXPECT_TRUE(Contains(

@@ -78,23 +78,6 @@ Response MethodNotAllowedProblem(std::string_view instance, std::string allow) {
   return r;
 }
 
-Response PagerDutyAccepted(std::string_view dedup_key) {
-  Response r;
-  r.status = 202;
-  r.body.reserve(72 + dedup_key.size());
-  r.body = R"({"status":"success","message":"Event processed","dedup_key":)";
-  AppendJsonString(dedup_key, &r.body);
-  r.body += '}';
-  return r;
-}
-
-Response PagerDutyChangeAccepted() {
-  Response r;
-  r.status = 202;
-  r.body = R"({"status":"success","message":"Change event processed"})";
-  return r;
-}
-
 Response PagerDutyError(const Error& original, int retry_after_seconds) {
   const Error error = ClientViewOf(original);  // never the database's own words
   Response r;

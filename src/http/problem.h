@@ -36,10 +36,7 @@ Response MethodNotAllowedProblem(std::string_view instance, std::string allow);
 
 // ---- PagerDuty Events API v2 ----
 
-// 202 {"status":"success","message":"Event processed","dedup_key":"..."}
-Response PagerDutyAccepted(std::string_view dedup_key);
-// 202 {"status":"success","message":"Change event processed"}
-Response PagerDutyChangeAccepted();
+// The success bodies are the format's (ingest/pagerduty/pagerduty.h).
 // 400/413: {"status":"invalid event","message":"Event object is invalid","errors":[...]}, one
 // entry per field error (the parser words them as PagerDuty does), else the error's message.
 // 429: the throttle body; 503: {"status":"unavailable","message":...}; 500 otherwise.

@@ -73,22 +73,6 @@ TEST(ProblemTest, MethodNotAllowed) {
   EXPECT_EQ(json::parse(r.body)["status"], 405);
 }
 
-TEST(PagerDutyBodyTest, Accepted) {
-  Response r = PagerDutyAccepted("srv01/\"x\"");
-  EXPECT_EQ(r.status, 202);
-  json j = json::parse(r.body);
-  EXPECT_EQ(
-      j,
-      (json{{"status", "success"}, {"message", "Event processed"}, {"dedup_key", "srv01/\"x\""}}));
-}
-
-TEST(PagerDutyBodyTest, ChangeAccepted) {
-  Response r = PagerDutyChangeAccepted();
-  EXPECT_EQ(r.status, 202);
-  EXPECT_EQ(json::parse(r.body),
-            (json{{"status", "success"}, {"message", "Change event processed"}}));
-}
-
 TEST(PagerDutyBodyTest, InvalidEventListsFieldDetails) {
   Response r = PagerDutyError(Error::Invalid(
       "Event object is invalid", {{"/payload/summary", "'payload.summary' is missing or blank"},

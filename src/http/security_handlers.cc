@@ -11,7 +11,7 @@
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
-#include "notify/webhook_channel.h"
+#include "notify/webhook/webhook_channel.h"
 
 namespace loom::http {
 namespace {

@@ -1,18 +1,9 @@
 // The HTTP server: Boost.Beast on Asio, plain or TLS, keep-alive, a deadline on every read and
 // write, a body limit on every request (512 KiB on ingest endpoints), bounded in-flight work.
 //
-// Routes (see docs/api.md):
-//   POST /v2/enqueue, /v2/change/enqueue              PagerDuty Events v2 (vendor error bodies)
-//   POST /v1/integrations/alertmanager                Alertmanager webhook v4 (key: Bearer or
-//   ?key=) POST /v1/integrations/generic                     generic JSON events GET /v1/incidents,
-//   /v1/incidents/{id}; POST /v1/incidents/{id}/{acknowledge|mitigate|resolve|
-//        close|commander|severity|notes}; GET /v1/alerts; GET/POST /v1/services; POST /v1/tokens
-//   GET  /v1/policy, /health, /ready, /metrics, /v1/admin/status
-//   GET/POST /a/{token}                               one-click links (HTML pages, no API token)
-//   GET  /v1/oncall, /v1/schedules, /v1/schedules/{id}/shifts, /v1/users; GET/POST/DELETE
-//        /v1/schedules/{id}/overrides; GET /v1/schedules/{id}/calendar.ics,
-//        /v1/users/{id}/calendar.ics
-//   GET  /, /ui, /ui/, /ui/{file}; GET/POST/DELETE /ui/session   the web console (docs/console.md)
+// Routes: the Api's table (http/routes.cc; docs/api.md is the contract): one ingest route per
+// format of ingest/ingest_formats.h, then the native /v1 API, the one-click links (/a/{token}),
+// health and metrics, and the web console (/ui).
 //
 // Thread safety: Start() returns a running server; Stop() may be called from any thread (e.g. a
 // signal handler's strand) and is idempotent.

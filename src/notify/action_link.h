@@ -20,7 +20,7 @@ struct ActionClaims {
   std::string action;  // "ack" (single-use) or "view" (read-only, reusable until it expires)
   int64_t incident_number = 0;
   std::string recipient;  // user id, e.g. "alice"
-  std::string via;        // the channel the link was sent through: "email", "slack", "webhook"
+  std::string via;        // the channel type the link was sent through (Destination::type)
   TimePoint expires_at{};
   std::string nonce;  // random; the single-use id of an "ack" link
 };

@@ -1,8 +1,8 @@
-// Channels deliver one Notice to one Destination: e-mail over SMTP, a Slack incoming webhook, a
-// generic signed webhook (Standard Webhooks). Each channel lives in its own files in src/notify;
-// the delivery workers (src/engine/delivery) pick the channel by Destination::type, render nothing
-// themselves, and act on the SendResult (retry with backoff, honour Retry-After, disable a
-// destination on Gone, dead-letter after max attempts).
+// Channels deliver one Notice to one Destination. Each channel type lives in its own folder
+// (src/notify/<type>/) and is registered in the table of notify/channels.h; the delivery workers
+// (src/engine/delivery) pick the channel by Destination::type, render nothing themselves, and
+// act on the SendResult (retry with backoff, honour Retry-After, disable a destination on Gone,
+// dead-letter after max attempts).
 //
 // Thread safety: Send is called concurrently from several worker threads; it blocks for at most
 // the configured timeout and never throws.
@@ -53,7 +53,7 @@ struct Notice {
 };
 
 struct Destination {
-  std::string type;                  // "email", "slack", "webhook"
+  std::string type;                  // a ChannelType name (notify/channels.h)
   std::string address;               // e-mail address or URL
   std::vector<std::string> secrets;  // webhook: "whsec_<base64>" secrets, newest first
 };

@@ -1,4 +1,4 @@
-// HttpPost: one blocking HTTP(S) POST through libcurl, for the webhook and Slack channels.
+// HttpPost: one blocking HTTP(S) POST through libcurl, for the channels that post to a URL.
 //
 // Every request goes through an OutboundPolicy checked on the socket address at connect time.
 // Only http and https are spoken, redirects are not followed (a 3xx is returned as it is),

@@ -1,4 +1,4 @@
-// Plain-text phrases of a Notice that every human-facing channel (Slack, e-mail) words the same
+// Plain-text phrases of a Notice that every human-facing channel (chat, e-mail) words the same
 // way, so a page reads alike wherever it lands. Escaping for the target format is the caller's.
 //
 // Thread safety: pure functions.

@@ -1,4 +1,4 @@
-// OutboundPolicy: which hosts outbound notifications (webhooks, Slack, SMTP) may connect to.
+// OutboundPolicy: which hosts outbound notifications (every channel's URL, SMTP) may connect to.
 //
 // Destination URLs come from configuration and from API users, so a URL could point the server
 // at its own admin endpoints, a cloud metadata service or another internal host (SSRF). The

@@ -1,4 +1,4 @@
-#include "notify/slack_channel.h"
+#include "notify/slack/slack_channel.h"
 
 #include <gtest/gtest.h>
 

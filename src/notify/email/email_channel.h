@@ -28,6 +28,8 @@
 
 namespace loom {
 
+struct ChannelType;  // notify/channels.h
+
 struct EmailOptions {
   std::string url;   // smtp://host:port (plain, or STARTTLS when `starttls`) or smtps://host:port
   std::string from;  // "oncall@example.com" or "Loom On-call <oncall@example.com>"
@@ -89,5 +91,9 @@ std::optional<std::string> MailboxAddress(std::string_view mailbox);
 
 // The outcome of an SMTP transfer from libcurl's result and the last SMTP reply code.
 SendResult ClassifySmtpResult(int curl_code, long smtp_code);
+
+// "email": contact methods with an `address:`, through notify.smtp; registered in
+// notify/channels.cc.
+extern const ChannelType kEmailChannelType;
 
 }  // namespace loom

@@ -1,11 +1,13 @@
+#include "ingest/pagerduty/pagerduty.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <variant>
 
 #include "common/time_format.h"
-#include "ingest/formats.h"
 
 namespace loom {
 namespace {
@@ -462,4 +464,31 @@ TEST(PagerDutyChange, Errors) {
 }
 
 }  // namespace
+// The success bodies, as PagerDuty words them.
+TEST(PagerDutyAcceptedBody, EventCarriesTheDedupKey) {
+  IngestOutcome out;
+  out.dedup_key = "srv01/\"x\"";
+  out.incident_number = 7;  // not part of PagerDuty's answer
+  EXPECT_EQ(PagerDutyAcceptedBody(out),
+            R"({"status":"success","message":"Event processed","dedup_key":"srv01/\"x\""})");
+  EXPECT_EQ(kPagerDutyEventFormat.accepted_body(out), PagerDutyAcceptedBody(out));
+}
+
+TEST(PagerDutyAcceptedBody, ChangeEvent) {
+  EXPECT_EQ(PagerDutyChangeAcceptedBody(IngestOutcome{}),
+            R"({"status":"success","message":"Change event processed"})");
+}
+
+TEST(PagerDutyFormat, ParsesTheKeyFromTheBody) {
+  json body = Trigger();
+  auto parsed = kPagerDutyEventFormat.parse(body.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->routing_key, kKey);
+  ASSERT_TRUE(std::holds_alternative<IngestRequest>(parsed->event));
+  EXPECT_EQ(std::get<IngestRequest>(parsed->event).dedup_key, "disk-full-1");
+  auto invalid = kPagerDutyChangeFormat.parse("{}");
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.error().code, ErrorCode::kInvalidArgument);
+}
+
 }  // namespace loom

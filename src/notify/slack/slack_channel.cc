@@ -1,8 +1,9 @@
-#include "notify/slack_channel.h"
+#include "notify/slack/slack_channel.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "notify/channels.h"
 #include "notify/notice_text.h"
 
 namespace loom {
@@ -138,5 +139,21 @@ SendResult SlackChannel::Send(const Destination& to, const Notice& notice) {
     return failed;
   }
 }
+
+namespace {
+
+Result<std::shared_ptr<Channel>> MakeSlackChannel(const ChannelSettings& settings) {
+  return std::shared_ptr<Channel>(
+      std::make_shared<SlackChannel>(settings.policy, settings.clock, settings.timeout));
+}
+
+}  // namespace
+
+const ChannelType kSlackChannelType = {
+    .name = "slack",
+    .address = ChannelAddress::kUrl,
+    .incident_channel = true,
+    .make = &MakeSlackChannel,
+};
 
 }  // namespace loom

@@ -1,10 +1,11 @@
-#include "notify/webhook_channel.h"
+#include "notify/webhook/webhook_channel.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "notify/channels.h"
 
 namespace loom {
 namespace {
@@ -179,5 +180,22 @@ SendResult WebhookChannel::Send(const Destination& to, const Notice& notice) {
     return failed;
   }
 }
+
+namespace {
+
+Result<std::shared_ptr<Channel>> MakeWebhookChannel(const ChannelSettings& settings) {
+  return std::shared_ptr<Channel>(
+      std::make_shared<WebhookChannel>(settings.policy, settings.clock, settings.timeout));
+}
+
+}  // namespace
+
+const ChannelType kWebhookChannelType = {
+    .name = "webhook",
+    .address = ChannelAddress::kUrl,
+    .signs = true,
+    .incident_channel = true,
+    .make = &MakeWebhookChannel,
+};
 
 }  // namespace loom

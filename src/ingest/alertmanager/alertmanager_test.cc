@@ -1,10 +1,11 @@
+#include "ingest/alertmanager/alertmanager.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/time_format.h"
-#include "ingest/formats.h"
 #include "ingest/json_input.h"
 #include "testing/temp_dir.h"
 

@@ -1,4 +1,4 @@
-#include "notify/email_channel.h"
+#include "notify/email/email_channel.h"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>

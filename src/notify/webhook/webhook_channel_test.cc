@@ -1,4 +1,4 @@
-#include "notify/webhook_channel.h"
+#include "notify/webhook/webhook_channel.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

@@ -4,15 +4,17 @@
 // the HTTP layer returns them verbatim in PagerDuty's error body, where clients and humans expect
 // PagerDuty's phrasing.
 
+#include "ingest/pagerduty/pagerduty.h"
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/json_writer.h"
 #include "common/time_format.h"
 #include "ingest/fast_json.h"
-#include "ingest/formats.h"
 #include "ingest/json_input.h"
 
 namespace loom {
@@ -286,5 +288,54 @@ Result<PagerDutyChange> ParsePagerDutyChange(std::string_view body) {
     return ingest::InternalParserError("PagerDuty change event", e);
   }
 }
+
+std::string PagerDutyAcceptedBody(const IngestOutcome& outcome) {
+  std::string body;
+  body.reserve(72 + outcome.dedup_key.size());
+  body = R"({"status":"success","message":"Event processed","dedup_key":)";
+  AppendJsonString(outcome.dedup_key, &body);
+  body += '}';
+  return body;
+}
+
+std::string PagerDutyChangeAcceptedBody(const IngestOutcome&) {
+  return R"({"status":"success","message":"Change event processed"})";
+}
+
+namespace {
+
+Result<ParsedEvent> ParseEventEntry(std::string_view body) {
+  auto parsed = ParsePagerDutyEvent(body);
+  if (!parsed.ok()) return std::move(parsed).error();
+  return ParsedEvent{std::move(parsed->routing_key), std::move(parsed->request)};
+}
+
+Result<ParsedEvent> ParseChangeEntry(std::string_view body) {
+  auto parsed = ParsePagerDutyChange(body);
+  if (!parsed.ok()) return std::move(parsed).error();
+  return ParsedEvent{std::move(parsed->routing_key), std::move(parsed->event)};
+}
+
+}  // namespace
+
+const IngestFormat kPagerDutyEventFormat = {
+    .label = "pagerduty",
+    .path = "/v2/enqueue",
+    .key_from = KeyFrom::kBody,
+    .error_style = ErrorStyle::kPagerDuty,
+    .accepted_status = 202,
+    .parse = &ParseEventEntry,
+    .accepted_body = &PagerDutyAcceptedBody,
+};
+
+const IngestFormat kPagerDutyChangeFormat = {
+    .label = "pagerduty_change",
+    .path = "/v2/change/enqueue",
+    .key_from = KeyFrom::kBody,
+    .error_style = ErrorStyle::kPagerDuty,
+    .accepted_status = 202,
+    .parse = &ParseChangeEntry,
+    .accepted_body = &PagerDutyChangeAcceptedBody,
+};
 
 }  // namespace loom

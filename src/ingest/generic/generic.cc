@@ -1,5 +1,7 @@
-// The generic JSON format of POST /v1/integrations/generic (see formats.h and docs/api.md): the
+// The generic JSON format of POST /v1/integrations/generic (see generic.h and docs/api.md): the
 // smallest useful event for scripts and senders without a vendor format.
+
+#include "ingest/generic/generic.h"
 
 #include <cctype>
 #include <optional>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "common/crypto.h"
-#include "ingest/formats.h"
 #include "ingest/json_input.h"
 
 namespace loom {
@@ -135,5 +136,29 @@ Result<IngestRequest> ParseGenericEvent(std::string_view body) {
     return ingest::InternalParserError("generic event", e);
   }
 }
+
+namespace {
+
+Result<ParsedEvent> ParseEntry(std::string_view body) {
+  auto parsed = ParseGenericEvent(body);
+  if (!parsed.ok()) return std::move(parsed).error();
+  return ParsedEvent{{}, std::move(*parsed)};
+}
+
+std::string AcceptedBody(const IngestOutcome& outcome) {
+  return IncidentAcceptedBody(outcome, /*with_dedup_key=*/true);
+}
+
+}  // namespace
+
+const IngestFormat kGenericFormat = {
+    .label = "generic",
+    .path = "/v1/integrations/generic",
+    .key_from = KeyFrom::kRequest,
+    .error_style = ErrorStyle::kProblem,
+    .accepted_status = 202,
+    .parse = &ParseEntry,
+    .accepted_body = &AcceptedBody,
+};
 
 }  // namespace loom

@@ -4,6 +4,8 @@
 // Alertmanager drops a notification on any 4xx, so only a body that is structurally not a v4
 // payload is refused; label values (a `kind` we do not know, a non-string label) never are.
 
+#include "ingest/alertmanager/alertmanager.h"
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,7 +13,6 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
-#include "ingest/formats.h"
 #include "ingest/json_input.h"
 
 namespace loom {
@@ -220,5 +221,31 @@ Result<IngestRequest> ParseAlertmanagerWebhook(std::string_view body) {
     return ingest::InternalParserError("Alertmanager webhook", e);
   }
 }
+
+namespace {
+
+Result<ParsedEvent> ParseEntry(std::string_view body) {
+  auto parsed = ParseAlertmanagerWebhook(body);
+  if (!parsed.ok()) return std::move(parsed).error();
+  return ParsedEvent{{}, std::move(*parsed)};
+}
+
+std::string AcceptedBody(const IngestOutcome& outcome) {
+  return IncidentAcceptedBody(outcome, /*with_dedup_key=*/false);
+}
+
+}  // namespace
+
+const IngestFormat kAlertmanagerFormat = {
+    .label = "alertmanager",
+    .path = "/v1/integrations/alertmanager",
+    .key_from = KeyFrom::kRequest,
+    .error_style = ErrorStyle::kProblem,
+    .retries_only_5xx = true,
+    .accepted_status = 200,
+    .parse = &ParseEntry,
+    .accepted_body = &AcceptedBody,
+    .apply_grouping = &ApplyAlertGrouping,
+};
 
 }  // namespace loom

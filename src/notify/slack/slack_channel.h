@@ -25,6 +25,8 @@
 
 namespace loom {
 
+struct ChannelType;  // notify/channels.h
+
 inline constexpr size_t kSlackMaxIncidents = 10;
 
 class SlackChannel final : public Channel {
@@ -49,5 +51,9 @@ std::string RenderSlackMessage(const Notice& notice);
 
 // The outcome of a delivery that got a status line (see the file comment).
 SendResult ClassifySlackResponse(const HttpResponse& response);
+
+// "slack": contact methods and incident channels with a `url`/`url_env`, unsigned; registered
+// in notify/channels.cc.
+extern const ChannelType kSlackChannelType;
 
 }  // namespace loom

@@ -1,9 +1,10 @@
+#include "ingest/generic/generic.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ingest/formats.h"
 #include "ingest/json_input.h"
 
 namespace loom {

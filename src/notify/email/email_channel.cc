@@ -1,4 +1,4 @@
-#include "notify/email_channel.h"
+#include "notify/email/email_channel.h"
 
 #include <curl/curl.h>
 
@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/crypto.h"
+#include "notify/channels.h"
 #include "notify/curl_handles.h"
 #include "notify/notice_text.h"
 
@@ -389,5 +390,27 @@ SendResult EmailChannel::Send(const Destination& to, const Notice& notice) {
     return failed;
   }
 }
+
+namespace {
+
+Result<std::shared_ptr<Channel>> MakeEmailChannel(const ChannelSettings& settings) {
+  if (!settings.smtp) return std::shared_ptr<Channel>();  // no notify.smtp: not configured
+  Status usable = CheckEmailOptions(*settings.smtp, settings.policy);
+  if (!usable.ok()) {
+    const Error& e = usable.error();
+    return Error{e.code, "notify.smtp: " + e.message, {}};
+  }
+  return std::shared_ptr<Channel>(
+      std::make_shared<EmailChannel>(*settings.smtp, settings.policy, settings.clock));
+}
+
+}  // namespace
+
+const ChannelType kEmailChannelType = {
+    .name = "email",
+    .address = ChannelAddress::kEmail,
+    .via_smtp = true,
+    .make = &MakeEmailChannel,
+};
 
 }  // namespace loom

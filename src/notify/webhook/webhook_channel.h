@@ -25,6 +25,8 @@
 
 namespace loom {
 
+struct ChannelType;  // notify/channels.h
+
 class WebhookChannel final : public Channel {
  public:
   // `clock` gives the webhook-timestamp of each attempt; it must outlive the channel.
@@ -57,5 +59,9 @@ SendResult ClassifyWebhookResponse(const HttpResponse& response);
 
 // Standard base64 (with or without padding); nullopt on any other character.
 std::optional<std::string> Base64Decode(std::string_view text);
+
+// "webhook": contact methods and incident channels with a `url`/`url_env` and optional signing
+// secrets (`secret_env`); registered in notify/channels.cc.
+extern const ChannelType kWebhookChannelType;
 
 }  // namespace loom
