@@ -36,15 +36,7 @@ class DrillDeadlineTest : public testing::StoreFixture {
     ASSERT_TRUE(engine_->Load().ok());
   }
 
-  std::vector<Deadline> PendingDrillDue() {
-    Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
-    EXPECT_TRUE(pending.ok());
-    std::vector<Deadline> out;
-    for (const Deadline& d : *pending) {
-      if (d.kind == kDrillDueDeadline) out.push_back(d);
-    }
-    return out;
-  }
+  std::vector<Deadline> PendingDrillDue() { return PendingOfKind(kDrillDueDeadline); }
 
   // The messages about no incident (overdue drills): "channel role recipient".
   std::vector<std::string> DrillMessages() {

@@ -92,6 +92,17 @@ class StoreFixture : public ::testing::Test {
     return out;
   }
 
+  // The pending deadlines of `kind`, by due time.
+  std::vector<Deadline> PendingOfKind(const std::string& kind) {
+    Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
+    EXPECT_TRUE(pending.ok());
+    std::vector<Deadline> out;
+    for (const Deadline& d : *pending) {
+      if (d.kind == kind) out.push_back(d);
+    }
+    return out;
+  }
+
   TempDir dir_;
   std::unique_ptr<sql::TestDatabase> db_;
   FakeClock clock_;  // Monday 2026-11-02 09:00 UTC

@@ -100,7 +100,14 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       links_(std::move(links)),
       probes_(std::move(probes)),
       rebuild_roster_(std::move(oncall.rebuild)),
-      stored_overrides_(std::move(oncall.stored_overrides)) {
+      stored_overrides_(std::move(oncall.stored_overrides)),
+      drill_notes_(options_.drills.dir),
+      drills_(store, clock, options_.drills, DrillAnchor(), drill_notes_,
+              [this](const std::string& id) {
+                const std::shared_ptr<const OnCallSnapshot> oncall =
+                    roster_ ? roster_->Current() : nullptr;
+                return oncall != nullptr && oncall->FindUser(id) != nullptr;
+              }) {
   const auto& routes = Routes();
   for (size_t i = 0; i < routes.size(); ++i) {
     router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));

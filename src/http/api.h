@@ -32,6 +32,8 @@
 #include "core/roster.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
+#include "engine/drill_notes_writer.h"
+#include "engine/drill_service.h"
 #include "http/auth.h"
 #include "http/json_codec.h"
 #include "http/metrics.h"
@@ -261,8 +263,6 @@ class Api {
   // GET /v1/drills/{id}/notes: the finished drill's notes file (drill_notes_handlers.cc).
   void GetDrillNotes(const Request& req, const PathParams& params, Reply reply);
   void GetComplianceReport(const Request& req, const PathParams& params, Reply reply);
-  // Replaces the pending drill_due deadline with the one the schedule gives now (logs failures).
-  void RescheduleDrillDue();
   // When the drill schedule started: options_.drill_anchor, else when the Api started.
   TimePoint DrillAnchor() const;
 
@@ -312,8 +312,11 @@ class Api {
       rebuild_roster_;
   std::mutex overrides_mu_;
   std::vector<ScheduleOverride> stored_overrides_;  // guarded by overrides_mu_
-  // Drill start and finish wait for several store writes: off the I/O threads. Last, so that it
-  // is destroyed first and its jobs finish while everything they use still exists.
+  // Drill start and finish (drill_handlers.cc); the notes go into options_.drills.dir.
+  FileDrillNotesWriter drill_notes_;
+  DrillService drills_;
+  // Drill start and finish wait for their store write: off the I/O threads. Last, so that it is
+  // destroyed first and its jobs finish while everything they use still exists.
   JobThread blocking_;
 };
 

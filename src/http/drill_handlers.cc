@@ -1,21 +1,18 @@
-// Drills (docs/drills.md): start a drill incident, finish it (notes Markdown written into the
-// configured drill folder), list past drills with the next one due.
-//
-// Starting and finishing take several store writes in order; they run on a short-lived worker
-// thread (AwaitWrite blocks), never on an I/O thread, and answer through the Reply at the end.
-
-#include <spdlog/spdlog.h>
+// Drills (docs/drills.md): start a drill incident, finish it, list past drills with the next one
+// due. Starting and finishing are the drill service's (engine/drill_service.h: one store write
+// each, the notes written through its DrillNotesWriter); these handlers parse the request, call
+// it on the Api's worker thread (it blocks until the write is done, never on an I/O thread) and
+// render its answer.
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
-#include "common/crypto.h"
 #include "common/time_format.h"
 #include "core/drill.h"
 #include "core/drill_notes.h"
-#include "core/followup.h"
+#include "core/drill_plan.h"
 #include "engine/drill_deadline.h"
+#include "engine/drill_service.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
@@ -23,8 +20,6 @@
 
 namespace loom::http {
 namespace {
-
-constexpr char kParticipantsNote[] = "Drill participants: ";
 
 Error NotADrill(std::string_view id) { return Error::NotFound("no drill " + std::string(id)); }
 
@@ -87,62 +82,10 @@ Json DrillToJson(const Incident& inc) {
   return j;
 }
 
-// Participants named at the start (a timeline note), then the ones named at the finish.
-std::vector<std::string> Participants(const std::vector<TimelineEvent>& timeline,
-                                      const std::vector<std::string>& at_finish) {
-  std::vector<std::string> out;
-  auto add = [&](const std::string& who) {
-    if (!who.empty() && std::find(out.begin(), out.end(), who) == out.end()) out.push_back(who);
-  };
-  for (const TimelineEvent& e : timeline) {
-    if (e.type != "incident.note") continue;
-    const Json d = Json::parse(e.data_json, nullptr, false);
-    if (!d.is_object() || !d.contains("note") || !d["note"].is_string()) continue;
-    const std::string note = d["note"].get<std::string>();
-    if (note.rfind(kParticipantsNote, 0) != 0) continue;
-    std::string rest = note.substr(sizeof(kParticipantsNote) - 1);
-    size_t start = 0;
-    while (start <= rest.size()) {
-      size_t comma = rest.find(", ", start);
-      add(rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 2;
-    }
-  }
-  for (const std::string& p : at_finish) add(p);
-  return out;
-}
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-IncidentCommand Command(IncidentCommand::Type type, int64_t number, const std::string& actor) {
-  IncidentCommand c;
-  c.type = type;
-  c.incident_number = number;
-  c.actor = actor;
-  return c;
-}
-
-// Runs one command and waits for it (worker threads only).
-Result<Incident> Run(Store& store, IncidentCommand command) {
-  return AwaitWrite<Incident>(
-      [&](Callback<Incident> done) { store.Execute(std::move(command), std::move(done)); });
-}
-
 }  // namespace
 
 TimePoint Api::DrillAnchor() const {
   return options_.drill_anchor == TimePoint{} ? started_at_ : options_.drill_anchor;
-}
-
-void Api::RescheduleDrillDue() {
-  Result<NextDrill> next =
-      loom::RescheduleDrillDue(store_, options_.drills, DrillAnchor(), clock_.Now());
-  if (!next.ok()) spdlog::error("cannot schedule the next drill: {}", next.error().message);
 }
 
 void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
@@ -160,10 +103,9 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
                                   {{"/scenario", "must be availability or security"}}),
                    req));
   }
-  IngestRequest ingest;
-  ingest.format = "drill";
-  ingest.drill = true;
-  ingest.actor = who->actor();
+  DrillStart start;
+  start.scenario = *scenario;
+  start.actor = who->actor();
   auto service = OptionalStringField(*body, "service");
   auto title = OptionalStringField(*body, "title");
   auto commander = OptionalStringField(*body, "commander");
@@ -173,13 +115,12 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
     if (!r->ok()) return reply->Send(ProblemFor(r->error(), req));
   }
   if (!participants.ok()) return reply->Send(ProblemFor(participants.error(), req));
-  if (!commander->empty() && *commander != ingest.actor && !IsConfiguredUser(*commander)) {
+  if (!commander->empty() && *commander != start.actor && !IsConfiguredUser(*commander)) {
     return reply->Send(ProblemFor(Error::Invalid("unknown user '" + *commander + "'",
                                                  {{"/commander", "is not a configured user"}}),
                                   req));
   }
-  ingest.service_id = service->empty() ? options_.drills.service : *service;
-  Severity severity = Severity::kSev1;
+  start.service = service->empty() ? options_.drills.service : *service;
   if (!severity_text->empty()) {
     auto parsed = ParseSeverity(*severity_text);
     if (!parsed) {
@@ -187,53 +128,18 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
           Error::Invalid("severity must be one of sev1..sev4", {{"/severity", "sev1..sev4"}}),
           req));
     }
-    severity = *parsed;
+    start.severity = *parsed;
   }
-  auto known = store_.GetService(ingest.service_id);
-  if (!known.ok()) return reply->Send(ProblemFor(known.error(), req));
-  if (!known->has_value()) {
-    return reply->Send(ProblemFor(Error::Invalid("unknown service '" + ingest.service_id + "'",
-                                                 {{"/service", "is not a service"}}),
-                                  req));
-  }
-  std::string label = SeverityName(severity);
-  ingest.title = title->empty() ? label + " " + IncidentKindName(*scenario) + " tabletop drill"
-                                : ingest::CapTitle(*title);
-  ingest.dedup_key = "drill-" + RandomHex(8);
-  AlertUpdate alert;
-  alert.summary = ingest.title;
-  alert.source = "loom-oncall drill";
-  alert.raw_severity = label;
-  alert.severity = severity;
-  alert.kind = *scenario;
-  ingest.alerts.push_back(std::move(alert));
+  if (!title->empty()) start.title = ingest::CapTitle(*title);
+  start.commander = std::move(*commander);
+  start.participants = std::move(*participants);
 
-  blocking_.Post([this, reply, ingest = std::move(ingest), commander = std::move(*commander),
-                  participants = std::move(*participants), actor = who->actor(),
-                  instance = std::string(req.path)]() mutable {
+  blocking_.Post([this, reply, start = std::move(start), instance = std::string(req.path)] {
     const Request where = RequestAt(Method::kPost, instance);
-    Result<IngestOutcome> opened = AwaitWrite<IngestOutcome>(
-        [&](Callback<IngestOutcome> done) { store_.Ingest(std::move(ingest), std::move(done)); });
-    if (!opened.ok()) return reply->Send(ProblemFor(opened.error(), where));
-    const int64_t number = opened->incident_number;
-    if (!commander.empty()) {
-      IncidentCommand c = Command(IncidentCommand::Type::kSetCommander, number, actor);
-      c.commander = commander;
-      Result<Incident> set = Run(store_, std::move(c));
-      if (!set.ok()) return reply->Send(ProblemFor(set.error(), where));
-    }
-    if (!participants.empty()) {
-      IncidentCommand c = Command(IncidentCommand::Type::kAddNote, number, actor);
-      c.note = kParticipantsNote + Joined(participants);
-      Result<Incident> noted = Run(store_, std::move(c));
-      if (!noted.ok()) return reply->Send(ProblemFor(noted.error(), where));
-    }
-    RescheduleDrillDue();  // a drill started: the next one is due an interval from now
-    auto detail = store_.GetIncident(number);
-    if (!detail.ok()) return reply->Send(ProblemFor(detail.error(), where));
-    if (!detail->has_value()) return reply->Send(ProblemFor(NotADrill(IncidentId(number)), where));
-    Response r = JsonResponse(201, DrillToJson((*detail)->incident));
-    r.headers.emplace_back("Location", "/v1/incidents/" + IncidentId(number));
+    Result<Incident> drill = drills_.Start(start);
+    if (!drill.ok()) return reply->Send(ProblemFor(drill.error(), where));
+    Response r = JsonResponse(201, DrillToJson(*drill));
+    r.headers.emplace_back("Location", "/v1/incidents/" + drill->id());
     reply->Send(std::move(r));
   });
 }
@@ -259,105 +165,29 @@ void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply)
   auto followups = FollowUps(*body);
   if (!followups.ok()) return reply->Send(ProblemFor(followups.error(), req));
 
-  auto detail = store_.GetIncident(*number);
-  if (!detail.ok()) return reply->Send(ProblemFor(detail.error(), req));
-  if (!detail->has_value() || !(*detail)->incident.drill) {
-    return reply->Send(ProblemFor(NotADrill(id), req));
-  }
-  if ((*detail)->incident.state == IncidentState::kClosed) {
-    return reply->Send(
-        ProblemFor(Error::Conflict(std::string(id) + " is closed; the drill is finished"), req));
-  }
-
-  DrillNotes notes;
-  notes.what_worked = std::move(*worked);
-  notes.gaps = std::move(*gaps);
-  notes.followups = std::move(*followups);
-  blocking_.Post([this, reply, number = *number, notes = std::move(notes),
-                  participants = std::move(*participants), actor = who->actor(),
-                  instance = std::string(req.path)]() mutable {
+  DrillFinish finish;
+  finish.number = *number;
+  finish.name = std::string(id);
+  finish.actor = who->actor();
+  finish.what_worked = std::move(*worked);
+  finish.gaps = std::move(*gaps);
+  finish.participants = std::move(*participants);
+  finish.followups = std::move(*followups);
+  blocking_.Post([this, reply, finish = std::move(finish), instance = std::string(req.path)] {
     const Request where = RequestAt(Method::kPost, instance);
-    auto load = [&]() -> Result<IncidentDetail> {
-      auto d = store_.GetIncident(number);
-      if (!d.ok()) return std::move(d).error();
-      if (!d->has_value()) return NotADrill(IncidentId(number));
-      return std::move(**d);
-    };
-    Result<IncidentDetail> now = load();
-    if (!now.ok()) return reply->Send(ProblemFor(now.error(), where));
-    // A Sev1/2 drill needs a commander to be resolved: whoever finishes it, when none was named.
-    if (now->incident.commander.empty()) {
-      IncidentCommand c = Command(IncidentCommand::Type::kSetCommander, number, actor);
-      c.commander = actor;
-      Result<Incident> set = Run(store_, std::move(c));
-      if (!set.ok()) return reply->Send(ProblemFor(set.error(), where));
-    }
-    if (now->incident.open()) {
-      IncidentCommand c = Command(IncidentCommand::Type::kResolve, number, actor);
-      c.note = "drill finished";
-      Result<Incident> resolved = Run(store_, std::move(c));
-      if (!resolved.ok()) return reply->Send(ProblemFor(resolved.error(), where));
-    }
-    now = load();
-    if (!now.ok()) return reply->Send(ProblemFor(now.error(), where));
-    notes.incident = now->incident;
-    notes.timeline = now->timeline;
-    notes.participants = Participants(now->timeline, participants);
-
-    // The notes first, then the close: a failed write leaves the drill resolved, and finishing
-    // it again retries.
-    const std::filesystem::path dir(options_.drills.dir);
-    std::filesystem::path file = dir / DrillNotesFileName(notes.incident);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (std::filesystem::exists(file, ec)) {
-      std::string name = file.stem().string() + "-" + notes.incident.id() + ".md";
-      file = dir / name;
-    }
-    {
-      std::ofstream out(file, std::ios::binary | std::ios::trunc);
-      out << RenderDrillNotes(notes);
-      out.close();
-      if (!out) {
-        return reply->Send(
-            ProblemFor(Error::Internal("cannot write the drill notes to " + file.string()), where));
-      }
-    }
-    IncidentCommand close = Command(IncidentCommand::Type::kClose, number, actor);
-    close.note = "drill notes: " + file.string();
-    Result<Incident> closed = Run(store_, std::move(close));
-    if (!closed.ok()) return reply->Send(ProblemFor(closed.error(), where));
-    // The follow-ups whose owner is a configured user are tracked like any other (reminders,
-    // overdue notices, /v1/followups); the others live in the notes file only.
+    Result<DrillFinishOutcome> done = drills_.Finish(finish);
+    if (!done.ok()) return reply->Send(ProblemFor(done.error(), where));
     Json tracked = Json::array();
+    for (const std::string& f : done->tracked) tracked.push_back(f);
     Json untracked = Json::array();
-    const std::shared_ptr<const OnCallSnapshot> oncall = roster_ ? roster_->Current() : nullptr;
-    for (const DrillFollowUp& item : notes.followups) {
-      Result<TimePoint> due = ParseDue(item.due);
-      if (oncall == nullptr || oncall->FindUser(item.owner) == nullptr || !due.ok()) {
-        untracked.push_back(item.title);
-        continue;
-      }
-      Followup f;
-      f.title = item.title;
-      f.owner = item.owner;
-      f.due_at = *due;
-      f.source_kind = "drill";
-      f.source_ref = closed->id();
-      f.service_id = closed->service_id;
-      f.created_by = actor;
-      Result<Followup> created = AwaitWrite<Followup>(
-          [&](Callback<Followup> done) { store_.CreateFollowup(std::move(f), std::move(done)); });
-      if (!created.ok()) return reply->Send(ProblemFor(created.error(), where));
-      tracked.push_back(created->id());
-    }
-    Json body = Json::object();
-    body["drill"] = DrillToJson(*closed);
-    body["notes_path"] = file.string();
-    body["notes_file"] = file.filename().string();
-    body["followups"] = std::move(tracked);
-    body["followups_not_tracked"] = std::move(untracked);
-    reply->Send(JsonResponse(200, body));
+    for (const std::string& title : done->untracked) untracked.push_back(title);
+    Json answer = Json::object();
+    answer["drill"] = DrillToJson(done->drill);
+    answer["notes_path"] = done->notes_path;
+    answer["notes_file"] = std::filesystem::path(done->notes_path).filename().string();
+    answer["followups"] = std::move(tracked);
+    answer["followups_not_tracked"] = std::move(untracked);
+    reply->Send(JsonResponse(200, answer));
   });
 }
 

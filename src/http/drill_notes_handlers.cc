@@ -1,10 +1,11 @@
 // GET /v1/drills/{id}/notes (docs/drills.md): the Markdown notes file a finished drill wrote into
 // the drill folder, for the web console's drills page.
 //
-// The file is found the way FinishDrill names it (the drill's date and title slug, or the same
-// with "-INC-<n>" when that name was taken), never from a path recorded in the timeline, and it
-// is served only when its "- Incident: INC-<n> " line names this drill: nothing outside the
-// drill folder can be read, and another drill's notes of the same day and title are not mixed up.
+// The file is found the way FileDrillNotesWriter (engine/drill_notes_writer.h) names it (the
+// drill's date and title slug, or the same with "-INC-<n>" when that name was taken by another
+// drill's notes), never from a path recorded in the timeline, and it is served only when its
+// "- Incident: INC-<n> " line names this drill: nothing outside the drill folder can be read, and
+// another drill's notes of the same day and title are not mixed up.
 
 #include <cstdint>
 #include <filesystem>

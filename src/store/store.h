@@ -24,6 +24,7 @@
 #include "core/alert_event.h"
 #include "core/credentials.h"
 #include "core/deadline.h"
+#include "core/drill_plan.h"
 #include "core/followup.h"
 #include "core/incident.h"
 #include "core/incident_command.h"
@@ -248,6 +249,17 @@ class Store {
   virtual Status Writable() = 0;
   // Stops accepting writes, commits everything queued, joins the writer. Idempotent.
   virtual void Shutdown() = 0;
+
+  // ---- drills (engine/drill_service.h; issue 17: to be placed in their role) ----
+  // Applies `plan` (core/drill_plan.h) in one transaction: the drill incident opened with its
+  // first page, its commander and participants note, the next drill_due deadline replacing the
+  // pending one. Any failure, of a step or of `plan.next_due`, leaves nothing. Answers the drill
+  // as opened.
+  virtual void StartDrill(DrillStartPlan plan, Callback<Incident> done) = 0;
+  // Applies `plan` in one transaction: commander, resolve, notes (plan.write_notes), close,
+  // follow-ups. kNotFound when plan.number is not a drill, kConflict when it is closed; any
+  // failure, of a step or of `plan.write_notes`, leaves the drill as it was.
+  virtual void FinishDrill(DrillFinishPlan plan, Callback<DrillFinished> done) = 0;
 };
 
 // Blocks until an asynchronous write completes. For start-up code, the CLI and tests only:

@@ -52,6 +52,8 @@ class UnsupportedStore : public Store {
     done(Unsupported());
   }
   void ScheduleDrillDue(Deadline, Callback<Deadline> done) override { done(Unsupported()); }
+  void StartDrill(DrillStartPlan, Callback<Incident> done) override { done(Unsupported()); }
+  void FinishDrill(DrillFinishPlan, Callback<DrillFinished> done) override { done(Unsupported()); }
 
   void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
     if (oncall == nullptr) return done(Unsupported());

@@ -120,6 +120,15 @@ class SqlStore final : public Store {
                            std::string data_json, Callback<TimelineEvent> done) override;
   void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
   void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override;
+  void StartDrill(DrillStartPlan plan, Callback<Incident> done) override {
+    Submit<Incident>([this, plan = std::move(plan)] { return writer_->ApplyStartDrill(plan); },
+                     std::move(done));
+  }
+  void FinishDrill(DrillFinishPlan plan, Callback<DrillFinished> done) override {
+    Submit<DrillFinished>(
+        [this, plan = std::move(plan)] { return writer_->ApplyFinishDrill(plan); },
+        std::move(done));
+  }
 
   // On-call (oncall_tables.h).
   void CreateOverride(ScheduleOverride override, Callback<ScheduleOverride> done) override;

@@ -75,6 +75,10 @@ class SqlWriter final : public TransactionControl {
                                          const std::string& actor, const std::string& data_json);
   Result<DeadlineFiring> ApplyFireDeadline(int64_t id, const DeadlineHandler& handler);
   Result<Deadline> ApplyScheduleDrillDue(const Deadline& deadline);
+  // Drills (sql_writer_drill.cc): the steps of each plan in this one command, composed from the
+  // Apply* methods above; see Store::StartDrill and Store::FinishDrill.
+  Result<Incident> ApplyStartDrill(const DrillStartPlan& plan);
+  Result<DrillFinished> ApplyFinishDrill(const DrillFinishPlan& plan);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Result<int64_t> ApplyClaimOutbox(const std::vector<OutboxClaim>& claims);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
