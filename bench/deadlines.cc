@@ -265,7 +265,9 @@ int main(int argc, char** argv) {
   const int64_t rss_kib = ResidentKiB();
 
   // ---- 3. fire under load ----
-  engine.Start();
+  loom::DeadlineLoop loop(clock);
+  loop.Start();
+  engine.Start(loop);
   std::atomic<bool> stop{false};
   std::atomic<int64_t> ingested{0};
   std::vector<std::thread> writers;

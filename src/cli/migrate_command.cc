@@ -19,7 +19,7 @@ struct MigrateFlags {
 int RunMigrate(const MigrateFlags& flags, CliContext& ctx) {
   Result<Config> config = StoreCommandConfig(flags.config, flags.data_dir, ctx);
   if (!config.ok()) return ReportError(ctx, config.error());
-  // Never beside a running server on the same SQLite file (cli/data_dir_lock.h).
+  // Never beside a running server on the same SQLite file (server/data_dir_lock.h).
   Result<DataDirLock> lock = LockStoreDirectory(*config);
   if (!lock.ok()) return ReportError(ctx, lock.error());
   Result<OpenedStore> opened = OpenConfiguredStore(*config, StoreUse::kTool, ctx);

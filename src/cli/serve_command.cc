@@ -2,36 +2,28 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <system_error>
-#include <vector>
 
 #include "cli/commands.h"
 #include "cli/delivery_setup.h"
-#include "cli/open_files.h"
-#include "cli/probe_setup.h"
 #include "cli/store_open.h"
 #include "cli/version.h"
-#include "common/crypto.h"
 #include "common/log.h"
-#include "config/oncall_snapshot.h"
 #include "core/builtin_runbook.h"
-#include "core/roster.h"
 #include "core/severity_policy.h"
-#include "engine/drill_deadline.h"
-#include "engine/escalation_engine.h"
-#include "engine/link_key.h"
+#include "server/data_dir_lock.h"
+#include "server/server.h"
 
 namespace loom {
 namespace {
@@ -100,99 +92,29 @@ Result<SeverityPolicy> LoadSeverityPolicy(const Config& config, bool demo) {
   return BuildSeverityPolicy(text.str(), path, config.policy);
 }
 
-Status SeedServices(const Config& config, Store& store) {
-  for (const ServiceConfig& configured : config.services) {
-    std::vector<std::string> hashes;
-    hashes.reserve(configured.integration_keys.size());
-    for (const std::string& key : configured.integration_keys) hashes.push_back(Sha256Hex(key));
-    Status seeded = store.UpsertConfiguredService(configured.service, hashes);
-    if (!seeded.ok()) {
-      const Error& e = seeded.error();
-      return Error{e.code, "cannot seed service '" + configured.service.id + "': " + e.message, {}};
-    }
-  }
-  return OkStatus();
-}
-
-// Seeds the configured users, then builds the on-call picture from the configuration and the
-// overrides stored through the API. The file is re-applied at every start; stored overrides of a
-// schedule that is no longer configured are kept in the store but left out (with a warning).
-Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
-  std::vector<User> users;
-  for (const UserConfig& u : config.users) users.push_back(u.user);
-  Status seeded = store.UpsertConfiguredUsers(users);
-  if (!seeded.ok()) {
-    const Error& e = seeded.error();
-    return Error{e.code, "cannot seed users: " + e.message, {}};
-  }
-  auto stored = store.ListOverrides();
-  if (!stored.ok()) {
-    const Error& e = stored.error();
-    return Error{e.code, "cannot read schedule overrides: " + e.message, {}};
-  }
-  std::vector<std::string> skipped;
-  auto snapshot = BuildOnCallSnapshot(config, *stored, &skipped);
-  if (!snapshot.ok()) return std::move(snapshot).error();
-  for (const std::string& line : skipped) spdlog::warn("on-call: {}", line);
-
-  OnCallDeps deps;
-  deps.roster = std::make_shared<Roster>(std::move(snapshot).value());
-  auto shared_config = std::make_shared<const Config>(config);
-  deps.rebuild = [shared_config](const std::vector<ScheduleOverride>& overrides) {
-    return BuildOnCallSnapshot(*shared_config, overrides);
-  };
-  deps.stored_overrides = std::move(stored).value();
-  return deps;
-}
-
-// A start that fails removes the data directory it created (with --demo: and the fresh secrets
-// in it), so that trying again starts from where the user was. Declared after the lock and before
-// the store, so it runs with the store closed and the directory still locked.
-class RemoveCreatedDirUnlessServed {
- public:
-  RemoveCreatedDirUnlessServed() = default;
-  RemoveCreatedDirUnlessServed(const RemoveCreatedDirUnlessServed&) = delete;
-  RemoveCreatedDirUnlessServed& operator=(const RemoveCreatedDirUnlessServed&) = delete;
-  ~RemoveCreatedDirUnlessServed() {
-    if (dir_.empty() || served_) return;
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-    if (ec) spdlog::warn("could not remove the data directory {}: {}", dir_, ec.message());
-  }
-  void Created(std::string dir) { dir_ = std::move(dir); }
-  void Served() { served_ = true; }
-
- private:
-  std::string dir_;
-  bool served_ = false;
-};
-
-// Creates `dir` when missing and holds the lock `acquire` takes in `lock`; a directory created
-// here is removed by `cleanup` unless the server starts.
-Status LockDataDir(const std::string& dir, const std::function<Result<DataDirLock>()>& acquire,
-                   DataDirLock& lock, RemoveCreatedDirUnlessServed& cleanup) {
+// Creates `dir` when missing and locks it with `acquire`: the claim the server holds
+// (server/data_dir_lock.h); a directory created here goes again unless the server starts.
+Result<DataDirClaim> ClaimDataDir(const std::string& dir,
+                                  const std::function<Result<DataDirLock>()>& acquire) {
   bool created = false;
   Status made = EnsureDirectory(dir, &created);
-  if (!made.ok()) return made;
+  if (!made.ok()) return std::move(made).error();
   Result<DataDirLock> locked = acquire();
   if (!locked.ok()) return std::move(locked).error();
-  lock = std::move(locked).value();
-  if (created) cleanup.Created(dir);
-  return OkStatus();
+  return DataDirClaim(std::move(locked).value(), created ? dir : std::string());
 }
 
 int RunServe(const ServeFlags& flags, CliContext& ctx) {
   if (!spdlog::get(kLoggerName)) InitLogging(LogOptions{flags.log_level});
 
-  // One data directory, one server (cli/data_dir_lock.h). The demo writes its secrets into the
+  // One data directory, one server (server/data_dir_lock.h). The demo writes its secrets into the
   // directory, so it takes the lock before anything else.
-  DataDirLock lock;
-  RemoveCreatedDirUnlessServed cleanup;
+  std::optional<DataDirClaim> claim;
   if (flags.demo) {
-    Status locked = LockDataDir(
-        DemoDataDir(flags), [&] { return DataDirLock::Acquire(DemoDataDir(flags)); }, lock,
-        cleanup);
-    if (!locked.ok()) return ReportError(ctx, locked.error());
+    Result<DataDirClaim> claimed =
+        ClaimDataDir(DemoDataDir(flags), [&] { return DataDirLock::Acquire(DemoDataDir(flags)); });
+    if (!claimed.ok()) return ReportError(ctx, claimed.error());
+    claim.emplace(std::move(claimed).value());
   }
 
   Result<Config> loaded = LoadServeConfig(flags, ctx);
@@ -221,178 +143,39 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
   spdlog::info("severity policy from {}", shared_policy->runbook);
 
   if (!flags.demo) {
-    Status locked = LockDataDir(
-        config.server.data_dir, [&] { return LockStoreDirectory(config); }, lock, cleanup);
-    if (!locked.ok()) return ReportError(ctx, locked.error());
-  }
-
-  // Before the store, the probes and the clients take descriptors: the soft open-file limit up to
-  // the hard one (the connection cap below is sized from it).
-  const OpenFileLimit open_files = RaiseOpenFileLimit();
-  if (!open_files.error.empty()) {
-    spdlog::warn("cannot raise the open-file limit ({}); keeping soft limit {}", open_files.error,
-                 open_files.soft);
+    Result<DataDirClaim> claimed =
+        ClaimDataDir(config.server.data_dir, [&] { return LockStoreDirectory(config); });
+    if (!claimed.ok()) return ReportError(ctx, claimed.error());
+    claim.emplace(std::move(claimed).value());
   }
 
   // Before the first thread starts (the store's writer), so that every thread inherits the mask.
   std::unique_ptr<ShutdownSignal> shutdown = ctx.shutdown_signal();
 
-  Result<OpenedStore> opened = OpenConfiguredStore(config, StoreUse::kServe, ctx);
-  if (!opened.ok()) return ReportError(ctx, opened.error());
-  const std::string store_name = opened->description;
-  std::unique_ptr<Store> store = std::move(opened->store);
-
-  Status seeded = SeedServices(config, *store);
-  if (!seeded.ok()) {
-    store->Shutdown();
-    return ReportError(ctx, seeded.error());
-  }
-
-  Result<OnCallDeps> oncall = LoadOnCall(config, *store);
-  if (!oncall.ok()) {
-    store->Shutdown();
-    return ReportError(ctx, oncall.error());
-  }
-
-  // One-click links: one key (read or created once) signs the links notifications carry and
-  // verifies them at /a/.
-  Result<std::string> link_key = LoadOrCreateLinkKey(config.notify.link_secret, *store);
-  if (!link_key.ok()) {
-    store->Shutdown();
-    return ReportError(ctx, link_key.error());
-  }
-  auto link_signer = std::make_shared<const LinkSigner>(*link_key, config.server.public_url,
-                                                        config.notify.link_ttl);
-
-  // The drill schedule: it starts with the first start-up (kept in the store), and the next
-  // drill's deadline is planned before the engine loads the pending ones.
-  Result<TimePoint> drill_anchor = StartDrillSchedule(config.drills, *store, ctx.clock.Now());
-  if (!drill_anchor.ok()) {
-    store->Shutdown();
-    return ReportError(ctx, drill_anchor.error());
-  }
-
-  // The escalation engine: its hooks in the store before the first request (a new incident's
-  // first page is decided in its own transaction, on every instance); it runs while this
-  // instance leads (below).
-  std::shared_ptr<Roster> oncall_roster = oncall->roster;
-  EscalationEngine engine(*store, ctx.clock, shared_policy, oncall_roster);
-  Status engine_loaded = engine.Load();
-  if (!engine_loaded.ok()) {
-    store->Shutdown();
-    const Error& e = engine_loaded.error();
-    return ReportError(ctx, {e.code, "cannot load pending deadlines: " + e.message, {}});
-  }
-  // The availability playbook's probes (cli/probe_setup.h); stopped after the HTTP server.
-  Result<std::shared_ptr<ProbeRunner>> probes = MakeProbeRunner(config, *store, ctx.clock);
-  if (!probes.ok()) {
-    engine.Stop();
-    store->Shutdown();
-    return ReportError(ctx, probes.error());
-  }
-  (*probes)->Start();
-  // Set once the outbox workers run (they start after the server, see below).
-  std::atomic<const DeliveryService*> delivery_ready{nullptr};
-
-  ServerOptions server_options;
-  server_options.listen = config.server.listen;
-  server_options.tls_cert = config.server.tls_cert;
-  server_options.tls_key = config.server.tls_key;
-  server_options.threads = config.server.threads;
-  server_options.version = kLoomOncallVersion;
-  server_options.drills = config.drills;
-  server_options.drill_anchor = *drill_anchor;
-  {
-    const ConnectionBudget budget =
-        HttpConnectionBudget(open_files.soft, CountOpenFiles().value_or(0), config.notify.workers,
-                             server_options.max_connections);
-    server_options.max_connections = budget.max_connections;
-    spdlog::info(
-        "open files: soft limit {}{} (hard limit {}); HTTP connections capped at {}, {} "
-        "descriptors kept for the store, probes and deliveries",
-        open_files.soft,
-        open_files.soft != open_files.before ? ", raised from " + std::to_string(open_files.before)
-                                             : std::string(),
-        open_files.hard == RLIM_INFINITY ? std::string("unlimited")
-                                         : std::to_string(open_files.hard),
-        budget.max_connections, budget.reserved);
-  }
-  std::string admin_hash = config.admin_token.empty() ? "" : Sha256Hex(config.admin_token);
-  if (admin_hash.empty()) {
-    spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
-  }
-  auto started = ctx.start_http_server(
-      server_options,
-      ServerDeps{*store, ctx.clock, admin_hash, shared_policy, std::move(oncall).value(),
-                 [&engine, &delivery_ready] {
-                   EngineStats stats = engine.Stats();
-                   if (const DeliveryService* d = delivery_ready.load())
-                     stats.delivery = d->Stats();
-                   return stats;
-                 },
-                 link_signer, *probes});
-  if (!started.ok()) {
-    (*probes)->Stop();
-    engine.Stop();
-    store->Shutdown();
-    const Error& e = started.error();
-    return ReportError(ctx, {e.code, "cannot start the HTTP server: " + e.message, {}});
-  }
-  std::unique_ptr<HttpServer> server = std::move(started).value();
-
-  bool tls = !config.server.tls_cert.empty();
-  std::string url = ListeningUrl(config.server.listen, server->port(), tls);
-
-  // The outbox workers, once the links they put in messages can name the bound address:
-  // pending messages back in their heap, then sending.
-  const std::string public_url = public_url_derived ? url : config.server.public_url;
-  auto message_links =
-      std::make_shared<const LinkSigner>(*link_key, public_url, config.notify.link_ttl);
-  Result<std::unique_ptr<DeliveryService>> delivery = LoadDelivery(
-      config, *store, ctx.clock, oncall_roster,
-      [message_links](int64_t incident, const std::string& recipient, const std::string& via,
-                      TimePoint now) { return message_links->For(incident, recipient, via, now); });
-  if (!delivery.ok()) {
-    server->Stop();
-    server->Wait();
-    (*probes)->Stop();
-    engine.Stop();
-    store->Shutdown();
-    return ReportError(ctx, delivery.error());
-  }
-  delivery_ready = delivery->get();
-  // The engine, the outbox workers and the scheduled probe rounds run on one instance at a time
-  // (Store::SetLeadershipHooks: at once with SQLite; with PostgreSQL while this instance holds
-  // the leader's lock). Leading after following reloads what is pending, as another instance may
-  // have left it.
-  DeliveryService& sender = **delivery;
-  ProbeRunner& prober = **probes;
-  prober.SetScheduled(false);  // until this instance leads
-  // PostgreSQL runs `lead` again every second while this instance leads: what could not be
-  // loaded (the database was away a moment ago) is loaded then, and once everything is, Load
-  // reads nothing. A failure is logged when its cause changes, not every second.
-  store->SetLeadershipHooks(
-      [&engine, &sender, &prober, last_error = std::string()]() mutable {
-        prober.SetScheduled(true);
-        engine.Start();
-        sender.Start();
-        Status loaded = engine.Load();
-        if (loaded.ok()) loaded = sender.Load();
-        if (loaded.ok()) {
-          if (!last_error.empty()) spdlog::info("loaded the pending work");
-          last_error.clear();
-        } else if (loaded.error().message != last_error) {
-          last_error = loaded.error().message;
-          spdlog::error("loading the pending work (tried again every second): {}", last_error);
-        }
+  Server::Parts parts{
+      .clock = ctx.clock,
+      .open_store = [&config, &ctx]() -> Result<std::unique_ptr<Store>> {
+        Result<OpenedStore> opened = OpenConfiguredStore(config, StoreUse::kServe, ctx);
+        if (!opened.ok()) return std::move(opened).error();
+        return std::move(opened->store);
       },
-      [&engine, &sender, &prober] {
-        prober.SetScheduled(false);
-        sender.Stop();
-        engine.Stop();
-      });
-  cleanup.Served();
-  ctx.out << "loom-oncall listening on " << url << "\n";
+      .store_name = StoreDescription(config),
+      .start_http = ctx.start_http_server,
+      .load_delivery =
+          [&config, &ctx](Store& store, std::shared_ptr<Roster> roster, MessageLinks links) {
+            return LoadDelivery(config, store, ctx.clock, std::move(roster), std::move(links));
+          },
+  };
+  Result<std::unique_ptr<Server>> started = Server::Start({.config = config,
+                                                           .policy = shared_policy,
+                                                           .data_dir = std::move(*claim),
+                                                           .public_url_derived = public_url_derived,
+                                                           .version = kLoomOncallVersion},
+                                                          std::move(parts));
+  if (!started.ok()) return ReportError(ctx, started.error());
+  std::unique_ptr<Server> server = std::move(started).value();
+
+  ctx.out << "loom-oncall listening on " << server->url() << "\n";
   if (flags.demo) {
     for (const ServiceConfig& service : config.services) {
       if (service.integration_keys.empty()) continue;
@@ -404,43 +187,18 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
             << " (LOOM_ONCALL_ADMIN_TOKEN)\n";
   }
   ctx.out.flush();
-  spdlog::info(
-      "loom-oncall {} serving on {} (config {}, store {}, {} service(s), {} user(s), {} "
-      "schedule(s))",
-      kLoomOncallVersion, url, config.source, store_name, config.services.size(),
-      config.users.size(), config.schedules.size());
 
   int signal_number = shutdown->Wait();
   spdlog::info("received {}: stopping the HTTP server, then the store",
                signal_number == SIGINT    ? "SIGINT"
                : signal_number == SIGTERM ? "SIGTERM"
                                           : "a signal");
-  server->Stop();
-  server->Wait();
-  server.reset();
-  store->SetLeadershipHooks(nullptr, nullptr);
-  delivery_ready = nullptr;
-  (*delivery)->Stop();
-  (*probes)->Stop();
-  engine.Stop();
-  store->Shutdown();
+  server.reset();  // the teardown (server/server.h)
   spdlog::info("stopped");
   return 0;
 }
 
 }  // namespace
-
-std::string ListeningUrl(const std::string& listen, uint16_t port, bool tls) {
-  std::string host = listen;
-  size_t colon = listen.rfind(':');
-  // "[::1]:8080" and "host:8080" split at the last ':'; a bare IPv6 address has ':' inside.
-  if (colon != std::string::npos && (listen.find(':') == colon || listen.front() == '[')) {
-    host = listen.substr(0, colon);
-  }
-  if (host.empty()) host = "0.0.0.0";
-  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
-}
 
 void RegisterServeCommand(CLI::App& app, CliContext& ctx, CommandAction* action) {
   auto flags = std::make_shared<ServeFlags>();

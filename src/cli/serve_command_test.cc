@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "cli/cli_test_harness.h"
-#include "cli/data_dir_lock.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "server/data_dir_lock.h"
 #include "testing/temp_dir.h"
 
 namespace loom {
@@ -29,14 +29,6 @@ Config DemoLikeConfig(const std::string& data_dir) {
   loom.integration_keys = {"0123456789abcdef0123456789abcdef"};
   config.services.push_back(loom);
   return config;
-}
-
-TEST(ListeningUrlTest, UsesTheBoundPort) {
-  EXPECT_EQ(ListeningUrl("127.0.0.1:0", 40123, false), "http://127.0.0.1:40123");
-  EXPECT_EQ(ListeningUrl("0.0.0.0:8080", 8080, true), "https://0.0.0.0:8080");
-  EXPECT_EQ(ListeningUrl(":8080", 8080, false), "http://0.0.0.0:8080");
-  EXPECT_EQ(ListeningUrl("[::1]:0", 5, false), "http://[::1]:5");
-  EXPECT_EQ(ListeningUrl("localhost:9", 9, false), "http://localhost:9");
 }
 
 TEST(ServeCommandTest, DemoStartsPrintsAndShutsDownInOrder) {

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "cli/cli_context.h"
-#include "cli/data_dir_lock.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "server/data_dir_lock.h"
 #include "store/store.h"
 
 namespace loom {
@@ -32,8 +32,8 @@ std::string StorePath(const Config& config);
 std::string StoreDescription(const Config& config);
 
 // The directory of the SQLite file (created when missing), locked for this process
-// (cli/data_dir_lock.h): serve, migrate and import hold it while they run. With PostgreSQL, a lock
-// that holds nothing.
+// (server/data_dir_lock.h): serve, migrate and import hold it while they run. With PostgreSQL, a
+// lock that holds nothing.
 Result<DataDirLock> LockStoreDirectory(const Config& config);
 
 // What the store is opened for: serving (on PostgreSQL it joins the instances and may lead

@@ -116,7 +116,7 @@ int RunImport(const TransferFlags& flags, CliContext& ctx) {
     file.open(flags.file, std::ios::binary);
     if (!file) return ReportError(ctx, Error::NotFound("cannot read '" + flags.file + "'"));
   }
-  // Never beside a running server on the same SQLite file (cli/data_dir_lock.h); creates the
+  // Never beside a running server on the same SQLite file (server/data_dir_lock.h); creates the
   // directory when it is missing.
   Result<DataDirLock> lock = LockStoreDirectory(*config);
   if (!lock.ok()) return ReportError(ctx, lock.error());

@@ -47,12 +47,15 @@ std::shared_ptr<const OnCallSnapshot> DeliveryService::Snapshot() const {
 
 Status DeliveryService::Load() {
   // Subscribe first: a row committed between the two steps is then seen twice at worst, and
-  // the second copy finds it sent (the re-read before sending drops it).
-  store_.SetOutboxHooks(
-      [this](const Incident& incident, const std::vector<TimelineEvent>& events) {
-        return ChannelPosts(incident, events, channels_by_service_);
-      },
-      [this](const std::vector<OutboxEntry>& rows) { Add(rows); });
+  // the second copy finds it sent (the re-read before sending drops it). Once: Load runs every
+  // second while a PostgreSQL instance leads.
+  std::call_once(hooks_installed_, [this] {
+    store_.SetOutboxHooks(
+        [this](const Incident& incident, const std::vector<TimelineEvent>& events) {
+          return ChannelPosts(incident, events, channels_by_service_);
+        },
+        [this](const std::vector<OutboxEntry>& rows) { Add(rows); });
+  });
   {
     std::lock_guard<std::mutex> lock(mu_);
     // Parked: nothing would be kept. Loaded since the last park: the hooks brought the rest.
@@ -80,18 +83,19 @@ void DeliveryService::Add(const std::vector<OutboxEntry>& rows) {
     for (const OutboxEntry& row : rows) {
       if (row.state != "pending") continue;
       rows_[row.id] = row;
-      heap_.push({ToUnixMicros(row.next_attempt_at.value_or(row.created_at)), row.id});
+      heap_.push({SteadyUs(row.next_attempt_at.value_or(row.created_at)), row.id});
     }
   }
-  wakeup_.Notify();
+  timer_.Wake();
 }
 
-std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoint>* next) {
+std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<SteadyTime>* next) {
   const TimePoint now = clock_.Now();
+  const int64_t steady_now = clock_.Steady().time_since_epoch().count();
   std::vector<int64_t> due;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    while (!heap_.empty() && heap_.top().due_us <= ToUnixMicros(now)) {
+    while (!heap_.empty() && heap_.top().due_us <= steady_now) {
       if (rows_.count(heap_.top().id) != 0) due.push_back(heap_.top().id);
       heap_.pop();
     }
@@ -106,7 +110,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
     if (!fresh.ok()) {
       spdlog::warn("delivery: cannot read the outbox: {}", fresh.error().message);
       for (int64_t id : due) {
-        heap_.push({ToUnixMicros(now + std::chrono::seconds(1)), id});
+        heap_.push({SteadyUs(now + std::chrono::seconds(1)), id});
       }
     } else {
       for (int64_t id : due) rows_.erase(id);
@@ -137,7 +141,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
         const TimePoint relay_retry = std::max(relay_.down_until, now + std::chrono::seconds(1));
         if (via_relay && relay_.failures > 0) {
           if (relay_.probing || now < relay_.down_until) {
-            for (const OutboxEntry& row : rows) heap_.push({ToUnixMicros(relay_retry), row.id});
+            for (const OutboxEntry& row : rows) heap_.push({SteadyUs(relay_retry), row.id});
             continue;
           }
         }
@@ -164,8 +168,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
             not_before = last->second + options_.bundle_window;
           }
           if (not_before > now) {
-            for (const OutboxEntry& row : fresh_rows)
-              heap_.push({ToUnixMicros(not_before), row.id});
+            for (const OutboxEntry& row : fresh_rows) heap_.push({SteadyUs(not_before), row.id});
           } else {
             messages.push_back(std::move(fresh_rows));
           }
@@ -176,7 +179,7 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
         for (size_t i = 0; i < messages.size(); ++i) {
           std::vector<OutboxEntry>& message = messages[i];
           if (via_relay && relay_.failures > 0 && relay_.probing) {
-            for (const OutboxEntry& row : message) heap_.push({ToUnixMicros(relay_retry), row.id});
+            for (const OutboxEntry& row : message) heap_.push({SteadyUs(relay_retry), row.id});
             continue;
           }
           if (in_flight >= std::max(1, options_.per_destination)) {
@@ -199,8 +202,8 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<TimePoi
   }
   if (next != nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
-    *next =
-        heap_.empty() ? std::nullopt : std::optional<TimePoint>(FromUnixMicros(heap_.top().due_us));
+    *next = heap_.empty() ? std::nullopt
+                          : std::optional<SteadyTime>(SteadyTime(Duration(heap_.top().due_us)));
     stats_.pending = static_cast<int64_t>(heap_.size() + waiting_rows_);
   }
   if (!dead.empty()) {
@@ -229,7 +232,7 @@ bool DeliveryService::Claim(const Job& job) {
     last_sent_.erase(job.key);
     if (SendsThroughSmtp(job.destination.type)) relay_.probing = false;
     for (const OutboxEntry& row : job.rows) {
-      heap_.push({ToUnixMicros(clock_.Now() + std::chrono::seconds(1)), row.id});
+      heap_.push({SteadyUs(clock_.Now() + std::chrono::seconds(1)), row.id});
     }
   }
   return false;
@@ -325,18 +328,18 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
             if (!r.ok()) {
               // Not recorded: the row is still pending in the store; try it again shortly
               // (at-least-once towards the channel).
-              heap_.push({ToUnixMicros(clock_.Now() + std::chrono::seconds(1)), id});
+              heap_.push({SteadyUs(clock_.Now() + std::chrono::seconds(1)), id});
             } else if (retry_at) {
               ++row->second.attempts;
               row->second.next_attempt_at = retry_at;
-              heap_.push({ToUnixMicros(*retry_at), id});
+              heap_.push({SteadyUs(*retry_at), id});
             } else {
               rows_.erase(row);
             }
           }
         }
         if (!r.ok()) spdlog::warn("delivery: cannot record an attempt: {}", r.error().message);
-        wakeup_.Notify();
+        timer_.Wake();
         promise->set_value();
         std::lock_guard<std::mutex> lock(mu_);
         if (--callbacks_pending_ == 0) idle_.notify_all();
@@ -359,7 +362,7 @@ void DeliveryService::Finished(const std::string& key) {
     size_t release = options_.bundle_window > Duration::zero()
                          ? waiting->second.size()
                          : static_cast<size_t>(std::max(1, options_.per_destination - busy));
-    const int64_t due = ToUnixMicros(clock_.Now());
+    const int64_t due = clock_.Steady().time_since_epoch().count();
     while (release-- > 0 && !waiting->second.empty()) {
       for (int64_t id : waiting->second.front()) heap_.push({due, id});
       waiting_rows_ -= waiting->second.front().size();
@@ -367,7 +370,7 @@ void DeliveryService::Finished(const std::string& key) {
     }
     if (waiting->second.empty()) waiting_.erase(waiting);
   }
-  wakeup_.Notify();
+  timer_.Wake();
 }
 
 size_t DeliveryService::RunDue() {
@@ -382,29 +385,30 @@ size_t DeliveryService::RunDue() {
   }
 }
 
-void DeliveryService::Start() {
-  std::lock_guard<std::mutex> lock(jobs_mu_);
-  if (scheduler_.joinable()) return;
-  stopping_ = false;
+void DeliveryService::Start(DeadlineLoop& loop) {
   {
-    std::lock_guard<std::mutex> rows_lock(mu_);
-    parked_ = false;
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (!workers_.empty()) return;
+    stopping_ = false;
+    {
+      std::lock_guard<std::mutex> rows_lock(mu_);
+      parked_ = false;
+    }
+    for (int i = 0; i < std::max(1, options_.workers); ++i) {
+      workers_.emplace_back([this] { WorkerLoop(); });
+    }
   }
-  wakeup_.Restart();
-  for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
-  }
-  scheduler_ = std::thread([this] { SchedulerLoop(); });
+  timer_.Attach(loop);
 }
 
 void DeliveryService::Stop() {
-  wakeup_.Stop();
+  // Off the loop first: no job is handed to the workers once they are told to stop.
+  timer_.Detach();
   {
     std::lock_guard<std::mutex> lock(jobs_mu_);
     stopping_ = true;
   }
   jobs_cv_.notify_all();
-  if (scheduler_.joinable()) scheduler_.join();
   for (std::thread& t : workers_) {
     if (t.joinable()) t.join();
   }
@@ -421,19 +425,17 @@ void DeliveryService::Stop() {
   waiting_rows_ = 0;
 }
 
-void DeliveryService::SchedulerLoop() {
-  while (true) {
-    std::optional<TimePoint> next;
-    std::vector<Job> jobs = TakeDue(&next);
-    if (!jobs.empty()) {
-      {
-        std::lock_guard<std::mutex> lock(jobs_mu_);
-        for (Job& job : jobs) jobs_.push_back(std::move(job));
-      }
-      jobs_cv_.notify_all();
+std::optional<SteadyTime> DeliveryService::Tick() {
+  std::optional<SteadyTime> next;
+  std::vector<Job> jobs = TakeDue(&next);
+  if (!jobs.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      for (Job& job : jobs) jobs_.push_back(std::move(job));
     }
-    if (!wakeup_.WaitUntil(next)) return;
+    jobs_cv_.notify_all();
   }
+  return next;
 }
 
 void DeliveryService::WorkerLoop() {

@@ -32,9 +32,12 @@
 // Delivery never blocks ingest or the engine: sends run on their own worker threads and their
 // records are ordinary (non-urgent) store writes.
 //
-// Two ways to run it: Start() runs a scheduler thread and `workers` sender threads (production);
-// RunDue() sends what is due at clock.Now() on the calling thread and waits for the records
-// (tests with a FakeClock).
+// The heap orders rows by steady-clock time (engine/deadline_loop.h), converted from the row's
+// wall-clock due time when it is pushed: a step of the wall clock moves no retry.
+//
+// Two ways to run it: Start(loop) schedules on the process's deadline loop and runs `workers`
+// sender threads (production); RunDue() sends what is due at clock.Steady() on the calling thread
+// and waits for the records (tests with a FakeClock).
 //
 // Thread safety: every public method is safe from any thread.
 #pragma once
@@ -55,9 +58,9 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/roster.h"
+#include "engine/deadline_loop.h"
 #include "engine/delivery_rules.h"
 #include "engine/stats.h"
-#include "engine/wakeup.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
 #include "store/store.h"
@@ -87,18 +90,21 @@ class DeliveryService {
                   std::vector<IncidentChannel> incident_channels, Options options);
   ~DeliveryService();
 
-  // Registers the store hooks (channel fan-out, new rows) and loads the pending rows and the
-  // disabled destinations: before Start/RunDue, and again after a Start() that follows a Stop().
-  // Reads nothing while stopped, nor when it has read them since the last Stop().
+  // Registers the store hooks (channel fan-out, new rows; once: they stay this service's until it
+  // is destroyed) and loads the pending rows and the disabled destinations: before Start/RunDue,
+  // and again after a Start() that follows a Stop(). Reads nothing while stopped, nor when it has
+  // read them since the last Stop().
   Status Load();
-  void Start();
-  // Stops the threads; sends in progress finish and are recorded; then forgets every row and keeps
-  // none until Start() (parked: another instance sends them). Idempotent. Start() runs them again
-  // (an instance that leads again, see Store::SetLeadershipHooks); call Load() then to bring back
-  // what is pending.
+  // Schedules on `loop` and starts the workers. REQUIRES: `loop` outlives the next Stop() (the
+  // destructor's).
+  void Start(DeadlineLoop& loop);
+  // Takes the service off the loop and stops the workers; sends in progress finish and are
+  // recorded; then forgets every row and keeps none until Start() (parked: another instance sends
+  // them). Idempotent. Start() runs them again (an instance that leads again, see
+  // Store::SetLeadershipHooks); call Load() then to bring back what is pending.
   void Stop();
 
-  // Sends every message due at clock.Now() on this thread and returns after their records
+  // Sends every message due at clock.Steady() on this thread and returns after their records
   // committed. Returns how many messages were attempted.
   size_t RunDue();
 
@@ -112,7 +118,7 @@ class DeliveryService {
     bool claim = false;             // a new message to claim its rows for before the send
   };
   struct HeapEntry {
-    int64_t due_us;
+    int64_t due_us;  // when it is due: SteadyTime's count (see SteadyUs)
     int64_t id;
     bool operator>(const HeapEntry& o) const {
       return due_us != o.due_us ? due_us > o.due_us : id > o.id;
@@ -121,7 +127,11 @@ class DeliveryService {
 
   void Add(const std::vector<OutboxEntry>& rows);
   // Pops what is due, groups it by destination; jobs to send now, the rest rescheduled.
-  std::vector<Job> TakeDue(std::optional<TimePoint>* next);
+  std::vector<Job> TakeDue(std::optional<SteadyTime>* next);
+  // The heap time of the wall-clock instant `due`.
+  int64_t SteadyUs(TimePoint due) const {
+    return SteadyDeadline(clock_, due).time_since_epoch().count();
+  }
   // Sends one job and records its outcome; `wait` blocks until the record committed.
   void Run(Job job, bool wait);
   // Claims a new message's rows for it and waits for the commit; false (the rows rescheduled)
@@ -130,7 +140,8 @@ class DeliveryService {
   void Record(std::vector<DeliveryRecord> records, bool wait);
   void Finished(const std::string& key);
   std::shared_ptr<const OnCallSnapshot> Snapshot() const;
-  void SchedulerLoop();
+  // The loop timer's callback: hands what is due to the workers; answers when to look again.
+  std::optional<SteadyTime> Tick();
   void WorkerLoop();
 
   Store& store_;
@@ -170,9 +181,9 @@ class DeliveryService {
   std::deque<Job> jobs_;   // GUARDED_BY(jobs_mu_)
   bool stopping_ = false;  // GUARDED_BY(jobs_mu_)
 
-  Wakeup wakeup_;
-  std::thread scheduler_;
-  std::vector<std::thread> workers_;
+  std::vector<std::thread> workers_;  // GUARDED_BY(jobs_mu_) in Start; joined by Stop
+  std::once_flag hooks_installed_;
+  LoopTimer timer_{[this] { return Tick(); }};  // last: detached before the rest goes
 };
 
 }  // namespace loom

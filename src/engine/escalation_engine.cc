@@ -26,12 +26,15 @@ EscalationEngine::~EscalationEngine() {
 
 Status EscalationEngine::Load() {
   // Subscribe first: a deadline committed between the two steps is then seen at least once
-  // (twice is harmless: the second firing finds it fired and does nothing).
-  store_.SetDeadlineHooks(
-      [this](const std::vector<Deadline>& created) { Add(created); },
-      [this](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
-        return DecideDeadline(d, incident, now, *policy_, *Snapshot());
-      });
+  // (twice is harmless: the second firing finds it fired and does nothing). Once: Load runs
+  // every second while a PostgreSQL instance leads.
+  std::call_once(hooks_installed_, [this] {
+    store_.SetDeadlineHooks(
+        [this](const std::vector<Deadline>& created) { Add(created); },
+        [this](const Deadline& d, const std::optional<Incident>& incident, TimePoint now) {
+          return DecideDeadline(d, incident, now, *policy_, *Snapshot());
+        });
+  });
   {
     std::lock_guard<std::mutex> lock(mu_);
     // Parked: nothing would be kept. Loaded since the last park: the hooks brought the rest.
@@ -50,16 +53,19 @@ void EscalationEngine::Add(const std::vector<Deadline>& deadlines) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (parked_) return;  // another instance fires them; Load() after Start() brings them back
-    for (const Deadline& d : deadlines) heap_.push({ToUnixMicros(d.due_at), d.id});
+    for (const Deadline& d : deadlines) {
+      heap_.push({SteadyDeadline(clock_, d.due_at).time_since_epoch().count(), d.id,
+                  ToUnixMicros(d.due_at)});
+    }
   }
-  wakeup_.Notify();
+  timer_.Wake();
 }
 
-std::vector<EscalationEngine::Entry> EscalationEngine::PopDue(std::optional<TimePoint>* next) {
-  const int64_t now = ToUnixMicros(clock_.Now());
+std::vector<EscalationEngine::Entry> EscalationEngine::PopDue(std::optional<SteadyTime>* next) {
+  const int64_t now = clock_.Steady().time_since_epoch().count();
   std::vector<Entry> due;
   std::lock_guard<std::mutex> lock(mu_);
-  while (!heap_.empty() && heap_.top().due_us <= now && in_flight_ < options_.max_in_flight) {
+  while (!heap_.empty() && heap_.top().steady_us <= now && in_flight_ < options_.max_in_flight) {
     due.push_back(heap_.top());
     heap_.pop();
     ++in_flight_;
@@ -68,7 +74,7 @@ std::vector<EscalationEngine::Entry> EscalationEngine::PopDue(std::optional<Time
     if (heap_.empty() || in_flight_ >= options_.max_in_flight) {
       *next = std::nullopt;  // woken by Add or by a completion
     } else {
-      *next = FromUnixMicros(heap_.top().due_us);
+      *next = SteadyTime(Duration(heap_.top().steady_us));
     }
   }
   return due;
@@ -108,7 +114,8 @@ void EscalationEngine::Completed(const Entry& e, const Result<DeadlineFiring>& r
     if (!r.ok()) {
       // The store is busy or failing: try again later; the row is still pending.
       ++stats_.retries;
-      heap_.push({ToUnixMicros(clock_.Now() + options_.retry_delay), e.id});
+      heap_.push(
+          {(clock_.Steady() + options_.retry_delay).time_since_epoch().count(), e.id, e.due_us});
     } else if (r->fired) {
       ++stats_.fired;
       const double late = std::max<int64_t>(0, ToUnixMicros(r->fired_at) - e.due_us) / 1e6;
@@ -125,7 +132,7 @@ void EscalationEngine::Completed(const Entry& e, const Result<DeadlineFiring>& r
   } else if (options_.on_fired) {
     options_.on_fired(e.id, FromUnixMicros(e.due_us), *r);
   }
-  wakeup_.Notify();
+  timer_.Wake();
 }
 
 size_t EscalationEngine::RunDue() {
@@ -147,31 +154,25 @@ size_t EscalationEngine::RunDue() {
   }
 }
 
-void EscalationEngine::Loop() {
-  while (true) {
-    std::optional<TimePoint> next;
-    std::vector<Entry> due = PopDue(&next);
-    if (!due.empty()) {
-      Fire(std::move(due), nullptr);
-      continue;
-    }
-    if (!wakeup_.WaitUntil(next)) return;
-  }
+std::optional<SteadyTime> EscalationEngine::Tick() {
+  std::optional<SteadyTime> next;
+  std::vector<Entry> due = PopDue(&next);
+  if (due.empty()) return next;
+  Fire(std::move(due), nullptr);
+  return clock_.Steady();  // at once again: firing may have made more due
 }
 
-void EscalationEngine::Start() {
+void EscalationEngine::Start(DeadlineLoop& loop) {
   if (started_.exchange(true)) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     parked_ = false;
   }
-  wakeup_.Restart();
-  thread_ = std::thread([this] { Loop(); });
+  timer_.Attach(loop);
 }
 
 void EscalationEngine::Stop() {
-  wakeup_.Stop();
-  if (thread_.joinable()) thread_.join();
+  timer_.Detach();
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return callbacks_pending_ == 0; });
   // Parked: nothing is kept or added until the next Start().

@@ -10,9 +10,13 @@
 // escalation, the step after an empty role) never reach the heap: the store applies them inside
 // the transaction that creates them, through the fire-now hook Load() registers.
 //
-// Two ways to run it: Start() runs a thread that waits on the wall clock (production); RunDue()
-// fires what is due at clock.Now() and waits for the commits (tests with a FakeClock, and the
-// thread's own loop body).
+// The heap orders deadlines by their steady-clock time (engine/deadline_loop.h), converted from the
+// stored wall-clock due time when the deadline enters the heap: a step of the wall clock moves no
+// escalation.
+//
+// Two ways to run it: Start(loop) fires on the process's deadline loop (production); RunDue()
+// fires what is due at clock.Steady() and waits for the commits (tests with a FakeClock, and the
+// loop callback's body).
 //
 // Thread safety: every public method is safe from any thread.
 #pragma once
@@ -24,15 +28,14 @@
 #include <memory>
 #include <mutex>
 #include <queue>
-#include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/roster.h"
 #include "core/severity_policy.h"
+#include "engine/deadline_loop.h"
 #include "engine/stats.h"
-#include "engine/wakeup.h"
 #include "store/store.h"
 
 namespace loom {
@@ -54,20 +57,21 @@ class EscalationEngine {
       : EscalationEngine(store, clock, std::move(policy), std::move(roster), Options{}) {}
   ~EscalationEngine();
 
-  // Subscribes to new deadlines and loads the pending ones: before Start/RunDue, and again after
-  // a Start() that follows a Stop() (what is pending then may have changed). Reads nothing while
-  // stopped, nor when it has read them since the last Stop().
+  // Subscribes to new deadlines (once: the store's deadline hooks stay this engine's until it is
+  // destroyed) and loads the pending ones: before Start/RunDue, and again after a Start() that
+  // follows a Stop() (what is pending then may have changed). Reads nothing while stopped, nor
+  // when it has read them since the last Stop().
   Status Load();
-  // Starts the firing thread.
-  void Start();
-  // Stops the thread and waits for the firings already handed to the store to complete (their
-  // callbacks use this object), then forgets every deadline and keeps none until Start()
+  // Fires on `loop` from now on. REQUIRES: `loop` outlives the next Stop() (the destructor's).
+  void Start(DeadlineLoop& loop);
+  // Takes the engine off the loop and waits for the firings already handed to the store to complete
+  // (their callbacks use this object), then forgets every deadline and keeps none until Start()
   // (parked: another instance runs the engine). Idempotent. Start() runs it again (an instance
   // that leads again, see Store::SetLeadershipHooks); call Load() then to bring back what is
   // pending.
   void Stop();
 
-  // Fires every deadline due at clock.Now() — including those that firing makes due at once —
+  // Fires every deadline due at clock.Steady() — including those that firing makes due at once —
   // and returns after their transactions completed. Returns how many fired.
   size_t RunDue();
 
@@ -75,20 +79,22 @@ class EscalationEngine {
 
  private:
   struct Entry {
-    int64_t due_us;
+    int64_t steady_us;  // when it fires: SteadyTime's count
     int64_t id;
+    int64_t due_us;  // the stored due time (wall clock), for the lateness figures
     bool operator>(const Entry& o) const {
-      return due_us != o.due_us ? due_us > o.due_us : id > o.id;
+      return steady_us != o.steady_us ? steady_us > o.steady_us : id > o.id;
     }
   };
 
   void Add(const std::vector<Deadline>& deadlines);
-  // Pops what is due now (up to max_in_flight - in flight); sets *next to the next due time.
-  std::vector<Entry> PopDue(std::optional<TimePoint>* next);
+  // Pops what is due now (up to max_in_flight - in flight); sets *next to the next deadline.
+  std::vector<Entry> PopDue(std::optional<SteadyTime>* next);
   // Submits the firings; `done` (optional) runs once all of them completed.
   void Fire(std::vector<Entry> due, std::function<void()> done);
   void Completed(const Entry& e, const Result<DeadlineFiring>& r);
-  void Loop();
+  // The loop timer's callback: fires what is due; answers when to look again.
+  std::optional<SteadyTime> Tick();
   std::shared_ptr<const OnCallSnapshot> Snapshot() const;
 
   Store& store_;
@@ -107,9 +113,9 @@ class EscalationEngine {
   std::condition_variable idle_;  // signalled when callbacks_pending_ drops to 0
   EngineStats stats_;             // GUARDED_BY(mu_), except pending
 
-  Wakeup wakeup_;
-  std::thread thread_;
+  std::once_flag hooks_installed_;
   std::atomic<bool> started_{false};
+  LoopTimer timer_{[this] { return Tick(); }};  // last: detached before the rest goes
 };
 
 }  // namespace loom

@@ -391,12 +391,15 @@ TEST_P(EscalationEngineTest, TheThreadFiresDeadlinesThatAreDue) {
   options.on_fired = [&fired](int64_t, TimePoint, const DeadlineFiring& f) {
     if (f.fired) fired.set_value();
   };
+  DeadlineLoop loop(clock_);
   EscalationEngine engine(*store_, clock_, policy_, roster_, options);
   ASSERT_TRUE(engine.Load().ok());
   int64_t n = Trigger("db", Severity::kSev1);
-  engine.Start();
-  // The secondary's deadline falls due; the thread (not RunDue) fires it.
+  loop.Start();
+  engine.Start(loop);
+  // The secondary's deadline falls due; the loop's thread (not RunDue) fires it.
   clock_.Advance(minutes(5));
+  loop.Recheck();
   fired.get_future().wait();
   engine.Stop();
   EXPECT_EQ(Sent(n).back(), "page secondary bob");
@@ -414,6 +417,8 @@ TEST_P(EscalationEngineTest, AStoppedEngineKeepsNothingUntilStartedAndLoadedAgai
   options.on_fired = [&](int64_t, TimePoint, const DeadlineFiring& f) {
     if (f.fired && ++fired == 2) both_fired.set_value();
   };
+  DeadlineLoop loop(clock_);
+  loop.Start();
   EscalationEngine engine(*store_, clock_, policy_, roster_, options);
   ASSERT_TRUE(engine.Load().ok());
   const int64_t first = Trigger("db", Severity::kSev1);
@@ -429,7 +434,7 @@ TEST_P(EscalationEngineTest, AStoppedEngineKeepsNothingUntilStartedAndLoadedAgai
   const std::string secondary = "page secondary bob";
   EXPECT_THAT(Sent(first), ::testing::Not(::testing::Contains(secondary)));
 
-  engine.Start();  // leads: both secondaries' deadlines are overdue
+  engine.Start(loop);  // leads: both secondaries' deadlines are overdue
   ASSERT_TRUE(engine.Load().ok());
   both_fired.get_future().wait();
   engine.Stop();

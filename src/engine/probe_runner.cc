@@ -354,12 +354,22 @@ void ProbeRunner::Post(std::function<void()> job) {
     if (stopping_) return;
     jobs_.push_back(std::move(job));
   }
-  wakeup_.Notify();
+  jobs_cv_.notify_all();
 }
 
-void ProbeRunner::Start() {
+void ProbeRunner::Start(DeadlineLoop& loop) {
   if (services_.empty() || worker_.joinable()) return;
+  timer_.Attach(loop);
   worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+std::optional<SteadyTime> ProbeRunner::Tick() {
+  {
+    std::lock_guard lock(jobs_mu_);
+    tick_ = true;
+  }
+  jobs_cv_.notify_all();
+  return std::nullopt;  // the worker schedules the next tick after its RunDue
 }
 
 void ProbeRunner::Stop() {
@@ -369,7 +379,8 @@ void ProbeRunner::Stop() {
     if (!stopping_ && worker_.joinable()) jobs_.push_back([this] { FlushAll(); });
     stopping_ = true;
   }
-  wakeup_.Stop();
+  jobs_cv_.notify_all();
+  timer_.Detach();
   if (worker_.joinable()) worker_.join();
 }
 
@@ -388,9 +399,12 @@ void ProbeRunner::WorkerLoop() {
     {
       std::lock_guard lock(jobs_mu_);
       if (stopping_) return;
+      tick_ = false;
     }
     RunDue();
-    wakeup_.WaitUntil(clock_.Now() + kTick);
+    timer_.Schedule(clock_.Steady() + kTick);
+    std::unique_lock lock(jobs_mu_);
+    jobs_cv_.wait(lock, [this] { return tick_ || stopping_ || !jobs_.empty(); });
   }
 }
 

@@ -17,8 +17,10 @@
 // The recovery gate (VerifyForResolve) reuses a passing round younger than kFreshRound and
 // otherwise probes live, so a refusal is always based on what the node says now.
 //
-// Threads: Start() runs one worker thread that runs RunDue() about once a second and the jobs
-// given to Post(); every probe blocks that thread for at most three endpoint timeouts. The
+// Threads: Start(loop) runs one worker thread that runs the jobs given to Post() and RunDue(),
+// again a second (on the deadline loop's steady clock, engine/deadline_loop.h) after the last
+// RunDue or at once after a job; every probe blocks that thread for at most three endpoint
+// timeouts (never the loop's). The
 // synchronous methods (RunDue, RunRound, VerifyForResolve) may also be called directly (tests,
 // or a job on the worker); they must not run on an I/O thread (they wait for store writes).
 // Per-service state is guarded by a mutex.
@@ -41,7 +43,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "engine/wakeup.h"
+#include "engine/deadline_loop.h"
 #include "probe/probe_client.h"
 #include "store/store.h"
 
@@ -122,7 +124,9 @@ class ProbeRunner {
   // Runs `job` on the worker thread (after the jobs before it). Ignored once stopped.
   void Post(std::function<void()> job);
 
-  void Start();
+  // Starts the worker; its one-second tick comes from `loop`. No-op without probed services.
+  // REQUIRES: `loop` outlives the next Stop() (the destructor's).
+  void Start(DeadlineLoop& loop);
   // Finishes the jobs already posted, writes the counts of identical rounds not yet written, then
   // joins the worker. Idempotent.
   void Stop();
@@ -175,10 +179,14 @@ class ProbeRunner {
   std::atomic<bool> scheduled_{true};
 
   std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;         // a job, a tick or the stop
   std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_
   bool stopping_ = false;                   // guarded by jobs_mu_
-  Wakeup wakeup_;
+  bool tick_ = false;                       // guarded by jobs_mu_: RunDue is due again
   std::thread worker_;
+  // Sets tick_ a second after the worker's last RunDue.
+  LoopTimer timer_{[this] { return Tick(); }};  // last: detached before the rest goes
+  std::optional<SteadyTime> Tick();
 };
 
 }  // namespace loom

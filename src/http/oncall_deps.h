@@ -1,5 +1,5 @@
 // What the HTTP layer needs of the on-call picture: the Roster it reads, and how to rebuild its
-// snapshot after an override changed. Wired by `serve` (cli/serve_command.cc), which owns the
+// snapshot after an override changed. Wired by the server (server/server.cc), which owns the
 // configuration the rebuild closes over.
 #pragma once
 

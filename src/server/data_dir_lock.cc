@@ -1,6 +1,7 @@
-#include "cli/data_dir_lock.h"
+#include "server/data_dir_lock.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -82,6 +83,16 @@ Result<DataDirLock> DataDirLock::Acquire(const std::string& dir) {
     return Error::Unavailable("cannot write the lock file '" + path + "': " + std::strerror(err));
   }
   return DataDirLock(fd);
+}
+
+DataDirClaim::DataDirClaim(DataDirClaim&& other) noexcept
+    : lock_(std::move(other.lock_)), created_dir_(std::exchange(other.created_dir_, {})) {}
+
+DataDirClaim::~DataDirClaim() {
+  if (created_dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(created_dir_, ec);
+  if (ec) spdlog::warn("could not remove the data directory {}: {}", created_dir_, ec.message());
 }
 
 }  // namespace loom

@@ -1,4 +1,4 @@
-#include "cli/data_dir_lock.h"
+#include "server/data_dir_lock.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

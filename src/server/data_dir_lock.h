@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "common/result.h"
 
@@ -34,6 +35,30 @@ class DataDirLock {
  private:
   explicit DataDirLock(int fd) : fd_(fd) {}
   int fd_ = -1;
+};
+
+// A data directory held for one start of the server (server/server.h): its lock and, when the
+// start created the directory, the directory itself, which the claim removes (with what the start
+// wrote there: the demo's fresh secrets) unless Served() was called — so that trying again after a
+// failed start begins from where the user was. The removal runs while the lock is still held.
+class DataDirClaim {
+ public:
+  DataDirClaim() = default;  // holds nothing
+  // `created_dir`: the directory this start created ("" when it was there before).
+  DataDirClaim(DataDirLock lock, std::string created_dir)
+      : lock_(std::move(lock)), created_dir_(std::move(created_dir)) {}
+  DataDirClaim(DataDirClaim&& other) noexcept;
+  DataDirClaim& operator=(DataDirClaim&&) = delete;
+  DataDirClaim(const DataDirClaim&) = delete;
+  DataDirClaim& operator=(const DataDirClaim&) = delete;
+  ~DataDirClaim();
+
+  // The server started: the directory stays.
+  void Served() { created_dir_.clear(); }
+
+ private:
+  DataDirLock lock_;
+  std::string created_dir_;
 };
 
 }  // namespace loom

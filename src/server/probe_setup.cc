@@ -1,4 +1,4 @@
-#include "cli/probe_setup.h"
+#include "server/probe_setup.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "cli/open_files.h"
+#include "server/open_files.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
