@@ -60,7 +60,7 @@
 #include "engine/wakeup.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
-#include "store/store.h"
+#include "store/outbox_store.h"
 
 namespace loom {
 
@@ -82,7 +82,7 @@ class DeliveryService {
 
   // `channels`: by Destination::type ("email", "slack", "webhook"); a type without a channel
   // dead-letters its rows.
-  DeliveryService(Store& store, const Clock& clock, std::shared_ptr<Roster> roster,
+  DeliveryService(OutboxStore& store, const Clock& clock, std::shared_ptr<Roster> roster,
                   std::map<std::string, std::shared_ptr<Channel>> channels,
                   std::vector<IncidentChannel> incident_channels, Options options);
   ~DeliveryService();
@@ -133,7 +133,7 @@ class DeliveryService {
   void SchedulerLoop();
   void WorkerLoop();
 
-  Store& store_;
+  OutboxStore& store_;
   const Clock& clock_;
   std::shared_ptr<Roster> roster_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;

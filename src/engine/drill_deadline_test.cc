@@ -41,7 +41,7 @@ class DrillDeadlineTest : public testing::StoreFixture {
     EXPECT_TRUE(pending.ok());
     std::vector<Deadline> out;
     for (const Deadline& d : *pending) {
-      if (d.kind == kDrillDueDeadline) out.push_back(d);
+      if (d.kind == DeadlineKind::kDrillDue) out.push_back(d);
     }
     return out;
   }

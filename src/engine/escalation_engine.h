@@ -33,7 +33,7 @@
 #include "core/severity_policy.h"
 #include "engine/stats.h"
 #include "engine/wakeup.h"
-#include "store/store.h"
+#include "store/deadline_store.h"
 
 namespace loom {
 
@@ -47,10 +47,11 @@ class EscalationEngine {
   };
 
   // `roster` may be null (nobody is on call anywhere).
-  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
-                   std::shared_ptr<Roster> roster, Options options);
-  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
-                   std::shared_ptr<Roster> roster)
+  EscalationEngine(DeadlineStore& store, const Clock& clock,
+                   std::shared_ptr<const SeverityPolicy> policy, std::shared_ptr<Roster> roster,
+                   Options options);
+  EscalationEngine(DeadlineStore& store, const Clock& clock,
+                   std::shared_ptr<const SeverityPolicy> policy, std::shared_ptr<Roster> roster)
       : EscalationEngine(store, clock, std::move(policy), std::move(roster), Options{}) {}
   ~EscalationEngine();
 
@@ -91,7 +92,7 @@ class EscalationEngine {
   void Loop();
   std::shared_ptr<const OnCallSnapshot> Snapshot() const;
 
-  Store& store_;
+  DeadlineStore& store_;
   const Clock& clock_;
   const std::shared_ptr<const SeverityPolicy> policy_;
   const std::shared_ptr<Roster> roster_;

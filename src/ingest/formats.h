@@ -12,9 +12,9 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/alert_event.h"
 #include "core/service.h"
-#include "store/store.h"
 
 namespace loom {
 

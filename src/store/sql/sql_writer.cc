@@ -479,7 +479,7 @@ void SqlWriter::StartIncident(Plan& plan, const IngestRequest& request, Severity
 void SqlWriter::StartEscalation(Plan& plan, TimePoint now) {
   Deadline d;
   d.incident_number = plan.row.incident.number;
-  d.kind = "escalate";
+  d.kind = DeadlineKind::kEscalate;
   d.due_at = now;
   // The arm names this run of the escalation in outbox keys: unique per incident, because every
   // arming follows a new timeline event.
@@ -496,7 +496,7 @@ void SqlWriter::StartCadence(Plan& plan, TimePoint last_update_at,
   if (promised_next_at) payload.Add("promised_next_at", ToUnixMicros(*promised_next_at));
   Deadline d;
   d.incident_number = plan.row.incident.number;
-  d.kind = "cadence";
+  d.kind = DeadlineKind::kCadence;
   d.due_at = now;
   d.payload_json = payload.Finish();
   plan.deadlines.push_back(std::move(d));
@@ -1504,7 +1504,7 @@ Result<Deadline> SqlWriter::ApplyScheduleDrillDue(const Deadline& deadline) {
   LOOM_RETURN_IF_ERROR(CancelPendingDrillDue(*db_, now));
   Deadline d = deadline;
   d.incident_number = 0;
-  d.kind = kDrillDueKind;
+  d.kind = DeadlineKind::kDrillDue;
   return deadlines_->Insert(std::move(d), now);
 }
 

@@ -192,7 +192,7 @@ class SqlWriter final : public TransactionControl {
   void CloseGroup(Plan& plan, const std::string& actor, int64_t alerts_resolved, TimePoint now);
   void AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
                 std::string data_json);
-  // Deadline bookkeeping of the state changes (see store.h for the kinds).
+  // Deadline bookkeeping of the state changes (see core/deadline.h for the kinds).
   static void StartEscalation(Plan& plan, TimePoint now);
   static void StartCadence(Plan& plan, TimePoint last_update_at,
                            std::optional<TimePoint> promised_next_at, TimePoint now);
