@@ -6,7 +6,7 @@
 namespace loom {
 
 Result<std::unique_ptr<DeliveryService>> LoadDelivery(
-    const Config& config, Store& store, Clock& clock, std::shared_ptr<Roster> roster,
+    const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links) {
   const NotifyConfig& notify = config.notify;

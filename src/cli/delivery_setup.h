@@ -12,13 +12,13 @@
 #include "config/config.h"
 #include "core/roster.h"
 #include "engine/delivery.h"
-#include "store/store.h"
+#include "store/outbox_store.h"
 
 namespace loom {
 
 // Loaded (hooks registered, pending rows in its heap) but not started.
 Result<std::unique_ptr<DeliveryService>> LoadDelivery(
-    const Config& config, Store& store, Clock& clock, std::shared_ptr<Roster> roster,
+    const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links);
 

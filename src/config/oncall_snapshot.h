@@ -13,7 +13,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "core/roster.h"
-#include "store/store.h"
+#include "core/schedule_override.h"
 
 namespace loom {
 

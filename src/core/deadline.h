@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -13,20 +14,35 @@
 
 namespace loom {
 
+// What a deadline does when it fires, with its payload. The name in quotes is how the kind is
+// stored (deadlines.kind) and shown: DeadlineKindName / ParseDeadlineKind convert.
+enum class DeadlineKind {
+  kEscalate,          // "escalate" {"arm":A,"step":N}  run step N of the escalation started by
+                      //   deadline A
+  kCadence,           // "cadence" {"last_update_at":us[,"promised_next_at":us]}  plan the next
+                      //   status update
+  kUpdateReminder,    // "update_reminder" {"due":us}  remind the commander that a status update
+                      //   is due
+  kUpdateDue,         // "update_due" {"due":us}  the status update was missed
+  kFollowupReminder,  // "followup_reminder"  a follow-up is due soon (incident_number 0;
+                      //   payload in store/sql/followup_tables.h)
+  kFollowupDue,       // "followup_due"  a follow-up is overdue (the same)
+  kDrillDue,          // "drill_due" {"scenario","service","every"}  no incident: the next drill is
+                      //   due (a drill started since cancels it); firing notifies the escalation
+                      //   manager
+};
+
+// The stored name of `kind` (a static string).
+const char* DeadlineKindName(DeadlineKind kind);
+// The kind named `name`; nullopt for a name that is none of them.
+std::optional<DeadlineKind> ParseDeadlineKind(std::string_view name);
+
 // A future action of the escalation engine (see src/engine): written in the same transaction as
-// the change that caused it, fired once by FireDeadline. Kinds and payloads:
-//   "escalate"        {"arm":A,"step":N}  run step N of the escalation started by deadline A
-//   "cadence"         {"last_update_at":us[,"promised_next_at":us]}  plan the next status update
-//   "update_reminder" {"due":us}  remind the commander that a status update is due
-//   "update_due"      {"due":us}  the status update was missed
-//   "followup_reminder", "followup_due"  a follow-up is due soon / overdue (incident_number 0;
-//                     payload in store/sql/followup_tables.h)
-//   "drill_due"       {"scenario","service","every"}  no incident: the next drill is due (a drill
-//                     started since cancels it); firing notifies the escalation manager
+// the change that caused it, fired once by FireDeadline.
 struct Deadline {
   int64_t id = 0;
   int64_t incident_number = 0;
-  std::string kind;
+  DeadlineKind kind = DeadlineKind::kEscalate;
   TimePoint due_at{};
   std::string payload_json = "{}";
 };

@@ -5,11 +5,27 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
 
 namespace loom {
+
+// Where an outbox row is. The name in quotes is how it is stored (outbox.state) and shown:
+// OutboxStateName / ParseOutboxState convert.
+enum class OutboxState {
+  kPending,        // "pending": to be sent at next_attempt_at (a retry too)
+  kDelivered,      // "delivered"
+  kDead,           // "dead": dead-lettered (attempts used up, rejected, destination gone)
+  kCancelled,      // "cancelled": no longer needed (acknowledged, resolved, superseded)
+  kUndeliverable,  // "undeliverable": the user has no contact method; on record, never sent
+};
+
+// The stored name of `state` (a static string).
+const char* OutboxStateName(OutboxState state);
+// The state named `name`; nullopt for a name that is none of them.
+std::optional<OutboxState> ParseOutboxState(std::string_view name);
 
 // One message to one recipient through one contact method (or to one incident channel), unique
 // per (incident, escalation arm and step, kind, recipient, method): inserting it twice keeps the
@@ -25,7 +41,7 @@ struct OutboxEntry {
   std::string method;       // contact method id, or the incident channel's id; "" = none
   std::string method_type;  // "email", "slack", "webhook"; "" = none
   std::string payload_json = "{}";
-  std::string state = "pending";  // "pending", "delivered", "dead", "cancelled"
+  OutboxState state = OutboxState::kPending;
   int attempts = 0;
   TimePoint created_at{};
   std::optional<TimePoint> next_attempt_at;  // pending: when it is due
@@ -46,7 +62,7 @@ struct OutboxClaim {
 struct DeliveryRecord {
   int64_t outbox_id = 0;
   int64_t incident_number = 0;
-  std::string state;      // "delivered", "pending" (retry at next_attempt_at), "dead", "cancelled"
+  OutboxState state = OutboxState::kPending;  // kPending: retry at next_attempt_at
   bool attempted = true;  // false: dead-lettered without an attempt (attempts stays)
   std::optional<TimePoint> next_attempt_at;
   std::string last_error;

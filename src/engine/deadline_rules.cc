@@ -55,7 +55,7 @@ void AddUserMessagesWithPayload(const std::string& key_prefix, const std::string
       u != nullptr ? RulesFor(*u, urgency) : std::vector<NotificationRule>{};
   if (rules.empty()) {
     e.unique_key = key_prefix + "/" + user;
-    e.state = "undeliverable";
+    e.state = OutboxState::kUndeliverable;
     e.last_error = u != nullptr ? "no contact method" : "not a configured user";
     out.outbox.push_back(std::move(e));
     return;
@@ -119,7 +119,7 @@ void PageAssignee(const Incident& inc, const std::string& assignee, int64_t arm,
   }
   const Duration delay = plan.steps[1].delay;
   Deadline next;
-  next.kind = "escalate";
+  next.kind = DeadlineKind::kEscalate;
   next.due_at = calendar != nullptr && plan.basis != TimeBasis::kWall
                     ? calendar->AddBusinessTime(now, delay)
                     : now + delay;
@@ -160,7 +160,7 @@ void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const Sever
   }
   if (decision.next_step && decision.next_due) {
     Deadline next;
-    next.kind = "escalate";
+    next.kind = DeadlineKind::kEscalate;
     next.due_at = *decision.next_due;
     next.payload_json = json{{"arm", arm}, {"step", *decision.next_step}}.dump();
     out.deadlines.push_back(std::move(next));
@@ -180,8 +180,9 @@ void PlanUpdate(const Incident& inc, const SeverityRule& rule, const CadenceStat
   const std::string due_json = json{{"due", ToUnixMicros(*due)}}.dump();
   TimePoint remind = ReminderTime(*due, rule);
   if (remind < now) remind = now;
-  if (remind < *due) out.deadlines.push_back({0, 0, "update_reminder", remind, due_json});
-  out.deadlines.push_back({0, 0, "update_due", *due, due_json});
+  if (remind < *due)
+    out.deadlines.push_back({0, 0, DeadlineKind::kUpdateReminder, remind, due_json});
+  out.deadlines.push_back({0, 0, DeadlineKind::kUpdateDue, *due, due_json});
 }
 
 void Cadence(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
@@ -250,17 +251,19 @@ DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Inc
                                TimePoint now, const SeverityPolicy& policy,
                                const OnCallSnapshot& oncall) {
   if (IsFollowupDeadline(deadline.kind)) return DecideFollowupDeadline(deadline, now, oncall);
-  if (deadline.kind == kDrillDueDeadline) return DecideDrillDue(deadline, now, oncall);
+  if (deadline.kind == DeadlineKind::kDrillDue) return DecideDrillDue(deadline, now, oncall);
   DeadlineEffects out;
   if (!incident) return out;
-  if (deadline.kind == "escalate") {
-    Escalate(deadline, *incident, now, policy, oncall, out);
-  } else if (deadline.kind == "cadence") {
-    Cadence(deadline, *incident, now, policy, out);
-  } else if (deadline.kind == "update_reminder") {
-    UpdateReminder(deadline, *incident, oncall, now, out);
-  } else if (deadline.kind == "update_due") {
-    UpdateDue(deadline, *incident, now, policy, oncall, out);
+  switch (deadline.kind) {
+    case DeadlineKind::kEscalate: Escalate(deadline, *incident, now, policy, oncall, out); break;
+    case DeadlineKind::kCadence: Cadence(deadline, *incident, now, policy, out); break;
+    case DeadlineKind::kUpdateReminder:
+      UpdateReminder(deadline, *incident, oncall, now, out);
+      break;
+    case DeadlineKind::kUpdateDue: UpdateDue(deadline, *incident, now, policy, oncall, out); break;
+    case DeadlineKind::kFollowupReminder:
+    case DeadlineKind::kFollowupDue:
+    case DeadlineKind::kDrillDue: break;  // decided above
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// What each kind of deadline does when it fires (see Deadline in store/store.h), as a pure
+// What each kind of deadline does when it fires (see Deadline in core/deadline.h), as a pure
 // function of the incident as it is now, the severity policy and the on-call roster:
 //
 //   escalate        run one step of the runbook's escalation (core/escalation): outbox entries for
@@ -19,10 +19,10 @@
 #include <optional>
 #include <string>
 
+#include "core/deadline.h"
 #include "core/incident.h"
 #include "core/roster.h"
 #include "core/severity_policy.h"
-#include "store/store.h"
 
 namespace loom {
 

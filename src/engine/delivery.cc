@@ -20,7 +20,8 @@ std::string GroupKey(const OutboxEntry& row) { return row.recipient + "\n" + row
 
 }  // namespace
 
-DeliveryService::DeliveryService(Store& store, const Clock& clock, std::shared_ptr<Roster> roster,
+DeliveryService::DeliveryService(OutboxStore& store, const Clock& clock,
+                                 std::shared_ptr<Roster> roster,
                                  std::map<std::string, std::shared_ptr<Channel>> channels,
                                  std::vector<IncidentChannel> incident_channels, Options options)
     : store_(store),
@@ -81,7 +82,7 @@ void DeliveryService::Add(const std::vector<OutboxEntry>& rows) {
     std::lock_guard<std::mutex> lock(mu_);
     if (parked_) return;  // another instance sends them; Load() after Start() brings them back
     for (const OutboxEntry& row : rows) {
-      if (row.state != "pending") continue;
+      if (row.state != OutboxState::kPending) continue;
       rows_[row.id] = row;
       heap_.push({SteadyUs(row.next_attempt_at.value_or(row.created_at)), row.id});
     }
@@ -276,7 +277,7 @@ void DeliveryService::Run(Job job, bool wait) {
       case SendResult::Outcome::kRejected: break;
     }
     for (const DeliveryRecord& r : records) {
-      if (r.state == "dead") ++stats_.dead;
+      if (r.state == OutboxState::kDead) ++stats_.dead;
     }
     // A failed attempt does not hold the window: the retry follows the backoff.
     if (result.outcome != SendResult::Outcome::kDelivered) last_sent_.erase(job.key);
@@ -309,8 +310,8 @@ void DeliveryService::Record(std::vector<DeliveryRecord> records, bool wait) {
   // What the rows look like after the record, for the heap.
   std::vector<std::pair<int64_t, std::optional<TimePoint>>> after;
   for (const DeliveryRecord& r : records) {
-    after.emplace_back(r.outbox_id,
-                       r.state == "pending" ? r.next_attempt_at : std::optional<TimePoint>());
+    after.emplace_back(r.outbox_id, r.state == OutboxState::kPending ? r.next_attempt_at
+                                                                     : std::optional<TimePoint>());
   }
   auto promise = std::make_shared<std::promise<void>>();
   std::future<void> done = promise->get_future();

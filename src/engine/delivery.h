@@ -63,7 +63,7 @@
 #include "engine/stats.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
-#include "store/store.h"
+#include "store/outbox_store.h"
 
 namespace loom {
 
@@ -85,7 +85,7 @@ class DeliveryService {
 
   // `channels`: by Destination::type (a name of notify/channels.h); a type without a channel
   // dead-letters its rows.
-  DeliveryService(Store& store, const Clock& clock, std::shared_ptr<Roster> roster,
+  DeliveryService(OutboxStore& store, const Clock& clock, std::shared_ptr<Roster> roster,
                   std::map<std::string, std::shared_ptr<Channel>> channels,
                   std::vector<IncidentChannel> incident_channels, Options options);
   ~DeliveryService();
@@ -144,7 +144,7 @@ class DeliveryService {
   std::optional<SteadyTime> Tick();
   void WorkerLoop();
 
-  Store& store_;
+  OutboxStore& store_;
   const Clock& clock_;
   std::shared_ptr<Roster> roster_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;

@@ -199,7 +199,7 @@ std::vector<OutboxEntry> NextMethod(const OutboxEntry& row, TimePoint now,
   e.unique_key = row.unique_key.substr(0, row.unique_key.size() - suffix.size()) + "/" + method->id;
   e.method = method->id;
   e.method_type = method->type;
-  e.state = "pending";
+  e.state = OutboxState::kPending;
   e.attempts = 0;
   e.last_error.clear();
   e.next_attempt_at = now;
@@ -218,7 +218,7 @@ DeliveryRecord Dead(const OutboxEntry& row, const std::string& why, int attempt,
   DeliveryRecord r;
   r.outbox_id = row.id;
   r.incident_number = row.incident_number;
-  r.state = "dead";
+  r.state = OutboxState::kDead;
   r.last_error = why;
   r.event_type = "notification.dead_lettered";
   json data = EventData(row, attempt, "dead", 1);
@@ -331,7 +331,7 @@ std::vector<DeliveryRecord> RecordsFor(const std::vector<OutboxEntry>& rows,
         DeliveryRecord r;
         r.outbox_id = row.id;
         r.incident_number = row.incident_number;
-        r.state = "delivered";
+        r.state = OutboxState::kDelivered;
         r.event_type = "notification.sent";
         r.event_data_json = EventData(row, attempt, "delivered", bundle_size).dump();
         out.push_back(std::move(r));
@@ -349,7 +349,7 @@ std::vector<DeliveryRecord> RecordsFor(const std::vector<OutboxEntry>& rows,
         DeliveryRecord r;
         r.outbox_id = row.id;
         r.incident_number = row.incident_number;
-        r.state = "pending";
+        r.state = OutboxState::kPending;
         r.next_attempt_at = now + wait;
         r.last_error = error;
         r.event_type = "notification.failed";

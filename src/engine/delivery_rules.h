@@ -10,10 +10,10 @@
 
 #include "common/clock.h"
 #include "core/incident.h"
+#include "core/outbox.h"
 #include "core/roster.h"
 #include "core/timeline.h"
 #include "notify/channel.h"
-#include "store/store.h"
 
 namespace loom {
 

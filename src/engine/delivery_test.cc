@@ -166,8 +166,8 @@ class DeliveryTest : public testing::StoreFixture,
     std::vector<std::string> out;
     for (const OutboxEntry& e : *rows) {
       if (e.channel == "channel") continue;
-      out.push_back(e.channel + " " + e.recipient + "/" + e.method + " " + e.state + " " +
-                    std::to_string(e.attempts));
+      out.push_back(e.channel + " " + e.recipient + "/" + e.method + " " +
+                    OutboxStateName(e.state) + " " + std::to_string(e.attempts));
     }
     return out;
   }

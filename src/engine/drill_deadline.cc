@@ -10,7 +10,7 @@
 
 namespace loom {
 
-Result<std::vector<Incident>> ListDrillIncidents(Store& store) {
+Result<std::vector<Incident>> ListDrillIncidents(IncidentStore& store) {
   std::vector<Incident> out;
   IncidentFilter filter;
   filter.drill = true;
@@ -32,7 +32,7 @@ std::vector<DrillRecord> DrillRecordsOf(const std::vector<Incident>& drills) {
 
 Deadline DrillDueDeadline(const NextDrill& next, const DrillSettings& settings) {
   Deadline d;
-  d.kind = kDrillDueDeadline;
+  d.kind = DeadlineKind::kDrillDue;
   d.due_at = next.due_at;
   d.payload_json = nlohmann::json{{"scenario", IncidentKindName(next.scenario)},
                                   {"service", settings.service},
@@ -81,7 +81,7 @@ DeadlineEffects DecideDrillDue(const Deadline& d, TimePoint now, const OnCallSna
   if (Result<DrillInterval> every = ParseDrillInterval(PayloadString(payload, "every"));
       every.ok()) {
     Deadline next;
-    next.kind = kDrillDueDeadline;
+    next.kind = DeadlineKind::kDrillDue;
     next.due_at = AddDrillInterval(d.due_at, *every);
     // Long overdue (the server was down): one reminder now, the next an interval from now.
     if (next.due_at <= now) next.due_at = AddDrillInterval(now, *every);
@@ -123,7 +123,7 @@ DeadlineEffects DecideDrillDue(const Deadline& d, TimePoint now, const OnCallSna
   }
   if (!added) {
     e.unique_key = key;
-    e.state = "undeliverable";
+    e.state = OutboxState::kUndeliverable;
     e.last_error = user != nullptr ? "no contact method" : "not a configured user";
     out.outbox.push_back(std::move(e));
   }

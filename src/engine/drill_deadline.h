@@ -1,7 +1,7 @@
-// The "drill_due" deadline (store.h): the next drill of the drill program (core/drill.h) was due
-// and no drill started since (starting one replaces the deadline). Firing notifies the escalation
-// manager on call for the drills service (outbox kind "drill_overdue", no incident) and plans the
-// next reminder one drill interval later.
+// The drill-due deadline (DeadlineKind::kDrillDue, core/deadline.h): the next drill of the drill
+// program (core/drill.h) was due and no drill started since (starting one replaces the deadline).
+// Firing notifies the escalation manager on call for the drills service (outbox kind
+// "drill_overdue", no incident) and plans the next reminder one drill interval later.
 //
 // Thread safety: a pure function.
 #pragma once
@@ -14,11 +14,10 @@
 
 namespace loom {
 
-inline constexpr char kDrillDueDeadline[] = "drill_due";
 inline constexpr char kDrillOverdueKind[] = "drill_overdue";
 
-// Every drill incident in the store, newest first (pages through Store::ListIncidents).
-Result<std::vector<Incident>> ListDrillIncidents(Store& store);
+// Every drill incident in the store, newest first (pages through IncidentStore::ListIncidents).
+Result<std::vector<Incident>> ListDrillIncidents(IncidentStore& store);
 std::vector<DrillRecord> DrillRecordsOf(const std::vector<Incident>& drills);
 
 // The drill_due deadline of `next` (Store::ScheduleDrillDue).

@@ -36,7 +36,7 @@ class DrillDeadlineTest : public testing::StoreFixture {
     ASSERT_TRUE(engine_->Load().ok());
   }
 
-  std::vector<Deadline> PendingDrillDue() { return PendingOfKind(kDrillDueDeadline); }
+  std::vector<Deadline> PendingDrillDue() { return PendingOfKind(DeadlineKind::kDrillDue); }
 
   // The messages about no incident (overdue drills): "channel role recipient".
   std::vector<std::string> DrillMessages() {

@@ -88,7 +88,7 @@ class DrillServiceTest : public testing::StoreFixture {
 
 TEST_F(DrillServiceTest, StartOpensTheDrillWithCommanderNoteAndTheNextDrillDue) {
   ASSERT_TRUE(StartDrillSchedule(settings_, *store_, clock_.Now()).ok());
-  ASSERT_EQ(PendingOfKind(kDrillDueDeadline).size(), 1u);
+  ASSERT_EQ(PendingOfKind(DeadlineKind::kDrillDue).size(), 1u);
   clock_.Advance(minutes(30));
   DrillStart start = Availability();
   start.commander = "alice";
@@ -103,7 +103,7 @@ TEST_F(DrillServiceTest, StartOpensTheDrillWithCommanderNoteAndTheNextDrillDue) 
               ElementsAre(HasSubstr("incident.triggered"), HasSubstr("incident.commander_assigned"),
                           "incident.note {\"note\":\"Drill participants: Platform, Security\"}"));
   // The next drill: a month after this one, the other scenario; the earlier one is replaced.
-  std::vector<Deadline> due = PendingOfKind(kDrillDueDeadline);
+  std::vector<Deadline> due = PendingOfKind(DeadlineKind::kDrillDue);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].due_at, AddDrillInterval(drill->created_at, settings_.every));
   EXPECT_EQ(nlohmann::json::parse(due[0].payload_json)["scenario"], "security");
@@ -118,7 +118,7 @@ TEST_F(DrillServiceTest, StartOfAnUnknownServiceWritesNothing) {
   ASSERT_EQ(drill.error().fields.size(), 1u);
   EXPECT_EQ(drill.error().fields[0].pointer, "/service");
   EXPECT_THAT(store_->ListIncidents(IncidentFilter{})->incidents, IsEmpty());
-  EXPECT_THAT(PendingOfKind(kDrillDueDeadline), IsEmpty());
+  EXPECT_THAT(PendingOfKind(DeadlineKind::kDrillDue), IsEmpty());
 }
 
 TEST_F(DrillServiceTest, FinishResolvesWritesTheNotesClosesAndTracksUsersFollowups) {

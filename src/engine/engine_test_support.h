@@ -93,7 +93,7 @@ class StoreFixture : public ::testing::Test {
   }
 
   // The pending deadlines of `kind`, by due time.
-  std::vector<Deadline> PendingOfKind(const std::string& kind) {
+  std::vector<Deadline> PendingOfKind(DeadlineKind kind) {
     Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
     EXPECT_TRUE(pending.ok());
     std::vector<Deadline> out;

@@ -9,7 +9,7 @@
 
 namespace loom {
 
-EscalationEngine::EscalationEngine(Store& store, const Clock& clock,
+EscalationEngine::EscalationEngine(DeadlineStore& store, const Clock& clock,
                                    std::shared_ptr<const SeverityPolicy> policy,
                                    std::shared_ptr<Roster> roster, Options options)
     : store_(store),

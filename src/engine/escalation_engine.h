@@ -36,7 +36,7 @@
 #include "core/severity_policy.h"
 #include "engine/deadline_loop.h"
 #include "engine/stats.h"
-#include "store/store.h"
+#include "store/deadline_store.h"
 
 namespace loom {
 
@@ -50,10 +50,11 @@ class EscalationEngine {
   };
 
   // `roster` may be null (nobody is on call anywhere).
-  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
-                   std::shared_ptr<Roster> roster, Options options);
-  EscalationEngine(Store& store, const Clock& clock, std::shared_ptr<const SeverityPolicy> policy,
-                   std::shared_ptr<Roster> roster)
+  EscalationEngine(DeadlineStore& store, const Clock& clock,
+                   std::shared_ptr<const SeverityPolicy> policy, std::shared_ptr<Roster> roster,
+                   Options options);
+  EscalationEngine(DeadlineStore& store, const Clock& clock,
+                   std::shared_ptr<const SeverityPolicy> policy, std::shared_ptr<Roster> roster)
       : EscalationEngine(store, clock, std::move(policy), std::move(roster), Options{}) {}
   ~EscalationEngine();
 
@@ -97,7 +98,7 @@ class EscalationEngine {
   std::optional<SteadyTime> Tick();
   std::shared_ptr<const OnCallSnapshot> Snapshot() const;
 
-  Store& store_;
+  DeadlineStore& store_;
   const Clock& clock_;
   const std::shared_ptr<const SeverityPolicy> policy_;
   const std::shared_ptr<Roster> roster_;

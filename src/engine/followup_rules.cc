@@ -9,8 +9,8 @@
 
 namespace loom {
 
-bool IsFollowupDeadline(const std::string& kind) {
-  return kind == "followup_reminder" || kind == "followup_due";
+bool IsFollowupDeadline(DeadlineKind kind) {
+  return kind == DeadlineKind::kFollowupReminder || kind == DeadlineKind::kFollowupDue;
 }
 
 DeadlineEffects DecideFollowupDeadline(const Deadline& deadline, TimePoint now,
@@ -21,7 +21,7 @@ DeadlineEffects DecideFollowupDeadline(const Deadline& deadline, TimePoint now,
   if (number <= 0) return out;
   const std::string owner = PayloadString(p, "owner");
   const int64_t due = PayloadInt(p, "due", ToUnixMicros(deadline.due_at));
-  const bool overdue = deadline.kind == "followup_due";
+  const bool overdue = deadline.kind == DeadlineKind::kFollowupDue;
   nlohmann::json body = {{"followup", FollowupId(number)},
                          {"title", PayloadString(p, "title")},
                          {"owner", owner},

@@ -13,12 +13,12 @@
 
 #include <string>
 
+#include "core/deadline.h"
 #include "core/roster.h"
-#include "store/store.h"
 
 namespace loom {
 
-bool IsFollowupDeadline(const std::string& kind);
+bool IsFollowupDeadline(DeadlineKind kind);
 
 DeadlineEffects DecideFollowupDeadline(const Deadline& deadline, TimePoint now,
                                        const OnCallSnapshot& oncall);

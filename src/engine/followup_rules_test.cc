@@ -94,7 +94,7 @@ TEST_F(FollowupRulesTest, RemindsTheOwnerThenEscalatesTheOverdueFollowup) {
   const Followup f = Create("loom");
   std::vector<Deadline> pending = Pending();
   ASSERT_EQ(pending.size(), 2u);
-  EXPECT_EQ(pending[0].kind, "followup_reminder");
+  EXPECT_EQ(pending[0].kind, DeadlineKind::kFollowupReminder);
 
   clock_.Set(pending[0].due_at);
   EXPECT_EQ(Fire(pending[0]).outbox_inserted, 1);
@@ -133,7 +133,7 @@ TEST_F(FollowupRulesTest, DoneCancelsWhatIsStillPlanned) {
 
 TEST(FollowupRules, TheMessageSaysWhatIsDueAndWhen) {
   Deadline d;
-  d.kind = "followup_reminder";
+  d.kind = DeadlineKind::kFollowupReminder;
   d.payload_json =
       R"({"followup":7,"title":"Rotate keys","owner":"alice","due":1764000000000000,"service":""})";
   DeadlineEffects out = DecideFollowupDeadline(d, TimePoint{}, *Roster());
@@ -141,8 +141,8 @@ TEST(FollowupRules, TheMessageSaysWhatIsDueAndWhen) {
   EXPECT_EQ(out.outbox[0].channel, "reminder");
   EXPECT_EQ(out.outbox[0].method, "mail");
   EXPECT_THAT(out.outbox[0].payload_json, ::testing::HasSubstr(R"("followup":"FU-7")"));
-  EXPECT_TRUE(IsFollowupDeadline("followup_due"));
-  EXPECT_FALSE(IsFollowupDeadline("update_due"));
+  EXPECT_TRUE(IsFollowupDeadline(DeadlineKind::kFollowupDue));
+  EXPECT_FALSE(IsFollowupDeadline(DeadlineKind::kUpdateDue));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace {
 constexpr size_t kMinKeyBytes = 32;
 }  // namespace
 
-Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, Store& store) {
+Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, AdminStore& store) {
   if (!configured_secret.empty()) {
     if (configured_secret.size() < kMinKeyBytes) {
       return Error::Invalid("notify.link_secret must have at least 32 characters");

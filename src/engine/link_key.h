@@ -10,7 +10,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "notify/action_link.h"
-#include "store/store.h"
+#include "store/admin_store.h"
 
 namespace loom {
 
@@ -19,6 +19,6 @@ inline constexpr char kLinkKeySetting[] = "link_key";
 
 // kInvalidArgument when `configured_secret` is set but shorter than 32 bytes; the store's error
 // when the generated key cannot be read or kept.
-Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, Store& store);
+Result<std::string> LoadOrCreateLinkKey(const std::string& configured_secret, AdminStore& store);
 
 }  // namespace loom

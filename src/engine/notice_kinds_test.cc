@@ -62,7 +62,7 @@ class NoticeKindsTest : public testing::StoreFixture {
  protected:
   NoticeKindsTest() : oncall_(Roster()), policy_(BuiltInPolicy(0)) {}
 
-  std::vector<OutboxEntry> Fire(const std::string& kind, const json& payload,
+  std::vector<OutboxEntry> Fire(DeadlineKind kind, const json& payload,
                                 std::optional<Incident> incident) {
     Deadline d;
     d.kind = kind;
@@ -89,7 +89,8 @@ class NoticeKindsTest : public testing::StoreFixture {
       n.id = "msg_" + kind.name;
       out.emplace_back(std::move(kind), std::move(n));
     };
-    const auto opened = Fire("escalate", {{"arm", 1}, {"step", 0}}, Inc(Severity::kSev1));
+    const auto opened =
+        Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 0}}, Inc(Severity::kSev1));
     add({"page", "page", "Sev1 page (primary, step 0)", "You are paged as primary of service db"},
         Row(opened, "page", "primary"));
     add({"notice at open", "notify", "Sev1 incident opened: notice to the escalation manager",
@@ -97,38 +98,40 @@ class NoticeKindsTest : public testing::StoreFixture {
         Row(opened, "notify", "escalation_manager"));
     add({"escalation to the secondary", "page", "Sev1 page, escalated (secondary, step 1)",
          "Nobody has acknowledged it yet"},
-        Row(Fire("escalate", {{"arm", 1}, {"step", 1}}, Inc(Severity::kSev1)), "page",
+        Row(Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 1}}, Inc(Severity::kSev1)), "page",
             "secondary"));
     add({"escalation to the manager", "page", "Sev1 page, escalated (escalation_manager, step 2)",
          "you are paged as escalation manager of service db (escalation step 2)"},
-        Row(Fire("escalate", {{"arm", 1}, {"step", 2}}, Inc(Severity::kSev1)), "page",
+        Row(Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 2}}, Inc(Severity::kSev1)), "page",
             "escalation_manager"));
     add({"page of the assignee", "page", "Sev1 page: reassigned to you", "was reassigned to you"},
-        Row(Fire("escalate", {{"arm", 1}, {"step", 0}, {"assignee", "bob"}}, Inc(Severity::kSev1)),
+        Row(Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 0}, {"assignee", "bob"}},
+                 Inc(Severity::kSev1)),
             "page", "assignee"));
     add({"ticket", "ticket", "Sev3 ticket (primary, step 0)",
          "You are notified as primary of service db"},
-        Row(Fire("escalate", {{"arm", 1}, {"step", 0}}, Inc(Severity::kSev3)), "ticket",
-            "primary"));
+        Row(Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 0}}, Inc(Severity::kSev3)),
+            "ticket", "primary"));
     add({"escalated ticket", "ticket", "Sev3 ticket, escalated (secondary, step 1)",
          "you are notified as secondary of service db (escalation step 1)"},
-        Row(Fire("escalate", {{"arm", 1}, {"step", 1}}, Inc(Severity::kSev3)), "ticket",
-            "secondary"));
+        Row(Fire(DeadlineKind::kEscalate, {{"arm", 1}, {"step", 1}}, Inc(Severity::kSev3)),
+            "ticket", "secondary"));
     const json due = {{"due", ToUnixMicros(kNow + std::chrono::minutes(5))}};
     add({"status update reminder", "reminder", "Status update due",
          "post the next status update before 2026-11-02T10:05:00.000Z"},
-        Row(Fire("update_reminder", due, Inc(Severity::kSev1, IncidentState::kAcknowledged)),
+        Row(Fire(DeadlineKind::kUpdateReminder, due,
+                 Inc(Severity::kSev1, IncidentState::kAcknowledged)),
             "reminder", "commander"));
     add({"missed update", "notify", "Missed status update",
          "The status update due at 2026-11-02T10:05:00.000Z was not posted"},
-        Row(Fire("update_due", due, Inc(Severity::kSev1, IncidentState::kAcknowledged)), "notify",
-            "escalation_manager"));
+        Row(Fire(DeadlineKind::kUpdateDue, due, Inc(Severity::kSev1, IncidentState::kAcknowledged)),
+            "notify", "escalation_manager"));
     const json followup = {{"followup", 3},   {"owner", "bob"},     {"title", "Add an alert"},
                            {"service", "db"}, {"source", "INC-12"}, {"due", ToUnixMicros(kNow)}};
     add({"follow-up reminder", "reminder", "Follow-up due soon: FU-3 Add an alert",
          "Owner bob, due 2026-11-02T10:00:00.000Z."},
-        Row(Fire("followup_reminder", followup, std::nullopt), "reminder", "owner"));
-    const auto overdue = Fire("followup_due", followup, std::nullopt);
+        Row(Fire(DeadlineKind::kFollowupReminder, followup, std::nullopt), "reminder", "owner"));
+    const auto overdue = Fire(DeadlineKind::kFollowupDue, followup, std::nullopt);
     add({"follow-up overdue", "overdue", "Follow-up overdue: FU-3 Add an alert",
          "Owner bob, due 2026-11-02T10:00:00.000Z."},
         Row(overdue, "overdue", "owner"));
@@ -138,7 +141,7 @@ class NoticeKindsTest : public testing::StoreFixture {
     add({"drill overdue", "drill_overdue",
          "Drill overdue: the availability drill of service db was due 2026-11-02T10:00:00.000Z",
          "loom-oncall drill start --scenario availability"},
-        Row(Fire(kDrillDueDeadline,
+        Row(Fire(DeadlineKind::kDrillDue,
                  {{"scenario", "availability"},
                   {"service", "db"},
                   {"every", "1mo"},

@@ -29,7 +29,7 @@ bool Critical(const Alert& a) {
 
 }  // namespace
 
-ProbeRunner::ProbeRunner(Store& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
+ProbeRunner::ProbeRunner(IncidentStore& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
                          std::vector<ProbedService> services)
     : store_(store), clock_(clock), http_(std::move(http)), services_(std::move(services)) {}
 

@@ -45,7 +45,7 @@
 #include "common/result.h"
 #include "engine/deadline_loop.h"
 #include "probe/probe_client.h"
-#include "store/store.h"
+#include "store/incident_store.h"
 
 namespace loom {
 
@@ -83,7 +83,7 @@ class ProbeRunner {
   // The longest a streak of identical scheduled rounds goes without a `probe.unchanged` entry.
   static constexpr Duration kUnchangedEvery = std::chrono::minutes(10);
 
-  ProbeRunner(Store& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
+  ProbeRunner(IncidentStore& store, const Clock& clock, std::shared_ptr<ProbeHttp> http,
               std::vector<ProbedService> services);
   ProbeRunner(const ProbeRunner&) = delete;
   ProbeRunner& operator=(const ProbeRunner&) = delete;
@@ -167,7 +167,7 @@ class ProbeRunner {
   void CheckAutoResolved(const ProbedService& service);
   void WorkerLoop();
 
-  Store& store_;
+  IncidentStore& store_;
   const Clock& clock_;
   const std::shared_ptr<ProbeHttp> http_;
   const std::vector<ProbedService> services_;

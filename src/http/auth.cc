@@ -18,7 +18,7 @@ std::string_view BearerToken(std::string_view authorization) {
   return token;
 }
 
-Authenticator::Authenticator(Store& store, const Clock& clock, std::string admin_token_hash)
+Authenticator::Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash)
     : store_(store), clock_(clock), admin_token_hash_(std::move(admin_token_hash)) {}
 
 Result<Principal> Authenticator::AuthenticateToken(std::string_view token) {

@@ -20,7 +20,7 @@
 #include "common/result.h"
 #include "core/service.h"
 #include "http/per_thread.h"
-#include "store/store.h"
+#include "store/admin_store.h"
 
 namespace loom::http {
 
@@ -37,7 +37,7 @@ std::string_view BearerToken(std::string_view authorization);
 class Authenticator {
  public:
   // `admin_token_hash` is the SHA-256 hex of the bootstrap admin token, or "" for none.
-  Authenticator(Store& store, const Clock& clock, std::string admin_token_hash);
+  Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash);
 
   // kUnauthenticated for an empty or unknown token; kUnavailable/kInternal when the store fails.
   Result<Principal> AuthenticateToken(std::string_view token);
@@ -58,7 +58,7 @@ class Authenticator {
   };
   using Cache = std::unordered_map<std::string, Cached>;
 
-  Store& store_;
+  AdminStore& store_;
   const Clock& clock_;
   const std::string admin_token_hash_;
   PerThread<Cache> cache_;

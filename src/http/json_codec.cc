@@ -96,14 +96,15 @@ Json NotificationToJson(const OutboxEntry& e) {
   j["kind"] = e.channel;
   j["method"] = e.method;
   j["type"] = e.method_type;
-  j["state"] = e.state;
+  j["state"] = OutboxStateName(e.state);
   j["attempts"] = e.attempts;
   j["key"] = e.unique_key;
   j["created_at"] = FormatRfc3339(e.created_at);
   auto time_or_null = [](const std::optional<TimePoint>& t) {
     return t ? Json(FormatRfc3339(*t)) : Json(nullptr);
   };
-  j["next_attempt_at"] = e.state == "pending" ? time_or_null(e.next_attempt_at) : Json(nullptr);
+  j["next_attempt_at"] =
+      e.state == OutboxState::kPending ? time_or_null(e.next_attempt_at) : Json(nullptr);
   j["delivered_at"] = time_or_null(e.delivered_at);
   j["last_error"] = e.last_error;
   j["details"] = EmbeddedJson(e.payload_json);

@@ -9,11 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/alert.h"
 #include "core/incident.h"
+#include "core/incident_query.h"
+#include "core/outbox.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
 #include "core/timeline.h"
-#include "store/store.h"
 
 namespace loom::http {
 

@@ -10,9 +10,10 @@
 #include <string_view>
 
 #include "core/incident.h"
+#include "core/incident_command.h"
+#include "core/incident_query.h"
 #include "http/types.h"
 #include "notify/action_link.h"
-#include "store/store.h"
 
 namespace loom::http {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "engine/escalation_engine.h"
-#include "store/store.h"
+#include "store/admin_store.h"
 
 namespace loom::http {
 

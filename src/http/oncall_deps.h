@@ -9,7 +9,7 @@
 
 #include "common/result.h"
 #include "core/roster.h"
-#include "store/store.h"
+#include "core/schedule_override.h"
 
 namespace loom {
 
@@ -21,7 +21,7 @@ struct OnCallDeps {
   // changed (503).
   std::function<Result<std::shared_ptr<const OnCallSnapshot>>(const std::vector<ScheduleOverride>&)>
       rebuild;
-  // The stored overrides the roster was built with (Store::ListOverrides at start).
+  // The stored overrides the roster was built with (OnCallStore::ListOverrides at start).
   std::vector<ScheduleOverride> stored_overrides;
 };
 

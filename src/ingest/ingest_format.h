@@ -17,9 +17,9 @@
 #include <variant>
 
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/alert_event.h"
 #include "core/service.h"
-#include "store/store.h"
 
 namespace loom {
 

@@ -6,7 +6,7 @@
 
 namespace loom {
 
-Result<std::shared_ptr<ProbeRunner>> MakeProbeRunner(const Config& config, Store& store,
+Result<std::shared_ptr<ProbeRunner>> MakeProbeRunner(const Config& config, IncidentStore& store,
                                                      Clock& clock) {
   auto policy = OutboundPolicy::Create(config.notify.allow_hosts);
   if (!policy.ok()) return std::move(policy).error();

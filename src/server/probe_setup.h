@@ -9,13 +9,13 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "engine/probe_runner.h"
-#include "store/store.h"
+#include "store/incident_store.h"
 
 namespace loom {
 
 // Not started. kInvalidArgument for an allow_hosts entry the policy refuses. A probe URL the
 // policy refuses is logged as a warning (each round then records the refusal).
-Result<std::shared_ptr<ProbeRunner>> MakeProbeRunner(const Config& config, Store& store,
+Result<std::shared_ptr<ProbeRunner>> MakeProbeRunner(const Config& config, IncidentStore& store,
                                                      Clock& clock);
 
 }  // namespace loom

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "store/store.h"
+#include "core/schedule_override.h"
+#include "core/user.h"
+#include "store/callback.h"
 
 namespace loom::testing {
 

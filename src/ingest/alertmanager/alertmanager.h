@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/service.h"
 #include "ingest/ingest_format.h"
-#include "store/store.h"
 
 namespace loom {
 

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "core/alert.h"
 #include "ingest/ingest_format.h"
-#include "store/store.h"
 
 namespace loom {
 

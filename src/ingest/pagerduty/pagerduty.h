@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/alert_event.h"
 #include "ingest/ingest_format.h"
-#include "store/store.h"
 
 namespace loom {
 

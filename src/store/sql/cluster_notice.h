@@ -1,6 +1,6 @@
 // The notice a PostgreSQL instance sends the others (NOTIFY on kClusterChannel, delivered when
 // its batch commits) about the deadlines and outbox rows the batch created, so that the instance
-// running the engine and the delivery workers hears of them at once (store.h,
+// running the engine and the delivery workers hears of them at once (cluster_store.h,
 // SetLeadershipHooks). A JSON object: {"i": sender, "d": [[id, due_us], ...], "o": [id, ...]},
 // or {"i": sender, "all": true} when the lists would not fit PostgreSQL's 8000-byte payload (the
 // receiver then re-reads everything pending).

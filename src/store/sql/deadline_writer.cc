@@ -87,7 +87,7 @@ Result<Deadline> DeadlineWriter::Insert(Deadline deadline, TimePoint now) {
   deadline.id = ids_.deadline++;
   Query q(st_->insert);
   q.Bind(1, deadline.incident_number);
-  q.BindRef(2, deadline.kind);
+  q.BindRef(2, DeadlineKindName(deadline.kind));
   q.Bind(3, deadline.due_at);
   q.BindRef(4, deadline.payload_json);
   q.Bind(5, now);
@@ -116,7 +116,10 @@ Result<std::optional<Deadline>> DeadlineWriter::FindPending(int64_t id) {
   Deadline d;
   d.id = id;
   d.incident_number = q.Int(0);
-  d.kind = q.Text(1);
+  std::optional<DeadlineKind> kind = ParseDeadlineKind(q.TextView(1));
+  if (!kind)
+    return Error::Internal("deadline " + std::to_string(id) + " has unknown kind " + q.Text(1));
+  d.kind = *kind;
   d.due_at = q.Time(2);
   d.payload_json = q.Text(3);
   return std::optional<Deadline>(std::move(d));
@@ -143,7 +146,7 @@ Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now, b
   q.BindRef(9, e.method);
   q.BindRef(10, e.method_type);
   q.Bind(11, e.next_attempt_at.value_or(now));
-  q.BindRef(12, e.state);
+  q.BindRef(12, OutboxStateName(e.state));
   q.BindRef(13, e.last_error);
   q.Bind(14, id);
   if (fresh) {
@@ -157,7 +160,7 @@ Result<bool> DeadlineWriter::InsertOutbox(const OutboxEntry& e, TimePoint now, b
   inserted.id = id;
   inserted.created_at = now;
   inserted.next_attempt_at = e.next_attempt_at.value_or(now);
-  if (inserted.state == "pending") created_outbox_.push_back(std::move(inserted));
+  if (inserted.state == OutboxState::kPending) created_outbox_.push_back(std::move(inserted));
   return true;
 }
 
@@ -189,7 +192,7 @@ Status DeadlineWriter::CancelOutbox(int64_t incident_number, DeadlineFamily fami
 Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint now) {
   Query q(st_->record_delivery);
   q.Bind(1, r.outbox_id);
-  q.BindRef(2, r.state);
+  q.BindRef(2, OutboxStateName(r.state));
   q.Bind(3, r.next_attempt_at);
   q.BindRef(4, r.last_error);
   q.Bind(5, now);

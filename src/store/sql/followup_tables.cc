@@ -69,12 +69,12 @@ Status ScheduleFollowup(SqlWriter& writer, const Followup& f, TimePoint now) {
            {"due", ToUnixMicros(f.due_at)}, {"service", f.service_id}, {"source", f.source_ref}}
           .dump();
   if (times.remind_at) {
-    Result<Deadline> d =
-        writer.deadlines().Insert({0, 0, "followup_reminder", *times.remind_at, payload}, now);
+    Result<Deadline> d = writer.deadlines().Insert(
+        {0, 0, DeadlineKind::kFollowupReminder, *times.remind_at, payload}, now);
     if (!d.ok()) return std::move(d).error();
   }
   Result<Deadline> d =
-      writer.deadlines().Insert({0, 0, "followup_due", times.overdue_at, payload}, now);
+      writer.deadlines().Insert({0, 0, DeadlineKind::kFollowupDue, times.overdue_at, payload}, now);
   if (!d.ok()) return std::move(d).error();
   return OkStatus();
 }

@@ -69,7 +69,9 @@ class FollowupTablesTest : public testing::StoreFixture,
     EXPECT_TRUE(all.ok());
     std::vector<Deadline> out;
     for (const Deadline& d : *all) {
-      if (d.kind.rfind("followup_", 0) == 0) out.push_back(d);
+      if (d.kind == DeadlineKind::kFollowupReminder || d.kind == DeadlineKind::kFollowupDue) {
+        out.push_back(d);
+      }
     }
     return out;
   }
@@ -136,9 +138,9 @@ TEST_P(FollowupTablesTest, SummaryFollowupsAreStoredWithRemindersAndPostedToTheT
 
   std::vector<Deadline> deadlines = FollowupDeadlines();
   ASSERT_EQ(deadlines.size(), 2u);
-  EXPECT_EQ(deadlines[0].kind, "followup_reminder");
+  EXPECT_EQ(deadlines[0].kind, DeadlineKind::kFollowupReminder);
   EXPECT_EQ(deadlines[0].due_at, f.due_at - hours(24));
-  EXPECT_EQ(deadlines[1].kind, "followup_due");
+  EXPECT_EQ(deadlines[1].kind, DeadlineKind::kFollowupDue);
   EXPECT_EQ(deadlines[1].due_at, f.due_at);
   EXPECT_EQ(deadlines[1].incident_number, 0) << "closing the incident must not cancel it";
 

@@ -17,8 +17,8 @@
 namespace loom::sql {
 
 // REQUIRES (both): inside a transaction on the write connection.
-// Records that link `nonce` was used on `incident_number`; kConflict kLinkAlreadyUsed (store.h)
-// when it was used before.
+// Records that link `nonce` was used on `incident_number`; kConflict kLinkAlreadyUsed
+// (core/incident_command.h) when it was used before.
 Status RecordUsedLink(Connection& db, const std::string& nonce, int64_t incident_number,
                       TimePoint now);
 // The stored value of `name`, or `generate()` stored under it when there is none.

@@ -1,5 +1,5 @@
 // PgCluster: this instance's place among the instances that share one PostgreSQL database
-// (store.h, SetLeadershipHooks). A thread with its own connection, which starts by calling
+// (cluster_store.h, SetLeadershipHooks). A thread with its own connection, which starts by calling
 // `follow` (every instance starts as a follower) and then:
 //
 // - takes the leader's advisory session lock when it is free (tried every second): the instance

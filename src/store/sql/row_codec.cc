@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace loom::sql {
 
@@ -16,6 +17,10 @@ const char kAlertColumns[] =
     "raw_severity, severity, created_at, updated_at, resolved_at, details_json";
 
 const char kTimelineColumns[] = "incident_number, seq, at, type, actor, data_json, prev_hash, hash";
+const char kOutboxColumns[] =
+    "id, unique_key, incident_number, step, role, recipient, channel, method, method_type,"
+    " payload_json, state, attempts, created_at, next_attempt_at, delivered_at, last_error,"
+    " message_id";
 
 namespace {
 
@@ -68,6 +73,30 @@ void ReadAlert(const Query& q, Alert* a) {
   a->updated_at = q.Time(11);
   a->resolved_at = q.OptionalTime(12);
   a->details_json = q.Text(13);
+}
+
+Status ReadOutboxRow(const Query& q, OutboxEntry* e) {
+  e->id = q.Int(0);
+  e->unique_key = q.Text(1);
+  e->incident_number = q.Int(2);
+  e->step = static_cast<int>(q.Int(3));
+  e->role = q.Text(4);
+  e->recipient = q.Text(5);
+  e->channel = q.Text(6);
+  e->method = q.Text(7);
+  e->method_type = q.Text(8);
+  e->payload_json = q.Text(9);
+  std::optional<OutboxState> state = ParseOutboxState(q.TextView(10));
+  if (!state)
+    return Error::Internal("outbox row " + q.Text(0) + " has unknown state " + q.Text(10));
+  e->state = *state;
+  e->attempts = static_cast<int>(q.Int(11));
+  e->created_at = q.Time(12);
+  e->next_attempt_at = q.OptionalTime(13);
+  e->delivered_at = q.OptionalTime(14);
+  e->last_error = q.Text(15);
+  e->message_id = q.IsNull(16) ? std::string() : q.Text(16);
+  return OkStatus();
 }
 
 void ReadTimelineEvent(const Query& q, TimelineEvent* e) {

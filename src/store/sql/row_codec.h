@@ -11,11 +11,12 @@
 
 #include "common/json_writer.h"
 #include "common/result.h"
+#include "core/alert.h"
 #include "core/incident.h"
+#include "core/outbox.h"
 #include "core/service.h"
 #include "core/timeline.h"
 #include "store/sql/db.h"
-#include "store/store.h"
 
 namespace loom::sql {
 
@@ -32,10 +33,13 @@ struct IncidentRow {
 extern const char kIncidentColumns[];
 extern const char kAlertColumns[];
 extern const char kTimelineColumns[];
+extern const char kOutboxColumns[];
 
 void ReadIncidentRow(const Query& q, IncidentRow* row);
 void ReadAlert(const Query& q, Alert* alert);
 void ReadTimelineEvent(const Query& q, TimelineEvent* event);
+// kInternal for a state that is none of OutboxState's (a row this code did not write).
+Status ReadOutboxRow(const Query& q, OutboxEntry* entry);
 
 // The incident's responders as the JSON array stored in responders_json, and back. Unparsable
 // text decodes as no responders.

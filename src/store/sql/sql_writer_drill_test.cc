@@ -101,9 +101,9 @@ TEST_P(SqlWriterDrillTest, StartCommitsEveryStepOrNone) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().message, "no schedule");
   EXPECT_THAT(store_->ListIncidents(IncidentFilter{})->incidents, IsEmpty());
-  EXPECT_THAT(PendingOfKind("escalate"), IsEmpty());
-  ASSERT_EQ(PendingOfKind("drill_due").size(), 1u);
-  EXPECT_EQ(PendingOfKind("drill_due")[0].due_at, earlier.due_at);
+  EXPECT_THAT(PendingOfKind(DeadlineKind::kEscalate), IsEmpty());
+  ASSERT_EQ(PendingOfKind(DeadlineKind::kDrillDue).size(), 1u);
+  EXPECT_EQ(PendingOfKind(DeadlineKind::kDrillDue)[0].due_at, earlier.due_at);
 
   Result<Incident> drill = Start(StartPlan());
   ASSERT_TRUE(drill.ok()) << drill.error().message;
@@ -113,9 +113,9 @@ TEST_P(SqlWriterDrillTest, StartCommitsEveryStepOrNone) {
   EXPECT_THAT(EventTypes(drill->number, "incident."),
               ElementsAre(HasSubstr("incident.triggered"), HasSubstr("incident.commander_assigned"),
                           "incident.note {\"note\":\"Drill participants: Platform\"}"));
-  EXPECT_EQ(PendingOfKind("escalate").size(), 1u);
-  ASSERT_EQ(PendingOfKind("drill_due").size(), 1u);  // the earlier one replaced
-  EXPECT_EQ(PendingOfKind("drill_due")[0].due_at, drill->created_at + hours(24));
+  EXPECT_EQ(PendingOfKind(DeadlineKind::kEscalate).size(), 1u);
+  ASSERT_EQ(PendingOfKind(DeadlineKind::kDrillDue).size(), 1u);  // the earlier one replaced
+  EXPECT_EQ(PendingOfKind(DeadlineKind::kDrillDue)[0].due_at, drill->created_at + hours(24));
 }
 
 TEST_P(SqlWriterDrillTest, FinishCommitsEveryStepOrNone) {
@@ -142,7 +142,7 @@ TEST_P(SqlWriterDrillTest, FinishCommitsEveryStepOrNone) {
   EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(EventTypes(drill->number, ""), before);
   EXPECT_THAT(Followups(), IsEmpty());
-  EXPECT_EQ(PendingOfKind("escalate").size(), 1u);
+  EXPECT_EQ(PendingOfKind(DeadlineKind::kEscalate).size(), 1u);
 
   Result<DrillFinished> done = Finish(FinishPlan(drill->number));
   ASSERT_TRUE(done.ok()) << done.error().message;
@@ -153,7 +153,7 @@ TEST_P(SqlWriterDrillTest, FinishCommitsEveryStepOrNone) {
   ASSERT_EQ(Followups().size(), 1u);
   EXPECT_EQ(Followups()[0].number, done->followups[0].number);
   EXPECT_EQ(Followups()[0].title, "Add an ETA");
-  EXPECT_THAT(PendingOfKind("escalate"), IsEmpty());
+  EXPECT_THAT(PendingOfKind(DeadlineKind::kEscalate), IsEmpty());
   // The notes saw the drill resolved, the close not yet written.
   EXPECT_THAT(notes_seen_, ElementsAre("resolved incident.resolved", "resolved incident.resolved"));
   EXPECT_THAT(EventTypes(drill->number, "incident.closed"),

@@ -123,7 +123,7 @@ Result<Deadline> SqlWriter::ApplyScheduleDrillDue(const Deadline& deadline) {
   LOOM_RETURN_IF_ERROR(CancelPendingDrillDue(*db_, now));
   Deadline d = deadline;
   d.incident_number = 0;
-  d.kind = kDrillDueKind;
+  d.kind = DeadlineKind::kDrillDue;
   return deadlines_->Insert(std::move(d), now);
 }
 
