@@ -64,7 +64,7 @@ TEST(IncidentTransition, AcknowledgeStopsTheEscalationStartsTheCadenceAndAssigns
   EXPECT_TRUE(plan->cancel_cadence);
   EXPECT_FALSE(plan->cancel_all);
   ASSERT_EQ(plan->deadlines.size(), 1u);
-  EXPECT_EQ(plan->deadlines[0].kind, "cadence");
+  EXPECT_EQ(plan->deadlines[0].kind, DeadlineKind::kCadence);
   EXPECT_EQ(plan->deadlines[0].incident_number, 7);
   EXPECT_EQ(plan->deadlines[0].due_at, kNow);
   EXPECT_EQ(plan->deadlines[0].payload_json,
@@ -94,7 +94,7 @@ TEST(IncidentTransition, UnacknowledgeArmsTheEscalationNamedByItsOwnEvent) {
   EXPECT_TRUE(plan->cancel_all);
   EXPECT_STREQ(plan->alert_status, kAlertFiring);
   ASSERT_EQ(plan->deadlines.size(), 1u);
-  EXPECT_EQ(plan->deadlines[0].kind, "escalate");
+  EXPECT_EQ(plan->deadlines[0].kind, DeadlineKind::kEscalate);
   // Armed before its event was added: the arm is the seq that event takes.
   EXPECT_EQ(plan->deadlines[0].payload_json, R"({"arm":10,"step":0})");
 }
@@ -140,7 +140,7 @@ TEST(IncidentTransition, ASeverityChangeWhileAcknowledgedPlansTheCadenceFromTheL
   EXPECT_FALSE(plan->cancel_escalation);
   EXPECT_TRUE(plan->cancel_cadence);
   ASSERT_EQ(plan->deadlines.size(), 1u);
-  EXPECT_EQ(plan->deadlines[0].kind, "cadence");
+  EXPECT_EQ(plan->deadlines[0].kind, DeadlineKind::kCadence);
   EXPECT_EQ(plan->deadlines[0].payload_json,
             "{\"last_update_at\":" + std::to_string(ToUnixMicros(kNow - minutes(3))) + "}");
 

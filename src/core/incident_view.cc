@@ -31,9 +31,9 @@ IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>&
     if (d.incident_number != incident.number) continue;
     // Step 0 is due the moment the escalation is armed (it pages at once): the target is the
     // step after it.
-    if (triggered && d.kind == "escalate" && EscalationStep(d) >= 1) {
+    if (triggered && d.kind == DeadlineKind::kEscalate && EscalationStep(d) >= 1) {
       Earliest(view.ack_due_at, d.due_at);
-    } else if (awaits_updates && d.kind == "update_due") {
+    } else if (awaits_updates && d.kind == DeadlineKind::kUpdateDue) {
       Earliest(view.next_update_due_at, d.due_at);
     }
   }

@@ -22,16 +22,18 @@ Incident Make(IncidentState state) {
 }
 
 Deadline Escalate(int64_t number, int step, TimePoint due) {
-  return {0, number, "escalate", due, R"({"arm":3,"step":)" + std::to_string(step) + "}"};
+  return {0, number, DeadlineKind::kEscalate, due,
+          R"({"arm":3,"step":)" + std::to_string(step) + "}"};
 }
 
 TEST(IncidentView, AckDueIsTheNextEscalationStepOfATriggeredIncident) {
   const std::vector<Deadline> pending = {
-      Escalate(7, 0, kNow),                           // armed, not yet fired: no target of its own
-      Escalate(7, 2, kNow + minutes(10)),             // a later step: later
-      Escalate(7, 1, kNow + minutes(5)),              // the acknowledgement target
-      Escalate(8, 1, kNow + minutes(1)),              // another incident
-      {0, 7, "update_due", kNow + minutes(2), "{}"},  // left from before: not while triggered
+      Escalate(7, 0, kNow),                // armed, not yet fired: no target of its own
+      Escalate(7, 2, kNow + minutes(10)),  // a later step: later
+      Escalate(7, 1, kNow + minutes(5)),   // the acknowledgement target
+      Escalate(8, 1, kNow + minutes(1)),   // another incident
+      {0, 7, DeadlineKind::kUpdateDue, kNow + minutes(2),
+       "{}"},  // left from before: not while triggered
   };
   IncidentView view = ViewIncident(Make(IncidentState::kTriggered), pending, Role::kResponder);
   EXPECT_EQ(view.ack_due_at, kNow + minutes(5));
@@ -44,8 +46,8 @@ TEST(IncidentView, AckDueIsTheNextEscalationStepOfATriggeredIncident) {
 
 TEST(IncidentView, NextUpdateDueIsThePlannedUpdateOfAnAcknowledgedOrMitigatedIncident) {
   const std::vector<Deadline> pending = {
-      {0, 7, "update_reminder", kNow + minutes(25), "{}"},
-      {0, 7, "update_due", kNow + minutes(30), "{}"},
+      {0, 7, DeadlineKind::kUpdateReminder, kNow + minutes(25), "{}"},
+      {0, 7, DeadlineKind::kUpdateDue, kNow + minutes(30), "{}"},
       Escalate(7, 1, kNow + minutes(5)),
   };
   for (IncidentState s : {IncidentState::kAcknowledged, IncidentState::kMitigated}) {

@@ -46,7 +46,7 @@ TEST(IntegrationTransition, OpeningTriggersAndArmsTheEscalationAfterItsEvent) {
             R"({"title":"disk full","severity":"sev1","kind":"availability","service":"loom",)"
             R"("dedup_key":"disk","drill":true})");
   ASSERT_EQ(plan.deadlines.size(), 1u);
-  EXPECT_EQ(plan.deadlines[0].kind, "escalate");
+  EXPECT_EQ(plan.deadlines[0].kind, DeadlineKind::kEscalate);
   EXPECT_EQ(plan.deadlines[0].incident_number, 3);
   EXPECT_EQ(plan.deadlines[0].due_at, kNow);
   EXPECT_EQ(plan.deadlines[0].payload_json, R"({"arm":2,"step":0})");
@@ -63,7 +63,7 @@ TEST(IntegrationTransition, AnIntegrationsAcknowledgementAssignsNoCommander) {
   EXPECT_STREQ(plan.alert_status, kAlertAcknowledged);
   EXPECT_TRUE(plan.cancel_escalation);
   ASSERT_EQ(plan.deadlines.size(), 1u);
-  EXPECT_EQ(plan.deadlines[0].kind, "cadence");
+  EXPECT_EQ(plan.deadlines[0].kind, DeadlineKind::kCadence);
 
   // Acknowledged or later: ignored.
   for (IncidentState s :

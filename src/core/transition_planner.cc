@@ -19,7 +19,8 @@ void TransitionPlanner::StartEscalation(const std::string& assignee) {
   JsonObjectWriter payload;
   payload.Add("arm", arm).Add("step", int64_t{0});
   if (!assignee.empty()) payload.Add("assignee", assignee);
-  plan_.deadlines.push_back({0, plan_.incident.number, "escalate", now_, payload.Finish()});
+  plan_.deadlines.push_back(
+      {0, plan_.incident.number, DeadlineKind::kEscalate, now_, payload.Finish()});
 }
 
 void TransitionPlanner::StartCadence(TimePoint last_update_at,
@@ -28,7 +29,8 @@ void TransitionPlanner::StartCadence(TimePoint last_update_at,
   JsonObjectWriter payload;
   payload.Add("last_update_at", ToUnixMicros(last_update_at));
   if (promised_next_at) payload.Add("promised_next_at", ToUnixMicros(*promised_next_at));
-  plan_.deadlines.push_back({0, plan_.incident.number, "cadence", now_, payload.Finish()});
+  plan_.deadlines.push_back(
+      {0, plan_.incident.number, DeadlineKind::kCadence, now_, payload.Finish()});
 }
 
 }  // namespace loom

@@ -39,7 +39,7 @@ class SqlWriterDrillTest : public testing::StoreFixture,
     DrillStartPlan plan = PlanDrillStart(start, "drill-1");
     plan.next_due = [](const Incident& opened) -> Result<Deadline> {
       Deadline d;
-      d.kind = "drill_due";
+      d.kind = DeadlineKind::kDrillDue;
       d.due_at = opened.created_at + hours(24);
       return d;
     };
@@ -87,7 +87,7 @@ class SqlWriterDrillTest : public testing::StoreFixture,
 
 TEST_P(SqlWriterDrillTest, StartCommitsEveryStepOrNone) {
   Deadline earlier;
-  earlier.kind = "drill_due";
+  earlier.kind = DeadlineKind::kDrillDue;
   earlier.due_at = clock_.Now() + hours(1);
   ASSERT_TRUE(
       AwaitWrite<Deadline>([&](auto done) { store_->ScheduleDrillDue(earlier, done); }).ok());
