@@ -21,6 +21,23 @@ void Earliest(std::optional<TimePoint>& slot, TimePoint t) {
 
 }  // namespace
 
+std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role) {
+  std::vector<std::string> out;
+  if (role != Role::kAdmin && role != Role::kResponder) return out;
+  const bool closed = incident.state == IncidentState::kClosed;
+  if (incident.kind == IncidentKind::kAvailability && incident.open()) {
+    out.emplace_back("probe");
+  }
+  out.emplace_back("evidence");
+  if (incident.kind == IncidentKind::kSecurity && !closed) {
+    out.emplace_back("checklist");
+    out.emplace_back("security-report");
+  }
+  if (incident.state == IncidentState::kResolved) out.emplace_back("summary");
+  if (closed) out.emplace_back("review");
+  return out;
+}
+
 IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>& pending,
                           Role role) {
   IncidentView view;
@@ -38,6 +55,9 @@ IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>&
     }
   }
   view.allowed_actions = AllowedActions(incident, role);
+  for (std::string& write : AllowedPanelWrites(incident, role)) {
+    view.allowed_actions.push_back(std::move(write));
+  }
   return view;
 }
 

@@ -25,9 +25,22 @@ struct IncidentView {
   // Acknowledged or mitigated: when the next status update is due, as the cadence planned it
   // (core/cadence.h). nullopt in any other state or for an async severity.
   std::optional<TimePoint> next_update_due_at;
-  // AllowedActions (core/incident_transition.h) for the caller's role.
+  // AllowedActions (core/incident_transition.h) for the caller's role, then its
+  // AllowedPanelWrites.
   std::vector<std::string> allowed_actions;
 };
+
+// The writes outside the incident commands a caller with `role` may make to `incident` now, by
+// their routes under /v1/incidents/{id}/, in this order (none for a viewer or a calendar token):
+//   "probe"            an availability incident that is open (triggered, acknowledged, mitigated);
+//                      the server also needs a probe configured for its service;
+//   "evidence"         any incident, in any state;
+//   "checklist", "security-report"
+//                      a security incident that is not closed (its playbook is final then);
+//   "summary"          a resolved incident (the final summary close waits for; the server also
+//                      takes it earlier, never once closed);
+//   "review"           a closed incident (draft, edit and publish its review).
+std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role);
 
 // `pending` is the store's pending deadlines (of this incident or of all: others are ignored),
 // which hold the times decided by core/incident_transition and engine/deadline_rules.

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/time_format.h"
+#include "core/incident_transition.h"
 
 namespace loom {
 namespace {
@@ -64,7 +65,48 @@ TEST(IncidentView, AllowedActionsAreTheCallersByRole) {
   EXPECT_TRUE(
       ViewIncident(Make(IncidentState::kTriggered), {}, Role::kViewer).allowed_actions.empty());
   EXPECT_EQ(ViewIncident(Make(IncidentState::kClosed), {}, Role::kResponder).allowed_actions,
-            (std::vector<std::string>{"severity", "notes"}));
+            (std::vector<std::string>{"severity", "notes", "evidence", "review"}));
+}
+
+// The panels' writes, by state and kind: what the console shows a form or button for.
+TEST(IncidentView, AllowedPanelWritesFollowTheStateAndTheKind) {
+  using V = std::vector<std::string>;
+  Incident availability = Make(IncidentState::kTriggered);
+  availability.kind = IncidentKind::kAvailability;
+  Incident security = availability;
+  security.kind = IncidentKind::kSecurity;
+  Incident other = availability;
+  other.kind = IncidentKind::kOther;
+  const struct {
+    IncidentState state;
+    V availability, security, other;
+  } cases[] = {
+      {IncidentState::kTriggered, V{"probe", "evidence"},
+       V{"evidence", "checklist", "security-report"}, V{"evidence"}},
+      {IncidentState::kAcknowledged, V{"probe", "evidence"},
+       V{"evidence", "checklist", "security-report"}, V{"evidence"}},
+      {IncidentState::kMitigated, V{"probe", "evidence"},
+       V{"evidence", "checklist", "security-report"}, V{"evidence"}},
+      {IncidentState::kResolved, V{"evidence", "summary"},
+       V{"evidence", "checklist", "security-report", "summary"}, V{"evidence", "summary"}},
+      {IncidentState::kClosed, V{"evidence", "review"}, V{"evidence", "review"},
+       V{"evidence", "review"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(IncidentStateName(c.state));
+    availability.state = security.state = other.state = c.state;
+    for (Role role : {Role::kResponder, Role::kAdmin}) {
+      EXPECT_EQ(AllowedPanelWrites(availability, role), c.availability);
+      EXPECT_EQ(AllowedPanelWrites(security, role), c.security);
+      EXPECT_EQ(AllowedPanelWrites(other, role), c.other);
+    }
+    EXPECT_TRUE(AllowedPanelWrites(security, Role::kViewer).empty());
+  }
+  // The view lists the commands first, then the panels' writes.
+  security.state = IncidentState::kResolved;
+  V want = AllowedActions(security, Role::kResponder);
+  for (const std::string& w : AllowedPanelWrites(security, Role::kResponder)) want.push_back(w);
+  EXPECT_EQ(ViewIncident(security, {}, Role::kResponder).allowed_actions, want);
 }
 
 }  // namespace

@@ -40,6 +40,21 @@ TransitionPlan DecideIntegrationAcknowledge(const Incident& incident, const std:
   return p.Take();
 }
 
+MemberChange DecideMemberChange(AlertAction action, const Alert* member) {
+  switch (action) {
+    case AlertAction::kTrigger:
+      if (member == nullptr) return MemberChange::kAdd;
+      return member->status == kAlertResolved ? MemberChange::kRefire : MemberChange::kHeard;
+    case AlertAction::kResolve:
+      return member != nullptr && member->status != kAlertResolved ? MemberChange::kResolve
+                                                                   : MemberChange::kNone;
+    case AlertAction::kAcknowledge: return MemberChange::kNone;
+  }
+  return MemberChange::kNone;
+}
+
+bool GroupCloses(const Incident& incident) { return incident.firing_alert_count <= 0; }
+
 bool GroupCloseNeedsPlaybook(const Incident& incident, bool auto_resolve) {
   return incident.open() && auto_resolve && NeedsPlaybookGate(incident);
 }

@@ -4,11 +4,13 @@
 //                escalation at once.
 //   acknowledge  an integration's acknowledgement of a triggered incident: acknowledged, the
 //                escalation stopped, the cadence started (no commander is assigned).
+//   member       what one alert update does to the member alert it names: a new member, a
+//                resolved member firing again, a firing member heard of again, a resolve.
 //   group closed the last member alert resolved: the dedup group closes; with the service's
 //                auto_resolve an open incident is resolved too (a security incident only when
 //                its playbook gate allows; it stays open otherwise) and every deadline ends.
-// Which alert joins which incident, and the member alerts' own statuses, are the store's
-// bookkeeping of the integration's events; what the incident does is decided here.
+// Which alert joins which incident (dedup key, services[].grouping) is the store's lookup; what
+// the alerts and the incident do is decided here, and the store writes it.
 //
 // Thread safety: stateless functions.
 #pragma once
@@ -17,6 +19,8 @@
 #include <string>
 
 #include "common/clock.h"
+#include "core/alert.h"
+#include "core/alert_event.h"
 #include "core/incident.h"
 #include "core/incident_transition.h"
 
@@ -31,6 +35,23 @@ TransitionPlan DecideOpen(const Incident& opened, const std::string& actor, Time
 // is unchanged (`changed` false, nothing to write).
 TransitionPlan DecideIntegrationAcknowledge(const Incident& incident, const std::string& actor,
                                             const TransitionFacts& facts, TimePoint now);
+
+// What one keyed alert update (one with a fingerprint) does to its member alert, the incident's
+// alert with that fingerprint (`member`: null when there is none):
+enum class MemberChange {
+  kNone,     // a resolve of an unknown or resolved alert; an acknowledgement (the incident's:
+             // DecideIntegrationAcknowledge)
+  kAdd,      // a trigger without a member: a new firing member ("alert.triggered")
+  kRefire,   // a trigger of a resolved member: it fires again ("alert.triggered", "refire")
+  kHeard,    // a trigger of a member still firing: the integration repeats the group; only
+             // when it was last heard of changes
+  kResolve,  // a resolve of a member not yet resolved: it resolves ("alert.resolved")
+};
+MemberChange DecideMemberChange(AlertAction action, const Alert* member);
+
+// Whether the incident's dedup group closes (DecideGroupClosed) once this event's member
+// changes are counted: none of its alerts fires any more (`firing_alert_count` <= 0).
+bool GroupCloses(const Incident& incident);
 
 // Whether DecideGroupClosed reads the playbook fact for `incident`.
 bool GroupCloseNeedsPlaybook(const Incident& incident, bool auto_resolve);

@@ -76,6 +76,39 @@ TEST(IntegrationTransition, AnIntegrationsAcknowledgementAssignsNoCommander) {
   }
 }
 
+TEST(IntegrationTransition, AnAlertUpdateChangesItsMemberByTheMembersStatus) {
+  Alert firing;
+  firing.status = kAlertFiring;
+  Alert acknowledged;
+  acknowledged.status = kAlertAcknowledged;
+  Alert resolved;
+  resolved.status = kAlertResolved;
+  using C = MemberChange;
+  // A trigger: new, fires again, or heard of again.
+  EXPECT_EQ(DecideMemberChange(AlertAction::kTrigger, nullptr), C::kAdd);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kTrigger, &resolved), C::kRefire);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kTrigger, &firing), C::kHeard);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kTrigger, &acknowledged), C::kHeard);
+  // A resolve ends a member not yet resolved, and nothing else.
+  EXPECT_EQ(DecideMemberChange(AlertAction::kResolve, &firing), C::kResolve);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kResolve, &acknowledged), C::kResolve);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kResolve, &resolved), C::kNone);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kResolve, nullptr), C::kNone);
+  // An acknowledgement is the incident's.
+  EXPECT_EQ(DecideMemberChange(AlertAction::kAcknowledge, &firing), C::kNone);
+  EXPECT_EQ(DecideMemberChange(AlertAction::kAcknowledge, nullptr), C::kNone);
+}
+
+TEST(IntegrationTransition, TheGroupClosesWhenNoAlertFires) {
+  Incident inc = Make(IncidentState::kAcknowledged);
+  inc.firing_alert_count = 1;
+  EXPECT_FALSE(GroupCloses(inc));
+  inc.firing_alert_count = 0;
+  EXPECT_TRUE(GroupCloses(inc));
+  inc.firing_alert_count = -1;  // counted down past zero by a repeated resolve: closed all the same
+  EXPECT_TRUE(GroupCloses(inc));
+}
+
 TEST(IntegrationTransition, TheGroupClosesAndAutoResolveResolvesAnOpenIncident) {
   TransitionPlan plan =
       DecideGroupClosed(Make(IncidentState::kAcknowledged), kActor, 2, false, Facts(5), kNow);

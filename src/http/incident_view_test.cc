@@ -67,7 +67,7 @@ class IncidentViewTest : public testing::StoreFixture {
     req.target = path;
     req.path = path;
     req.authorization = auth;
-    if (method == Method::kPost) req.body = body;
+    if (method == Method::kPost || method == Method::kPut) req.body = body;
     auto reply = std::make_shared<AwaitedReply>();
     api_->Handle(api_->Match(method, req.path), req, reply);
     Response r = reply->Get();
@@ -104,7 +104,7 @@ TEST_F(IncidentViewTest, AckDueAtIsWhenTheEngineEscalates) {
   EXPECT_EQ(j["ack_due_at"], FormatRfc3339(opened + minutes(5)));  // the runbook's Sev1 target
   EXPECT_EQ(j["next_update_due_at"], nullptr);
   EXPECT_EQ(j["allowed_actions"], json({"acknowledge", "resolve", "commander", "severity",
-                                        "reassign", "updates", "notes"}));
+                                        "reassign", "updates", "notes", "probe", "evidence"}));
 
   AdvanceAndRun(minutes(5) - seconds(1));
   EXPECT_FALSE(SecondaryPaged(n)) << "nobody else is paged before ack_due_at";
@@ -141,8 +141,9 @@ TEST_F(IncidentViewTest, NextUpdateDueAtIsWhenTheEngineRecordsAMissedUpdate) {
   EXPECT_EQ(j["ack_due_at"], nullptr);
   const std::string due = j["next_update_due_at"];
   EXPECT_EQ(due, FormatRfc3339(clock_.Now() + minutes(15)));  // the runbook's Sev1 cadence
-  EXPECT_EQ(j["allowed_actions"], json({"unacknowledge", "mitigate", "resolve", "commander",
-                                        "severity", "reassign", "updates", "notes"}));
+  EXPECT_EQ(j["allowed_actions"],
+            json({"unacknowledge", "mitigate", "resolve", "commander", "severity", "reassign",
+                  "updates", "notes", "probe", "evidence"}));
 
   AdvanceAndRun(minutes(15) - seconds(1));
   EXPECT_TRUE(EventTypes(n, "update.missed").empty());
@@ -166,6 +167,38 @@ TEST_F(IncidentViewTest, AViewerSeesTheDueTimesButNoActions) {
   EXPECT_EQ(list["incidents"][0]["ack_due_at"], one["ack_due_at"]);
   list = Call(Method::kGet, "/v1/incidents");
   EXPECT_EQ(list["incidents"][0]["allowed_actions"][0], "acknowledge");
+}
+
+// The writes of the incident page's panels (core/incident_view.h AllowedPanelWrites) follow the
+// incident through its life, and the server takes what they list.
+TEST_F(IncidentViewTest, AllowedActionsNameThePanelsWritesTheServerTakes) {
+  auto tail = [](const json& actions, size_t n) {
+    return json(std::vector<json>(actions.end() - static_cast<std::ptrdiff_t>(n), actions.end()));
+  };
+  const int64_t n = Trigger("db", Severity::kSev3);
+  EXPECT_EQ(tail(Get(n)["allowed_actions"], 2), json({"probe", "evidence"}));
+  ASSERT_TRUE(Act(n, IncidentCommand::Type::kResolve).ok());
+  json resolved = Get(n)["allowed_actions"];
+  EXPECT_EQ(tail(resolved, 2), json({"evidence", "summary"}));
+  const std::string inc = "/v1/incidents/INC-" + std::to_string(n);
+  json summary = Call(Method::kPut, inc + "/summary", kAdminToken,
+                      R"({"root_cause":"disk","customer_impact":"none","remediation":"swap",)"
+                      R"("followups":[],"no_followups_reason":"nothing to follow"})");
+  EXPECT_EQ(summary["root_cause"], "disk");
+  ASSERT_TRUE(Act(n, IncidentCommand::Type::kClose).ok());
+  EXPECT_EQ(tail(Get(n)["allowed_actions"], 2), json({"evidence", "review"}));
+
+  // A security incident: its checklist and report until it is closed, no probe.
+  const int64_t s = Trigger("intrusion", Severity::kSev2, IncidentKind::kSecurity);
+  json security = Get(s)["allowed_actions"];
+  EXPECT_EQ(tail(security, 3), json({"evidence", "checklist", "security-report"}));
+  for (const json& a : security) EXPECT_NE(a, "probe");
+  json checklist = Call(Method::kGet, "/v1/incidents/INC-" + std::to_string(s) + "/checklist");
+  ASSERT_FALSE(checklist["items"].empty());
+  const std::string item = checklist["items"][0]["id"];
+  json done = Call(Method::kPost, "/v1/incidents/INC-" + std::to_string(s) + "/checklist/" + item,
+                   kAdminToken, R"({"done":true})");
+  EXPECT_EQ(done["done"], 1);
 }
 
 }  // namespace

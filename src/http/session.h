@@ -66,7 +66,7 @@ class SessionStore {
 
 // What the holder of a session may do in the console, decided here from the principal's role so
 // that the console holds no role rule of its own (GET /ui/session answers it; per incident, the
-// incident's `allowed_actions` say which commands its state allows).
+// incident's `allowed_actions` say which commands and panel writes its state allows).
 struct SessionPermissions {
   // Any state change: every API route that changes state authorizes with Role::kResponder, which
   // an admin has too; a viewer only reads.

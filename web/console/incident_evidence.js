@@ -1,8 +1,9 @@
 // The evidence locker of the incident page (docs/security-playbook.md "Evidence locker"): the
 // incident's artifacts, and for responders the forms to upload a file or add a reference.
-import { api, canWrite } from './api.js';
+import { api } from './api.js';
 import { announce, h } from './dom.js';
 import { clearErrors, labelled, markInvalid, placeProblem } from './forms.js';
+import { allows } from './incident_facts.js';
 import { person } from './people.js';
 import { fmtTime } from './time.js';
 
@@ -31,7 +32,7 @@ export function evidencePanel(ctx) {
 
   function render() {
     renderList();
-    if (canWrite() && !formBox.firstChild) {
+    if (allows(ctx.incident, 'evidence') && !formBox.firstChild) {
       formBox.append(h('div', { class: 'panel evidence-forms' },
         uploadForm(ctx.id, ctx.reload), referenceForm(ctx.id, ctx.reload)));
     }

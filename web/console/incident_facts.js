@@ -17,8 +17,9 @@ export function deadlineFacts(incident) {
 }
 
 // Whether the server allows the caller the command `action` on `incident` now: its name in the
-// incident's `allowed_actions`, which is its route under /v1/incidents/{id}/ ("acknowledge",
-// "commander", "severity", "updates", ...). Empty for a viewer.
+// incident's `allowed_actions`, which is its route under /v1/incidents/{id}/: the commands
+// ("acknowledge", "commander", "severity", "updates", ...) and the panels' writes ("probe",
+// "evidence", "checklist", "security-report", "summary", "review"). Empty for a viewer.
 export function allows(incident, action) {
   return (incident.allowed_actions || []).includes(action);
 }

@@ -1,9 +1,8 @@
 // The availability playbook of the incident page (docs/playbook-availability.md): the runbook's
 // steps, the dominant signal of the latest probe round with its evidence and mitigations, the
 // recovery check, and "Probe now".
-import { canWrite } from './api.js';
 import { factList, h } from './dom.js';
-import { OPEN_STATES } from './settings.js';
+import { allows } from './incident_facts.js';
 import { fmtTime } from './time.js';
 
 // `render(playbook)` draws the incident's `playbook` object (GET /v1/incidents/{id}) into `element`.
@@ -28,7 +27,7 @@ export function playbookPanel(ctx) {
         p.recovery.passed ? 'Recovery verified: resolve is allowed.'
           : `Recovery not verified: ${(p.recovery.failures || []).join('; ')}`));
     }
-    const probe = canWrite() && p.probe && OPEN_STATES.includes(ctx.incident.state)
+    const probe = p.probe && allows(ctx.incident, 'probe')
       ? h('button', { type: 'button', class: 'quiet', onclick: () => ctx.act('probe', {}, `${ctx.id} probed`) },
         'Probe now') : null;
     element.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'playbook-title' },

@@ -1,9 +1,9 @@
 // The security playbook of the incident page (docs/security-playbook.md): the checklist with
 // "Done" per item, and the security report that resolve and close wait for.
-import { api, canWrite } from './api.js';
+import { api } from './api.js';
 import { $, announce, h } from './dom.js';
+import { allows } from './incident_facts.js';
 import { person } from './people.js';
-import { OPEN_STATES } from './settings.js';
 import { fmtTime } from './time.js';
 
 const REPORT_FIELDS = [['timeline', 'Timeline'], ['indicators', 'Indicators'],
@@ -24,8 +24,7 @@ export function securityPanel(ctx) {
     let report = null;
     try { checklist = await api('GET', `/v1/incidents/${id}/checklist`); } catch (e) { checklist = null; }
     try { report = await api('GET', `/v1/incidents/${id}/security-report`); } catch (e) { report = null; }
-    const open = OPEN_STATES.includes(incident.state) || incident.state === 'resolved';
-    const items = checklist ? checklist.items.map((it) => checklistItem(it, open)) : [];
+    const items = checklist ? checklist.items.map((it) => checklistItem(it, allows(incident, 'checklist'))) : [];
     const progress = checklist ? `${checklist.done} of ${checklist.total} done` : '';
     const panel = h('section', { class: 'panel', 'aria-labelledby': 'security-title' },
       h('h2', { id: 'security-title' }, 'Security playbook'),
@@ -36,17 +35,17 @@ export function securityPanel(ctx) {
     const keep = element.querySelector('form');
     if (keep) {
       panel.append(keep);  // keep what the responder is typing
-    } else if (canWrite() && open) {
+    } else if (allows(incident, 'security-report')) {
       panel.append(reportForm(report));
     }
     element.replaceChildren(panel);
   }
 
-  function checklistItem(it, open) {
+  function checklistItem(it, writable) {
     return h('li', { 'data-item': it.id, class: it.done ? 'done' : '' },
       h('span', {}, it.done ? '✔ ' : '☐ ', it.text),
       it.done ? h('span', { class: 'hint' }, ` · ${person(it.done_by)}, ${fmtTime(it.done_at)}`) : null,
-      canWrite() && open && !it.done ? h('button', { type: 'button', class: 'quiet',
+      writable && !it.done ? h('button', { type: 'button', class: 'quiet',
         'aria-label': `Mark done: ${it.text}`, onclick: async () => {
           try {
             await api('POST', `/v1/incidents/${id}/checklist/${encodeURIComponent(it.id)}`, { done: true });

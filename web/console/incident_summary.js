@@ -1,14 +1,16 @@
 // The final summary of a resolved incident (docs/followups.md): root cause, customer impact,
 // remediation and follow-ups, or why there are none; close is refused until it is saved.
-import { api, canWrite } from './api.js';
+import { api } from './api.js';
 import { $, announce, h } from './dom.js';
+import { allows } from './incident_facts.js';
 
-// `render()` shows the form while ctx.incident is resolved (and keeps what is being typed).
+// `render()` shows the form while the server allows "summary" on ctx.incident (resolved, for a
+// responder), and keeps what is being typed.
 export function summaryPanel(ctx) {
   const element = h('div', {});
 
   async function render() {
-    if (!canWrite() || ctx.incident.state !== 'resolved') {
+    if (!allows(ctx.incident, 'summary')) {
       element.replaceChildren();
       return;
     }

@@ -1,8 +1,9 @@
 // The post-incident review of a closed incident ("#/incidents/INC-7/review", docs/followups.md):
 // draft it from the timeline, edit, save, publish, download as Markdown.
-import { api, canWrite } from './api.js';
+import { api } from './api.js';
 import { $, announce, factList, h, setMain } from './dom.js';
 import { clearErrors, labelled, placeProblem } from './forms.js';
+import { allows } from './incident_facts.js';
 import { eventLabel } from './incident_events.js';
 import { person } from './people.js';
 import { stopPolling } from './router.js';
@@ -57,10 +58,10 @@ export function reviewView(id) {
       const closed = incident.state === 'closed';
       editor.replaceChildren(h('p', { class: 'muted' }, closed ? 'No review yet.'
         : `The review is drafted once the incident is closed (it is ${incident.state}).`),
-      ...(closed && canWrite() ? [h('button', { type: 'button', onclick: draft }, 'Draft from the timeline')] : []));
+      ...(allows(incident, 'review') ? [h('button', { type: 'button', onclick: draft }, 'Draft from the timeline')] : []));
       return;
     }
-    if (review.status === 'published' || !canWrite()) {
+    if (review.status === 'published' || !allows(incident, 'review')) {
       editor.replaceChildren(h('article', { class: 'panel', 'aria-label': 'Review' },
         REVIEW_FIELDS.slice(1).flatMap(([name, label]) => [h('h2', {}, label),
           h('p', { class: 'prose', 'data-field': name }, review[name] || '—')])));

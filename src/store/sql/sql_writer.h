@@ -177,6 +177,10 @@ class SqlWriter final : public TransactionControl {
   Result<IngestOutcome> IngestKeyed(const IngestRequest& request, TimePoint now);
   // Marks member alert `w` of the plan's incident resolved, with its `alert.resolved` event.
   void ResolveMember(Plan& plan, AlertWrite& w, const std::string& actor, TimePoint now);
+  // Marks resolved member alert `w` firing again (MemberChange::kRefire), with its
+  // `alert.triggered` event.
+  void RefireMember(Plan& plan, AlertWrite& w, const AlertUpdate& update, const std::string& actor,
+                    TimePoint now);
   // A keyed request whose dedup key has no open group, of a service that groups alerts: the open
   // group that already holds one of its fingerprints (an earlier notification of it was grouped
   // there), else, when it opens an incident, the open incident its lead alert's group key joins

@@ -1,6 +1,6 @@
 // SqlWriter, an integration's events: the open group an event joins (by dedup key, or by
-// services[].grouping), its member alerts, and what that does to the incident — decided by
-// core/integration_transition.h.
+// services[].grouping), and the writes of what core/integration_transition.h decides the event
+// does to its member alerts (DecideMemberChange) and to the incident (GroupCloses, ...).
 #include <algorithm>
 #include <map>
 
@@ -227,7 +227,7 @@ Result<int64_t> SqlWriter::ResolveElsewhere(const IngestRequest& request,
       plan.alerts.push_back(AlertWrite{std::move(a), false, false, {}});
       ResolveMember(plan, plan.alerts.back(), actor, now);
     }
-    if (inc.firing_alert_count <= 0) {
+    if (GroupCloses(inc)) {
       inc.firing_alert_count = 0;
       LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, static_cast<int64_t>(alerts.size()), now));
     }
@@ -252,6 +252,27 @@ void SqlWriter::ResolveMember(Plan& plan, AlertWrite& w, const std::string& acto
   // After a responder resolved or closed the incident (its group closed while the alert fired).
   if (!inc.open()) data.Add("incident_state", IncidentStateName(inc.state));
   AddEvent(plan, now, "alert.resolved", actor, data.Finish());
+}
+
+void SqlWriter::RefireMember(Plan& plan, AlertWrite& w, const AlertUpdate& update,
+                             const std::string& actor, TimePoint now) {
+  Incident& inc = plan.row.incident;
+  Alert& a = w.alert;
+  a.status = kAlertFiring;
+  a.resolved_at.reset();
+  a.updated_at = now;
+  w.changed = true;
+  inc.firing_alert_count += 1;
+  inc.updated_at = now;
+  plan.counters_changed = true;
+  AddEvent(plan, now, "alert.triggered", actor,
+           JsonObjectWriter()
+               .Add("alert_id", a.id)
+               .Add("fingerprint", a.fingerprint)
+               .Add("summary", update.summary)
+               .Add("severity", SeverityName(update.severity))
+               .AddBool("refire", true)
+               .Finish());
 }
 
 Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimePoint now) {
@@ -312,38 +333,23 @@ Result<IngestOutcome> SqlWriter::IngestKeyed(const IngestRequest& request, TimeP
     Result<AlertWrite*> found = member(update.fingerprint);
     if (!found.ok()) return std::move(found).error();
     AlertWrite* w = *found;
-    if (update.action == AlertAction::kTrigger) {
-      if (w == nullptr) {
-        AddAlert(plan, request, update, now);
-      } else if (w->alert.status == kAlertResolved) {
-        Alert& a = w->alert;
-        a.status = kAlertFiring;
-        a.resolved_at.reset();
-        a.updated_at = now;
-        w->changed = true;
-        inc.firing_alert_count += 1;
-        inc.updated_at = now;
-        plan.counters_changed = true;
-        AddEvent(plan, now, "alert.triggered", actor,
-                 JsonObjectWriter()
-                     .Add("alert_id", a.id)
-                     .Add("fingerprint", a.fingerprint)
-                     .Add("summary", update.summary)
-                     .Add("severity", SeverityName(update.severity))
-                     .AddBool("refire", true)
-                     .Finish());
-      } else {
-        // Still firing: Alertmanager repeats the group; note that we heard from it.
+    switch (DecideMemberChange(update.action, w == nullptr ? nullptr : &w->alert)) {
+      case MemberChange::kAdd: AddAlert(plan, request, update, now); break;
+      case MemberChange::kRefire: RefireMember(plan, *w, update, actor, now); break;
+      case MemberChange::kHeard:
+        // Alertmanager repeats the group; note that we heard from it.
         w->alert.updated_at = now;
         w->changed = true;
-      }
-    } else if (w != nullptr && w->alert.status != kAlertResolved) {  // kResolve
-      ResolveMember(plan, *w, actor, now);
-      ++resolved_now;
+        break;
+      case MemberChange::kResolve:
+        ResolveMember(plan, *w, actor, now);
+        ++resolved_now;
+        break;
+      case MemberChange::kNone: break;
     }
   }
   if (acknowledge) AcknowledgeFromIntegration(plan, actor, now);
-  if (inc.firing_alert_count <= 0) {
+  if (GroupCloses(inc)) {
     inc.firing_alert_count = 0;
     LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, resolved_now, now));
   }
