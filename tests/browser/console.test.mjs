@@ -4,6 +4,10 @@
 //   LOOM_ONCALL_BIN    the built binary (required)
 //   LOOM_UI_ARTIFACTS  where the screenshots go (default: <tmp>/loom-ui-artifacts)
 //   LOOM_CHROMIUM      the browser (default /usr/bin/chromium, from scripts/setup.sh)
+//
+// Why one file of ~1,000 lines: the tests share one server, one fake LOOM node and the state they
+// build in order (tokens, incidents, follow-ups, drills); node:test runs a file's tests in order
+// and several files in parallel processes, which would each need a server and the state again.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
