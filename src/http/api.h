@@ -157,9 +157,10 @@ class Api {
   void PostStatusUpdate(const Request& req, const PathParams& params, Reply reply);
   void ListNotifications(const Request& req, const PathParams& params, Reply reply);
   // Authenticates a viewer and loads the {id} incident; otherwise answers the problem (401, 403,
-  // 404, store failure) through `reply` and returns nullopt.
+  // 404, store failure) through `reply` and returns nullopt. `caller` (optional) receives who
+  // asked, for answers that depend on the caller's role.
   std::optional<IncidentDetail> ReadableIncident(const Request& req, const PathParams& params,
-                                                 const Reply& reply);
+                                                 const Reply& reply, Principal* caller = nullptr);
   void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);

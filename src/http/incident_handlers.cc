@@ -143,13 +143,14 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
 }
 
 std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const PathParams& params,
-                                                    const Reply& reply) {
+                                                    const Reply& reply, Principal* caller) {
   auto fail = [&](const Error& e) {
     reply->Send(ProblemFor(e, req));
     return std::optional<IncidentDetail>();
   };
   auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return fail(who.error());
+  if (caller != nullptr) *caller = *who;
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
   if (!number) return fail(NoSuchIncident(id));
@@ -160,14 +161,13 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
 }
 
 void Api::GetIncident(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  Principal who;
+  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply, &who);
   if (!detail) return;
-  auto who = Authorize(req, Role::kViewer);  // as ReadableIncident did: for the caller's role
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto pending = store_.PendingDeadlines();
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json body = IncidentDetailToJson(*detail);
-  AddView(ViewIncident(detail->incident, *pending, who->role), body);
+  AddView(ViewIncident(detail->incident, *pending, who.role), body);
   AddPlaybook(*detail, body);  // playbook_handlers.cc
   auto security = SecuritySummary(detail->incident);
   if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
