@@ -125,7 +125,12 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
 
   auto page = store_.ListIncidents(filter);
   if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
-  auto pending = store_.PendingDeadlines();
+  // The due times of this page only: the pending deadlines of its numbers (newest first, so
+  // from the last to the first; an empty page reads nothing).
+  const std::vector<Incident>& shown = page->incidents;
+  auto pending = shown.empty()
+                     ? Result<std::vector<Deadline>>(std::vector<Deadline>{})
+                     : store_.PendingDeadlinesOf(shown.back().number, shown.front().number);
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json incidents = Json::array();
   for (const Incident& in : page->incidents) {
@@ -164,7 +169,8 @@ void Api::GetIncident(const Request& req, const PathParams& params, Reply reply)
   Principal who;
   std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply, &who);
   if (!detail) return;
-  auto pending = store_.PendingDeadlines();
+  const int64_t number = detail->incident.number;
+  auto pending = store_.PendingDeadlinesOf(number, number);
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json body = IncidentDetailToJson(*detail);
   AddView(ViewIncident(detail->incident, *pending, who.role), body);

@@ -31,6 +31,9 @@ class DeadlineStore {
 
   // Every deadline not yet fired or cancelled, by due time.
   virtual Result<std::vector<Deadline>> PendingDeadlines() = 0;
+  // The same for the incidents numbered `first` to `last` (inclusive) only: what one incident,
+  // or one page of the list, shows as its due times (core/incident_view.h).
+  virtual Result<std::vector<Deadline>> PendingDeadlinesOf(int64_t first, int64_t last) = 0;
 
   // Registers the engine's hooks, replacing earlier ones (null: none). `listener` is told about
   // each new deadline that is not yet due. `fire_now` decides deadlines that are due the moment

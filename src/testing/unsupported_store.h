@@ -123,6 +123,9 @@ class UnsupportedStore : public Store {
   Result<AuditReport> VerifyAudit() override { return Unsupported(); }
 
   Result<std::vector<Deadline>> PendingDeadlines() override { return std::vector<Deadline>{}; }
+  Result<std::vector<Deadline>> PendingDeadlinesOf(int64_t, int64_t) override {
+    return std::vector<Deadline>{};
+  }
   Result<std::vector<OutboxEntry>> PendingOutbox() override { return std::vector<OutboxEntry>{}; }
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
     return std::vector<OutboxEntry>{};

@@ -134,6 +134,7 @@ class SqlStore final : public Store {
   void FireDeadline(int64_t id, DeadlineHandler handler, Callback<DeadlineFiring> done) override;
   void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override;
   Result<std::vector<Deadline>> PendingDeadlines() override;
+  Result<std::vector<Deadline>> PendingDeadlinesOf(int64_t first, int64_t last) override;
   void SetDeadlineHooks(DeadlineListener listener, DeadlineHandler fire_now) override;
 
   // OutboxStore (sql_store_outbox.cc).

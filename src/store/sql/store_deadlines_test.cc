@@ -88,6 +88,32 @@ TEST_P(StoreDeadlinesTest, AKindThisVersionDoesNotKnowIsAnError) {
   EXPECT_EQ(fired.error().code, ErrorCode::kInternal);
 }
 
+TEST_P(StoreDeadlinesTest, PendingDeadlinesOfARangeAreThoseOfItsIncidentsOnly) {
+  ASSERT_TRUE(ScheduleDrillDue(FromUnixMicros(5'000'000)).ok());  // incident_number 0
+  for (const char* key : {"one", "two", "three"}) {
+    ASSERT_NE(Ingest(Pd(AlertAction::kTrigger, key, Severity::kSev1)).incident_number, 0);
+  }
+  Result<std::vector<Deadline>> all = store_->PendingDeadlines();
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  std::vector<Deadline> expected;
+  for (const Deadline& d : *all) {
+    if (d.incident_number >= 2 && d.incident_number <= 3) expected.push_back(d);
+  }
+  ASSERT_FALSE(expected.empty());  // each Sev1 incident's escalation is pending
+
+  Result<std::vector<Deadline>> some = store_->PendingDeadlinesOf(2, 3);
+  ASSERT_TRUE(some.ok()) << some.error().message;
+  ASSERT_EQ(some->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ((*some)[i].id, expected[i].id);
+    EXPECT_EQ((*some)[i].kind, expected[i].kind);
+    EXPECT_EQ((*some)[i].due_at, expected[i].due_at);
+  }
+  Result<std::vector<Deadline>> none = store_->PendingDeadlinesOf(7, 9);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreDeadlinesTest, sql::kBackends, sql::BackendName);
 
 }  // namespace
