@@ -1,18 +1,23 @@
 #include "notify/channels.h"
 
-#include "notify/email/email_channel.h"
-#include "notify/slack/slack_channel.h"
-#include "notify/webhook/webhook_channel.h"
-
 namespace loom {
 
+// THE registration: one line per channel type, in the order error messages list them. Each line
+// names the ChannelType its folder defines (src/notify/<type>/), so registering a type needs no
+// include: the X-macro below declares the objects and lists their addresses.
+#define LOOM_CHANNEL_TYPES(X) \
+  X(kEmailChannelType)        \
+  X(kSlackChannelType)        \
+  X(kWebhookChannelType)
+
+#define LOOM_DECLARE(type) extern const ChannelType type;
+LOOM_CHANNEL_TYPES(LOOM_DECLARE)
+#undef LOOM_DECLARE
+
 std::span<const ChannelType* const> ChannelTypes() {
-  // One line per channel type, in the order error messages list them.
-  static constexpr const ChannelType* kTypes[] = {
-      &kEmailChannelType,
-      &kSlackChannelType,
-      &kWebhookChannelType,
-  };
+#define LOOM_ADDRESS(type) &type,
+  static constexpr const ChannelType* kTypes[] = {LOOM_CHANNEL_TYPES(LOOM_ADDRESS)};
+#undef LOOM_ADDRESS
   return kTypes;
 }
 

@@ -2,7 +2,7 @@
 // wiring (cli/delivery_setup) and delivery's routing (engine/delivery) need to know about each
 // channel type, so that none of them lists the types. Each type lives in its own folder
 // (src/notify/<type>/) with its Channel, its tests and the ChannelType it registers; adding a
-// type is its folder plus one line in channels.cc.
+// type is its folder plus one line in the table of channels.cc (no include).
 //
 // Thread safety: the table is immutable; the functions are safe from any thread.
 #pragma once
