@@ -21,20 +21,50 @@ void Earliest(std::optional<TimePoint>& slot, TimePoint t) {
 
 }  // namespace
 
+Status CheckPanelWrite(const Incident& incident, std::string_view write) {
+  const bool closed = incident.state == IncidentState::kClosed;
+  const std::string state = IncidentStateName(incident.state);
+  if (write == "probe") {
+    if (incident.kind != IncidentKind::kAvailability) {
+      return Error::Conflict(incident.id() + " is a " + IncidentKindName(incident.kind) +
+                             " incident; probes belong to the availability playbook");
+    }
+    if (!incident.open()) {
+      return Error::Conflict(incident.id() + " is " + state +
+                             "; the availability playbook probes while the incident is open");
+    }
+    return OkStatus();
+  }
+  if (write == "evidence") return OkStatus();
+  if (write == "checklist" || write == "security-report") {
+    if (incident.kind != IncidentKind::kSecurity) {
+      return Error::Conflict(incident.id() + " is not a security incident");
+    }
+    if (closed) return Error::Conflict(incident.id() + " is closed; its playbook is final");
+    return OkStatus();
+  }
+  if (write == "summary") {
+    if (incident.state != IncidentState::kResolved) {
+      return Error::Conflict(incident.id() + " is " + state +
+                             "; the final summary is written once the incident is resolved, "
+                             "before it closes");
+    }
+    return OkStatus();
+  }
+  if (write == "review") {
+    if (!closed) return Error::Conflict(incident.id() + " is " + state + "; reviews follow close");
+    return OkStatus();
+  }
+  return Error::Invalid("unknown panel write '" + std::string(write) + "'");
+}
+
 std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role) {
   std::vector<std::string> out;
   if (role != Role::kAdmin && role != Role::kResponder) return out;
-  const bool closed = incident.state == IncidentState::kClosed;
-  if (incident.kind == IncidentKind::kAvailability && incident.open()) {
-    out.emplace_back("probe");
+  for (const char* write :
+       {"probe", "evidence", "checklist", "security-report", "summary", "review"}) {
+    if (CheckPanelWrite(incident, write).ok()) out.emplace_back(write);
   }
-  out.emplace_back("evidence");
-  if (incident.kind == IncidentKind::kSecurity && !closed) {
-    out.emplace_back("checklist");
-    out.emplace_back("security-report");
-  }
-  if (incident.state == IncidentState::kResolved) out.emplace_back("summary");
-  if (closed) out.emplace_back("review");
   return out;
 }
 

@@ -7,9 +7,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/result.h"
 #include "core/deadline.h"
 #include "core/incident.h"
 #include "core/service.h"
@@ -37,10 +39,14 @@ struct IncidentView {
 //   "evidence"         any incident, in any state;
 //   "checklist", "security-report"
 //                      a security incident that is not closed (its playbook is final then);
-//   "summary"          a resolved incident (the final summary close waits for; the server also
-//                      takes it earlier, never once closed);
+//   "summary"          a resolved incident (the final summary close waits for);
 //   "review"           a closed incident (draft, edit and publish its review).
 std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role);
+
+// The state rule of one panel write above, for the handler that serves it: OK when `incident`'s
+// kind and state allow `write` now, kConflict (409) saying why otherwise. Role checks are the
+// handler's.
+Status CheckPanelWrite(const Incident& incident, std::string_view write);
 
 // `pending` is the store's pending deadlines (of this incident or of all: others are ignored),
 // which hold the times decided by core/incident_transition and engine/deadline_rules.

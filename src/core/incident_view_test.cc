@@ -110,4 +110,24 @@ TEST(IncidentView, AllowedPanelWritesFollowTheStateAndTheKind) {
 }
 
 }  // namespace
+// The handlers serve a panel write by the same rule the view lists it by, and say why not.
+TEST(IncidentView, CheckPanelWriteRefusesWhatTheViewDoesNotList) {
+  Incident incident = Make(IncidentState::kMitigated);
+  incident.kind = IncidentKind::kAvailability;
+  Status summary = CheckPanelWrite(incident, "summary");
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.error().code, ErrorCode::kConflict);
+  EXPECT_NE(summary.error().message.find("once the incident is resolved"), std::string::npos);
+  EXPECT_TRUE(CheckPanelWrite(incident, "probe").ok());
+  incident.state = IncidentState::kResolved;
+  EXPECT_TRUE(CheckPanelWrite(incident, "summary").ok());
+  Status probe = CheckPanelWrite(incident, "probe");
+  ASSERT_FALSE(probe.ok());
+  EXPECT_EQ(probe.error().code, ErrorCode::kConflict);
+  incident.kind = IncidentKind::kOther;
+  EXPECT_NE(CheckPanelWrite(incident, "probe").error().message.find("availability playbook"),
+            std::string::npos);
+  EXPECT_EQ(CheckPanelWrite(incident, "nonsense").error().code, ErrorCode::kInvalidArgument);
+}
+
 }  // namespace loom

@@ -6,6 +6,7 @@
 
 #include "common/time_format.h"
 #include "core/followup.h"
+#include "core/incident_view.h"
 #include "core/review.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -102,6 +103,9 @@ void Api::PutSummary(const Request& req, const PathParams& params, Reply reply) 
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
   if (!detail) return;
+  if (Status allowed = CheckPanelWrite(detail->incident, "summary"); !allowed.ok()) {
+    return reply->Send(ProblemFor(allowed.error(), req));
+  }
   auto body = ParseObjectBody(req.body, false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/incident.h"
+#include "core/incident_view.h"
 #include "engine/probe_runner.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -151,11 +152,8 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
     return reply->Send(ProblemFor(Error::NotFound("no incident " + std::string(id)), req));
   }
   const Incident& incident = (*detail)->incident;
-  if (incident.kind != IncidentKind::kAvailability) {
-    return reply->Send(
-        ProblemFor(Error::Conflict(incident.id() + " is a " + IncidentKindName(incident.kind) +
-                                   " incident; probes belong to the availability playbook"),
-                   req));
+  if (Status allowed = CheckPanelWrite(incident, "probe"); !allowed.ok()) {
+    return reply->Send(ProblemFor(allowed.error(), req));
   }
   if (!probes_ || !probes_->Probes(incident.service_id)) {
     return reply->Send(ProblemFor(Error::Conflict(NoProbe(incident.service_id)), req));

@@ -125,6 +125,20 @@ class FollowupsTest(harness.ServerTestCase):
         self.assertEqual(fu["source"], {"incident": iid})
         self.assertEqual(fu["service"], "loom")
 
+    def test_the_summary_is_written_once_the_incident_is_resolved(self):
+        key = unique("fu")
+        self.assertEqual(self.server.enqueue(pd_trigger(dedup_key=key)).status, 202)
+        [incident] = self.server.incidents_by_dedup_key(key, "loom")
+        iid = incident["id"]
+        self.assertEqual(self.act(iid, "acknowledge").status, 200)
+        # What the incident offers and what the route takes are the same rule.
+        self.assertNotIn("summary", self.server.incident(iid)["allowed_actions"])
+        problem = self.assertProblem(self.put_summary(iid, summary_body()), 409, "conflict")
+        self.assertIn("once the incident is resolved", problem["detail"])
+        self.assertEqual(self.act(iid, "resolve").status, 200)
+        self.assertIn("summary", self.server.incident(iid)["allowed_actions"])
+        self.assertEqual(self.put_summary(iid, summary_body()).status, 200)
+
     def test_no_followups_needs_a_reason(self):
         iid = self.resolved_incident()
         r = self.put_summary(iid, summary_body(followups=[],
