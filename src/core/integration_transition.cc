@@ -1,5 +1,7 @@
 #include "core/integration_transition.h"
 
+#include <algorithm>
+
 #include "common/json_writer.h"
 #include "core/transition_planner.h"
 
@@ -54,6 +56,12 @@ MemberChange DecideMemberChange(AlertAction action, const Alert* member) {
 }
 
 bool GroupCloses(const Incident& incident) { return incident.firing_alert_count <= 0; }
+
+int64_t ResolveEveryMember(Incident& incident) {
+  const int64_t resolved = std::max<int64_t>(incident.firing_alert_count, 0);
+  incident.firing_alert_count = 0;
+  return resolved;
+}
 
 bool GroupCloseNeedsPlaybook(const Incident& incident, bool auto_resolve) {
   return incident.open() && auto_resolve && NeedsPlaybookGate(incident);

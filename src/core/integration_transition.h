@@ -53,6 +53,11 @@ MemberChange DecideMemberChange(AlertAction action, const Alert* member);
 // changes are counted: none of its alerts fires any more (`firing_alert_count` <= 0).
 bool GroupCloses(const Incident& incident);
 
+// A resolve of the incident's own dedup key (an event that names no alert, as PagerDuty's):
+// every member alert of `incident` resolves at once. Counts them out of `firing_alert_count` and
+// returns how many resolved; GroupCloses is then true.
+int64_t ResolveEveryMember(Incident& incident);
+
 // Whether DecideGroupClosed reads the playbook fact for `incident`.
 bool GroupCloseNeedsPlaybook(const Incident& incident, bool auto_resolve);
 

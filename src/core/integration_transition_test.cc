@@ -109,6 +109,17 @@ TEST(IntegrationTransition, TheGroupClosesWhenNoAlertFires) {
   EXPECT_TRUE(GroupCloses(inc));
 }
 
+TEST(IntegrationTransition, AResolveOfTheKeyResolvesEveryMemberAndClosesTheGroup) {
+  Incident inc = Make(IncidentState::kAcknowledged);
+  inc.firing_alert_count = 3;
+  EXPECT_EQ(ResolveEveryMember(inc), 3);
+  EXPECT_EQ(inc.firing_alert_count, 0);
+  EXPECT_TRUE(GroupCloses(inc));
+  inc.firing_alert_count = -1;  // a count already past zero resolves nothing more
+  EXPECT_EQ(ResolveEveryMember(inc), 0);
+  EXPECT_TRUE(GroupCloses(inc));
+}
+
 TEST(IntegrationTransition, TheGroupClosesAndAutoResolveResolvesAnOpenIncident) {
   TransitionPlan plan =
       DecideGroupClosed(Make(IncidentState::kAcknowledged), kActor, 2, false, Facts(5), kNow);

@@ -154,10 +154,11 @@ Result<IngestOutcome> SqlWriter::IngestUnkeyed(const IngestRequest& request,
     case AlertAction::kResolve: {
       if (!open->has_value()) return IngestOutcome{request.dedup_key};
       plan.row = std::move(**open);
-      const int64_t resolved = plan.row.incident.firing_alert_count;
-      plan.row.incident.firing_alert_count = 0;
+      const int64_t resolved = ResolveEveryMember(plan.row.incident);
       plan.bulk_alert_status = kAlertResolved;
-      LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, resolved, now));
+      if (GroupCloses(plan.row.incident)) {
+        LOOM_RETURN_IF_ERROR(CloseGroup(plan, actor, resolved, now));
+      }
       break;
     }
   }
