@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/sql/read_rows.h"
+
 namespace loom::sql {
 
 struct DeadlineWriter::Statements {
@@ -110,19 +112,18 @@ Status DeadlineWriter::Cancel(int64_t incident_number, DeadlineFamily family, Ti
 Result<std::optional<Deadline>> DeadlineWriter::FindPending(int64_t id) {
   Query q(st_->find_pending);
   q.Bind(1, id);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<Deadline>();
-  Deadline d;
-  d.id = id;
-  d.incident_number = q.Int(0);
-  std::optional<DeadlineKind> kind = ParseDeadlineKind(q.TextView(1));
-  if (!kind)
-    return Error::Internal("deadline " + std::to_string(id) + " has unknown kind " + q.Text(1));
-  d.kind = *kind;
-  d.due_at = q.Time(2);
-  d.payload_json = q.Text(3);
-  return std::optional<Deadline>(std::move(d));
+  return ReadOne<Deadline>(q, [id](const Query& row, Deadline* d) -> Status {
+    d->id = id;
+    d->incident_number = row.Int(0);
+    std::optional<DeadlineKind> kind = ParseDeadlineKind(row.TextView(1));
+    if (!kind) {
+      return Error::Internal("deadline " + std::to_string(id) + " has unknown kind " + row.Text(1));
+    }
+    d->kind = *kind;
+    d->due_at = row.Time(2);
+    d->payload_json = row.Text(3);
+    return OkStatus();
+  });
 }
 
 Status DeadlineWriter::MarkFired(int64_t id, TimePoint now) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "store/sql/read_rows.h"
 #include "store/sql/sql_writer.h"
 
 namespace loom::sql {
@@ -33,15 +34,9 @@ Followup ReadFollowupRow(const Query& q) {
 }
 
 Result<std::optional<Followup>> ReadFollowup(Connection& db, int64_t number) {
-  Result<Statement*> stmt =
-      db.Prepare(std::string("SELECT ") + kFollowupColumns + " FROM followups WHERE id = ?1");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  q.Bind(1, number);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<Followup>();
-  return std::optional<Followup>(ReadFollowupRow(q));
+  return ReadOne<Followup>(
+      db, std::string("SELECT ") + kFollowupColumns + " FROM followups WHERE id = ?1", number,
+      [](const Query& q, Followup* f) { *f = ReadFollowupRow(q); });
 }
 
 struct IncidentFacts {
@@ -50,14 +45,10 @@ struct IncidentFacts {
 };
 
 Result<std::optional<IncidentFacts>> ReadIncidentFacts(Connection& db, int64_t number) {
-  Result<Statement*> stmt = db.Prepare("SELECT state, service_id FROM incidents WHERE number = ?1");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  q.Bind(1, number);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<IncidentFacts>();
-  return std::optional<IncidentFacts>(IncidentFacts{q.Text(0), q.Text(1)});
+  return ReadOne<IncidentFacts>(db, "SELECT state, service_id FROM incidents WHERE number = ?1",
+                                number, [](const Query& q, IncidentFacts* facts) {
+                                  *facts = IncidentFacts{q.Text(0), q.Text(1)};
+                                });
 }
 
 // The reminder and overdue deadlines of an open follow-up.
@@ -330,32 +321,28 @@ Result<Review> SaveReview(SqlWriter& writer, Review review, const std::string& e
 }
 
 Result<std::optional<FinalSummary>> ReadSummary(Connection& db, int64_t incident_number) {
-  Result<Statement*> stmt = db.Prepare(
+  return ReadOne<FinalSummary>(
+      db,
       "SELECT root_cause, customer_impact, remediation, followups_json, no_followups_reason,"
-      " updated_by, updated_at FROM final_summaries WHERE incident_number = ?1");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  q.Bind(1, incident_number);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<FinalSummary>();
-  FinalSummary s;
-  s.incident_number = incident_number;
-  s.root_cause = q.Text(0);
-  s.customer_impact = q.Text(1);
-  s.remediation = q.Text(2);
-  json items = json::parse(q.TextView(3), nullptr, /*allow_exceptions=*/false);
-  if (items.is_array()) {
-    for (const json& item : items) {
-      if (!item.is_object()) continue;
-      s.followups.push_back({JsonString(item, "title"), JsonString(item, "owner"),
-                             FromUnixMicros(item.value("due", int64_t{0}))});
-    }
-  }
-  s.no_followups_reason = q.Text(4);
-  s.updated_by = q.Text(5);
-  s.updated_at = q.Time(6);
-  return std::optional<FinalSummary>(std::move(s));
+      " updated_by, updated_at FROM final_summaries WHERE incident_number = ?1",
+      incident_number, [incident_number](const Query& q, FinalSummary* out) {
+        FinalSummary& s = *out;
+        s.incident_number = incident_number;
+        s.root_cause = q.Text(0);
+        s.customer_impact = q.Text(1);
+        s.remediation = q.Text(2);
+        json items = json::parse(q.TextView(3), nullptr, /*allow_exceptions=*/false);
+        if (items.is_array()) {
+          for (const json& item : items) {
+            if (!item.is_object()) continue;
+            s.followups.push_back({JsonString(item, "title"), JsonString(item, "owner"),
+                                   FromUnixMicros(item.value("due", int64_t{0}))});
+          }
+        }
+        s.no_followups_reason = q.Text(4);
+        s.updated_by = q.Text(5);
+        s.updated_at = q.Time(6);
+      });
 }
 
 Result<std::vector<Followup>> ReadFollowups(Connection& db, const FollowupFilter& filter) {
@@ -377,38 +364,34 @@ Result<std::vector<Followup>> ReadFollowups(Connection& db, const FollowupFilter
 }
 
 Result<std::optional<Review>> ReadReview(Connection& db, int64_t incident_number) {
-  Result<Statement*> stmt = db.Prepare(
+  return ReadOne<Review>(
+      db,
       "SELECT document_json, created_by, created_at, updated_by, updated_at, published_by,"
-      " published_at FROM reviews WHERE incident_number = ?1");
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  q.Bind(1, incident_number);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<Review>();
-  Review r;
-  r.incident_number = incident_number;
-  json doc = json::parse(q.TextView(0), nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) doc = json::object();
-  r.title = JsonString(doc, "title");
-  r.summary = JsonString(doc, "summary");
-  r.root_cause = JsonString(doc, "root_cause");
-  r.customer_impact = JsonString(doc, "customer_impact");
-  r.remediation = JsonString(doc, "remediation");
-  if (auto it = doc.find("timeline"); it != doc.end() && it->is_array()) {
-    for (const json& e : *it) {
-      if (!e.is_object()) continue;
-      r.timeline.push_back({FromUnixMicros(e.value("at", int64_t{0})), JsonString(e, "type"),
-                            JsonString(e, "actor"), JsonString(e, "text")});
-    }
-  }
-  r.created_by = q.Text(1);
-  r.created_at = q.Time(2);
-  r.updated_by = q.Text(3);
-  r.updated_at = q.Time(4);
-  r.published_by = q.Text(5);
-  r.published_at = q.OptionalTime(6);
-  return std::optional<Review>(std::move(r));
+      " published_at FROM reviews WHERE incident_number = ?1",
+      incident_number, [incident_number](const Query& q, Review* out) {
+        Review& r = *out;
+        r.incident_number = incident_number;
+        json doc = json::parse(q.TextView(0), nullptr, /*allow_exceptions=*/false);
+        if (!doc.is_object()) doc = json::object();
+        r.title = JsonString(doc, "title");
+        r.summary = JsonString(doc, "summary");
+        r.root_cause = JsonString(doc, "root_cause");
+        r.customer_impact = JsonString(doc, "customer_impact");
+        r.remediation = JsonString(doc, "remediation");
+        if (auto it = doc.find("timeline"); it != doc.end() && it->is_array()) {
+          for (const json& e : *it) {
+            if (!e.is_object()) continue;
+            r.timeline.push_back({FromUnixMicros(e.value("at", int64_t{0})), JsonString(e, "type"),
+                                  JsonString(e, "actor"), JsonString(e, "text")});
+          }
+        }
+        r.created_by = q.Text(1);
+        r.created_at = q.Time(2);
+        r.updated_by = q.Text(3);
+        r.updated_at = q.Time(4);
+        r.published_by = q.Text(5);
+        r.published_at = q.OptionalTime(6);
+      });
 }
 
 }  // namespace loom::sql

@@ -31,40 +31,13 @@
 #include "store/sql/group_commit.h"
 #include "store/sql/pg_cluster.h"
 #include "store/sql/read_pool.h"
+#include "store/sql/read_rows.h"
 #include "store/sql/service_cache.h"
 #include "store/sql/sql_store.h"
 #include "store/sql/sql_writer.h"
 #include "store/store.h"
 
 namespace loom::sql {
-
-// Runs `sql` (with ?1 bound to `key` unless it is std::nullopt; `key(q)` binds the parameters
-// when it is a function) and decodes every row with `read(q, &item)`; when `read` answers a
-// Status, the first row it fails stops the read with its error.
-template <typename T, typename Key, typename ReadFn>
-Result<std::vector<T>> ReadRows(Connection& conn, const std::string& sql, const Key& key,
-                                ReadFn read) {
-  Result<Statement*> stmt = conn.Prepare(sql);
-  if (!stmt.ok()) return std::move(stmt).error();
-  Query q(*stmt);
-  if constexpr (std::is_invocable_v<const Key&, Query&>) {
-    key(q);
-  } else if constexpr (!std::is_same_v<Key, std::nullopt_t>) {
-    q.Bind(1, key);
-  }
-  std::vector<T> out;
-  while (true) {
-    Result<bool> row = q.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return out;
-    if constexpr (std::is_same_v<std::invoke_result_t<ReadFn&, const Query&, T*>, Status>) {
-      Status s = read(q, &out.emplace_back());
-      if (!s.ok()) return std::move(s).error();
-    } else {
-      read(q, &out.emplace_back());
-    }
-  }
-}
 
 // A write command built from closures: `apply` runs on the writer inside the command's
 // savepoint; `committed` (optional) publishes the applied value to in-memory caches after the

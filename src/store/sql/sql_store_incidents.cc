@@ -88,21 +88,13 @@ Result<std::optional<IncidentDetail>> SqlStore::GetIncident(int64_t number) {
   auto conn = readers_.Acquire();
   sql::ReadTransaction tx(*conn);
   if (!tx.status().ok()) return tx.status().error();
+  auto row = ReadOne<sql::IncidentRow>(
+      *conn, std::string("SELECT ") + sql::kIncidentColumns + " FROM incidents WHERE number = ?1",
+      number, sql::ReadIncidentRow);
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value()) return std::optional<IncidentDetail>();
   IncidentDetail detail;
-  {
-    std::string sql =
-        std::string("SELECT ") + sql::kIncidentColumns + " FROM incidents WHERE number = ?1";
-    Result<Statement*> stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return std::move(stmt).error();
-    Query q(*stmt);
-    q.Bind(1, number);
-    Result<bool> row = q.Step();
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return std::optional<IncidentDetail>();
-    sql::IncidentRow r;
-    sql::ReadIncidentRow(q, &r);
-    detail.incident = std::move(r.incident);
-  }
+  detail.incident = std::move((*row)->incident);
   auto timeline = ReadRows<TimelineEvent>(
       *conn,
       std::string("SELECT ") + sql::kTimelineColumns +

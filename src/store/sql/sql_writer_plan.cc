@@ -1,6 +1,7 @@
 // SqlWriter, a change to one incident as a Plan: the reads inside the transaction, the events
 // appended to the chain, and WritePlan, which writes it all in foreign-key order.
 #include "core/timeline.h"
+#include "store/sql/read_rows.h"
 #include "store/sql/sql_writer.h"
 #include "store/sql/sql_writer_internal.h"
 
@@ -14,12 +15,7 @@ Result<std::optional<IncidentRow>> SqlWriter::FindOpenIncident(int64_t integrati
   Query q(st_->find_open);
   q.Bind(1, integration_key_id);
   q.BindRef(2, dedup_key);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<IncidentRow>();
-  IncidentRow r;
-  ReadIncidentRow(q, &r);
-  return std::optional<IncidentRow>(std::move(r));
+  return ReadOne<IncidentRow>(q, ReadIncidentRow);
 }
 
 Result<std::optional<IncidentRow>> SqlWriter::FindOpenIncidentHead(int64_t integration_key_id,
@@ -72,12 +68,7 @@ Result<std::optional<IncidentRow>> SqlWriter::LoadIncident(int64_t number) {
   LOOM_RETURN_IF_ERROR(FlushPendingHead(number));
   Query q(st_->load_incident);
   q.Bind(1, number);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<IncidentRow>();
-  IncidentRow r;
-  ReadIncidentRow(q, &r);
-  return std::optional<IncidentRow>(std::move(r));
+  return ReadOne<IncidentRow>(q, ReadIncidentRow);
 }
 
 Result<SqlWriter::Plan> SqlWriter::PlanFor(int64_t number) {
@@ -94,12 +85,7 @@ Result<std::optional<Alert>> SqlWriter::FindAlertByFingerprint(int64_t incident_
   Query q(st_->find_alert);
   q.Bind(1, incident_number);
   q.Bind(2, fingerprint);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return std::optional<Alert>();
-  Alert a;
-  ReadAlert(q, &a);
-  return std::optional<Alert>(std::move(a));
+  return ReadOne<Alert>(q, ReadAlert);
 }
 
 void SqlWriter::AddEvent(Plan& plan, TimePoint at, const char* type, const std::string& actor,
