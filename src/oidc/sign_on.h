@@ -49,6 +49,7 @@ class SignOn {
   SignOn(OidcConfig config, std::string redirect_uri, const Clock& clock, HttpCall http);
 
   const OidcConfig& config() const { return config_; }
+  const std::string& redirect_uri() const { return redirect_uri_; }
   // What the sign-in button names: `name`, else the issuer's host.
   std::string DisplayName() const;
 
