@@ -2,8 +2,8 @@
 # Installs every Debian package that building, testing and running loom-oncall needs.
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
 # Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
-# the build compiles into the console), tests/ical (ical.js) and tests/browser (playwright-core,
-# which drives Debian's chromium package).
+# the build compiles into the console), tests/ical (ical.js), tests/browser (playwright-core,
+# which drives Debian's chromium package) and tests/oidc (oidc-provider).
 set -euo pipefail
 
 packages=(
@@ -11,6 +11,7 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libsimdjson-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev
   libpqxx-dev postgresql
+  libcjose-dev libjansson-dev
   libyaml-cpp-dev libmd4c-dev libmd4c-html0 libmd4c-html0-dev libcli11-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev
@@ -40,6 +41,8 @@ install_npm_dependencies() {
   # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium). Pinned
   # to 1.61, the last release that runs on Debian 12's own Node.js 18 (1.62 and later need 20).
   install_npm_packages tests/browser playwright-core
+  # tests/oidc: oidc-provider, the OpenID Connect provider the single sign-on tests sign in at.
+  install_npm_packages tests/oidc oidc-provider
 }
 
 missing=()

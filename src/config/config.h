@@ -142,6 +142,25 @@ struct ScheduleConfig {
   std::vector<OverrideConfig> overrides;
 };
 
+// `auth.oidc:` — single sign-on with an OpenID Connect provider (config/oidc_section.cc,
+// docs/authentication.md "Single sign-on").
+struct OidcGroupRole {
+  std::string group;  // a value of the `claim_groups` claim
+  std::string team;   // "" = the person's global role
+  Role role = Role::kViewer;
+};
+struct OidcConfig {
+  std::string issuer;  // https://idp.example/realms/x, exactly as the provider says
+  std::string client_id;
+  std::string client_secret_env;  // the variable named by `client_secret_env`
+  std::string client_secret;      // its value; never logged or shown
+  std::vector<std::string> scopes = {"openid", "email", "profile"};
+  std::string claim_user = "email";  // matched to users[].email, an e-mail method or the user id
+  std::string claim_groups;          // "" = groups are not read
+  std::vector<OidcGroupRole> group_roles;
+  std::string name;  // the button's "Sign in with <name>"; default: the issuer's host
+};
+
 struct Config {
   std::string source;  // file path, or "demo"
   ServerConfig server;
@@ -156,6 +175,7 @@ struct Config {
   LogOptions log;                         // `log: {level}`
   SecurityPlaybookConfig security;        // `security: {rotate: [...]}` (security playbook)
   DrillSettings drills;                   // `drills: {dir, every, alternate, service}`
+  std::optional<OidcConfig> oidc;         // `auth.oidc` (single sign-on); nullopt = off
   std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
   // Sections owned by later features (escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.

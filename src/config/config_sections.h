@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,5 +76,10 @@ void ParseProbe(YamlWalker& w, const Entry& e, const std::string& path, ProbeCon
 // playbooks_section.cc: the playbooks' settings, `security:` and `drills:`.
 void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
+
+// oidc_section.cc: `auth.oidc` (single sign-on); `section` is the `oidc` entry of `auth:`, `path`
+// its key path ("auth.oidc"). A null value leaves `*out` unset (off).
+void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,
+               std::optional<OidcConfig>* out);
 
 }  // namespace loom::config

@@ -85,7 +85,7 @@ int RetryAfterSeconds(int64_t micros) {
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
          std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
          std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links,
-         std::shared_ptr<ProbeRunner> probes)
+         std::shared_ptr<ProbeRunner> probes, std::shared_ptr<oidc::SignOn> sign_on)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -101,6 +101,8 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       probes_(std::move(probes)),
       rebuild_roster_(std::move(oncall.rebuild)),
       stored_overrides_(std::move(oncall.stored_overrides)),
+      sign_on_(std::move(sign_on)),
+      sso_jobs_(sign_on_ ? std::make_unique<JobThread>() : nullptr),
       drill_notes_(options_.drills.dir),
       drills_(store, clock, options_.drills, DrillAnchor(), drill_notes_,
               [this](const std::string& id) {

@@ -50,6 +50,9 @@
 namespace loom {
 class ProbeRunner;  // engine/probe_runner.h
 }  // namespace loom
+namespace loom::oidc {
+class SignOn;  // oidc/sign_on.h
+}  // namespace loom::oidc
 
 namespace loom::http {
 
@@ -68,7 +71,8 @@ class Api {
       std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {},
       std::function<EngineStats()> engine_stats = nullptr,
       std::shared_ptr<const LinkSigner> links = nullptr,
-      std::shared_ptr<ProbeRunner> probes = nullptr);
+      std::shared_ptr<ProbeRunner> probes = nullptr,
+      std::shared_ptr<oidc::SignOn> sign_on = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -248,6 +252,15 @@ class Api {
   // check) otherwise.
   Result<Principal> Authorize(const Request& req, Role need);
 
+  // ---- single sign-on (oidc_handlers.cc) ----
+  // GET /ui/auth/methods: which sign-in methods the console offers (unauthenticated).
+  void AuthMethods(const Request& req, const PathParams& params, Reply reply);
+  // GET /ui/auth/oidc/start: redirects to the provider (with the state cookie).
+  void OidcStart(const Request& req, const PathParams& params, Reply reply);
+  // GET /ui/auth/oidc/callback: checks the answer, signs the person in, redirects to /ui/; every
+  // refusal is an HTML page and creates no session.
+  void OidcCallback(const Request& req, const PathParams& params, Reply reply);
+
   // ---- services, tokens, health (admin_handlers.cc) ----
   void ListServices(const Request& req, const PathParams& params, Reply reply);
   void CreateService(const Request& req, const PathParams& params, Reply reply);
@@ -313,6 +326,9 @@ class Api {
       rebuild_roster_;
   std::mutex overrides_mu_;
   std::vector<ScheduleOverride> stored_overrides_;  // guarded by overrides_mu_
+  // Single sign-on (null: off); its network calls run on sso_jobs_ (null when off).
+  const std::shared_ptr<oidc::SignOn> sign_on_;
+  std::unique_ptr<JobThread> sso_jobs_;
   // Drill start and finish (drill_handlers.cc); the notes go into options_.drills.dir.
   FileDrillNotesWriter drill_notes_;
   DrillService drills_;

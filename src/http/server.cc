@@ -97,7 +97,7 @@ class BeastServer final : public HttpServer {
         http::ApiOptions{options.ingest_body_limit, options.api_body_limit, options.version,
                          options.drills, options.drill_anchor},
         std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats),
-        std::move(deps.links), std::move(deps.probes));
+        std::move(deps.links), std::move(deps.probes), std::move(deps.sign_on));
   }
 
   ~BeastServer() override {

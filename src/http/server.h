@@ -26,6 +26,9 @@
 namespace loom {
 
 class ProbeRunner;  // engine/probe_runner.h
+namespace oidc {
+class SignOn;  // oidc/sign_on.h
+}  // namespace oidc
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
@@ -57,6 +60,8 @@ struct ServerDeps {
   std::shared_ptr<const LinkSigner> links;
   // The availability playbook's probes (on-demand routes, resolve gate); null: none.
   std::shared_ptr<ProbeRunner> probes = nullptr;
+  // Single sign-on (auth.oidc, /ui/auth/oidc/...); null: off.
+  std::shared_ptr<oidc::SignOn> sign_on = nullptr;
 };
 
 class HttpServer {

@@ -11,6 +11,7 @@
 #include "engine/drill_deadline.h"
 #include "engine/link_key.h"
 #include "server/probe_setup.h"
+#include "server/sign_on_setup.h"
 
 namespace loom {
 namespace {
@@ -197,6 +198,11 @@ Status Server::StartHttp() {
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
   }
+  // Single sign-on: its redirect URI is under the configured public URL (what the provider has
+  // registered), not the bound address.
+  Result<std::shared_ptr<oidc::SignOn>> sign_on =
+      MakeSignOn(config, config.server.public_url, parts_.clock);
+  if (!sign_on.ok()) return WithContext("cannot set up single sign-on", sign_on.error());
   auto started =
       parts_.start_http(server_options, ServerDeps{*store_.store, parts_.clock, admin_hash,
                                                    options_.policy, std::move(oncall_),
@@ -205,7 +211,7 @@ Status Server::StartHttp() {
                                                      stats.delivery = delivery_->Stats();
                                                      return stats;
                                                    },
-                                                   link_signer_, probes_});
+                                                   link_signer_, probes_, *sign_on});
   if (!started.ok()) return WithContext("cannot start the HTTP server", started.error());
   http_.server = std::move(started).value();
 

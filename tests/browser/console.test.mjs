@@ -18,16 +18,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { after, before, test } from 'node:test';
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  throw new Error(`playwright-core is not installed in tests/browser: run scripts/setup.sh (${e.message})`);
-}
+import { ARTIFACTS, BIN, CHROMIUM, chromium } from './browser_env.mjs';
 
-const BIN = process.env.LOOM_ONCALL_BIN;
-const CHROMIUM = process.env.LOOM_CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.LOOM_UI_ARTIFACTS || path.join(os.tmpdir(), 'loom-ui-artifacts');
 const ADMIN_TOKEN = 'uitest-admin-' + randomBytes(16).toString('hex');
 const KEY = randomBytes(16).toString('hex');
 const DESKTOP = { width: 1280, height: 900 };

@@ -471,8 +471,13 @@ class ServerTestCase(LoomTestCase):
     config_text = DEFAULT_CONFIG
 
     @classmethod
+    def make_server(cls):
+        """The class's server, not started (a subclass may start what it needs first)."""
+        return Server(config_text=cls.config_text)
+
+    @classmethod
     def setUpClass(cls):
-        cls.server = Server(config_text=cls.config_text)
+        cls.server = cls.make_server()
         try:
             cls.server.start()
         except BaseException:

@@ -5,6 +5,7 @@ import { $, h, setMain } from './dom.js';
 import { loadUsers } from './people.js';
 import { leaveView, route } from './router.js';
 import { loadSettings } from './settings.js';
+import { addSsoButton } from './sso.js';
 
 function showHeader() {
   const s = session();
@@ -52,6 +53,7 @@ export function showSignIn(message) {
     }
   });
   setMain(form);
+  addSsoButton(form);
   input.focus();
 }
 
