@@ -38,6 +38,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterVersionCommand(app, ctx, &action);
   RegisterProbeCommand(app, ctx, &action);
   RegisterFollowupCommands(app, ctx, &action);
+  RegisterHeartbeatCommands(app, ctx, &action);
 
   try {
     // CLI11 takes the arguments in reverse order.

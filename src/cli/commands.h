@@ -33,5 +33,6 @@ void RegisterDrillCommands(CLI::App& app, CliContext& ctx, CommandAction* action
 void RegisterVersionCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterProbeCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterFollowupCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
+void RegisterHeartbeatCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 
 }  // namespace loom

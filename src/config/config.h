@@ -23,6 +23,7 @@
 #include "common/result.h"
 #include "core/drill.h"
 #include "core/escalation.h"
+#include "core/heartbeat.h"
 #include "core/schedule.h"
 #include "core/security_playbook.h"
 #include "core/service.h"
@@ -117,7 +118,8 @@ struct ServiceConfig {
   // `incident_channels:` — destinations that receive every lifecycle change and status update
   // of the service's incidents (runbook "Communications").
   std::vector<IncidentChannelConfig> incident_channels;
-  std::optional<ProbeConfig> probe;  // `probe:`
+  std::optional<ProbeConfig> probe;   // `probe:`
+  std::vector<Heartbeat> heartbeats;  // `heartbeats:` (core/heartbeat.h)
   // Per-service keys of later features, accepted and kept as YAML text like
   // Config::deferred_sections (none at the moment).
   std::map<std::string, std::string> deferred;

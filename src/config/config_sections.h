@@ -73,6 +73,12 @@ void ParseServices(YamlWalker& w, const Entry& section, const DefinedNames& name
 // probe_section.cc: one service's `probe:` (`path` is its key path).
 void ParseProbe(YamlWalker& w, const Entry& e, const std::string& path, ProbeConfig* out);
 
+// heartbeats_section.cc: one service's `heartbeats:` (`path` is its key path); ids are unique
+// across services (`seen_ids`: id → line).
+void ParseHeartbeats(YamlWalker& w, const Entry& e, const std::string& path,
+                     const std::string& service_id, std::map<std::string, int>* seen_ids,
+                     std::vector<Heartbeat>* out);
+
 // playbooks_section.cc: the playbooks' settings, `security:` and `drills:`.
 void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);

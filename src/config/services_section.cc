@@ -16,6 +16,7 @@ struct SeenInServices {
   std::map<std::string, int> service_ids;  // id → line
   // Integration key value → where it was first configured (path, line).
   std::map<std::string, std::pair<std::string, int>> keys;
+  std::map<std::string, int> heartbeat_ids;  // id → line
 };
 
 template <typename T>
@@ -206,7 +207,7 @@ void ParseService(YamlWalker& w, const DefinedNames& names, SeenInServices* seen
   auto m = w.Mapping(
       node, path,
       {"id", "name", "integration_keys", "severity_map", "auto_resolve", "rate_limit_per_minute",
-       "roles", "business_hours", "incident_channels", "probe", "grouping"});
+       "roles", "business_hours", "incident_channels", "probe", "grouping", "heartbeats"});
   if (!m) return;
   Service& s = out->service;
 
@@ -252,6 +253,9 @@ void ParseService(YamlWalker& w, const DefinedNames& names, SeenInServices* seen
   }
   if (const Entry* e = Find(*m, "grouping"); e != nullptr && !e->value.IsNull()) {
     ParseGrouping(w, *e, Join(path, "grouping"), &s.settings.grouping);
+  }
+  if (const Entry* e = Find(*m, "heartbeats")) {
+    ParseHeartbeats(w, *e, Join(path, "heartbeats"), s.id, &seen->heartbeat_ids, &out->heartbeats);
   }
 }
 

@@ -85,7 +85,7 @@ TEST(ParseConfig, ServiceErrors) {
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    color: blue\n"),
             "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, "
             "integration_keys, severity_map, auto_resolve, rate_limit_per_minute, roles, "
-            "business_hours, incident_channels, probe, grouping)");
+            "business_hours, incident_channels, probe, grouping, heartbeats)");
   EXPECT_EQ(ErrorOf("services:\n  id: a\n"),
             "loom-oncall.yaml:2: services: must be a list of services (lines starting with '- ')");
 }

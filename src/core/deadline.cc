@@ -7,7 +7,7 @@ namespace {
 constexpr DeadlineKind kKinds[] = {
     DeadlineKind::kEscalate,  DeadlineKind::kCadence,          DeadlineKind::kUpdateReminder,
     DeadlineKind::kUpdateDue, DeadlineKind::kFollowupReminder, DeadlineKind::kFollowupDue,
-    DeadlineKind::kDrillDue,
+    DeadlineKind::kDrillDue,  DeadlineKind::kHeartbeatExpire,
 };
 
 }  // namespace
@@ -21,6 +21,7 @@ const char* DeadlineKindName(DeadlineKind kind) {
     case DeadlineKind::kFollowupReminder: return "followup_reminder";
     case DeadlineKind::kFollowupDue: return "followup_due";
     case DeadlineKind::kDrillDue: return "drill_due";
+    case DeadlineKind::kHeartbeatExpire: return "heartbeat_expire";
   }
   return "escalate";
 }

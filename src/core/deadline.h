@@ -30,6 +30,9 @@ enum class DeadlineKind {
   kDrillDue,          // "drill_due" {"scenario","service","every"}  no incident: the next drill is
                       //   due (a drill started since cancels it); firing notifies the escalation
                       //   manager
+  kHeartbeatExpire,   // "heartbeat_expire" {"heartbeat":id}  no incident: the heartbeat may have
+                      //   expired; the store decides it with core/heartbeat.h CheckHeartbeat
+                      //   (re-arm at a later ping's expiry, or expire and open its incident)
 };
 
 // The stored name of `kind` (a static string).

@@ -17,6 +17,7 @@ TEST(DeadlineKindTest, NamesAreTheStoredStrings) {
   EXPECT_STREQ(DeadlineKindName(DeadlineKind::kFollowupReminder), "followup_reminder");
   EXPECT_STREQ(DeadlineKindName(DeadlineKind::kFollowupDue), "followup_due");
   EXPECT_STREQ(DeadlineKindName(DeadlineKind::kDrillDue), "drill_due");
+  EXPECT_STREQ(DeadlineKindName(DeadlineKind::kHeartbeatExpire), "heartbeat_expire");
 }
 
 TEST(DeadlineKindTest, ParseIsTheInverseOfName) {
@@ -24,11 +25,11 @@ TEST(DeadlineKindTest, ParseIsTheInverseOfName) {
   for (DeadlineKind kind :
        {DeadlineKind::kEscalate, DeadlineKind::kCadence, DeadlineKind::kUpdateReminder,
         DeadlineKind::kUpdateDue, DeadlineKind::kFollowupReminder, DeadlineKind::kFollowupDue,
-        DeadlineKind::kDrillDue}) {
+        DeadlineKind::kDrillDue, DeadlineKind::kHeartbeatExpire}) {
     names.insert(DeadlineKindName(kind));
     EXPECT_EQ(ParseDeadlineKind(DeadlineKindName(kind)), kind) << DeadlineKindName(kind);
   }
-  EXPECT_EQ(names.size(), 7u);  // no two kinds share a name
+  EXPECT_EQ(names.size(), 8u);  // no two kinds share a name
 }
 
 TEST(DeadlineKindTest, ParseRejectsOtherNames) {

@@ -263,7 +263,12 @@ DeadlineEffects DecideDeadline(const Deadline& deadline, const std::optional<Inc
     case DeadlineKind::kUpdateDue: UpdateDue(deadline, *incident, now, policy, oncall, out); break;
     case DeadlineKind::kFollowupReminder:
     case DeadlineKind::kFollowupDue:
-    case DeadlineKind::kDrillDue: break;  // decided above
+    case DeadlineKind::kDrillDue:
+      break;  // decided above
+    // Decided by the store, which reads the heartbeat in the firing's transaction and applies
+    // core/heartbeat.h CheckHeartbeat (an expiry opens an incident through the ingest path,
+    // which deadline effects do not express). Never given to this function.
+    case DeadlineKind::kHeartbeatExpire: break;
   }
   return out;
 }

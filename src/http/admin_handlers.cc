@@ -224,6 +224,10 @@ void Api::MetricsText(const Request&, const PathParams&, Reply reply) {
   std::optional<EngineStats> engine;
   if (engine_stats_) engine = engine_stats_();
   r.body = metrics_.Render(stats.ok() ? &*stats : nullptr, writable, engine ? &*engine : nullptr);
+  // Left out when the store cannot be read (the store figures above say so).
+  if (auto heartbeats = store_.ListHeartbeats(); heartbeats.ok()) {
+    r.body += RenderHeartbeatMetrics(*heartbeats, clock_.Now());
+  }
   reply->Send(std::move(r));
 }
 

@@ -280,6 +280,16 @@ class Api {
   // When the drill schedule started: options_.drill_anchor, else when the Api started.
   TimePoint DrillAnchor() const;
 
+  // ---- heartbeats (heartbeat_handlers.cc) ----
+  void ListHeartbeats(const Request& req, const PathParams& params, Reply reply);
+  void GetHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  void CreateHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  void PatchHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  void DeleteHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  // POST/GET /v1/heartbeats/{id}/ping and Opsgenie's /v2/heartbeats/{name}/ping.
+  void PingHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  void PingOpsgenieHeartbeat(const Request& req, const PathParams& params, Reply reply);
+
   // ---- severity policy (policy_handlers.cc) ----
   void GetPolicy(const Request& req, const PathParams& params, Reply reply);
 

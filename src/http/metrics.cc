@@ -293,4 +293,31 @@ std::string Metrics::Render(const StoreStats* stats, bool store_writable,
   return w.Take();
 }
 
+std::string RenderHeartbeatMetrics(const std::vector<Heartbeat>& heartbeats, TimePoint now) {
+  PrometheusWriter w;
+  if (heartbeats.empty()) return {};
+  w.Family("loom_oncall_heartbeat_seconds_since_ping",
+           "Seconds since the heartbeat's last ping (heartbeats never pinged are left out).",
+           "gauge");
+  for (const Heartbeat& hb : heartbeats) {
+    if (!hb.last_ping_at) continue;
+    const double seconds = std::chrono::duration<double>(now - *hb.last_ping_at).count();
+    w.Sample("loom_oncall_heartbeat_seconds_since_ping",
+             {{"heartbeat", hb.id}, {"service", hb.service_id}}, std::max(0.0, seconds));
+  }
+  w.Family("loom_oncall_heartbeat_state",
+           "1 for the state the heartbeat is in (inactive, healthy, expired, disabled), else 0.",
+           "gauge");
+  static constexpr const char* kStates[] = {"inactive", "healthy", "expired", "disabled"};
+  for (const Heartbeat& hb : heartbeats) {
+    const std::string_view state = hb.enabled ? HeartbeatStateName(hb.state) : "disabled";
+    for (const char* s : kStates) {
+      w.Sample("loom_oncall_heartbeat_state",
+               {{"heartbeat", hb.id}, {"service", hb.service_id}, {"state", s}},
+               static_cast<int64_t>(state == s ? 1 : 0));
+    }
+  }
+  return w.Take();
+}
+
 }  // namespace loom::http

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/heartbeat.h"
 #include "engine/escalation_engine.h"
 #include "store/admin_store.h"
 
@@ -126,5 +127,11 @@ class Metrics {
   std::atomic<int64_t> connections_open_{0};
   std::atomic<int64_t> connections_shed_{0};
 };
+
+// The heartbeats' figures (docs/heartbeats.md), labelled by heartbeat and service:
+// loom_oncall_heartbeat_seconds_since_ping (heartbeats pinged at least once) and
+// loom_oncall_heartbeat_state (1 for the state it is in: inactive, healthy, expired or disabled,
+// 0 for the others).
+std::string RenderHeartbeatMetrics(const std::vector<Heartbeat>& heartbeats, TimePoint now);
 
 }  // namespace loom::http

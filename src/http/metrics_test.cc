@@ -196,5 +196,40 @@ TEST(MetricsTest, EngineFiguresAreRenderedWhenGiven) {
   EXPECT_FALSE(Contains(m.Render(nullptr, true), "loom_oncall_deadlines_fired_total"));
 }
 
+TEST(MetricsTest, HeartbeatsSecondsSincePingAndState) {
+  const TimePoint now = FromUnixMicros(1'800'000'000'000'000);
+  Heartbeat pinged;
+  pinged.id = "nightly-backup";
+  pinged.service_id = "loom";
+  pinged.state = HeartbeatState::kExpired;
+  pinged.last_ping_at = now - std::chrono::milliseconds(90'500);
+  Heartbeat never;
+  never.id = "cron";
+  never.service_id = "loom";
+  Heartbeat off = pinged;
+  off.id = "off";
+  off.enabled = false;
+  const std::string text = RenderHeartbeatMetrics({pinged, never, off}, now);
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_heartbeat_seconds_since_ping{heartbeat=\"nightly-backup\","
+                       "service=\"loom\"} 90.5\n"))
+      << text;
+  EXPECT_FALSE(Contains(text, "seconds_since_ping{heartbeat=\"cron\""));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_heartbeat_state{heartbeat=\"nightly-backup\",service=\"loom\","
+                       "state=\"expired\"} 1\n"))
+      << text;
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_heartbeat_state{heartbeat=\"nightly-backup\",service=\"loom\","
+                       "state=\"healthy\"} 0\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_heartbeat_state{heartbeat=\"cron\",service=\"loom\","
+                       "state=\"inactive\"} 1\n"));
+  EXPECT_TRUE(Contains(text,
+                       "loom_oncall_heartbeat_state{heartbeat=\"off\",service=\"loom\","
+                       "state=\"disabled\"} 1\n"));
+  EXPECT_EQ(RenderHeartbeatMetrics({}, now), "");
+}
+
 }  // namespace
 }  // namespace loom::http

@@ -34,6 +34,18 @@ Status SeedServices(const Config& config, Store& store) {
   return OkStatus();
 }
 
+// The configured heartbeats (`services[].heartbeats`), and every heartbeat resumed: none expires
+// before interval + grace from this start (store/heartbeat_store.h).
+Status ApplyHeartbeats(const Config& config, Store& store) {
+  std::vector<Heartbeat> heartbeats;
+  for (const ServiceConfig& configured : config.services) {
+    heartbeats.insert(heartbeats.end(), configured.heartbeats.begin(), configured.heartbeats.end());
+  }
+  Status applied = store.ApplyConfiguredHeartbeats(heartbeats);
+  if (!applied.ok()) return WithContext("cannot apply the heartbeats", applied.error());
+  return OkStatus();
+}
+
 // Seeds the configured users, then builds the on-call picture from the configuration and the
 // overrides stored through the API. The file is re-applied at every start; stored overrides of a
 // schedule that is no longer configured are kept in the store but left out (with a warning).
@@ -106,6 +118,7 @@ Status Server::StartStore() {
   Store& store = *store_.store;
 
   if (Status seeded = SeedServices(config, store); !seeded.ok()) return seeded;
+  if (Status applied = ApplyHeartbeats(config, store); !applied.ok()) return applied;
   Result<OnCallDeps> oncall = LoadOnCall(config, store);
   if (!oncall.ok()) return std::move(oncall).error();
   oncall_ = std::move(oncall).value();

@@ -3,7 +3,8 @@
 // every read returns one (a test that reaches an operation its fake did not expect fails loudly),
 // except what a server touches at start-up whatever the test: the pending deadlines and outbox
 // and the disabled destinations are empty, the hooks are kept nowhere, this is the only instance
-// (the leadership hook runs at once), the store is writable and shuts down at once. On-call
+// (the leadership hook runs at once), the store is writable and shuts down at once, there are no
+// heartbeats (configuring none succeeds). On-call
 // overrides, configured users and settings are kept in the tables the fake points these at.
 #pragma once
 
@@ -133,6 +134,21 @@ class UnsupportedStore : public Store {
   Result<std::vector<std::string>> DisabledDestinations() override {
     return std::vector<std::string>{};
   }
+  void CreateHeartbeat(Heartbeat, Callback<Heartbeat> done) override { done(Unsupported()); }
+  void UpdateHeartbeat(HeartbeatPatch, Callback<Heartbeat> done) override { done(Unsupported()); }
+  void DeleteHeartbeat(std::string, Callback<Heartbeat> done) override { done(Unsupported()); }
+  void PingHeartbeat(HeartbeatPing, Callback<HeartbeatPinged> done) override {
+    done(Unsupported());
+  }
+  Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured) override {
+    if (!configured.empty()) return Unsupported();
+    return OkStatus();
+  }
+  Result<std::vector<Heartbeat>> ListHeartbeats() override { return std::vector<Heartbeat>{}; }
+  Result<std::optional<Heartbeat>> GetHeartbeat(const std::string&) override {
+    return std::optional<Heartbeat>();
+  }
+
   void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()>) override {

@@ -6,11 +6,12 @@
 // The files: api.js (requests, errors, the session), dom.js and forms.js (DOM helpers), time.js,
 // people.js, settings.js; signin.js; one file per view: incidents.js (the list), incident.js (one
 // incident, with its parts in incident_*.js), oncall.js (+ oncall_schedules.js), followups.js,
-// drills.js (+ drill_forms.js), review.js, reports.js.
+// drills.js (+ drill_forms.js), review.js, reports.js, heartbeats.js.
 import { api, onSessionEnded, setSession } from './api.js';
 import { $, labelTables } from './dom.js';
 import { drillsView } from './drills.js';
 import { followupsView } from './followups.js';
+import { heartbeatsView } from './heartbeats.js';
 import { incidentView } from './incident.js';
 import { listView } from './incidents.js';
 import { oncallView } from './oncall.js';
@@ -25,7 +26,7 @@ setViews({
   incident: incidentView,
   review: reviewView,
   named: { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
-           '#/drills': drillsView },
+           '#/drills': drillsView, '#/heartbeats': heartbeatsView },
 });
 onSessionEnded(showSignIn);
 

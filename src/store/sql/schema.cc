@@ -315,6 +315,30 @@ CREATE INDEX alerts_by_group_key ON alerts(service_id, group_key, created_at)
   WHERE group_key <> '';
 )sql";
 
+// Heartbeats (core/heartbeat.h, store/sql/heartbeat_tables.h). A ping updates only last_ping_at
+// (by primary key); `deadline_id` names the pending heartbeat_expire deadline, so that an edit
+// can cancel it by id.
+constexpr std::string_view kMigrationHeartbeats = R"sql(
+CREATE TABLE heartbeats (
+  id TEXT PRIMARY KEY,
+  service_id TEXT NOT NULL REFERENCES services(id),
+  name TEXT NOT NULL,
+  interval_us INTEGER NOT NULL,
+  grace_us INTEGER NOT NULL,
+  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),
+  enabled INTEGER NOT NULL DEFAULT 1,
+  source TEXT NOT NULL,
+  state TEXT NOT NULL,
+  last_ping_at INTEGER,
+  resumed_at INTEGER NOT NULL DEFAULT 0,
+  incident_number INTEGER NOT NULL DEFAULT 0,
+  deadline_id INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX heartbeats_by_name ON heartbeats(service_id, name);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -332,6 +356,9 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationDrills,            // version 8
       kMigrationOutboxMessages,    // version 9
       kMigrationAlertTracking,     // version 10
+      {},                          // version 11: reserved (accounts)
+      {},                          // version 12: reserved (teams)
+      kMigrationHeartbeats,        // version 13
   };
   return kMigrations;
 }

@@ -6,6 +6,7 @@
 //   sql_store_incidents.cc  IncidentStore      sql_store_deadlines.cc  DeadlineStore
 //   sql_store_outbox.cc     OutboxStore        sql_store_oncall.cc     OnCallStore
 //   sql_store_records.cc    RecordsStore       sql_store_admin.cc      AdminStore
+//   sql_store_heartbeats.cc HeartbeatStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -156,6 +157,15 @@ class SqlStore final : public Store {
   Result<std::vector<Service>> ListServices() override;
   Result<StoreStats> Stats() override;
   Result<AuditReport> VerifyAudit() override;
+
+  // HeartbeatStore (sql_store_heartbeats.cc; table in heartbeat_tables.h).
+  void CreateHeartbeat(Heartbeat heartbeat, Callback<Heartbeat> done) override;
+  void UpdateHeartbeat(HeartbeatPatch patch, Callback<Heartbeat> done) override;
+  void DeleteHeartbeat(std::string id, Callback<Heartbeat> done) override;
+  void PingHeartbeat(HeartbeatPing ping, Callback<HeartbeatPinged> done) override;
+  Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured) override;
+  Result<std::vector<Heartbeat>> ListHeartbeats() override;
+  Result<std::optional<Heartbeat>> GetHeartbeat(const std::string& id) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

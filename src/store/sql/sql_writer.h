@@ -79,6 +79,12 @@ class SqlWriter final : public TransactionControl {
   // Apply* methods above; see Store::StartDrill and Store::FinishDrill.
   Result<Incident> ApplyStartDrill(const DrillStartPlan& plan);
   Result<DrillFinished> ApplyFinishDrill(const DrillFinishPlan& plan);
+  // Heartbeats (sql_writer_heartbeats.cc): see store/heartbeat_store.h.
+  Result<Heartbeat> ApplyCreateHeartbeat(Heartbeat heartbeat);
+  Result<Heartbeat> ApplyUpdateHeartbeat(const HeartbeatPatch& patch);
+  Result<Heartbeat> ApplyDeleteHeartbeat(const std::string& id);
+  Result<HeartbeatPinged> ApplyPingHeartbeat(const HeartbeatPing& ping);
+  Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Result<int64_t> ApplyClaimOutbox(const std::vector<OutboxClaim>& claims);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
@@ -218,6 +224,12 @@ class SqlWriter final : public TransactionControl {
   // Writes everything the plan holds, after firing its deadlines that are due now.
   Status WritePlan(Plan& plan);
   static IngestOutcome OutcomeOf(const Plan& plan, const std::string& dedup_key);
+  // A heartbeat_expire deadline, marked fired (ApplyFireDeadline): CheckHeartbeat's re-arm, or
+  // the expiry and its incident.
+  Status FireHeartbeatDeadline(const Deadline& deadline, TimePoint now);
+  // Cancels `hb`'s pending expiry and, when it is healthy and enabled, arms a new one at
+  // HeartbeatExpiresAt (hb.deadline_id set; the row is not written).
+  Status ArmHeartbeat(Heartbeat& hb, TimePoint now);
 
   std::unique_ptr<Connection> db_;
   Clock& clock_;

@@ -81,6 +81,13 @@ Result<DeadlineFiring> SqlWriter::ApplyFireDeadline(int64_t id, const DeadlineHa
   if (!found->has_value()) return firing;  // fired or cancelled already
   const Deadline& deadline = **found;
   const TimePoint now = clock_.Now();
+  if (deadline.kind == DeadlineKind::kHeartbeatExpire) {  // decided here, not by `handler`
+    LOOM_RETURN_IF_ERROR(deadlines_->MarkFired(id, now));
+    LOOM_RETURN_IF_ERROR(FireHeartbeatDeadline(deadline, now));
+    firing.fired = true;
+    firing.fired_at = now;
+    return firing;
+  }
 
   Plan plan;
   std::optional<Incident> incident;
