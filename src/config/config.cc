@@ -56,6 +56,7 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "policy")) config::ParsePolicy(w, *e, &out->policy);
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
+  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, &out->auth);
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);
@@ -73,7 +74,7 @@ Result<Config> ParseDocument(const std::string& text, const std::string& source,
   config.source = source;
   std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
                                                  "schedules", "services", "log",     "policy",
-                                                 "notify",    "security", "drills"};
+                                                 "notify",    "security", "drills",  "auth"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),

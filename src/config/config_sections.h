@@ -76,4 +76,8 @@ void ParseProbe(YamlWalker& w, const Entry& e, const std::string& path, ProbeCon
 void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
 
+// auth_section.cc: `auth:` — local sign-in, session expiry, reset links; its `oidc` key goes to
+// single sign-on's parser.
+void ParseAuth(YamlWalker& w, const Entry& section, AuthConfig* out);
+
 }  // namespace loom::config
