@@ -8,6 +8,6 @@ files=$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
 clang-format --dry-run --Werror $files
 echo "lint: clang-format clean ($(echo "$files" | wc -w) files)"
 
-tidy=$(git ls-files 'src/common/*.cc' 'src/core/*.cc' 'src/probe/*.cc' 'src/ingest/*.cc' 'src/config/*.cc' 'src/store/*.cc' 'src/engine/*.cc' 'src/notify/*.cc' 'src/server/*.cc' 'src/oidc/*.cc' | grep -v '_test\.cc$')
+tidy=$(git ls-files 'src/common/*.cc' 'src/accounts/*.cc' 'src/core/*.cc' 'src/probe/*.cc' 'src/ingest/*.cc' 'src/config/*.cc' 'src/store/*.cc' 'src/engine/*.cc' 'src/notify/*.cc' 'src/server/*.cc' 'src/oidc/*.cc' | grep -v '_test\.cc$')
 clang-tidy --quiet -p build $tidy 2>/dev/null
 echo "lint: clang-tidy clean ($(echo "$tidy" | wc -w) files)"

@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libsimdjson-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev
-  libpqxx-dev postgresql
+  libpqxx-dev postgresql libsodium-dev
   libcjose-dev libjansson-dev
   libyaml-cpp-dev libmd4c-dev libmd4c-html0 libmd4c-html0-dev libcli11-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata

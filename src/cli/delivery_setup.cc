@@ -1,20 +1,25 @@
 #include "cli/delivery_setup.h"
 
+#include <optional>
+
 #include "notify/channels.h"
+#include "notify/email/email_channel.h"
 #include "notify/outbound_policy.h"
 
 namespace loom {
 
-Result<std::unique_ptr<DeliveryService>> LoadDelivery(
-    const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
-    std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
-        links) {
-  const NotifyConfig& notify = config.notify;
-  Result<OutboundPolicy> policy = OutboundPolicy::Create(notify.allow_hosts);
-  if (!policy.ok()) {
-    const Error& e = policy.error();
+namespace {
+
+// The channels' settings of `notify:`, or the problem with notify.allow_hosts. `policy` receives
+// the outbound policy the settings refer to.
+Result<ChannelSettings> SettingsOf(const NotifyConfig& notify, Clock& clock,
+                                   std::optional<OutboundPolicy>& policy) {
+  Result<OutboundPolicy> made = OutboundPolicy::Create(notify.allow_hosts);
+  if (!made.ok()) {
+    const Error& e = made.error();
     return Error{e.code, "notify.allow_hosts: " + e.message, {}};
   }
+  policy.emplace(std::move(made).value());
   ChannelSettings settings{*policy, clock, notify.timeout, std::nullopt};
   if (notify.smtp) {
     EmailOptions mail;
@@ -27,6 +32,27 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     mail.timeout = notify.timeout;
     settings.smtp = std::move(mail);
   }
+  return settings;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Channel>> MakeMailChannel(const Config& config, Clock& clock) {
+  std::optional<OutboundPolicy> policy;
+  Result<ChannelSettings> settings = SettingsOf(config.notify, clock, policy);
+  if (!settings.ok()) return std::move(settings).error();
+  return kEmailChannelType.make(*settings);
+}
+
+Result<std::unique_ptr<DeliveryService>> LoadDelivery(
+    const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
+    std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
+        links) {
+  std::optional<OutboundPolicy> policy;
+  Result<ChannelSettings> made = SettingsOf(config.notify, clock, policy);
+  if (!made.ok()) return std::move(made).error();
+  ChannelSettings& settings = *made;
+  const NotifyConfig& notify = config.notify;
   // Every registered type whose settings are there; the others dead-letter their messages.
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const ChannelType* type : ChannelTypes()) {

@@ -22,4 +22,8 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links);
 
+// The e-mail channel of notify.smtp alone (for password reset links); a null channel when
+// notify.smtp is not set.
+Result<std::shared_ptr<Channel>> MakeMailChannel(const Config& config, Clock& clock);
+
 }  // namespace loom

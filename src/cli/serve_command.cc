@@ -165,6 +165,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
           [&config, &ctx](Store& store, std::shared_ptr<Roster> roster, MessageLinks links) {
             return LoadDelivery(config, store, ctx.clock, std::move(roster), std::move(links));
           },
+      .make_mail = [&config, &ctx] { return MakeMailChannel(config, ctx.clock); },
   };
   Result<std::unique_ptr<Server>> started = Server::Start({.config = config,
                                                            .policy = shared_policy,
@@ -181,6 +182,12 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
       if (service.integration_keys.empty()) continue;
       ctx.out << "demo integration key (service " << service.service.id
               << "): " << service.integration_keys.front() << "\n";
+    }
+    if (!config.demo_password.empty() && !config.users.empty()) {
+      ctx.out << "demo sign-in: user " << config.users.front().user.id;
+      for (size_t i = 1; i < config.users.size(); ++i) ctx.out << ", " << config.users[i].user.id;
+      ctx.out << " with password " << config.demo_password
+              << " (until they change it; also in demo.env)\n";
     }
     ctx.out << "demo admin token: in "
             << (std::filesystem::path(config.server.data_dir) / "demo.env").string()

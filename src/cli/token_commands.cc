@@ -1,4 +1,5 @@
-// `loom-oncall token create --role admin|responder|viewer|calendar [--name N]`: POST /v1/tokens.
+// `loom-oncall token create --role admin|responder|viewer|calendar [--name N] [--user ID]`:
+// POST /v1/tokens. With --user the token is bound to that user and acts as them (user:<id>).
 //
 // The token is printed alone on stdout (so `export LOOM_ONCALL_TOKEN=$(loom-oncall token create
 // --role responder)` works) and the reminder that it is shown only once goes to stderr.
@@ -19,6 +20,7 @@ struct TokenCreateFlags {
   ClientFlags client;
   std::string role;
   std::string name;
+  std::string user;  // "" = bound to nobody
 };
 
 int RunTokenCreate(const TokenCreateFlags& flags, CliContext& ctx) {
@@ -32,7 +34,9 @@ int RunTokenCreate(const TokenCreateFlags& flags, CliContext& ctx) {
       !flags.name.empty() ? flags.name : std::string(RoleName(role)) + "-" + RandomHex(3);
   auto client = OpenApiClient(flags.client, ctx);
   if (!client.ok()) return ReportError(ctx, client.error());
-  auto response = (*client)->Post("/v1/tokens", {{"name", name}, {"role", RoleName(role)}});
+  nlohmann::json body = {{"name", name}, {"role", RoleName(role)}};
+  if (!flags.user.empty()) body["user"] = flags.user;
+  auto response = (*client)->Post("/v1/tokens", body);
   if (!response.ok()) return ReportError(ctx, response.error());
   if (flags.client.json) {
     PrintJsonBody(ctx, *response);
@@ -45,8 +49,9 @@ int RunTokenCreate(const TokenCreateFlags& flags, CliContext& ctx) {
   ctx.out << token << "\n";
   ctx.out.flush();
   ctx.err << "created " << GetString(response->json, "role", RoleName(role)) << " token '"
-          << PrintableText(GetString(response->json, "name", name))
-          << "'; it is shown only this once\n";
+          << PrintableText(GetString(response->json, "name", name)) << "'"
+          << (flags.user.empty() ? "" : " acting as " + PrintableText(flags.user))
+          << "; it is shown only this once\n";
   return 0;
 }
 
@@ -64,6 +69,8 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx, CommandAction* action
       ->required()
       ->check(CLI::IsMember({"admin", "responder", "viewer", "calendar"}));
   create->add_option("--name", flags->name, "A name for the token (default <role>-<random>)");
+  create->add_option("--user", flags->user,
+                     "Bind the token to this user: it acts as them (recorded as user:<id>)");
   AddClientFlags(*create, flags->client);
   create->callback(
       [flags, &ctx, action] { *action = [flags, &ctx] { return RunTokenCreate(*flags, ctx); }; });

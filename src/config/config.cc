@@ -56,13 +56,7 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "policy")) config::ParsePolicy(w, *e, &out->policy);
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
-  // `auth:` — until auth_section.cc (accounts) parses the section, only its `oidc` key.
-  if (const Entry* e = Find(m, "auth")) {
-    if (auto auth = w.Mapping(e->value, "auth", {"oidc"})) {
-      if (const Entry* oidc = Find(*auth, "oidc"))
-        config::ParseOidc(w, *oidc, "auth.oidc", &out->oidc);
-    }
-  }
+  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, &out->auth);
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);

@@ -163,6 +163,19 @@ struct OidcConfig {
   std::string name;  // the button's "Sign in with <name>"; default: the issuer's host
 };
 
+// `auth:` — how people sign in (docs/authentication.md). auth_section.cc parses it; its `oidc`
+// key is single sign-on's (oidc_section.cc).
+struct AuthSessionConfig {
+  Duration idle = std::chrono::hours(8);           // signed out after this long unused
+  Duration absolute = std::chrono::hours(24 * 7);  // signed out this long after signing in
+};
+struct AuthConfig {
+  bool local = true;          // `local:` sign-in with a password (false: only single sign-on)
+  AuthSessionConfig session;  // `session: {idle, absolute}`
+  Duration reset_ttl = std::chrono::minutes(30);  // `reset_ttl:` how long a reset link works
+  std::optional<OidcConfig> oidc;  // `oidc:` single sign-on (oidc_section.cc); nullopt = off
+};
+
 struct Config {
   std::string source;  // file path, or "demo"
   ServerConfig server;
@@ -177,8 +190,11 @@ struct Config {
   LogOptions log;                         // `log: {level}`
   SecurityPlaybookConfig security;        // `security: {rotate: [...]}` (security playbook)
   DrillSettings drills;                   // `drills: {dir, every, alternate, service}`
-  std::optional<OidcConfig> oidc;         // `auth.oidc` (single sign-on); nullopt = off
+  AuthConfig auth;                        // `auth:` (people signing in)
   std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
+  // `serve --demo` only (demo.env): the password every configured user gets at start-up when
+  // they have none yet. Never from the file.
+  std::string demo_password;
   // Sections owned by later features (escalation) are
   // accepted and kept as YAML text (keyed by section name) until their loaders exist.
   std::map<std::string, std::string> deferred_sections;

@@ -83,6 +83,9 @@ void ParseHeartbeats(YamlWalker& w, const Entry& e, const std::string& path,
 void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
 
+// auth_section.cc: `auth:` — local sign-in, session expiry, reset links; its `oidc` key goes to
+// single sign-on's parser.
+void ParseAuth(YamlWalker& w, const Entry& section, AuthConfig* out);
 // oidc_section.cc: `auth.oidc` (single sign-on); `section` is the `oidc` entry of `auth:`, `path`
 // its key path ("auth.oidc"). A null value leaves `*out` unset (off).
 void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,

@@ -72,6 +72,7 @@ Result<Config> BuildDemoConfig(const std::string& data_dir, const EnvLookup& env
   service.integration_keys.push_back(secrets->key);
   config.services.push_back(std::move(service));
   config.admin_token = secrets->token;
+  config.demo_password = secrets->password;
   if (const char* token = env ? env(kAdminTokenEnv) : nullptr; token != nullptr && *token != '\0') {
     if (std::strlen(token) < config::kMinAdminTokenLength) {
       return Error::Invalid(std::string(kAdminTokenEnv) +

@@ -74,6 +74,7 @@ Result<DemoSecrets> LoadOrCreateDemoSecrets(const std::string& data_dir) {
     if (!vars.ok()) return std::move(vars).error();
     secrets.key = (*vars)[kDemoKeyVar];
     secrets.token = (*vars)[kAdminTokenEnv];
+    secrets.password = (*vars)[kDemoPasswordVar];
     if (!secrets.key.empty() &&
         (secrets.key.size() != kIntegrationKeyLength || !IsHex(secrets.key))) {
       return Error::Invalid(path + ": " + kDemoKeyVar + " must be 32 hex characters");
@@ -81,16 +82,24 @@ Result<DemoSecrets> LoadOrCreateDemoSecrets(const std::string& data_dir) {
     if (!secrets.token.empty() && secrets.token.size() < kMinAdminTokenLength) {
       return Error::Invalid(path + ": " + kAdminTokenEnv + " must be at least 16 characters");
     }
-    if (!secrets.key.empty() && !secrets.token.empty()) return secrets;
+    if (!secrets.password.empty() && secrets.password.size() < 10) {
+      return Error::Invalid(path + ": " + kDemoPasswordVar + " must be at least 10 characters");
+    }
+    if (!secrets.key.empty() && !secrets.token.empty() && !secrets.password.empty()) {
+      return secrets;
+    }
   }
-  // First run (or a file missing one of the two): generate what is missing, keep the rest.
+  // First run (or a file missing some): generate what is missing, keep the rest.
   if (secrets.key.empty()) secrets.key = RandomHex(16);
   if (secrets.token.empty()) secrets.token = "loa_" + RandomHex(24);
+  if (secrets.password.empty()) secrets.password = "demo-" + RandomHex(8);
   std::string text =
       "# loom-oncall --demo secrets, generated on the first run and reused after. Keep private.\n"
-      "# The integration key of the demo service 'loom', and the bootstrap admin token.\n";
+      "# The integration key of the demo service 'loom', the bootstrap admin token, and the\n"
+      "# password the demo users sign in with (until they change it).\n";
   text += std::string(kDemoKeyVar) + "=" + secrets.key + "\n";
   text += std::string(kAdminTokenEnv) + "=" + secrets.token + "\n";
+  text += std::string(kDemoPasswordVar) + "=" + secrets.password + "\n";
   if (Status s = WritePrivateFile(path, text); !s.ok()) return std::move(s).error();
   return secrets;
 }

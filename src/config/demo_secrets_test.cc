@@ -30,12 +30,32 @@ TEST(DemoSecrets, FirstRunGeneratesBothAndWritesAPrivateFile) {
   const std::string text = testing::ReadFileOrDie(file);
   EXPECT_THAT(text, HasSubstr("\nLOOM_ONCALL_KEY_LOOM=" + s->key + "\n"));
   EXPECT_THAT(text, HasSubstr("\nLOOM_ONCALL_ADMIN_TOKEN=" + s->token + "\n"));
+  EXPECT_TRUE(s->password.starts_with("demo-"));
+  EXPECT_EQ(s->password.size(), 5u + 16u);
+  EXPECT_THAT(text, HasSubstr("\nLOOM_ONCALL_DEMO_PASSWORD=" + s->password + "\n"));
 
   auto again = LoadOrCreateDemoSecrets(dir.path());
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->key, s->key);
   EXPECT_EQ(again->token, s->token);
+  EXPECT_EQ(again->password, s->password);
   EXPECT_EQ(testing::ReadFileOrDie(file), text);
+}
+
+TEST(DemoSecrets, AFileFromBeforeDemoPasswordsGetsOneAndKeepsTheRest) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("demo.env")) << "LOOM_ONCALL_KEY_LOOM=fedcba9876543210fedcba9876543210\n"
+                                         "LOOM_ONCALL_ADMIN_TOKEN=token-from-the-file\n";
+  auto s = LoadOrCreateDemoSecrets(dir.path());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->token, "token-from-the-file");
+  EXPECT_TRUE(s->password.starts_with("demo-"));
+  EXPECT_THAT(testing::ReadFileOrDie(dir.File("demo.env")),
+              HasSubstr("LOOM_ONCALL_DEMO_PASSWORD=" + s->password + "\n"));
+  std::ofstream(dir.File("demo.env"), std::ios::app) << "LOOM_ONCALL_DEMO_PASSWORD=short\n";
+  auto refused = LoadOrCreateDemoSecrets(dir.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, HasSubstr("LOOM_ONCALL_DEMO_PASSWORD"));
 }
 
 TEST(DemoSecrets, ReadsCommentsQuotesAndCrlfLines) {

@@ -16,10 +16,10 @@ const FakeEnv kEnv = EnvOf({{"OIDC_SECRET", "client-secret-value"}});
 TEST(ParseConfig, OidcIsOffUnlessConfigured) {
   auto r = Parse("users: []\n", kEnv);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_FALSE(r->oidc.has_value());
+  EXPECT_FALSE(r->auth.oidc.has_value());
   r = Parse("auth:\n  oidc:\n", kEnv);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_FALSE(r->oidc.has_value());
+  EXPECT_FALSE(r->auth.oidc.has_value());
 }
 
 TEST(ParseConfig, OidcMinimalTakesTheDefaults) {
@@ -28,15 +28,15 @@ TEST(ParseConfig, OidcMinimalTakesTheDefaults) {
       "    client_secret_env: OIDC_SECRET\n",
       kEnv);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_TRUE(r->oidc.has_value());
-  EXPECT_EQ(r->oidc->issuer, "https://idp.example/realms/ops");
-  EXPECT_EQ(r->oidc->client_id, "loom");
-  EXPECT_EQ(r->oidc->client_secret, "client-secret-value");
-  EXPECT_EQ(r->oidc->client_secret_env, "OIDC_SECRET");
-  EXPECT_EQ(r->oidc->scopes, (std::vector<std::string>{"openid", "email", "profile"}));
-  EXPECT_EQ(r->oidc->claim_user, "email");
-  EXPECT_EQ(r->oidc->claim_groups, "");
-  EXPECT_TRUE(r->oidc->group_roles.empty());
+  ASSERT_TRUE(r->auth.oidc.has_value());
+  EXPECT_EQ(r->auth.oidc->issuer, "https://idp.example/realms/ops");
+  EXPECT_EQ(r->auth.oidc->client_id, "loom");
+  EXPECT_EQ(r->auth.oidc->client_secret, "client-secret-value");
+  EXPECT_EQ(r->auth.oidc->client_secret_env, "OIDC_SECRET");
+  EXPECT_EQ(r->auth.oidc->scopes, (std::vector<std::string>{"openid", "email", "profile"}));
+  EXPECT_EQ(r->auth.oidc->claim_user, "email");
+  EXPECT_EQ(r->auth.oidc->claim_groups, "");
+  EXPECT_TRUE(r->auth.oidc->group_roles.empty());
 }
 
 TEST(ParseConfig, OidcEveryKey) {
@@ -55,7 +55,7 @@ TEST(ParseConfig, OidcEveryKey) {
 )",
                  kEnv);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  const OidcConfig& c = *r->oidc;
+  const OidcConfig& c = *r->auth.oidc;
   EXPECT_EQ(c.scopes, (std::vector<std::string>{"openid", "email", "groups"}));
   EXPECT_EQ(c.claim_user, "preferred_username");
   EXPECT_EQ(c.claim_groups, "groups");

@@ -23,6 +23,7 @@ struct ApiToken {
   std::string name;
   Role role = Role::kViewer;
   std::string token_hash;  // SHA-256 hex; the token itself is never stored
+  std::string user;        // the user the token acts as; "" = bound to nobody
   TimePoint created_at{};
 };
 

@@ -2,10 +2,12 @@
 // by delivery, src/engine/delivery and src/notify).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "core/service.h"
 #include "core/severity.h"
 
 namespace loom {
@@ -39,6 +41,9 @@ struct User {
   std::string name;
   std::string email;
   std::string time_zone = "UTC";
+  // `role:` — the global role of the person when they sign in (accounts/person_principal.h);
+  // nullopt: not given.
+  std::optional<Role> role;
   std::vector<ContactMethod> contact_methods;
   // `notification_rules: {high: [...], low: [...]}`. An empty list means: every contact method,
   // at once, in the order they are listed.

@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "config/value_checks.h"
 #include "core/severity.h"
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -158,6 +159,7 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
   std::vector<FieldError> errors;
   auto name = OptionalStringField(*body, "name");
   auto role_text = OptionalStringField(*body, "role");
+  auto user = OptionalStringField(*body, "user");  // bound: the token acts as this user
   Role role = Role::kViewer;
   if (!name.ok()) {
     errors.push_back({"/name", "must be a string"});
@@ -171,6 +173,9 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
   if (!role_text.ok() || !ParseRole(*role_text, &role)) {
     errors.push_back({"/role", "must be one of admin, responder, viewer, calendar"});
   }
+  if (!user.ok() || (!user->empty() && !config::IsValidUserId(*user))) {
+    errors.push_back({"/user", "must be a user id"});
+  }
   if (!errors.empty()) {
     return reply->Send(ProblemFor(Error::Invalid("invalid token request", std::move(errors)), req));
   }
@@ -178,21 +183,29 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
   std::string token = "loo_" + RandomHex(24);
   std::string token_hash = Sha256Hex(token);
   std::string instance(req.path);
-  store_.CreateToken(std::move(*name), role, std::move(token_hash),
-                     [reply = std::move(reply), token = std::move(token),
-                      instance = std::move(instance)](Result<ApiToken> out) {
-                       if (!out.ok()) {
-                         const Request where = RequestAt(Method::kPost, instance);
-                         return reply->Send(ProblemFor(out.error(), where));
-                       }
-                       Json body = Json::object();
-                       body["id"] = out->id;
-                       body["name"] = out->name;
-                       body["role"] = RoleName(out->role);
-                       body["token"] = token;
-                       body["created_at"] = FormatRfc3339(out->created_at);
-                       reply->Send(JsonResponse(201, body));
-                     });
+  auto answer = [reply = std::move(reply), token = std::move(token),
+                 instance = std::move(instance)](Result<ApiToken> out) {
+    if (!out.ok()) {
+      Error e = out.error();
+      if (e.code == ErrorCode::kNotFound)
+        e = Error::Invalid(e.message, {{"/user", "is not a user"}});
+      return reply->Send(ProblemFor(e, RequestAt(Method::kPost, instance)));
+    }
+    Json body = Json::object();
+    body["id"] = out->id;
+    body["name"] = out->name;
+    body["role"] = RoleName(out->role);
+    body["user"] = out->user.empty() ? Json(nullptr) : Json(out->user);
+    body["token"] = token;
+    body["created_at"] = FormatRfc3339(out->created_at);
+    reply->Send(JsonResponse(201, body));
+  };
+  if (user->empty()) {
+    store_.CreateToken(std::move(*name), role, std::move(token_hash), std::move(answer));
+  } else {
+    store_.CreateBoundToken(std::move(*name), role, std::move(*user), std::move(token_hash),
+                            std::move(answer));
+  }
 }
 
 void Api::Health(const Request&, const PathParams&, Reply reply) {

@@ -92,8 +92,11 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
       policy_(std::move(policy)),
       started_at_(clock.Now()),
       metrics_(RouteLabels()),
-      auth_(store, clock, std::move(admin_token_hash)),
-      sessions_(clock),
+      auth_(store, clock, std::move(admin_token_hash), &store),
+      sessions_(clock,
+                SessionOptions{.idle = options_.accounts.session_idle,
+                               .absolute = options_.accounts.session_absolute},
+                &store),
       limiter_(clock),
       roster_(std::move(oncall.roster)),
       engine_stats_(std::move(engine_stats)),
@@ -109,7 +112,9 @@ Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOpti
                 const std::shared_ptr<const OnCallSnapshot> oncall =
                     roster_ ? roster_->Current() : nullptr;
                 return oncall != nullptr && oncall->FindUser(id) != nullptr;
-              }) {
+              }),
+      sign_in_limiter_(clock, options_.accounts.sign_in),
+      reset_limiter_(clock, options_.accounts.reset_requests) {
   const auto& routes = Routes();
   for (size_t i = 0; i < routes.size(); ++i) {
     router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));

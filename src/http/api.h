@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accounts/sign_in_limiter.h"
 #include "common/clock.h"
 #include "common/job_thread.h"
 #include "common/result.h"
@@ -34,6 +35,7 @@
 #include "core/severity_policy.h"
 #include "engine/drill_notes_writer.h"
 #include "engine/drill_service.h"
+#include "http/account_options.h"
 #include "http/auth.h"
 #include "http/json_codec.h"
 #include "http/metrics.h"
@@ -45,6 +47,7 @@
 #include "http/types.h"
 #include "ingest/ingest_format.h"
 #include "notify/action_link.h"
+#include "notify/channel.h"
 #include "store/store.h"
 
 namespace loom {
@@ -62,6 +65,7 @@ struct ApiOptions {
   std::string version = "0.1.0";
   DrillSettings drills;      // `drills:` (drill_handlers.cc)
   TimePoint drill_anchor{};  // when the drill schedule started (0: when the Api started)
+  AccountOptions accounts;   // `auth:` (people signing in)
 };
 
 class Api {
@@ -240,12 +244,33 @@ class Api {
   void RedirectToConsole(const Request& req, const PathParams& params, Reply reply);
   void ConsoleIndex(const Request& req, const PathParams& params, Reply reply);
   void ConsoleFile(const Request& req, const PathParams& params, Reply reply);
-  // GET: the signed-in session (name, role, actor, csrf_token) or 401.
+  // GET: the signed-in session (user, name, teams, role, actor, csrf_token) or 401.
   void GetSession(const Request& req, const PathParams& params, Reply reply);
   // POST {"token"} (JSON or form): verifies the API token, sets the session cookie.
   void CreateSession(const Request& req, const PathParams& params, Reply reply);
-  // DELETE: signs out (needs the CSRF token) and clears the cookie.
+  // DELETE /ui/session and POST /ui/logout: signs out (needs the CSRF token), clears the cookie.
   void DeleteSession(const Request& req, const PathParams& params, Reply reply);
+  // The session of the request's cookie (nullopt: none or expired); the problem when the store
+  // cannot be read.
+  Result<std::optional<ConsoleSession>> CookieSession(const Request& req);
+
+  // ---- people: accounts, passwords, sign-in, resets (account_handlers.cc) ----
+  // POST /v1/users (admin): a user created through the API, with an optional initial password.
+  void CreateUser(const Request& req, const PathParams& params, Reply reply);
+  // PUT /v1/users/{id}/password: with the current password (the user themself), a reset token,
+  // or by an admin for a user who has none yet.
+  void SetPassword(const Request& req, const PathParams& params, Reply reply);
+  // POST /ui/login {user, password}: a person's console session.
+  void SignIn(const Request& req, const PathParams& params, Reply reply);
+  // POST /ui/logout-everywhere: ends every session of the signed-in person.
+  void SignOutEverywhere(const Request& req, const PathParams& params, Reply reply);
+  // POST /ui/password-reset {user}: mails a reset link when the user has an e-mail method.
+  void RequestPasswordReset(const Request& req, const PathParams& params, Reply reply);
+  // GET/POST /ui/reset/{user}/{token}: the reset link's page and its form.
+  void ShowResetPage(const Request& req, const PathParams& params, Reply reply);
+  void UseResetPage(const Request& req, const PathParams& params, Reply reply);
+  // Creates, mails and forgets a reset link for `user` (on accounts_jobs_).
+  void SendResetLink(const std::string& user);
   // The caller of a native route: the bearer token when the request has an Authorization header,
   // else the console session of its cookie; a state change with the cookie must also pass
   // CheckCsrf. kUnauthenticated (401) or kPermissionDenied (403, also for a failed CSRF/origin
@@ -342,6 +367,11 @@ class Api {
   // Drill start and finish (drill_handlers.cc); the notes go into options_.drills.dir.
   FileDrillNotesWriter drill_notes_;
   DrillService drills_;
+  SignInLimiter sign_in_limiter_;  // failed sign-ins and password checks
+  SignInLimiter reset_limiter_;    // reset requests
+  // Password hashing (Argon2id, ~0.1 s and 64 MiB each) and the writes people's sign-in waits
+  // for: off the I/O threads, and apart from the drills' jobs.
+  JobThread accounts_jobs_;
   // Drill start and finish wait for their store write: off the I/O threads. Last, so that it is
   // destroyed first and its jobs finish while everything they use still exists.
   JobThread blocking_;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "accounts/person_principal.h"
 #include "common/crypto.h"
 
 namespace loom::http {
@@ -18,8 +19,12 @@ std::string_view BearerToken(std::string_view authorization) {
   return token;
 }
 
-Authenticator::Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash)
-    : store_(store), clock_(clock), admin_token_hash_(std::move(admin_token_hash)) {}
+Authenticator::Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash,
+                             AccountStore* accounts)
+    : store_(store),
+      accounts_(accounts),
+      clock_(clock),
+      admin_token_hash_(std::move(admin_token_hash)) {}
 
 Result<Principal> Authenticator::AuthenticateToken(std::string_view token) {
   if (token.empty()) return Error::Unauthenticated("missing bearer token");
@@ -37,6 +42,14 @@ Result<Principal> Authenticator::AuthenticateToken(std::string_view token) {
   if (!found.ok()) return std::move(found).error();
   if (!found->has_value()) return Error::Unauthenticated("unknown token");
   Principal p{(*found)->name, (*found)->role};
+  if (!(*found)->user.empty()) {
+    // A bound token acts as its user, with the person's current role as its ceiling.
+    if (accounts_ == nullptr) return Error::Unauthenticated("unknown token");
+    auto person = accounts_->GetAccount((*found)->user);
+    if (!person.ok()) return std::move(person).error();
+    if (!person->has_value()) return Error::Unauthenticated("the token's user no longer exists");
+    p = BoundTokenPrincipal((*found)->name, (*found)->role, {(*found)->user, (**person).role});
+  }
   if (cache.size() >= kCacheMaxEntries) cache.clear();
   cache.emplace(std::move(hash), Cached{p, now + kCacheTtlMicros});
   return p;

@@ -1,6 +1,8 @@
 // Authentication of native API callers: `Authorization: Bearer <token>` (or, for
 // /v1/admin/status, the x-loom-admin-token header) → SHA-256 hex → the bootstrap admin token's
 // hash (constant-time compare; principal "admin", role admin) or a stored token (Store::FindToken).
+// A stored token bound to a user acts as that user (accounts/person_principal.h's
+// BoundTokenPrincipal: actor "user:<id>", the narrower of the token's and the person's role).
 //
 // Successful store lookups are cached per I/O thread for a few seconds (tokens cannot be revoked
 // or changed yet, so a short TTL only bounds memory and staleness). Unknown tokens are not cached,
@@ -18,28 +20,18 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "accounts/principal.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "core/service.h"
 #include "http/per_thread.h"
+#include "store/account_store.h"
 #include "store/admin_store.h"
 
 namespace loom::http {
 
-// Who is acting: a token (for machines and scripts), a token bound to a user, or a person signed
-// in to the console.
-struct Principal {
-  std::string name;           // the token's name ("admin" for the bootstrap token), or a user id
-  Role role = Role::kViewer;  // the role on everything (a token's role; a person's global role)
-  // The user this principal acts as (a person, or a token bound to a user); "" for a token that
-  // is bound to nobody.
-  std::string user{};
-  // The user's role in each of their teams (team id → role), beside the global `role`.
-  std::map<std::string, Role, std::less<>> team_roles{};
-  // The actor recorded in timelines, the audit log and reports: "user:<id>" when the principal
-  // acts as a user, else "token:<name>".
-  std::string actor() const { return user.empty() ? "token:" + name : "user:" + user; }
-};
+// Who is acting (accounts/principal.h): a token, a token bound to a user, or a person.
+using Principal = loom::Principal;
 
 // The token of an "Authorization: Bearer <token>" header (scheme case-insensitive), or "".
 std::string_view BearerToken(std::string_view authorization);
@@ -47,7 +39,9 @@ std::string_view BearerToken(std::string_view authorization);
 class Authenticator {
  public:
   // `admin_token_hash` is the SHA-256 hex of the bootstrap admin token, or "" for none.
-  Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash);
+  // `accounts` answers the person a bound token acts as; null: bound tokens are refused.
+  Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash,
+                AccountStore* accounts = nullptr);
 
   // kUnauthenticated for an empty or unknown token; kUnavailable/kInternal when the store fails.
   Result<Principal> AuthenticateToken(std::string_view token);
@@ -69,6 +63,7 @@ class Authenticator {
   using Cache = std::unordered_map<std::string, Cached>;
 
   AdminStore& store_;
+  AccountStore* const accounts_;
   const Clock& clock_;
   const std::string admin_token_hash_;
   PerThread<Cache> cache_;

@@ -282,6 +282,12 @@ class Session final : public SessionBase {
     request.host = req[bhttp::field::host];
     request.csrf_token = req["x-csrf-token"];
     request.tls = kTls;
+    if (peer_.empty()) {
+      beast::error_code peer_ec;
+      auto peer = Lowest().socket().remote_endpoint(peer_ec);
+      if (!peer_ec) peer_ = peer.address().to_string();
+    }
+    request.client_address = peer_;
     // The views into `req` stay valid: the parser is only reset after the response is written.
     shared_->api->Handle(match_, request, std::make_shared<PendingReply>(Self(), shared_));
   }
@@ -410,6 +416,7 @@ class Session final : public SessionBase {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string head_;  // the response head being written; capacity reused
   std::string body_;  // the response body being written
+  std::string peer_;  // the client's IP address, read once per connection (Request::client_address)
   bool head_request_ = false;
   http::RouteMatch match_;
   SteadyClock::time_point started_ = SteadyClock::now();

@@ -8,6 +8,7 @@
 #include "common/time_format.h"
 #include "http/api.h"
 #include "http/console_assets.h"
+#include "http/console_responses.h"
 #include "http/handler_util.h"
 #include "http/query.h"
 #include "http/session.h"
@@ -37,9 +38,18 @@ Response AssetResponse(const ConsoleAsset& asset) {
   return r;
 }
 
+}  // namespace
+
 Json SessionJson(const ConsoleSession& s) {
   Json j = Json::object();
+  // `user`: the person ("" for an API token's session); `name`: the person's display name
+  // (GetSession fills it in; the user id until then) or the token's name; `teams`: the person's
+  // team ids (none until teams exist).
+  j["user"] = s.principal.user;
   j["name"] = s.principal.name;
+  Json teams = Json::array();
+  for (const auto& [team, role] : s.principal.team_roles) teams.push_back(team);
+  j["teams"] = std::move(teams);
   j["role"] = RoleName(s.principal.role);
   j["actor"] = s.principal.actor();
   j["csrf_token"] = s.csrf_token;
@@ -53,41 +63,57 @@ Response NoStore(Response r) {
   return r;
 }
 
-// The `token` of a sign-in body: a JSON object, or an HTML form (token=...).
-Result<std::string> SignInToken(std::string_view body) {
-  std::string token;
+Response SignedInResponse(const SessionStore::Created& created, const Json& body, TimePoint now,
+                          bool tls) {
+  const int64_t max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(created.session.expires_at - now).count();
+  Response r = NoStore(JsonResponse(200, body));
+  r.headers.emplace_back("Set-Cookie", SessionSetCookie(created.id, max_age, tls));
+  return r;
+}
+
+Result<std::string> FormField(std::string_view body, const char* key) {
   size_t first = body.find_first_not_of(" \t\r\n");
+  std::string value;
   if (first != std::string_view::npos && body[first] == '{') {
     auto doc = ParseObjectBody(body, /*allow_empty=*/false);
     if (!doc.ok()) return std::move(doc).error();
-    auto field = OptionalStringField(*doc, "token");
+    auto field = OptionalStringField(*doc, key);
     if (!field.ok()) return std::move(field).error();
-    token = std::move(*field);
+    value = std::move(*field);
   } else {
-    token = QueryParams(body).Get("token").value_or("");
+    value = QueryParams(body).Get(key).value_or("");
   }
-  if (token.empty()) return Error::Invalid("token is required", {{"/token", "is required"}});
-  return token;
+  if (value.empty()) {
+    return Error::Invalid(std::string(key) + " is required",
+                          {{"/" + std::string(key), "is required"}});
+  }
+  return value;
 }
 
-}  // namespace
+Result<std::optional<ConsoleSession>> Api::CookieSession(const Request& req) {
+  return sessions_.Find(CookieValue(req.cookie, kSessionCookieName));
+}
 
 Result<Principal> Api::Authorize(const Request& req, Role need) {
   if (!req.authorization.empty()) return auth_.Require(req.authorization, need);
   std::string_view id = CookieValue(req.cookie, kSessionCookieName);
   if (id.empty()) return auth_.Require(req.authorization, need);  // "missing bearer token"
-  std::optional<ConsoleSession> session = sessions_.Find(id);
-  if (!session) return Error::Unauthenticated("the console session has expired: sign in again");
+  auto session = sessions_.Find(id);
+  if (!session.ok()) return std::move(session).error();
+  if (!session->has_value()) {
+    return Error::Unauthenticated("the console session has expired: sign in again");
+  }
   if (IsStateChanging(req.method)) {
-    Status csrf = CheckCsrf(req, *session);
+    Status csrf = CheckCsrf(req, **session);
     if (!csrf.ok()) return std::move(csrf).error();
   }
-  if (!RoleAllows(session->principal.role, need)) {
+  if (!RoleAllows((*session)->principal.role, need)) {
     return Error::PermissionDenied(std::string("this needs role ") + RoleName(need) +
                                    "; you are signed in with role " +
-                                   RoleName(session->principal.role));
+                                   RoleName((*session)->principal.role));
   }
-  return session->principal;
+  return (*session)->principal;
 }
 
 void Api::RedirectToConsole(const Request&, const PathParams&, Reply reply) {
@@ -113,19 +139,26 @@ void Api::ConsoleFile(const Request& req, const PathParams& params, Reply reply)
 }
 
 void Api::GetSession(const Request& req, const PathParams&, Reply reply) {
-  std::optional<ConsoleSession> session =
-      sessions_.Find(CookieValue(req.cookie, kSessionCookieName));
-  if (!session) {
+  auto session = CookieSession(req);
+  if (!session.ok()) return reply->Send(NoStore(ProblemFor(session.error(), req)));
+  if (!session->has_value()) {
     return reply->Send(NoStore(ProblemFor(Error::Unauthenticated("not signed in"), req)));
   }
-  reply->Send(NoStore(JsonResponse(200, SessionJson(*session))));
+  Json body = SessionJson(**session);
+  if (!(*session)->principal.user.empty()) {
+    // A person: their display name (the user id when the store has none).
+    auto account = store_.GetAccount((*session)->principal.user);
+    if (!account.ok()) return reply->Send(NoStore(ProblemFor(account.error(), req)));
+    if (account->has_value() && !(**account).name.empty()) body["name"] = (**account).name;
+  }
+  reply->Send(NoStore(JsonResponse(200, body)));
 }
 
 void Api::CreateSession(const Request& req, const PathParams&, Reply reply) {
   // Login CSRF: another site must not sign a browser in with a token of its choosing.
   Status origin = CheckSameOrigin(req);
   if (!origin.ok()) return reply->Send(NoStore(ProblemFor(origin.error(), req)));
-  auto token = SignInToken(req.body);
+  auto token = FormField(req.body, "token");
   if (!token.ok()) return reply->Send(NoStore(ProblemFor(token.error(), req)));
   auto who = auth_.AuthenticateToken(*token);
   if (!who.ok()) {
@@ -144,26 +177,33 @@ void Api::CreateSession(const Request& req, const PathParams&, Reply reply) {
                                  {{"/token", "needs role viewer, responder or admin"}}},
                            req)));
   }
-  SessionStore::Created created = sessions_.Create(std::move(*who));
-  const int64_t max_age =
-      std::chrono::duration_cast<std::chrono::seconds>(created.session.expires_at - clock_.Now())
-          .count();
-  Response r = NoStore(JsonResponse(200, SessionJson(created.session)));
-  r.headers.emplace_back("Set-Cookie", SessionSetCookie(created.id, max_age, req.tls));
-  reply->Send(std::move(r));
+  // A token's session (a token bound to a user too) is kept in memory: no store write to wait for.
+  auto created = sessions_.CreateForToken(std::move(*who));
+  if (!created.ok()) return reply->Send(NoStore(ProblemFor(created.error(), req)));
+  reply->Send(SignedInResponse(*created, SessionJson(created->session), clock_.Now(), req.tls));
 }
 
 void Api::DeleteSession(const Request& req, const PathParams&, Reply reply) {
   std::string_view id = CookieValue(req.cookie, kSessionCookieName);
-  std::optional<ConsoleSession> session = sessions_.Find(id);
-  if (session) {
-    Status csrf = CheckCsrf(req, *session);
-    if (!csrf.ok()) return reply->Send(NoStore(ProblemFor(csrf.error(), req)));
-    sessions_.Remove(id);
-  }
-  Response r = NoStore(JsonResponse(200, Json{{"signed_out", true}}));
-  r.headers.emplace_back("Set-Cookie", SessionSetCookie("", 0, req.tls));
-  reply->Send(std::move(r));
+  auto session = sessions_.Find(id);
+  if (!session.ok()) return reply->Send(NoStore(ProblemFor(session.error(), req)));
+  const bool tls = req.tls;
+  auto signed_out = [reply, tls] {
+    Response r = NoStore(JsonResponse(200, Json{{"signed_out", true}}));
+    r.headers.emplace_back("Set-Cookie", SessionSetCookie("", 0, tls));
+    reply->Send(std::move(r));
+  };
+  if (!session->has_value()) return signed_out();
+  Status csrf = CheckCsrf(req, **session);
+  if (!csrf.ok()) return reply->Send(NoStore(ProblemFor(csrf.error(), req)));
+  // Answered once the session is gone from the store: no request after the answer finds it.
+  std::string instance(req.path);
+  sessions_.Remove(id, [reply, instance, signed_out](Result<bool> gone) {
+    if (!gone.ok()) {
+      return reply->Send(NoStore(ProblemFor(gone.error(), RequestAt(Method::kPost, instance))));
+    }
+    signed_out();
+  });
 }
 
 }  // namespace loom::http

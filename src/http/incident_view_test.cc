@@ -13,6 +13,7 @@
 #include "engine/engine_test_support.h"
 #include "engine/escalation_engine.h"
 #include "http/api.h"
+#include "http/awaited_reply.h"
 #include "testing/weekly_schedule.h"
 
 namespace loom::http {
@@ -24,16 +25,6 @@ using std::chrono::seconds;
 
 constexpr char kAdminToken[] = "bootstrap-admin-token";
 constexpr char kViewerToken[] = "loo_viewer";
-
-// Waits for the one answer of a request, however late the store sends it.
-class AwaitedReply final : public ResponseSink {
- public:
-  void Send(Response r) override { answer_.set_value(std::move(r)); }
-  Response Get() { return answer_.get_future().get(); }
-
- private:
-  std::promise<Response> answer_;
-};
 
 class IncidentViewTest : public testing::StoreFixture {
  protected:

@@ -125,13 +125,19 @@ void Api::OidcCallback(const Request& req, const PathParams&, Reply reply) {
     person.user = *user;
     person.role = grants.role;
     person.team_roles = grants.team_roles;
-    SessionStore::Created created = sessions_.Create(std::move(person));
+    // On this job thread: a person's session is one store write (SessionStore::Create).
+    Result<SessionStore::Created> created = sessions_.Create(std::move(person));
+    if (!created.ok()) {
+      spdlog::error("single sign-on: storing the session of {}: {}", *user,
+                    created.error().message);
+      return reply->Send(RefusalPage(created.error(), tls));
+    }
     spdlog::info("single sign-on: user {} signed in", *user);
-    const int64_t max_age =
-        std::chrono::duration_cast<std::chrono::seconds>(created.session.expires_at - clock_.Now())
-            .count();
+    const int64_t max_age = std::chrono::duration_cast<std::chrono::seconds>(
+                                created->session.expires_at - clock_.Now())
+                                .count();
     Response r = Redirect("/ui/");
-    r.headers.emplace_back("Set-Cookie", SessionSetCookie(created.id, max_age, tls));
+    r.headers.emplace_back("Set-Cookie", SessionSetCookie(created->id, max_age, tls));
     r.headers.emplace_back("Set-Cookie", StateCookie("", 0, tls));
     reply->Send(std::move(r));
   });

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "accounts/person_principal.h"
 #include "common/time_format.h"
 #include "core/ical.h"
 #include "http/api.h"
@@ -441,14 +443,34 @@ Status Api::ApplyOverrideChange(const ScheduleOverride* added, int64_t removed_i
 void Api::ListUsers(const Request& req, const PathParams&, Reply reply) {
   auto snapshot = AuthorizedSnapshot(req, Role::kViewer);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
+  // The accounts: the configured users' roles and passwords, and the users created through the
+  // API (account_handlers.cc), which no schedule names.
+  auto accounts = store_.ListAccounts();
+  if (!accounts.ok()) return reply->Send(ProblemFor(accounts.error(), req));
+  std::map<std::string, const StoredAccount*> by_id;
+  for (const StoredAccount& a : *accounts) by_id[a.id] = &a;
   Json list = Json::array();
-  for (const auto& [id, u] : (*snapshot)->users) {
+  auto add = [&list](const std::string& id, const std::string& name, const std::string& email,
+                     const std::string& time_zone, std::optional<Role> role, bool configured,
+                     bool has_password) {
     Json j = Json::object();
-    j["id"] = u.id;
-    j["name"] = u.name;
-    j["email"] = NullableString(u.email);
-    j["time_zone"] = u.time_zone;
+    j["id"] = id;
+    j["name"] = name;
+    j["email"] = NullableString(email);
+    j["time_zone"] = time_zone;
+    j["role"] = RoleName(PersonPrincipal({id, role}).role);
+    j["source"] = configured ? "config" : "api";
+    j["has_password"] = has_password;
     list.push_back(std::move(j));
+  };
+  for (const auto& [id, u] : (*snapshot)->users) {
+    auto it = by_id.find(id);
+    add(u.id, u.name, u.email, u.time_zone, u.role, true,
+        it != by_id.end() && !it->second->password_hash.empty());
+  }
+  for (const StoredAccount& a : *accounts) {
+    if (a.configured || (*snapshot)->users.count(a.id) > 0) continue;
+    add(a.id, a.name, a.email, "UTC", a.role, false, !a.password_hash.empty());
   }
   Json body = Json::object();
   body["users"] = std::move(list);

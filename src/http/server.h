@@ -19,6 +19,7 @@
 #include "core/drill.h"
 #include "core/severity_policy.h"
 #include "engine/escalation_engine.h"
+#include "http/account_options.h"
 #include "http/oncall_deps.h"
 #include "notify/action_link.h"
 #include "store/store.h"
@@ -39,8 +40,9 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   int max_connections = 10000;
   std::string version = "0.1.0";
-  DrillSettings drills;      // `drills:` (ApiOptions::drills)
-  TimePoint drill_anchor{};  // ApiOptions::drill_anchor
+  DrillSettings drills;           // `drills:` (ApiOptions::drills)
+  TimePoint drill_anchor{};       // ApiOptions::drill_anchor
+  http::AccountOptions accounts;  // ApiOptions::accounts (`auth:`)
 };
 
 struct ServerDeps {

@@ -2,20 +2,47 @@
 
 #include <algorithm>
 
+#include "accounts/person_principal.h"
 #include "common/crypto.h"
 
 namespace loom::http {
 
-SessionStore::SessionStore(const Clock& clock, SessionOptions options)
-    : clock_(clock), options_(options) {}
+SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts)
+    : clock_(clock), options_(options), accounts_(accounts) {}
 
-SessionStore::Created SessionStore::Create(Principal principal) {
+Result<SessionStore::Created> SessionStore::Create(Principal principal) {
+  if (principal.user.empty()) return CreateForToken(std::move(principal));
+  if (accounts_ == nullptr) return Error::Unavailable("people cannot sign in: no account store");
   Created out;
   out.id = RandomHex(32);
   out.session.principal = std::move(principal);
   out.session.csrf_token = RandomHex(32);
   const TimePoint now = clock_.Now();
+  out.session.expires_at = now + options_.absolute;
+  out.session.idle_expires_at = std::min(now + options_.idle, out.session.expires_at);
+  StoredSession row;
+  row.id_hash = Sha256Hex(out.id);
+  row.user_id = out.session.principal.user;
+  row.csrf_token = out.session.csrf_token;
+  row.created_at = now;
+  row.last_seen_at = now;
+  row.expires_at = out.session.expires_at;
+  Result<bool> stored =
+      AwaitWrite<bool>([&](auto done) { accounts_->CreateSession(std::move(row), done); });
+  if (!stored.ok()) return std::move(stored).error();
+  MaybeSweep(now);
+  return out;
+}
+
+Result<SessionStore::Created> SessionStore::CreateForToken(Principal principal) {
+  Created out;
+  out.id = RandomHex(32);
+  out.session.principal = std::move(principal);
+  out.session.csrf_token = RandomHex(32);
+  const TimePoint now = clock_.Now();
+  const std::string hash = Sha256Hex(out.id);
   out.session.expires_at = now + options_.ttl;
+  out.session.idle_expires_at = out.session.expires_at;
   std::lock_guard lock(mu_);
   if (by_hash_.size() >= options_.max_sessions) DropExpiredLocked(now);
   if (by_hash_.size() >= options_.max_sessions && !by_hash_.empty()) {
@@ -24,27 +51,66 @@ SessionStore::Created SessionStore::Create(Principal principal) {
         [](const auto& a, const auto& b) { return a.second.expires_at < b.second.expires_at; });
     by_hash_.erase(first);
   }
-  by_hash_[Sha256Hex(out.id)] = out.session;
+  by_hash_[hash] = out.session;
   return out;
 }
 
-std::optional<ConsoleSession> SessionStore::Find(std::string_view id) {
-  if (id.empty()) return std::nullopt;
-  const std::string hash = Sha256Hex(id);
+std::optional<ConsoleSession> SessionStore::FindInMemory(const std::string& hash, TimePoint now) {
   std::lock_guard lock(mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
-  if (it->second.expires_at <= clock_.Now()) {
+  if (it->second.expires_at <= now) {
     by_hash_.erase(it);
     return std::nullopt;
   }
   return it->second;
 }
 
-void SessionStore::Remove(std::string_view id) {
+Result<std::optional<ConsoleSession>> SessionStore::Find(std::string_view id) {
+  if (id.empty()) return std::optional<ConsoleSession>();
   const std::string hash = Sha256Hex(id);
-  std::lock_guard lock(mu_);
-  by_hash_.erase(hash);
+  const TimePoint now = clock_.Now();
+  if (auto in_memory = FindInMemory(hash, now)) return in_memory;
+  if (accounts_ == nullptr) return std::optional<ConsoleSession>();
+  Result<std::optional<StoredSession>> stored = accounts_->FindSession(hash);
+  if (!stored.ok()) return std::move(stored).error();
+  if (!stored->has_value()) return std::optional<ConsoleSession>();
+  const StoredSession& row = **stored;
+  ConsoleSession session;
+  session.principal = PersonPrincipal({row.user_id, row.role});
+  session.csrf_token = row.csrf_token;
+  session.expires_at = row.expires_at;
+  session.idle_expires_at = std::min(row.last_seen_at + options_.idle, row.expires_at);
+  if (session.idle_expires_at <= now) {
+    accounts_->DeleteSession(hash, [](Result<bool>) {});
+    return std::optional<ConsoleSession>();
+  }
+  if (now - row.last_seen_at >= options_.touch_every) {
+    // Fire and forget: a lost touch only brings the idle expiry forward by touch_every.
+    accounts_->TouchSession(hash, now, [](Result<bool>) {});
+    session.idle_expires_at = std::min(now + options_.idle, row.expires_at);
+  }
+  return std::optional<ConsoleSession>(std::move(session));
+}
+
+void SessionStore::Remove(std::string_view id, Callback<bool> done) {
+  if (!done) done = [](Result<bool>) {};
+  const std::string hash = Sha256Hex(id);
+  {
+    std::lock_guard lock(mu_);
+    if (by_hash_.erase(hash) > 0) return done(true);
+  }
+  if (accounts_ == nullptr) return done(false);
+  accounts_->DeleteSession(hash, std::move(done));
+}
+
+void SessionStore::RemoveAllOf(const std::string& user, Callback<int64_t> done) {
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(by_hash_, [&](const auto& entry) { return entry.second.principal.user == user; });
+  }
+  if (accounts_ == nullptr) return done(int64_t{0});
+  accounts_->DeleteUserSessions(user, std::move(done));
 }
 
 size_t SessionStore::size() const {
@@ -54,6 +120,15 @@ size_t SessionStore::size() const {
 
 void SessionStore::DropExpiredLocked(TimePoint now) {
   std::erase_if(by_hash_, [now](const auto& entry) { return entry.second.expires_at <= now; });
+}
+
+void SessionStore::MaybeSweep(TimePoint now) {
+  {
+    std::lock_guard lock(mu_);
+    if (last_sweep_ != TimePoint{} && now - last_sweep_ < options_.sweep_every) return;
+    last_sweep_ = now;
+  }
+  accounts_->DeleteExpiredSessions(now, now - options_.idle, [](Result<int64_t>) {});
 }
 
 SessionPermissions PermissionsOf(const Principal& principal) {

@@ -1,12 +1,18 @@
-// Browser sessions of the web console (/ui/, docs/console.md): signing in with an API token
-// creates a session, kept in memory, that the browser holds as the cookie `loom_session`
-// (HttpOnly, SameSite=Strict, Path=/, Secure over TLS). A session carries the token's principal
-// and a CSRF token that every state-changing request made with the cookie must send back as the
-// X-CSRF-Token header, from the server's own origin. The console shows its buttons and forms by
-// what the session may do (PermissionsOf), never by a role rule of its own.
+// Browser sessions of the web console (/ui/, docs/console.md, docs/authentication.md): signing
+// in — a person with their password (POST /ui/login) or single sign-on, or a machine with an API
+// token (POST /ui/session) — creates a session that the browser holds as the cookie
+// `loom_session` (HttpOnly, SameSite=Strict, Path=/, Secure over TLS). A session carries its
+// principal and a CSRF token that every state-changing request made with the cookie must send
+// back as the X-CSRF-Token header, from the server's own origin. The console shows its buttons
+// and forms by what the session may do (PermissionsOf), never by a role rule of its own.
 //
-// Sessions live in memory only: a restart signs everybody out (sign in again). The store keeps
-// SHA-256 hashes of the session ids, never the ids themselves, and never the API token.
+// Sessions of people (principal.user set) are durable: stored in the AccountStore by the SHA-256
+// of the cookie value, so a restart keeps people signed in and every instance of a cluster
+// shares them; they end after `idle` without a request or `absolute` after signing in, whichever
+// comes first, and when signed out (one session, or every session of the user). Their principal
+// is rebuilt at each Find from the user's current role (accounts/person_principal.h). Sessions
+// of API tokens stay in memory (absolute `ttl`): a restart signs those out. Neither the session
+// id nor the API token is ever stored.
 //
 // Thread safety: SessionStore's methods are safe from any thread; the free functions are pure.
 #pragma once
@@ -22,6 +28,7 @@
 #include "common/result.h"
 #include "http/auth.h"
 #include "http/types.h"
+#include "store/account_store.h"
 
 namespace loom::http {
 
@@ -30,38 +37,68 @@ inline constexpr std::string_view kSessionCookieName = "loom_session";
 struct ConsoleSession {
   Principal principal;
   std::string csrf_token;  // 64 hex characters
-  TimePoint expires_at{};
+  TimePoint expires_at{};  // absolute expiry (the cookie's Max-Age)
+  // A person's session: when it ends unless used before (last use + idle); = expires_at for a
+  // token's session.
+  TimePoint idle_expires_at{};
 };
 
 struct SessionOptions {
-  Duration ttl = std::chrono::hours(12);  // absolute: sign in again after it
-  size_t max_sessions = 10000;            // when full, the session expiring first is dropped
+  Duration ttl = std::chrono::hours(12);  // a token's session (in memory): sign in again after it
+  size_t max_sessions = 10000;  // tokens' sessions: when full, the one expiring first is dropped
+  Duration idle = std::chrono::hours(8);           // a person's: `auth.session.idle`
+  Duration absolute = std::chrono::hours(24 * 7);  // a person's: `auth.session.absolute`
+  // A person's last use is written at most this often (each write moves the idle expiry).
+  Duration touch_every = std::chrono::minutes(1);
+  // Expired rows of people's sessions and reset tokens are swept at most this often.
+  Duration sweep_every = std::chrono::hours(1);
 };
 
 class SessionStore {
  public:
-  explicit SessionStore(const Clock& clock, SessionOptions options = {});
+  // `accounts` keeps the sessions of people; null: people cannot get a session (kUnavailable).
+  // REQUIRES: `clock` and `accounts` outlive the SessionStore.
+  SessionStore(const Clock& clock, SessionOptions options = {}, AccountStore* accounts = nullptr);
 
   struct Created {
     std::string id;  // the cookie value: 64 hex characters from the OS CSPRNG
     ConsoleSession session;
   };
-  Created Create(Principal principal);
+  // A new session for `principal`. A person's (principal.user not empty) is written to the
+  // AccountStore before this returns: it blocks for one store write, so call it off the I/O
+  // threads (kUnavailable/kInternal when the write fails). A token's is kept in memory.
+  Result<Created> Create(Principal principal);
+  // A new session for an API token's principal (bound to a user or not), kept in memory only.
+  Result<Created> CreateForToken(Principal principal);
 
-  // The live session of cookie value `id`; nullopt when unknown or expired (then forgotten).
-  std::optional<ConsoleSession> Find(std::string_view id);
+  // The live session of cookie value `id`; nullopt when unknown or expired (an expired one is
+  // deleted). A person's session gets their current principal, and its last use is written when
+  // older than touch_every. kUnavailable/kInternal when the store cannot be read.
+  Result<std::optional<ConsoleSession>> Find(std::string_view id);
 
-  void Remove(std::string_view id);
+  // Ends the session of cookie value `id` (no-op when unknown); `done` (optional) runs once it is
+  // gone from the store too, so that no instance finds it after.
+  void Remove(std::string_view id, Callback<bool> done = nullptr);
+  // Ends every session of user `user` (their sessions in memory and in the store): the count of
+  // stored ones, through `done`.
+  void RemoveAllOf(const std::string& user, Callback<int64_t> done);
+  // Sessions of tokens held in memory.
   size_t size() const;
+  const SessionOptions& options() const { return options_; }
 
  private:
   // REQUIRES: mu_ held.
   void DropExpiredLocked(TimePoint now);
+  std::optional<ConsoleSession> FindInMemory(const std::string& hash, TimePoint now);
+  // Sweeps the store's expired rows when sweep_every has passed since the last sweep.
+  void MaybeSweep(TimePoint now);
 
   const Clock& clock_;
   const SessionOptions options_;
+  AccountStore* const accounts_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, ConsoleSession> by_hash_;  // guarded by mu_
+  TimePoint last_sweep_{};                                   // guarded by mu_
 };
 
 // What the holder of a session may do in the console, decided here from the principal's role so

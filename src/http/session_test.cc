@@ -33,44 +33,74 @@ TEST(SessionPermissionsTest, ResponderAndAdminWriteViewerAndCalendarRead) {
   EXPECT_FALSE(PermissionsOf(Principal{"c", Role::kCalendar}).can_write);
 }
 
+// Whether the session of cookie value `id` is live (the store answers).
+bool Live(SessionStore& store, std::string_view id) {
+  auto found = store.Find(id);
+  EXPECT_TRUE(found.ok());
+  return found.ok() && found->has_value();
+}
+
+SessionStore::Created MustCreate(SessionStore& store, Principal p) {
+  auto created = store.Create(std::move(p));
+  EXPECT_TRUE(created.ok());
+  return created.ok() ? *created : SessionStore::Created{};
+}
+
 TEST(SessionStoreTest, CreateFindRemoveAndExpire) {
   testing::FakeClock clock;
   SessionStore store(clock, SessionOptions{std::chrono::hours(1), 100});
-  auto created = store.Create(Principal{"ci", Role::kResponder});
+  auto created = MustCreate(store, Principal{"ci", Role::kResponder});
   EXPECT_EQ(created.id.size(), 64u);
   EXPECT_EQ(created.session.csrf_token.size(), 64u);
   EXPECT_NE(created.id, created.session.csrf_token);
   auto found = store.Find(created.id);
-  ASSERT_TRUE(found);
-  EXPECT_EQ(found->principal.name, "ci");
-  EXPECT_EQ(found->principal.role, Role::kResponder);
-  EXPECT_EQ(found->csrf_token, created.session.csrf_token);
-  EXPECT_FALSE(store.Find("not-a-session"));
-  EXPECT_FALSE(store.Find(""));
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->principal.name, "ci");
+  EXPECT_EQ((*found)->principal.role, Role::kResponder);
+  EXPECT_EQ((*found)->csrf_token, created.session.csrf_token);
+  EXPECT_FALSE(Live(store, "not-a-session"));
+  EXPECT_FALSE(Live(store, ""));
 
-  auto other = store.Create(Principal{"dash", Role::kViewer});
+  auto other = MustCreate(store, Principal{"dash", Role::kViewer});
   store.Remove(other.id);
-  EXPECT_FALSE(store.Find(other.id));
+  EXPECT_FALSE(Live(store, other.id));
 
   clock.Advance(std::chrono::minutes(59));
-  EXPECT_TRUE(store.Find(created.id));
+  EXPECT_TRUE(Live(store, created.id));
   clock.Advance(std::chrono::minutes(1));
-  EXPECT_FALSE(store.Find(created.id));
+  EXPECT_FALSE(Live(store, created.id));
   EXPECT_EQ(store.size(), 0u);
 }
 
 TEST(SessionStoreTest, FullStoreDropsTheSessionExpiringFirst) {
   testing::FakeClock clock;
   SessionStore store(clock, SessionOptions{std::chrono::hours(1), 2});
-  auto first = store.Create(Principal{"a", Role::kViewer});
+  auto first = MustCreate(store, Principal{"a", Role::kViewer});
   clock.Advance(std::chrono::seconds(1));
-  auto second = store.Create(Principal{"b", Role::kViewer});
+  auto second = MustCreate(store, Principal{"b", Role::kViewer});
   clock.Advance(std::chrono::seconds(1));
-  auto third = store.Create(Principal{"c", Role::kViewer});
+  auto third = MustCreate(store, Principal{"c", Role::kViewer});
   EXPECT_EQ(store.size(), 2u);
-  EXPECT_FALSE(store.Find(first.id));
-  EXPECT_TRUE(store.Find(second.id));
-  EXPECT_TRUE(store.Find(third.id));
+  EXPECT_FALSE(Live(store, first.id));
+  EXPECT_TRUE(Live(store, second.id));
+  EXPECT_TRUE(Live(store, third.id));
+}
+
+TEST(SessionStoreTest, APersonNeedsTheAccountStoreAndATokenBoundToThemStaysInMemory) {
+  testing::FakeClock clock;
+  SessionStore store(clock);
+  Principal person{"alice", Role::kResponder, "alice"};
+  auto refused = store.Create(person);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  // A token bound to alice signs in as a machine: in memory, acting as alice.
+  auto bound = store.CreateForToken(Principal{"laptop", Role::kResponder, "alice"});
+  ASSERT_TRUE(bound.ok());
+  EXPECT_EQ(store.size(), 1u);
+  auto found = store.Find(bound->id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->principal.actor(), "user:alice");
+  EXPECT_EQ((*found)->expires_at, clock.Now() + std::chrono::hours(12));
 }
 
 Request StateChange(std::string_view origin, std::string_view csrf, bool tls = false) {

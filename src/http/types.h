@@ -31,6 +31,9 @@ struct Request {
   std::string_view host;        // the Host header
   std::string_view csrf_token;  // the X-CSRF-Token header
   bool tls = false;             // received over TLS
+  // The peer's IP address ("" when unknown): what local sign-in's brake counts per address. Behind
+  // a reverse proxy it is the proxy's (X-Forwarded-For is not trusted).
+  std::string_view client_address;
 };
 
 struct Response {

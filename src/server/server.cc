@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "accounts/password_hash.h"
 #include "common/crypto.h"
 #include "config/oncall_snapshot.h"
 #include "engine/drill_deadline.h"
@@ -49,6 +50,23 @@ Status ApplyHeartbeats(const Config& config, Store& store) {
 // Seeds the configured users, then builds the on-call picture from the configuration and the
 // overrides stored through the API. The file is re-applied at every start; stored overrides of a
 // schedule that is no longer configured are kept in the store but left out (with a warning).
+// `serve --demo`: every configured user who has no password yet gets the demo's (demo.env), so
+// that the walkthrough signs in as a person; a password a user set is kept.
+Status SeedDemoPasswords(const Config& config, AccountStore& store) {
+  if (config.demo_password.empty()) return OkStatus();
+  for (const UserConfig& u : config.users) {
+    Result<std::optional<StoredAccount>> account = store.GetAccount(u.user.id);
+    if (!account.ok()) return std::move(account).error();
+    if (!account->has_value() || !(**account).password_hash.empty()) continue;
+    Result<std::string> hash = HashPassword(config.demo_password);
+    if (!hash.ok()) return std::move(hash).error();
+    Result<bool> set = AwaitWrite<bool>(
+        [&](auto done) { store.SetPasswordHash(u.user.id, std::move(*hash), done); });
+    if (!set.ok()) return std::move(set).error();
+  }
+  return OkStatus();
+}
+
 Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
   std::vector<User> users;
   for (const UserConfig& u : config.users) users.push_back(u.user);
@@ -123,6 +141,9 @@ Status Server::StartStore() {
   if (!oncall.ok()) return std::move(oncall).error();
   oncall_ = std::move(oncall).value();
   roster_ = oncall_.roster;
+  if (Status seeded = SeedDemoPasswords(config, store); !seeded.ok()) {
+    return WithContext("cannot give the demo users their password", seeded.error());
+  }
 
   // One-click links: one key (read or created once) signs the links notifications carry and
   // verifies them at /a/.
@@ -207,6 +228,20 @@ Status Server::StartHttp() {
       open_files_.hard == RLIM_INFINITY ? std::string("unlimited")
                                         : std::to_string(open_files_.hard),
       budget.max_connections, budget.reserved);
+  // People signing in (`auth:`): reset links start with the public URL, known once bound.
+  server_options.accounts.local = config.auth.local;
+  server_options.accounts.session_idle = config.auth.session.idle;
+  server_options.accounts.session_absolute = config.auth.session.absolute;
+  server_options.accounts.reset_ttl = config.auth.reset_ttl;
+  server_options.accounts.public_url = [this] {
+    std::lock_guard<std::mutex> lock(links_mu_);
+    return public_url_;
+  };
+  if (parts_.make_mail) {
+    Result<std::shared_ptr<Channel>> mail = parts_.make_mail();
+    if (!mail.ok()) return std::move(mail).error();
+    server_options.accounts.mail = std::move(mail).value();
+  }
   std::string admin_hash = config.admin_token.empty() ? "" : Sha256Hex(config.admin_token);
   if (admin_hash.empty()) {
     spdlog::warn("LOOM_ONCALL_ADMIN_TOKEN is not set: only API tokens created earlier work");
@@ -233,6 +268,7 @@ Status Server::StartHttp() {
   // A public URL the file did not set follows the address actually bound (--listen, port 0).
   const std::string public_url = options_.public_url_derived ? url_ : config.server.public_url;
   std::lock_guard<std::mutex> lock(links_mu_);
+  public_url_ = public_url;
   message_links_ =
       std::make_shared<const LinkSigner>(link_key_, public_url, config.notify.link_ttl);
   return OkStatus();

@@ -75,6 +75,9 @@ class Server {
     std::function<Result<std::unique_ptr<DeliveryService>>(Store&, std::shared_ptr<Roster>,
                                                            MessageLinks)>
         load_delivery;
+    // The e-mail channel of notify.smtp that password reset links go through
+    // (cli/delivery_setup.h's MakeMailChannel); null, or a null channel: reset links are not sent.
+    std::function<Result<std::shared_ptr<Channel>>()> make_mail = nullptr;
   };
 
   // Brings the server up (the steps above). On failure what had started is stopped again and the
@@ -142,6 +145,7 @@ class Server {
   TimePoint drill_anchor_{};
   mutable std::mutex links_mu_;
   std::shared_ptr<const LinkSigner> message_links_;  // GUARDED_BY(links_mu_): set with url_
+  std::string public_url_;                           // GUARDED_BY(links_mu_): set with url_
   std::unique_ptr<DeadlineLoop> loop_;
   std::unique_ptr<EscalationEngine> engine_;
   std::shared_ptr<ProbeRunner> probes_;

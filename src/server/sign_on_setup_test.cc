@@ -13,7 +13,7 @@ Config WithOidc(std::string issuer) {
   oidc.issuer = std::move(issuer);
   oidc.client_id = "loom";
   oidc.client_secret = "secret";
-  config.oidc = oidc;
+  config.auth.oidc = oidc;
   return config;
 }
 

@@ -6,6 +6,7 @@
 //   OnCallStore    (oncall_store.h)    schedule overrides, configured users
 //   RecordsStore   (records_store.h)   evidence, security playbook, summaries, follow-ups, reviews
 //   AdminStore     (admin_store.h)     services, keys, tokens, settings, stats, audit
+//   AccountStore   (account_store.h)   people who sign in: passwords, resets, sessions
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
 //   HeartbeatStore (heartbeat_store.h) heartbeats, their pings and expiry
 //
@@ -14,6 +15,7 @@
 // and what reads see: store/callback.h.
 #pragma once
 
+#include "store/account_store.h"
 #include "store/admin_store.h"
 #include "store/callback.h"
 #include "store/cluster_store.h"
@@ -32,6 +34,7 @@ class Store : public IncidentStore,
               public OnCallStore,
               public RecordsStore,
               public AdminStore,
+              public AccountStore,
               public ClusterStore,
               public HeartbeatStore {
  public:

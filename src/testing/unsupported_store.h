@@ -56,6 +56,40 @@ class UnsupportedStore : public Store {
   void StartDrill(DrillStartPlan, Callback<Incident> done) override { done(Unsupported()); }
   void FinishDrill(DrillFinishPlan, Callback<DrillFinished> done) override { done(Unsupported()); }
 
+  // AccountStore: unsupported but FindSession (the HTTP tests of accounts run on a real store).
+  void CreateAccount(StoredAccount, Callback<StoredAccount> done) override { done(Unsupported()); }
+  void SetPasswordHash(std::string, std::string, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  void CreatePasswordReset(std::string, std::string, TimePoint, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  void UsePasswordReset(std::string, std::string, TimePoint, Callback<std::string> done) override {
+    done(Unsupported());
+  }
+  void CreateBoundToken(std::string, Role, std::string, std::string,
+                        Callback<ApiToken> done) override {
+    done(Unsupported());
+  }
+  void CreateSession(StoredSession, Callback<bool> done) override { done(Unsupported()); }
+  void TouchSession(std::string, TimePoint, Callback<bool> done) override { done(Unsupported()); }
+  void DeleteSession(std::string, Callback<bool> done) override { done(Unsupported()); }
+  void DeleteUserSessions(std::string, Callback<int64_t> done) override { done(Unsupported()); }
+  void DeleteExpiredSessions(TimePoint, TimePoint, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  Result<std::optional<StoredAccount>> GetAccount(const std::string&) override {
+    return Unsupported();
+  }
+  // No accounts beyond the configured users (GET /v1/users lists those from the roster).
+  Result<std::vector<StoredAccount>> ListAccounts() override {
+    return std::vector<StoredAccount>();
+  }
+  // No stored sessions: a cookie no test created is unknown (401), as on a real store.
+  Result<std::optional<StoredSession>> FindSession(const std::string&) override {
+    return std::optional<StoredSession>();
+  }
+
   void CreateOverride(ScheduleOverride o, Callback<ScheduleOverride> done) override {
     if (oncall == nullptr) return done(Unsupported());
     oncall->CreateOverride(std::move(o), TimePoint{}, done);

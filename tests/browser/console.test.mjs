@@ -56,6 +56,8 @@ async function startFakeNode() {
   node.port = node.server.address().port;
 }
 const tokens = {};
+// The people's passwords, set through the API before the tests (docs/authentication.md).
+const PASSWORDS = { alice: 'alice-' + randomBytes(8).toString('hex'), vera: 'vera-' + randomBytes(8).toString('hex') };
 let browser;
 let incidentId;
 const consoleProblems = [];
@@ -89,6 +91,7 @@ notify: { allow_hosts: [127.0.0.1] }
 users:
   - { id: alice, name: Alice Primary }
   - { id: erin, name: Erin Manager }
+  - { id: vera, name: Vera Viewer, role: viewer }
 schedules:
   - { id: prim, layers: [ { participants: [alice], shift: 1w, start: 2026-01-05 } ] }
   - { id: mgr, layers: [ { participants: [erin], shift: 1w, start: 2026-01-05 } ] }
@@ -148,18 +151,31 @@ async function newPage(viewport, { timezoneId = 'UTC', locale = 'en-GB' } = {}) 
   return { context, page };
 }
 
+// Signs in with an API token (machines, wall displays): under "Sign in with an API token".
 async function signIn(page, token) {
   await page.goto(server.url + '/');
+  await page.getByText('Sign in with an API token').click();
   await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use the token' }).click();
   await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 }
 
-// Keyboard only: the token field has the focus on arrival; Enter signs in.
-async function signInByKeyboard(page, token) {
+// Signs in as a person with their password.
+async function signInAs(page, user) {
   await page.goto(server.url + '/ui/');
-  await page.locator('#token:focus').waitFor();
-  await page.keyboard.type(token);
+  await page.getByLabel('User').fill(user);
+  await page.getByLabel('Password').fill(PASSWORDS[user]);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+}
+
+// Keyboard only: the user field has the focus on arrival; Tab to the password; Enter signs in.
+async function signInByKeyboard(page, user) {
+  await page.goto(server.url + '/ui/');
+  await page.locator('#user:focus').waitFor();
+  await page.keyboard.type(user);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORDS[user]);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 }
@@ -179,6 +195,10 @@ before(async () => {
   await startServer();
   tokens.responder = await createToken('night-shift', 'responder');
   tokens.viewer = await createToken('status-page', 'viewer');
+  for (const [user, password] of Object.entries(PASSWORDS)) {
+    const r = await call('PUT', `/v1/users/${user}/password`, { token: ADMIN_TOKEN, body: { password } });
+    assert.equal(r.status, 200, r.text);
+  }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 });
 
@@ -286,21 +306,25 @@ test('acknowledging in the page changes the state in the API', async () => {
 test('before sign-in only the sign-in form shows: no navigation to views that need a session', async () => {
   const { context, page } = await newPage(PHONE);
   await page.goto(server.url + '/ui/');
-  await page.getByLabel('API token').waitFor();
+  await page.getByLabel('User').waitFor();
   assert.equal(await page.getByRole('navigation', { name: 'Views' }).count(), 0, 'the views are offered before sign-in');
   assert.equal(await page.getByRole('link', { name: 'On call' }).count(), 0);
+  await page.getByText('Sign in with an API token').click();
   await page.getByLabel('API token').fill(tokens.viewer);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use the token' }).click();
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'On call' }).waitFor();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('API token').waitFor();
+  // A token's session is nobody: no "My work", no "Sign out everywhere".
+  assert.equal(await page.getByRole('link', { name: 'My work' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Sign out everywhere' }).count(), 0);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByLabel('User').waitFor();
   assert.equal(await page.getByRole('navigation', { name: 'Views' }).count(), 0, 'the views stay after sign-out');
   await context.close();
 });
 
 test('a heading focused for screen readers has no focus box', async () => {
   const { context, page } = await newPage(DESKTOP);
-  await signInByKeyboard(page, tokens.viewer);
+  await signInByKeyboard(page, 'vera');
   await page.keyboard.press('Tab');  // keyboard use: Chromium then shows focus on programmatic focus too
   await page.evaluate((id) => { document.activeElement.blur(); location.hash = `#/incidents/${id}`; }, incidentId);
   await page.locator('#incident-title:focus').waitFor();
@@ -622,7 +646,7 @@ test('schedules at phone width: the timeline fits, a viewer gets no override for
 
 test('a viewer sees no action buttons and the API refuses their POSTs', async () => {
   const { context, page } = await newPage(DESKTOP);
-  await signInByKeyboard(page, tokens.viewer);
+  await signInByKeyboard(page, 'vera');
   await page.goto(`${server.url}/ui/#/incidents/${incidentId}`);
   await page.locator('.timeline li').first().waitFor();
   assert.equal(await page.locator('main button').count(), 0);
@@ -912,35 +936,82 @@ test('evidence: a file uploaded in the page shows its SHA-256, the same as the f
   await context.close();
 });
 
-test('follow-ups "mine": "I am" is remembered in the browser and filters by owner', async () => {
+test('follow-ups "mine": the signed-in person\'s, from the session', async () => {
   for (const [title, owner] of [['Mine: rotate the node signing key', 'alice'], ['Not mine: update the runbook', 'erin']]) {
     const r = await call('POST', '/v1/followups', { token: tokens.responder, body: { title, owner, due: '2026-12-30' } });
     assert.equal(r.status, 201, r.text);
   }
   const { context, page } = await newPage(PHONE);
-  await signIn(page, tokens.responder);
+  await signInAs(page, 'alice');
   await page.goto(`${server.url}/ui/#/followups`);
   await page.locator('tr', { hasText: 'Not mine: update the runbook' }).waitFor();
   await page.getByLabel('Mine only').check();
-  await page.locator('#f-me-error', { hasText: 'Choose who you are' }).waitFor();
-  await page.getByLabel('I am').selectOption('alice');
-  await page.getByRole('heading', { name: 'My follow-ups (alice)' }).waitFor();
+  await page.getByRole('heading', { name: 'My follow-ups' }).waitFor();
   await page.locator('tr', { hasText: 'Mine: rotate the node signing key' }).waitFor();
   assert.match(page.url(), /mine=1/);
   const mine = (await call('GET', '/v1/followups?owner=alice&status=open', { token: ADMIN_TOKEN })).json.followups;
   const rows = async () => page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.followup));
   assert.deepEqual(await rows(), mine.map((f) => f.id));
   assert.ok(mine.length >= 2, 'alice owns the drill follow-up and this one');
-  // Remembered by this browser: a new visit still knows who "I am" is.
-  await page.goto(`${server.url}/ui/#/`);
-  await page.goto(`${server.url}/ui/#/followups?mine=1`);
-  await page.getByRole('heading', { name: 'My follow-ups (alice)' }).waitFor();
-  await page.locator('#f-me option[value="alice"]').waitFor({ state: 'attached' });
-  assert.equal(await page.getByLabel('I am').inputValue(), 'alice');
-  await page.locator('tr', { hasText: 'Mine: rotate the node signing key' }).waitFor();
   assert.equal(await page.locator('tr', { hasText: 'Not mine' }).count(), 0);
   assert.ok(await noHorizontalScroll(page), 'horizontal scroll');
   await screenshot(page, 'followups-mine-phone.png');
+  // Nothing is kept in the browser: an API token's session is nobody, and says so.
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  const token = await newPage(PHONE);
+  await signIn(token.page, tokens.responder);
+  await token.page.goto(`${server.url}/ui/#/followups?mine=1`);
+  await token.page.locator('#f-me-error', { hasText: 'Signed in with an API token' }).waitFor();
+  await token.context.close();
+  await context.close();
+});
+
+test('a person signs in with a password: the header names them, actions are theirs, "My work" is theirs', async () => {
+  const { context, page } = await newPage(DESKTOP);
+  await page.goto(server.url + '/ui/');
+  // A wrong password and an unknown user: the same refusal, under the password field.
+  await page.getByLabel('User').fill('alice');
+  await page.getByLabel('Password').fill('not alice\'s password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.locator('#password-error', { hasText: 'unknown user or wrong password' }).waitFor();
+  await page.getByLabel('Password').fill(PASSWORDS.alice);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  assert.equal(await page.locator('#who').innerText(), 'Alice Primary · responder');
+  const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
+  assert.equal(session.user, 'alice');
+  assert.equal(session.actor, 'user:alice');
+  const cookie = (await context.cookies()).find((c) => c.name === 'loom_session');
+  assert.equal(cookie.httpOnly, true);
+
+  // Acknowledged from the console: recorded as alice, who then commands it ("My incidents").
+  await trigger('Disk full on the primary for alice');
+  const id = (await call('GET', '/v1/incidents?open=true&limit=100', { token: ADMIN_TOKEN })).json.incidents
+    .find((i) => i.title === 'Disk full on the primary for alice').id;
+  await page.goto(`${server.url}/ui/#/incidents/${id}`);
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.getByRole('button', { name: 'Mitigate' }).waitFor();
+  const acked = (await call('GET', `/v1/incidents/${id}`, { token: ADMIN_TOKEN })).json;
+  assert.equal(acked.commander, 'user:alice');
+  assert.equal(acked.timeline.find((e) => e.type === 'incident.acknowledged').actor, 'user:alice');
+
+  await page.getByRole('link', { name: 'My work' }).click();
+  await page.getByRole('heading', { name: 'My incidents' }).waitFor();
+  await page.locator(`a[data-incident="${id}"]`).waitFor();
+  // alice holds schedule prim around the clock: her shifts, and her calendar feed's address.
+  await page.locator('ul.shifts li', { hasText: 'prim' }).first().waitFor();
+  assert.match(await page.locator('#my-calendar').getAttribute('href'), /\/v1\/users\/alice\/calendar\.ics$/);
+  await page.locator('ul.followups li', { hasText: 'Mine: rotate the node signing key' }).waitFor();
+  await screenshot(page, 'my-work-desktop.png');
+
+  // Signed in on a second browser too; "Sign out everywhere" ends both.
+  const other = await newPage(PHONE);
+  await signInAs(other.page, 'alice');
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await page.getByLabel('User').waitFor();
+  const ended = await other.page.evaluate(async () => (await fetch('/ui/session')).status);
+  assert.equal(ended, 401);
+  await other.context.close();
   await context.close();
 });
 

@@ -125,6 +125,13 @@ class IncidentCliTest(harness.ServerTestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         only_line(self, p.stderr)
 
+    def test_token_create_for_an_unknown_user_is_refused(self):
+        # This server configures no users: a token cannot be bound to one (the README's
+        # walkthrough binds one to demo-primary and acts as that user).
+        p = self.cli("token", "create", "--role", "responder", "--user", "nobody")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("/user is not a user", only_line(self, p.stderr))
+
     def test_token_names_are_one_printable_line(self):
         for name in ("ci\nforged: line", "tab\tname", "bell\x07"):
             with self.subTest(name=name):

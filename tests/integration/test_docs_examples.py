@@ -180,6 +180,8 @@ class DocsExamplesTest(harness.LoomTestCase):
         incident = server.get_json("/v1/incidents/INC-1", token=server.admin_token)
         self.assertEqual(incident["title"], "LOOM /ready failing")
         self.assertEqual(incident["state"], "acknowledged")
+        # The walkthrough acts as the person demo-primary (a token bound to that user).
+        self.assertEqual(incident["commander"], "user:demo-primary")
         update = [e for e in incident["timeline"] if e["type"] == "incident.status_update"]
         self.assertEqual(len(update), 1, incident["timeline"])
         self.assertEqual(update[0]["data"]["impact"], "messaging down")

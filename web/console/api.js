@@ -1,5 +1,5 @@
 // The server's JSON API (docs/api.md) as the console calls it: with the session cookie set by
-// POST /ui/session, and the session's CSRF token on every state change. A 401 while signed in
+// POST /ui/login (or /ui/session), and the session's CSRF token on every state change. A 401 while signed in
 // ends the session: the page goes back to the sign-in form (onSessionEnded).
 
 // A refused request: `status` is the HTTP status, `problem` the problem+json body (its
@@ -12,7 +12,9 @@ export class ApiError extends Error {
   }
 }
 
-let current = null;  // GET /ui/session: {name, role, actor, csrf_token, expires_at, can_write}, or null
+// GET /ui/session: {user, name, teams, role, actor, csrf_token, expires_at, can_write}, or null;
+// `user` is "" for an API token's session.
+let current = null;
 let ended = () => {};
 
 // The signed-in session, or null.

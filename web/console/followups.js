@@ -1,26 +1,11 @@
 // Follow-ups ("#/followups", docs/console.md "Follow-ups"): open ones by default, filtered by
-// owner, status and overdue; a responder marks one done. "Mine only" uses the user this browser
-// remembers as "I am".
-import { api, canWrite } from './api.js';
+// owner, status and overdue; a responder marks one done. "Mine only" shows the signed-in
+// person's (the session's user; a token's session has none).
+import { api, canWrite, session } from './api.js';
 import { $, announce, h, selectControl, setMain } from './dom.js';
-import { person, userLabel } from './people.js';
+import { person } from './people.js';
 import { route } from './router.js';
 import { fmtTime } from './time.js';
-
-const ME_KEY = 'loom-oncall.me';
-
-// The configured user this browser says it is ("I am"), or "". Kept in localStorage: the
-// server's tokens carry a name and a role, not a user.
-function rememberedUser() {
-  try { return localStorage.getItem(ME_KEY) || ''; } catch (e) { return ''; }
-}
-
-function rememberUser(id) {
-  try {
-    if (id) localStorage.setItem(ME_KEY, id);
-    else localStorage.removeItem(ME_KEY);
-  } catch (e) { /* storage disabled: nothing is remembered */ }
-}
 
 // Follow-ups (GET /v1/followups): open ones by default, filtered by owner and overdue; a
 // responder marks one done. The filters live in the hash ("#/followups?owner=alice&overdue=1").
@@ -28,11 +13,9 @@ export function followupsView(hash) {
   const q = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
   const filters = { owner: q.get('owner') || '', status: q.get('status') || 'open',
                     overdue: q.get('overdue') === '1', mine: q.get('mine') === '1' };
-  // "Mine": the owner this browser remembers as "I am" (tokens are not tied to users).
-  const me = rememberedUser();
+  // "Mine": the signed-in person ("" for an API token's session, which is nobody).
+  const me = session().user || '';
   if (filters.mine && me) filters.owner = me;
-  const meSelect = h('select', { id: 'f-me', name: 'me', 'aria-describedby': 'f-me-hint f-me-error' },
-    h('option', { value: '' }, 'Not chosen'));
   const mine = h('input', { id: 'f-mine', name: 'mine', type: 'checkbox', checked: filters.mine });
   const error = h('div', { class: 'banner', role: 'alert' });
   const list = h('div', { 'aria-busy': 'true' });
@@ -44,18 +27,8 @@ export function followupsView(hash) {
     h('div', {}, h('label', { for: 'f-owner' }, 'Owner'), owner), h('div', {}, status),
     h('div', { class: 'check' }, overdue, h('label', { for: 'f-overdue' }, 'Overdue only')),
     h('div', { class: 'check' }, mine, h('label', { for: 'f-mine' }, 'Mine only')));
-  const meForm = h('form', { class: 'me', 'aria-label': 'Who you are' },
-    h('label', { for: 'f-me' }, 'I am'), meSelect,
-    h('p', { class: 'hint', id: 'f-me-hint' },
-      'Remembered in this browser only: API tokens are not tied to a user. "Mine only" shows this user\'s follow-ups.'),
-    h('p', { class: 'field-error', id: 'f-me-error' },
-      filters.mine && !me ? 'Choose who you are to see your follow-ups.' : ''));
-  meForm.addEventListener('submit', (ev) => ev.preventDefault());
-  meSelect.addEventListener('change', () => {
-    rememberUser(meSelect.value);
-    announce(meSelect.value ? `You are ${meSelect.value}` : 'Nobody chosen');
-    if (filters.mine) { route(); if ($('f-me')) $('f-me').focus(); }
-  });
+  const meNote = h('p', { class: 'field-error', id: 'f-me-error' },
+    filters.mine && !me ? 'Signed in with an API token: no follow-ups are yours. Sign in as yourself.' : '');
   if (filters.mine && me) owner.disabled = true;
   form.addEventListener('change', (ev) => {
     const next = new URLSearchParams();
@@ -69,13 +42,12 @@ export function followupsView(hash) {
     if (changed && $(changed)) $(changed).focus();
   });
   form.addEventListener('submit', (ev) => ev.preventDefault());
-  setMain(h('h1', { tabindex: '-1' }, filters.mine && me ? `My follow-ups (${me})` : 'Follow-ups'),
-    meForm, form, error, list);
+  setMain(h('h1', { tabindex: '-1' }, filters.mine && me ? 'My follow-ups' : 'Follow-ups'),
+    form, meNote, error, list);
   document.title = 'Follow-ups · loom-oncall';
   api('GET', '/v1/users').then((r) => {
     for (const u of r.users) {
       owner.append(h('option', { value: u.id, selected: u.id === filters.owner }, u.name ? `${u.name} (${u.id})` : u.id));
-      meSelect.append(h('option', { value: u.id, selected: u.id === me }, userLabel(u)));
     }
   }).catch(() => {});
   async function markDone(fu) {

@@ -68,13 +68,13 @@ export function listView(hash) {
   return { refresh };
 }
 
-function sortIncidents(incidents) {
+export function sortIncidents(incidents) {
   const open = (i) => (OPEN_STATES.includes(i.state) ? 0 : 1);
   return [...incidents].sort((a, b) => open(a) - open(b) ||
     a.severity.localeCompare(b.severity) || b.number - a.number);
 }
 
-function renderList(list, incidents) {
+export function renderList(list, incidents) {
   const focusedId = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.incident : null;
   list.replaceChildren(...incidents.map((i) => h('li',

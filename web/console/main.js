@@ -6,7 +6,8 @@
 // The files: api.js (requests, errors, the session), dom.js and forms.js (DOM helpers), time.js,
 // people.js, settings.js; signin.js; one file per view: incidents.js (the list), incident.js (one
 // incident, with its parts in incident_*.js), oncall.js (+ oncall_schedules.js), followups.js,
-// drills.js (+ drill_forms.js), review.js, reports.js, heartbeats.js.
+// drills.js (+ drill_forms.js), review.js, reports.js, heartbeats.js, mine.js (the person's own
+// work).
 import { api, onSessionEnded, setSession } from './api.js';
 import { $, labelTables } from './dom.js';
 import { drillsView } from './drills.js';
@@ -14,11 +15,12 @@ import { followupsView } from './followups.js';
 import { heartbeatsView } from './heartbeats.js';
 import { incidentView } from './incident.js';
 import { listView } from './incidents.js';
+import { mineView } from './mine.js';
 import { oncallView } from './oncall.js';
 import { reportsView } from './reports.js';
 import { reviewView } from './review.js';
 import { route, setViews } from './router.js';
-import { showSignIn, signOut, start } from './signin.js';
+import { showSignIn, signOut, signOutEverywhere, start } from './signin.js';
 import { tick } from './time.js';
 
 setViews({
@@ -26,13 +28,14 @@ setViews({
   incident: incidentView,
   review: reviewView,
   named: { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
-           '#/drills': drillsView, '#/heartbeats': heartbeatsView },
+           '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView },
 });
 onSessionEnded(showSignIn);
 
 async function boot() {
   new MutationObserver(() => labelTables($('main'))).observe($('main'), { childList: true, subtree: true });
   $('signout').addEventListener('click', signOut);
+  $('signout-all').addEventListener('click', signOutEverywhere);
   window.addEventListener('hashchange', route);
   setInterval(tick, 1000);
   let s = null;

@@ -60,10 +60,11 @@ Result<bool> DeleteOverride(Connection& db, int64_t id) {
 
 Result<int64_t> UpsertUsers(Connection& db, const std::vector<User>& users, TimePoint now) {
   Result<Statement*> stmt = db.Prepare(
-      "INSERT INTO users(id, name, email, time_zone, contact_methods_json, updated_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-      " email = excluded.email, time_zone = excluded.time_zone,"
-      " contact_methods_json = excluded.contact_methods_json, updated_at = excluded.updated_at");
+      "INSERT INTO users(id, name, email, time_zone, contact_methods_json, updated_at, role,"
+      " source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'config') ON CONFLICT(id) DO UPDATE SET"
+      " name = excluded.name, email = excluded.email, time_zone = excluded.time_zone,"
+      " contact_methods_json = excluded.contact_methods_json, updated_at = excluded.updated_at,"
+      " role = excluded.role, source = 'config'");
   if (!stmt.ok()) return std::move(stmt).error();
   for (const User& u : users) {
     Query q(*stmt);
@@ -73,6 +74,7 @@ Result<int64_t> UpsertUsers(Connection& db, const std::vector<User>& users, Time
     q.Bind(4, u.time_zone);
     q.Bind(5, ContactMethodsJson(u.contact_methods));
     q.Bind(6, now);
+    q.Bind(7, std::string_view(u.role ? RoleName(*u.role) : ""));
     Status s = q.Run();
     if (!s.ok()) return std::move(s).error();
   }

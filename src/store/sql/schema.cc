@@ -315,6 +315,32 @@ CREATE INDEX alerts_by_group_key ON alerts(service_id, group_key, created_at)
   WHERE group_key <> '';
 )sql";
 
+// Accounts (store/account_store.h): users carry their role, where they came from and their
+// password hash; API tokens may act as a user; single-use password reset tokens; console
+// sessions of people, by the SHA-256 of the cookie value.
+constexpr std::string_view kMigrationAccounts = R"sql(
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'config';
+ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE password_resets (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX console_sessions_by_user ON console_sessions(user_id);
+)sql";
+
 // Heartbeats (core/heartbeat.h, store/sql/heartbeat_tables.h). A ping updates only last_ping_at
 // (by primary key); `deadline_id` names the pending heartbeat_expire deadline, so that an edit
 // can cancel it by id.
@@ -356,7 +382,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationDrills,            // version 8
       kMigrationOutboxMessages,    // version 9
       kMigrationAlertTracking,     // version 10
-      {},                          // version 11: reserved (accounts)
+      kMigrationAccounts,          // version 11
       {},                          // version 12: reserved (teams)
       kMigrationHeartbeats,        // version 13
   };

@@ -67,7 +67,7 @@ Result<std::optional<IntegrationKey>> SqlStore::FindIntegrationKey(const std::st
 Result<std::optional<ApiToken>> SqlStore::FindToken(const std::string& token_hash) {
   auto conn = readers_.Acquire();
   Result<Statement*> stmt = conn->Prepare(
-      "SELECT id, name, role, token_hash, created_at FROM api_tokens"
+      "SELECT id, name, role, token_hash, created_at, user_id FROM api_tokens"
       " WHERE token_hash = ?1 AND revoked_at IS NULL");
   if (!stmt.ok()) return std::move(stmt).error();
   Query q(*stmt);
@@ -81,6 +81,7 @@ Result<std::optional<ApiToken>> SqlStore::FindToken(const std::string& token_has
   if (!ParseRole(q.Text(2), &t.role)) t.role = Role::kViewer;  // unknown role: least privilege
   t.token_hash = q.Text(3);
   t.created_at = q.Time(4);
+  t.user = q.Text(5);
   return std::optional<ApiToken>(std::move(t));
 }
 

@@ -7,6 +7,7 @@
 //   sql_store_outbox.cc     OutboxStore        sql_store_oncall.cc     OnCallStore
 //   sql_store_records.cc    RecordsStore       sql_store_admin.cc      AdminStore
 //   sql_store_heartbeats.cc HeartbeatStore
+//   sql_store_accounts.cc   AccountStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -166,6 +167,24 @@ class SqlStore final : public Store {
   Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured) override;
   Result<std::vector<Heartbeat>> ListHeartbeats() override;
   Result<std::optional<Heartbeat>> GetHeartbeat(const std::string& id) override;
+  // AccountStore (sql_store_accounts.cc).
+  void CreateAccount(StoredAccount account, Callback<StoredAccount> done) override;
+  void SetPasswordHash(std::string user_id, std::string password_hash,
+                       Callback<bool> done) override;
+  void CreatePasswordReset(std::string token_hash, std::string user_id, TimePoint expires_at,
+                           Callback<bool> done) override;
+  void UsePasswordReset(std::string token_hash, std::string password_hash, TimePoint now,
+                        Callback<std::string> done) override;
+  void CreateBoundToken(std::string name, Role role, std::string user_id, std::string token_hash,
+                        Callback<ApiToken> done) override;
+  void CreateSession(StoredSession session, Callback<bool> done) override;
+  void TouchSession(std::string id_hash, TimePoint seen, Callback<bool> done) override;
+  void DeleteSession(std::string id_hash, Callback<bool> done) override;
+  void DeleteUserSessions(std::string user_id, Callback<int64_t> done) override;
+  void DeleteExpiredSessions(TimePoint now, TimePoint idle_since, Callback<int64_t> done) override;
+  Result<std::optional<StoredAccount>> GetAccount(const std::string& id) override;
+  Result<std::vector<StoredAccount>> ListAccounts() override;
+  Result<std::optional<StoredSession>> FindSession(const std::string& id_hash) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

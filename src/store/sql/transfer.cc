@@ -52,6 +52,9 @@ constexpr TableSpec kTables[] = {
     {"followups", "id"},
     {"reviews", "incident_number"},
     {"heartbeats", "id"},
+    // Accounts (schema version 11): reset tokens and people's sessions, by their hashes.
+    {"password_resets", "token_hash"},
+    {"console_sessions", "id_hash"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
