@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "engine/engine_test_support.h"
 #include "http/api_test_support.h"
 #include "oidc/fake_provider.h"
 #include "oidc/sign_on.h"
@@ -22,14 +23,18 @@ class WaitableReply final : public ResponseSink {
   std::future<Response> future_ = promise_.get_future();
 };
 
-OnCallDeps Users() {
+User Alice() {
   User alice;
   alice.id = "alice";
   alice.name = "Alice";
   alice.email = "a@x.test";
+  return alice;
+}
+
+OnCallDeps Users() {
   OnCallDeps deps;
   deps.roster = std::make_shared<Roster>(std::make_shared<const OnCallSnapshot>(
-      OnCallResolver({}, {}), std::map<std::string, User>{{"alice", alice}},
+      OnCallResolver({}, {}), std::map<std::string, User>{{"alice", Alice()}},
       std::map<std::string, BusinessCalendar>{}));
   return deps;
 }
@@ -51,9 +56,12 @@ std::string SetCookieValue(const Response& r, const std::string& name) {
   return "";
 }
 
-class OidcApiTest : public ::testing::Test {
+// The Api over a real SQLite store (people's sessions are stored), with user alice configured.
+class OidcApiTest : public ::loom::testing::StoreFixture {
  protected:
-  OidcApiTest() {
+  void SetUp() override {
+    OpenStore();
+    ASSERT_TRUE(store_->UpsertConfiguredUsers({Alice()}).ok());
     idp_.clock = &clock_;
     idp_.extra_claims = {{"groups", {"oncall-admins"}}};
     OidcConfig config;
@@ -66,9 +74,10 @@ class OidcApiTest : public ::testing::Test {
                           {"sre", "payments", Role::kResponder}};
     sign_on_ =
         std::make_shared<oidc::SignOn>(config, oidc::testing::kRedirect, clock_, idp_.Call());
-    api_ = std::make_unique<Api>(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr,
+    api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr,
                                  Users(), nullptr, nullptr, nullptr, sign_on_);
   }
+  void TearDown() override { api_.reset(); }
 
   Response Get(const std::string& target, const std::string& cookie = "") {
     Request req;
@@ -105,8 +114,6 @@ class OidcApiTest : public ::testing::Test {
     EXPECT_EQ(r.body.find("the-code"), std::string::npos);
   }
 
-  ::loom::testing::FakeClock clock_;
-  FakeStore store_;
   oidc::testing::FakeProvider idp_;
   std::shared_ptr<oidc::SignOn> sign_on_;
   std::unique_ptr<Api> api_;
@@ -142,7 +149,8 @@ TEST_F(OidcApiTest, ACallbackSignsTheMatchedUserInWithTheRolesOfTheirGroups) {
   Response who = Get("/ui/session", "loom_session=" + session);
   ASSERT_EQ(who.status, 200);
   json body = json::parse(who.body);
-  EXPECT_EQ(body["name"], "alice");
+  EXPECT_EQ(body["user"], "alice");
+  EXPECT_EQ(body["name"], "Alice");
   EXPECT_EQ(body["actor"], "user:alice");
   EXPECT_EQ(body["role"], "admin");
 }

@@ -126,16 +126,17 @@ void Api::OidcCallback(const Request& req, const PathParams&, Reply reply) {
     person.role = grants.role;
     person.team_roles = grants.team_roles;
     // On this job thread: a person's session is one store write (SessionStore::Create).
-    Result<SessionStore::Created> created = sessions_.Create(std::move(person));
+    Result<SessionStore::Created> created =
+        sessions_.Create(std::move(person), /*sso_grants=*/true);
     if (!created.ok()) {
       spdlog::error("single sign-on: storing the session of {}: {}", *user,
                     created.error().message);
       return reply->Send(RefusalPage(created.error(), tls));
     }
     spdlog::info("single sign-on: user {} signed in", *user);
-    const int64_t max_age = std::chrono::duration_cast<std::chrono::seconds>(
-                                created->session.expires_at - clock_.Now())
-                                .count();
+    const int64_t max_age =
+        std::chrono::duration_cast<std::chrono::seconds>(created->session.expires_at - clock_.Now())
+            .count();
     Response r = Redirect("/ui/");
     r.headers.emplace_back("Set-Cookie", SessionSetCookie(created->id, max_age, tls));
     r.headers.emplace_back("Set-Cookie", StateCookie("", 0, tls));

@@ -1,6 +1,7 @@
 #include "http/session.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "accounts/person_principal.h"
 #include "common/crypto.h"
@@ -10,7 +11,43 @@ namespace loom::http {
 SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts)
     : clock_(clock), options_(options), accounts_(accounts) {}
 
-Result<SessionStore::Created> SessionStore::Create(Principal principal) {
+std::string EncodeGrants(const Principal& grants) {
+  nlohmann::json teams = nlohmann::json::object();
+  for (const auto& [team, role] : grants.team_roles) teams[team] = RoleName(role);
+  return nlohmann::json{{"role", RoleName(grants.role)}, {"teams", teams}}.dump();
+}
+
+Principal DecodeGrants(std::string_view text) {
+  Principal out;
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return out;
+  if (auto role = j.find("role"); role != j.end() && role->is_string()) {
+    Role parsed = Role::kViewer;
+    if (ParseRole(role->get<std::string>(), &parsed) && parsed != Role::kCalendar) {
+      out.role = parsed;
+    }
+  }
+  if (auto teams = j.find("teams"); teams != j.end() && teams->is_object()) {
+    for (const auto& [team, role] : teams->items()) {
+      Role parsed = Role::kViewer;
+      if (role.is_string() && ParseRole(role.get<std::string>(), &parsed) &&
+          parsed != Role::kCalendar) {
+        out.team_roles[team] = parsed;
+      }
+    }
+  }
+  return out;
+}
+
+void WidenBy(Principal& principal, const Principal& grants) {
+  if (RoleAllows(grants.role, principal.role)) principal.role = grants.role;
+  for (const auto& [team, role] : grants.team_roles) {
+    auto [it, added] = principal.team_roles.emplace(team, role);
+    if (!added && RoleAllows(role, it->second)) it->second = role;
+  }
+}
+
+Result<SessionStore::Created> SessionStore::Create(Principal principal, bool sso_grants) {
   if (principal.user.empty()) return CreateForToken(std::move(principal));
   if (accounts_ == nullptr) return Error::Unavailable("people cannot sign in: no account store");
   Created out;
@@ -27,6 +64,7 @@ Result<SessionStore::Created> SessionStore::Create(Principal principal) {
   row.created_at = now;
   row.last_seen_at = now;
   row.expires_at = out.session.expires_at;
+  if (sso_grants) row.grants = EncodeGrants(out.session.principal);
   Result<bool> stored =
       AwaitWrite<bool>([&](auto done) { accounts_->CreateSession(std::move(row), done); });
   if (!stored.ok()) return std::move(stored).error();
@@ -78,6 +116,7 @@ Result<std::optional<ConsoleSession>> SessionStore::Find(std::string_view id) {
   const StoredSession& row = **stored;
   ConsoleSession session;
   session.principal = PersonPrincipal({row.user_id, row.role});
+  if (!row.grants.empty()) WidenBy(session.principal, DecodeGrants(row.grants));
   session.csrf_token = row.csrf_token;
   session.expires_at = row.expires_at;
   session.idle_expires_at = std::min(row.last_seen_at + options_.idle, row.expires_at);

@@ -67,7 +67,12 @@ class SessionStore {
   // A new session for `principal`. A person's (principal.user not empty) is written to the
   // AccountStore before this returns: it blocks for one store write, so call it off the I/O
   // threads (kUnavailable/kInternal when the write fails). A token's is kept in memory.
-  Result<Created> Create(Principal principal);
+  //
+  // `sso_grants`: single sign-on's grants (its groups' roles, in principal.role and
+  // principal.team_roles) are kept with the session, and every Find widens the person's current
+  // principal by them; without it (local sign-in) only the person's own roles count, as they are
+  // at each request.
+  Result<Created> Create(Principal principal, bool sso_grants = false);
   // A new session for an API token's principal (bound to a user or not), kept in memory only.
   Result<Created> CreateForToken(Principal principal);
 
@@ -100,6 +105,15 @@ class SessionStore {
   std::unordered_map<std::string, ConsoleSession> by_hash_;  // guarded by mu_
   TimePoint last_sweep_{};                                   // guarded by mu_
 };
+
+// The grants of a principal as kept with a session (StoredSession::grants), and back: JSON
+// {"role": "admin", "teams": {"payments": "responder"}}. Decode of "" or of text it cannot read is
+// "no grant" (a viewer with no team roles).
+std::string EncodeGrants(const Principal& grants);
+Principal DecodeGrants(std::string_view text);
+
+// `principal` widened by `grants`: the wider global role, and per team the wider role.
+void WidenBy(Principal& principal, const Principal& grants);
 
 // What the holder of a session may do in the console, decided here from the principal's role so
 // that the console holds no role rule of its own (GET /ui/session answers it; per incident, the

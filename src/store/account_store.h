@@ -41,6 +41,9 @@ struct StoredSession {
   TimePoint last_seen_at{};  // idle expiry counts from here
   TimePoint expires_at{};    // absolute expiry
   std::optional<Role> role;  // read with the session: the user's current role (StoredAccount)
+  // What single sign-on granted at sign-in (its groups' roles, http/session.h
+  // EncodeGrants), kept for the session's life; "" for a local sign-in.
+  std::string grants;
 };
 
 class AccountStore {

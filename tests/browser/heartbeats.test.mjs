@@ -65,8 +65,9 @@ test('the Heartbeats page shows each heartbeat with its state and last ping', as
   const problems = [];
   page.on('pageerror', (err) => problems.push(String(err)));
   await page.goto(server.url + '/');
+  await page.getByText('Sign in with an API token').click();
   await page.getByLabel('API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use the token' }).click();
   await page.getByRole('heading', { name: 'Incidents' }).waitFor();
   await page.getByRole('link', { name: 'Heartbeats' }).click();
   await page.getByRole('heading', { name: 'Heartbeats' }).waitFor();

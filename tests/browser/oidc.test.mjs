@@ -121,7 +121,7 @@ test('a person signs in through the provider and the console knows them', async 
   await page.screenshot({ path: path.join(ARTIFACTS, 'oidc-sign-in-form.png'), fullPage: true });
   await signInAtProvider(page, 'alice', 'alice-pw');
   await page.waitForURL(`${loomUrl}/ui/**`);
-  await assert.doesNotReject(page.locator('#who', { hasText: 'alice · admin' }).waitFor());
+  await assert.doesNotReject(page.locator('#who', { hasText: 'Alice Primary · admin' }).waitFor());
   const session = await page.evaluate(async () => (await fetch('/ui/session')).json());
   assert.equal(session.actor, 'user:alice');
   assert.equal(session.role, 'admin');

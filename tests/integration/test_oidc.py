@@ -131,7 +131,7 @@ class OidcSignInTest(harness.ServerTestCase):
         # with the global role of her group oncall-admins.
         self.assertNotIn("loom_oidc_state", browser.jar.get(f"127.0.0.1:{self.port}", {}))
         session = self.session(browser)
-        self.assertEqual(session["name"], "alice")
+        self.assertEqual(session["user"], "alice")
         self.assertEqual(session["actor"], "user:alice")
         self.assertEqual(session["role"], "admin")
         # What she does is recorded as her.
@@ -147,14 +147,16 @@ class OidcSignInTest(harness.ServerTestCase):
         actors = [e.get("actor") for e in detail.get("timeline", [])]
         self.assertIn("user:alice", actors, detail)
 
-    def test_groups_without_a_global_mapping_give_a_viewer(self):
+    def test_groups_without_a_global_mapping_leave_the_persons_own_role(self):
+        # bob's groups grant nothing globally: he keeps his own role (users[].role; a person is a
+        # responder unless it says otherwise), which a grant could only widen.
         browser = Browser()
         self.assertSignedIn(browser.request("GET", self.start_sign_in(browser, "bob", "bob-pw")),
                             browser)
         session = self.session(browser)
         self.assertEqual(session["actor"], "user:bob")
-        self.assertEqual(session["role"], "viewer")
-        self.assertFalse(session["can_write"])
+        self.assertEqual(session["role"], "responder")
+        self.assertTrue(session["can_write"])
 
     def test_a_replayed_state_is_refused(self):
         browser = Browser()

@@ -336,7 +336,8 @@ CREATE TABLE console_sessions (
   csrf_token TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   last_seen_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  grants TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX console_sessions_by_user ON console_sessions(user_id);
 )sql";

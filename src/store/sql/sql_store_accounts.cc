@@ -201,7 +201,7 @@ void SqlStore::CreateSession(StoredSession session, Callback<bool> done) {
       [this, session = std::move(session)]() -> Result<bool> {
         Result<Statement*> stmt = writer_->connection().Prepare(
             "INSERT INTO console_sessions(id_hash, user_id, csrf_token, created_at, last_seen_at,"
-            " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            " expires_at, grants) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         if (!stmt.ok()) return std::move(stmt).error();
         Query q(*stmt);
         q.Bind(1, session.id_hash);
@@ -210,6 +210,7 @@ void SqlStore::CreateSession(StoredSession session, Callback<bool> done) {
         q.Bind(4, session.created_at);
         q.Bind(5, session.last_seen_at);
         q.Bind(6, session.expires_at);
+        q.Bind(7, session.grants);
         Status s = q.Run();
         if (!s.ok()) return std::move(s).error();
         return true;
@@ -299,7 +300,8 @@ Result<std::optional<StoredSession>> SqlStore::FindSession(const std::string& id
   auto rows = ReadRows<StoredSession>(
       *conn,
       "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at,"
-      " u.role FROM console_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1",
+      " u.role, s.grants FROM console_sessions s JOIN users u ON u.id = s.user_id"
+      " WHERE s.id_hash = ?1",
       id_hash, [](const Query& q, StoredSession* s) {
         s->id_hash = q.Text(0);
         s->user_id = q.Text(1);
@@ -308,6 +310,7 @@ Result<std::optional<StoredSession>> SqlStore::FindSession(const std::string& id
         s->last_seen_at = q.Time(4);
         s->expires_at = q.Time(5);
         s->role = RoleColumn(q.Text(6));
+        s->grants = q.Text(7);
       });
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return std::optional<StoredSession>();
