@@ -3,7 +3,7 @@
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
 # Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
 # the build compiles into the console), tests/ical (ical.js) and tests/browser (playwright-core,
-# which drives Debian's chromium package).
+# which drives Debian's chromium package) and tests/providers (twilio, the vendor's helper library).
 set -euo pipefail
 
 packages=(
@@ -40,6 +40,8 @@ install_npm_dependencies() {
   # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium). Pinned
   # to 1.61, the last release that runs on Debian 12's own Node.js 18 (1.62 and later need 20).
   install_npm_packages tests/browser playwright-core
+  # tests/providers: the official twilio helper, which signs the callbacks test_twilio.py sends.
+  install_npm_packages tests/providers twilio
 }
 
 missing=()

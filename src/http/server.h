@@ -36,8 +36,10 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   int max_connections = 10000;
   std::string version = "0.1.0";
-  DrillSettings drills;      // `drills:` (ApiOptions::drills)
-  TimePoint drill_anchor{};  // ApiOptions::drill_anchor
+  DrillSettings drills;           // `drills:` (ApiOptions::drills)
+  TimePoint drill_anchor{};       // ApiOptions::drill_anchor
+  std::string public_url;         // ApiOptions::public_url
+  std::string twilio_auth_token;  // ApiOptions::twilio_auth_token
 };
 
 struct ServerDeps {

@@ -26,11 +26,12 @@ struct Request {
   std::string_view admin_token;    // the x-loom-admin-token header, "" when absent
   std::string_view body;
   // For the web console's sessions (http/session.h); "" when absent.
-  std::string_view cookie;      // the Cookie header
-  std::string_view origin;      // the Origin header
-  std::string_view host;        // the Host header
-  std::string_view csrf_token;  // the X-CSRF-Token header
-  bool tls = false;             // received over TLS
+  std::string_view cookie;            // the Cookie header
+  std::string_view origin;            // the Origin header
+  std::string_view host;              // the Host header
+  std::string_view csrf_token;        // the X-CSRF-Token header
+  std::string_view twilio_signature;  // the X-Twilio-Signature header (twilio_handlers.cc)
+  bool tls = false;                   // received over TLS
 };
 
 struct Response {

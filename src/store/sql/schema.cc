@@ -315,6 +315,19 @@ CREATE INDEX alerts_by_group_key ON alerts(service_id, group_key, created_at)
   WHERE group_key <> '';
 )sql";
 
+// SMS and voice through Twilio (src/notify/twilio): the provider's id of the attempt it accepted
+// and the delivery state its status callbacks report, per outbox row; the numbers that replied
+// STOP (no SMS until START).
+constexpr std::string_view kMigrationTwilio = R"sql(
+ALTER TABLE outbox ADD COLUMN provider_id TEXT;
+ALTER TABLE outbox ADD COLUMN provider_status TEXT;
+CREATE INDEX outbox_by_provider_id ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+CREATE TABLE sms_opt_outs (
+  number TEXT PRIMARY KEY,
+  opted_out_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -332,6 +345,11 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationDrills,            // version 8
       kMigrationOutboxMessages,    // version 9
       kMigrationAlertTracking,     // version 10
+      {},                          // version 11: reserved (accounts)
+      {},                          // version 12: reserved (teams)
+      {},                          // version 13: reserved (heartbeats)
+      {},                          // version 14: reserved (maintenance)
+      kMigrationTwilio,            // version 15
   };
   return kMigrations;
 }
