@@ -179,7 +179,7 @@ TEST(ParseConfig, ContactMethodErrorsNameFileLineAndKey) {
       "loom-oncall.yaml:17: users[0].contact_methods[13].address: does not apply to type slack "
       "(use url or url_env)",
       "loom-oncall.yaml:18: users[0].contact_methods[14].token: unknown key (expected one of: "
-      "id, type, address, url, url_env, secret_env)",
+      "id, type, address, url, url_env, secret_env, number)",
   };
   for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
   // Secrets from the environment never appear; the variables are named instead.
