@@ -44,7 +44,7 @@ class FakeChannel final : public Channel {
     if (hook) hook();
     std::lock_guard<std::mutex> lock(mu_);
     --in_flight;
-    if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, ""};
+    if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, "", ""};
     SendResult r = script.front();
     script.pop_front();
     return r;
@@ -63,7 +63,7 @@ class FakeChannel final : public Channel {
 
 SendResult Answer(SendResult::Outcome outcome, int status,
                   std::optional<Duration> retry_after = std::nullopt) {
-  return {outcome, retry_after, status, "HTTP " + std::to_string(status)};
+  return {outcome, retry_after, status, "HTTP " + std::to_string(status), ""};
 }
 
 ContactMethod Method(const std::string& id, const std::string& type, const std::string& address) {
