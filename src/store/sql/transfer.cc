@@ -51,6 +51,7 @@ constexpr TableSpec kTables[] = {
     {"final_summaries", "incident_number"},
     {"followups", "id"},
     {"reviews", "incident_number"},
+    {"sms_opt_outs", "number"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
