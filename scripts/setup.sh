@@ -3,7 +3,8 @@
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
 # Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
 # the build compiles into the console), tests/ical (ical.js), tests/browser (playwright-core,
-# which drives Debian's chromium package) and tests/oidc (oidc-provider).
+# which drives Debian's chromium package), tests/oidc (oidc-provider) and tests/providers (twilio,
+# the vendor's helper library).
 set -euo pipefail
 
 packages=(
@@ -43,6 +44,8 @@ install_npm_dependencies() {
   install_npm_packages tests/browser playwright-core
   # tests/oidc: oidc-provider, the OpenID Connect provider the single sign-on tests sign in at.
   install_npm_packages tests/oidc oidc-provider
+  # tests/providers: the official twilio helper, which signs the callbacks test_twilio.py sends.
+  install_npm_packages tests/providers twilio
 }
 
 missing=()

@@ -53,6 +53,19 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   if (!made.ok()) return std::move(made).error();
   ChannelSettings& settings = *made;
   const NotifyConfig& notify = config.notify;
+  if (notify.twilio) {
+    TwilioOptions twilio;
+    twilio.account_sid = notify.twilio->account_sid;
+    twilio.auth_token = notify.twilio->auth_token;
+    twilio.from = notify.twilio->from;
+    twilio.messaging_service_sid = notify.twilio->messaging_service_sid;
+    twilio.api_url = notify.twilio->api_url;
+    twilio.public_url = config.server.public_url;
+    settings.twilio = std::move(twilio);
+    settings.sms_opted_out = [&store](const std::string& number) {
+      return store.SmsOptedOut(number);
+    };
+  }
   // Every registered type whose settings are there; the others dead-letter their messages.
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const ChannelType* type : ChannelTypes()) {
@@ -75,6 +88,10 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   options.retry.max = notify.retry_max;
   options.bundle_window = notify.bundle_window;
   options.links = std::move(links);
+  if (notify.twilio) {
+    options.hourly_limit = {{"sms", notify.twilio->per_person_hourly},
+                            {"voice", notify.twilio->per_person_hourly}};
+  }
   auto service =
       std::make_unique<DeliveryService>(store, clock, std::move(roster), std::move(channels),
                                         std::move(incident_channels), std::move(options));

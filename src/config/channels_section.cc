@@ -19,6 +19,8 @@ struct ChannelTypeInfo {
   bool is_email = false;   // written as an e-mail `address` (else as `url` or `url_env`)
   bool is_signed = false;  // its messages are signed: `secret_env` applies
   bool via_smtp = false;   // sent through notify.smtp
+  bool is_phone = false;   // written as an E.164 `number`
+  std::string provider;    // the notify.providers entry it sends through ("" = none)
 };
 
 // Which types a contact method and an incident channel may have, how each is written and
@@ -31,6 +33,8 @@ ChannelTypeInfo CheckChannelType(ChannelUse use, const std::string& type) {
     info.is_email = channel->address == ChannelAddress::kEmail;
     info.is_signed = channel->signs;
     info.via_smtp = channel->via_smtp;
+    info.is_phone = channel->address == ChannelAddress::kPhoneNumber;
+    info.provider = std::string(channel->provider);
   }
   if (use == ChannelUse::kContactMethod) {
     if (channel == nullptr) {
@@ -129,6 +133,23 @@ void ParseWebDestination(YamlWalker& w, const Entries& m, const YAML::Node& node
   out->secrets = std::move(d.secrets);
 }
 
+// The `number` of a phone contact method (sms, voice): required, E.164; no other address key.
+void ParsePhoneNumber(YamlWalker& w, const Entries& m, const YAML::Node& node,
+                      const std::string& path, ContactMethod* out) {
+  for (const char* key : {"address", "url", "url_env", "secret_env"}) {
+    if (const Entry* wrong = Find(m, key)) {
+      w.Report(wrong->key, Join(path, key),
+               "does not apply to type " + out->type + " (use number)");
+    }
+  }
+  if (w.RequiredString(m, node, path, "number", &out->address) && !IsE164Number(out->address)) {
+    w.Report(Find(m, "number")->value, Join(path, "number"),
+             "'" + out->address +
+                 "' is not an E.164 phone number (+ and up to 15 digits, e.g. "
+                 "+15551234567)");
+  }
+}
+
 }  // namespace
 
 void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
@@ -136,10 +157,10 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
                          std::set<std::string>* ids) {
   std::map<std::string, int> id_lines;
   w.ForEachItem(
-      e, path, "{ id, type, address | url | url_env, secret_env }",
+      e, path, "{ id, type, address | url | url_env | number, secret_env }",
       [&](const YAML::Node& node, const std::string& item_path) {
-        auto m =
-            w.Mapping(node, item_path, {"id", "type", "address", "url", "url_env", "secret_env"});
+        auto m = w.Mapping(node, item_path,
+                           {"id", "type", "address", "url", "url_env", "secret_env", "number"});
         if (!m) return;
         ContactMethod cm;
         if (w.RequiredString(*m, node, item_path, "id", &cm.id)) {
@@ -153,6 +174,19 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
         if (!info.problem.empty()) {
           w.Report(type->value, Join(item_path, "type"), info.problem);
           return;
+        }
+        if (!info.provider.empty() && names.providers.count(info.provider) == 0) {
+          w.Report(type->value, Join(item_path, "type"),
+                   "contact method type " + cm.type + " needs notify.providers." + info.provider);
+        }
+        if (info.is_phone) {
+          ParsePhoneNumber(w, *m, node, item_path, &cm);
+          out->push_back(std::move(cm));
+          return;
+        }
+        if (const Entry* wrong = Find(*m, "number")) {
+          w.Report(wrong->key, Join(item_path, "number"),
+                   "does not apply to type " + cm.type + " (only sms and voice have a number)");
         }
         if (!info.is_email) {
           // A URL, from the file or the environment.

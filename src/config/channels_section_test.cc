@@ -179,7 +179,7 @@ TEST(ParseConfig, ContactMethodErrorsNameFileLineAndKey) {
       "loom-oncall.yaml:17: users[0].contact_methods[13].address: does not apply to type slack "
       "(use url or url_env)",
       "loom-oncall.yaml:18: users[0].contact_methods[14].token: unknown key (expected one of: "
-      "id, type, address, url, url_env, secret_env)",
+      "id, type, address, url, url_env, secret_env, number)",
   };
   for (const std::string& line : expected) EXPECT_THAT(m, HasSubstr(line)) << m;
   // Secrets from the environment never appear; the variables are named instead.
@@ -240,6 +240,55 @@ TEST(ParseConfig, IncidentChannelErrorsNameFileLineAndKey) {
   // Ids are unique per service: services[2] may use slack-0 again.
   EXPECT_THAT(m, ::testing::Not(HasSubstr("services[2]")));
   EXPECT_THAT(m, ::testing::Not(HasSubstr(kSlackUrl)));
+}
+
+TEST(ParseConfig, PhoneContactMethodsNeedTheirProviderAndANumber) {
+  FakeEnv env({{"TW_SID", "AC123"}, {"TW_TOKEN", "tw-token"}});
+  const std::string twilio =
+      "notify: { providers: { twilio: { account_sid_env: TW_SID, auth_token_env: TW_TOKEN, "
+      "from: \"+15005550006\" } } }\n";
+  auto r = Parse(R"(users:
+  - id: alice
+    contact_methods:
+      - { id: text, type: sms, number: "+15551234567" }
+      - { id: call, type: voice, number: "+442071838750" }
+)" + twilio,
+                 env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const User& alice = r->users[0].user;
+  EXPECT_EQ(alice.contact_methods[0].type, "sms");
+  EXPECT_EQ(alice.contact_methods[0].address, "+15551234567");
+  EXPECT_EQ(alice.contact_methods[1].address, "+442071838750");
+
+  const std::string m = ErrorOf(R"(users:
+  - id: alice
+    contact_methods:
+      - { id: a, type: sms, number: "555-1234" }
+      - { id: b, type: voice, url: "https://x.example.com" }
+      - { id: c, type: slack, url: "https://x.example.com", number: "+15551234567" }
+)",
+                                env);
+  for (const char* line : {
+           "loom-oncall.yaml:4: users[0].contact_methods[0].type: contact method type sms needs "
+           "notify.providers.twilio",
+           "loom-oncall.yaml:4: users[0].contact_methods[0].number: '555-1234' is not an E.164 "
+           "phone number",
+           "loom-oncall.yaml:5: users[0].contact_methods[1].type: contact method type voice needs "
+           "notify.providers.twilio.from",
+           "loom-oncall.yaml:5: users[0].contact_methods[1].url: does not apply to type voice "
+           "(use number)",
+           "users[0].contact_methods[1].number: is required",
+           "loom-oncall.yaml:6: users[0].contact_methods[2].number: does not apply to type slack",
+       }) {
+    EXPECT_THAT(m, HasSubstr(line)) << m;
+  }
+  // A messaging service sends SMS but cannot call.
+  EXPECT_THAT(ErrorOf("users: [ { id: a, contact_methods: [ { id: c, type: voice, number: "
+                      "\"+15551234567\" } ] } ]\nnotify: { providers: { twilio: { "
+                      "account_sid_env: TW_SID, auth_token_env: TW_TOKEN, "
+                      "messaging_service_sid: MG1 } } }\n",
+                      env),
+              HasSubstr("contact method type voice needs notify.providers.twilio.from"));
 }
 
 }  // namespace

@@ -79,6 +79,19 @@ struct SmtpConfig {
   bool verify_tls = true;
 };
 
+// `notify.providers.twilio:` — the Twilio account the sms and voice channels send through.
+struct TwilioConfig {
+  std::string account_sid_env, auth_token_env;  // the variables named
+  std::string account_sid;                      // from `account_sid_env`
+  std::string auth_token;                       // from `auth_token_env`; never logged or shown
+  std::string from;                             // E.164 sender number
+  std::string messaging_service_sid;            // "MG…": SMS through a messaging service
+  std::string api_url = "https://api.twilio.com/2010-04-01";  // without a trailing '/'
+  // SMS and voice messages to one person per hour (`per_person_hourly`); beyond it the pages
+  // wait and go out bundled, never dropped.
+  int per_person_hourly = 20;
+};
+
 // `notify:` — delivery of the outbox (docs/configuration.md).
 struct NotifyConfig {
   std::optional<SmtpConfig> smtp;
@@ -96,6 +109,7 @@ struct NotifyConfig {
   Duration timeout = std::chrono::seconds(10);  // per delivery attempt
   Duration link_ttl = std::chrono::hours(24);   // one-click links expire after this
   std::string link_secret;  // from `link_secret_env`; "" = generated once and kept in the store
+  std::optional<TwilioConfig> twilio;  // `providers.twilio`
 };
 
 // `probe:` of a service: the LOOM node the availability playbook reads

@@ -1,6 +1,8 @@
 // `notify:` — how the outbox is delivered: the SMTP server, reachable private hosts, workers,
 // retries, bundling and one-click links (docs/configuration.md "notify").
 
+#include <tuple>
+
 #include "config/config_sections.h"
 #include "config/value_checks.h"
 
@@ -41,18 +43,73 @@ void ParseSmtp(YamlWalker& w, const Entry& e, const std::string& path, SmtpConfi
   }
 }
 
+void ParseTwilio(YamlWalker& w, const Entry& e, const std::string& path, TwilioConfig* out,
+                 DefinedNames* names) {
+  auto m = w.Mapping(e.value, path,
+                     {"account_sid_env", "auth_token_env", "from", "messaging_service_sid",
+                      "api_url", "per_person_hourly"});
+  if (!m) return;
+  for (auto [key, name, value] :
+       {std::tuple{"account_sid_env", &out->account_sid_env, &out->account_sid},
+        std::tuple{"auth_token_env", &out->auth_token_env, &out->auth_token}}) {
+    const Entry* env = Find(*m, key);
+    if (env == nullptr) {
+      w.Report(e.value, Join(path, key), "is required");
+      continue;
+    }
+    w.EnvValue(env, Join(path, key), name, value);
+  }
+  const Entry* from = Find(*m, "from");
+  const Entry* service = Find(*m, "messaging_service_sid");
+  if ((from == nullptr) == (service == nullptr)) {
+    w.Report(e.value, path, "set exactly one of from or messaging_service_sid");
+  }
+  if (w.String(from, Join(path, "from"), &out->from)) {
+    names->providers.insert("twilio.from");
+    if (!IsE164Number(out->from)) {
+      w.Report(from->value, Join(path, "from"),
+               "'" + out->from + "' is not an E.164 phone number (+ and up to 15 digits)");
+    }
+  }
+  if (w.String(service, Join(path, "messaging_service_sid"), &out->messaging_service_sid) &&
+      !out->messaging_service_sid.starts_with("MG")) {
+    w.Report(service->value, Join(path, "messaging_service_sid"),
+             "'" + out->messaging_service_sid + "' is not a messaging service SID (MG...)");
+  }
+  if (const Entry* url = Find(*m, "api_url"); w.String(url, Join(path, "api_url"), &out->api_url)) {
+    while (out->api_url.ends_with('/')) out->api_url.pop_back();
+    if (std::string why = HttpUrlProblem(out->api_url); !why.empty()) {
+      w.Report(url->value, Join(path, "api_url"), why);
+    }
+  }
+  w.Int(Find(*m, "per_person_hourly"), Join(path, "per_person_hourly"), 1, 3600,
+        &out->per_person_hourly);
+}
+
+// `notify.providers`: the vendor accounts the phone channels send through.
+void ParseProviders(YamlWalker& w, const Entry& e, NotifyConfig* out, DefinedNames* names) {
+  auto m = w.Mapping(e.value, "notify.providers", {"twilio"});
+  if (!m) return;
+  if (const Entry* twilio = Find(*m, "twilio"); twilio != nullptr && !twilio->value.IsNull()) {
+    names->providers.insert("twilio");  // even when invalid: its own errors say what is wrong
+    out->twilio.emplace();
+    ParseTwilio(w, *twilio, "notify.providers.twilio", &*out->twilio, names);
+  }
+}
+
 }  // namespace
 
 void ParseNotify(YamlWalker& w, const Entry& section, NotifyConfig* out, DefinedNames* names) {
   auto m = w.Mapping(section.value, "notify",
                      {"smtp", "allow_hosts", "workers", "per_destination", "max_attempts", "retry",
-                      "bundle_window", "timeout", "link_ttl", "link_secret_env"});
+                      "bundle_window", "timeout", "link_ttl", "link_secret_env", "providers"});
   if (!m) return;
   if (const Entry* e = Find(*m, "smtp"); e != nullptr && !e->value.IsNull()) {
     names->smtp = true;  // even when invalid: its own errors say what is wrong
     out->smtp.emplace();
     ParseSmtp(w, *e, "notify.smtp", &*out->smtp);
   }
+  if (const Entry* e = Find(*m, "providers")) ParseProviders(w, *e, out, names);
   if (const Entry* e = Find(*m, "allow_hosts")) {
     w.ForEachItem(*e, "notify.allow_hosts", "host names, IP addresses or CIDR ranges",
                   [&](const YAML::Node& item, const std::string& item_path) {

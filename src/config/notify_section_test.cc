@@ -107,5 +107,68 @@ TEST(ParseConfig, NotifyErrorsNameFileLineAndKey) {
               HasSubstr("loom-oncall.yaml:1: notify: must be a mapping"));
 }
 
+TEST(ParseConfig, NotifyProvidersTwilio) {
+  FakeEnv env({{"TW_SID", "AC123"}, {"TW_TOKEN", "tw-secret-token"}});
+  auto r = Parse(R"(notify:
+  providers:
+    twilio:
+      account_sid_env: TW_SID
+      auth_token_env: TW_TOKEN
+      from: "+15005550006"
+      api_url: "http://127.0.0.1:9000/2010-04-01/"
+)",
+                 env);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->notify.twilio.has_value());
+  const TwilioConfig& t = *r->notify.twilio;
+  EXPECT_EQ(t.account_sid, "AC123");
+  EXPECT_EQ(t.auth_token, "tw-secret-token");
+  EXPECT_EQ(t.from, "+15005550006");
+  EXPECT_EQ(t.api_url, "http://127.0.0.1:9000/2010-04-01");
+  EXPECT_EQ(t.per_person_hourly, 20);
+
+  auto defaults = Parse(
+      "notify: { providers: { twilio: { account_sid_env: TW_SID, auth_token_env: TW_TOKEN, "
+      "messaging_service_sid: MG1, per_person_hourly: 5 } } }\n",
+      env);
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->notify.twilio->api_url, "https://api.twilio.com/2010-04-01");
+  EXPECT_EQ(defaults->notify.twilio->messaging_service_sid, "MG1");
+  EXPECT_EQ(defaults->notify.twilio->per_person_hourly, 5);
+  EXPECT_FALSE(Parse("").value().notify.twilio.has_value());
+}
+
+TEST(ParseConfig, NotifyProvidersTwilioErrors) {
+  FakeEnv env({{"TW_SID", "AC123"}, {"TW_TOKEN", "tw-secret-token"}});
+  const std::string m = ErrorOf(R"(notify:
+  providers:
+    twilio:
+      auth_token_env: UNSET_TOKEN
+      from: "5551234"
+      messaging_service_sid: XX1
+      api_url: "ftp://api.example.com"
+      per_person_hourly: 0
+    pager: {}
+)",
+                                env);
+  for (const char* line : {
+           "loom-oncall.yaml:4: notify.providers.twilio.account_sid_env: is required",
+           "loom-oncall.yaml:4: notify.providers.twilio.auth_token_env: environment variable "
+           "UNSET_TOKEN is not set",
+           "notify.providers.twilio: set exactly one of from or messaging_service_sid",
+           "loom-oncall.yaml:5: notify.providers.twilio.from: '5551234' is not an E.164 phone "
+           "number",
+           "loom-oncall.yaml:6: notify.providers.twilio.messaging_service_sid: 'XX1' is not a "
+           "messaging service SID",
+           "loom-oncall.yaml:7: notify.providers.twilio.api_url:",
+           "loom-oncall.yaml:8: notify.providers.twilio.per_person_hourly: must be an integer "
+           "from 1 to 3600",
+           "loom-oncall.yaml:9: notify.providers.pager: unknown key",
+       }) {
+    EXPECT_THAT(m, HasSubstr(line)) << m;
+  }
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("tw-secret-token")));
+}
+
 }  // namespace
 }  // namespace loom::config_test

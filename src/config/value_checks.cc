@@ -1,5 +1,6 @@
 #include "config/value_checks.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -119,6 +120,12 @@ std::string SmtpUrlProblem(std::string_view url) {
   if (parts.port.empty()) return "needs a port, e.g. smtp://mail.example.com:587";
   if (!parts.rest.empty() && parts.rest != "/") return "must not have a path (smtp://HOST:PORT)";
   return "";
+}
+
+bool IsE164Number(std::string_view s) {
+  if (s.size() < 9 || s.size() > 16 || s[0] != '+' || s[1] == '0') return false;
+  return std::all_of(s.begin() + 1, s.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 bool IsEmailAddress(std::string_view s) {

@@ -38,6 +38,9 @@ std::string SmtpUrlProblem(std::string_view url);
 // sides, no spaces, control characters or header punctuation.
 bool IsEmailAddress(std::string_view s);
 
+// An E.164 phone number: '+', then 8 to 15 digits, the first not 0 ("+15551234567").
+bool IsE164Number(std::string_view s);
+
 // A Standard Webhooks signing secret: "whsec_" and base64 (what the webhook channel signs with).
 bool IsWebhookSecret(std::string_view s);
 

@@ -23,6 +23,7 @@ struct IncidentCommand {
     kUnacknowledge,  // acknowledged → triggered: escalation starts again from step 0
     kStatusUpdate,   // a structured status update (runbook "Communications")
     kReassign,       // page `assignee` now; a triggered or acknowledged incident is triggered again
+    kEscalate,       // a triggered incident's escalation moves to its next step now
   };
   Type type = Type::kAcknowledge;
   int64_t incident_number = 0;
@@ -36,10 +37,12 @@ struct IncidentCommand {
   std::string impact, scope, mitigation;
   std::string assignee;  // kReassign: the user paged now (escalation continues from the secondary)
   std::optional<TimePoint> next_update_at;
-  // kAcknowledge through a one-click link (src/notify/action_link.h): the channel it came through
-  // ("email", "slack", "webhook"), recorded in the timeline, and the link's single-use id: the
-  // command fails with kConflict kLinkAlreadyUsed when that id was used before (checked first,
-  // and recorded in the command's transaction, so a command that fails leaves the link unused).
+  // kAcknowledge through a one-click link (src/notify/action_link.h), or kAcknowledge and
+  // kEscalate from a provider's callback (an SMS reply, a call's key press): the channel it came
+  // through ("email", "slack", "webhook", "sms", "voice"), recorded in the timeline, and the
+  // single-use id of the link or callback: the command fails with kConflict kLinkAlreadyUsed when
+  // that id was used before (checked first, and recorded in the command's transaction, so a
+  // command that fails leaves the id unused).
   std::string via;
   std::string link_nonce;
 };

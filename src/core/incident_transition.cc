@@ -161,6 +161,7 @@ NeededFacts FactsFor(const Incident& inc, const IncidentCommand& command) {
       need.playbook = NeedsPlaybookGate(inc);
       break;
     case Type::kResolve: need.playbook = NeedsPlaybookGate(inc); break;
+    case Type::kEscalate: need.next_escalation = inc.state == IncidentState::kTriggered; break;
     default: break;
   }
   return need;
@@ -182,6 +183,12 @@ Status CheckStateAllows(const Incident& inc, Type type) {
       if (inc.state != IncidentState::kTriggered && inc.state != IncidentState::kAcknowledged) {
         return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
                                "; only a triggered or acknowledged incident can be reassigned");
+      }
+      break;
+    case Type::kEscalate:
+      if (inc.state != IncidentState::kTriggered) {
+        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
+                               "; only a triggered incident escalates");
       }
       break;
     case Type::kStatusUpdate:
@@ -280,6 +287,24 @@ Result<TransitionPlan> DecideCommand(const Incident& incident, const IncidentCom
       if (AwaitsUpdates(inc)) p.StartCadence(now, command.next_update_at);
       break;
     }
+    case Type::kEscalate: {
+      if (!facts.next_escalation) {
+        return Error::Conflict(inc.id() +
+                               " has no further escalation step: everyone in its escalation "
+                               "has been paged");
+      }
+      // The pending step runs now, in this transaction: the same deadline, due now.
+      Deadline next = *facts.next_escalation;
+      next.id = 0;
+      next.due_at = now;
+      JsonObjectWriter data;
+      if (!command.via.empty()) data.Add("via", command.via);
+      inc.updated_at = now;
+      p.Event("incident.escalated", command.actor, WithNote(data, command).Finish());
+      plan.cancel_escalation = true;
+      plan.deadlines.push_back(std::move(next));
+      break;
+    }
     case Type::kAddNote:
       inc.updated_at = now;
       p.Event("incident.note", command.actor,
@@ -302,6 +327,7 @@ const char* CommandRouteName(Type type) {
     case Type::kReassign: return "reassign";
     case Type::kStatusUpdate: return "updates";
     case Type::kAddNote: return "notes";
+    case Type::kEscalate: return "escalate";
   }
   return "notes";
 }

@@ -24,6 +24,9 @@
 //   status update  on an open incident; while acknowledged or mitigated it restarts the cadence
 //                  (with the update's promised next time).
 //   note           always.
+//   escalate       a triggered incident's next escalation step (its pending "escalate" deadline)
+//                  runs now; the current step's unsent pages are cancelled. kConflict when the
+//                  escalation has no further step.
 //
 // Thread safety: stateless functions.
 #pragma once
@@ -63,12 +66,15 @@ struct TransitionFacts {
   int64_t live_followups = 0;
   // Resolve and close of a security incident that is not a drill: its playbook.
   std::optional<SecurityPlaybookState> playbook;
+  // kEscalate: the incident's pending "escalate" deadline due first (nullopt: none).
+  std::optional<Deadline> next_escalation;
 };
 
 struct NeededFacts {
   bool last_status_update = false;
   bool summary = false;
   bool playbook = false;
+  bool next_escalation = false;
 };
 
 // Which facts DecideCommand reads for `command` on `incident` (the others may stay unset).
@@ -112,7 +118,7 @@ Status CheckStateAllows(const Incident& incident, IncidentCommand::Type type);
 
 // The API's name of each command (its route under /v1/incidents/{id}/): "acknowledge",
 // "unacknowledge", "mitigate", "resolve", "close", "commander", "severity", "reassign",
-// "updates", "notes".
+// "updates", "notes", "escalate".
 const char* CommandRouteName(IncidentCommand::Type type);
 
 // The commands a caller with `role` may send to `incident` now, by their route names, in the

@@ -172,6 +172,44 @@ TEST(IncidentTransition, ReassignTriggersAgainAndPagesTheAssigneeAtStepZero) {
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);  // checked before the state
 }
 
+TEST(IncidentTransition, EscalateRunsThePendingStepNow) {
+  IncidentCommand escalate = Command(Type::kEscalate);
+  escalate.via = "sms";
+  const Incident triggered = Make(IncidentState::kTriggered, Severity::kSev1);
+  EXPECT_TRUE(FactsFor(triggered, escalate).next_escalation);
+  EXPECT_FALSE(FactsFor(Make(IncidentState::kAcknowledged), escalate).next_escalation);
+  TransitionFacts facts = Facts();
+  Deadline pending;
+  pending.id = 31;
+  pending.incident_number = 7;
+  pending.kind = DeadlineKind::kEscalate;
+  pending.due_at = kNow + minutes(4);
+  pending.payload_json = R"({"arm":3,"step":1})";
+  facts.next_escalation = pending;
+  auto plan = DecideCommand(triggered, escalate, facts, kNow);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->incident.state, IncidentState::kTriggered);
+  EXPECT_EQ(EventTypes(*plan), std::vector<std::string>{"incident.escalated"});
+  EXPECT_EQ(plan->events[0].actor, "user:alice");
+  EXPECT_EQ(plan->events[0].data_json, R"({"via":"sms"})");
+  EXPECT_TRUE(plan->cancel_escalation);
+  EXPECT_FALSE(plan->cancel_all);
+  ASSERT_EQ(plan->deadlines.size(), 1u);
+  EXPECT_EQ(plan->deadlines[0].id, 0);
+  EXPECT_EQ(plan->deadlines[0].kind, DeadlineKind::kEscalate);
+  EXPECT_EQ(plan->deadlines[0].due_at, kNow);
+  EXPECT_EQ(plan->deadlines[0].payload_json, R"({"arm":3,"step":1})");
+
+  // Nothing left to escalate to, or not triggered: refused.
+  auto exhausted = DecideCommand(triggered, escalate, Facts(), kNow);
+  ASSERT_FALSE(exhausted.ok());
+  EXPECT_EQ(exhausted.error().code, ErrorCode::kConflict);
+  auto acked = DecideCommand(Make(IncidentState::kAcknowledged), escalate, facts, kNow);
+  ASSERT_FALSE(acked.ok());
+  EXPECT_EQ(acked.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(std::string(CommandRouteName(Type::kEscalate)), "escalate");
+}
+
 TEST(IncidentTransition, ResolveEndsTheGroupAndEveryDeadline) {
   auto plan = DecideCommand(Make(IncidentState::kMitigated, Severity::kSev3),
                             Command(Type::kResolve), Facts(), kNow);

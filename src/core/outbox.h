@@ -50,6 +50,11 @@ struct OutboxEntry {
   // The message it goes out in, recorded before that message's first attempt (ClaimOutbox) or
   // with an attempt's record: a claimed row is never sent in another message. "" = none yet.
   std::string message_id;
+  // The provider's id of the attempt it accepted (a Twilio SID; "" = none) and the delivery state
+  // its status callbacks reported since ("queued", "sent", "delivered", "failed", "undelivered",
+  // "no-answer", "busy", "completed", "machine"; "" = none yet).
+  std::string provider_id;
+  std::string provider_status;
 };
 
 // Puts an outbox row into a message before the message's first attempt (see ClaimOutbox).
@@ -68,6 +73,8 @@ struct DeliveryRecord {
   std::string last_error;
   // The message the attempt sent; kept when the row names none yet ("" = leave it).
   std::string message_id;
+  // The provider's id of what it accepted (SendResult::provider_id); "" = leave it.
+  std::string provider_id;
   // Timeline event of the incident ("notification.sent", "notification.failed",
   // "notification.dead_lettered"; "" = none), actor "system".
   std::string event_type;

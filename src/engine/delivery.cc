@@ -31,6 +31,7 @@ DeliveryService::DeliveryService(OutboxStore& store, const Clock& clock,
       options_(std::move(options)),
       empty_(EmptyOnCallSnapshot()) {
   if (!options_.jitter) options_.jitter = DefaultJitter;
+  for (const auto& [type, limit] : options_.hourly_limit) budgets_.emplace(type, limit);
   for (IncidentChannel& c : incident_channels) {
     channel_by_recipient_["channel:" + c.service + "/" + c.id] = c;
     channels_by_service_[c.service].push_back(std::move(c));
@@ -162,7 +163,33 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<SteadyT
         }
         const size_t claimed = messages.size();
         const bool bundling = options_.bundle_window > Duration::zero();
-        if (bundling && !fresh_rows.empty()) {
+        // The person's budget of the type (sms, voice): none left, the rows wait for the next
+        // slot; fewer left than messages, they go as one bundle.
+        SendBudget* budget = nullptr;
+        const std::string person = rows.front().recipient;
+        bool bundle_now = false;
+        if (auto b = budgets_.find(dest->type); b != budgets_.end() && !fresh_rows.empty()) {
+          budget = &b->second;
+          const int left = budget->Remaining(person, now);
+          // Rows that waited for their slot go together, as do more rows than slots.
+          for (const OutboxEntry& row : fresh_rows) {
+            if (held_.erase(row.id) > 0) bundle_now = true;
+          }
+          if (left == 0) {
+            const TimePoint slot = budget->NextSlot(person, now);
+            for (const OutboxEntry& row : fresh_rows) {
+              held_.insert(row.id);
+              heap_.push({SteadyUs(slot), row.id});
+            }
+            fresh_rows.clear();
+            bundle_now = false;
+          } else if (fresh_rows.size() > static_cast<size_t>(left)) {
+            bundle_now = true;
+          }
+        }
+        if (bundle_now) {
+          messages.push_back(std::move(fresh_rows));
+        } else if (bundling && !fresh_rows.empty()) {
           // At most one new message per window.
           TimePoint not_before = now;
           if (auto last = last_sent_.find(key); last != last_sent_.end()) {
@@ -193,9 +220,12 @@ std::vector<DeliveryService::Job> DeliveryService::TakeDue(std::optional<SteadyT
           }
           ++in_flight;
           if (bundling) last_sent_[key] = now;
+          if (budget != nullptr && i >= claimed) budget->Record(person, now);
           if (via_relay && relay_.failures > 0) relay_.probing = true;
           // A new message claims its rows when later ones may be bundled with them.
-          jobs.push_back({key, *dest, std::move(message), /*claim=*/i >= claimed && bundling});
+          const bool several = message.size() > 1;
+          jobs.push_back(
+              {key, *dest, std::move(message), /*claim=*/i >= claimed && (bundling || several)});
         }
         if (in_flight == 0) in_flight_.erase(key);
       }
@@ -264,7 +294,10 @@ void DeliveryService::Run(Job job, bool wait) {
   const int bundle = static_cast<int>(job.rows.size());
   std::vector<DeliveryRecord> records =
       RecordsFor(job.rows, result, options_.retry, options_.jitter(), bundle, now, *oncall);
-  for (DeliveryRecord& r : records) r.message_id = notice.id;
+  for (DeliveryRecord& r : records) {
+    r.message_id = notice.id;
+    r.provider_id = result.provider_id;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     switch (result.outcome) {
@@ -422,6 +455,7 @@ void DeliveryService::Stop() {
   loaded_ = false;
   heap_ = {};
   rows_.clear();
+  held_.clear();
   waiting_.clear();
   waiting_rows_ = 0;
 }

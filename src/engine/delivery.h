@@ -23,6 +23,12 @@
 // (rows acknowledged meanwhile are left out). A one-row message needs no claim while nothing is
 // bundled: its id comes from the row's unique key (MessageId), and its attempts' records name it.
 //
+// Per-person limits (Options::hourly_limit, notify.providers.twilio.per_person_hourly for sms and
+// voice): at most N new messages of the type to one person in any hour (engine/send_budget.h).
+// Beyond it the rows wait for the next slot and then go out together as one bundle ("3 new
+// incidents: ..."), whatever the bundle window; when more rows are due at once than slots are
+// left, they go as one bundle now. Nothing is dropped.
+//
 // Failures: retried with exponential backoff and jitter (Retry-After honoured on 429); a 410
 // disables the destination (kept in the store); after `max_attempts` the row is dead-lettered and
 // the user's next contact method is tried. E-mail goes through one relay for every address: once
@@ -60,6 +66,7 @@
 #include "core/roster.h"
 #include "engine/deadline_loop.h"
 #include "engine/delivery_rules.h"
+#include "engine/send_budget.h"
 #include "engine/stats.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
@@ -81,6 +88,9 @@ class DeliveryService {
     // production; null: messages carry no links.
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links;
+    // New messages per person and hour, by channel type ("sms", "voice"); types not listed have
+    // no such limit.
+    std::map<std::string, int> hourly_limit;
   };
 
   // `channels`: by Destination::type (a name of notify/channels.h); a type without a channel
@@ -165,6 +175,10 @@ class DeliveryService {
   size_t waiting_rows_ = 0;                                          // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> last_sent_;                       // GUARDED_BY(mu_)
   std::set<std::string> disabled_;                                   // GUARDED_BY(mu_)
+  std::map<std::string, SendBudget> budgets_;  // GUARDED_BY(mu_): by channel type, keyed by person
+  // GUARDED_BY(mu_): rows waiting for their person's budget (one cancelled meanwhile stays
+  // until Stop).
+  std::set<int64_t> held_;
   // The SMTP relay's health (see the header comment).
   struct RelayHealth {
     int failures = 0;  // transport failures in a row; 0 = up

@@ -44,7 +44,7 @@ class FakeChannel final : public Channel {
     if (hook) hook();
     std::lock_guard<std::mutex> lock(mu_);
     --in_flight;
-    if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, ""};
+    if (script.empty()) return {SendResult::Outcome::kDelivered, std::nullopt, 200, "", ""};
     SendResult r = script.front();
     script.pop_front();
     return r;
@@ -63,7 +63,7 @@ class FakeChannel final : public Channel {
 
 SendResult Answer(SendResult::Outcome outcome, int status,
                   std::optional<Duration> retry_after = std::nullopt) {
-  return {outcome, retry_after, status, "HTTP " + std::to_string(status)};
+  return {outcome, retry_after, status, "HTTP " + std::to_string(status), ""};
 }
 
 ContactMethod Method(const std::string& id, const std::string& type, const std::string& address) {
@@ -119,6 +119,7 @@ class DeliveryTest : public testing::StoreFixture,
     options_d.retry.max = minutes(1);
     options_d.bundle_window = bundle_window_;
     options_d.per_destination = per_destination_;
+    options_d.hourly_limit = hourly_limit_;
     options_d.jitter = [] { return 1.0; };
     options_d.links = [](int64_t number, const std::string& recipient, const std::string& via,
                          TimePoint) {
@@ -190,6 +191,7 @@ class DeliveryTest : public testing::StoreFixture,
 
   Duration bundle_window_ = seconds(30);
   int per_destination_ = 4;
+  std::map<std::string, int> hourly_limit_;
   std::shared_ptr<const SeverityPolicy> policy_;
   std::shared_ptr<Roster> roster_;
   std::shared_ptr<FakeChannel> hook_ = std::make_shared<FakeChannel>();
@@ -432,6 +434,39 @@ TEST_P(DeliveryTest, WithoutAWindowEachPageIsAMessageOfItsOwn) {
   EXPECT_EQ(ids.size(), 3u);
   EXPECT_EQ(slack_->sent.size(), 3u);
   EXPECT_EQ(delivery_->Stats().bundled, 0);
+}
+
+TEST_P(DeliveryTest, BeyondThePersonsHourlyLimitPagesWaitAndGoBundledNeverDropped) {
+  bundle_window_ = Duration::zero();
+  hourly_limit_ = {{"webhook", 2}};
+  Restart();
+  const int64_t a = Trigger("a");
+  delivery_->RunDue();
+  const int64_t b = Trigger("b");
+  delivery_->RunDue();
+  ASSERT_EQ(hook_->sent.size(), 2u);
+  // The budget is spent: c and d wait for the hour to pass, and then go as one message.
+  const int64_t c = Trigger("c");
+  const int64_t d = Trigger("d");
+  AdvanceAndRun(seconds(10));
+  EXPECT_EQ(hook_->sent.size(), 2u);
+  EXPECT_EQ(Rows(c)[0], "page alice/hook pending 0");
+  clock_.Advance(minutes(60));
+  delivery_->RunDue();
+  ASSERT_EQ(hook_->sent.size(), 3u);
+  const Notice& bundle = hook_->sent[2].notice;
+  EXPECT_EQ(bundle.type, "bundle");
+  EXPECT_THAT(Numbers(bundle), ElementsAre(c, d));
+  EXPECT_EQ(Rows(c)[0], "page alice/hook delivered 1");
+  EXPECT_EQ(Rows(d)[0], "page alice/hook delivered 1");
+  EXPECT_THAT(Numbers(hook_->sent[0].notice), ElementsAre(a));
+  EXPECT_THAT(Numbers(hook_->sent[1].notice), ElementsAre(b));
+  // Other types have no such limit: every e-mail to alice went, one each.
+  std::vector<int64_t> mailed;
+  for (const auto& sent : mail_->sent) {
+    if (sent.notice.recipient == "alice") mailed.push_back(Numbers(sent.notice).at(0));
+  }
+  EXPECT_THAT(mailed, ElementsAre(a, b, c, d));
 }
 
 TEST_P(DeliveryTest, WithoutAWindowPagesDueWhileOthersAreInFlightGoSinglyInTurn) {

@@ -41,6 +41,7 @@
 #include "http/metrics.h"
 #include "http/oncall_deps.h"
 #include "http/per_thread.h"
+#include "http/query.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/session.h"
@@ -66,6 +67,11 @@ struct ApiOptions {
   DrillSettings drills;      // `drills:` (drill_handlers.cc)
   TimePoint drill_anchor{};  // when the drill schedule started (0: when the Api started)
   AccountOptions accounts;   // `auth:` (people signing in)
+  // server.public_url without a trailing '/': the URL Twilio signs its callbacks over.
+  std::string public_url;
+  // notify.providers.twilio's Auth Token (a secret); "": the /v1/providers/twilio routes answer
+  // 404 (twilio_handlers.cc).
+  std::string twilio_auth_token;
 };
 
 class Api {
@@ -162,6 +168,7 @@ class Api {
   void AddNote(const Request& req, const PathParams& params, Reply reply);
   void Unacknowledge(const Request& req, const PathParams& params, Reply reply);
   void Reassign(const Request& req, const PathParams& params, Reply reply);
+  void Escalate(const Request& req, const PathParams& params, Reply reply);
   void PostStatusUpdate(const Request& req, const PathParams& params, Reply reply);
   void ListNotifications(const Request& req, const PathParams& params, Reply reply);
   // Authenticates a viewer and loads the {id} incident; otherwise answers the problem (401, 403,
@@ -231,6 +238,17 @@ class Api {
   std::optional<ReportScope> LoadReportScope(const Request& req, const Reply& reply);
   // True when `id` is a configured user (always, when no roster is wired).
   bool IsConfiguredUser(const std::string& id) const;
+
+  // ---- Twilio's callbacks (twilio_handlers.cc) ----
+  // POST /v1/providers/twilio/sms: a reply to an SMS page (acknowledge, escalate, STOP, START).
+  void TwilioSms(const Request& req, const PathParams& params, Reply reply);
+  // POST /v1/providers/twilio/voice: the key a called person pressed.
+  void TwilioVoice(const Request& req, const PathParams& params, Reply reply);
+  // POST /v1/providers/twilio/{sms,voice}/status: a message's or a call's delivery state.
+  void TwilioStatus(const Request& req, const PathParams& params, Reply reply);
+  // The form of a request Twilio signed; otherwise answers 404 (no Twilio configured) or 403
+  // (signature missing or wrong) and returns nullopt.
+  std::optional<QueryParams> VerifyTwilio(const Request& req, const Reply& reply) const;
 
   // ---- one-click links from notifications (link_handlers.cc) ----
   // GET: a confirmation page ("ack") or the incident read-only ("view"); changes nothing.

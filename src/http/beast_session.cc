@@ -281,6 +281,7 @@ class Session final : public SessionBase {
     request.origin = req[bhttp::field::origin];
     request.host = req[bhttp::field::host];
     request.csrf_token = req["x-csrf-token"];
+    request.twilio_signature = req["x-twilio-signature"];
     request.tls = kTls;
     if (peer_.empty()) {
       beast::error_code peer_ec;

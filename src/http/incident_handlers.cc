@@ -206,6 +206,9 @@ void Api::Unacknowledge(const Request& req, const PathParams& params, Reply repl
 void Api::Reassign(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kReassign, req, params, std::move(reply));
 }
+void Api::Escalate(const Request& req, const PathParams& params, Reply reply) {
+  ExecuteCommand(IncidentCommand::Type::kEscalate, req, params, std::move(reply));
+}
 void Api::PostStatusUpdate(const Request& req, const PathParams& params, Reply reply) {
   ExecuteCommand(IncidentCommand::Type::kStatusUpdate, req, params, std::move(reply));
 }

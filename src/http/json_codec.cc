@@ -107,6 +107,9 @@ Json NotificationToJson(const OutboxEntry& e) {
       e.state == OutboxState::kPending ? time_or_null(e.next_attempt_at) : Json(nullptr);
   j["delivered_at"] = time_or_null(e.delivered_at);
   j["last_error"] = e.last_error;
+  // What the provider (Twilio) reported after it accepted the message or call; null: nothing.
+  j["provider_id"] = e.provider_id.empty() ? Json(nullptr) : Json(e.provider_id);
+  j["delivery_status"] = e.provider_status.empty() ? Json(nullptr) : Json(e.provider_status);
   j["details"] = EmbeddedJson(e.payload_json);
   return j;
 }

@@ -38,6 +38,12 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPost, "/v1/incidents/{id}/notes", &Api::AddNote},
         {Method::kPost, "/v1/incidents/{id}/unacknowledge", &Api::Unacknowledge},
         {Method::kPost, "/v1/incidents/{id}/reassign", &Api::Reassign},
+        {Method::kPost, "/v1/incidents/{id}/escalate", &Api::Escalate},
+        // Twilio's callbacks (twilio_handlers.cc): signed, no API token.
+        {Method::kPost, "/v1/providers/twilio/sms", &Api::TwilioSms},
+        {Method::kPost, "/v1/providers/twilio/sms/status", &Api::TwilioStatus},
+        {Method::kPost, "/v1/providers/twilio/voice", &Api::TwilioVoice},
+        {Method::kPost, "/v1/providers/twilio/voice/status", &Api::TwilioStatus},
         {Method::kPost, "/v1/incidents/{id}/updates", &Api::PostStatusUpdate},
         {Method::kGet, "/v1/incidents/{id}/notifications", &Api::ListNotifications},
         {Method::kGet, "/v1/incidents/{id}/alerts", &Api::ListIncidentAlerts},

@@ -43,6 +43,8 @@ struct ServerOptions {
   DrillSettings drills;           // `drills:` (ApiOptions::drills)
   TimePoint drill_anchor{};       // ApiOptions::drill_anchor
   http::AccountOptions accounts;  // ApiOptions::accounts (`auth:`)
+  std::string public_url;         // ApiOptions::public_url
+  std::string twilio_auth_token;  // ApiOptions::twilio_auth_token
 };
 
 struct ServerDeps {

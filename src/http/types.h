@@ -30,6 +30,7 @@ struct Request {
   std::string_view origin;      // the Origin header
   std::string_view host;        // the Host header
   std::string_view csrf_token;  // the X-CSRF-Token header
+  std::string_view twilio_signature;  // the X-Twilio-Signature header (twilio_handlers.cc)
   bool tls = false;             // received over TLS
   // The peer's IP address ("" when unknown): what local sign-in's brake counts per address. Behind
   // a reverse proxy it is the proxy's (X-Forwarded-For is not trusted).

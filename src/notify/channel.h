@@ -69,6 +69,9 @@ struct SendResult {
   std::optional<Duration> retry_after;  // from a 429's Retry-After
   int status = 0;                       // HTTP status or SMTP reply code, 0 if none
   std::string error;  // short, for the timeline; never contains a secret or a URL with one
+  // The provider's id of what it accepted (a Twilio SID), "" when none; recorded with the
+  // attempt so that the provider's status callbacks find it.
+  std::string provider_id;
 };
 
 const char* OutcomeName(SendResult::Outcome outcome);  // "delivered", "retry", "gone", "rejected"

@@ -18,6 +18,7 @@
 #include "notify/channel.h"
 #include "notify/email/email_channel.h"
 #include "notify/outbound_policy.h"
+#include "notify/twilio/twilio_client.h"
 
 namespace loom {
 
@@ -27,13 +28,16 @@ struct ChannelSettings {
   Clock& clock;                                 // outlives the channels
   Duration timeout = std::chrono::seconds(10);  // notify.timeout: one delivery attempt
   std::optional<EmailOptions> smtp;             // notify.smtp, when set
+  std::optional<TwilioOptions> twilio = {};     // notify.providers.twilio, when set
+  SmsOptOutCheck sms_opted_out = nullptr;       // the numbers that replied STOP; null: none
 };
 
 // How a destination of the type is written in the configuration (contact methods, incident
 // channels).
 enum class ChannelAddress {
-  kEmail,  // `address:`, an e-mail address
-  kUrl,    // `url:` or `url_env:`, an http(s) URL (a URL from the environment is a secret)
+  kEmail,        // `address:`, an e-mail address
+  kUrl,          // `url:` or `url_env:`, an http(s) URL (a URL from the environment is a secret)
+  kPhoneNumber,  // `number:`, an E.164 phone number ("+15551234567")
 };
 
 struct ChannelType {
@@ -47,6 +51,9 @@ struct ChannelType {
   // Sends through the one SMTP relay of `notify.smtp`: a contact method of the type needs it,
   // and delivery backs off the relay as a whole while it is unreachable.
   bool via_smtp = false;
+  // The `notify.providers` key a contact method of the type needs ("twilio", "twilio.from"); ""
+  // for none.
+  std::string_view provider = {};
   // The channel for `settings`; null when the settings leave it unconfigured (delivery then
   // dead-letters the type's messages), an error when they are unusable (the error names the
   // setting).

@@ -51,9 +51,29 @@ TEST(ChannelTypesTest, FactoriesBuildFromTheSettings) {
   for (const ChannelType* type : ChannelTypes()) {
     auto channel = type->make(settings);
     ASSERT_TRUE(channel.ok()) << type->name << ": " << channel.error().message;
-    // Without notify.smtp the relay's types stay unconfigured; the others always exist.
-    EXPECT_EQ(*channel == nullptr, type->via_smtp) << type->name;
+    // Without notify.smtp the relay's types stay unconfigured, without a provider the types
+    // that send through it; the others always exist.
+    EXPECT_EQ(*channel == nullptr, type->via_smtp || !type->provider.empty()) << type->name;
   }
+}
+
+TEST(ChannelTypesTest, PhoneTypesExistWithTheirProvider) {
+  auto policy = OutboundPolicy::Create({});
+  ASSERT_TRUE(policy.ok());
+  testing::FakeClock clock;
+  ChannelSettings settings{*policy, clock, std::chrono::seconds(10), std::nullopt};
+  settings.twilio = TwilioOptions{};
+  settings.twilio->account_sid = "AC1";
+  settings.twilio->auth_token = "token";
+  settings.twilio->messaging_service_sid = "MG1";
+  // A messaging service sends SMS only: calls need a sender number.
+  EXPECT_NE(*FindChannelType("sms")->make(settings), nullptr);
+  EXPECT_EQ(*FindChannelType("voice")->make(settings), nullptr);
+  settings.twilio->from = "+15550000000";
+  EXPECT_NE(*FindChannelType("voice")->make(settings), nullptr);
+  EXPECT_EQ(FindChannelType("sms")->provider, "twilio");
+  EXPECT_EQ(FindChannelType("voice")->provider, "twilio.from");
+  EXPECT_EQ(FindChannelType("sms")->address, ChannelAddress::kPhoneNumber);
 }
 
 TEST(ChannelTypesTest, AnUnusableSmtpSettingIsAnErrorNamingIt) {

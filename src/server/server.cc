@@ -215,6 +215,8 @@ Status Server::StartHttp() {
   server_options.version = options_.version;
   server_options.drills = config.drills;
   server_options.drill_anchor = drill_anchor_;
+  server_options.public_url = config.server.public_url;
+  if (config.notify.twilio) server_options.twilio_auth_token = config.notify.twilio->auth_token;
   const ConnectionBudget budget =
       HttpConnectionBudget(open_files_.soft, CountOpenFiles().value_or(0), config.notify.workers,
                            server_options.max_connections);

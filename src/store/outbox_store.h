@@ -40,6 +40,18 @@ class OutboxStore {
   // src/engine/delivery.h); later rows for it are dead-lettered without an attempt.
   virtual void DisableDestination(std::string key, std::string reason, Callback<bool> done) = 0;
 
+  // Records a delivery state a provider reported (a status callback) on the rows whose attempt it
+  // accepted under `provider_id`. A final state ("delivered", "failed", "undelivered",
+  // "no-answer", "busy", "canceled", "completed", "machine") is never replaced by an earlier one
+  // ("queued", "sent", "ringing", ...) arriving late. Answers how many rows changed.
+  virtual void RecordProviderStatus(std::string provider_id, std::string status,
+                                    Callback<int64_t> done) = 0;
+  // Records that `number` replied STOP (`opted_out`) or START to an SMS; answers whether that
+  // changed anything.
+  virtual void SetSmsOptOut(std::string number, bool opted_out, Callback<bool> done) = 0;
+  // True when `number` replied STOP and not START since.
+  virtual Result<bool> SmsOptedOut(const std::string& number) = 0;
+
   // Every pending outbox row, by next attempt.
   virtual Result<std::vector<OutboxEntry>> PendingOutbox() = 0;
   // The rows with these ids that are still pending (others are left out).

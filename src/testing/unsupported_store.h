@@ -52,6 +52,10 @@ class UnsupportedStore : public Store {
   void DisableDestination(std::string, std::string, Callback<bool> done) override {
     done(Unsupported());
   }
+  void RecordProviderStatus(std::string, std::string, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  void SetSmsOptOut(std::string, bool, Callback<bool> done) override { done(Unsupported()); }
   void ScheduleDrillDue(Deadline, Callback<Deadline> done) override { done(Unsupported()); }
   void StartDrill(DrillStartPlan, Callback<Incident> done) override { done(Unsupported()); }
   void FinishDrill(DrillFinishPlan, Callback<DrillFinished> done) override { done(Unsupported()); }
@@ -165,6 +169,7 @@ class UnsupportedStore : public Store {
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>&) override {
     return std::vector<OutboxEntry>{};
   }
+  Result<bool> SmsOptedOut(const std::string&) override { return Unsupported(); }
   Result<std::vector<std::string>> DisabledDestinations() override {
     return std::vector<std::string>{};
   }

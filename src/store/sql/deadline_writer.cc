@@ -12,6 +12,7 @@ struct DeadlineWriter::Statements {
   Statement* cancel_cadence = nullptr;
   Statement* cancel_all = nullptr;
   Statement* find_pending = nullptr;
+  Statement* next_escalation = nullptr;
   Statement* mark_fired = nullptr;
   Statement* insert_outbox = nullptr;
   Statement* insert_fresh_outbox = nullptr;
@@ -52,6 +53,9 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
       {&st->find_pending,
        "SELECT incident_number, kind, due_at, payload_json FROM deadlines"
        " WHERE id = ?1 AND fired_at IS NULL"},
+      {&st->next_escalation,
+       "SELECT id FROM deadlines WHERE incident_number = ?1 AND kind = 'escalate'"
+       " AND fired_at IS NULL ORDER BY due_at, id LIMIT 1"},
       {&st->mark_fired, "UPDATE deadlines SET fired_at = ?2, outcome = 'fired' WHERE id = ?1"},
       {&st->insert_outbox, std::string(kInsertOutbox) + " RETURNING id"},
       {&st->insert_fresh_outbox, kInsertOutbox},
@@ -65,7 +69,10 @@ Result<std::unique_ptr<DeadlineWriter>> DeadlineWriter::Prepare(Connection& db) 
       {&st->record_delivery,
        "UPDATE outbox SET state = ?2, attempts = attempts + ?6, next_attempt_at = ?3,"
        " last_error = ?4, delivered_at = CASE WHEN ?2 = 'delivered' THEN CAST(?5 AS BIGINT) END,"
-       " message_id = COALESCE(message_id, CAST(?7 AS TEXT))"
+       " message_id = COALESCE(message_id, CAST(?7 AS TEXT)),"
+       " provider_id = COALESCE(CAST(?8 AS TEXT), provider_id),"
+       " provider_status = CASE WHEN CAST(?8 AS TEXT) IS NULL THEN provider_status"
+       " ELSE 'queued' END"
        " WHERE id = ?1 AND state = 'pending'"},
       {&st->claim_outbox,
        "UPDATE outbox SET message_id = ?2"
@@ -124,6 +131,19 @@ Result<std::optional<Deadline>> DeadlineWriter::FindPending(int64_t id) {
     d->payload_json = row.Text(3);
     return OkStatus();
   });
+}
+
+Result<std::optional<Deadline>> DeadlineWriter::NextEscalation(int64_t incident_number) {
+  int64_t id = 0;
+  {
+    Query q(st_->next_escalation);
+    q.Bind(1, incident_number);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return std::optional<Deadline>();
+    id = q.Int(0);
+  }
+  return FindPending(id);
 }
 
 Status DeadlineWriter::MarkFired(int64_t id, TimePoint now) {
@@ -202,6 +222,11 @@ Result<bool> DeadlineWriter::RecordDelivery(const DeliveryRecord& r, TimePoint n
     q.BindNull(7);
   } else {
     q.BindRef(7, r.message_id);
+  }
+  if (r.provider_id.empty()) {
+    q.BindNull(8);
+  } else {
+    q.BindRef(8, r.provider_id);
   }
   Status s = q.Run();
   if (!s.ok()) return std::move(s).error();

@@ -40,6 +40,8 @@ class DeadlineWriter {
   Status Cancel(int64_t incident_number, DeadlineFamily family, TimePoint now);
   // The deadline when it has neither fired nor been cancelled.
   Result<std::optional<Deadline>> FindPending(int64_t id);
+  // The incident's pending "escalate" deadline due first (its next escalation step), if any.
+  Result<std::optional<Deadline>> NextEscalation(int64_t incident_number);
   Status MarkFired(int64_t id, TimePoint now);
   // False when an entry with the same unique_key exists (nothing inserted). Inserted rows are
   // remembered for the outbox listener. A row without next_attempt_at is due `now`. `fresh`: the

@@ -20,7 +20,7 @@ const char kTimelineColumns[] = "incident_number, seq, at, type, actor, data_jso
 const char kOutboxColumns[] =
     "id, unique_key, incident_number, step, role, recipient, channel, method, method_type,"
     " payload_json, state, attempts, created_at, next_attempt_at, delivered_at, last_error,"
-    " message_id";
+    " message_id, provider_id, provider_status";
 
 namespace {
 
@@ -96,6 +96,8 @@ Status ReadOutboxRow(const Query& q, OutboxEntry* e) {
   e->delivered_at = q.OptionalTime(14);
   e->last_error = q.Text(15);
   e->message_id = q.IsNull(16) ? std::string() : q.Text(16);
+  e->provider_id = q.IsNull(17) ? std::string() : q.Text(17);
+  e->provider_status = q.IsNull(18) ? std::string() : q.Text(18);
   return OkStatus();
 }
 

@@ -366,6 +366,19 @@ CREATE TABLE heartbeats (
 CREATE UNIQUE INDEX heartbeats_by_name ON heartbeats(service_id, name);
 )sql";
 
+// SMS and voice through Twilio (src/notify/twilio): the provider's id of the attempt it accepted
+// and the delivery state its status callbacks report, per outbox row; the numbers that replied
+// STOP (no SMS until START).
+constexpr std::string_view kMigrationTwilio = R"sql(
+ALTER TABLE outbox ADD COLUMN provider_id TEXT;
+ALTER TABLE outbox ADD COLUMN provider_status TEXT;
+CREATE INDEX outbox_by_provider_id ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+CREATE TABLE sms_opt_outs (
+  number TEXT PRIMARY KEY,
+  opted_out_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -386,6 +399,8 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationAccounts,          // version 11
       {},                          // version 12: reserved (teams)
       kMigrationHeartbeats,        // version 13
+      {},                          // version 14: reserved (maintenance)
+      kMigrationTwilio,            // version 15
   };
   return kMigrations;
 }

@@ -116,6 +116,10 @@ class SqlStore final : public Store {
   void RecordDeliveries(std::vector<DeliveryRecord> records, Callback<int64_t> done) override;
   void ClaimOutbox(std::vector<OutboxClaim> claims, Callback<int64_t> done) override;
   void DisableDestination(std::string key, std::string reason, Callback<bool> done) override;
+  void RecordProviderStatus(std::string provider_id, std::string status,
+                            Callback<int64_t> done) override;
+  void SetSmsOptOut(std::string number, bool opted_out, Callback<bool> done) override;
+  Result<bool> SmsOptedOut(const std::string& number) override;
   Result<std::vector<OutboxEntry>> PendingOutbox() override;
   Result<std::vector<OutboxEntry>> PendingOutboxByIds(const std::vector<int64_t>& ids) override;
   Result<std::vector<std::string>> DisabledDestinations() override;

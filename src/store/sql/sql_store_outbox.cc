@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/provider_tables.h"
 #include "store/sql/row_codec.h"
 #include "store/sql/sql_store_impl.h"
 
@@ -28,6 +29,28 @@ void SqlStore::DisableDestination(std::string key, std::string reason, Callback<
         return true;
       },
       std::move(done));
+}
+
+void SqlStore::RecordProviderStatus(std::string provider_id, std::string status,
+                                    Callback<int64_t> done) {
+  Submit<int64_t>(
+      [this, provider_id = std::move(provider_id), status = std::move(status)] {
+        return sql::RecordProviderStatus(writer_->connection(), provider_id, status);
+      },
+      std::move(done));
+}
+
+void SqlStore::SetSmsOptOut(std::string number, bool opted_out, Callback<bool> done) {
+  Submit<bool>(
+      [this, number = std::move(number), opted_out] {
+        return sql::SetSmsOptOut(writer_->connection(), number, opted_out, clock_->Now());
+      },
+      std::move(done));
+}
+
+Result<bool> SqlStore::SmsOptedOut(const std::string& number) {
+  auto conn = readers_.Acquire();
+  return sql::SmsOptedOut(*conn, number);
 }
 
 Result<std::vector<OutboxEntry>> SqlStore::PendingOutbox() {

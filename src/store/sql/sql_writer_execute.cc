@@ -16,7 +16,9 @@ Result<Incident> SqlWriter::ApplyExecute(const IncidentCommand& command) {
     return Error::NotFound(IncidentId(command.incident_number) + " not found");
   }
   const TimePoint now = clock_.Now();
-  if (command.type == IncidentCommand::Type::kAcknowledge && !command.link_nonce.empty()) {
+  if ((command.type == IncidentCommand::Type::kAcknowledge ||
+       command.type == IncidentCommand::Type::kEscalate) &&
+      !command.link_nonce.empty()) {
     // First, so that a reused link says so whatever the incident's state; a later failure of the
     // command rolls this back with the savepoint and leaves the link unused.
     LOOM_RETURN_IF_ERROR(RecordUsedLink(*db_, command.link_nonce, command.incident_number, now));
@@ -46,6 +48,11 @@ Result<Incident> SqlWriter::ApplyExecute(const IncidentCommand& command) {
         ReadPlaybookState(*db_, inc.number, checklist_template_);
     if (!playbook.ok()) return std::move(playbook).error();
     facts.playbook = std::move(*playbook);
+  }
+  if (need.next_escalation) {
+    Result<std::optional<Deadline>> next = deadlines_->NextEscalation(inc.number);
+    if (!next.ok()) return std::move(next).error();
+    facts.next_escalation = std::move(*next);
   }
   Result<TransitionPlan> decided = DecideCommand(inc, command, facts, now);
   if (!decided.ok()) return std::move(decided).error();

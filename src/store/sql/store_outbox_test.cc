@@ -1,5 +1,5 @@
 // OutboxStore on both back ends: pending rows, recorded deliveries and claims, disabled
-// destinations, and the states as stored.
+// destinations, the states as stored, providers' delivery states and SMS opt-outs.
 #include "store/sql/store_test_fixture.h"
 
 namespace loom {
@@ -104,6 +104,51 @@ TEST_P(StoreOutboxTest, DisabledDestinationsAreKept) {
   Reopen();
   EXPECT_EQ(store_->DisabledDestinations().value(),
             std::vector<std::string>{"webhook:https://example.test/hook"});
+}
+
+TEST_P(StoreOutboxTest, AProviderIdIsKeptWithTheAttemptAndItsStatusCallbacksShow) {
+  OutboxEntry row = AddRow("alice/reminder/1");
+  DeliveryRecord r;
+  r.outbox_id = row.id;
+  r.state = OutboxState::kDelivered;
+  r.provider_id = "SM123";
+  ASSERT_TRUE(AwaitWrite<int64_t>([&](auto done) { store_->RecordDeliveries({r}, done); }).ok());
+  auto shown = [&] { return store_->ListNotifications(0).value().at(0); };
+  EXPECT_EQ(shown().provider_id, "SM123");
+  EXPECT_EQ(shown().provider_status, "queued");
+  auto report = [&](const std::string& id, const std::string& status) {
+    Result<int64_t> changed =
+        AwaitWrite<int64_t>([&](auto done) { store_->RecordProviderStatus(id, status, done); });
+    EXPECT_TRUE(changed.ok()) << changed.error().message;
+    return changed.ok() ? *changed : -1;
+  };
+  EXPECT_EQ(report("SM123", "sent"), 1);
+  EXPECT_EQ(shown().provider_status, "sent");
+  EXPECT_EQ(report("SM123", "delivered"), 1);
+  // A late earlier state does not replace the outcome; another final one does.
+  EXPECT_EQ(report("SM123", "sent"), 0);
+  EXPECT_EQ(shown().provider_status, "delivered");
+  EXPECT_EQ(report("SM999", "failed"), 0);
+  EXPECT_EQ(report("SM123", "undelivered"), 1);
+  Reopen();
+  EXPECT_EQ(shown().provider_status, "undelivered");
+}
+
+TEST_P(StoreOutboxTest, SmsOptOutsAreKeptUntilStart) {
+  EXPECT_FALSE(store_->SmsOptedOut("+15551234567").value());
+  auto set = [&](bool out) {
+    Result<bool> changed =
+        AwaitWrite<bool>([&](auto done) { store_->SetSmsOptOut("+15551234567", out, done); });
+    EXPECT_TRUE(changed.ok()) << changed.error().message;
+    return changed.ok() && *changed;
+  };
+  EXPECT_TRUE(set(true));
+  EXPECT_FALSE(set(true));  // already
+  Reopen();
+  EXPECT_TRUE(store_->SmsOptedOut("+15551234567").value());
+  EXPECT_FALSE(store_->SmsOptedOut("+15550000000").value());
+  EXPECT_TRUE(set(false));
+  EXPECT_FALSE(store_->SmsOptedOut("+15551234567").value());
 }
 
 TEST_P(StoreOutboxTest, AStateThisVersionDoesNotKnowIsAnError) {

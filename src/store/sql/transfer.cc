@@ -55,6 +55,7 @@ constexpr TableSpec kTables[] = {
     // Accounts (schema version 11): reset tokens and people's sessions, by their hashes.
     {"password_resets", "token_hash"},
     {"console_sessions", "id_hash"},
+    {"sms_opt_outs", "number"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
