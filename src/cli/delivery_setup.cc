@@ -8,7 +8,8 @@ namespace loom {
 Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
-        links) {
+        links,
+    PushStore* push) {
   const NotifyConfig& notify = config.notify;
   Result<OutboundPolicy> policy = OutboundPolicy::Create(notify.allow_hosts);
   if (!policy.ok()) {
@@ -27,12 +28,28 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     mail.timeout = notify.timeout;
     settings.smtp = std::move(mail);
   }
+  if (notify.pushover) {
+    settings.providers["pushover"] = {{"app_token", notify.pushover->app_token},
+                                      {"api_url", notify.pushover->api_url}};
+  }
+  if (notify.telegram) {
+    settings.providers["telegram"] = {{"bot_token", notify.telegram->bot_token},
+                                      {"api_url", notify.telegram->api_url}};
+  }
+  std::shared_ptr<PushPageLog> pages;
+  if (push != nullptr) pages = std::make_shared<StorePageLog>(*push);
+  settings.pages = pages;
   // Every registered type whose settings are there; the others dead-letter their messages.
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const ChannelType* type : ChannelTypes()) {
     auto channel = type->make(settings);
     if (!channel.ok()) return std::move(channel).error();
     if (*channel != nullptr) channels.emplace(type->name, std::move(*channel));
+  }
+  // The channels whose pages are settled once acknowledged (cancel retries, edit the message).
+  std::map<std::string, std::shared_ptr<PushSettler>> settlers;
+  for (const auto& [name, channel] : channels) {
+    if (auto settler = std::dynamic_pointer_cast<PushSettler>(channel)) settlers[name] = settler;
   }
   std::vector<IncidentChannel> incident_channels;
   for (const ServiceConfig& service : config.services) {
@@ -49,6 +66,12 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   options.retry.max = notify.retry_max;
   options.bundle_window = notify.bundle_window;
   options.links = std::move(links);
+  if (push != nullptr && !settlers.empty()) {
+    PushFollowUps::Options followups;
+    followups.retry = options.retry;
+    options.followups =
+        std::make_shared<PushFollowUps>(*push, clock, std::move(settlers), std::move(followups));
+  }
   auto service =
       std::make_unique<DeliveryService>(store, clock, std::move(roster), std::move(channels),
                                         std::move(incident_channels), std::move(options));

@@ -27,6 +27,9 @@ struct DefinedNames {
   // `notify.smtp` is set (even when invalid: its own errors say what is wrong). E-mail contact
   // methods need it.
   bool smtp = false;
+  // The `notify.providers` entries that are set (pushover, telegram): their contact methods
+  // need them.
+  std::set<std::string> providers;
   std::map<std::string, int> users;      // valid, unique user id → line
   std::map<std::string, int> schedules;  // valid, unique schedule id → line
 };

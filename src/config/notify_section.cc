@@ -41,17 +41,68 @@ void ParseSmtp(YamlWalker& w, const Entry& e, const std::string& path, SmtpConfi
   }
 }
 
+// `api_url` of a provider: an http(s) URL, kept without a trailing slash.
+void ParseApiUrl(YamlWalker& w, const Entries& m, const std::string& path, std::string* out) {
+  const Entry* e = Find(m, "api_url");
+  if (!w.String(e, Join(path, "api_url"), out)) return;
+  if (std::string why = HttpUrlProblem(*out); !why.empty()) {
+    w.Report(e->value, Join(path, "api_url"), why);
+  }
+  while (out->ends_with("/")) out->pop_back();
+}
+
+// A required secret of a provider, from the environment variable its `*_env` key names.
+void RequiredSecret(YamlWalker& w, const Entries& m, const YAML::Node& node,
+                    const std::string& path, const char* key, std::string* out) {
+  const Entry* e = Find(m, key);
+  if (e == nullptr) {
+    w.Report(node, Join(path, key), "is required");
+    return;
+  }
+  std::string var;
+  w.EnvValue(e, Join(path, key), &var, out);
+}
+
+void ParsePushover(YamlWalker& w, const Entry& e, const std::string& path,
+                   PushoverProviderConfig* out) {
+  auto m = w.Mapping(e.value, path, {"app_token_env", "api_url"});
+  if (!m) return;
+  RequiredSecret(w, *m, e.value, path, "app_token_env", &out->app_token);
+  ParseApiUrl(w, *m, path, &out->api_url);
+}
+
+void ParseTelegram(YamlWalker& w, const Entry& e, const std::string& path,
+                   TelegramProviderConfig* out) {
+  auto m = w.Mapping(e.value, path, {"bot_token_env", "secret_token_env", "api_url"});
+  if (!m) return;
+  RequiredSecret(w, *m, e.value, path, "bot_token_env", &out->bot_token);
+  RequiredSecret(w, *m, e.value, path, "secret_token_env", &out->secret_token);
+  ParseApiUrl(w, *m, path, &out->api_url);
+}
+
 }  // namespace
 
 void ParseNotify(YamlWalker& w, const Entry& section, NotifyConfig* out, DefinedNames* names) {
   auto m = w.Mapping(section.value, "notify",
                      {"smtp", "allow_hosts", "workers", "per_destination", "max_attempts", "retry",
-                      "bundle_window", "timeout", "link_ttl", "link_secret_env"});
+                      "bundle_window", "timeout", "link_ttl", "link_secret_env", "providers"});
   if (!m) return;
   if (const Entry* e = Find(*m, "smtp"); e != nullptr && !e->value.IsNull()) {
     names->smtp = true;  // even when invalid: its own errors say what is wrong
     out->smtp.emplace();
     ParseSmtp(w, *e, "notify.smtp", &*out->smtp);
+  }
+  if (const Entry* e = Find(*m, "providers"); e != nullptr && !e->value.IsNull()) {
+    if (auto providers = w.Mapping(e->value, "notify.providers", {"pushover", "telegram"})) {
+      if (const Entry* p = Find(*providers, "pushover")) {
+        names->providers.insert("pushover");
+        ParsePushover(w, *p, "notify.providers.pushover", &out->pushover.emplace());
+      }
+      if (const Entry* p = Find(*providers, "telegram")) {
+        names->providers.insert("telegram");
+        ParseTelegram(w, *p, "notify.providers.telegram", &out->telegram.emplace());
+      }
+    }
   }
   if (const Entry* e = Find(*m, "allow_hosts")) {
     w.ForEachItem(*e, "notify.allow_hosts", "host names, IP addresses or CIDR ranges",

@@ -60,6 +60,7 @@
 #include "core/roster.h"
 #include "engine/deadline_loop.h"
 #include "engine/delivery_rules.h"
+#include "engine/push_followups.h"
 #include "engine/stats.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
@@ -81,6 +82,9 @@ class DeliveryService {
     // production; null: messages carry no links.
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links;
+    // Settles Pushover and Telegram pages once acknowledged (engine/push_followups.h): runs
+    // while the service runs (Start/Stop); null: none.
+    std::shared_ptr<PushFollowUps> followups;
   };
 
   // `channels`: by Destination::type (a name of notify/channels.h); a type without a channel

@@ -281,6 +281,7 @@ class Session final : public SessionBase {
     request.origin = req[bhttp::field::origin];
     request.host = req[bhttp::field::host];
     request.csrf_token = req["x-csrf-token"];
+    request.telegram_secret_token = req["x-telegram-bot-api-secret-token"];
     request.tls = kTls;
     // The views into `req` stay valid: the parser is only reset after the response is written.
     shared_->api->Handle(match_, request, std::make_shared<PendingReply>(Self(), shared_));

@@ -95,7 +95,7 @@ class BeastServer final : public HttpServer {
     shared_->api = std::make_unique<http::Api>(
         deps.store, deps.clock, std::move(deps.admin_token_hash),
         http::ApiOptions{options.ingest_body_limit, options.api_body_limit, options.version,
-                         options.drills, options.drill_anchor},
+                         options.drills, options.drill_anchor, options.telegram_secret_token},
         std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats),
         std::move(deps.links), std::move(deps.probes));
   }

@@ -36,8 +36,9 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   int max_connections = 10000;
   std::string version = "0.1.0";
-  DrillSettings drills;      // `drills:` (ApiOptions::drills)
-  TimePoint drill_anchor{};  // ApiOptions::drill_anchor
+  DrillSettings drills;               // `drills:` (ApiOptions::drills)
+  TimePoint drill_anchor{};           // ApiOptions::drill_anchor
+  std::string telegram_secret_token;  // ApiOptions::telegram_secret_token
 };
 
 struct ServerDeps {

@@ -26,11 +26,12 @@ struct Request {
   std::string_view admin_token;    // the x-loom-admin-token header, "" when absent
   std::string_view body;
   // For the web console's sessions (http/session.h); "" when absent.
-  std::string_view cookie;      // the Cookie header
-  std::string_view origin;      // the Origin header
-  std::string_view host;        // the Host header
-  std::string_view csrf_token;  // the X-CSRF-Token header
-  bool tls = false;             // received over TLS
+  std::string_view cookie;                 // the Cookie header
+  std::string_view origin;                 // the Origin header
+  std::string_view host;                   // the Host header
+  std::string_view csrf_token;             // the X-CSRF-Token header
+  std::string_view telegram_secret_token;  // the X-Telegram-Bot-Api-Secret-Token header
+  bool tls = false;                        // received over TLS
 };
 
 struct Response {

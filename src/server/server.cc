@@ -179,6 +179,9 @@ Status Server::StartHttp() {
   server_options.threads = config.server.threads;
   server_options.version = options_.version;
   server_options.drills = config.drills;
+  if (config.notify.telegram) {
+    server_options.telegram_secret_token = config.notify.telegram->secret_token;
+  }
   server_options.drill_anchor = drill_anchor_;
   const ConnectionBudget budget =
       HttpConnectionBudget(open_files_.soft, CountOpenFiles().value_or(0), config.notify.workers,

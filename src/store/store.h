@@ -7,6 +7,7 @@
 //   RecordsStore   (records_store.h)   evidence, security playbook, summaries, follow-ups, reviews
 //   AdminStore     (admin_store.h)     services, keys, tokens, settings, stats, audit
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
+//   PushStore      (push_store.h)      Pushover receipts and Telegram messages of pages
 //
 // Store is all of them at once: what the back end (store/sql/sql_store.h) implements and the
 // wiring holds. Code that needs one role takes that role, not Store. How writes are answered
@@ -20,6 +21,7 @@
 #include "store/incident_store.h"
 #include "store/oncall_store.h"
 #include "store/outbox_store.h"
+#include "store/push_store.h"
 #include "store/records_store.h"
 
 namespace loom {
@@ -30,7 +32,8 @@ class Store : public IncidentStore,
               public OnCallStore,
               public RecordsStore,
               public AdminStore,
-              public ClusterStore {
+              public ClusterStore,
+              public PushStore {
  public:
   ~Store() override = default;
 };
