@@ -77,7 +77,7 @@ TEST(PushConfig, KeyedContactMethods) {
                 "      - { id: self, type: ntfy, topic: t, server: \"https://ntfy.example/\" }\n",
             PushEnv());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  const auto& methods = r->users[0].contact_methods;
+  const auto& methods = r->users[0].user.contact_methods;
   ASSERT_EQ(methods.size(), 4u);
   EXPECT_EQ(methods[0].address, "https://ntfy.sh/alice-pages");
   EXPECT_EQ(methods[0].secrets, std::vector<std::string>{"tk_secret"});

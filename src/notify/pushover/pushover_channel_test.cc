@@ -146,7 +146,7 @@ TEST(PushoverChannelTypeTest, NeedsTheProviderAndKeepsTheUserKeySecret) {
   EXPECT_EQ(secrets, std::vector<std::string>{"uQiRzpo4DXghDmr9QzzfQu27cmVRsG"});
   testing::FakeClock clock;
   OutboundPolicy policy;
-  ChannelSettings settings{policy, clock};
+  ChannelSettings settings{policy, clock, std::chrono::seconds(10), std::nullopt};
   settings.pages = std::make_shared<RecordingLog>();
   EXPECT_EQ(type->make(settings).value(), nullptr);  // no notify.providers.pushover
   settings.providers["pushover"] = {{"app_token", "a"}, {"api_url", ""}};
