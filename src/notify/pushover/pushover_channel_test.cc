@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <mutex>
 
 #include "notify/channels.h"
 #include "notify/local_test_servers.h"
 #include "notify/test_notices.h"
+#include "notify/test_page_log.h"
 #include "testing/fake_clock.h"
 
 namespace loom {
@@ -29,18 +29,6 @@ std::map<std::string, std::string> Fields(const std::string& body) {
   }
   return out;
 }
-
-class RecordingLog final : public PushPageLog {
- public:
-  Status Remember(std::vector<PushPage> pages) override {
-    std::lock_guard lock(mu);
-    for (PushPage& p : pages) remembered.push_back(std::move(p));
-    return fail ? Status(Error::Unavailable("down")) : OkStatus();
-  }
-  std::mutex mu;
-  std::vector<PushPage> remembered;
-  bool fail = false;
-};
 
 TEST(PushoverMessageTest, Sev1IsEmergencyWithRetryExpireAndCallback) {
   auto f = Fields(RenderPushoverMessage(SampleNotice(), "app tok", "ukey"));
@@ -93,7 +81,7 @@ TEST(PushoverClassifyTest, PushoverAnswers) {
 
 TEST(PushoverChannelTest, RemembersTheReceiptOfAnEmergencyPage) {
   testing::FakeClock clock;
-  auto log = std::make_shared<RecordingLog>();
+  auto log = std::make_shared<testing::RecordingPageLog>();
   testing::CannedHttpServer ok(200, R"({"status":1,"request":"q","receipt":"rcpt30"})");
   PushoverOptions options;
   options.app_token = "apptoken";
@@ -105,11 +93,13 @@ TEST(PushoverChannelTest, RemembersTheReceiptOfAnEmergencyPage) {
   EXPECT_EQ(request.request_line, "POST /1/messages.json HTTP/1.1");
   EXPECT_EQ(request.headers["content-type"], "application/x-www-form-urlencoded");
   EXPECT_EQ(Fields(request.body)["user"], "userkey");
-  ASSERT_EQ(log->remembered.size(), 1u);
-  EXPECT_EQ(log->remembered[0].channel, "pushover");
-  EXPECT_EQ(log->remembered[0].ref, "rcpt30");
-  EXPECT_EQ(log->remembered[0].incident_number, 12);
-  EXPECT_EQ(log->remembered[0].recipient, "alice");
+  ASSERT_EQ(log->calls.size(), 1u);
+  ASSERT_EQ(log->calls[0].size(), 1u);
+  const PushPage& page = log->calls[0][0];
+  EXPECT_EQ(page.channel, "pushover");
+  EXPECT_EQ(page.ref, "rcpt30");
+  EXPECT_EQ(page.incident_number, 12);
+  EXPECT_EQ(page.recipient, "alice");
 }
 
 TEST(PushoverChannelTest, SettleCancelsTheReceipt) {
@@ -147,7 +137,7 @@ TEST(PushoverChannelTypeTest, NeedsTheProviderAndKeepsTheUserKeySecret) {
   testing::FakeClock clock;
   OutboundPolicy policy;
   ChannelSettings settings{policy, clock, std::chrono::seconds(10), std::nullopt};
-  settings.pages = std::make_shared<RecordingLog>();
+  settings.pages = std::make_shared<testing::RecordingPageLog>();
   EXPECT_EQ(type->make(settings).value(), nullptr);  // no notify.providers.pushover
   settings.providers["pushover"] = {{"app_token", "a"}, {"api_url", ""}};
   EXPECT_NE(type->make(settings).value(), nullptr);

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "notify/channels.h"
 #include "notify/local_test_servers.h"
 #include "notify/test_notices.h"
+#include "notify/test_page_log.h"
 #include "testing/fake_clock.h"
 
 namespace loom {
@@ -15,18 +15,6 @@ namespace {
 
 using testing::SampleIncident;
 using testing::SampleNotice;
-
-class RecordingLog final : public PushPageLog {
- public:
-  Status Remember(std::vector<PushPage> pages) override {
-    std::lock_guard lock(mu);
-    calls.push_back(std::move(pages));
-    return fail ? Status(Error::Unavailable("down")) : OkStatus();
-  }
-  std::mutex mu;
-  std::vector<std::vector<PushPage>> calls;
-  bool fail = false;
-};
 
 TEST(TelegramMessageTest, HtmlTextAndKeyboard) {
   Notice notice = SampleNotice();
@@ -105,7 +93,7 @@ TEST(TelegramClassifyTest, TelegramAnswers) {
 
 TEST(TelegramChannelTest, RemembersThePageBeforeAndTheMessageIdAfter) {
   testing::FakeClock clock;
-  auto log = std::make_shared<RecordingLog>();
+  auto log = std::make_shared<testing::RecordingPageLog>();
   testing::CannedHttpServer ok(200, R"({"ok":true,"result":{"message_id":5,"chat":{"id":42}}})");
   TelegramOptions options;
   options.bot_token = "123:abc";
@@ -129,7 +117,7 @@ TEST(TelegramChannelTest, RemembersThePageBeforeAndTheMessageIdAfter) {
 
 TEST(TelegramChannelTest, APageThatCannotBeRememberedIsNotSent) {
   testing::FakeClock clock;
-  auto log = std::make_shared<RecordingLog>();
+  auto log = std::make_shared<testing::RecordingPageLog>();
   log->fail = true;
   testing::CannedHttpServer ok(200, R"({"ok":true,"result":{"message_id":5}})");
   TelegramOptions options;
@@ -148,7 +136,7 @@ TEST(TelegramChannelTest, SettleEditsTheMessage) {
   options.bot_token = "t";
   options.api_url = ok.url("");
   TelegramChannel channel(OutboundPolicy::Create({"127.0.0.1"}).value(), clock, options,
-                          std::make_shared<RecordingLog>());
+                          std::make_shared<testing::RecordingPageLog>());
   PushPageToSettle p;
   p.page.address = "42";
   p.page.message_id = "5";
@@ -164,7 +152,7 @@ TEST(TelegramChannelTest, SettleEditsTheMessage) {
       400, R"({"ok":false,"error_code":400,"description":"Bad Request: message is not modified"})");
   options.api_url = same.url("");
   TelegramChannel again(OutboundPolicy::Create({"127.0.0.1"}).value(), clock, options,
-                        std::make_shared<RecordingLog>());
+                        std::make_shared<testing::RecordingPageLog>());
   p.page.message_id = "5";
   EXPECT_EQ(again.Settle({p}).outcome, SendResult::Outcome::kDelivered);
 }
