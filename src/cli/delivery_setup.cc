@@ -47,7 +47,8 @@ Result<std::shared_ptr<Channel>> MakeMailChannel(const Config& config, Clock& cl
 Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
-        links) {
+        links,
+    PushStore* push) {
   std::optional<OutboundPolicy> policy;
   Result<ChannelSettings> made = SettingsOf(config.notify, clock, policy);
   if (!made.ok()) return std::move(made).error();
@@ -66,12 +67,28 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
       return store.SmsOptedOut(number);
     };
   }
+  if (notify.pushover) {
+    settings.providers["pushover"] = {{"app_token", notify.pushover->app_token},
+                                      {"api_url", notify.pushover->api_url}};
+  }
+  if (notify.telegram) {
+    settings.providers["telegram"] = {{"bot_token", notify.telegram->bot_token},
+                                      {"api_url", notify.telegram->api_url}};
+  }
+  std::shared_ptr<PushPageLog> pages;
+  if (push != nullptr) pages = std::make_shared<StorePageLog>(*push);
+  settings.pages = pages;
   // Every registered type whose settings are there; the others dead-letter their messages.
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const ChannelType* type : ChannelTypes()) {
     auto channel = type->make(settings);
     if (!channel.ok()) return std::move(channel).error();
     if (*channel != nullptr) channels.emplace(type->name, std::move(*channel));
+  }
+  // The channels whose pages are settled once acknowledged (cancel retries, edit the message).
+  std::map<std::string, std::shared_ptr<PushSettler>> settlers;
+  for (const auto& [name, channel] : channels) {
+    if (auto settler = std::dynamic_pointer_cast<PushSettler>(channel)) settlers[name] = settler;
   }
   std::vector<IncidentChannel> incident_channels;
   for (const ServiceConfig& service : config.services) {
@@ -91,6 +108,12 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   if (notify.twilio) {
     options.hourly_limit = {{"sms", notify.twilio->per_person_hourly},
                             {"voice", notify.twilio->per_person_hourly}};
+  }
+  if (push != nullptr && !settlers.empty()) {
+    PushFollowUps::Options followups;
+    followups.retry = options.retry;
+    options.followups =
+        std::make_shared<PushFollowUps>(*push, clock, std::move(settlers), std::move(followups));
   }
   auto service =
       std::make_unique<DeliveryService>(store, clock, std::move(roster), std::move(channels),

@@ -1,7 +1,9 @@
 // Builds the outbox workers (engine/delivery.h) from the configuration: one channel per type of
 // notify/channels.h that `notify:` configures (a type needing a setting that is absent, such as
 // e-mail without notify.smtp, has none), the host allowlist, retry and bundling settings, and
-// each service's incident channels.
+// each service's incident channels. With a PushStore, the Pushover and Telegram channels
+// remember their pages there and the service settles them once acknowledged
+// (engine/push_followups.h).
 #pragma once
 
 #include <functional>
@@ -13,6 +15,7 @@
 #include "core/roster.h"
 #include "engine/delivery.h"
 #include "store/outbox_store.h"
+#include "store/push_store.h"
 
 namespace loom {
 
@@ -20,7 +23,8 @@ namespace loom {
 Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
-        links);
+        links,
+    PushStore* push = nullptr);
 
 // The e-mail channel of notify.smtp alone (for password reset links); a null channel when
 // notify.smtp is not set.

@@ -1,6 +1,7 @@
 // The destinations of messages: a user's `contact_methods:` and a service's `incident_channels:`
 // (docs/configuration.md "Contact methods" and "services[].incident_channels").
 
+#include <algorithm>
 #include <sstream>
 
 #include "config/config_sections.h"
@@ -45,6 +46,21 @@ ChannelTypeInfo CheckChannelType(ChannelUse use, const std::string& type) {
                    ChannelTypeNames(", ", /*incident_channels_only=*/true) + ")";
   }
   return info;
+}
+
+// The keys of every type written with its own keys (ChannelAddress::kKeys): a contact method may
+// have them besides the common ones (ParseKeyedContactMethod says which apply to its type).
+std::span<const std::string_view> KeyedContactKeys() {
+  static const std::vector<std::string_view> kKeys = [] {
+    std::vector<std::string_view> keys;
+    for (const ChannelType* type : ChannelTypes()) {
+      for (const ContactKey& key : type->keys) {
+        if (std::find(keys.begin(), keys.end(), key.name) == keys.end()) keys.push_back(key.name);
+      }
+    }
+    return keys;
+  }();
+  return kKeys;
 }
 
 // The list hint of incident_channels.
@@ -150,6 +166,59 @@ void ParsePhoneNumber(YamlWalker& w, const Entries& m, const YAML::Node& node,
   }
 }
 
+// A contact method of a type written with its own keys (ChannelAddress::kKeys): each key as
+// text (a `*_env` key's value read from the environment), then the type composes the address
+// and secrets; a key of another type is reported.
+void ParseKeyedContactMethod(YamlWalker& w, const ChannelType& type, const DefinedNames& names,
+                             const Entries& m, const YAML::Node& node, const std::string& path,
+                             ContactMethod* cm) {
+  if (!type.provider.empty() && names.providers.count(std::string(type.provider)) == 0) {
+    w.Report(Find(m, "type")->value, Join(path, "type"),
+             "contact method type " + cm->type + " needs notify.providers." +
+                 std::string(type.provider));
+  }
+  std::set<std::string> known = {"id", "type"};
+  for (const ContactKey& key : type.keys) known.emplace(key.name);
+  for (const auto& [name, e] : m) {
+    if (known.count(name) != 0) continue;
+    std::string keys;
+    for (const ContactKey& key : type.keys) {
+      keys += (keys.empty() ? "" : ", ") + std::string(key.name);
+    }
+    w.Report(e.key, Join(path, name), "does not apply to type " + cm->type + " (use " + keys + ")");
+  }
+  std::map<std::string, std::string> values;
+  bool complete = true;
+  for (const ContactKey& key : type.keys) {
+    const std::string name(key.name);
+    const Entry* e = Find(m, name);
+    if (e == nullptr) {
+      if (key.required) {
+        w.Report(node, Join(path, name), "is required for type " + cm->type);
+        complete = false;
+      }
+      continue;
+    }
+    std::string value;
+    bool ok = false;
+    if (key.from_env) {
+      ok = w.EnvValue(e, Join(path, name), &cm->secret_env, &value);
+    } else {
+      ok = w.String(e, Join(path, name), &value) && !value.empty();
+      if (!ok && e->value.IsNull()) w.Report(e->key, Join(path, name), "is empty");
+    }
+    if (!ok) {
+      complete = false;
+      continue;
+    }
+    values[name] = std::move(value);
+  }
+  if (!complete) return;
+  if (std::string why = type.compose(values, &cm->address, &cm->secrets); !why.empty()) {
+    w.Report(node, path, why);
+  }
+}
+
 }  // namespace
 
 void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
@@ -160,7 +229,8 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
       e, path, "{ id, type, address | url | url_env | number, secret_env }",
       [&](const YAML::Node& node, const std::string& item_path) {
         auto m = w.Mapping(node, item_path,
-                           {"id", "type", "address", "url", "url_env", "secret_env", "number"});
+                           {"id", "type", "address", "url", "url_env", "secret_env", "number"},
+                           KeyedContactKeys());
         if (!m) return;
         ContactMethod cm;
         if (w.RequiredString(*m, node, item_path, "id", &cm.id)) {
@@ -175,6 +245,12 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
           w.Report(type->value, Join(item_path, "type"), info.problem);
           return;
         }
+        if (const ChannelType* keyed = FindChannelType(cm.type);
+            keyed->address == ChannelAddress::kKeys) {
+          ParseKeyedContactMethod(w, *keyed, names, *m, node, item_path, &cm);
+          out->push_back(std::move(cm));
+          return;
+        }
         if (!info.provider.empty() && names.providers.count(info.provider) == 0) {
           w.Report(type->value, Join(item_path, "type"),
                    "contact method type " + cm.type + " needs notify.providers." + info.provider);
@@ -187,6 +263,12 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
         if (const Entry* wrong = Find(*m, "number")) {
           w.Report(wrong->key, Join(item_path, "number"),
                    "does not apply to type " + cm.type + " (only sms and voice have a number)");
+        }
+        for (std::string_view key : KeyedContactKeys()) {
+          if (const Entry* wrong = Find(*m, key)) {
+            w.Report(wrong->key, Join(item_path, std::string(key)),
+                     "does not apply to type " + cm.type);
+          }
         }
         if (!info.is_email) {
           // A URL, from the file or the environment.

@@ -93,8 +93,23 @@ struct TwilioConfig {
 };
 
 // `notify:` — delivery of the outbox (docs/configuration.md).
+// `notify.providers.pushover`: the Pushover application pages are sent through.
+struct PushoverProviderConfig {
+  std::string app_token;  // from `app_token_env`; never stored or logged
+  std::string api_url;    // "" = https://api.pushover.net
+};
+
+// `notify.providers.telegram`: the bot pages are sent by, and the secret its webhook carries.
+struct TelegramProviderConfig {
+  std::string bot_token;     // from `bot_token_env`; never stored or logged
+  std::string secret_token;  // from `secret_token_env`: X-Telegram-Bot-Api-Secret-Token
+  std::string api_url;       // "" = https://api.telegram.org
+};
+
 struct NotifyConfig {
   std::optional<SmtpConfig> smtp;
+  std::optional<PushoverProviderConfig> pushover;  // notify.providers.pushover
+  std::optional<TelegramProviderConfig> telegram;  // notify.providers.telegram
   // Hosts (names or IP addresses / CIDR ranges) that the channels' URLs and SMTP may reach
   // even when they resolve to loopback, private or link-local addresses (which are refused
   // otherwise).

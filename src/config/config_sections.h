@@ -28,8 +28,8 @@ struct DefinedNames {
   // `notify.smtp` is set (even when invalid: its own errors say what is wrong). E-mail contact
   // methods need it.
   bool smtp = false;
-  // The keys of `notify.providers` that are set ("twilio", "twilio.from"): sms and voice methods
-  // need theirs (ChannelType::provider).
+  // The keys of `notify.providers` that are set ("twilio", "twilio.from", "pushover",
+  // "telegram"): a contact method needs its type's (ChannelType::provider).
   std::set<std::string> providers;
   std::map<std::string, int> users;      // valid, unique user id → line
   std::map<std::string, int> schedules;  // valid, unique schedule id → line

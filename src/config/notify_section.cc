@@ -43,6 +43,45 @@ void ParseSmtp(YamlWalker& w, const Entry& e, const std::string& path, SmtpConfi
   }
 }
 
+// `api_url` of a provider: an http(s) URL, kept without a trailing slash.
+void ParseApiUrl(YamlWalker& w, const Entries& m, const std::string& path, std::string* out) {
+  const Entry* e = Find(m, "api_url");
+  if (!w.String(e, Join(path, "api_url"), out)) return;
+  if (std::string why = HttpUrlProblem(*out); !why.empty()) {
+    w.Report(e->value, Join(path, "api_url"), why);
+  }
+  while (out->ends_with("/")) out->pop_back();
+}
+
+// A required secret of a provider, from the environment variable its `*_env` key names.
+void RequiredSecret(YamlWalker& w, const Entries& m, const YAML::Node& node,
+                    const std::string& path, const char* key, std::string* out) {
+  const Entry* e = Find(m, key);
+  if (e == nullptr) {
+    w.Report(node, Join(path, key), "is required");
+    return;
+  }
+  std::string var;
+  w.EnvValue(e, Join(path, key), &var, out);
+}
+
+void ParsePushover(YamlWalker& w, const Entry& e, const std::string& path,
+                   PushoverProviderConfig* out) {
+  auto m = w.Mapping(e.value, path, {"app_token_env", "api_url"});
+  if (!m) return;
+  RequiredSecret(w, *m, e.value, path, "app_token_env", &out->app_token);
+  ParseApiUrl(w, *m, path, &out->api_url);
+}
+
+void ParseTelegram(YamlWalker& w, const Entry& e, const std::string& path,
+                   TelegramProviderConfig* out) {
+  auto m = w.Mapping(e.value, path, {"bot_token_env", "secret_token_env", "api_url"});
+  if (!m) return;
+  RequiredSecret(w, *m, e.value, path, "bot_token_env", &out->bot_token);
+  RequiredSecret(w, *m, e.value, path, "secret_token_env", &out->secret_token);
+  ParseApiUrl(w, *m, path, &out->api_url);
+}
+
 void ParseTwilio(YamlWalker& w, const Entry& e, const std::string& path, TwilioConfig* out,
                  DefinedNames* names) {
   auto m = w.Mapping(e.value, path,
@@ -76,24 +115,28 @@ void ParseTwilio(YamlWalker& w, const Entry& e, const std::string& path, TwilioC
     w.Report(service->value, Join(path, "messaging_service_sid"),
              "'" + out->messaging_service_sid + "' is not a messaging service SID (MG...)");
   }
-  if (const Entry* url = Find(*m, "api_url"); w.String(url, Join(path, "api_url"), &out->api_url)) {
-    while (out->api_url.ends_with('/')) out->api_url.pop_back();
-    if (std::string why = HttpUrlProblem(out->api_url); !why.empty()) {
-      w.Report(url->value, Join(path, "api_url"), why);
-    }
-  }
+  ParseApiUrl(w, *m, path, &out->api_url);
   w.Int(Find(*m, "per_person_hourly"), Join(path, "per_person_hourly"), 1, 3600,
         &out->per_person_hourly);
 }
 
-// `notify.providers`: the vendor accounts the phone channels send through.
+// `notify.providers`: the vendor accounts the phone and push channels send through.
 void ParseProviders(YamlWalker& w, const Entry& e, NotifyConfig* out, DefinedNames* names) {
-  auto m = w.Mapping(e.value, "notify.providers", {"twilio"});
+  if (e.value.IsNull()) return;
+  auto m = w.Mapping(e.value, "notify.providers", {"twilio", "pushover", "telegram"});
   if (!m) return;
   if (const Entry* twilio = Find(*m, "twilio"); twilio != nullptr && !twilio->value.IsNull()) {
     names->providers.insert("twilio");  // even when invalid: its own errors say what is wrong
     out->twilio.emplace();
     ParseTwilio(w, *twilio, "notify.providers.twilio", &*out->twilio, names);
+  }
+  if (const Entry* p = Find(*m, "pushover")) {
+    names->providers.insert("pushover");
+    ParsePushover(w, *p, "notify.providers.pushover", &out->pushover.emplace());
+  }
+  if (const Entry* p = Find(*m, "telegram")) {
+    names->providers.insert("telegram");
+    ParseTelegram(w, *p, "notify.providers.telegram", &out->telegram.emplace());
   }
 }
 

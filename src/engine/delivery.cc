@@ -433,9 +433,11 @@ void DeliveryService::Start(DeadlineLoop& loop) {
     }
   }
   timer_.Attach(loop);
+  if (options_.followups) options_.followups->Start(loop);
 }
 
 void DeliveryService::Stop() {
+  if (options_.followups) options_.followups->Stop();
   // Off the loop first: no job is handed to the workers once they are told to stop.
   timer_.Detach();
   {

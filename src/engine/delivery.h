@@ -67,6 +67,7 @@
 #include "engine/deadline_loop.h"
 #include "engine/delivery_rules.h"
 #include "engine/send_budget.h"
+#include "engine/push_followups.h"
 #include "engine/stats.h"
 #include "notify/action_link.h"
 #include "notify/channel.h"
@@ -91,6 +92,9 @@ class DeliveryService {
     // New messages per person and hour, by channel type ("sms", "voice"); types not listed have
     // no such limit.
     std::map<std::string, int> hourly_limit;
+    // Settles Pushover and Telegram pages once acknowledged (engine/push_followups.h): runs
+    // while the service runs (Start/Stop); null: none.
+    std::shared_ptr<PushFollowUps> followups;
   };
 
   // `channels`: by Destination::type (a name of notify/channels.h); a type without a channel

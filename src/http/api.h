@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -72,6 +73,15 @@ struct ApiOptions {
   // notify.providers.twilio's Auth Token (a secret); "": the /v1/providers/twilio routes answer
   // 404 (twilio_handlers.cc).
   std::string twilio_auth_token;
+  // notify.providers.telegram's secret_token ("" = no Telegram webhook: 404).
+  std::string telegram_secret_token;
+};
+
+// What acknowledging through a push page did (push_ack.cc).
+struct PushAckOutcome {
+  std::vector<int64_t> acknowledged;  // incidents acknowledged now
+  std::vector<int64_t> unchanged;     // the page was used before, or the incident moved on
+  std::optional<Error> failed;        // the store failed on at least one
 };
 
 class Api {
@@ -257,6 +267,16 @@ class Api {
   void UseLink(const Request& req, const PathParams& params, Reply reply);
   // Verify's answer for the {token}; kInvalidArgument when no signer is wired.
   Result<ActionClaims> VerifyLink(const PathParams& params) const;
+
+  // ---- provider callbacks of pages (pushover_handlers.cc, telegram_handlers.cc) ----
+  // POST /v1/providers/pushover/callback: Pushover's acknowledge of an emergency page.
+  void PushoverCallback(const Request& req, const PathParams& params, Reply reply);
+  // POST /v1/providers/telegram: the bot's webhook (button presses).
+  void TelegramUpdate(const Request& req, const PathParams& params, Reply reply);
+  // Acknowledges each page's incident as its recipient via its channel, once per (channel,
+  // `nonce_of`, incident); `done` gets what happened, from a store thread.
+  void AcknowledgePushPages(const std::vector<PushPage>& pages, const std::string& nonce_of,
+                            std::function<void(PushAckOutcome)> done);
 
   // ---- the web console: static files, sessions (console_handlers.cc) ----
   void RedirectToConsole(const Request& req, const PathParams& params, Reply reply);

@@ -85,6 +85,13 @@ class FakeStore final : public testing::UnsupportedStore {
     changes.push_back(event);
     done(int64_t{1});
   }
+  // Pushover and Telegram pages (push_callbacks_test.cc): by (channel, ref).
+  Result<std::vector<PushPage>> FindPushPages(const std::string& channel,
+                                              const std::string& ref) override {
+    auto it = push_pages.find({channel, ref});
+    if (it == push_pages.end()) return std::vector<PushPage>();
+    return it->second;
+  }
   // Security playbook: no incident of these tests is a security incident.
   Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
     return std::optional<SecurityPlaybookState>();
@@ -219,6 +226,7 @@ class FakeStore final : public testing::UnsupportedStore {
   std::string created_key_hash;
   bool hold = false;
   int key_lookups = 0;
+  std::map<std::pair<std::string, std::string>, std::vector<PushPage>> push_pages;
 };
 
 class RecordingReply final : public ResponseSink {

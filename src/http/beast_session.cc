@@ -282,6 +282,7 @@ class Session final : public SessionBase {
     request.host = req[bhttp::field::host];
     request.csrf_token = req["x-csrf-token"];
     request.twilio_signature = req["x-twilio-signature"];
+    request.telegram_secret_token = req["x-telegram-bot-api-secret-token"];
     request.tls = kTls;
     if (peer_.empty()) {
       beast::error_code peer_ec;

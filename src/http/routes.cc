@@ -89,6 +89,8 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPost, "/v1/drills/{id}/finish", &Api::FinishDrill},
         {Method::kGet, "/v1/drills/{id}/notes", &Api::GetDrillNotes},
         {Method::kGet, "/v1/reports/compliance", &Api::GetComplianceReport},
+        {Method::kPost, "/v1/providers/pushover/callback", &Api::PushoverCallback},
+        {Method::kPost, "/v1/providers/telegram", &Api::TelegramUpdate},
         {Method::kGet, "/v1/oncall", &Api::GetOnCall},
         {Method::kGet, "/v1/schedules", &Api::ListSchedules},
         {Method::kGet, "/v1/schedules/{id}/shifts", &Api::GetShifts},

@@ -96,7 +96,7 @@ class BeastServer final : public HttpServer {
         deps.store, deps.clock, std::move(deps.admin_token_hash),
         http::ApiOptions{options.ingest_body_limit, options.api_body_limit, options.version,
                          options.drills, options.drill_anchor, options.accounts, options.public_url,
-                         options.twilio_auth_token},
+                         options.twilio_auth_token, options.telegram_secret_token},
         std::move(deps.policy), std::move(deps.oncall), std::move(deps.engine_stats),
         std::move(deps.links), std::move(deps.probes), std::move(deps.sign_on));
   }

@@ -40,11 +40,12 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   int max_connections = 10000;
   std::string version = "0.1.0";
-  DrillSettings drills;           // `drills:` (ApiOptions::drills)
-  TimePoint drill_anchor{};       // ApiOptions::drill_anchor
-  http::AccountOptions accounts;  // ApiOptions::accounts (`auth:`)
-  std::string public_url;         // ApiOptions::public_url
-  std::string twilio_auth_token;  // ApiOptions::twilio_auth_token
+  DrillSettings drills;               // `drills:` (ApiOptions::drills)
+  TimePoint drill_anchor{};           // ApiOptions::drill_anchor
+  http::AccountOptions accounts;      // ApiOptions::accounts (`auth:`)
+  std::string public_url;             // ApiOptions::public_url
+  std::string twilio_auth_token;      // ApiOptions::twilio_auth_token
+  std::string telegram_secret_token;  // ApiOptions::telegram_secret_token
 };
 
 struct ServerDeps {

@@ -26,12 +26,13 @@ struct Request {
   std::string_view admin_token;    // the x-loom-admin-token header, "" when absent
   std::string_view body;
   // For the web console's sessions (http/session.h); "" when absent.
-  std::string_view cookie;            // the Cookie header
-  std::string_view origin;            // the Origin header
-  std::string_view host;              // the Host header
-  std::string_view csrf_token;        // the X-CSRF-Token header
-  std::string_view twilio_signature;  // the X-Twilio-Signature header (twilio_handlers.cc)
-  bool tls = false;                   // received over TLS
+  std::string_view cookie;                 // the Cookie header
+  std::string_view origin;                 // the Origin header
+  std::string_view host;                   // the Host header
+  std::string_view csrf_token;             // the X-CSRF-Token header
+  std::string_view twilio_signature;       // the X-Twilio-Signature header (twilio_handlers.cc)
+  std::string_view telegram_secret_token;  // the X-Telegram-Bot-Api-Secret-Token header
+  bool tls = false;                        // received over TLS
   // The peer's IP address ("" when unknown): what local sign-in's brake counts per address. Behind
   // a reverse proxy it is the proxy's (X-Forwarded-For is not trusted).
   std::string_view client_address;

@@ -10,7 +10,10 @@ namespace loom {
   X(kSlackChannelType)        \
   X(kWebhookChannelType)      \
   X(kSmsChannelType)          \
-  X(kVoiceChannelType)
+  X(kVoiceChannelType)         \
+  X(kNtfyChannelType)         \
+  X(kPushoverChannelType)     \
+  X(kTelegramChannelType)
 
 #define LOOM_DECLARE(type) extern const ChannelType type;
 LOOM_CHANNEL_TYPES(LOOM_DECLARE)

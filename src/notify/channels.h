@@ -7,17 +7,20 @@
 // Thread safety: the table is immutable; the functions are safe from any thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "notify/channel.h"
 #include "notify/email/email_channel.h"
 #include "notify/outbound_policy.h"
+#include "notify/push_pages.h"
 #include "notify/twilio/twilio_client.h"
 
 namespace loom {
@@ -30,6 +33,12 @@ struct ChannelSettings {
   std::optional<EmailOptions> smtp;             // notify.smtp, when set
   std::optional<TwilioOptions> twilio = {};     // notify.providers.twilio, when set
   SmsOptOutCheck sms_opted_out = nullptr;       // the numbers that replied STOP; null: none
+  // notify.providers.<name> of the push providers: each one's settings, secrets resolved
+  // ("app_token", "bot_token", "secret_token", "api_url"); absent when not configured.
+  std::map<std::string, std::map<std::string, std::string>> providers = {};
+  // Where the channels that take an acknowledgement back (pushover, telegram) remember what
+  // they sent; null: such channels are not built (their messages dead-letter).
+  std::shared_ptr<PushPageLog> pages = nullptr;
 };
 
 // How a destination of the type is written in the configuration (contact methods, incident
@@ -38,6 +47,16 @@ enum class ChannelAddress {
   kEmail,        // `address:`, an e-mail address
   kUrl,          // `url:` or `url_env:`, an http(s) URL (a URL from the environment is a secret)
   kPhoneNumber,  // `number:`, an E.164 phone number ("+15551234567")
+  kKeys,         // the type's own keys (ChannelType::keys), composed into a Destination by `compose`
+};
+
+// One key of a contact method written with the type's own keys (ChannelAddress::kKeys).
+struct ContactKey {
+  std::string_view name = {};  // "topic", "token_env", ...
+  bool required = false;
+  // The key names an environment variable (it ends in "_env"): its value is read from there, is
+  // a secret, and is what `compose` gets under the key's name.
+  bool from_env = false;
 };
 
 struct ChannelType {
@@ -51,9 +70,15 @@ struct ChannelType {
   // Sends through the one SMTP relay of `notify.smtp`: a contact method of the type needs it,
   // and delivery backs off the relay as a whole while it is unreachable.
   bool via_smtp = false;
-  // The `notify.providers` key a contact method of the type needs ("twilio", "twilio.from"); ""
-  // for none.
+  // The `notify.providers` key a contact method of the type needs ("twilio", "twilio.from",
+  // "pushover"); "" for none. Without it `make` answers null: its messages dead-letter.
   std::string_view provider = {};
+  // ChannelAddress::kKeys: the keys a contact method of the type may have (besides id and type),
+  // and how their values (by key name; absent keys left out) make its address and secrets. An
+  // answer other than "" is the problem, reported on the contact method.
+  std::span<const ContactKey> keys = {};
+  std::string (*compose)(const std::map<std::string, std::string>& values, std::string* address,
+                         std::vector<std::string>* secrets) = nullptr;
   // The channel for `settings`; null when the settings leave it unconfigured (delivery then
   // dead-letters the type's messages), an error when they are unusable (the error names the
   // setting).

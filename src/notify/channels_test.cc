@@ -51,8 +51,8 @@ TEST(ChannelTypesTest, FactoriesBuildFromTheSettings) {
   for (const ChannelType* type : ChannelTypes()) {
     auto channel = type->make(settings);
     ASSERT_TRUE(channel.ok()) << type->name << ": " << channel.error().message;
-    // Without notify.smtp the relay's types stay unconfigured, without a provider the types
-    // that send through it; the others always exist.
+    // Without notify.smtp the relay's types stay unconfigured, without their provider the
+    // provider's; the others always exist.
     EXPECT_EQ(*channel == nullptr, type->via_smtp || !type->provider.empty()) << type->name;
   }
 }

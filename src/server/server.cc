@@ -214,6 +214,9 @@ Status Server::StartHttp() {
   server_options.threads = config.server.threads;
   server_options.version = options_.version;
   server_options.drills = config.drills;
+  if (config.notify.telegram) {
+    server_options.telegram_secret_token = config.notify.telegram->secret_token;
+  }
   server_options.drill_anchor = drill_anchor_;
   server_options.public_url = config.server.public_url;
   if (config.notify.twilio) server_options.twilio_auth_token = config.notify.twilio->auth_token;

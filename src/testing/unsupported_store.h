@@ -57,6 +57,18 @@ class UnsupportedStore : public Store {
   }
   void SetSmsOptOut(std::string, bool, Callback<bool> done) override { done(Unsupported()); }
   void ScheduleDrillDue(Deadline, Callback<Deadline> done) override { done(Unsupported()); }
+  void RememberPushPages(std::vector<PushPage>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  void RecordPushSettles(std::vector<PushSettleRecord>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  Result<std::vector<PushPage>> FindPushPages(const std::string&, const std::string&) override {
+    return Unsupported();
+  }
+  Result<std::vector<PushPageToSettle>> PushPagesToSettle(TimePoint, int) override {
+    return Unsupported();
+  }
   void StartDrill(DrillStartPlan, Callback<Incident> done) override { done(Unsupported()); }
   void FinishDrill(DrillFinishPlan, Callback<DrillFinished> done) override { done(Unsupported()); }
 

@@ -379,6 +379,30 @@ CREATE TABLE sms_opt_outs (
 );
 )sql";
 
+// What Pushover and Telegram pages left behind (store/push_store.h): the receipt or the
+// button's short id a callback names, the recipient it acts as, the Telegram message to edit,
+// and whether the page was settled (receipt cancelled, message edited) once its incident moved
+// on. next_attempt_at is 0 until a settle attempt failed. The partial index keeps the settling's
+// scan to the unsettled rows.
+constexpr std::string_view kMigrationPushPages = R"sql(
+CREATE TABLE push_pages (
+  channel TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  incident_number INTEGER NOT NULL,
+  recipient TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '',
+  text TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  settled INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (channel, ref, incident_number)
+);
+CREATE INDEX push_pages_unsettled ON push_pages(created_at) WHERE settled = 0;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -401,6 +425,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationHeartbeats,        // version 13
       {},                          // version 14: reserved (maintenance)
       kMigrationTwilio,            // version 15
+      kMigrationPushPages,         // version 16
   };
   return kMigrations;
 }

@@ -8,6 +8,7 @@
 //   sql_store_records.cc    RecordsStore       sql_store_admin.cc      AdminStore
 //   sql_store_heartbeats.cc HeartbeatStore
 //   sql_store_accounts.cc   AccountStore
+//   sql_store_push.cc       PushStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -189,6 +190,12 @@ class SqlStore final : public Store {
   Result<std::optional<StoredAccount>> GetAccount(const std::string& id) override;
   Result<std::vector<StoredAccount>> ListAccounts() override;
   Result<std::optional<StoredSession>> FindSession(const std::string& id_hash) override;
+  // PushStore (sql_store_push.cc; table in push_tables.h).
+  void RememberPushPages(std::vector<PushPage> pages, Callback<int64_t> done) override;
+  void RecordPushSettles(std::vector<PushSettleRecord> records, Callback<int64_t> done) override;
+  Result<std::vector<PushPage>> FindPushPages(const std::string& channel,
+                                              const std::string& ref) override;
+  Result<std::vector<PushPageToSettle>> PushPagesToSettle(TimePoint now, int limit) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

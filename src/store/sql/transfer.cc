@@ -56,6 +56,7 @@ constexpr TableSpec kTables[] = {
     {"password_resets", "token_hash"},
     {"console_sessions", "id_hash"},
     {"sms_opt_outs", "number"},
+    {"push_pages", "channel, ref, incident_number"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
