@@ -10,7 +10,7 @@ namespace loom {
   X(kSlackChannelType)        \
   X(kWebhookChannelType)      \
   X(kSmsChannelType)          \
-  X(kVoiceChannelType)         \
+  X(kVoiceChannelType)        \
   X(kNtfyChannelType)         \
   X(kPushoverChannelType)     \
   X(kTelegramChannelType)

@@ -47,7 +47,7 @@ enum class ChannelAddress {
   kEmail,        // `address:`, an e-mail address
   kUrl,          // `url:` or `url_env:`, an http(s) URL (a URL from the environment is a secret)
   kPhoneNumber,  // `number:`, an E.164 phone number ("+15551234567")
-  kKeys,         // the type's own keys (ChannelType::keys), composed into a Destination by `compose`
+  kKeys,  // the type's own keys (ChannelType::keys), composed into a Destination by `compose`
 };
 
 // One key of a contact method written with the type's own keys (ChannelAddress::kKeys).
