@@ -2,8 +2,8 @@
 # Installs every Debian package that building, testing and running loom-oncall needs.
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
 # Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
-# the build compiles into the console), tests/ical (ical.js) and tests/browser (playwright-core,
-# which drives Debian's chromium package).
+# the build compiles into the console), tests/ical (ical.js), tests/browser (playwright-core,
+# which drives Debian's chromium package) and tests/providers/teams (adaptivecards).
 set -euo pipefail
 
 packages=(
@@ -40,6 +40,9 @@ install_npm_dependencies() {
   # tests/browser: playwright-core (no browser download: the tests use /usr/bin/chromium). Pinned
   # to 1.61, the last release that runs on Debian 12's own Node.js 18 (1.62 and later need 20).
   install_npm_packages tests/browser playwright-core
+  # tests/providers/teams: adaptivecards, Microsoft's Adaptive Cards library, which parses the
+  # cards the Teams channel sends (tests/integration/test_chat_channels.py).
+  install_npm_packages tests/providers/teams adaptivecards
 }
 
 missing=()

@@ -163,7 +163,8 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
       .start_http = ctx.start_http_server,
       .load_delivery =
           [&config, &ctx](Store& store, std::shared_ptr<Roster> roster, MessageLinks links) {
-            return LoadDelivery(config, store, ctx.clock, std::move(roster), std::move(links));
+            return LoadDelivery(config, store, ctx.clock, std::move(roster), std::move(links),
+                                &store);
           },
   };
   Result<std::unique_ptr<Server>> started = Server::Start({.config = config,

@@ -232,6 +232,10 @@ class Api {
   // Verify's answer for the {token}; kInvalidArgument when no signer is wired.
   Result<ActionClaims> VerifyLink(const PathParams& params) const;
 
+  // ---- chat buttons calling back (mattermost_handlers.cc) ----
+  // POST /v1/providers/mattermost/action: a press of a Mattermost post's Acknowledge button.
+  void MattermostAction(const Request& req, const PathParams& params, Reply reply);
+
   // ---- the web console: static files, sessions (console_handlers.cc) ----
   void RedirectToConsole(const Request& req, const PathParams& params, Reply reply);
   void ConsoleIndex(const Request& req, const PathParams& params, Reply reply);

@@ -8,7 +8,9 @@ namespace loom {
 #define LOOM_CHANNEL_TYPES(X) \
   X(kEmailChannelType)        \
   X(kSlackChannelType)        \
-  X(kWebhookChannelType)
+  X(kWebhookChannelType)      \
+  X(kTeamsChannelType)        \
+  X(kMattermostChannelType)
 
 #define LOOM_DECLARE(type) extern const ChannelType type;
 LOOM_CHANNEL_TYPES(LOOM_DECLARE)

@@ -17,6 +17,7 @@
 #include "common/result.h"
 #include "notify/channel.h"
 #include "notify/email/email_channel.h"
+#include "notify/message_action_log.h"
 #include "notify/outbound_policy.h"
 
 namespace loom {
@@ -27,6 +28,9 @@ struct ChannelSettings {
   Clock& clock;                                 // outlives the channels
   Duration timeout = std::chrono::seconds(10);  // notify.timeout: one delivery attempt
   std::optional<EmailOptions> smtp;             // notify.smtp, when set
+  // Where channels whose buttons call back to us (mattermost) keep the buttons' secrets; null:
+  // such channels post without buttons (the one-click links remain).
+  std::shared_ptr<MessageActionLog> actions = nullptr;
 };
 
 // How a destination of the type is written in the configuration (contact methods, incident

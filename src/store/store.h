@@ -6,6 +6,7 @@
 //   OnCallStore    (oncall_store.h)    schedule overrides, configured users
 //   RecordsStore   (records_store.h)   evidence, security playbook, summaries, follow-ups, reviews
 //   AdminStore     (admin_store.h)     services, keys, tokens, settings, stats, audit
+//   MessageActionStore (message_action_store.h)  the secrets of chat buttons calling back to us
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
 //
 // Store is all of them at once: what the back end (store/sql/sql_store.h) implements and the
@@ -18,6 +19,7 @@
 #include "store/cluster_store.h"
 #include "store/deadline_store.h"
 #include "store/incident_store.h"
+#include "store/message_action_store.h"
 #include "store/oncall_store.h"
 #include "store/outbox_store.h"
 #include "store/records_store.h"
@@ -30,6 +32,7 @@ class Store : public IncidentStore,
               public OnCallStore,
               public RecordsStore,
               public AdminStore,
+              public MessageActionStore,
               public ClusterStore {
  public:
   ~Store() override = default;

@@ -315,6 +315,21 @@ CREATE INDEX alerts_by_group_key ON alerts(service_id, group_key, created_at)
   WHERE group_key <> '';
 )sql";
 
+// Chat buttons that call back to us (core/message_action.h): each button's secret, hashed, with
+// the incident and the recipient it acts for, until it expires.
+constexpr std::string_view kMigrationMessageActions = R"sql(
+CREATE TABLE message_actions (
+  secret_hash TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  incident_number INTEGER NOT NULL,
+  recipient TEXT NOT NULL,
+  notice_id TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX message_actions_by_expiry ON message_actions(expires_at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -332,6 +347,14 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationDrills,            // version 8
       kMigrationOutboxMessages,    // version 9
       kMigrationAlertTracking,     // version 10
+      "",                          // version 11: reserved (accounts)
+      "",                          // version 12: reserved (teams)
+      "",                          // version 13: reserved (heartbeats)
+      "",                          // version 14: reserved (maintenance)
+      "",                          // version 15: reserved (twilio)
+      "",                          // version 16: reserved (push)
+      "",                          // version 17: reserved (oidc)
+      kMigrationMessageActions,    // version 18
   };
   return kMigrations;
 }

@@ -6,6 +6,7 @@
 //   sql_store_incidents.cc  IncidentStore      sql_store_deadlines.cc  DeadlineStore
 //   sql_store_outbox.cc     OutboxStore        sql_store_oncall.cc     OnCallStore
 //   sql_store_records.cc    RecordsStore       sql_store_admin.cc      AdminStore
+//   sql_store_message_actions.cc  MessageActionStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -183,6 +184,10 @@ class SqlStore final : public Store {
   Result<std::vector<Service>> ListServices() override;
   Result<StoreStats> Stats() override;
   Result<AuditReport> VerifyAudit() override;
+
+  // MessageActionStore (sql_store_message_actions.cc).
+  void SaveMessageActions(std::vector<MessageAction> actions, Callback<int64_t> done) override;
+  Result<std::optional<MessageAction>> FindMessageAction(const std::string& secret_hash) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

@@ -51,6 +51,7 @@ constexpr TableSpec kTables[] = {
     {"final_summaries", "incident_number"},
     {"followups", "id"},
     {"reviews", "incident_number"},
+    {"message_actions", "secret_hash"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
