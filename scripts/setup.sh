@@ -3,8 +3,8 @@
 # Idempotent: runs `apt-get update` once and installs only what is missing; a no-op when all are present.
 # Then installs the npm packages from their package-lock.json files when missing: web (uPlot, which
 # the build compiles into the console), tests/ical (ical.js), tests/browser (playwright-core,
-# which drives Debian's chromium package), tests/oidc (oidc-provider) and tests/providers (twilio,
-# the vendor's helper library).
+# which drives Debian's chromium package), tests/oidc (oidc-provider), tests/providers (twilio,
+# the vendor's helper library) and tests/providers/teams (adaptivecards).
 set -euo pipefail
 
 packages=(
@@ -46,6 +46,9 @@ install_npm_dependencies() {
   install_npm_packages tests/oidc oidc-provider
   # tests/providers: the official twilio helper, which signs the callbacks test_twilio.py sends.
   install_npm_packages tests/providers twilio
+  # tests/providers/teams: adaptivecards, Microsoft's Adaptive Cards library, which parses the
+  # cards the Teams channel sends (tests/integration/test_chat_channels.py).
+  install_npm_packages tests/providers/teams adaptivecards
 }
 
 missing=()

@@ -7,6 +7,24 @@
 #include "notify/outbound_policy.h"
 
 namespace loom {
+namespace {
+
+// Keeps the buttons' secrets in the store, waiting for the commit (a delivery worker's thread).
+class StoreActionLog final : public MessageActionLog {
+ public:
+  explicit StoreActionLog(MessageActionStore& store) : store_(store) {}
+  Status Keep(std::vector<MessageAction> actions) override {
+    Result<int64_t> kept = AwaitWrite<int64_t>(
+        [&](auto done) { store_.SaveMessageActions(std::move(actions), std::move(done)); });
+    if (!kept.ok()) return std::move(kept).error();
+    return OkStatus();
+  }
+
+ private:
+  MessageActionStore& store_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -48,7 +66,7 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
     const Config& config, OutboxStore& store, Clock& clock, std::shared_ptr<Roster> roster,
     std::function<LinkSigner::Links(int64_t, const std::string&, const std::string&, TimePoint)>
         links,
-    PushStore* push) {
+    PushStore* push, MessageActionStore* actions) {
   std::optional<OutboundPolicy> policy;
   Result<ChannelSettings> made = SettingsOf(config.notify, clock, policy);
   if (!made.ok()) return std::move(made).error();
@@ -78,6 +96,7 @@ Result<std::unique_ptr<DeliveryService>> LoadDelivery(
   std::shared_ptr<PushPageLog> pages;
   if (push != nullptr) pages = std::make_shared<StorePageLog>(*push);
   settings.pages = pages;
+  if (actions != nullptr) settings.actions = std::make_shared<StoreActionLog>(*actions);
   // Every registered type whose settings are there; the others dead-letter their messages.
   std::map<std::string, std::shared_ptr<Channel>> channels;
   for (const ChannelType* type : ChannelTypes()) {

@@ -164,7 +164,7 @@ int RunServe(const ServeFlags& flags, CliContext& ctx) {
       .load_delivery =
           [&config, &ctx](Store& store, std::shared_ptr<Roster> roster, MessageLinks links) {
             return LoadDelivery(config, store, ctx.clock, std::move(roster), std::move(links),
-                                &store);
+                                &store, &store);
           },
       .make_mail = [&config, &ctx] { return MakeMailChannel(config, ctx.clock); },
   };

@@ -213,7 +213,7 @@ TEST(ParseConfig, IncidentChannelErrorsNameFileLineAndKey) {
       - { type: slack, url_env: OPS_SLACK }
       - { id: slack-0, type: slack, url: "https://hooks.slack.com/a" }
       - { id: Ops Room, type: webhook, url: "https://a.example.com" }
-      - { type: teams, url: "https://a.example.com" }
+      - { type: email, url: "https://a.example.com" }
       - { type: slack, url: "https://hooks.slack.com/a", secret_env: OPS_HOOK_SECRET }
       - { type: webhook }
       - { url: "https://a.example.com" }
@@ -228,7 +228,7 @@ TEST(ParseConfig, IncidentChannelErrorsNameFileLineAndKey) {
       "'slack-0' (first at line 4)",
       "loom-oncall.yaml:6: services[0].incident_channels[2].id: 'Ops Room' is not a valid "
       "channel id",
-      "loom-oncall.yaml:7: services[0].incident_channels[3].type: 'teams' is not an incident "
+      "loom-oncall.yaml:7: services[0].incident_channels[3].type: 'email' is not an incident "
       "channel type (slack, webhook",  // a type added to notify/channels.cc extends the list
       "loom-oncall.yaml:8: services[0].incident_channels[4].secret_env: does not apply to type "
       "slack",

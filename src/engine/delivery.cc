@@ -288,6 +288,8 @@ void DeliveryService::Run(Job job, bool wait) {
           options_.links(incident.number, notice.recipient, job.destination.type, now);
       if (to_user) incident.ack_url = std::move(links.ack_url);
       incident.open_url = std::move(links.open_url);
+      notice.public_url = std::move(links.public_url);
+      notice.links_expire_at = links.expires_at;
     }
   }
   SendResult result = channels_.at(job.destination.type)->Send(job.destination, notice);

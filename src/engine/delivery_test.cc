@@ -122,10 +122,11 @@ class DeliveryTest : public testing::StoreFixture,
     options_d.hourly_limit = hourly_limit_;
     options_d.jitter = [] { return 1.0; };
     options_d.links = [](int64_t number, const std::string& recipient, const std::string& via,
-                         TimePoint) {
+                         TimePoint now) {
       const std::string base =
           "https://oncall.example.com/a/" + std::to_string(number) + "-" + recipient + "-" + via;
-      return LinkSigner::Links{base + "-ack", base + "-view"};
+      return LinkSigner::Links{base + "-ack", base + "-view", "https://oncall.example.com",
+                               now + std::chrono::hours(24)};
     };
     IncidentChannel ops;
     ops.service = "loom";
@@ -216,6 +217,9 @@ TEST_P(DeliveryTest, PagesThroughEachRuleInTurnWithLinks) {
   EXPECT_EQ(page.incidents[0].title, "LOOM node down: db");
   EXPECT_EQ(page.incidents[0].ack_url, "https://oncall.example.com/a/1-alice-webhook-ack");
   EXPECT_EQ(page.incidents[0].open_url, "https://oncall.example.com/a/1-alice-webhook-view");
+  // Where the channels' callbacks go, and until when the links (and buttons) work.
+  EXPECT_EQ(page.public_url, "https://oncall.example.com");
+  EXPECT_GT(page.links_expire_at, page.created_at);
   EXPECT_EQ(hook_->sent[0].to.address, "https://hooks.example.com/alice");
 
   AdvanceAndRun(minutes(1));

@@ -277,6 +277,9 @@ class Api {
   // `nonce_of`, incident); `done` gets what happened, from a store thread.
   void AcknowledgePushPages(const std::vector<PushPage>& pages, const std::string& nonce_of,
                             std::function<void(PushAckOutcome)> done);
+  // ---- chat buttons calling back (mattermost_handlers.cc) ----
+  // POST /v1/providers/mattermost/action: a press of a Mattermost post's Acknowledge button.
+  void MattermostAction(const Request& req, const PathParams& params, Reply reply);
 
   // ---- the web console: static files, sessions (console_handlers.cc) ----
   void RedirectToConsole(const Request& req, const PathParams& params, Reply reply);

@@ -54,6 +54,12 @@ class FakeStore final : public testing::UnsupportedStore {
     out.incident_created = true;
     done(out);
   }
+  Result<std::optional<MessageAction>> FindMessageAction(const std::string& hash) override {
+    if (message_actions_error) return *message_actions_error;
+    auto it = message_actions.find(hash);
+    if (it == message_actions.end()) return std::optional<MessageAction>();
+    return std::optional<MessageAction>(it->second);
+  }
   void Execute(IncidentCommand command, Callback<Incident> done) override {
     commands.push_back(command);
     if (execute_error) return done(*execute_error);
@@ -216,6 +222,8 @@ class FakeStore final : public testing::UnsupportedStore {
   std::vector<Followup> followups;
   std::map<int64_t, Review> reviews;
   testing::InMemoryOnCallTables oncall_tables;
+  std::map<std::string, MessageAction> message_actions;  // by secret hash
+  std::optional<Error> message_actions_error;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
   std::vector<ChangeEvent> changes;

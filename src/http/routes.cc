@@ -111,6 +111,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPost, "/ui/reset/{user}/{token}", &Api::UseResetPage},
         {Method::kGet, "/a/{token}", &Api::ShowLink},
         {Method::kPost, "/a/{token}", &Api::UseLink},
+        {Method::kPost, "/v1/providers/mattermost/action", &Api::MattermostAction},
         {Method::kGet, "/", &Api::RedirectToConsole},
         {Method::kGet, "/ui", &Api::RedirectToConsole},
         {Method::kGet, "/ui/", &Api::ConsoleIndex},

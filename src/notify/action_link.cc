@@ -91,6 +91,8 @@ LinkSigner::Links LinkSigner::For(int64_t incident_number, const std::string& re
   claims.action = "view";
   claims.nonce = RandomHex(16);
   links.open_url = public_url_ + "/a/" + Sign(claims);
+  links.public_url = public_url_;
+  links.expires_at = claims.expires_at;
   return links;
 }
 

@@ -33,6 +33,8 @@ class LinkSigner {
   struct Links {
     std::string ack_url;
     std::string open_url;
+    std::string public_url;  // the links' base (public_url without a trailing slash)
+    TimePoint expires_at{};  // when they stop working
   };
   // Fresh links (new nonce) for one recipient of one incident, expiring ttl after `now`.
   Links For(int64_t incident_number, const std::string& recipient, const std::string& via,

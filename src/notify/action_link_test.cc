@@ -73,6 +73,8 @@ TEST_F(LinkSignerTest, AckAndViewLinksDiffer) {
   EXPECT_EQ(ack->nonce.size(), 32u);
   EXPECT_NE(ack->nonce, view->nonce);
   EXPECT_EQ(ack->expires_at, clock_.Now() + hours(24));
+  EXPECT_EQ(links.expires_at, ack->expires_at);
+  EXPECT_EQ(links.public_url, "https://oncall.example.com");
   // Every call mints a fresh single-use id.
   LinkSigner::Links again = signer_.For(12, "alice", "slack", clock_.Now());
   EXPECT_NE(again.ack_url, links.ack_url);

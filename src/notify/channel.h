@@ -50,6 +50,11 @@ struct Notice {
   // one incident, e.g. its acknowledgement and its new commander to an incident channel).
   int bundled = 1;
   TimePoint created_at{};
+  // Where this server takes the vendors' callbacks (server.public_url, or the address it bound),
+  // and until when the message's links and buttons work (notify.link_ttl); "" and unset when the
+  // message carries no links.
+  std::string public_url;
+  TimePoint links_expire_at{};
 };
 
 struct Destination {

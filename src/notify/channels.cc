@@ -13,7 +13,9 @@ namespace loom {
   X(kVoiceChannelType)        \
   X(kNtfyChannelType)         \
   X(kPushoverChannelType)     \
-  X(kTelegramChannelType)
+  X(kTelegramChannelType)     \
+  X(kTeamsChannelType)        \
+  X(kMattermostChannelType)
 
 #define LOOM_DECLARE(type) extern const ChannelType type;
 LOOM_CHANNEL_TYPES(LOOM_DECLARE)

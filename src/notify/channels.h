@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "notify/channel.h"
 #include "notify/email/email_channel.h"
+#include "notify/message_action_log.h"
 #include "notify/outbound_policy.h"
 #include "notify/push_pages.h"
 #include "notify/twilio/twilio_client.h"
@@ -39,6 +40,9 @@ struct ChannelSettings {
   // Where the channels that take an acknowledgement back (pushover, telegram) remember what
   // they sent; null: such channels are not built (their messages dead-letter).
   std::shared_ptr<PushPageLog> pages = nullptr;
+  // Where channels whose buttons call back to us (mattermost) keep the buttons' secrets; null:
+  // such channels post without buttons (the one-click links remain).
+  std::shared_ptr<MessageActionLog> actions = nullptr;
 };
 
 // How a destination of the type is written in the configuration (contact methods, incident

@@ -31,6 +31,15 @@ std::string IncidentsHeadline(const Notice& notice) {
   return incident.title.empty() ? incident.id : incident.id + " " + incident.title;
 }
 
+std::string NoticeFooter(const Notice& notice) {
+  std::string footer = "loom-oncall \u00b7 " + notice.type;
+  if (!notice.recipient_name.empty()) {
+    footer += " \u00b7 for " + notice.recipient_name;
+    if (!notice.role.empty()) footer += " (" + notice.role + ")";
+  }
+  return footer;
+}
+
 std::string TruncateUtf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   size_t cut = max_bytes;

@@ -21,6 +21,10 @@ std::string IncidentFacts(const NoticeIncident& incident);
 // "INC-12 Database down" for one incident, "3 incidents" for a bundle, "" for none.
 std::string IncidentsHeadline(const Notice& notice);
 
+// The last line of a human-facing message: "loom-oncall · page · for Alice (primary)" (the
+// recipient left out for channel posts).
+std::string NoticeFooter(const Notice& notice);
+
 // At most `max_bytes` of `text`, cut at a UTF-8 character boundary, "…" appended when cut.
 std::string TruncateUtf8(std::string_view text, size_t max_bytes);
 

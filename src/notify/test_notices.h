@@ -1,10 +1,12 @@
 // Sample notices for the channel tests (test-only, header-only: never part of loom_notify).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/time_format.h"
 #include "notify/channel.h"
+#include "notify/http_post.h"
 
 namespace loom::testing {
 
@@ -34,6 +36,17 @@ inline Notice SampleNotice() {
   n.created_at = ParseRfc3339("2026-11-02T09:00:00.250Z").value();
   n.incidents.push_back(SampleIncident(12));
   return n;
+}
+
+// An answer with a status line, as HttpPost hands it to a channel's classifier.
+inline HttpResponse CompletedResponse(int status, std::string body,
+                                      std::optional<Duration> retry_after = std::nullopt) {
+  HttpResponse r;
+  r.transport = HttpResponse::Transport::kCompleted;
+  r.status = status;
+  r.body = std::move(body);
+  r.retry_after = retry_after;
+  return r;
 }
 
 }  // namespace loom::testing

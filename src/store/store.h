@@ -7,6 +7,7 @@
 //   RecordsStore   (records_store.h)   evidence, security playbook, summaries, follow-ups, reviews
 //   AdminStore     (admin_store.h)     services, keys, tokens, settings, stats, audit
 //   AccountStore   (account_store.h)   people who sign in: passwords, resets, sessions
+//   MessageActionStore (message_action_store.h) the secrets of chat buttons calling back to us
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
 //   HeartbeatStore (heartbeat_store.h) heartbeats, their pings and expiry
 //   PushStore      (push_store.h)      Pushover receipts and Telegram messages of pages
@@ -23,6 +24,7 @@
 #include "store/deadline_store.h"
 #include "store/heartbeat_store.h"
 #include "store/incident_store.h"
+#include "store/message_action_store.h"
 #include "store/oncall_store.h"
 #include "store/outbox_store.h"
 #include "store/push_store.h"
@@ -39,7 +41,8 @@ class Store : public IncidentStore,
               public AccountStore,
               public ClusterStore,
               public HeartbeatStore,
-              public PushStore {
+              public PushStore,
+              public MessageActionStore {
  public:
   ~Store() override = default;
 };

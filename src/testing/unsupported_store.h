@@ -158,6 +158,12 @@ class UnsupportedStore : public Store {
     return Unsupported();
   }
   Result<std::optional<ApiToken>> FindToken(const std::string&) override { return Unsupported(); }
+  void SaveMessageActions(std::vector<MessageAction>, Callback<int64_t> done) override {
+    done(Unsupported());
+  }
+  Result<std::optional<MessageAction>> FindMessageAction(const std::string&) override {
+    return Unsupported();
+  }
   Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
   Result<std::vector<Service>> ListServices() override { return Unsupported(); }
   Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return Unsupported(); }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "notify/channels.h"
+#include "notify/chat_webhook.h"
 #include "notify/notice_text.h"
 
 namespace loom {
@@ -78,66 +79,26 @@ std::string RenderSlackMessage(const Notice& notice) {
   if (notice.incidents.size() > shown) {
     blocks.push_back(Context("and " + std::to_string(notice.incidents.size() - shown) + " more"));
   }
-  std::string context = "loom-oncall \u00b7 " + notice.type;
-  if (!notice.recipient_name.empty()) {
-    context += " \u00b7 for " + notice.recipient_name;
-    if (!notice.role.empty()) context += " (" + notice.role + ")";
-  }
-  blocks.push_back(Context(EscapeSlackText(context)));
+  blocks.push_back(Context(EscapeSlackText(NoticeFooter(notice))));
 
   nlohmann::json message = {{"text", EscapeSlackText(fallback)}, {"blocks", std::move(blocks)}};
   return message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 SendResult ClassifySlackResponse(const HttpResponse& response) {
-  SendResult result;
-  const int status = response.status;
-  result.status = status;
   std::string body = ShortPrintable(response.body);
-  result.error = body.empty() ? "HTTP " + std::to_string(status) : body;
-  if (status == 200 && body == "ok") {
-    result.outcome = SendResult::Outcome::kDelivered;
-    result.error.clear();
-  } else if (status == 429) {
-    result.outcome = SendResult::Outcome::kRetry;
-    result.retry_after = response.retry_after;
-  } else if (status == 404 || status == 410 ||
-             BodyIs(body, {"no_service", "no_team", "team_disabled", "invalid_token",
-                           "channel_not_found", "channel_is_archived"})) {
-    result.outcome = SendResult::Outcome::kGone;
-  } else if (status == 408 || status >= 500) {
-    result.outcome = SendResult::Outcome::kRetry;
-    if (status == 503) result.retry_after = response.retry_after;
-  } else if (status >= 400) {
-    result.outcome = SendResult::Outcome::kRejected;
-  } else {
-    // A 2xx without "ok" or a redirect: not what a Slack webhook says; try again, then dead-letter.
-    result.outcome = SendResult::Outcome::kRetry;
-    result.error = "unexpected answer: " + result.error;
-  }
-  return result;
+  const bool accepted = response.status == 200 && body == "ok";
+  const bool gone = BodyIs(body, {"no_service", "no_team", "team_disabled", "invalid_token",
+                                  "channel_not_found", "channel_is_archived"});
+  return ClassifyChatAnswer(response, accepted, gone, body);
 }
 
 SlackChannel::SlackChannel(OutboundPolicy policy, Clock& clock, Duration timeout)
     : policy_(std::move(policy)), clock_(clock), timeout_(timeout) {}
 
 SendResult SlackChannel::Send(const Destination& to, const Notice& notice) {
-  try {
-    HttpRequest request;
-    request.url = to.address;
-    request.timeout = timeout_;
-    request.body = RenderSlackMessage(notice);
-    request.headers = {"Content-Type: application/json; charset=utf-8", "User-Agent: loom-oncall"};
-    HttpResponse response = HttpPost(policy_, request, clock_.Now());
-    if (response.transport != HttpResponse::Transport::kCompleted)
-      return TransportFailure(response);
-    return ClassifySlackResponse(response);
-  } catch (const std::exception& e) {
-    // Only allocation failures can get here; Send must not throw into the worker.
-    SendResult failed;
-    failed.error = std::string("slack: ") + e.what();
-    return failed;
-  }
+  return PostChatMessage(policy_, clock_, timeout_, to.address, RenderSlackMessage(notice), "slack",
+                         &ClassifySlackResponse);
 }
 
 namespace {

@@ -67,12 +67,7 @@ TEST(SlackMessageTest, BundleShowsTenThenHowManyMore) {
 
 SendResult Classify(int status, std::string body,
                     std::optional<Duration> retry_after = std::nullopt) {
-  HttpResponse r;
-  r.transport = HttpResponse::Transport::kCompleted;
-  r.status = status;
-  r.body = std::move(body);
-  r.retry_after = retry_after;
-  return ClassifySlackResponse(r);
+  return ClassifySlackResponse(testing::CompletedResponse(status, std::move(body), retry_after));
 }
 
 TEST(SlackClassifyTest, SlackAnswers) {

@@ -403,6 +403,21 @@ CREATE TABLE push_pages (
 CREATE INDEX push_pages_unsettled ON push_pages(created_at) WHERE settled = 0;
 )sql";
 
+// Chat buttons that call back to us (core/message_action.h): each button's secret, hashed, with
+// the incident and the recipient it acts for, until it expires.
+constexpr std::string_view kMigrationMessageActions = R"sql(
+CREATE TABLE message_actions (
+  secret_hash TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  incident_number INTEGER NOT NULL,
+  recipient TEXT NOT NULL,
+  notice_id TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX message_actions_by_expiry ON message_actions(expires_at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -426,6 +441,7 @@ const std::vector<std::string_view>& Migrations() {
       {},                          // version 14: reserved (maintenance)
       kMigrationTwilio,            // version 15
       kMigrationPushPages,         // version 16
+      kMigrationMessageActions,    // version 17
   };
   return kMigrations;
 }

@@ -9,6 +9,7 @@
 //   sql_store_heartbeats.cc HeartbeatStore
 //   sql_store_accounts.cc   AccountStore
 //   sql_store_push.cc       PushStore
+//   sql_store_message_actions.cc  MessageActionStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -196,6 +197,9 @@ class SqlStore final : public Store {
   Result<std::vector<PushPage>> FindPushPages(const std::string& channel,
                                               const std::string& ref) override;
   Result<std::vector<PushPageToSettle>> PushPagesToSettle(TimePoint now, int limit) override;
+  // MessageActionStore (sql_store_message_actions.cc).
+  void SaveMessageActions(std::vector<MessageAction> actions, Callback<int64_t> done) override;
+  Result<std::optional<MessageAction>> FindMessageAction(const std::string& secret_hash) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

@@ -57,6 +57,7 @@ constexpr TableSpec kTables[] = {
     {"console_sessions", "id_hash"},
     {"sms_opt_outs", "number"},
     {"push_pages", "channel, ref, incident_number"},
+    {"message_actions", "secret_hash"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
