@@ -27,6 +27,7 @@
 #include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
+#include "core/team.h"
 #include "core/user.h"
 
 namespace loom {
@@ -110,6 +111,7 @@ struct ProbeConfig {
 
 struct ServiceConfig {
   Service service;
+  std::string team;                           // `team:` — a configured team id, "" for none
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
   // `roles:` — on-call role → schedule id (every id names a configured schedule).
   std::map<OnCallRole, std::string> roles;
@@ -126,6 +128,9 @@ struct ServiceConfig {
 // One entry of `users:` (notification rules are in User::high_rules / low_rules).
 struct UserConfig {
   User user;
+  // `role:` — the person's global role (owner, admin, responder, viewer; default viewer), beside
+  // the roles of their teams (core/authorization.h).
+  Role role = Role::kViewer;
 };
 
 // A configured override: local wall times in the schedule's zone, [from, to).
@@ -138,6 +143,7 @@ struct OverrideConfig {
 struct ScheduleConfig {
   std::string id;
   std::string time_zone = "UTC";
+  std::string team;  // `team:` — a configured team id, "" for none
   std::vector<RotationLayer> layers;
   std::vector<OverrideConfig> overrides;
 };
@@ -151,6 +157,7 @@ struct Config {
   PolicyOverrides policy;
   std::vector<ServiceConfig> services;
   std::vector<UserConfig> users;          // `users:`
+  std::vector<Team> teams;                // `teams:` (members, visibility)
   std::vector<ScheduleConfig> schedules;  // `schedules:`
   NotifyConfig notify;                    // `notify:`
   LogOptions log;                         // `log: {level}`

@@ -50,8 +50,9 @@ void ParseNotificationRules(YamlWalker& w, const Entry& e, const std::string& pa
 
 void ParseUser(YamlWalker& w, DefinedNames* names, const YAML::Node& node, const std::string& path,
                UserConfig* out) {
-  auto m = w.Mapping(node, path,
-                     {"id", "name", "email", "time_zone", "contact_methods", "notification_rules"});
+  auto m = w.Mapping(
+      node, path,
+      {"id", "name", "email", "time_zone", "role", "contact_methods", "notification_rules"});
   if (!m) return;
   User& u = out->user;
   if (w.RequiredString(*m, node, path, "id", &u.id)) {
@@ -65,6 +66,14 @@ void ParseUser(YamlWalker& w, DefinedNames* names, const YAML::Node& node, const
     }
   }
   w.CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &u.time_zone, CheckTimeZone);
+  // The global role (teams give more on their own resources; core/authorization.h).
+  std::string role;
+  if (const Entry* r = Find(*m, "role"); w.String(r, Join(path, "role"), &role)) {
+    if (role == "calendar" || !ParseRole(role, &out->role)) {
+      w.Report(r->value, Join(path, "role"),
+               "'" + role + "' is not a role (owner, admin, responder or viewer)");
+    }
+  }
   std::set<std::string> method_ids;
   if (const Entry* methods = Find(*m, "contact_methods")) {
     ParseContactMethods(w, *methods, Join(path, "contact_methods"), *names, &u.contact_methods,

@@ -23,7 +23,7 @@ void Earliest(std::optional<TimePoint>& slot, TimePoint t) {
 
 std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role) {
   std::vector<std::string> out;
-  if (role != Role::kAdmin && role != Role::kResponder) return out;
+  if (!RoleAllows(role, Role::kResponder)) return out;
   const bool closed = incident.state == IncidentState::kClosed;
   if (incident.kind == IncidentKind::kAvailability && incident.open()) {
     out.emplace_back("probe");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/crypto.h"
+#include "http/access.h"
 
 namespace loom::http {
 
@@ -58,7 +59,7 @@ void SessionStore::DropExpiredLocked(TimePoint now) {
 
 SessionPermissions PermissionsOf(const Principal& principal) {
   SessionPermissions out;
-  out.can_write = RoleAllows(principal.role, Role::kResponder);
+  out.can_write = MayRespondSomewhere(CallerOf(principal));
   return out;
 }
 
