@@ -4,9 +4,9 @@
 // reports every problem to the walker (so `out` may be partly filled after an error: the caller
 // then discards the Config).
 //
-// Order matters only for references: config.cc parses notify, then users, then schedules, then
-// services, so that an e-mail contact method can see notify.smtp, a schedule its users and a
-// service its schedules (DefinedNames).
+// Order matters only for references: config.cc parses notify, then users, then teams, then
+// schedules, then services, so that an e-mail contact method can see notify.smtp, a team its
+// users, a schedule its users and team and a service its schedules and team (DefinedNames).
 //
 // REQUIRES (all): `section` is the entry of the section's key in the top-level mapping (its value
 // may be null: "not set"). yaml-cpp may throw; the callers catch at their edge.
@@ -33,6 +33,7 @@ struct DefinedNames {
   std::set<std::string> providers;
   std::map<std::string, int> users;      // valid, unique user id → line
   std::map<std::string, int> schedules;  // valid, unique schedule id → line
+  std::map<std::string, int> teams;      // valid, unique team id → line
 };
 
 // server_section.cc: `server:`, `store:` and `log:`.
@@ -61,6 +62,13 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
                          std::set<std::string>* ids);
 void ParseIncidentChannels(YamlWalker& w, const Entry& e, const std::string& path,
                            std::vector<IncidentChannelConfig>* out);
+
+// teams_section.cc: `teams:` (members must be in names.users). Records every valid team id in
+// names->teams. ParseTeamRef reads a service's or schedule's `team:` (`e` may be null: none),
+// which must be in names.teams.
+void ParseTeams(YamlWalker& w, const Entry& section, DefinedNames* names, std::vector<Team>* out);
+void ParseTeamRef(YamlWalker& w, const DefinedNames& names, const Entry* e, const std::string& path,
+                  std::string* out);
 
 // schedules_section.cc: `schedules:` (layers, restrictions, overrides); participants and
 // override users must be in names.users. Records every valid schedule id in names->schedules.

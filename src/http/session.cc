@@ -5,6 +5,7 @@
 
 #include "accounts/person_principal.h"
 #include "common/crypto.h"
+#include "http/access.h"
 
 namespace loom::http {
 
@@ -172,7 +173,7 @@ void SessionStore::MaybeSweep(TimePoint now) {
 
 SessionPermissions PermissionsOf(const Principal& principal) {
   SessionPermissions out;
-  out.can_write = RoleAllows(principal.role, Role::kResponder);
+  out.can_write = MayRespondSomewhere(CallerOf(principal));
   return out;
 }
 

@@ -119,8 +119,9 @@ void WidenBy(Principal& principal, const Principal& grants);
 // that the console holds no role rule of its own (GET /ui/session answers it; per incident, the
 // incident's `allowed_actions` say which commands and panel writes its state allows).
 struct SessionPermissions {
-  // Any state change: every API route that changes state authorizes with Role::kResponder, which
-  // an admin has too; a viewer only reads.
+  // Any state change: the global role, or a role in one of the person's teams, is at least
+  // responder (core/authorization.h MayRespondSomewhere); a viewer only reads. Per incident,
+  // allowed_actions says what the caller's role on the incident's team allows.
   bool can_write = false;
 };
 SessionPermissions PermissionsOf(const Principal& principal);
