@@ -57,7 +57,7 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "policy")) config::ParsePolicy(w, *e, &out->policy);
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
-  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, &out->auth);
+  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, names, &out->auth);
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);

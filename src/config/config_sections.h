@@ -5,8 +5,9 @@
 // then discards the Config).
 //
 // Order matters only for references: config.cc parses notify, then users, then teams, then
-// schedules, then services, so that an e-mail contact method can see notify.smtp, a team its
-// users, a schedule its users and team and a service its schedules and team (DefinedNames).
+// schedules, then services, and auth after them, so that an e-mail contact method can see
+// notify.smtp, a team its users, a schedule its users and team, a service its schedules and team
+// and single sign-on's group_roles their teams (DefinedNames).
 //
 // REQUIRES (all): `section` is the entry of the section's key in the top-level mapping (its value
 // may be null: "not set"). yaml-cpp may throw; the callers catch at their edge.
@@ -95,11 +96,12 @@ void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* 
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
 
 // auth_section.cc: `auth:` — local sign-in, session expiry, reset links; its `oidc` key goes to
-// single sign-on's parser.
-void ParseAuth(YamlWalker& w, const Entry& section, AuthConfig* out);
+// single sign-on's parser (with `names`, for the teams its group_roles name).
+void ParseAuth(YamlWalker& w, const Entry& section, const DefinedNames& names, AuthConfig* out);
 // oidc_section.cc: `auth.oidc` (single sign-on); `section` is the `oidc` entry of `auth:`, `path`
-// its key path ("auth.oidc"). A null value leaves `*out` unset (off).
+// its key path ("auth.oidc"). A null value leaves `*out` unset (off). A group_roles entry's
+// `team` must be in names.teams, and its role is at most admin (owner only by users[].role).
 void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,
-               std::optional<OidcConfig>* out);
+               const DefinedNames& names, std::optional<OidcConfig>* out);
 
 }  // namespace loom::config
