@@ -125,5 +125,29 @@ TEST(BuildOnCallSnapshot, CarriesTheTeamDirectory) {
   EXPECT_EQ(teams.RolesOf("rita").size(), 2u);
 }
 
+// users[].role not given: responder without teams (as before teams), viewer once `teams:` exist
+// (then the teams give the rights). What a person signs in with (accounts/person_principal.h).
+TEST(BuildOnCallSnapshot, APersonWithoutARoleIsAResponderWithoutTeamsAndAViewerWithTeams) {
+  auto with_teams = Parse(kTeamsYaml);
+  ASSERT_TRUE(with_teams.ok()) << with_teams.error().message;
+  auto snapshot = BuildOnCallSnapshot(*with_teams, {});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+  const User& tara = with_teams->users[1].user;
+  ASSERT_EQ(tara.id, "tara");
+  EXPECT_EQ(tara.role.value_or((*snapshot)->teams.DefaultPersonRole()), Role::kViewer);
+  const User& olive = with_teams->users[0].user;
+  EXPECT_EQ(olive.role.value_or((*snapshot)->teams.DefaultPersonRole()), Role::kOwner);
+
+  auto without = Parse("users:\n  - { id: tara }\n  - { id: sam, role: viewer }\n");
+  ASSERT_TRUE(without.ok()) << without.error().message;
+  auto plain = BuildOnCallSnapshot(*without, {});
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_TRUE((*plain)->teams.empty());
+  EXPECT_EQ(without->users[0].user.role.value_or((*plain)->teams.DefaultPersonRole()),
+            Role::kResponder);
+  EXPECT_EQ(without->users[1].user.role.value_or((*plain)->teams.DefaultPersonRole()),
+            Role::kViewer);
+}
+
 }  // namespace
 }  // namespace loom::config_test

@@ -47,6 +47,10 @@ class TeamDirectory {
   std::vector<std::string> SchedulesOf(const std::string& team_id) const;
   // A user's role in each of their teams (what a sign-in puts in a principal's team_roles).
   std::map<std::string, Role, std::less<>> RolesOf(const std::string& user) const;
+  // The global role of a person whose `users[].role` (or API role) is not given: responder when
+  // no teams are configured (everybody responds, as before teams), viewer when teams exist (then
+  // their rights come from their teams).
+  Role DefaultPersonRole() const { return empty() ? Role::kResponder : Role::kViewer; }
 
  private:
   ResourceTeam Scope(const std::map<std::string, std::string>& index, const std::string& id) const;

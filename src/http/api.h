@@ -318,6 +318,8 @@ class Api {
   // The team of a service or schedule in the roster's teams ({}: none, also when no roster is
   // wired; then the global role decides, as before teams).
   ResourceTeam TeamOfService(const std::string& service_id) const;
+  // The roster's current snapshot, or an empty one (no users, no teams) when none is wired.
+  std::shared_ptr<const OnCallSnapshot> OnCallNow() const;
   ResourceTeam TeamOfSchedule(const std::string& schedule_id) const;
   // OK when `who` may do `action` on `resource`; else `hidden` (the route's own 404) when `who`
   // may not see it, or a 403 naming the role it needs.

@@ -479,15 +479,15 @@ void Api::ListUsers(const Request& req, const PathParams&, Reply reply) {
   std::map<std::string, const StoredAccount*> by_id;
   for (const StoredAccount& a : *accounts) by_id[a.id] = &a;
   Json list = Json::array();
-  auto add = [&list](const std::string& id, const std::string& name, const std::string& email,
-                     const std::string& time_zone, std::optional<Role> role, bool configured,
-                     bool has_password) {
+  auto add = [&list, &snapshot](const std::string& id, const std::string& name,
+                                const std::string& email, const std::string& time_zone,
+                                std::optional<Role> role, bool configured, bool has_password) {
     Json j = Json::object();
     j["id"] = id;
     j["name"] = name;
     j["email"] = NullableString(email);
     j["time_zone"] = time_zone;
-    j["role"] = RoleName(PersonPrincipal({id, role}).role);
+    j["role"] = RoleName(PersonPrincipal({id, role}, (*snapshot)->teams).role);
     j["source"] = configured ? "config" : "api";
     j["has_password"] = has_password;
     list.push_back(std::move(j));

@@ -2,9 +2,11 @@
 // SQLite store: each caller (owner, team admin, responder of the team, responder of another team,
 // viewer, a token bound to nobody, a token bound to a person) gets the documented answer.
 //
-// People are console sessions minted with SessionStore::Create (the sign-in of the accounts
-// work creates the same); the bound token is simulated by its principal (a responder token acting
-// as rita, with rita's teams), the unbound one is a real stored token sent as a bearer token.
+// People are console sessions of the configured users created with SessionStore::Create (what a
+// password or single sign-on sign-in creates): every request rebuilds their principal from the
+// stored user and the teams of the roster (accounts/person_principal.h), so none of them is
+// given a role here. The tokens are real stored tokens sent as bearer tokens: one of role
+// responder bound to nobody, one of role responder bound to rita.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -52,6 +54,7 @@ services:
 )";
 
 constexpr char kResponderToken[] = "loo_matrix_responder";
+constexpr char kBoundToken[] = "loo_matrix_bound_to_rita";
 
 // The callers, in the order of the table's columns.
 enum Who {
@@ -68,13 +71,11 @@ constexpr const char* kWhoNames[kWhoCount] = {
     "owner",         "team admin", "responder of the team", "responder of another team", "viewer",
     "unbound token", "bound token"};
 
-Principal Person(const std::string& user, Role role,
-                 std::map<std::string, Role, std::less<>> teams) {
+// A person as a sign-in hands them to SessionStore::Create (which stores only the user id).
+Principal Person(const std::string& user) {
   Principal p;
   p.name = user;
-  p.role = role;
   p.user = user;
-  p.team_roles = std::move(teams);
   return p;
 }
 
@@ -108,24 +109,25 @@ class RoleMatrixTest : public ::testing::Test {
     };
     api_ = std::make_unique<Api>(*store_, clock_, "", ApiOptions{}, nullptr, std::move(oncall));
 
-    std::promise<Result<ApiToken>> token;
+    std::vector<User> users;
+    for (const UserConfig& u : config_->users) users.push_back(u.user);
+    ASSERT_TRUE(store_->UpsertConfiguredUsers(users).ok());
+
+    std::promise<Result<ApiToken>> token, bound;
     store_->CreateToken("ci", Role::kResponder, Sha256Hex(kResponderToken),
                         [&](Result<ApiToken> t) { token.set_value(std::move(t)); });
     ASSERT_TRUE(token.get_future().get().ok());
-    ASSERT_EQ(Trigger("checkout"), 1);  // INC-1: payments
-    ASSERT_EQ(Trigger("loom"), 2);      // INC-2: no team
+    store_->CreateBoundToken("rita-ci", Role::kResponder, "rita", Sha256Hex(kBoundToken),
+                             [&](Result<ApiToken> t) { bound.set_value(std::move(t)); });
+    ASSERT_TRUE(bound.get_future().get().ok());
+    ASSERT_EQ(Trigger("checkout"), 1);                  // INC-1: payments
+    ASSERT_EQ(Trigger("loom"), 2);                      // INC-2: no team
 
-    const Principal people[] = {
-        Person("olive", Role::kOwner, {}),
-        Person("tara", Role::kViewer, {{"payments", Role::kAdmin}}),
-        Person("rita", Role::kViewer, {{"payments", Role::kResponder}}),
-        Person("otto", Role::kViewer, {{"web", Role::kResponder}}),
-        Person("vic", Role::kViewer, {}),
-    };
-    for (const Principal& p : people) sessions_.push_back(api_->sessions().Create(p));
-    Principal bound = Person("rita", Role::kResponder, {{"payments", Role::kResponder}});
-    bound.name = "rita-ci";
-    sessions_.push_back(api_->sessions().Create(bound));
+    for (const char* user : {"olive", "tara", "rita", "otto", "vic"}) {
+      auto created = api_->sessions().Create(Person(user));
+      ASSERT_TRUE(created.ok()) << created.error().message;
+      sessions_.push_back(std::move(*created));
+    }
   }
 
   int64_t Trigger(const std::string& service) {
@@ -150,19 +152,25 @@ class RoleMatrixTest : public ::testing::Test {
   }
 
   // `who` calls `method target` with `body`: people through their console session (cookie,
-  // same origin, CSRF token), the unbound token as a bearer token.
+  // same origin, CSRF token), the tokens as bearer tokens.
   Response Call(Who who, Method method, const std::string& target, const std::string& body = "") {
+    if (who == kUnbound || who == kBound) {
+      return Send(who == kUnbound ? kResponderToken : kBoundToken, method, target, body);
+    }
+    const SessionStore::Created& s = sessions_[who];
+    return Send("", method, target, body, std::string(kSessionCookieName) + "=" + s.id,
+                s.session.csrf_token);
+  }
+
+  // One request with bearer token `token` ("" for none), or with a session's cookie and CSRF
+  // token.
+  Response Send(const std::string& token, Method method, const std::string& target,
+                const std::string& body, const std::string& cookie = "",
+                const std::string& csrf = "") {
     const std::string path = target.substr(0, target.find('?'));
     const std::string query =
         target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
-    std::string cookie, authorization, csrf;
-    if (who == kUnbound) {
-      authorization = std::string("Bearer ") + kResponderToken;
-    } else {
-      const auto& s = sessions_[who == kBound ? 5 : who];
-      cookie = std::string(kSessionCookieName) + "=" + s.id;
-      csrf = s.session.csrf_token;
-    }
+    const std::string authorization = token.empty() ? "" : "Bearer " + token;
     Request req;
     req.method = method;
     req.target = target;
@@ -201,7 +209,7 @@ class RoleMatrixTest : public ::testing::Test {
   std::shared_ptr<Config> config_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Api> api_;
-  std::vector<SessionStore::Created> sessions_;  // by Who; kBound's at 5
+  std::vector<SessionStore::Created> sessions_;  // by Who, the people's
 };
 
 // The documented answers (docs/authentication.md "Teams and roles"), column order:
@@ -224,10 +232,12 @@ TEST_F(RoleMatrixTest, IncidentsOfAHiddenTeam) {
 
 TEST_F(RoleMatrixTest, IncidentsWithoutATeamFollowTheGlobalRole) {
   ExpectRow(Method::kGet, "/v1/incidents/INC-2", "", {200, 200, 200, 200, 200, 200, 200});
+  // The bound token acts as rita, whose global role is viewer: a responder token does not lift
+  // her.
   ExpectRow(Method::kPost, "/v1/incidents/INC-2/notes", R"({"note":"looking"})",
-            {200, 403, 403, 403, 403, 200, 200});
+            {200, 403, 403, 403, 403, 200, 403});
   ExpectRow(Method::kPost, "/v1/followups", R"({"title":"t","owner":"rita","due":"2026-12-01"})",
-            {201, 403, 403, 403, 403, 201, 201});
+            {201, 403, 403, 403, 403, 201, 403});
 }
 
 TEST_F(RoleMatrixTest, TeamsAndServices) {
@@ -281,12 +291,18 @@ TEST_F(RoleMatrixTest, ListsLeaveOutWhatIsHidden) {
 }
 
 TEST_F(RoleMatrixTest, AllowedActionsAndCanWriteFollowTheTeamRole) {
-  // can_write of GET /ui/session: a role of at least responder somewhere.
+  // can_write of GET /ui/session (of the console session a token signs in with, for the
+  // tokens): a role of at least responder somewhere.
   const bool can_write[kWhoCount] = {true, true, true, true, false, true, true};
   for (int who = 0; who < kWhoCount; ++who) {
-    if (who == kUnbound) continue;  // not a console session
-    json session = json::parse(Call(static_cast<Who>(who), Method::kGet, "/ui/session").body);
-    EXPECT_EQ(session["can_write"], can_write[who]) << kWhoNames[who];
+    const Who w = static_cast<Who>(who);
+    const bool token = w == kUnbound || w == kBound;
+    const json session = json::parse(
+        token ? Call(w, Method::kPost, "/ui/session",
+                     json{{"token", w == kUnbound ? kResponderToken : kBoundToken}}.dump())
+                    .body
+              : Call(w, Method::kGet, "/ui/session").body);
+    EXPECT_EQ(session["can_write"], can_write[who]) << kWhoNames[who] << ": " << session;
   }
   // INC-1 (payments): rita acts; INC-2 (no team): rita only reads.
   json inc1 = json::parse(Call(kTeamResponder, Method::kGet, "/v1/incidents/INC-1").body);

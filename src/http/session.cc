@@ -9,8 +9,9 @@
 
 namespace loom::http {
 
-SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts)
-    : clock_(clock), options_(options), accounts_(accounts) {}
+SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts,
+                           std::shared_ptr<const Roster> roster)
+    : clock_(clock), options_(options), accounts_(accounts), roster_(std::move(roster)) {}
 
 std::string EncodeGrants(const Principal& grants) {
   nlohmann::json teams = nlohmann::json::object();
@@ -116,7 +117,9 @@ Result<std::optional<ConsoleSession>> SessionStore::Find(std::string_view id) {
   if (!stored->has_value()) return std::optional<ConsoleSession>();
   const StoredSession& row = **stored;
   ConsoleSession session;
-  session.principal = PersonPrincipal({row.user_id, row.role});
+  const std::shared_ptr<const OnCallSnapshot> oncall =
+      roster_ ? roster_->Current() : EmptyOnCallSnapshot();
+  session.principal = PersonPrincipal({row.user_id, row.role}, oncall->teams);
   if (!row.grants.empty()) WidenBy(session.principal, DecodeGrants(row.grants));
   session.csrf_token = row.csrf_token;
   session.expires_at = row.expires_at;

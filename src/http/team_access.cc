@@ -12,6 +12,10 @@ Caller CallerOf(const Principal& principal) {
 
 Json TeamJson(const ResourceTeam& team) { return team.team.empty() ? Json() : Json(team.team); }
 
+std::shared_ptr<const OnCallSnapshot> Api::OnCallNow() const {
+  return roster_ ? roster_->Current() : EmptyOnCallSnapshot();
+}
+
 ResourceTeam Api::TeamOfService(const std::string& service_id) const {
   if (!roster_) return {};
   return roster_->Current()->teams.OfService(service_id);
