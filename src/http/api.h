@@ -368,6 +368,10 @@ class Api {
   void CreateHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void PatchHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void DeleteHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  // Permit managing heartbeat `id` (admin on its service's team; a hidden team's: 404 "heartbeat
+  // '<id>' not found"). A missing heartbeat needs the global admin role (the route's own 404
+  // follows).
+  Status PermitHeartbeat(const Principal& who, const std::string& id);
   // POST/GET /v1/heartbeats/{id}/ping and Opsgenie's /v2/heartbeats/{name}/ping.
   void PingHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void PingOpsgenieHeartbeat(const Request& req, const PathParams& params, Reply reply);

@@ -295,7 +295,8 @@ void Api::ScheduleCalendar(const Request& req, const PathParams& params, Reply r
 }
 
 void Api::UserCalendar(const Request& req, const PathParams& params, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   const std::string id(params.Get("id"));
   const User* user = (*snapshot)->FindUser(id);
@@ -305,6 +306,8 @@ void Api::UserCalendar(const Request& req, const PathParams& params, Reply reply
   if (!window.ok()) return reply->Send(ProblemFor(window.error(), req));
   std::vector<CalendarShift> events;
   for (const Schedule& schedule : (*snapshot)->resolver.schedules()) {
+    // The shifts of a hidden team's schedule are left out for callers who may not see it.
+    if (!PermitSchedule(who, schedule.id()).ok()) continue;
     for (const Shift& s : FeedShifts(schedule, *window)) {
       if (s.user == id) events.push_back(ToCalendarShift(**snapshot, schedule.id(), s));
     }

@@ -18,6 +18,7 @@
 
 #include "common/crypto.h"
 #include "config/oncall_snapshot.h"
+#include "core/heartbeat.h"
 #include "http/api.h"
 #include "store/sql/sqlite_store.h"
 #include "testing/fake_clock.h"
@@ -122,6 +123,16 @@ class RoleMatrixTest : public ::testing::Test {
     ASSERT_TRUE(bound.get_future().get().ok());
     ASSERT_EQ(Trigger("checkout"), 1);                  // INC-1: payments
     ASSERT_EQ(Trigger("loom"), 2);                      // INC-2: no team
+    for (const char* service : {"checkout", "loom"}) {  // hb-checkout (payments), hb-loom
+      Heartbeat hb;
+      hb.id = std::string("hb-") + service;
+      hb.name = hb.id;
+      hb.service_id = service;
+      std::promise<Result<Heartbeat>> created;
+      store_->CreateHeartbeat(hb, [&](Result<Heartbeat> h) { created.set_value(std::move(h)); });
+      Result<Heartbeat> got = created.get_future().get();
+      ASSERT_TRUE(got.ok()) << got.error().message;
+    }
 
     for (const char* user : {"olive", "tara", "rita", "otto", "vic"}) {
       auto created = api_->sessions().Create(Person(user));
@@ -311,6 +322,69 @@ TEST_F(RoleMatrixTest, AllowedActionsAndCanWriteFollowTheTeamRole) {
   EXPECT_TRUE(inc2["allowed_actions"].empty());
   json other = json::parse(Call(kOtherResponder, Method::kGet, "/v1/incidents/INC-2").body);
   EXPECT_TRUE(other["allowed_actions"].empty());
+}
+
+// Routes that came with the accounts, heartbeats and Twilio work ask the same rule.
+TEST_F(RoleMatrixTest, EscalateAndNotificationsFollowTheIncidentsTeam) {
+  ExpectRow(Method::kPost, "/v1/incidents/INC-1/escalate", "", {200, 200, 200, 404, 404, 200, 200});
+  ExpectRow(Method::kPost, "/v1/incidents/INC-2/escalate", "", {200, 403, 403, 403, 403, 200, 403});
+  ExpectRow(Method::kGet, "/v1/incidents/INC-1/notifications", "",
+            {200, 200, 200, 404, 404, 200, 200});
+}
+
+TEST_F(RoleMatrixTest, HeartbeatsAreManagedByTheirServicesTeam) {
+  ExpectRow(Method::kGet, "/v1/heartbeats/hb-checkout", "", {200, 200, 200, 404, 404, 200, 200});
+  ExpectRow(Method::kGet, "/v1/heartbeats/hb-loom", "", {200, 200, 200, 200, 200, 200, 200});
+  // Managing needs admin: the team's admin on payments' heartbeat, a global admin elsewhere.
+  ExpectRow(Method::kPatch, "/v1/heartbeats/hb-checkout", R"({"grace":"5m"})",
+            {200, 200, 403, 404, 404, 403, 403});
+  ExpectRow(Method::kPatch, "/v1/heartbeats/hb-loom", R"({"grace":"5m"})",
+            {200, 403, 403, 403, 403, 403, 403});
+  const size_t listed[kWhoCount] = {2, 2, 2, 1, 1, 2, 2};
+  for (int who = 0; who < kWhoCount; ++who) {
+    EXPECT_EQ(
+        json::parse(Call(static_cast<Who>(who), Method::kGet, "/v1/heartbeats").body)["heartbeats"]
+            .size(),
+        listed[who])
+        << kWhoNames[who];
+  }
+  // Creating one for checkout: a hidden service is unknown to non-members (422, as for a
+  // service that does not exist).
+  const int created[kWhoCount] = {201, 201, 403, 400, 400, 403, 403};
+  for (int who = 0; who < kWhoCount; ++who) {
+    const std::string body = json{
+        {"id", "hb-new-" + std::to_string(who)},
+        {"service", "checkout"},
+        {"interval", "1h"}}.dump();
+    Response r = Call(static_cast<Who>(who), Method::kPost, "/v1/heartbeats", body);
+    EXPECT_EQ(r.status, created[who]) << kWhoNames[who] << ": " << r.body;
+  }
+  EXPECT_EQ(Call(kTeamResponder, Method::kDelete, "/v1/heartbeats/hb-checkout").status, 403);
+  EXPECT_EQ(Call(kOtherResponder, Method::kDelete, "/v1/heartbeats/hb-checkout").status, 404);
+  EXPECT_EQ(Call(kTeamAdmin, Method::kDelete, "/v1/heartbeats/hb-checkout").status, 200);
+}
+
+TEST_F(RoleMatrixTest, ACalendarFeedLeavesOutTheShiftsOfHiddenSchedules) {
+  // rita's shifts are all in pay-primary (payments, hidden). The feeds take tokens only: calendar
+  // tokens bound to people (what "My work"'s calendar link is subscribed with) and the two of the
+  // matrix. A person outside payments gets the feed without her shifts.
+  const std::map<std::string, bool> has_shifts = {
+      {"tara-cal", true}, {"vic-cal", false}, {"otto-cal", false}};
+  for (const auto& [name, expected] : has_shifts) {
+    const std::string user = name.substr(0, name.find('-'));
+    std::promise<Result<ApiToken>> token;
+    store_->CreateBoundToken(name, Role::kCalendar, user, Sha256Hex("loo_" + name),
+                             [&](Result<ApiToken> t) { token.set_value(std::move(t)); });
+    ASSERT_TRUE(token.get_future().get().ok());
+    Response r = Send("", Method::kGet, "/v1/users/rita/calendar.ics?token=loo_" + name, "");
+    ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+    EXPECT_EQ(r.body.find("BEGIN:VEVENT") != std::string::npos, expected) << name;
+  }
+  for (const char* token : {kResponderToken, kBoundToken}) {
+    Response r = Send(token, Method::kGet, "/v1/users/rita/calendar.ics", "");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("BEGIN:VEVENT"), std::string::npos) << token;
+  }
 }
 
 TEST_F(RoleMatrixTest, RefusalsSayWhatIsNeeded) {
