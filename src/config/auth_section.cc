@@ -23,14 +23,14 @@ void ParseSession(YamlWalker& w, const Entry& e, AuthSessionConfig* out) {
 
 }  // namespace
 
-void ParseAuth(YamlWalker& w, const Entry& section, AuthConfig* out) {
+void ParseAuth(YamlWalker& w, const Entry& section, const DefinedNames& names, AuthConfig* out) {
   if (section.value.IsNull()) return;
   auto m = w.Mapping(section.value, "auth", {"local", "session", "reset_ttl", "oidc"});
   if (!m) return;
   w.Bool(Find(*m, "local"), "auth.local", &out->local);
   if (const Entry* session = Find(*m, "session")) ParseSession(w, *session, &out->session);
   w.DurationValue(Find(*m, "reset_ttl"), "auth.reset_ttl", false, &out->reset_ttl);
-  if (const Entry* oidc = Find(*m, "oidc")) ParseOidc(w, *oidc, "auth.oidc", &out->oidc);
+  if (const Entry* oidc = Find(*m, "oidc")) ParseOidc(w, *oidc, "auth.oidc", names, &out->oidc);
 }
 
 }  // namespace loom::config

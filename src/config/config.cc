@@ -46,8 +46,9 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   w.String(Find(m, "runbook"), "runbook", &out->runbook);
   // notify before users: an e-mail contact method needs notify.smtp.
   if (const Entry* e = Find(m, "notify")) config::ParseNotify(w, *e, &out->notify, &names);
-  // Users before schedules before services: each refers to the ones before it.
+  // Users before teams before schedules before services: each refers to the ones before it.
   if (const Entry* e = Find(m, "users")) config::ParseUsers(w, *e, &names, &out->users);
+  if (const Entry* e = Find(m, "teams")) config::ParseTeams(w, *e, &names, &out->teams);
   if (const Entry* e = Find(m, "schedules")) {
     config::ParseSchedules(w, *e, &names, &out->schedules);
   }
@@ -56,7 +57,7 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "policy")) config::ParsePolicy(w, *e, &out->policy);
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
-  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, &out->auth);
+  if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, names, &out->auth);
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);
@@ -72,9 +73,9 @@ Result<Config> ParseDocument(const std::string& text, const std::string& source,
 
   Config config;
   config.source = source;
-  std::initializer_list<std::string_view> top = {"server",    "store",    "runbook", "users",
-                                                 "schedules", "services", "log",     "policy",
-                                                 "notify",    "security", "drills",  "auth"};
+  std::initializer_list<std::string_view> top = {
+      "server", "store",  "runbook", "users",    "teams",  "schedules", "services",
+      "log",    "policy", "notify",  "security", "drills", "auth"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),

@@ -28,6 +28,7 @@
 #include "core/security_playbook.h"
 #include "core/service.h"
 #include "core/severity_policy.h"
+#include "core/team.h"
 #include "core/user.h"
 
 namespace loom {
@@ -140,6 +141,7 @@ struct ProbeConfig {
 
 struct ServiceConfig {
   Service service;
+  std::string team;                           // `team:` — a configured team id, "" for none
   std::vector<std::string> integration_keys;  // resolved key values (from key_env or key)
   // `roles:` — on-call role → schedule id (every id names a configured schedule).
   std::map<OnCallRole, std::string> roles;
@@ -169,6 +171,7 @@ struct OverrideConfig {
 struct ScheduleConfig {
   std::string id;
   std::string time_zone = "UTC";
+  std::string team;  // `team:` — a configured team id, "" for none
   std::vector<RotationLayer> layers;
   std::vector<OverrideConfig> overrides;
 };
@@ -214,6 +217,7 @@ struct Config {
   PolicyOverrides policy;
   std::vector<ServiceConfig> services;
   std::vector<UserConfig> users;          // `users:`
+  std::vector<Team> teams;                // `teams:` (members, visibility)
   std::vector<ScheduleConfig> schedules;  // `schedules:`
   NotifyConfig notify;                    // `notify:`
   LogOptions log;                         // `log: {level}`

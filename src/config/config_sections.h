@@ -4,9 +4,10 @@
 // reports every problem to the walker (so `out` may be partly filled after an error: the caller
 // then discards the Config).
 //
-// Order matters only for references: config.cc parses notify, then users, then schedules, then
-// services, so that an e-mail contact method can see notify.smtp, a schedule its users and a
-// service its schedules (DefinedNames).
+// Order matters only for references: config.cc parses notify, then users, then teams, then
+// schedules, then services, and auth after them, so that an e-mail contact method can see
+// notify.smtp, a team its users, a schedule its users and team, a service its schedules and team
+// and single sign-on's group_roles their teams (DefinedNames).
 //
 // REQUIRES (all): `section` is the entry of the section's key in the top-level mapping (its value
 // may be null: "not set"). yaml-cpp may throw; the callers catch at their edge.
@@ -33,6 +34,7 @@ struct DefinedNames {
   std::set<std::string> providers;
   std::map<std::string, int> users;      // valid, unique user id → line
   std::map<std::string, int> schedules;  // valid, unique schedule id → line
+  std::map<std::string, int> teams;      // valid, unique team id → line
 };
 
 // server_section.cc: `server:`, `store:` and `log:`.
@@ -62,6 +64,13 @@ void ParseContactMethods(YamlWalker& w, const Entry& e, const std::string& path,
 void ParseIncidentChannels(YamlWalker& w, const Entry& e, const std::string& path,
                            std::vector<IncidentChannelConfig>* out);
 
+// teams_section.cc: `teams:` (members must be in names.users). Records every valid team id in
+// names->teams. ParseTeamRef reads a service's or schedule's `team:` (`e` may be null: none),
+// which must be in names.teams.
+void ParseTeams(YamlWalker& w, const Entry& section, DefinedNames* names, std::vector<Team>* out);
+void ParseTeamRef(YamlWalker& w, const DefinedNames& names, const Entry* e, const std::string& path,
+                  std::string* out);
+
 // schedules_section.cc: `schedules:` (layers, restrictions, overrides); participants and
 // override users must be in names.users. Records every valid schedule id in names->schedules.
 void ParseSchedules(YamlWalker& w, const Entry& section, DefinedNames* names,
@@ -87,11 +96,12 @@ void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* 
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);
 
 // auth_section.cc: `auth:` — local sign-in, session expiry, reset links; its `oidc` key goes to
-// single sign-on's parser.
-void ParseAuth(YamlWalker& w, const Entry& section, AuthConfig* out);
+// single sign-on's parser (with `names`, for the teams its group_roles name).
+void ParseAuth(YamlWalker& w, const Entry& section, const DefinedNames& names, AuthConfig* out);
 // oidc_section.cc: `auth.oidc` (single sign-on); `section` is the `oidc` entry of `auth:`, `path`
-// its key path ("auth.oidc"). A null value leaves `*out` unset (off).
+// its key path ("auth.oidc"). A null value leaves `*out` unset (off). A group_roles entry's
+// `team` must be in names.teams, and its role is at most admin (owner only by users[].role).
 void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,
-               std::optional<OidcConfig>* out);
+               const DefinedNames& names, std::optional<OidcConfig>* out);
 
 }  // namespace loom::config

@@ -25,15 +25,17 @@ std::string IssuerProblem(const std::string& issuer) {
   return "";
 }
 
-void ParseGroupRole(YamlWalker& w, const YAML::Node& node, const std::string& path,
-                    OidcGroupRole* out) {
+// A group's grant: `team` (optional) must be a configured team; `role` viewer, responder or admin
+// (owner is given only by users[].role).
+void ParseGroupRole(YamlWalker& w, const DefinedNames& names, const YAML::Node& node,
+                    const std::string& path, OidcGroupRole* out) {
   auto m = w.Mapping(node, path, {"group", "team", "role"});
   if (!m) return;
   w.RequiredString(*m, node, path, "group", &out->group);
-  w.String(Find(*m, "team"), Join(path, "team"), &out->team);
+  ParseTeamRef(w, names, Find(*m, "team"), Join(path, "team"), &out->team);
   std::string role;
   if (w.RequiredString(*m, node, path, "role", &role)) {
-    if (!ParseRole(role, &out->role) || out->role == Role::kCalendar) {
+    if (!ParseRole(role, &out->role) || out->role == Role::kCalendar || out->role == Role::kOwner) {
       w.Report(Find(*m, "role")->value, Join(path, "role"),
                "'" + role + "' is not a role (viewer, responder, admin)");
     }
@@ -43,7 +45,7 @@ void ParseGroupRole(YamlWalker& w, const YAML::Node& node, const std::string& pa
 }  // namespace
 
 void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,
-               std::optional<OidcConfig>* out) {
+               const DefinedNames& names, std::optional<OidcConfig>* out) {
   if (section.value.IsNull()) return;  // `oidc:` with nothing: off
   auto m = w.Mapping(section.value, path,
                      {"issuer", "client_id", "client_secret_env", "scopes", "claim_user",
@@ -85,7 +87,7 @@ void ParseOidc(YamlWalker& w, const Entry& section, const std::string& path,
   if (const Entry* e = Find(*m, "group_roles")) {
     w.ParseItems(*e, Join(path, "group_roles"), "{group, team, role} mappings", &c.group_roles,
                  [&](const YAML::Node& node, const std::string& item_path, OidcGroupRole* item) {
-                   ParseGroupRole(w, node, item_path, item);
+                   ParseGroupRole(w, names, node, item_path, item);
                  });
     if (!c.group_roles.empty() && c.claim_groups.empty()) {
       w.Report(e->key, Join(path, "group_roles"),

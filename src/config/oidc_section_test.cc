@@ -40,7 +40,9 @@ TEST(ParseConfig, OidcMinimalTakesTheDefaults) {
 }
 
 TEST(ParseConfig, OidcEveryKey) {
-  auto r = Parse(R"(auth:
+  auto r = Parse(R"(teams:
+  - { id: payments }
+auth:
   oidc:
     issuer: http://127.0.0.1:9000
     client_id: loom
@@ -96,9 +98,31 @@ TEST(ParseConfig, OidcErrors) {
                     kEnv),
             "loom-oncall.yaml:7: auth.oidc.group_roles[0].role: 'calendar' is not a role "
             "(viewer, responder, admin)");
+  EXPECT_EQ(ErrorOf(base + "    claim_groups: groups\n    group_roles: [{ group: ceo, role: "
+                           "owner }]\n",
+                    kEnv),
+            "loom-oncall.yaml:7: auth.oidc.group_roles[0].role: 'owner' is not a role "
+            "(viewer, responder, admin)");
   EXPECT_THAT(ErrorOf(base + "    secret: x\n", kEnv),
               ::testing::HasSubstr("auth.oidc.secret: unknown key"));
   EXPECT_THAT(ErrorOf("auth:\n  sso: {}\n", kEnv), ::testing::HasSubstr("auth.sso: unknown key"));
+}
+
+// A group that maps to a role in a team names a configured team (teams: is parsed before auth:).
+TEST(ParseConfig, OidcGroupRolesNameConfiguredTeams) {
+  const std::string oidc =
+      "auth:\n  oidc:\n    issuer: https://idp.example\n    client_id: loom\n"
+      "    client_secret_env: OIDC_SECRET\n    claim_groups: groups\n    group_roles:\n"
+      "      - { group: sre, team: payments, role: responder }\n";
+  EXPECT_EQ(ErrorOf(oidc, kEnv),
+            "loom-oncall.yaml:8: auth.oidc.group_roles[0].team: unknown team 'payments' (not in "
+            "teams:)");
+  EXPECT_EQ(ErrorOf("teams:\n  - { id: web }\n" + oidc, kEnv),
+            "loom-oncall.yaml:10: auth.oidc.group_roles[0].team: unknown team 'payments' (not in "
+            "teams:)");
+  auto r = Parse("teams:\n  - { id: payments }\n" + oidc, kEnv);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->auth.oidc->group_roles[0].team, "payments");
 }
 
 }  // namespace

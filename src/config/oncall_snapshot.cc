@@ -56,9 +56,18 @@ Result<std::shared_ptr<const OnCallSnapshot>> BuildOnCallSnapshot(
   std::map<std::string, User> users;
   for (const UserConfig& u : config.users) users.emplace(u.user.id, u.user);
 
-  return std::make_shared<const OnCallSnapshot>(
-      OnCallResolver(std::move(schedules), std::move(roles)), std::move(users),
-      std::move(business_hours));
+  std::map<std::string, std::string> service_team, schedule_team;
+  for (const ServiceConfig& s : config.services) {
+    if (!s.team.empty()) service_team[s.service.id] = s.team;
+  }
+  for (const ScheduleConfig& s : config.schedules) {
+    if (!s.team.empty()) schedule_team[s.id] = s.team;
+  }
+  auto snapshot =
+      std::make_shared<OnCallSnapshot>(OnCallResolver(std::move(schedules), std::move(roles)),
+                                       std::move(users), std::move(business_hours));
+  snapshot->teams = TeamDirectory(config.teams, std::move(service_team), std::move(schedule_team));
+  return std::shared_ptr<const OnCallSnapshot>(std::move(snapshot));
 }
 
 }  // namespace loom

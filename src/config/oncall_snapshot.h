@@ -1,5 +1,5 @@
-// BuildOnCallSnapshot: the one place that turns the configuration's users, schedules, roles and
-// business hours, plus the overrides stored through the API, into the immutable OnCallSnapshot
+// BuildOnCallSnapshot: the one place that turns the configuration's users, teams, schedules, roles
+// and business hours, plus the overrides stored through the API, into the immutable OnCallSnapshot
 // that every surface reads (through a Roster).
 //
 // Precedence inside a schedule: stored overrides over configured overrides over layers; among

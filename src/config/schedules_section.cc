@@ -133,13 +133,14 @@ void ParseOverride(YamlWalker& w, const DefinedNames& names, const YAML::Node& n
 
 void ParseSchedule(YamlWalker& w, DefinedNames* names, const YAML::Node& node,
                    const std::string& path, ScheduleConfig* out) {
-  auto m = w.Mapping(node, path, {"id", "name", "time_zone", "layers", "overrides"});
+  auto m = w.Mapping(node, path, {"id", "name", "time_zone", "team", "layers", "overrides"});
   if (!m) return;
   if (w.RequiredString(*m, node, path, "id", &out->id)) {
     w.ValidUniqueId(&names->schedules, out->id, IsValidServiceId(out->id), kServiceIdRule,
                     Find(*m, "id")->value, Join(path, "id"), "schedule");
   }
   w.CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &out->time_zone, CheckTimeZone);
+  ParseTeamRef(w, *names, Find(*m, "team"), Join(path, "team"), &out->team);
   if (const Entry* layers = Find(*m, "layers")) {
     w.ParseItems(*layers, Join(path, "layers"), "layers { participants, shift, handoff, start }",
                  &out->layers,

@@ -204,10 +204,10 @@ void ParseBusinessHours(YamlWalker& w, const Entry& e, const std::string& path,
 
 void ParseService(YamlWalker& w, const DefinedNames& names, SeenInServices* seen,
                   const YAML::Node& node, const std::string& path, ServiceConfig* out) {
-  auto m = w.Mapping(
-      node, path,
-      {"id", "name", "integration_keys", "severity_map", "auto_resolve", "rate_limit_per_minute",
-       "roles", "business_hours", "incident_channels", "probe", "grouping", "heartbeats"});
+  auto m = w.Mapping(node, path,
+                     {"id", "name", "team", "integration_keys", "severity_map", "auto_resolve",
+                      "rate_limit_per_minute", "roles", "business_hours", "incident_channels",
+                      "probe", "grouping", "heartbeats"});
   if (!m) return;
   Service& s = out->service;
 
@@ -219,6 +219,7 @@ void ParseService(YamlWalker& w, const DefinedNames& names, SeenInServices* seen
                     Join(path, "id"), "service");
   }
   if (!w.String(Find(*m, "name"), Join(path, "name"), &s.name) || s.name.empty()) s.name = s.id;
+  ParseTeamRef(w, names, Find(*m, "team"), Join(path, "team"), &out->team);
 
   if (const Entry* keys = Find(*m, "integration_keys"); keys && !keys->value.IsNull()) {
     const std::string keys_path = Join(path, "integration_keys");

@@ -83,7 +83,7 @@ TEST(ParseConfig, ServiceErrors) {
             "loom-oncall.yaml:3: services[0].severity_map: must be a mapping like { critical: "
             "sev1, warning: sev3 }");
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    color: blue\n"),
-            "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, "
+            "loom-oncall.yaml:3: services[0].color: unknown key (expected one of: id, name, team, "
             "integration_keys, severity_map, auto_resolve, rate_limit_per_minute, roles, "
             "business_hours, incident_channels, probe, grouping, heartbeats)");
   EXPECT_EQ(ErrorOf("services:\n  id: a\n"),

@@ -66,7 +66,8 @@ void ParseUser(YamlWalker& w, DefinedNames* names, const YAML::Node& node, const
     }
   }
   w.CheckedString(Find(*m, "time_zone"), Join(path, "time_zone"), &u.time_zone, CheckTimeZone);
-  // The person's global role when they sign in (accounts/person_principal.h).
+  // The person's global role (accounts/person_principal.h; teams give more on their own
+  // resources, core/authorization.h). Not given: the default of TeamDirectory::GlobalRoleOf.
   std::string role;
   if (const Entry* r = Find(*m, "role"); w.String(r, Join(path, "role"), &role)) {
     Role parsed = Role::kViewer;
@@ -74,7 +75,7 @@ void ParseUser(YamlWalker& w, DefinedNames* names, const YAML::Node& node, const
       u.role = parsed;
     } else {
       w.Report(r->value, Join(path, "role"),
-               "'" + role + "' is not a role of a person (admin, responder or viewer)");
+               "'" + role + "' is not a role of a person (owner, admin, responder or viewer)");
     }
   }
   std::set<std::string> method_ids;

@@ -334,7 +334,7 @@ const char* CommandRouteName(Type type) {
 
 std::vector<std::string> AllowedActions(const Incident& incident, Role role) {
   std::vector<std::string> out;
-  if (role != Role::kAdmin && role != Role::kResponder) return out;
+  if (!RoleAllows(role, Role::kResponder)) return out;
   for (Type type : {Type::kAcknowledge, Type::kUnacknowledge, Type::kMitigate, Type::kResolve,
                     Type::kClose, Type::kSetCommander, Type::kSetSeverity, Type::kReassign,
                     Type::kStatusUpdate, Type::kAddNote}) {

@@ -60,7 +60,7 @@ Status CheckPanelWrite(const Incident& incident, std::string_view write) {
 
 std::vector<std::string> AllowedPanelWrites(const Incident& incident, Role role) {
   std::vector<std::string> out;
-  if (role != Role::kAdmin && role != Role::kResponder) return out;
+  if (!RoleAllows(role, Role::kResponder)) return out;
   for (const char* write :
        {"probe", "evidence", "checklist", "security-report", "summary", "review"}) {
     if (CheckPanelWrite(incident, write).ok()) out.emplace_back(write);

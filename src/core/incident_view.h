@@ -28,7 +28,8 @@ struct IncidentView {
   // (core/cadence.h). nullopt in any other state or for an async severity.
   std::optional<TimePoint> next_update_due_at;
   // AllowedActions (core/incident_transition.h) for the caller's role, then its
-  // AllowedPanelWrites.
+  // AllowedPanelWrites. The role is the caller's role on the incident's service's team
+  // (core/authorization.h EffectiveRole), which the HTTP layer passes.
   std::vector<std::string> allowed_actions;
 };
 

@@ -66,6 +66,14 @@ TEST(IncidentView, AllowedActionsAreTheCallersByRole) {
       ViewIncident(Make(IncidentState::kTriggered), {}, Role::kViewer).allowed_actions.empty());
   EXPECT_EQ(ViewIncident(Make(IncidentState::kClosed), {}, Role::kResponder).allowed_actions,
             (std::vector<std::string>{"severity", "notes", "evidence", "review"}));
+  // An owner (and an admin) may do what a responder may.
+  for (Role role : {Role::kOwner, Role::kAdmin}) {
+    EXPECT_EQ(ViewIncident(Make(IncidentState::kClosed), {}, role).allowed_actions,
+              (std::vector<std::string>{"severity", "notes", "evidence", "review"}))
+        << RoleName(role);
+  }
+  EXPECT_TRUE(
+      ViewIncident(Make(IncidentState::kClosed), {}, Role::kCalendar).allowed_actions.empty());
 }
 
 // The panels' writes, by state and kind: what the console shows a form or button for.

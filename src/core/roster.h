@@ -1,6 +1,6 @@
 // Roster: the current on-call picture — users, schedules with their overrides, each service's
-// role → schedule map and business hours — as one immutable snapshot that every surface (API,
-// CLI, iCal, the escalation engine) reads, so they never disagree.
+// role → schedule map and business hours, teams — as one immutable snapshot that every surface
+// (API, CLI, iCal, the escalation engine) reads, so they never disagree.
 //
 // Thread safety: OnCallSnapshot is immutable. Roster::Current/Replace are safe from any thread; a
 // reader keeps the snapshot it got alive for as long as it holds the pointer.
@@ -13,6 +13,7 @@
 
 #include "core/oncall.h"
 #include "core/schedule.h"
+#include "core/team.h"
 #include "core/user.h"
 
 namespace loom {
@@ -27,6 +28,8 @@ struct OnCallSnapshot {
   OnCallResolver resolver;
   std::map<std::string, User> users;                       // by user id
   std::map<std::string, BusinessCalendar> business_hours;  // by service id
+  // `teams:` and the team of each service and schedule (empty: no teams, the global role decides).
+  TeamDirectory teams;
 
   const User* FindUser(const std::string& id) const;
   // The service's business hours, or nullptr (business time then counts as wall time).

@@ -14,6 +14,7 @@ bool IsValidServiceId(const std::string& id) {
 
 const char* RoleName(Role r) {
   switch (r) {
+    case Role::kOwner: return "owner";
     case Role::kAdmin: return "admin";
     case Role::kResponder: return "responder";
     case Role::kViewer: return "viewer";
@@ -23,6 +24,10 @@ const char* RoleName(Role r) {
 }
 
 bool ParseRole(const std::string& text, Role* out) {
+  if (text == "owner") {
+    *out = Role::kOwner;
+    return true;
+  }
   if (text == "admin") {
     *out = Role::kAdmin;
     return true;

@@ -41,12 +41,14 @@ struct Service {
 // True when `id` is a valid service id.
 bool IsValidServiceId(const std::string& id);
 
-// Roles of API tokens, most privileged first. kCalendar reads only the iCalendar feeds (a token
-// that is safe to paste into a calendar application's subscription URL).
-enum class Role { kAdmin, kResponder, kViewer, kCalendar };
+// Roles of API tokens and people, most privileged first. kOwner (a person's global role,
+// `users[].role: owner`) does everything, also what only an owner may grant (an owner token).
+// kCalendar reads only the iCalendar feeds (a token that is safe to paste into a calendar
+// application's subscription URL). Team roles (core/authorization.h) are admin, responder, viewer.
+enum class Role { kOwner, kAdmin, kResponder, kViewer, kCalendar };
 const char* RoleName(Role r);
 bool ParseRole(const std::string& text, Role* out);
-// True when `have` may do what needs `need` (admin ⊇ responder ⊇ viewer ⊇ calendar).
+// True when `have` may do what needs `need` (owner ⊇ admin ⊇ responder ⊇ viewer ⊇ calendar).
 inline bool RoleAllows(Role have, Role need) {
   return static_cast<int>(have) <= static_cast<int>(need);
 }

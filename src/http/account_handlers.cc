@@ -43,12 +43,13 @@ std::string ResetTokenHash(std::string_view user, std::string_view token) {
   return Sha256Hex(text);
 }
 
-Json AccountJson(const StoredAccount& a) {
+// `teams`: the current snapshot's (for the default role of a person without one).
+Json AccountJson(const StoredAccount& a, const TeamDirectory& teams) {
   Json j = Json::object();
   j["id"] = a.id;
   j["name"] = a.name;
   j["email"] = a.email.empty() ? Json(nullptr) : Json(a.email);
-  j["role"] = RoleName(PersonPrincipal({a.id, a.role}).role);
+  j["role"] = RoleName(PersonPrincipal({a.id, a.role}, teams).role);
   j["source"] = a.configured ? "config" : "api";
   j["has_password"] = !a.password_hash.empty();
   return j;
@@ -161,10 +162,10 @@ void Api::CreateUser(const Request& req, const PathParams&, Reply reply) {
       if (!hash.ok()) return reply->Send(ProblemFor(hash.error(), where));
       account.password_hash = std::move(*hash);
     }
-    store_.CreateAccount(std::move(account), [reply, instance](Result<StoredAccount> out) {
+    store_.CreateAccount(std::move(account), [this, reply, instance](Result<StoredAccount> out) {
       if (!out.ok())
         return reply->Send(ProblemFor(out.error(), RequestAt(Method::kPost, instance)));
-      reply->Send(JsonResponse(201, AccountJson(*out)));
+      reply->Send(JsonResponse(201, AccountJson(*out, OnCallNow()->teams)));
     });
   });
 }
@@ -294,7 +295,7 @@ void Api::SignIn(const Request& req, const PathParams&, Reply reply) {
     }
     sign_in_limiter_.RecordSuccess(user);
     const StoredAccount& person = **account;
-    auto created = sessions_.Create(PersonPrincipal({person.id, person.role}));
+    auto created = sessions_.Create(PersonPrincipal({person.id, person.role}, OnCallNow()->teams));
     if (!created.ok()) return reply->Send(NoStore(ProblemFor(created.error(), where)));
     Json body = SessionJson(created->session);
     body["name"] = person.name.empty() ? person.id : person.name;

@@ -7,6 +7,7 @@
 #include "common/time_format.h"
 #include "config/value_checks.h"
 #include "core/severity.h"
+#include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
@@ -91,7 +92,13 @@ void Api::ListServices(const Request& req, const PathParams&, Reply reply) {
   auto services = store_.ListServices();
   if (!services.ok()) return reply->Send(ProblemFor(services.error(), req));
   Json list = Json::array();
-  for (const Service& s : *services) list.push_back(ServiceToJson(s));
+  for (const Service& s : *services) {
+    const ResourceTeam team = TeamOfService(s.id);
+    if (!CanSee(CallerOf(*who), team)) continue;  // a hidden team's service
+    Json j = ServiceToJson(s);
+    j["team"] = TeamJson(team);
+    list.push_back(std::move(j));
+  }
   Json body = Json::object();
   body["services"] = std::move(list);
   reply->Send(JsonResponse(200, body));
@@ -171,7 +178,12 @@ void Api::CreateToken(const Request& req, const PathParams&, Reply reply) {
     errors.push_back({"/name", "must not contain control characters (newline, tab, NUL, ...)"});
   }
   if (!role_text.ok() || !ParseRole(*role_text, &role)) {
-    errors.push_back({"/role", "must be one of admin, responder, viewer, calendar"});
+    errors.push_back({"/role", "must be one of owner, admin, responder, viewer, calendar"});
+  } else if (role == Role::kOwner && !Allowed(CallerOf(*who), Action::kOwn, {})) {
+    return reply->Send(
+        ProblemFor(Error::PermissionDenied(
+                       "this needs role owner: only an owner may create a token with role owner"),
+                   req));
   }
   if (!user.ok() || (!user->empty() && !config::IsValidUserId(*user))) {
     errors.push_back({"/user", "must be a user id"});

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +31,7 @@
 #include "common/clock.h"
 #include "common/job_thread.h"
 #include "common/result.h"
+#include "core/authorization.h"
 #include "core/drill.h"
 #include "core/roster.h"
 #include "core/service.h"
@@ -117,6 +119,9 @@ class Api {
   // Forgets cached integration keys (called when a service is created through the API).
   void InvalidateKeyCache() { key_generation_.fetch_add(1, std::memory_order_relaxed); }
 
+  // The console's sessions (a sign-in creates one; tests mint sessions of people with it).
+  SessionStore& sessions() { return sessions_; }
+
  private:
   using Handler = void (Api::*)(const Request&, const PathParams&, Reply);
   // One route (routes.cc): a native one with its handler, or an ingest one served by Ingest()
@@ -181,11 +186,13 @@ class Api {
   void Escalate(const Request& req, const PathParams& params, Reply reply);
   void PostStatusUpdate(const Request& req, const PathParams& params, Reply reply);
   void ListNotifications(const Request& req, const PathParams& params, Reply reply);
-  // Authenticates a viewer and loads the {id} incident; otherwise answers the problem (401, 403,
-  // 404, store failure) through `reply` and returns nullopt. `caller` (optional) receives who
-  // asked, for answers that depend on the caller's role.
+  // Authenticates the caller, loads the {id} incident and checks `action` on it (on its service's
+  // team, core/authorization.h); otherwise answers the problem (401, 403, 404 also for an
+  // incident hidden from the caller, store failure) through `reply` and returns nullopt.
+  // `caller` (optional) receives who asked, for answers that depend on the caller's role.
   std::optional<IncidentDetail> ReadableIncident(const Request& req, const PathParams& params,
-                                                 const Reply& reply, Principal* caller = nullptr);
+                                                 const Reply& reply, Principal* caller = nullptr,
+                                                 Action action = Action::kRead);
   void ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                       Reply reply);
   void ListAlerts(const Request& req, const PathParams& params, Reply reply);
@@ -230,10 +237,10 @@ class Api {
     std::optional<Review> review;
     std::vector<Followup> followups;  // not cancelled
   };
-  // Authorizes `need`, loads the {id} incident, its review (a 404 when `must_exist` and there is
-  // none) and follow-ups; otherwise answers the problem and returns nullopt.
+  // Authorizes `action` on the {id} incident, loads it, its review (a 404 when `must_exist` and
+  // there is none) and follow-ups; otherwise answers the problem and returns nullopt.
   std::optional<ReviewContext> LoadReview(const Request& req, const PathParams& params,
-                                          const Reply& reply, Role need, bool must_exist);
+                                          const Reply& reply, Action action, bool must_exist);
   void SaveReviewAndAnswer(ReviewContext ctx, const std::string& event_type, int status,
                            const Request& req, Reply reply);
   Result<std::vector<Followup>> LiveFollowups(int64_t incident_number);
@@ -242,6 +249,7 @@ class Api {
   struct ReportScope {
     ReportWindow window;
     std::vector<ReportIncident> incidents;
+    std::set<int64_t> hidden;  // incidents of the window hidden from the caller (left out)
     std::shared_ptr<const OnCallSnapshot> oncall;  // null when no roster is wired
   };
   // Authorizes a viewer and loads the scope; otherwise answers the problem and returns nullopt.
@@ -327,6 +335,37 @@ class Api {
   // refusal is an HTML page and creates no session.
   void OidcCallback(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- teams (GET /v1/teams: team_handlers.cc) and who may do what (team_access.cc) ----
+  void ListTeams(const Request& req, const PathParams& params, Reply reply);
+  void GetTeam(const Request& req, const PathParams& params, Reply reply);
+  // The team of a service or schedule in the roster's teams ({}: none, also when no roster is
+  // wired; then the global role decides, as before teams).
+  ResourceTeam TeamOfService(const std::string& service_id) const;
+  // The roster's current snapshot, or an empty one (no users, no teams) when none is wired.
+  std::shared_ptr<const OnCallSnapshot> OnCallNow() const;
+  ResourceTeam TeamOfSchedule(const std::string& schedule_id) const;
+  // OK when `who` may do `action` on `resource`; else `hidden` (the route's own 404) when `who`
+  // may not see it, or a 403 naming the role it needs.
+  Status Permit(const Principal& who, Action action, const ResourceTeam& resource,
+                const Error& hidden) const;
+  // The role `who` has on the service's incidents (for allowed_actions), and whether it sees them.
+  Role RoleOnService(const Principal& who, const std::string& service_id) const;
+  bool SeesService(const Principal& who, const std::string& service_id) const;
+  // Permit `action` on incident `number`'s service: reads the incident only when teams are
+  // configured; a missing incident passes (the route answers its own 404).
+  Status PermitIncident(const Principal& who, int64_t number, Action action);
+  // Permit reading schedule `id` when `who` sees it (a hidden team's schedule: 404 "no schedule
+  // <id>"); the route's own Authorize has checked the role (viewer, or calendar for the feeds).
+  Status PermitSchedule(const Principal& who, const std::string& id) const;
+  // `schedule` when `who` may read schedule `id`, else PermitSchedule's error.
+  Result<const Schedule*> ReadableSchedule(const Principal& who, const std::string& id,
+                                           const Schedule* schedule) const;
+  // Permit creating or deleting an override of schedule `id` (core MayChangeShift).
+  Status PermitShiftChange(const Principal& who, const std::string& id,
+                           const ShiftChange& change) const;
+  // The team of follow-up `number`'s service: reads the follow-ups only when teams are configured.
+  Result<ResourceTeam> FollowupTeam(int64_t number);
+
   // ---- services, tokens, health (admin_handlers.cc) ----
   void ListServices(const Request& req, const PathParams& params, Reply reply);
   void CreateService(const Request& req, const PathParams& params, Reply reply);
@@ -352,6 +391,10 @@ class Api {
   void CreateHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void PatchHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void DeleteHeartbeat(const Request& req, const PathParams& params, Reply reply);
+  // Permit managing heartbeat `id` (admin on its service's team; a hidden team's: 404 "heartbeat
+  // '<id>' not found"). A missing heartbeat needs the global admin role (the route's own 404
+  // follows).
+  Status PermitHeartbeat(const Principal& who, const std::string& id);
   // POST/GET /v1/heartbeats/{id}/ping and Opsgenie's /v2/heartbeats/{name}/ping.
   void PingHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void PingOpsgenieHeartbeat(const Request& req, const PathParams& params, Reply reply);

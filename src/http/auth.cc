@@ -20,9 +20,10 @@ std::string_view BearerToken(std::string_view authorization) {
 }
 
 Authenticator::Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash,
-                             AccountStore* accounts)
+                             AccountStore* accounts, std::shared_ptr<const Roster> roster)
     : store_(store),
       accounts_(accounts),
+      roster_(std::move(roster)),
       clock_(clock),
       admin_token_hash_(std::move(admin_token_hash)) {}
 
@@ -48,7 +49,10 @@ Result<Principal> Authenticator::AuthenticateToken(std::string_view token) {
     auto person = accounts_->GetAccount((*found)->user);
     if (!person.ok()) return std::move(person).error();
     if (!person->has_value()) return Error::Unauthenticated("the token's user no longer exists");
-    p = BoundTokenPrincipal((*found)->name, (*found)->role, {(*found)->user, (**person).role});
+    const std::shared_ptr<const OnCallSnapshot> oncall =
+        roster_ ? roster_->Current() : EmptyOnCallSnapshot();
+    p = BoundTokenPrincipal((*found)->name, (*found)->role, {(*found)->user, (**person).role},
+                            oncall->teams);
   }
   if (cache.size() >= kCacheMaxEntries) cache.clear();
   cache.emplace(std::move(hash), Cached{p, now + kCacheTtlMicros});

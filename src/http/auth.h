@@ -2,7 +2,8 @@
 // /v1/admin/status, the x-loom-admin-token header) → SHA-256 hex → the bootstrap admin token's
 // hash (constant-time compare; principal "admin", role admin) or a stored token (Store::FindToken).
 // A stored token bound to a user acts as that user (accounts/person_principal.h's
-// BoundTokenPrincipal: actor "user:<id>", the narrower of the token's and the person's role).
+// BoundTokenPrincipal: actor "user:<id>", the person's global and team roles, each at most the
+// token's role).
 //
 // Successful store lookups are cached per I/O thread for a few seconds (tokens cannot be revoked
 // or changed yet, so a short TTL only bounds memory and staleness). Unknown tokens are not cached,
@@ -23,6 +24,7 @@
 #include "accounts/principal.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/roster.h"
 #include "core/service.h"
 #include "http/per_thread.h"
 #include "store/account_store.h"
@@ -40,8 +42,9 @@ class Authenticator {
  public:
   // `admin_token_hash` is the SHA-256 hex of the bootstrap admin token, or "" for none.
   // `accounts` answers the person a bound token acts as; null: bound tokens are refused.
+  // `roster` answers that person's teams (null: no teams).
   Authenticator(AdminStore& store, const Clock& clock, std::string admin_token_hash,
-                AccountStore* accounts = nullptr);
+                AccountStore* accounts = nullptr, std::shared_ptr<const Roster> roster = nullptr);
 
   // kUnauthenticated for an empty or unknown token; kUnavailable/kInternal when the store fails.
   Result<Principal> AuthenticateToken(std::string_view token);
@@ -64,6 +67,7 @@ class Authenticator {
 
   AdminStore& store_;
   AccountStore* const accounts_;
+  const std::shared_ptr<const Roster> roster_;
   const Clock& clock_;
   const std::string admin_token_hash_;
   PerThread<Cache> cache_;

@@ -99,9 +99,9 @@ bool Api::IsConfiguredUser(const std::string& id) const {
 // ---- final summary ----
 
 void Api::PutSummary(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
-  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  Principal who;
+  std::optional<IncidentDetail> detail =
+      ReadableIncident(req, params, reply, &who, Action::kRespond);
   if (!detail) return;
   if (Status allowed = CheckPanelWrite(detail->incident, "summary"); !allowed.ok()) {
     return reply->Send(ProblemFor(allowed.error(), req));
@@ -111,7 +111,7 @@ void Api::PutSummary(const Request& req, const PathParams& params, Reply reply) 
 
   FinalSummary summary;
   summary.incident_number = detail->incident.number;
-  summary.updated_by = who->actor();
+  summary.updated_by = who.actor();
   std::vector<FieldError> errors;
   summary.root_cause = RequiredString(*body, "root_cause", "/root_cause", errors);
   summary.customer_impact = RequiredString(*body, "customer_impact", "/customer_impact", errors);
@@ -206,13 +206,14 @@ void Api::ListFollowups(const Request& req, const PathParams&, Reply reply) {
   if (!errors.empty()) return reply->Send(ProblemFor(InvalidQuery(std::move(errors)), req));
   auto list = store_.ListFollowups(filter);
   if (!list.ok()) return reply->Send(ProblemFor(list.error(), req));
+  std::erase_if(*list, [&](const Followup& f) { return !SeesService(*who, f.service_id); });
   Json body = Json::object();
   body["followups"] = FollowupsToJson(*list, filter.now);
   reply->Send(JsonResponse(200, body));
 }
 
 void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then responder on the follow-up's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -235,6 +236,7 @@ void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
   }
   auto service = OptionalStringField(*body, "service");
   if (!service.ok()) return reply->Send(ProblemFor(service.error(), req));
+  std::string source_service;  // the source incident's service
   if (!service->empty()) {
     auto found = store_.GetService(*service);
     if (!found.ok()) return reply->Send(ProblemFor(found.error(), req));
@@ -259,6 +261,7 @@ void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
         } else {
           f.incident_number = *number;
           f.source_ref = IncidentId(*number);
+          source_service = (*incident)->incident.service_id;
         }
       } else if (f.source_kind != "drill" || f.source_ref.empty()) {
         errors.push_back({"/source",
@@ -271,6 +274,14 @@ void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
     return reply->Send(
         ProblemFor(Error::Invalid("the follow-up is invalid", std::move(errors)), req));
   }
+  // The team of the named service, else of the source incident's service (none: global role).
+  if (Status permitted =
+          Permit(*who, Action::kRespond,
+                 TeamOfService(!f.service_id.empty() ? f.service_id : source_service),
+                 Error::NotFound("no service " + f.service_id));
+      !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   store_.CreateFollowup(std::move(f),
                         Respond<Followup>(std::move(reply), req, 201, [this](const Followup& out) {
                           return FollowupToJson(out, clock_.Now());
@@ -278,11 +289,17 @@ void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::PatchFollowup(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then responder on the follow-up's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = ParseFollowupId(id);
   if (!number) return reply->Send(ProblemFor(NoSuchFollowup(id), req));
+  auto team = FollowupTeam(*number);
+  if (!team.ok()) return reply->Send(ProblemFor(team.error(), req));
+  if (Status permitted = Permit(*who, Action::kRespond, *team, NoSuchFollowup(id));
+      !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   auto body = ParseObjectBody(req.body, false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
   FollowupPatch patch;
@@ -371,17 +388,17 @@ Result<std::vector<Followup>> Api::LiveFollowups(int64_t incident_number) {
 }
 
 std::optional<Api::ReviewContext> Api::LoadReview(const Request& req, const PathParams& params,
-                                                  const Reply& reply, Role need, bool must_exist) {
+                                                  const Reply& reply, Action action,
+                                                  bool must_exist) {
   auto fail = [&](const Error& e) {
     reply->Send(ProblemFor(e, req));
     return std::optional<ReviewContext>();
   };
   ReviewContext ctx;
-  auto who = Authorize(req, need);
-  if (!who.ok()) return fail(who.error());
-  ctx.actor = who->actor();
-  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  Principal who;
+  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply, &who, action);
   if (!detail) return std::nullopt;
+  ctx.actor = who.actor();
   ctx.detail = std::move(*detail);
   auto review = store_.GetReview(ctx.detail.incident.number);
   if (!review.ok()) return fail(review.error());
@@ -408,7 +425,7 @@ void Api::SaveReviewAndAnswer(ReviewContext ctx, const std::string& event_type, 
 }
 
 void Api::DraftReview(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Role::kResponder, false);
+  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Action::kRespond, false);
   if (!ctx) return;
   const Incident& incident = ctx->detail.incident;
   if (incident.state != IncidentState::kClosed) {
@@ -430,14 +447,14 @@ void Api::DraftReview(const Request& req, const PathParams& params, Reply reply)
 }
 
 void Api::GetReview(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Role::kViewer, true);
+  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Action::kRead, true);
   if (!ctx) return;
   reply->Send(JsonResponse(
       200, ReviewToJson(*ctx->review, ctx->detail.incident, ctx->followups, clock_.Now())));
 }
 
 void Api::GetReviewMarkdown(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Role::kViewer, true);
+  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Action::kRead, true);
   if (!ctx) return;
   Response r;
   r.status = 200;
@@ -447,7 +464,7 @@ void Api::GetReviewMarkdown(const Request& req, const PathParams& params, Reply 
 }
 
 void Api::PutReview(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Role::kResponder, true);
+  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Action::kRespond, true);
   if (!ctx) return;
   if (ctx->review->published()) {
     return reply->Send(ProblemFor(
@@ -471,7 +488,7 @@ void Api::PutReview(const Request& req, const PathParams& params, Reply reply) {
 }
 
 void Api::PublishReview(const Request& req, const PathParams& params, Reply reply) {
-  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Role::kResponder, true);
+  std::optional<ReviewContext> ctx = LoadReview(req, params, reply, Action::kRespond, true);
   if (!ctx) return;
   const Incident& incident = ctx->detail.incident;
   if (ctx->review->published()) {

@@ -1,8 +1,11 @@
 // Heartbeats (docs/heartbeats.md, store/heartbeat_store.h): the definitions under
-// /v1/heartbeats (viewers read, admins write), and the pings — ours at /v1/heartbeats/{id}/ping
-// (the service's integration key as "Authorization: Token <key>" or ?key=; problem documents)
-// and Opsgenie's at /v2/heartbeats/{name}/ping ("Authorization: GenieKey <key>"; Opsgenie's own
-// bodies). A ping is answered 202 from the store's commit callback, so it is durable.
+// /v1/heartbeats (viewers read, admins write — on the heartbeat's service's team, like every
+// resource of a service: a hidden team's heartbeats are 404 to non-members and left out of the
+// list, and a team's admins manage its heartbeats; core/authorization.h), and the pings — ours at
+// /v1/heartbeats/{id}/ping (the service's integration key as "Authorization: Token <key>" or ?key=;
+// problem documents) and Opsgenie's at /v2/heartbeats/{name}/ping ("Authorization: GenieKey <key>";
+// Opsgenie's own bodies). A ping is answered 202 from the store's commit callback, so it is
+// durable.
 
 #include <spdlog/spdlog.h>
 
@@ -14,6 +17,7 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
@@ -143,6 +147,16 @@ Response OpsgenieError(const Error& e) {
                         e.code == ErrorCode::kInternal ? "Internal error" : e.message);
 }
 
+Error NoHeartbeat(const std::string& id) {
+  return Error::NotFound("heartbeat '" + id + "' not found");
+}
+
+// What the store answers for a service that does not exist: also the answer for one of a team
+// hidden from the caller.
+Error UnknownService(const std::string& id) {
+  return Error::Invalid("unknown service '" + id + "'", {{"/service", "is not a service id"}});
+}
+
 }  // namespace
 
 void Api::ListHeartbeats(const Request& req, const PathParams&, Reply reply) {
@@ -152,7 +166,9 @@ void Api::ListHeartbeats(const Request& req, const PathParams&, Reply reply) {
   if (!heartbeats.ok()) return reply->Send(ProblemFor(heartbeats.error(), req));
   const TimePoint now = clock_.Now();
   Json list = Json::array();
-  for (const Heartbeat& hb : *heartbeats) list.push_back(HeartbeatToJson(hb, now));
+  for (const Heartbeat& hb : *heartbeats) {
+    if (SeesService(*who, hb.service_id)) list.push_back(HeartbeatToJson(hb, now));
+  }
   Json body = Json::object();
   body["heartbeats"] = std::move(list);
   reply->Send(JsonResponse(200, body));
@@ -164,14 +180,14 @@ void Api::GetHeartbeat(const Request& req, const PathParams& params, Reply reply
   const std::string id(params.Get("id"));
   auto hb = store_.GetHeartbeat(id);
   if (!hb.ok()) return reply->Send(ProblemFor(hb.error(), req));
-  if (!hb->has_value()) {
-    return reply->Send(ProblemFor(Error::NotFound("heartbeat '" + id + "' not found"), req));
+  if (!hb->has_value() || !SeesService(*who, (*hb)->service_id)) {
+    return reply->Send(ProblemFor(NoHeartbeat(id), req));
   }
   reply->Send(JsonResponse(200, HeartbeatToJson(**hb, clock_.Now())));
 }
 
 void Api::CreateHeartbeat(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kAdmin);
+  auto who = Authorize(req, Role::kViewer);  // then admin on the service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -197,6 +213,11 @@ void Api::CreateHeartbeat(const Request& req, const PathParams&, Reply reply) {
   if (Status valid = ValidateHeartbeat(hb); !valid.ok()) {
     return reply->Send(ProblemFor(valid.error(), req));
   }
+  if (Status permitted = Permit(*who, Action::kManage, TeamOfService(hb.service_id),
+                                UnknownService(hb.service_id));
+      !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   spdlog::info("heartbeat {} created by {}", hb.id, who->actor());
   std::string instance(req.path);
   store_.CreateHeartbeat(std::move(hb), [this, reply = std::move(reply),
@@ -207,8 +228,11 @@ void Api::CreateHeartbeat(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::PatchHeartbeat(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kAdmin);
+  auto who = Authorize(req, Role::kViewer);  // then admin on the heartbeat's service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  if (Status permitted = PermitHeartbeat(*who, std::string(params.Get("id"))); !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
   std::vector<FieldError> errors;
@@ -233,9 +257,12 @@ void Api::PatchHeartbeat(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteHeartbeat(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kAdmin);
+  auto who = Authorize(req, Role::kViewer);  // then admin on the heartbeat's service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string id(params.Get("id"));
+  if (Status permitted = PermitHeartbeat(*who, id); !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   spdlog::info("heartbeat {} deleted by {}", id, who->actor());
   std::string instance(req.path);
   store_.DeleteHeartbeat(std::move(id), [this, reply = std::move(reply),
@@ -245,6 +272,14 @@ void Api::DeleteHeartbeat(const Request& req, const PathParams& params, Reply re
     }
     reply->Send(JsonResponse(200, HeartbeatToJson(*out, clock_.Now())));
   });
+}
+
+Status Api::PermitHeartbeat(const Principal& who, const std::string& id) {
+  auto hb = store_.GetHeartbeat(id);
+  if (!hb.ok()) return std::move(hb).error();
+  // A missing heartbeat: the admin check alone, then the store answers its 404.
+  const ResourceTeam team = hb->has_value() ? TeamOfService((*hb)->service_id) : ResourceTeam{};
+  return Permit(who, Action::kManage, team, NoHeartbeat(id));
 }
 
 void Api::PingHeartbeat(const Request& req, const PathParams& params, Reply reply) {

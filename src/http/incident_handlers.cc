@@ -9,6 +9,7 @@
 #include "core/cadence.h"
 #include "core/incident.h"
 #include "core/incident_view.h"
+#include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/problem.h"
@@ -134,8 +135,11 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json incidents = Json::array();
   for (const Incident& in : page->incidents) {
+    // A hidden team's incidents are left out (so a page may hold fewer than `limit`).
+    if (!SeesService(*who, in.service_id)) continue;
     Json j = IncidentToJson(in);
-    AddView(ViewIncident(in, *pending, who->role), j);
+    AddView(ViewIncident(in, *pending, RoleOnService(*who, in.service_id)), j);
+    j["team"] = TeamJson(TeamOfService(in.service_id));
     auto security = SecuritySummary(in);
     if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
     j["security"] = std::move(*security);
@@ -148,7 +152,8 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
 }
 
 std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const PathParams& params,
-                                                    const Reply& reply, Principal* caller) {
+                                                    const Reply& reply, Principal* caller,
+                                                    Action action) {
   auto fail = [&](const Error& e) {
     reply->Send(ProblemFor(e, req));
     return std::optional<IncidentDetail>();
@@ -162,6 +167,9 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
   auto detail = store_.GetIncident(*number);
   if (!detail.ok()) return fail(detail.error());
   if (!detail->has_value()) return fail(NoSuchIncident(id));
+  Status permitted =
+      Permit(*who, action, TeamOfService((*detail)->incident.service_id), NoSuchIncident(id));
+  if (!permitted.ok()) return fail(permitted.error());
   return std::move(*detail);
 }
 
@@ -173,7 +181,9 @@ void Api::GetIncident(const Request& req, const PathParams& params, Reply reply)
   auto pending = store_.PendingDeadlinesOf(number, number);
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
   Json body = IncidentDetailToJson(*detail);
-  AddView(ViewIncident(detail->incident, *pending, who.role), body);
+  AddView(ViewIncident(detail->incident, *pending, RoleOnService(who, detail->incident.service_id)),
+          body);
+  body["team"] = TeamJson(TeamOfService(detail->incident.service_id));
   AddPlaybook(*detail, body);  // playbook_handlers.cc
   auto security = SecuritySummary(detail->incident);
   if (!security.ok()) return reply->Send(ProblemFor(security.error(), req));
@@ -285,11 +295,14 @@ Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store
 void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                          Reply reply) {
   using Type = IncidentCommand::Type;
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then responder on the incident's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
   if (!number) return reply->Send(ProblemFor(NoSuchIncident(id), req));
+  if (Status permitted = PermitIncident(*who, *number, Action::kRespond); !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
 
   const bool body_required = type == Type::kSetCommander || type == Type::kSetSeverity ||
                              type == Type::kAddNote || type == Type::kStatusUpdate ||
@@ -402,7 +415,9 @@ void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {
   auto page = store_.ListAlerts(filter);
   if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
   Json alerts = Json::array();
-  for (const Alert& a : page->alerts) alerts.push_back(AlertToJson(a));
+  for (const Alert& a : page->alerts) {
+    if (SeesService(*who, a.service_id)) alerts.push_back(AlertToJson(a));
+  }
   Json body = Json::object();
   body["alerts"] = std::move(alerts);
   body["next"] = NextCursor(page->next_cursor);

@@ -155,6 +155,58 @@ TEST_F(OidcApiTest, ACallbackSignsTheMatchedUserInWithTheRolesOfTheirGroups) {
   EXPECT_EQ(body["role"], "admin");
 }
 
+// With teams configured: payments (hidden, nobody in it) and web (hidden, alice a viewer of it).
+// A group that maps to a role in a team (group_roles `sre` → responder in payments) makes the
+// person a member of that team with that role, beside their own teams, on every request of the
+// session (the grants are stored with it and widen the person's principal at each Find).
+class OidcTeamsApiTest : public OidcApiTest {
+ protected:
+  void SetUp() override {
+    OidcApiTest::SetUp();
+    api_.reset();
+    auto snapshot = std::make_shared<OnCallSnapshot>(
+        OnCallResolver({}, {}), std::map<std::string, User>{{"alice", Alice()}},
+        std::map<std::string, BusinessCalendar>{});
+    snapshot->teams = TeamDirectory({Team{"payments", "Payments", true, {}},
+                                     Team{"web", "Web", true, {{"alice", Role::kViewer}}}},
+                                    {}, {});
+    OnCallDeps deps;
+    deps.roster = std::make_shared<Roster>(std::move(snapshot));
+    api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr,
+                                 std::move(deps), nullptr, nullptr, nullptr, sign_on_);
+  }
+
+  // Signs alice in through the provider with `groups`; the session cookie.
+  std::string SignInWith(const std::vector<std::string>& groups) {
+    idp_.extra_claims = {{"groups", groups}};
+    auto [callback, state_cookie] = Started();
+    Response r = Get(callback, state_cookie);
+    EXPECT_EQ(r.status, 302) << r.body;
+    return "loom_session=" + SetCookieValue(r, "loom_session");
+  }
+};
+
+TEST_F(OidcTeamsApiTest, AGroupMappedToATeamGrantsItsRoleInThatTeamForTheSession) {
+  const std::string sre = SignInWith({"sre"});
+  // Later requests of the session, not only the sign-in, carry the grant.
+  for (int request = 0; request < 2; ++request) {
+    json session = json::parse(Get("/ui/session", sre).body);
+    EXPECT_EQ(session["teams"], json::array({"payments", "web"}));
+    EXPECT_EQ(session["role"], "viewer");   // the default global role once teams exist
+    EXPECT_EQ(session["can_write"], true);  // responder in payments
+    EXPECT_EQ(Get("/v1/teams/payments", sre).status, 200);
+    EXPECT_EQ(json::parse(Get("/v1/teams", sre).body)["teams"].size(), 2u);
+  }
+
+  // Without the group: only alice's own team (a viewer of web), and payments stays hidden.
+  const std::string plain = SignInWith({"somebody-else"});
+  json session = json::parse(Get("/ui/session", plain).body);
+  EXPECT_EQ(session["teams"], json::array({"web"}));
+  EXPECT_EQ(session["can_write"], false);
+  EXPECT_EQ(Get("/v1/teams/payments", plain).status, 404);
+  EXPECT_EQ(json::parse(Get("/v1/teams", plain).body)["teams"].size(), 1u);
+}
+
 TEST_F(OidcApiTest, RefusalsAreHtmlPagesWithoutASession) {
   {
     auto [callback, state_cookie] = Started();

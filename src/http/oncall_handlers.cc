@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "accounts/person_principal.h"
 #include "common/time_format.h"
 #include "core/ical.h"
+#include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/query.h"
@@ -174,7 +176,8 @@ Result<Principal> Api::RequireCalendarReader(const Request& req) {
 }
 
 void Api::GetOnCall(const Request& req, const PathParams&, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kViewer);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kViewer, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   QueryParams q(req.query);
   auto at = TimeParam(q, "at", clock_.Now());
@@ -187,12 +190,16 @@ void Api::GetOnCall(const Request& req, const PathParams&, Reply reply) {
     if (!services.ok()) return reply->Send(ProblemFor(services.error(), req));
     std::vector<std::string> with_roles;
     for (const Service& s : *services) {
-      if ((*snapshot)->resolver.HasService(s.id)) with_roles.push_back(s.id);
+      if ((*snapshot)->resolver.HasService(s.id) && SeesService(who, s.id)) {
+        with_roles.push_back(s.id);
+      }
     }
     if (with_roles.size() != 1) {
       return reply->Send(ProblemFor(InvalidQuery("service", "is required"), req));
     }
     service = with_roles.front();
+  } else if (!SeesService(who, service)) {
+    return reply->Send(ProblemFor(Error::NotFound("no service " + service), req));
   } else if (!(*snapshot)->resolver.HasService(service)) {
     auto known = store_.GetService(service);
     if (!known.ok()) return reply->Send(ProblemFor(known.error(), req));
@@ -219,15 +226,18 @@ void Api::GetOnCall(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::ListSchedules(const Request& req, const PathParams&, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kViewer);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kViewer, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   Json list = Json::array();
   for (const Schedule& s : (*snapshot)->resolver.schedules()) {
+    if (!PermitSchedule(who, s.id()).ok()) continue;  // a hidden team's schedule
     Json layers = Json::array();
     for (const RotationLayer& layer : s.layers()) layers.push_back(LayerToJson(layer));
     Json j = Json::object();
     j["id"] = s.id();
     j["time_zone"] = s.time_zone();
+    j["team"] = TeamJson((*snapshot)->teams.OfSchedule(s.id()));
     j["layers"] = std::move(layers);
     list.push_back(std::move(j));
   }
@@ -237,10 +247,12 @@ void Api::ListSchedules(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::GetShifts(const Request& req, const PathParams& params, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kViewer);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kViewer, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   const std::string id(params.Get("id"));
   auto schedule = PathSchedule(**snapshot, id);
+  if (schedule.ok()) schedule = ReadableSchedule(who, id, *schedule);
   if (!schedule.ok()) return reply->Send(ProblemFor(schedule.error(), req));
   const TimePoint now = clock_.Now();
   auto window = WindowParams(req, now, now + kDefaultShiftsWindow);
@@ -265,10 +277,12 @@ void Api::GetShifts(const Request& req, const PathParams& params, Reply reply) {
 }
 
 void Api::ScheduleCalendar(const Request& req, const PathParams& params, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   const std::string id(params.Get("id"));
   auto schedule = PathSchedule(**snapshot, id);
+  if (schedule.ok()) schedule = ReadableSchedule(who, id, *schedule);
   if (!schedule.ok()) return reply->Send(ProblemFor(schedule.error(), req));
   const TimePoint now = clock_.Now();
   auto window = WindowParams(req, now - kCalendarBefore, now + kCalendarAfter);
@@ -281,7 +295,8 @@ void Api::ScheduleCalendar(const Request& req, const PathParams& params, Reply r
 }
 
 void Api::UserCalendar(const Request& req, const PathParams& params, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kCalendar, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   const std::string id(params.Get("id"));
   const User* user = (*snapshot)->FindUser(id);
@@ -291,6 +306,8 @@ void Api::UserCalendar(const Request& req, const PathParams& params, Reply reply
   if (!window.ok()) return reply->Send(ProblemFor(window.error(), req));
   std::vector<CalendarShift> events;
   for (const Schedule& schedule : (*snapshot)->resolver.schedules()) {
+    // The shifts of a hidden team's schedule are left out for callers who may not see it.
+    if (!PermitSchedule(who, schedule.id()).ok()) continue;
     for (const Shift& s : FeedShifts(schedule, *window)) {
       if (s.user == id) events.push_back(ToCalendarShift(**snapshot, schedule.id(), s));
     }
@@ -302,12 +319,13 @@ void Api::UserCalendar(const Request& req, const PathParams& params, Reply reply
 }
 
 void Api::ListOverrides(const Request& req, const PathParams& params, Reply reply) {
-  auto snapshot = AuthorizedSnapshot(req, Role::kViewer);
+  Principal who;
+  auto snapshot = AuthorizedSnapshot(req, Role::kViewer, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   const std::string id(params.Get("id"));
-  if (auto schedule = PathSchedule(**snapshot, id); !schedule.ok()) {
-    return reply->Send(ProblemFor(schedule.error(), req));
-  }
+  auto schedule = PathSchedule(**snapshot, id);
+  if (schedule.ok()) schedule = ReadableSchedule(who, id, *schedule);
+  if (!schedule.ok()) return reply->Send(ProblemFor(schedule.error(), req));
   Json list = Json::array();
   {
     std::lock_guard<std::mutex> lock(overrides_mu_);
@@ -323,15 +341,16 @@ void Api::ListOverrides(const Request& req, const PathParams& params, Reply repl
 
 void Api::CreateOverride(const Request& req, const PathParams& params, Reply reply) {
   Principal who;
-  auto snapshot = AuthorizedSnapshot(req, Role::kResponder, &who);
+  // Then the schedule's team decides (PermitShiftChange, below, once the override is known).
+  auto snapshot = AuthorizedSnapshot(req, Role::kViewer, &who);
   if (!snapshot.ok()) return reply->Send(ProblemFor(snapshot.error(), req));
   if (!rebuild_roster_) {
     return reply->Send(ProblemFor(Error::Unavailable("overrides cannot be changed here"), req));
   }
   const std::string id(params.Get("id"));
-  if (auto schedule = PathSchedule(**snapshot, id); !schedule.ok()) {
-    return reply->Send(ProblemFor(schedule.error(), req));
-  }
+  auto schedule = PathSchedule(**snapshot, id);
+  if (schedule.ok()) schedule = ReadableSchedule(who, id, *schedule);
+  if (!schedule.ok()) return reply->Send(ProblemFor(schedule.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
 
@@ -369,6 +388,10 @@ void Api::CreateOverride(const Request& req, const PathParams& params, Reply rep
     return reply->Send(ProblemFor(Error::Invalid(std::move(detail), std::move(errors)), req));
   }
 
+  Status permitted = PermitShiftChange(
+      who, id, DescribeNewOverride(**schedule, who.user, *user, times[0], times[1]));
+  if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
+
   ScheduleOverride o;
   o.schedule_id = id;
   o.user = std::move(*user);
@@ -389,7 +412,7 @@ void Api::CreateOverride(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteOverride(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then the schedule's team decides
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   if (!rebuild_roster_ || roster_ == nullptr) {
     return reply->Send(ProblemFor(Error::Unavailable("overrides cannot be changed here"), req));
@@ -398,17 +421,26 @@ void Api::DeleteOverride(const Request& req, const PathParams& params, Reply rep
   const std::string_view id_text = params.Get("override_id");
   int64_t override_id = 0;
   auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), override_id);
-  bool found = false;
+  std::optional<ScheduleOverride> found;
   if (ec == std::errc() && end == id_text.data() + id_text.size()) {
     std::lock_guard<std::mutex> lock(overrides_mu_);
     for (const ScheduleOverride& o : stored_overrides_) {
-      found = found || (o.id == override_id && o.schedule_id == schedule_id);
+      if (o.id == override_id && o.schedule_id == schedule_id) found = o;
     }
   }
   if (!found) {
     return reply->Send(ProblemFor(
         Error::NotFound("no override " + std::string(id_text) + " of schedule " + schedule_id),
         req));
+  }
+  // One's own: the override names the caller or the caller made it.
+  const Schedule* schedule = roster_->Current()->resolver.FindSchedule(schedule_id);
+  ShiftChange change;
+  change.caller_in_schedule = schedule != nullptr && InSchedule(*schedule, who->user);
+  change.own =
+      !who->user.empty() && (found->user == who->user || found->created_by == who->actor());
+  if (Status permitted = PermitShiftChange(*who, schedule_id, change); !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
   }
   std::string instance(req.path);
   store_.DeleteOverride(override_id, [this, override_id, reply = std::move(reply),
@@ -450,15 +482,15 @@ void Api::ListUsers(const Request& req, const PathParams&, Reply reply) {
   std::map<std::string, const StoredAccount*> by_id;
   for (const StoredAccount& a : *accounts) by_id[a.id] = &a;
   Json list = Json::array();
-  auto add = [&list](const std::string& id, const std::string& name, const std::string& email,
-                     const std::string& time_zone, std::optional<Role> role, bool configured,
-                     bool has_password) {
+  auto add = [&list, &snapshot](const std::string& id, const std::string& name,
+                                const std::string& email, const std::string& time_zone,
+                                std::optional<Role> role, bool configured, bool has_password) {
     Json j = Json::object();
     j["id"] = id;
     j["name"] = name;
     j["email"] = NullableString(email);
     j["time_zone"] = time_zone;
-    j["role"] = RoleName(PersonPrincipal({id, role}).role);
+    j["role"] = RoleName(PersonPrincipal({id, role}, (*snapshot)->teams).role);
     j["source"] = configured ? "config" : "api";
     j["has_password"] = has_password;
     list.push_back(std::move(j));

@@ -141,7 +141,7 @@ void Api::AddPlaybook(const IncidentDetail& detail, Json& body) const {
 }
 
 void Api::ProbeIncident(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then responder on the incident's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = IncidentNumberOf(id);
@@ -152,6 +152,11 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
     return reply->Send(ProblemFor(Error::NotFound("no incident " + std::string(id)), req));
   }
   const Incident& incident = (*detail)->incident;
+  if (Status permitted = Permit(*who, Action::kRespond, TeamOfService(incident.service_id),
+                                Error::NotFound("no incident " + std::string(id)));
+      !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
+  }
   if (Status allowed = CheckPanelWrite(incident, "probe"); !allowed.ok()) {
     return reply->Send(ProblemFor(allowed.error(), req));
   }
@@ -172,13 +177,18 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
 }
 
 void Api::ProbeService(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);  // then responder on the service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string service(params.Get("id"));
   auto found = store_.GetService(service);
   if (!found.ok()) return reply->Send(ProblemFor(found.error(), req));
   if (!found->has_value()) {
     return reply->Send(ProblemFor(Error::NotFound("no service " + service), req));
+  }
+  if (Status permitted = Permit(*who, Action::kRespond, TeamOfService(service),
+                                Error::NotFound("no service " + service));
+      !permitted.ok()) {
+    return reply->Send(ProblemFor(permitted.error(), req));
   }
   if (!probes_ || !probes_->Probes(service)) {
     return reply->Send(ProblemFor(Error::Conflict(NoProbe(service)), req));
@@ -198,8 +208,13 @@ void Api::ProbeService(const Request& req, const PathParams& params, Reply reply
 void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
   auto plain = [&] { ExecuteCommand(IncidentCommand::Type::kResolve, req, params, reply); };
   if (!probes_) return plain();
-  auto who = Authorize(req, Role::kResponder);
+  auto who = Authorize(req, Role::kViewer);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
+  if (auto number = IncidentNumberOf(params.Get("id"))) {
+    if (Status permitted = PermitIncident(*who, *number, Action::kRespond); !permitted.ok()) {
+      return reply->Send(ProblemFor(permitted.error(), req));
+    }
+  }
   auto body = ParseObjectBody(req.body, true);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
   auto override_reason = OptionalStringField(*body, "override_reason");

@@ -72,6 +72,12 @@ std::optional<Api::ReportScope> Api::LoadReportScope(const Request& req, const R
   auto incidents = store_.ListReportIncidents(scope.window);
   if (!incidents.ok()) return fail(incidents.error());
   scope.incidents = std::move(*incidents);
+  // A hidden team's incidents are left out of the figures (and their pages).
+  std::erase_if(scope.incidents, [&](const ReportIncident& ri) {
+    const bool hidden = !SeesService(*who, ri.incident.service_id);
+    if (hidden) scope.hidden.insert(ri.incident.number);
+    return hidden;
+  });
   scope.oncall = roster_ ? roster_->Current() : nullptr;
   return scope;
 }
@@ -177,6 +183,7 @@ void Api::PagesReport(const Request& req, const PathParams&, Reply reply) {
   std::set<std::string> seen;
   for (const OutboxEntry& row : *pages) {
     const std::string page = row.unique_key.substr(0, row.unique_key.rfind('/'));
+    if (scope->hidden.count(row.incident_number) != 0) continue;
     if (!seen.insert(row.recipient + " " + page).second) continue;
     auto calendar = calendars.find(row.incident_number);
     const bool off = calendar != calendars.end() && calendar->second != nullptr &&

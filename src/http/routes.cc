@@ -99,6 +99,8 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPost, "/v1/schedules/{id}/overrides", &Api::CreateOverride},
         {Method::kDelete, "/v1/schedules/{id}/overrides/{override_id}", &Api::DeleteOverride},
         {Method::kGet, "/v1/users", &Api::ListUsers},
+        {Method::kGet, "/v1/teams", &Api::ListTeams},
+        {Method::kGet, "/v1/teams/{id}", &Api::GetTeam},
         {Method::kGet, "/v1/users/{id}/calendar.ics", &Api::UserCalendar},
         // People: accounts, passwords, sign-in (account_handlers.cc).
         {Method::kPost, "/v1/users", &Api::CreateUser},

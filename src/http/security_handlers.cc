@@ -197,8 +197,10 @@ Result<Json> Api::SecuritySummary(const Incident& incident) {
 }
 
 void Api::AddEvidence(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kResponder), req, params);
+  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
+  Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
+  if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
   const Principal& who = target->who;
   const int64_t n = target->number;
   const nlohmann::json& body = target->body;
@@ -231,10 +233,10 @@ void Api::ListEvidence(const Request& req, const PathParams& params, Reply reply
 }
 
 void Api::ExportEvidence(const Request& req, const PathParams& params, Reply reply) {
-  // The contents may be sensitive (logs, snapshots): responders only.
-  auto who = Authorize(req, Role::kResponder);
-  if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
-  std::optional<IncidentDetail> detail = ReadableIncident(req, params, reply);
+  // The contents may be sensitive (logs, snapshots): responders (of the incident's team) only.
+  Principal who;
+  std::optional<IncidentDetail> detail =
+      ReadableIncident(req, params, reply, &who, Action::kRespond);
   if (!detail) return;
   auto stored = store_.ListEvidence(detail->incident.number, /*with_content=*/true);
   if (!stored.ok()) return reply->Send(ProblemFor(stored.error(), req));
@@ -247,7 +249,7 @@ void Api::ExportEvidence(const Request& req, const PathParams& params, Reply rep
   Json body = Json::object();
   body["incident"] = detail->incident.id();
   body["exported_at"] = FormatRfc3339(clock_.Now());
-  body["exported_by"] = who->actor();
+  body["exported_by"] = who.actor();
   body["artifacts"] = std::move(list);
   reply->Send(JsonResponse(200, body));
 }
@@ -264,8 +266,10 @@ void Api::GetChecklist(const Request& req, const PathParams& params, Reply reply
 }
 
 void Api::UpdateChecklistItem(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kResponder), req, params);
+  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
+  Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
+  if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
   const Principal& who = target->who;
   const int64_t n = target->number;
   const nlohmann::json& body = target->body;
@@ -317,8 +321,10 @@ void Api::GetSecurityReport(const Request& req, const PathParams& params, Reply 
 }
 
 void Api::PutSecurityReport(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kResponder), req, params);
+  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
+  Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
+  if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
   const Principal& who = target->who;
   const int64_t n = target->number;
   const nlohmann::json& body = target->body;

@@ -5,11 +5,13 @@
 
 #include "accounts/person_principal.h"
 #include "common/crypto.h"
+#include "http/access.h"
 
 namespace loom::http {
 
-SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts)
-    : clock_(clock), options_(options), accounts_(accounts) {}
+SessionStore::SessionStore(const Clock& clock, SessionOptions options, AccountStore* accounts,
+                           std::shared_ptr<const Roster> roster)
+    : clock_(clock), options_(options), accounts_(accounts), roster_(std::move(roster)) {}
 
 std::string EncodeGrants(const Principal& grants) {
   nlohmann::json teams = nlohmann::json::object();
@@ -115,7 +117,9 @@ Result<std::optional<ConsoleSession>> SessionStore::Find(std::string_view id) {
   if (!stored->has_value()) return std::optional<ConsoleSession>();
   const StoredSession& row = **stored;
   ConsoleSession session;
-  session.principal = PersonPrincipal({row.user_id, row.role});
+  const std::shared_ptr<const OnCallSnapshot> oncall =
+      roster_ ? roster_->Current() : EmptyOnCallSnapshot();
+  session.principal = PersonPrincipal({row.user_id, row.role}, oncall->teams);
   if (!row.grants.empty()) WidenBy(session.principal, DecodeGrants(row.grants));
   session.csrf_token = row.csrf_token;
   session.expires_at = row.expires_at;
@@ -172,7 +176,7 @@ void SessionStore::MaybeSweep(TimePoint now) {
 
 SessionPermissions PermissionsOf(const Principal& principal) {
   SessionPermissions out;
-  out.can_write = RoleAllows(principal.role, Role::kResponder);
+  out.can_write = MayRespondSomewhere(CallerOf(principal));
   return out;
 }
 

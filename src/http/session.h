@@ -10,7 +10,8 @@
 // of the cookie value, so a restart keeps people signed in and every instance of a cluster
 // shares them; they end after `idle` without a request or `absolute` after signing in, whichever
 // comes first, and when signed out (one session, or every session of the user). Their principal
-// is rebuilt at each Find from the user's current role (accounts/person_principal.h). Sessions
+// is rebuilt at each Find from the user's current role and their teams in the roster's current
+// snapshot (accounts/person_principal.h). Sessions
 // of API tokens stay in memory (absolute `ttl`): a restart signs those out. Neither the session
 // id nor the API token is ever stored.
 //
@@ -26,6 +27,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/roster.h"
 #include "http/auth.h"
 #include "http/types.h"
 #include "store/account_store.h"
@@ -57,8 +59,10 @@ struct SessionOptions {
 class SessionStore {
  public:
   // `accounts` keeps the sessions of people; null: people cannot get a session (kUnavailable).
+  // `roster` answers the teams of a person at each Find (null: no teams).
   // REQUIRES: `clock` and `accounts` outlive the SessionStore.
-  SessionStore(const Clock& clock, SessionOptions options = {}, AccountStore* accounts = nullptr);
+  SessionStore(const Clock& clock, SessionOptions options = {}, AccountStore* accounts = nullptr,
+               std::shared_ptr<const Roster> roster = nullptr);
 
   struct Created {
     std::string id;  // the cookie value: 64 hex characters from the OS CSPRNG
@@ -77,8 +81,8 @@ class SessionStore {
   Result<Created> CreateForToken(Principal principal);
 
   // The live session of cookie value `id`; nullopt when unknown or expired (an expired one is
-  // deleted). A person's session gets their current principal, and its last use is written when
-  // older than touch_every. kUnavailable/kInternal when the store cannot be read.
+  // deleted). A person's session gets their current principal (role and teams), and its last use
+  // is written when older than touch_every. kUnavailable/kInternal when the store cannot be read.
   Result<std::optional<ConsoleSession>> Find(std::string_view id);
 
   // Ends the session of cookie value `id` (no-op when unknown); `done` (optional) runs once it is
@@ -101,6 +105,7 @@ class SessionStore {
   const Clock& clock_;
   const SessionOptions options_;
   AccountStore* const accounts_;
+  const std::shared_ptr<const Roster> roster_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, ConsoleSession> by_hash_;  // guarded by mu_
   TimePoint last_sweep_{};                                   // guarded by mu_
@@ -119,8 +124,9 @@ void WidenBy(Principal& principal, const Principal& grants);
 // that the console holds no role rule of its own (GET /ui/session answers it; per incident, the
 // incident's `allowed_actions` say which commands and panel writes its state allows).
 struct SessionPermissions {
-  // Any state change: every API route that changes state authorizes with Role::kResponder, which
-  // an admin has too; a viewer only reads.
+  // Any state change: the global role, or a role in one of the person's teams, is at least
+  // responder (core/authorization.h MayRespondSomewhere); a viewer only reads. Per incident,
+  // allowed_actions says what the caller's role on the incident's team allows.
   bool can_write = false;
 };
 SessionPermissions PermissionsOf(const Principal& principal);

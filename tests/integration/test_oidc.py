@@ -38,7 +38,9 @@ services:
       - key: "{harness.LOOM_KEY}"
 users:
   - {{ id: alice, name: Alice Primary, email: alice@example.test }}
-  - {{ id: bob, name: Bob Responder, email: bob@example.test }}
+  - {{ id: bob, name: Bob Responder, email: bob@example.test, role: responder }}
+teams:
+  - {{ id: payments, visibility: team }}
 auth:
   oidc:
     issuer: "{issuer}"
@@ -148,8 +150,9 @@ class OidcSignInTest(harness.ServerTestCase):
         self.assertIn("user:alice", actors, detail)
 
     def test_groups_without_a_global_mapping_leave_the_persons_own_role(self):
-        # bob's groups grant nothing globally: he keeps his own role (users[].role; a person is a
-        # responder unless it says otherwise), which a grant could only widen.
+        # bob's groups grant nothing globally: he keeps his own role (users[].role: responder;
+        # without it a viewer, since teams are configured), which a grant could only widen. His
+        # group sre maps to responder in team payments: he is a member of it for this session.
         browser = Browser()
         self.assertSignedIn(browser.request("GET", self.start_sign_in(browser, "bob", "bob-pw")),
                             browser)
@@ -157,6 +160,9 @@ class OidcSignInTest(harness.ServerTestCase):
         self.assertEqual(session["actor"], "user:bob")
         self.assertEqual(session["role"], "responder")
         self.assertTrue(session["can_write"])
+        self.assertEqual(session["teams"], ["payments"])
+        team = browser.request("GET", self.loom("/v1/teams/payments"))
+        self.assertEqual(team.status, 200, team)
 
     def test_a_replayed_state_is_refused(self):
         browser = Browser()

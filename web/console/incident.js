@@ -64,7 +64,7 @@ export function incidentView(id) {
       h('h1', { id: 'incident-title', tabindex: '-1' }, `${incident.id} · ${incident.title}`),
       badges(incident),
       factList([
-        ['Service', incident.service],
+        ['Service', incident.team ? `${incident.service} (team ${incident.team})` : incident.service],
         ['Opened', h('span', {}, fmtTime(incident.created_at), ' (',
           h('span', { 'data-since': incident.created_at }, age(incident.created_at)), ' ago)')],
         ['Commander', person(incident.commander)],

@@ -82,7 +82,7 @@ export function renderList(list, incidents) {
     h('a', { class: 'title', href: `#/incidents/${i.id}`, 'data-incident': i.id }, `${i.id} · ${i.title}`),
     badges(i),
     factList([
-      ['Service', i.service],
+      ['Service', i.team ? `${i.service} (team ${i.team})` : i.service],
       ['Age', h('span', { 'data-since': i.created_at }, age(i.created_at))],
       ['Commander', person(i.commander)],
       ...deadlineFacts(i),
