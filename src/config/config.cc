@@ -57,6 +57,9 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
   if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, &out->auth);
+  if (const Entry* e = Find(m, "maintenance")) {
+    config::ParseMaintenance(w, *e, out->services, &out->maintenance);
+  }
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);
@@ -80,6 +83,7 @@ Result<Config> ParseDocument(const std::string& text, const std::string& source,
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),
                                                std::end(kDeferredSections));
     also_allowed.push_back("admin_token");  // refused with its own message
+    also_allowed.push_back("maintenance");  // maintenance windows (maintenance_section.cc)
     m = w.Mapping(root, "", top, also_allowed);
   } else {
     m = Entries{};  // an empty file: every default

@@ -9,6 +9,7 @@
 //   AccountStore   (account_store.h)   people who sign in: passwords, resets, sessions
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
 //   HeartbeatStore (heartbeat_store.h) heartbeats, their pings and expiry
+//   MaintenanceStore (maintenance_store.h) maintenance windows
 //
 // Store is all of them at once: what the back end (store/sql/sql_store.h) implements and the
 // wiring holds. Code that needs one role takes that role, not Store. How writes are answered
@@ -22,6 +23,7 @@
 #include "store/deadline_store.h"
 #include "store/heartbeat_store.h"
 #include "store/incident_store.h"
+#include "store/maintenance_store.h"
 #include "store/oncall_store.h"
 #include "store/outbox_store.h"
 #include "store/records_store.h"
@@ -36,7 +38,8 @@ class Store : public IncidentStore,
               public AdminStore,
               public AccountStore,
               public ClusterStore,
-              public HeartbeatStore {
+              public HeartbeatStore,
+              public MaintenanceStore {
  public:
   ~Store() override = default;
 };

@@ -56,6 +56,7 @@ constexpr TableSpec kTables[] = {
     {"password_resets", "token_hash"},
     {"console_sessions", "id_hash"},
     {"sms_opt_outs", "number"},
+    {"maintenance_windows", "id"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
