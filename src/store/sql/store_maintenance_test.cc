@@ -1,7 +1,8 @@
 // MaintenanceStore on both back ends: windows created, listed, ended early and cancelled with
 // their actors and refusals; the maintenance a deadline handler sees on an incident of a service
 // in maintenance; held escalations brought forward by an early end; configured windows applied
-// at start; a heartbeat that does not expire in maintenance; and the windows across a restart.
+// at start; a heartbeat that does not expire in maintenance (and resumes from an early end); and
+// the windows across a restart.
 #include "store/sql/store_test_fixture.h"
 
 namespace loom {
@@ -69,6 +70,22 @@ class StoreMaintenanceTest : public sql::testing::StoreTest {
       if (d.kind == DeadlineKind::kEscalate) out.push_back(d);
     }
     return out;
+  }
+
+  // Heartbeat "backup" of loom (every 60 s, `grace`), pinged now.
+  void PingedHeartbeat(Duration grace) {
+    Heartbeat hb;
+    hb.id = "backup";
+    hb.service_id = "loom";
+    hb.name = "backup";
+    hb.interval = seconds(60);
+    hb.grace = grace;
+    ASSERT_TRUE(AwaitWrite<Heartbeat>([&](auto done) { store_->CreateHeartbeat(hb, done); }).ok());
+    HeartbeatPing ping;
+    ping.id = "backup";
+    ping.service_id = "loom";
+    ASSERT_TRUE(
+        AwaitWrite<HeartbeatPinged>([&](auto done) { store_->PingHeartbeat(ping, done); }).ok());
   }
 
   std::vector<std::optional<MaintenanceHold>> seen_;
@@ -185,18 +202,7 @@ TEST_P(StoreMaintenanceTest, AnEarlyEndBringsTheHeldStepsForwardWithTheActorOnTh
 }
 
 TEST_P(StoreMaintenanceTest, AHeartbeatDoesNotExpireInMaintenanceAndCountsFromItsEnd) {
-  Heartbeat hb;
-  hb.id = "backup";
-  hb.service_id = "loom";
-  hb.name = "backup";
-  hb.interval = seconds(60);
-  hb.grace = seconds(10);
-  ASSERT_TRUE(AwaitWrite<Heartbeat>([&](auto done) { store_->CreateHeartbeat(hb, done); }).ok());
-  HeartbeatPing ping;
-  ping.id = "backup";
-  ping.service_id = "loom";
-  ASSERT_TRUE(
-      AwaitWrite<HeartbeatPinged>([&](auto done) { store_->PingHeartbeat(ping, done); }).ok());
+  PingedHeartbeat(seconds(10));
   const TimePoint now = clock_.Now();
   ASSERT_TRUE(Create(OneOff(now, now + minutes(10))).ok());
 
@@ -225,6 +231,36 @@ TEST_P(StoreMaintenanceTest, AHeartbeatDoesNotExpireInMaintenanceAndCountsFromIt
   // Resumed at the window's end: interval + grace from then.
   EXPECT_EQ(fire_expiry(), now + minutes(10) + seconds(70));
   EXPECT_EQ(store_->GetHeartbeat("backup")->value().state, HeartbeatState::kExpired);
+}
+
+TEST_P(StoreMaintenanceTest, AnEarlyEndResumesTheHeartbeatsItHeldFromNow) {
+  PingedHeartbeat(Duration::zero());
+  const TimePoint now = clock_.Now();
+  const MaintenanceWindow w = *Create(OneOff(now, now + hours(1)));
+  auto pending_expiry = [&]() {
+    Result<std::vector<Deadline>> pending = store_->PendingDeadlines();
+    EXPECT_TRUE(pending.ok());
+    for (const Deadline& d : *pending) {
+      if (d.kind == DeadlineKind::kHeartbeatExpire) return d;
+    }
+    ADD_FAILURE() << "no pending expiry";
+    return Deadline{};
+  };
+  Deadline expiry = pending_expiry();
+  clock_.Set(expiry.due_at);
+  ASSERT_TRUE(AwaitWrite<DeadlineFiring>([&](auto done) {
+                store_->FireDeadline(
+                    expiry.id,
+                    [](const Deadline&, const std::optional<Incident>&, TimePoint) {
+                      return DeadlineEffects{};
+                    },
+                    done);
+              }).ok());
+  EXPECT_EQ(pending_expiry().due_at, now + hours(1) + seconds(60));  // held until the end
+  clock_.Advance(minutes(5));
+  ASSERT_TRUE(End(w.id).ok());
+  EXPECT_EQ(pending_expiry().due_at, clock_.Now() + seconds(60));  // from the early end
+  EXPECT_EQ(store_->GetHeartbeat("backup")->value().resumed_at, clock_.Now());
 }
 
 TEST_P(StoreMaintenanceTest, ConfiguredWindowsAreAppliedAtStartAndSurviveARestart) {
