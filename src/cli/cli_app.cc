@@ -39,6 +39,7 @@ int RunCliWith(const std::vector<std::string>& args, CliContext& ctx) {
   RegisterProbeCommand(app, ctx, &action);
   RegisterFollowupCommands(app, ctx, &action);
   RegisterHeartbeatCommands(app, ctx, &action);
+  RegisterMaintenanceCommands(app, ctx, &action);
 
   try {
     // CLI11 takes the arguments in reverse order.

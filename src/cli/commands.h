@@ -34,5 +34,6 @@ void RegisterVersionCommand(CLI::App& app, CliContext& ctx, CommandAction* actio
 void RegisterProbeCommand(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterFollowupCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 void RegisterHeartbeatCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
+void RegisterMaintenanceCommands(CLI::App& app, CliContext& ctx, CommandAction* action);
 
 }  // namespace loom

@@ -58,6 +58,9 @@ void ParseSections(config::YamlWalker& w, const Entries& m, Config* out) {
   if (const Entry* e = Find(m, "security")) config::ParseSecurity(w, *e, &out->security);
   if (const Entry* e = Find(m, "drills")) config::ParseDrills(w, *e, &out->drills);
   if (const Entry* e = Find(m, "auth")) config::ParseAuth(w, *e, names, &out->auth);
+  if (const Entry* e = Find(m, "maintenance")) {
+    config::ParseMaintenance(w, *e, out->services, &out->maintenance);
+  }
   for (std::string_view name : kDeferredSections) {
     if (const Entry* e = Find(m, name)) {
       out->deferred_sections[std::string(name)] = YAML::Dump(e->value);
@@ -75,7 +78,7 @@ Result<Config> ParseDocument(const std::string& text, const std::string& source,
   config.source = source;
   std::initializer_list<std::string_view> top = {
       "server", "store",  "runbook", "users",    "teams",  "schedules", "services",
-      "log",    "policy", "notify",  "security", "drills", "auth"};
+      "log",    "policy", "notify",  "security", "drills", "auth",      "maintenance"};
   std::optional<Entries> m;
   if (root.IsDefined() && !root.IsNull()) {
     std::vector<std::string_view> also_allowed(std::begin(kDeferredSections),

@@ -24,6 +24,7 @@
 #include "core/drill.h"
 #include "core/escalation.h"
 #include "core/heartbeat.h"
+#include "core/maintenance.h"
 #include "core/schedule.h"
 #include "core/security_playbook.h"
 #include "core/service.h"
@@ -216,15 +217,16 @@ struct Config {
   // `policy:` — overrides of the runbook's severity policy; sources "config <file>:<line>".
   PolicyOverrides policy;
   std::vector<ServiceConfig> services;
-  std::vector<UserConfig> users;          // `users:`
-  std::vector<Team> teams;                // `teams:` (members, visibility)
-  std::vector<ScheduleConfig> schedules;  // `schedules:`
-  NotifyConfig notify;                    // `notify:`
-  LogOptions log;                         // `log: {level}`
-  SecurityPlaybookConfig security;        // `security: {rotate: [...]}` (security playbook)
-  DrillSettings drills;                   // `drills: {dir, every, alternate, service}`
-  AuthConfig auth;                        // `auth:` (people signing in)
-  std::string admin_token;                // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
+  std::vector<UserConfig> users;               // `users:`
+  std::vector<Team> teams;                     // `teams:` (members, visibility)
+  std::vector<ScheduleConfig> schedules;       // `schedules:`
+  NotifyConfig notify;                         // `notify:`
+  LogOptions log;                              // `log: {level}`
+  SecurityPlaybookConfig security;             // `security: {rotate: [...]}` (security playbook)
+  DrillSettings drills;                        // `drills: {dir, every, alternate, service}`
+  AuthConfig auth;                             // `auth:` (people signing in)
+  std::vector<MaintenanceWindow> maintenance;  // `maintenance:` (core/maintenance.h)
+  std::string admin_token;                     // from $LOOM_ONCALL_ADMIN_TOKEN; never from the file
   // `serve --demo` only (demo.env): the password every configured user gets at start-up when
   // they have none yet. Never from the file.
   std::string demo_password;

@@ -91,6 +91,12 @@ void ParseHeartbeats(YamlWalker& w, const Entry& e, const std::string& path,
                      const std::string& service_id, std::map<std::string, int>* seen_ids,
                      std::vector<Heartbeat>* out);
 
+// maintenance_section.cc: `maintenance:` — maintenance windows over the services of
+// `services` (configured services only).
+void ParseMaintenance(YamlWalker& w, const Entry& section,
+                      const std::vector<ServiceConfig>& services,
+                      std::vector<MaintenanceWindow>* out);
+
 // playbooks_section.cc: the playbooks' settings, `security:` and `drills:`.
 void ParseSecurity(YamlWalker& w, const Entry& section, SecurityPlaybookConfig* out);
 void ParseDrills(YamlWalker& w, const Entry& section, DrillSettings* out);

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "core/maintenance_hold.h"
 #include "core/severity.h"
 
 namespace loom {
@@ -45,6 +46,10 @@ struct Incident {
   std::optional<TimePoint> acknowledged_at, mitigated_at, resolved_at, closed_at;
   std::optional<TimePoint> alerts_resolved_at;  // when every member alert was resolved
   bool drill = false;
+  // The maintenance its service is in (core/maintenance.h), filled only by a reader that asks:
+  // the store, when it hands the incident to a deadline handler, and the API's incident reads.
+  // nullopt otherwise, and when the service is in no maintenance. Not stored with the incident.
+  std::optional<MaintenanceHold> maintenance;
 
   std::string id() const { return IncidentId(number); }
   bool open() const { return state != IncidentState::kResolved && state != IncidentState::kClosed; }

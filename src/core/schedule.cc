@@ -138,6 +138,21 @@ Status CheckTimeZone(const std::string& name) {
   return OkStatus();
 }
 
+namespace {
+const date::time_zone* ZoneOrUtc(const std::string& name) {
+  auto zone = FindZone(name);
+  return zone.ok() ? *zone : date::locate_zone("UTC");
+}
+}  // namespace
+
+TimePoint LocalTimeIn(const std::string& time_zone, int64_t days, int minute) {
+  return LocalToSys(ZoneOrUtc(time_zone), LocalMinutes(date::days(days)) + minutes(minute));
+}
+
+int64_t LocalDayIn(const std::string& time_zone, TimePoint t) {
+  return LocalDay(ZoneOrUtc(time_zone), t);
+}
+
 Result<int64_t> ParseCivilDate(const std::string& text) {
   std::istringstream in(text);
   date::year_month_day ymd{};

@@ -35,6 +35,14 @@ Result<unsigned> ParseWeekdays(const std::string& text);
 // it otherwise.
 Status CheckTimeZone(const std::string& name);
 
+// Wall-clock arithmetic in a zone of the system tzdb, with the handoffs' rules (see the file
+// comment), for other weekly windows (core/maintenance.h). An unknown zone counts as UTC (check
+// it with CheckTimeZone first).
+// The instant of local date `days` (since 1970-01-01) at `minute` after local midnight.
+TimePoint LocalTimeIn(const std::string& time_zone, int64_t days, int minute);
+// The local date (days since 1970-01-01) of instant `t`.
+int64_t LocalDayIn(const std::string& time_zone, TimePoint t);
+
 // "2026-11-02" → days since 1970-01-01 (a local calendar date, no zone).
 Result<int64_t> ParseCivilDate(const std::string& text);
 

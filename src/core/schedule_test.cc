@@ -174,5 +174,16 @@ TEST(BusinessCalendar, CountsOnlyOpenHours) {
             T("2026-11-10T09:00:00Z"));
 }
 
+TEST(LocalTimeIn, WallClockInANamedZoneWithTheHandoffRules) {
+  const int64_t march29 = ParseCivilDate("2026-03-29").value();  // CET → CEST at 02:00
+  EXPECT_EQ(LocalTimeIn("Europe/Berlin", march29, 60), T("2026-03-29T00:00:00Z"));   // 01:00 CET
+  EXPECT_EQ(LocalTimeIn("Europe/Berlin", march29, 150), T("2026-03-29T01:00:00Z"));  // skipped
+  EXPECT_EQ(LocalTimeIn("Europe/Berlin", march29, 240), T("2026-03-29T02:00:00Z"));  // CEST
+  const int64_t october25 = ParseCivilDate("2026-10-25").value();  // 02:00-03:00 twice
+  EXPECT_EQ(LocalTimeIn("Europe/Berlin", october25, 150), T("2026-10-25T00:30:00Z"));  // earlier
+  EXPECT_EQ(LocalDayIn("Europe/Berlin", T("2026-03-28T23:30:00Z")), march29);  // 00:30 local
+  EXPECT_EQ(LocalDayIn("UTC", T("2026-03-28T23:30:00Z")), march29 - 1);
+}
+
 }  // namespace
 }  // namespace loom

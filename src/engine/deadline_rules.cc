@@ -6,6 +6,7 @@
 #include "common/time_format.h"
 #include "core/cadence.h"
 #include "core/escalation.h"
+#include "core/maintenance.h"
 #include "engine/drill_deadline.h"
 #include "engine/followup_rules.h"
 #include "engine/payload.h"
@@ -127,11 +128,39 @@ void PageAssignee(const Incident& inc, const std::string& assignee, int64_t arm,
   out.deadlines.push_back(std::move(next));
 }
 
+// The step waits for the end of the maintenance its service is in (core/maintenance.h): the same
+// payload again at hold.until, marked "held" with the windows, so that ending one of them early
+// finds it (store/maintenance_store.h).
+void HoldStep(json payload, const MaintenanceHold& hold, int64_t arm, int step,
+              DeadlineEffects& out) {
+  AddEvent(out, "maintenance.held",
+           {{"windows", hold.windows},
+            {"reason", hold.reason},
+            {"until", FormatRfc3339(hold.until)},
+            {"step", step}});
+  payload["arm"] = arm;  // the arm stays the same one: its pages keep their keys
+  payload["held"] = hold.windows;
+  Deadline again;
+  again.kind = DeadlineKind::kEscalate;
+  again.due_at = hold.until;
+  again.payload_json = payload.dump();
+  out.deadlines.push_back(std::move(again));
+}
+
 void Escalate(const Deadline& d, const Incident& inc, TimePoint now, const SeverityPolicy& policy,
               const OnCallSnapshot& oncall, DeadlineEffects& out) {
   const json payload = ParsePayload(d.payload_json);
   const int step = static_cast<int>(PayloadInt(payload, "step", 0));
   const int64_t arm = PayloadInt(payload, "arm", d.id);
+  if (const MaintenanceHold* hold = EscalationHeldBy(inc, now)) {
+    HoldStep(payload, *hold, arm, step, out);
+    return;
+  }
+  if (auto held = payload.find("held");
+      held != payload.end() && inc.state == IncidentState::kTriggered) {
+    // Held until the scheduled end of the maintenance, which has come.
+    AddEvent(out, "maintenance.ended", {{"windows", *held}, {"step", step}});
+  }
   if (auto it = payload.find("assignee"); step == 0 && it != payload.end() && it->is_string()) {
     const SeverityRule& rule = policy.For(inc.severity);
     PageAssignee(inc, it->get<std::string>(), arm, PlanEscalation(rule, inc.kind, policy.repeat),

@@ -92,6 +92,17 @@ class StoreFixture : public ::testing::Test {
     return out;
   }
 
+  // "channel role user" of each outbox entry of incident `number`, oldest first.
+  std::vector<std::string> Sent(int64_t number) {
+    Result<std::vector<OutboxEntry>> entries = store_->ListNotifications(number);
+    EXPECT_TRUE(entries.ok());
+    std::vector<std::string> out;
+    for (const OutboxEntry& e : *entries) {
+      out.push_back(e.channel + " " + e.role + " " + e.recipient);
+    }
+    return out;
+  }
+
   // The pending deadlines of `kind`, by due time.
   std::vector<Deadline> PendingOfKind(DeadlineKind kind) {
     Result<std::vector<Deadline>> pending = store_->PendingDeadlines();

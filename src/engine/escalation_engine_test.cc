@@ -99,17 +99,6 @@ class EscalationEngineTest : public testing::StoreFixture,
     return AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); });
   }
 
-  // "channel role user" of each outbox entry, oldest first.
-  std::vector<std::string> Sent(int64_t number) {
-    Result<std::vector<OutboxEntry>> entries = store_->ListNotifications(number);
-    EXPECT_TRUE(entries.ok());
-    std::vector<std::string> out;
-    for (const OutboxEntry& e : *entries) {
-      out.push_back(e.channel + " " + e.role + " " + e.recipient);
-    }
-    return out;
-  }
-
   void AdvanceAndRun(Duration d) {
     clock_.Advance(d);
     engine_->RunDue();

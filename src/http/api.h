@@ -399,6 +399,17 @@ class Api {
   void PingHeartbeat(const Request& req, const PathParams& params, Reply reply);
   void PingOpsgenieHeartbeat(const Request& req, const PathParams& params, Reply reply);
 
+  // ---- maintenance windows (maintenance_handlers.cc) ----
+  void ListMaintenance(const Request& req, const PathParams& params, Reply reply);
+  void GetMaintenance(const Request& req, const PathParams& params, Reply reply);
+  void CreateMaintenance(const Request& req, const PathParams& params, Reply reply);
+  void EndMaintenance(const Request& req, const PathParams& params, Reply reply);
+  void DeleteMaintenance(const Request& req, const PathParams& params, Reply reply);
+  // Sets Incident::maintenance of the open incidents whose service is in maintenance now (the
+  // incident JSON's "maintenance"); kUnavailable and the like when the windows cannot be read.
+  Status MarkMaintenance(std::vector<Incident>& incidents);
+  Status MarkMaintenance(Incident& incident);
+
   // ---- severity policy (policy_handlers.cc) ----
   void GetPolicy(const Request& req, const PathParams& params, Reply reply);
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -245,6 +246,18 @@ class RecordingReply final : public ResponseSink {
   }
   int sends = 0;
   std::optional<Response> response;
+};
+
+// A reply a test can wait for: handlers that answer from another thread (the store's writer, a
+// job thread) send it there.
+class WaitableReply final : public ResponseSink {
+ public:
+  void Send(Response r) override { promise_.set_value(std::move(r)); }
+  Response Wait() { return future_.get(); }
+
+ private:
+  std::promise<Response> promise_;
+  std::future<Response> future_ = promise_.get_future();
 };
 
 class ApiTest : public ::testing::Test {

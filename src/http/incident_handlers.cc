@@ -126,6 +126,8 @@ void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
 
   auto page = store_.ListIncidents(filter);
   if (!page.ok()) return reply->Send(ProblemFor(page.error(), req));
+  Status marked = MarkMaintenance(page->incidents);  // maintenance_handlers.cc
+  if (!marked.ok()) return reply->Send(ProblemFor(marked.error(), req));
   // The due times of this page only: the pending deadlines of its numbers (newest first, so
   // from the last to the first; an empty page reads nothing).
   const std::vector<Incident>& shown = page->incidents;
@@ -180,6 +182,8 @@ void Api::GetIncident(const Request& req, const PathParams& params, Reply reply)
   const int64_t number = detail->incident.number;
   auto pending = store_.PendingDeadlinesOf(number, number);
   if (!pending.ok()) return reply->Send(ProblemFor(pending.error(), req));
+  Status marked = MarkMaintenance(detail->incident);  // maintenance_handlers.cc
+  if (!marked.ok()) return reply->Send(ProblemFor(marked.error(), req));
   Json body = IncidentDetailToJson(*detail);
   AddView(ViewIncident(detail->incident, *pending, RoleOnService(who, detail->incident.service_id)),
           body);

@@ -53,6 +53,12 @@ Json IncidentToJson(const Incident& in) {
   j["resolved_at"] = OptionalTime(in.resolved_at);
   j["closed_at"] = OptionalTime(in.closed_at);
   j["alerts_resolved_at"] = OptionalTime(in.alerts_resolved_at);
+  j["maintenance"] = nullptr;  // the maintenance its service is in, where the reader filled it
+  if (in.maintenance) {
+    j["maintenance"] = {{"windows", in.maintenance->windows},
+                        {"until", FormatRfc3339(in.maintenance->until)},
+                        {"reason", in.maintenance->reason}};
+  }
   return j;
 }
 

@@ -12,17 +12,6 @@
 namespace loom::http::api_testing {
 namespace {
 
-// A reply that a test can wait for: the handlers answer from the single sign-on job thread.
-class WaitableReply final : public ResponseSink {
- public:
-  void Send(Response r) override { promise_.set_value(std::move(r)); }
-  Response Wait() { return future_.get(); }
-
- private:
-  std::promise<Response> promise_;
-  std::future<Response> future_ = promise_.get_future();
-};
-
 User Alice() {
   User alice;
   alice.id = "alice";

@@ -84,6 +84,12 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kGet, "/v1/heartbeats/{id}", &Api::GetHeartbeat},
         {Method::kPatch, "/v1/heartbeats/{id}", &Api::PatchHeartbeat},
         {Method::kDelete, "/v1/heartbeats/{id}", &Api::DeleteHeartbeat},
+        // Maintenance windows (maintenance_handlers.cc).
+        {Method::kGet, "/v1/maintenance", &Api::ListMaintenance},
+        {Method::kPost, "/v1/maintenance", &Api::CreateMaintenance},
+        {Method::kGet, "/v1/maintenance/{id}", &Api::GetMaintenance},
+        {Method::kPost, "/v1/maintenance/{id}/end", &Api::EndMaintenance},
+        {Method::kDelete, "/v1/maintenance/{id}", &Api::DeleteMaintenance},
         {Method::kGet, "/v1/drills", &Api::ListDrills},
         {Method::kPost, "/v1/drills", &Api::StartDrill},
         {Method::kPost, "/v1/drills/{id}/finish", &Api::FinishDrill},

@@ -137,6 +137,10 @@ Status Server::StartStore() {
 
   if (Status seeded = SeedServices(config, store); !seeded.ok()) return seeded;
   if (Status applied = ApplyHeartbeats(config, store); !applied.ok()) return applied;
+  // `maintenance:` (store/maintenance_store.h); a window's held escalations wait in the store.
+  if (Status applied = store.ApplyConfiguredMaintenance(config.maintenance); !applied.ok()) {
+    return WithContext("cannot apply the maintenance windows", applied.error());
+  }
   Result<OnCallDeps> oncall = LoadOnCall(config, store);
   if (!oncall.ok()) return std::move(oncall).error();
   oncall_ = std::move(oncall).value();

@@ -205,6 +205,25 @@ class UnsupportedStore : public Store {
   Result<std::optional<Heartbeat>> GetHeartbeat(const std::string&) override {
     return std::optional<Heartbeat>();
   }
+  void CreateMaintenance(MaintenanceWindow, Callback<MaintenanceWindow> done) override {
+    done(Unsupported());
+  }
+  void EndMaintenance(int64_t, std::string, Callback<MaintenanceEnded> done) override {
+    done(Unsupported());
+  }
+  void CancelMaintenance(int64_t, std::string, Callback<MaintenanceWindow> done) override {
+    done(Unsupported());
+  }
+  Status ApplyConfiguredMaintenance(const std::vector<MaintenanceWindow>& configured) override {
+    if (!configured.empty()) return Unsupported();
+    return OkStatus();
+  }
+  Result<std::vector<MaintenanceWindow>> ListMaintenance() override {
+    return std::vector<MaintenanceWindow>{};
+  }
+  Result<std::optional<MaintenanceWindow>> GetMaintenance(int64_t) override {
+    return std::optional<MaintenanceWindow>();
+  }
 
   void SetOutboxHooks(OutboxFanout, OutboxListener) override {}
   void SetDeadlineHooks(DeadlineListener, DeadlineHandler) override {}

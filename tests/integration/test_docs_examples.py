@@ -255,6 +255,27 @@ class DocsExamplesTest(harness.LoomTestCase):
         self.assertEqual(live["drills"]["last_30_days"], 1)
         self.assertEqual(live["drills_excluded"], 1, "the drill counted in the response figures")
 
+    # ---- docs/maintenance.md ----
+
+    def test_block_maintenance_cli(self):
+        block = self.block("maintenance-cli")
+        server = self.demo_server()
+        created = server.api("POST", "/v1/tokens", {"name": "docs-responder", "role": "responder"},
+                             token=server.admin_token)
+        self.assertEqual(created.status, 201, created)
+        text = substitute(block.text, {"http://127.0.0.1:8080": server.url,
+                                       "<responder token>": created.json()["token"]})
+        out = Workdir(self).run(block, text)
+        self.assertIn("Scheduled maintenance window 1 on loom (active)", out)
+        self.assertIn("Ended maintenance window 1 on loom (past)", out)
+        listed = server.get_json("/v1/maintenance", token=server.admin_token)
+        self.assertEqual([(w["id"], w["ended_by"]) for w in listed["past"]],
+                         [(1, "token:docs-responder")])
+        weekly = [w for w in listed["active"] + listed["scheduled"] if w["weekly"]]
+        self.assertEqual([(w["id"], w["weekly"]) for w in weekly],
+                         [(2, {"days": "sat,sun", "from": "02:00", "to": "04:00",
+                               "time_zone": "Europe/Berlin"})])
+
     # ---- docs/webhooks.md ----
 
     def test_block_webhooks_verify(self):

@@ -15,6 +15,7 @@ import { evidencePanel } from './incident_evidence.js';
 import { badges, deadlineFacts } from './incident_facts.js';
 import { playbookPanel } from './incident_playbook.js';
 import { securityPanel } from './incident_security.js';
+import { maintenanceBanner } from './maintenance.js';
 import { summaryPanel } from './incident_summary.js';
 import { statusUpdatePanel } from './incident_update.js';
 import { person } from './people.js';
@@ -63,6 +64,7 @@ export function incidentView(id) {
     head.replaceChildren(
       h('h1', { id: 'incident-title', tabindex: '-1' }, `${incident.id} · ${incident.title}`),
       badges(incident),
+      maintenanceBanner(incident),
       factList([
         ['Service', incident.team ? `${incident.service} (team ${incident.team})` : incident.service],
         ['Opened', h('span', {}, fmtTime(incident.created_at), ' (',

@@ -30,5 +30,6 @@ export function badges(incident) {
     h('span', { class: `badge sev-${incident.severity}` }, incident.severity.toUpperCase()),
     h('span', { class: `badge state-${incident.state}` }, incident.state),
     incident.kind !== 'availability' ? h('span', { class: 'badge' }, incident.kind) : null,
-    incident.drill ? h('span', { class: 'badge' }, 'drill') : null);
+    incident.drill ? h('span', { class: 'badge' }, 'drill') : null,
+    incident.maintenance ? h('span', { class: 'badge maintenance' }, 'maintenance') : null);
 }

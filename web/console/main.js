@@ -7,7 +7,7 @@
 // people.js, settings.js; signin.js; one file per view: incidents.js (the list), incident.js (one
 // incident, with its parts in incident_*.js), oncall.js (+ oncall_schedules.js), followups.js,
 // drills.js (+ drill_forms.js), review.js, reports.js, heartbeats.js, mine.js (the person's own
-// work).
+// work), maintenance.js.
 import { api, onSessionEnded, setSession } from './api.js';
 import { $, labelTables } from './dom.js';
 import { drillsView } from './drills.js';
@@ -15,6 +15,7 @@ import { followupsView } from './followups.js';
 import { heartbeatsView } from './heartbeats.js';
 import { incidentView } from './incident.js';
 import { listView } from './incidents.js';
+import { maintenanceView } from './maintenance.js';
 import { mineView } from './mine.js';
 import { oncallView } from './oncall.js';
 import { reportsView } from './reports.js';
@@ -28,7 +29,8 @@ setViews({
   incident: incidentView,
   review: reviewView,
   named: { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
-           '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView },
+           '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView,
+           '#/maintenance': maintenanceView },
 });
 onSessionEnded(showSignIn);
 

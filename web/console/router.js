@@ -4,7 +4,7 @@
 // "#/" the incident list (filters in the hash: "#/?state=open&severity=sev1"), "#/incidents/INC-7"
 // one incident, "#/incidents/INC-7/review" its post-incident review, "#/oncall", "#/followups"
 // (?mine=1: the signed-in person's), "#/drills", "#/reports", "#/heartbeats", "#/me" (the person's
-// own work).
+// own work), "#/maintenance".
 import { session } from './api.js';
 
 const POLL_MS = 4000;

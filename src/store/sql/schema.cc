@@ -366,6 +366,33 @@ CREATE TABLE heartbeats (
 CREATE UNIQUE INDEX heartbeats_by_name ON heartbeats(service_id, name);
 )sql";
 
+// Maintenance windows (core/maintenance.h, store/sql/maintenance_tables.h): one-off [start_at,
+// end_at) or weekly (weekly_days bits, minutes after local midnight, zone). `config_id` is a
+// configured window's id ('' for the API's). Nothing is deleted: an early end and a cancel are
+// recorded with their actor.
+constexpr std::string_view kMigrationMaintenance = R"sql(
+CREATE TABLE maintenance_windows (
+  id INTEGER PRIMARY KEY,
+  config_id TEXT NOT NULL DEFAULT '',
+  services_json TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  start_at INTEGER NOT NULL DEFAULT 0,
+  end_at INTEGER NOT NULL DEFAULT 0,
+  weekly_days INTEGER NOT NULL DEFAULT 0,
+  weekly_from INTEGER NOT NULL DEFAULT 0,
+  weekly_to INTEGER NOT NULL DEFAULT 0,
+  weekly_time_zone TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  ended_by TEXT NOT NULL DEFAULT '',
+  cancelled_at INTEGER,
+  cancelled_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX maintenance_windows_by_end ON maintenance_windows(end_at);
+)sql";
+
 // SMS and voice through Twilio (src/notify/twilio): the provider's id of the attempt it accepted
 // and the delivery state its status callbacks report, per outbox row; the numbers that replied
 // STOP (no SMS until START).
@@ -436,9 +463,9 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationOutboxMessages,    // version 9
       kMigrationAlertTracking,     // version 10
       kMigrationAccounts,          // version 11
-      {},                          // version 12: reserved (teams)
+      {},                          // version 12: unused (reserved for teams, which needed none)
       kMigrationHeartbeats,        // version 13
-      {},                          // version 14: reserved (maintenance)
+      kMigrationMaintenance,       // version 14
       kMigrationTwilio,            // version 15
       kMigrationPushPages,         // version 16
       kMigrationMessageActions,    // version 17

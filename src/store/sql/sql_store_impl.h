@@ -7,6 +7,7 @@
 //   sql_store_outbox.cc     OutboxStore        sql_store_oncall.cc     OnCallStore
 //   sql_store_records.cc    RecordsStore       sql_store_admin.cc      AdminStore
 //   sql_store_heartbeats.cc HeartbeatStore
+//   sql_store_maintenance.cc MaintenanceStore
 //   sql_store_accounts.cc   AccountStore
 //   sql_store_push.cc       PushStore
 //   sql_store_message_actions.cc  MessageActionStore
@@ -173,6 +174,13 @@ class SqlStore final : public Store {
   Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured) override;
   Result<std::vector<Heartbeat>> ListHeartbeats() override;
   Result<std::optional<Heartbeat>> GetHeartbeat(const std::string& id) override;
+  // MaintenanceStore (sql_store_maintenance.cc; table in maintenance_tables.h).
+  void CreateMaintenance(MaintenanceWindow window, Callback<MaintenanceWindow> done) override;
+  void EndMaintenance(int64_t id, std::string actor, Callback<MaintenanceEnded> done) override;
+  void CancelMaintenance(int64_t id, std::string actor, Callback<MaintenanceWindow> done) override;
+  Status ApplyConfiguredMaintenance(const std::vector<MaintenanceWindow>& configured) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance() override;
+  Result<std::optional<MaintenanceWindow>> GetMaintenance(int64_t id) override;
   // AccountStore (sql_store_accounts.cc).
   void CreateAccount(StoredAccount account, Callback<StoredAccount> done) override;
   void SetPasswordHash(std::string user_id, std::string password_hash,

@@ -85,6 +85,11 @@ class SqlWriter final : public TransactionControl {
   Result<Heartbeat> ApplyDeleteHeartbeat(const std::string& id);
   Result<HeartbeatPinged> ApplyPingHeartbeat(const HeartbeatPing& ping);
   Status ApplyConfiguredHeartbeats(const std::vector<Heartbeat>& configured);
+  // Maintenance windows (sql_writer_maintenance.cc): see store/maintenance_store.h.
+  Result<MaintenanceWindow> ApplyCreateMaintenance(MaintenanceWindow window);
+  Result<MaintenanceEnded> ApplyEndMaintenance(int64_t id, const std::string& actor);
+  Result<MaintenanceWindow> ApplyCancelMaintenance(int64_t id, const std::string& actor);
+  Status ApplyConfiguredMaintenance(const std::vector<MaintenanceWindow>& configured);
   Result<int64_t> ApplyRecordDeliveries(const std::vector<DeliveryRecord>& records);
   Result<int64_t> ApplyClaimOutbox(const std::vector<OutboxClaim>& claims);
   Status ApplyDisableDestination(const std::string& key, const std::string& reason);
@@ -227,6 +232,18 @@ class SqlWriter final : public TransactionControl {
   // A heartbeat_expire deadline, marked fired (ApplyFireDeadline): CheckHeartbeat's re-arm, or
   // the expiry and its incident.
   Status FireHeartbeatDeadline(const Deadline& deadline, TimePoint now);
+  // The maintenance service `service` is in at `now` (core/maintenance.h), read from the windows
+  // table in this transaction.
+  Result<std::optional<MaintenanceHold>> MaintenanceHoldOf(const std::string& service,
+                                                           TimePoint now);
+  // Sets plan.row.incident.maintenance when the plan holds an escalation step due now (the
+  // deadline handler asks core/maintenance.h EscalationHeldBy about it).
+  Status FillMaintenance(Plan& plan, TimePoint now);
+  // Brings the held escalations of the incidents of `services` forward to now (each with a
+  // "maintenance.ended" event by `actor` naming `window`), after `window` ended early or changed.
+  // Answers the incidents released.
+  Result<std::vector<int64_t>> ReleaseHeldEscalations(const MaintenanceWindow& window,
+                                                      const std::string& actor, TimePoint now);
   // Cancels `hb`'s pending expiry and, when it is healthy and enabled, arms a new one at
   // HeartbeatExpiresAt (hb.deadline_id set; the row is not written).
   Status ArmHeartbeat(Heartbeat& hb, TimePoint now);

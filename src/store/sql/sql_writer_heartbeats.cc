@@ -217,7 +217,16 @@ Status SqlWriter::FireHeartbeatDeadline(const Deadline& deadline, TimePoint now)
   if (!found.ok()) return std::move(found).error();
   if (!found->has_value()) return OkStatus();  // deleted meanwhile
   Heartbeat hb = std::move(**found);
-  const HeartbeatCheck check = CheckHeartbeat(hb, deadline.id, now);
+  HeartbeatCheck check = CheckHeartbeat(hb, deadline.id, now);
+  if (check.action == HeartbeatCheck::Action::kExpire) {  // not while in maintenance
+    Result<std::optional<MaintenanceHold>> hold = MaintenanceHoldOf(hb.service_id, now);
+    if (!hold.ok()) return std::move(hold).error();
+    if (std::optional<TimePoint> resume = HeartbeatResumesAfter(check, *hold)) {
+      hb.resumed_at = *resume;
+      check.action = HeartbeatCheck::Action::kRearm;
+      check.rearm_at = HeartbeatExpiresAt(hb).value_or(*resume);
+    }
+  }
   switch (check.action) {
     case HeartbeatCheck::Action::kNothing: return OkStatus();
     case HeartbeatCheck::Action::kRearm: {

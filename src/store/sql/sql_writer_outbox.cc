@@ -96,6 +96,12 @@ Result<DeadlineFiring> SqlWriter::ApplyFireDeadline(int64_t id, const DeadlineHa
     if (!loaded.ok()) return std::move(loaded).error();
     if (loaded->has_value()) {
       plan.row = std::move(**loaded);
+      if (deadline.kind == DeadlineKind::kEscalate) {
+        Result<std::optional<MaintenanceHold>> hold =
+            MaintenanceHoldOf(plan.row.incident.service_id, now);
+        if (!hold.ok()) return std::move(hold).error();
+        plan.row.incident.maintenance = std::move(*hold);
+      }
       incident = plan.row.incident;
     }
   }

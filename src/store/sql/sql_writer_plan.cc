@@ -106,6 +106,7 @@ void SqlWriter::AddEvent(Plan& plan, TimePoint at, const char* type, const std::
 
 Status SqlWriter::WritePlan(Plan& plan) {
   const TimePoint now = clock_.Now();
+  LOOM_RETURN_IF_ERROR(FillMaintenance(plan, now));
   FireDueDeadlines(plan, now);
   const IncidentRow& row = plan.row;
   const Incident& inc = row.incident;

@@ -58,6 +58,7 @@ constexpr TableSpec kTables[] = {
     {"sms_opt_outs", "number"},
     {"push_pages", "channel, ref, incident_number"},
     {"message_actions", "secret_hash"},
+    {"maintenance_windows", "id"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
