@@ -11,6 +11,7 @@
 //   ClusterStore   (cluster_store.h)   leadership across instances, writable, shutdown
 //   HeartbeatStore (heartbeat_store.h) heartbeats, their pings and expiry
 //   PushStore      (push_store.h)      Pushover receipts and Telegram messages of pages
+//   ContactStore   (contact_store.h)   contact methods people add, their notification rules
 //
 // Store is all of them at once: what the back end (store/sql/sql_store.h) implements and the
 // wiring holds. Code that needs one role takes that role, not Store. How writes are answered
@@ -21,6 +22,7 @@
 #include "store/admin_store.h"
 #include "store/callback.h"
 #include "store/cluster_store.h"
+#include "store/contact_store.h"
 #include "store/deadline_store.h"
 #include "store/heartbeat_store.h"
 #include "store/incident_store.h"
@@ -42,7 +44,8 @@ class Store : public IncidentStore,
               public ClusterStore,
               public HeartbeatStore,
               public PushStore,
-              public MessageActionStore {
+              public MessageActionStore,
+              public ContactStore {
  public:
   ~Store() override = default;
 };

@@ -58,6 +58,9 @@ constexpr TableSpec kTables[] = {
     {"sms_opt_outs", "number"},
     {"push_pages", "channel, ref, incident_number"},
     {"message_actions", "secret_hash"},
+    // Contact methods people added and their notification rules (schema version 18).
+    {"contact_methods", "user_id, id"},
+    {"notification_rules", "user_id"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
