@@ -17,3 +17,43 @@ export const { chromium } = playwright;
 export const BIN = process.env.LOOM_ONCALL_BIN;
 export const CHROMIUM = process.env.LOOM_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = process.env.LOOM_UI_ARTIFACTS || path.join(os.tmpdir(), 'loom-ui-artifacts');
+
+// Starts the binary on 127.0.0.1:0 with `configText` (in a fresh temporary root, data directory
+// inside) and the bootstrap admin token `adminToken`; resolves to {proc, root, url} once it
+// prints its listening line (20 s at most). The caller kills `proc` and removes `root`.
+export async function startLoom(prefix, configText, adminToken) {
+  const { spawn } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const readline = await import('node:readline');
+  if (!BIN) throw new Error('LOOM_ONCALL_BIN is not set: run this through ctest');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const config = path.join(root, 'loom-oncall.yaml');
+  fs.writeFileSync(config, configText);
+  const env = { ...process.env, LOOM_ONCALL_ADMIN_TOKEN: adminToken };
+  for (const k of ['LOOM_ONCALL_CONFIG', 'LOOM_ONCALL_SERVER', 'LOOM_ONCALL_TOKEN']) delete env[k];
+  const proc = spawn(BIN, ['serve', '--config', config, '--data-dir', path.join(root, 'data'),
+                           '--listen', '127.0.0.1:0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines = readline.createInterface({ input: proc.stdout });
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no listening line within 20 s')), 20000);
+    lines.once('line', (line) => { clearTimeout(timer); resolve(line); });
+  });
+  lines.on('line', () => {});
+  const url = first.match(/^loom-oncall listening on (http:\/\/127\.0\.0\.1:\d+)$/)[1];
+  return { proc, root, url };
+}
+
+// A new page of `browser` (UTC, en-GB) signed in to the console at `url` with the API `token`,
+// showing the incident list; `problems` collects the page's uncaught errors.
+export async function signInWithToken(browser, url, token) {
+  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(String(err)));
+  await page.goto(url + '/');
+  await page.getByText('Sign in with an API token').click();
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Use the token' }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  return { context, page, problems };
+}

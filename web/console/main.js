@@ -13,6 +13,7 @@ import { $, labelTables } from './dom.js';
 import { drillsView } from './drills.js';
 import { followupsView } from './followups.js';
 import { heartbeatsView } from './heartbeats.js';
+import { profileView } from './profile.js';
 import { incidentView } from './incident.js';
 import { listView } from './incidents.js';
 import { mineView } from './mine.js';
@@ -28,7 +29,8 @@ setViews({
   incident: incidentView,
   review: reviewView,
   named: { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
-           '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView },
+           '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView,
+           '#/profile': profileView },
 });
 onSessionEnded(showSignIn);
 
