@@ -88,6 +88,18 @@ Result<std::vector<NotificationRule>> ParseRules(const nlohmann::json& body, con
   return out;
 }
 
+// Runs `rebuild` on `jobs`, off the store's writer thread where write callbacks run (the rebuild
+// reads the store), then sends `done`, or the rebuild's problem.
+void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply reply, Response done,
+                     Method method, std::string instance) {
+  jobs.Post([rebuild = std::move(rebuild), reply = std::move(reply), done = std::move(done), method,
+             instance = std::move(instance)] {
+    Status rebuilt = rebuild();
+    if (!rebuilt.ok()) return reply->Send(ProblemFor(rebuilt.error(), RequestAt(method, instance)));
+    reply->Send(done);
+  });
+}
+
 }  // namespace
 
 Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params) {
@@ -277,9 +289,9 @@ void Api::DeleteContactMethod(const Request& req, const PathParams& params, Repl
           }
           return reply->Send(ProblemFor(e, where));
         }
-        Status rebuilt = RebuildContacts();
-        if (!rebuilt.ok()) return reply->Send(ProblemFor(rebuilt.error(), where));
-        reply->Send(JsonResponse(200, Json{{"deleted", id}}));
+        RebuildThenSend(
+            accounts_jobs_, [this] { return RebuildContacts(); }, reply,
+            JsonResponse(200, Json{{"deleted", id}}), Method::kDelete, instance);
       });
 }
 
@@ -310,9 +322,9 @@ void Api::VerifyContactMethod(const Request& req, const PathParams& params, Repl
           return reply->Send(
               ProblemFor(Error::Unprocessable(why, {{"/code", CodeCheckName(*out)}}), where));
         }
-        Status rebuilt = RebuildContacts();
-        if (!rebuilt.ok()) return reply->Send(ProblemFor(rebuilt.error(), where));
-        reply->Send(JsonResponse(200, Json{{"id", id}, {"verified", true}}));
+        RebuildThenSend(
+            accounts_jobs_, [this] { return RebuildContacts(); }, reply,
+            JsonResponse(200, Json{{"id", id}, {"verified", true}}), Method::kPost, instance);
       });
 }
 
@@ -430,10 +442,9 @@ void Api::PutNotificationRules(const Request& req, const PathParams& params, Rep
                                instance = std::move(instance)](Result<bool> out) {
                                 const Request where = RequestAt(Method::kPut, instance);
                                 if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
-                                Status rebuilt = RebuildContacts();
-                                if (!rebuilt.ok())
-                                  return reply->Send(ProblemFor(rebuilt.error(), where));
-                                reply->Send(JsonResponse(200, answer));
+                                RebuildThenSend(
+                                    accounts_jobs_, [this] { return RebuildContacts(); }, reply,
+                                    JsonResponse(200, answer), Method::kPut, instance);
                               });
 }
 
