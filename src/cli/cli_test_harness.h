@@ -87,6 +87,13 @@ class FakeStore final : public UnsupportedStore {
     events_.push_back("store.upsert_users " + std::to_string(users.size()));
     return UnsupportedStore::UpsertConfiguredUsers(users);
   }
+  // No contact methods people added (serve merges them into the roster at start-up).
+  Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string&) override {
+    return std::vector<StoredContactMethod>{};
+  }
+  Result<std::vector<StoredNotificationRules>> ListNotificationRules() override {
+    return std::vector<StoredNotificationRules>{};
+  }
   // No incidents (serve plans the next drill from them at start-up).
   Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return IncidentPage{}; }
   Result<AuditReport> VerifyAudit() override {
