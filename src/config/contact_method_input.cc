@@ -210,8 +210,9 @@ std::shared_ptr<const OnCallSnapshot> WithStoredContacts(
     user->second.high_rules = r.high;
     user->second.low_rules = r.low;
   }
-  return std::make_shared<const OnCallSnapshot>(base->resolver, std::move(users),
-                                                base->business_hours);
+  auto merged = std::make_shared<OnCallSnapshot>(*base);  // keeps the teams and schedules
+  merged->users = std::move(users);
+  return merged;
 }
 
 }  // namespace loom

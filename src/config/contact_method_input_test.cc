@@ -94,5 +94,17 @@ TEST(ContactMethodInputTest, OnlyVerifiedMethodsJoinTheRoster) {
   EXPECT_EQ(base->FindUser("alice")->contact_methods.size(), 1u);  // the base is unchanged
 }
 
+TEST(ContactMethodInputTest, MergingKeepsTheTeamsOfTheSnapshot) {
+  auto base = std::make_shared<OnCallSnapshot>(OnCallResolver({}, {}),
+                                               std::map<std::string, User>{{"alice", User{}}},
+                                               std::map<std::string, BusinessCalendar>{});
+  Team web;
+  web.id = "web";
+  web.members = {{"alice", Role::kAdmin}};
+  base->teams = TeamDirectory({web}, {}, {});
+  auto merged = WithStoredContacts(base, {}, {}, Context());
+  EXPECT_EQ(merged->teams.RolesOf("alice").at("web"), Role::kAdmin);
+}
+
 }  // namespace
 }  // namespace loom

@@ -435,7 +435,8 @@ class Api {
   SendOutcome SendDirect(const ContactMethod& method, const Notice& notice);
   SendOutcome SendVerificationCode(const StoredContactMethod& stored, const ContactMethod& resolved,
                                    const std::string& code);
-  // Swaps in a roster rebuilt with the stored methods and rules (nothing without a roster).
+  // Swaps in a roster rebuilt with the people created through the API and the stored methods and
+  // rules (nothing without a roster). Blocks on store reads: call on accounts_jobs_.
   Status RebuildContacts();
 
   // ---- severity policy (policy_handlers.cc) ----

@@ -68,12 +68,16 @@ Status SeedDemoPasswords(const Config& config, AccountStore& store) {
   return OkStatus();
 }
 
-// `snapshot` with the contact methods people added and verified and their notification rules
-// (store/contact_store.h) merged in; `skipped` gets the methods that no longer resolve.
+// `snapshot` with the people created through the API (store/account_store.h), then the contact
+// methods people added and verified and their notification rules (store/contact_store.h) merged
+// in; `skipped` gets the methods that no longer resolve.
 Result<std::shared_ptr<const OnCallSnapshot>> WithContacts(
-    Result<std::shared_ptr<const OnCallSnapshot>> snapshot, ContactStore& store,
+    Result<std::shared_ptr<const OnCallSnapshot>> snapshot, Store& store,
     const ContactContext& context, std::vector<std::string>* skipped) {
   if (!snapshot.ok()) return snapshot;
+  auto accounts = store.ListAccounts();
+  if (!accounts.ok()) return std::move(accounts).error();
+  snapshot = WithCreatedUsers(*snapshot, *accounts);
   auto methods = store.ListContactMethods("");
   if (!methods.ok()) return std::move(methods).error();
   auto rules = store.ListNotificationRules();
