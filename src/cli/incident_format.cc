@@ -115,6 +115,18 @@ std::string FormatIncidentDetail(const nlohmann::json& incident, TimePoint now) 
                     std::to_string(GetInt(incident, "firing_alert_count")) + " firing)");
   if (!GetString(incident, "dedup_key").empty()) add("dedup key", Field(incident, "dedup_key"));
   if (GetBool(incident, "drill")) add("drill", "yes");
+  // Its service is in maintenance: escalation waits (docs/maintenance.md).
+  if (auto held = incident.find("maintenance"); held != incident.end() && held->is_object()) {
+    std::string windows;
+    if (auto ids = held->find("windows"); ids != held->end() && ids->is_array()) {
+      for (const nlohmann::json& id : *ids) {
+        windows += (windows.empty() ? "" : ", ") + (id.is_number() ? id.dump() : std::string("?"));
+      }
+    }
+    const std::string reason = Field(*held, "reason", "");
+    add("maintenance", "window " + windows + " until " + Field(*held, "until") +
+                           (reason.empty() ? "" : " (" + reason + ")") + ": no one is paged");
+  }
   // Security incidents: the playbook's progress (docs/security-playbook.md).
   if (auto sec = incident.find("security"); sec != incident.end() && sec->is_object()) {
     auto checklist = sec->find("checklist");

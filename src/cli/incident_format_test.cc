@@ -107,6 +107,21 @@ TEST(FormatIncidentDetailTest, NoTimelineSaysSo) {
   EXPECT_EQ(text.rfind("INC-1\n", 0), 0u) << text;
 }
 
+TEST(FormatIncidentDetailTest, SaysWhenMaintenanceHoldsItsEscalation) {
+  std::string text = FormatIncidentDetail(
+      json::parse(R"({"id":"INC-1","state":"triggered","maintenance":{"windows":[1,3],
+                      "until":"2026-12-07T14:03:47.132Z","reason":"PostgreSQL 17 upgrade"}})"),
+      At("2026-12-07T13:05:00Z"));
+  EXPECT_NE(text.find("maintenance:  window 1, 3 until 2026-12-07T14:03:47.132Z (PostgreSQL 17 "
+                      "upgrade): no one is paged\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(FormatIncidentDetail(json::parse(R"({"id":"INC-2","maintenance":null})"),
+                                 At("2026-12-07T13:05:00Z"))
+                .find("maintenance:"),
+            std::string::npos);
+}
+
 TEST(FormatIncidentSummaryTest, OneLine) {
   EXPECT_EQ(FormatIncidentSummary(json::parse(
                 R"({"id":"INC-3","state":"acknowledged","severity":"sev1","commander":"alice"})")),

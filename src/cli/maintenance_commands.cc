@@ -57,12 +57,27 @@ std::string WeeklyText(const nlohmann::json& w) {
          GetString(weekly, "to") + " " + GetString(weekly, "time_zone");
 }
 
+// When a one-off window ended: its planned end, or when and by whom it was ended early or deleted.
+// (Ending a weekly window early ends one occurrence: its planned times stay what they are.)
+std::string EndText(const nlohmann::json& w) {
+  const std::string planned = GetString(w, "end", "-");
+  if (WeeklyText(w).empty()) {
+    if (const std::string at = GetString(w, "ended_at"); !at.empty()) {
+      return at + " (ended early by " + PrintableText(GetString(w, "ended_by", "-")) + ")";
+    }
+    if (const std::string at = GetString(w, "cancelled_at"); !at.empty()) {
+      return planned + " (deleted by " + PrintableText(GetString(w, "cancelled_by", "-")) + ")";
+    }
+  }
+  return planned;
+}
+
 std::string Describe(const nlohmann::json& w) {
   std::string text = "maintenance window " + std::to_string(w.value("id", int64_t{0})) + " on " +
                      Services(w) + " (" + GetString(w, "state");
   const std::string weekly = WeeklyText(w);
   if (!weekly.empty()) text += ", weekly " + weekly;
-  return text + "): " + GetString(w, "start", "-") + " to " + GetString(w, "end", "-");
+  return text + "): " + GetString(w, "start", "-") + " to " + EndText(w);
 }
 
 int RunStart(const StartFlags& flags, CliContext& ctx) {
@@ -108,7 +123,7 @@ int RunList(const ListFlags& flags, CliContext& ctx) {
       }
       const std::string weekly = WeeklyText(w);
       rows.push_back({std::to_string(w.value("id", int64_t{0})), GetString(w, "state"), services,
-                      GetString(w, "start", "-"), GetString(w, "end", "-"),
+                      GetString(w, "start", "-"), EndText(w),
                       weekly.empty() ? "-" : PrintableText(weekly),
                       PrintableText(GetString(w, "reason"))});
     }

@@ -52,12 +52,16 @@ TEST(MaintenanceCommandsTest, ListShowsEveryGroupAndFiltersByService) {
      "start":"2026-12-12T01:00:00.000Z","end":"2026-12-12T03:00:00.000Z",
      "weekly":{"days":"sat","from":"02:00","to":"04:00","time_zone":"Europe/Berlin"}}],
     "past":[{"id":1,"services":["api"],"reason":"old","state":"past",
-     "start":"2026-12-01T10:00:00.000Z","end":"2026-12-01T11:00:00.000Z","weekly":null}]})");
+     "start":"2026-12-01T10:00:00.000Z","end":"2026-12-01T11:00:00.000Z","weekly":null},
+     {"id":2,"services":["loom"],"reason":"not needed","state":"past",
+     "start":"2026-12-09T10:00:00.000Z","end":"2026-12-09T11:00:00.000Z","weekly":null,
+     "cancelled_at":"2026-12-02T08:00:00.000Z","cancelled_by":"token:ops"}]})");
   EXPECT_EQ(h.Run({"maintenance", "list", "--service", "loom"}), 0) << h.err.str();
   const std::string out = h.out.str();
   EXPECT_NE(out.find("3   active"), std::string::npos) << out;
   EXPECT_NE(out.find("sat 02:00-04:00 Europe/Berlin"), std::string::npos) << out;
   EXPECT_EQ(out.find("old"), std::string::npos) << "api's window is filtered out";
+  EXPECT_NE(out.find("2026-12-09T11:00:00.000Z (deleted by token:ops)"), std::string::npos) << out;
 
   CliHarness none;
   none.api.Respond(200, R"({"active":[],"scheduled":[],"past":[]})");
@@ -69,12 +73,18 @@ TEST(MaintenanceCommandsTest, EndNamesTheIncidentsWhoseEscalationStarts) {
   CliHarness h;
   nlohmann::json ended = nlohmann::json::parse(kWindow);
   ended["state"] = "past";
+  ended["ended_at"] = "2026-12-07T10:20:00.000Z";
+  ended["ended_by"] = "user:alice";
   ended["released"] = {"INC-4", "INC-9"};
   h.api.Respond(200, ended.dump());
   EXPECT_EQ(h.Run({"maintenance", "end", "3"}), 0) << h.err.str();
   EXPECT_EQ(h.api.requests[0].method, "POST");
   EXPECT_EQ(h.api.requests[0].url, "http://127.0.0.1:8080/v1/maintenance/3/end");
   EXPECT_NE(h.out.str().find("Escalation starts now for INC-4, INC-9"), std::string::npos);
+  EXPECT_NE(h.out.str().find("2026-12-07T10:00:00.000Z to 2026-12-07T10:20:00.000Z (ended early "
+                             "by user:alice)"),
+            std::string::npos)
+      << h.out.str();
 
   CliHarness conflict;
   conflict.api.Respond(
