@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "notify/vendor_api.h"
+
 namespace loom {
 namespace {
 
@@ -29,52 +31,24 @@ std::vector<std::string_view> UrlParts(std::string_view url) {
 
 SendResult ClassifyChatAnswer(const HttpResponse& response, bool accepted, bool gone,
                               std::string error) {
-  SendResult result;
-  const int status = response.status;
-  result.status = status;
-  result.error = error.empty() ? "HTTP " + std::to_string(status) : std::move(error);
-  if (accepted) {
-    result.outcome = SendResult::Outcome::kDelivered;
-    result.error.clear();
-  } else if (status == 429) {
-    result.outcome = SendResult::Outcome::kRetry;
-    result.retry_after = response.retry_after;
-  } else if (gone || status == 404 || status == 410) {
-    result.outcome = SendResult::Outcome::kGone;
-  } else if (status == 408 || status >= 500) {
-    result.outcome = SendResult::Outcome::kRetry;
-    if (status == 503) result.retry_after = response.retry_after;
-  } else if (status >= 400) {
-    result.outcome = SendResult::Outcome::kRejected;
-  } else {
-    // A 2xx that is not the service's success, or a redirect: try again, then dead-letter.
-    result.outcome = SendResult::Outcome::kRetry;
-    result.error = "unexpected answer: " + result.error;
-  }
-  return result;
+  // The service's own "gone" answer counts whatever status carried it.
+  if (gone) return ClassifyVendorAnswer(response, accepted, error, {response.status, 404, 410});
+  return ClassifyVendorAnswer(response, accepted, error, {404, 410});
 }
 
 SendResult PostChatMessage(const OutboundPolicy& policy, const Clock& clock, Duration timeout,
                            const std::string& url, std::string body, std::string_view channel,
                            SendResult (*classify)(const HttpResponse&)) {
-  try {
+  return GuardSend(channel, [&] {
     HttpRequest request;
     request.url = url;
     request.timeout = timeout;
     request.body = std::move(body);
     request.headers = {"Content-Type: application/json; charset=utf-8", "User-Agent: loom-oncall"};
-    HttpResponse response = HttpPost(policy, request, clock.Now());
-    SendResult result = response.transport == HttpResponse::Transport::kCompleted
-                            ? classify(response)
-                            : TransportFailure(response);
+    SendResult result = PostToVendor(policy, request, clock.Now(), classify);
     result.error = WithoutUrlSecrets(result.error, url);
     return result;
-  } catch (const std::exception& e) {
-    // Only allocation failures can get here; Send must not throw into the worker.
-    SendResult failed;
-    failed.error = std::string(channel) + ": " + e.what();
-    return failed;
-  }
+  });
 }
 
 std::string WithoutUrlSecrets(std::string_view text, std::string_view url) {

@@ -1,6 +1,8 @@
-// What the channels that call a vendor's HTTP API (ntfy, Pushover, Telegram) share: the outcome
-// of an answer by its status, one POST classified, the exception guard of Send, and a provider's
-// base URL.
+// What the channels that call a vendor's HTTP API (ntfy, Pushover, Telegram, Twilio, and through
+// chat_webhook.h Slack, Teams and Mattermost) share: the outcome of an answer by its status (the
+// one retry rule: 429 and 5xx retried with Retry-After), one POST classified, the exception guard
+// of Send, and a provider's base URL. The signed webhook channel keeps its own rule (it retries
+// every failure, webhook_channel.h).
 //
 // Thread safety: pure functions (PostToVendor as thread-safe as HttpPost).
 #pragma once

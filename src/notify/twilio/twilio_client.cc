@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "notify/vendor_api.h"
 
 namespace loom {
 namespace {
@@ -65,20 +66,7 @@ SendResult ClassifyTwilioResponse(const HttpResponse& response) {
   if (auto message = body.find("message"); message != body.end() && message->is_string()) {
     error += message->get<std::string>();
   }
-  result.error = ShortPrintable(error.empty() ? "HTTP " + std::to_string(status) : error);
-  if (status == 429) {
-    result.outcome = SendResult::Outcome::kRetry;
-    result.retry_after = response.retry_after;
-  } else if (status == 408 || status >= 500) {
-    result.outcome = SendResult::Outcome::kRetry;
-    if (status == 503) result.retry_after = response.retry_after;
-  } else if (status >= 400) {
-    result.outcome = SendResult::Outcome::kRejected;
-  } else {
-    result.outcome = SendResult::Outcome::kRetry;
-    result.error = "unexpected answer: HTTP " + std::to_string(status);
-  }
-  return result;
+  return ClassifyVendorAnswer(response, /*accepted=*/false, ShortPrintable(error), {});
 }
 
 TwilioClient::TwilioClient(TwilioOptions options, OutboundPolicy policy, Clock& clock,
@@ -86,7 +74,7 @@ TwilioClient::TwilioClient(TwilioOptions options, OutboundPolicy policy, Clock& 
     : options_(std::move(options)), policy_(std::move(policy)), clock_(clock), timeout_(timeout) {}
 
 SendResult TwilioClient::Post(std::string_view resource, const FormParams& params) const {
-  try {
+  return GuardSend("twilio", [&] {
     HttpRequest request;
     request.url =
         options_.api_url + "/Accounts/" + options_.account_sid + "/" + std::string(resource);
@@ -98,16 +86,8 @@ SendResult TwilioClient::Post(std::string_view resource, const FormParams& param
         "User-Agent: loom-oncall",
         "Authorization: Basic " + Base64Encode(options_.account_sid + ":" + options_.auth_token),
     };
-    HttpResponse response = HttpPost(policy_, request, clock_.Now());
-    if (response.transport != HttpResponse::Transport::kCompleted)
-      return TransportFailure(response);
-    return ClassifyTwilioResponse(response);
-  } catch (const std::exception& e) {
-    // Only allocation failures can get here; Send must not throw into the worker.
-    SendResult failed;
-    failed.error = std::string("twilio: ") + e.what();
-    return failed;
-  }
+    return PostToVendor(policy_, request, clock_.Now(), ClassifyTwilioResponse);
+  });
 }
 
 }  // namespace loom
