@@ -44,4 +44,19 @@ void PrintJsonBody(CliContext& ctx, const ApiResponse& response) {
   ctx.out.flush();
 }
 
+int PrintListing(const ClientFlags& flags, CliContext& ctx, const std::string& path,
+                 const std::function<std::string(const nlohmann::json&)>& render) {
+  auto client = OpenApiClient(flags, ctx);
+  if (!client.ok()) return ReportError(ctx, client.error());
+  auto response = (*client)->Get(path);
+  if (!response.ok()) return ReportError(ctx, response.error());
+  if (flags.json) {
+    PrintJsonBody(ctx, *response);
+    return 0;
+  }
+  ctx.out << render(response->json);
+  ctx.out.flush();
+  return 0;
+}
+
 }  // namespace loom

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <CLI/App.hpp>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/cli_context.h"
@@ -31,5 +33,11 @@ Result<std::unique_ptr<ApiClient>> OpenApiClient(const ClientFlags& flags, CliCo
 
 // Prints the server's JSON body as received, newline-terminated (for --json).
 void PrintJsonBody(CliContext& ctx, const ApiResponse& response);
+
+// A listing command: GETs `path` with `flags`, then prints the body as received with --json, or
+// else what `render` makes of the parsed body. Returns the exit code (ReportError's on a failed
+// request).
+int PrintListing(const ClientFlags& flags, CliContext& ctx, const std::string& path,
+                 const std::function<std::string(const nlohmann::json&)>& render);
 
 }  // namespace loom

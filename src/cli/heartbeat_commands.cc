@@ -21,21 +21,12 @@ struct HeartbeatListFlags {
 
 std::string OrDash(std::string s) { return s.empty() ? "-" : s; }
 
-int RunHeartbeatList(const HeartbeatListFlags& flags, CliContext& ctx) {
-  auto client = OpenApiClient(flags.client, ctx);
-  if (!client.ok()) return ReportError(ctx, client.error());
-  auto response = (*client)->Get("/v1/heartbeats");
-  if (!response.ok()) return ReportError(ctx, response.error());
-  if (flags.client.json) {
-    PrintJsonBody(ctx, *response);
-    return 0;
-  }
-  const nlohmann::json& body = response->json;
+std::string RenderHeartbeats(const nlohmann::json& body, const std::string& service) {
   std::vector<std::vector<std::string>> rows = {
       {"ID", "SERVICE", "STATE", "EVERY", "GRACE", "LAST PING", "INCIDENT"}};
   if (body.is_object() && body.contains("heartbeats") && body["heartbeats"].is_array()) {
     for (const nlohmann::json& hb : body["heartbeats"]) {
-      if (!flags.service.empty() && GetString(hb, "service") != flags.service) continue;
+      if (!service.empty() && GetString(hb, "service") != service) continue;
       std::string state = GetString(hb, "state");
       if (hb.contains("enabled") && hb["enabled"].is_boolean() && !hb["enabled"].get<bool>()) {
         state += " (disabled)";
@@ -45,13 +36,13 @@ int RunHeartbeatList(const HeartbeatListFlags& flags, CliContext& ctx) {
                       OrDash(GetString(hb, "last_ping_at")), OrDash(GetString(hb, "incident"))});
     }
   }
-  if (rows.size() == 1) {
-    ctx.out << "No heartbeats.\n";
-    return 0;
-  }
-  ctx.out << RenderTable(rows);
-  ctx.out.flush();
-  return 0;
+  return rows.size() == 1 ? "No heartbeats.\n" : RenderTable(rows);
+}
+
+int RunHeartbeatList(const HeartbeatListFlags& flags, CliContext& ctx) {
+  return PrintListing(flags.client, ctx, "/v1/heartbeats", [&flags](const nlohmann::json& body) {
+    return RenderHeartbeats(body, flags.service);
+  });
 }
 
 }  // namespace

@@ -101,24 +101,15 @@ int RunStart(const StartFlags& flags, CliContext& ctx) {
   return 0;
 }
 
-int RunList(const ListFlags& flags, CliContext& ctx) {
-  auto client = OpenApiClient(flags.client, ctx);
-  if (!client.ok()) return ReportError(ctx, client.error());
-  auto response = (*client)->Get("/v1/maintenance");
-  if (!response.ok()) return ReportError(ctx, response.error());
-  if (flags.client.json) {
-    PrintJsonBody(ctx, *response);
-    return 0;
-  }
-  const nlohmann::json& body = response->json;
+std::string RenderWindows(const nlohmann::json& body, const std::string& service) {
   std::vector<std::vector<std::string>> rows = {
       {"ID", "STATE", "SERVICES", "START", "END", "WEEKLY", "REASON"}};
   for (const char* group : {"active", "scheduled", "past"}) {
     if (!body.is_object() || !body.contains(group) || !body[group].is_array()) continue;
     for (const nlohmann::json& w : body[group]) {
       const std::string services = Services(w);
-      if (!flags.service.empty() &&
-          ("," + services + ",").find("," + flags.service + ",") == std::string::npos) {
+      if (!service.empty() &&
+          ("," + services + ",").find("," + service + ",") == std::string::npos) {
         continue;
       }
       const std::string weekly = WeeklyText(w);
@@ -128,13 +119,13 @@ int RunList(const ListFlags& flags, CliContext& ctx) {
                       PrintableText(GetString(w, "reason"))});
     }
   }
-  if (rows.size() == 1) {
-    ctx.out << "No maintenance windows.\n";
-    return 0;
-  }
-  ctx.out << RenderTable(rows);
-  ctx.out.flush();
-  return 0;
+  return rows.size() == 1 ? "No maintenance windows.\n" : RenderTable(rows);
+}
+
+int RunList(const ListFlags& flags, CliContext& ctx) {
+  return PrintListing(flags.client, ctx, "/v1/maintenance", [&flags](const nlohmann::json& body) {
+    return RenderWindows(body, flags.service);
+  });
 }
 
 int RunEnd(const IdFlags& flags, CliContext& ctx) {
