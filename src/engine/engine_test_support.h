@@ -13,6 +13,7 @@
 #include "core/builtin_runbook.h"
 #include "core/schedule.h"
 #include "core/severity_policy.h"
+#include "engine/escalation_engine.h"
 #include "store/sql/test_database.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -119,6 +120,41 @@ class StoreFixture : public ::testing::Test {
   FakeClock clock_;  // Monday 2026-11-02 09:00 UTC
   std::unique_ptr<Store> store_;
   IntegrationKey key_;
+};
+
+// The escalation engine on the fixture's store, on both back ends (instantiate with the store's
+// back-end list): OpenStore also loads an EscalationEngine over `policy_` and `roster_` (set them
+// in SetUp before it); Crash drops the engine and the store without firing anything else, as a
+// kill -9 would; Restart is Crash then OpenStore; AdvanceAndRun moves the fake clock and runs
+// what is due.
+class EngineFixture : public StoreFixture, public ::testing::WithParamInterface<sql::TestBackend> {
+ protected:
+  sql::TestBackend backend() const override { return GetParam(); }
+
+  void OpenStore() {
+    StoreFixture::OpenStore();
+    engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
+    ASSERT_TRUE(engine_->Load().ok());
+  }
+
+  void Crash() {
+    engine_.reset();
+    store_.reset();
+  }
+
+  void Restart() {
+    Crash();
+    OpenStore();
+  }
+
+  void AdvanceAndRun(Duration d) {
+    clock_.Advance(d);
+    engine_->RunDue();
+  }
+
+  std::shared_ptr<const SeverityPolicy> policy_;
+  std::shared_ptr<Roster> roster_;
+  std::unique_ptr<EscalationEngine> engine_;
 };
 
 }  // namespace loom::testing

@@ -65,28 +65,13 @@ std::shared_ptr<const OnCallSnapshot> MakeRoster(RosterSpec spec = {}) {
 }
 
 // The engine against both back ends of the store.
-class EscalationEngineTest : public testing::StoreFixture,
-                             public ::testing::WithParamInterface<sql::TestBackend> {
+class EscalationEngineTest : public testing::EngineFixture {
  protected:
-  sql::TestBackend backend() const override { return GetParam(); }
   void SetUp() override {
     policy_ = BuiltInPolicy(/*repeat=*/1);
     roster_ = std::make_shared<Roster>(MakeRoster());
     OpenStore();
     CreateLoomService();
-  }
-
-  void OpenStore() {
-    StoreFixture::OpenStore();
-    engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
-    ASSERT_TRUE(engine_->Load().ok());
-  }
-
-  // Simulates a crash: the engine and store go away without firing anything else.
-  void Restart() {
-    engine_.reset();
-    store_.reset();
-    OpenStore();
   }
 
   Result<Incident> Run(IncidentCommand::Type type, int64_t number,
@@ -98,15 +83,6 @@ class EscalationEngineTest : public testing::StoreFixture,
     if (fill) fill(c);
     return AwaitWrite<Incident>([&](auto done) { store_->Execute(c, done); });
   }
-
-  void AdvanceAndRun(Duration d) {
-    clock_.Advance(d);
-    engine_->RunDue();
-  }
-
-  std::shared_ptr<const SeverityPolicy> policy_;
-  std::shared_ptr<Roster> roster_;
-  std::unique_ptr<EscalationEngine> engine_;
 };
 
 TEST_P(EscalationEngineTest, Sev1PagesPrimaryThenSecondaryThenManagerOneAckTargetApart) {

@@ -37,10 +37,8 @@ std::shared_ptr<const OnCallSnapshot> TwoServiceRoster() {
       std::map<std::string, User>{}, std::map<std::string, BusinessCalendar>{});
 }
 
-class MaintenanceEngineTest : public testing::StoreFixture,
-                              public ::testing::WithParamInterface<sql::TestBackend> {
+class MaintenanceEngineTest : public testing::EngineFixture {
  protected:
-  sql::TestBackend backend() const override { return GetParam(); }
   void SetUp() override {
     policy_ = BuiltInPolicy(/*repeat=*/0);
     roster_ = std::make_shared<Roster>(TwoServiceRoster());
@@ -53,18 +51,6 @@ class MaintenanceEngineTest : public testing::StoreFixture,
         [&](auto done) { store_->CreateService(billing, Sha256Hex("billing-key"), done); });
     ASSERT_TRUE(key.ok()) << key.error().message;
     billing_key_ = *key;
-  }
-
-  void OpenStore() {
-    StoreFixture::OpenStore();
-    engine_ = std::make_unique<EscalationEngine>(*store_, clock_, policy_, roster_);
-    ASSERT_TRUE(engine_->Load().ok());
-  }
-
-  // A crash: the engine and the store go away without firing anything else.
-  void Crash() {
-    engine_.reset();
-    store_.reset();
   }
 
   int64_t TriggerBilling(const std::string& dedup_key) {
@@ -112,15 +98,6 @@ class MaintenanceEngineTest : public testing::StoreFixture,
     }
     return out;
   }
-
-  void AdvanceAndRun(Duration d) {
-    clock_.Advance(d);
-    engine_->RunDue();
-  }
-
-  std::shared_ptr<const SeverityPolicy> policy_;
-  std::shared_ptr<Roster> roster_;
-  std::unique_ptr<EscalationEngine> engine_;
   IntegrationKey billing_key_;
 };
 
