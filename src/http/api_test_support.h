@@ -415,9 +415,11 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
       ASSERT_TRUE(created.ok()) << created.error().message;
     }
     writes_ = std::make_unique<IncidentWrites>(*store_);
-    api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr,
+    api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), Options(), nullptr,
                                  OnCallDeps{}, nullptr, nullptr, nullptr, nullptr, writes_.get());
   }
+  // The options the Api is made with.
+  virtual ApiOptions Options() const { return ApiOptions{}; }
   void TearDown() override { api_.reset(); }
 
   // Sends one request and returns its reply, once answered (unless `writes_` holds ingests).
@@ -427,10 +429,11 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
     return Send(RequestTo(method, target, body, auth_));
   }
 
-  // Handles `req` and waits for its reply (unless `writes_` holds ingests).
-  std::shared_ptr<RecordingReply> Send(const Request& req) {
+  // Handles `req` on `api` (null: api_) and waits for its reply (unless `writes_` holds ingests).
+  std::shared_ptr<RecordingReply> Send(const Request& req, Api* api = nullptr) {
+    if (api == nullptr) api = api_.get();
     auto reply = std::make_shared<RecordingReply>();
-    api_->Handle(api_->Match(req.method, req.path), req, reply);
+    api->Handle(api->Match(req.method, req.path), req, reply);
     if (!writes_->hold) {
       EXPECT_TRUE(reply->Wait()) << req.target << " was not answered";
     }
