@@ -416,10 +416,12 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
     }
     writes_ = std::make_unique<IncidentWrites>(*store_);
     api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), Options(), nullptr,
-                                 OnCallDeps{}, nullptr, nullptr, nullptr, nullptr, writes_.get());
+                                 OnCall(), nullptr, nullptr, nullptr, nullptr, writes_.get());
   }
   // The options the Api is made with.
   virtual ApiOptions Options() const { return ApiOptions{}; }
+  // The roster the Api is made with (none by default).
+  virtual OnCallDeps OnCall() const { return OnCallDeps{}; }
   void TearDown() override { api_.reset(); }
 
   // Sends one request and returns its reply, once answered (unless `writes_` holds ingests).
