@@ -414,6 +414,11 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
           [&](auto done) { store_->CreateToken(name, role, Sha256Hex(token), done); });
       ASSERT_TRUE(created.ok()) << created.error().message;
     }
+    StartApi();
+  }
+  // (Re)makes writes_ and api_ over store_ (after a test reopened it).
+  void StartApi() {
+    api_.reset();
     writes_ = std::make_unique<IncidentWrites>(*store_);
     api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), Options(), nullptr,
                                  OnCall(), nullptr, nullptr, nullptr, nullptr, writes_.get());
