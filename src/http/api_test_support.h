@@ -421,12 +421,14 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
     api_.reset();
     writes_ = std::make_unique<IncidentWrites>(*store_);
     api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), Options(), nullptr,
-                                 OnCall(), nullptr, nullptr, nullptr, nullptr, writes_.get());
+                                 OnCall(), nullptr, Links(), nullptr, nullptr, writes_.get());
   }
   // The options the Api is made with.
   virtual ApiOptions Options() const { return ApiOptions{}; }
   // The roster the Api is made with (none by default).
   virtual OnCallDeps OnCall() const { return OnCallDeps{}; }
+  // The signer of one-click links the Api is made with (none by default).
+  virtual std::shared_ptr<const LinkSigner> Links() const { return nullptr; }
   void TearDown() override { api_.reset(); }
 
   // Sends one request and returns its reply, once answered (unless `writes_` holds ingests).
