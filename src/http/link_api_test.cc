@@ -23,21 +23,9 @@ class LinkApiTest : public StoreApiTest {
 
   void SetUp() override {
     StoreApiTest::SetUp();
-    IngestRequest r;
-    r.format = "pagerduty";
-    r.service_id = "loom";
-    r.integration_key_id = key_.id;
-    r.dedup_key = "disk-full";
-    r.title = "Disk <full> & \"slow\"";
-    AlertUpdate a;
-    a.action = AlertAction::kTrigger;
-    a.summary = r.title;
-    a.severity = Severity::kSev1;
-    r.alerts.push_back(a);
-    Result<IngestOutcome> out =
-        AwaitWrite<IngestOutcome>([&](auto done) { store_->Ingest(r, done); });
-    ASSERT_TRUE(out.ok()) << out.error().message;
-    ASSERT_EQ(out->incident_number, 1);
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev1, IncidentKind::kAvailability,
+                      "Disk <full> & \"slow\""),
+              1);
   }
   std::shared_ptr<const LinkSigner> Links() const override {
     return std::make_shared<const LinkSigner>(kLinkKey, "https://oncall.example.com",
