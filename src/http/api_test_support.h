@@ -1,5 +1,7 @@
-// The test fixture of the Api's unit tests (api_test.cc and the *_api_test.cc beside it): the
-// Api driven with a fake Store and a recording Reply, without sockets.
+// The test fixtures of the Api's unit tests (api_test.cc and the *_api_test.cc beside it), without
+// sockets: StoreApiTest drives the Api on the real SQLite store, faking only its incident writes
+// (IncidentWrites); ApiTest drives it with FakeStore, a fake of the whole Store that goes away
+// once api_test.cc (its last user) has moved to StoreApiTest.
 #pragma once
 
 #include <gtest/gtest.h>
