@@ -3,7 +3,7 @@
 // one store to another (SQLite to PostgreSQL: export with the old configuration, import with the
 // new one into an empty database, then `audit verify --config NEW`; docs/operations.md). The file
 // format is in store/sql/transfer.h. Both print the rows of each table:
-//     export: 28 tables, 128 rows from ./data/loom-oncall.db to loom.jsonl
+//     export: 30 tables, 128 rows from ./data/loom-oncall.db to loom.jsonl
 //       incidents              12
 //       ...
 #include <CLI/CLI.hpp>

@@ -179,7 +179,8 @@ TEST(ParseConfig, KeyEnvNotSetNamesFileLineAndPath) {
 TEST(ParseConfig, UnknownAndDuplicateKeys) {
   EXPECT_EQ(ErrorOf("server:\n  listen: 127.0.0.1:1\nlistn: x\n"),
             "loom-oncall.yaml:3: listn: unknown key (expected one of: server, store, runbook, "
-            "users, teams, schedules, services, log, policy, notify, security, drills, auth)");
+            "users, teams, schedules, services, log, policy, notify, security, drills, auth, "
+            "maintenance)");
   EXPECT_EQ(ErrorOf("runbook: a.md\nlog: {level: info}\nrunbook: b.md\n"),
             "loom-oncall.yaml:3: runbook: duplicate key (first set at line 1)");
   EXPECT_EQ(ErrorOf("services:\n  - id: a\n    severity_map: { critical: sev1, CRITICAL: sev2 }\n"),

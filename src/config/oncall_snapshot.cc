@@ -70,4 +70,19 @@ Result<std::shared_ptr<const OnCallSnapshot>> BuildOnCallSnapshot(
   return std::shared_ptr<const OnCallSnapshot>(std::move(snapshot));
 }
 
+std::shared_ptr<const OnCallSnapshot> WithCreatedUsers(
+    const std::shared_ptr<const OnCallSnapshot>& base, const std::vector<StoredAccount>& accounts) {
+  auto merged = std::make_shared<OnCallSnapshot>(*base);
+  for (const StoredAccount& account : accounts) {
+    if (account.configured || merged->users.count(account.id) != 0) continue;
+    User user;
+    user.id = account.id;
+    user.name = account.name.empty() ? account.id : account.name;
+    user.email = account.email;
+    user.role = account.role;
+    merged->users.emplace(user.id, std::move(user));
+  }
+  return merged;
+}
+
 }  // namespace loom

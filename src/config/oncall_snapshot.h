@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/roster.h"
 #include "core/schedule_override.h"
+#include "store/account_store.h"
 
 namespace loom {
 
@@ -22,5 +23,13 @@ namespace loom {
 Result<std::shared_ptr<const OnCallSnapshot>> BuildOnCallSnapshot(
     const Config& config, const std::vector<ScheduleOverride>& stored_overrides,
     std::vector<std::string>* skipped = nullptr);
+
+// `base` with the people created through the API (StoredAccount::configured false) added as
+// users without contact methods of the file (their own come from the contact store), so that
+// every surface knows them as it knows the file's users: single sign-on matches them, they can
+// own follow-ups and command. A configured account, or one whose id the snapshot already has,
+// changes nothing.
+std::shared_ptr<const OnCallSnapshot> WithCreatedUsers(
+    const std::shared_ptr<const OnCallSnapshot>& base, const std::vector<StoredAccount>& accounts);
 
 }  // namespace loom

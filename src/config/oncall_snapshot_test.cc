@@ -82,5 +82,29 @@ TEST(BuildOnCallSnapshot, EmptyConfigResolvesNobody) {
   EXPECT_FALSE((*snapshot)->resolver.HasService("loom"));
 }
 
+TEST(WithCreatedUsers, PeopleCreatedThroughTheApiJoinTheFilesUsersAndTheTeamsStay) {
+  auto r = ParseConfig(R"(users:
+  - { id: alice, name: Alice Example }
+teams:
+  - { id: web, members: [ { user: alice, role: admin } ] }
+)",
+                       "teams.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto base = BuildOnCallSnapshot(*r, {});
+  ASSERT_TRUE(base.ok()) << base.error().message;
+  StoredAccount dana{"dana", "Dana Created", "dana@example.com", Role::kResponder, false, "", {}};
+  StoredAccount alice{"alice", "Not This Name", "", std::nullopt, false, "", {}};
+  StoredAccount configured{"erin", "Erin", "", std::nullopt, true, "", {}};
+  auto merged = WithCreatedUsers(*base, {dana, alice, configured});
+  ASSERT_NE(merged->FindUser("dana"), nullptr);
+  EXPECT_EQ(merged->FindUser("dana")->name, "Dana Created");
+  EXPECT_EQ(merged->FindUser("dana")->email, "dana@example.com");
+  EXPECT_EQ(merged->FindUser("dana")->role, Role::kResponder);
+  EXPECT_EQ(merged->FindUser("alice")->name, "Alice Example");  // the file's user is kept
+  EXPECT_EQ(merged->FindUser("erin"), nullptr);  // a configured account the file no longer has
+  EXPECT_EQ(merged->teams.RolesOf("alice").at("web"), Role::kAdmin);
+  EXPECT_EQ((*base)->FindUser("dana"), nullptr);  // the base is unchanged
+}
+
 }  // namespace
 }  // namespace loom

@@ -43,6 +43,17 @@ DeliveryService::~DeliveryService() {
   store_.SetOutboxHooks(nullptr, nullptr);
 }
 
+SendResult DeliveryService::SendDirect(const Destination& to, const Notice& notice) {
+  auto channel = channels_.find(to.type);
+  if (channel == channels_.end() || channel->second == nullptr) {
+    SendResult none;
+    none.outcome = SendResult::Outcome::kRejected;
+    none.error = "no " + to.type + " channel is configured";
+    return none;
+  }
+  return channel->second->Send(to, notice);
+}
+
 std::shared_ptr<const OnCallSnapshot> DeliveryService::Snapshot() const {
   return roster_ ? roster_->Current() : empty_;
 }

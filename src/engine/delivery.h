@@ -124,6 +124,12 @@ class DeliveryService {
 
   DeliveryStats Stats() const;
 
+  // One attempt to send `notice` to `to` through the channel of its type, on the calling thread
+  // (blocks up to notify.timeout), outside the outbox: no retry, no record. For what a person
+  // waits for on screen (a contact method's verification code, a test notification); kRejected
+  // when no channel of the type is configured.
+  SendResult SendDirect(const Destination& to, const Notice& notice);
+
  private:
   struct Job {
     std::string key;  // destination key

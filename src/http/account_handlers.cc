@@ -7,6 +7,8 @@
 // attempts are braked per user name and per client address (sign_in_limiter_); a reset request
 // always answers the same, whether a mail goes out or not.
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -165,7 +167,18 @@ void Api::CreateUser(const Request& req, const PathParams&, Reply reply) {
     store_.CreateAccount(std::move(account), [this, reply, instance](Result<StoredAccount> out) {
       if (!out.ok())
         return reply->Send(ProblemFor(out.error(), RequestAt(Method::kPost, instance)));
-      reply->Send(JsonResponse(201, AccountJson(*out, OnCallNow()->teams)));
+      // The roster learns the person before the answer, so that the next request (a follow-up
+      // owned by them, their single sign-on) finds them; the account is stored either way.
+      accounts_jobs_.Post([this, reply, account = std::move(out).value()] {
+        Status rebuilt = RebuildContacts();
+        if (!rebuilt.ok()) {
+          spdlog::warn(
+              "users: {} is stored; the on-call roster learns them at the next change or "
+              "restart: {}",
+              account.id, rebuilt.error().message);
+        }
+        reply->Send(JsonResponse(201, AccountJson(account, OnCallNow()->teams)));
+      });
     });
   });
 }

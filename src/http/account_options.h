@@ -9,6 +9,7 @@
 
 #include "accounts/sign_in_limiter.h"
 #include "common/clock.h"
+#include "config/contact_method_input.h"
 #include "notify/channel.h"
 
 namespace loom::http {
@@ -24,6 +25,11 @@ struct AccountOptions {
   std::function<std::string()> public_url;
   // The e-mail channel of notify.smtp that reset links go through; null: they are not sent.
   std::shared_ptr<Channel> mail;
+  // Contact methods people add (contact_method_handlers.cc): how their keys resolve (the
+  // environment, notify.smtp and notify.providers), and one send straight through the channel
+  // of a destination's type (verification codes, test notifications); null: not sent.
+  ContactContext contacts;
+  std::function<SendResult(const Destination&, const Notice&)> send_direct;
   SignInLimits sign_in;  // failed sign-ins and password checks
   // Reset requests: per user name and per client address, over the same kind of window.
   SignInLimits reset_requests{.per_user = 3, .per_address = 20};

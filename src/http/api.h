@@ -412,6 +412,35 @@ class Api {
   // incident JSON's "maintenance"); kUnavailable and the like when the windows cannot be read.
   Status MarkMaintenance(std::vector<Incident>& incidents);
   Status MarkMaintenance(Incident& incident);
+  // ---- a person's own contact methods and rules (contact_method_handlers.cc) ----
+  void ListContactMethods(const Request& req, const PathParams& params, Reply reply);
+  void CreateContactMethod(const Request& req, const PathParams& params, Reply reply);
+  void DeleteContactMethod(const Request& req, const PathParams& params, Reply reply);
+  void VerifyContactMethod(const Request& req, const PathParams& params, Reply reply);
+  void SendContactCode(const Request& req, const PathParams& params, Reply reply);
+  void TestContactMethod(const Request& req, const PathParams& params, Reply reply);
+  void PutNotificationRules(const Request& req, const PathParams& params, Reply reply);
+  // The {id} user when the caller may manage their methods (themself as responder or above, or
+  // an admin): 401/403, 404 for an unknown user, the store's failure otherwise.
+  Result<std::string> ContactOwner(const Request& req, const PathParams& params);
+  // The user in `oncall` (null when there is no roster or no such user).
+  const User* RosterUser(const std::shared_ptr<const OnCallSnapshot>& oncall,
+                         const std::string& user) const;
+  // The stored method `id` of `user` with its resolved destination; kNotFound, or kConflict for
+  // one of the file's or one that no longer resolves.
+  Result<std::pair<StoredContactMethod, ContactMethod>> StoredMethod(const std::string& user,
+                                                                     const std::string& id);
+  struct SendOutcome {
+    bool sent = false;
+    std::string error;  // why not, never a secret
+  };
+  // One send through AccountOptions::send_direct (blocks: call on accounts_jobs_).
+  SendOutcome SendDirect(const ContactMethod& method, const Notice& notice);
+  SendOutcome SendVerificationCode(const StoredContactMethod& stored, const ContactMethod& resolved,
+                                   const std::string& code);
+  // Swaps in a roster rebuilt with the people created through the API and the stored methods and
+  // rules (nothing without a roster). Blocks on store reads: call on accounts_jobs_.
+  Status RebuildContacts();
 
   // ---- severity policy (policy_handlers.cc) ----
   void GetPolicy(const Request& req, const PathParams& params, Reply reply);

@@ -111,6 +111,13 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         // People: accounts, passwords, sign-in (account_handlers.cc).
         {Method::kPost, "/v1/users", &Api::CreateUser},
         {Method::kPut, "/v1/users/{id}/password", &Api::SetPassword},
+        {Method::kGet, "/v1/users/{id}/contact-methods", &Api::ListContactMethods},
+        {Method::kPost, "/v1/users/{id}/contact-methods", &Api::CreateContactMethod},
+        {Method::kDelete, "/v1/users/{id}/contact-methods/{mid}", &Api::DeleteContactMethod},
+        {Method::kPost, "/v1/users/{id}/contact-methods/{mid}/verify", &Api::VerifyContactMethod},
+        {Method::kPost, "/v1/users/{id}/contact-methods/{mid}/send-code", &Api::SendContactCode},
+        {Method::kPost, "/v1/users/{id}/contact-methods/{mid}/test", &Api::TestContactMethod},
+        {Method::kPut, "/v1/users/{id}/notification-rules", &Api::PutNotificationRules},
         {Method::kPost, "/ui/login", &Api::SignIn},
         {Method::kPost, "/ui/logout", &Api::DeleteSession},
         {Method::kPost, "/ui/logout-everywhere", &Api::SignOutEverywhere},

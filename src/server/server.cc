@@ -8,6 +8,7 @@
 
 #include "accounts/password_hash.h"
 #include "common/crypto.h"
+#include "config/contact_method_input.h"
 #include "config/oncall_snapshot.h"
 #include "engine/drill_deadline.h"
 #include "engine/link_key.h"
@@ -67,6 +68,23 @@ Status SeedDemoPasswords(const Config& config, AccountStore& store) {
   return OkStatus();
 }
 
+// `snapshot` with the people created through the API (store/account_store.h), then the contact
+// methods people added and verified and their notification rules (store/contact_store.h) merged
+// in; `skipped` gets the methods that no longer resolve.
+Result<std::shared_ptr<const OnCallSnapshot>> WithContacts(
+    Result<std::shared_ptr<const OnCallSnapshot>> snapshot, Store& store,
+    const ContactContext& context, std::vector<std::string>* skipped) {
+  if (!snapshot.ok()) return snapshot;
+  auto accounts = store.ListAccounts();
+  if (!accounts.ok()) return std::move(accounts).error();
+  snapshot = WithCreatedUsers(*snapshot, *accounts);
+  auto methods = store.ListContactMethods("");
+  if (!methods.ok()) return std::move(methods).error();
+  auto rules = store.ListNotificationRules();
+  if (!rules.ok()) return std::move(rules).error();
+  return WithStoredContacts(*snapshot, *methods, *rules, context, skipped);
+}
+
 Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
   std::vector<User> users;
   for (const UserConfig& u : config.users) users.push_back(u.user);
@@ -75,15 +93,18 @@ Result<OnCallDeps> LoadOnCall(const Config& config, Store& store) {
   auto stored = store.ListOverrides();
   if (!stored.ok()) return WithContext("cannot read schedule overrides", stored.error());
   std::vector<std::string> skipped;
-  auto snapshot = BuildOnCallSnapshot(config, *stored, &skipped);
+  const ContactContext contacts = ContactContextOf(config);
+  auto snapshot =
+      WithContacts(BuildOnCallSnapshot(config, *stored, &skipped), store, contacts, &skipped);
   if (!snapshot.ok()) return std::move(snapshot).error();
   for (const std::string& line : skipped) spdlog::warn("on-call: {}", line);
 
   OnCallDeps deps;
   deps.roster = std::make_shared<Roster>(std::move(snapshot).value());
   auto shared_config = std::make_shared<const Config>(config);
-  deps.rebuild = [shared_config](const std::vector<ScheduleOverride>& overrides) {
-    return BuildOnCallSnapshot(*shared_config, overrides);
+  // REQUIRES: the store outlives the HTTP server that calls it (the server's members).
+  deps.rebuild = [shared_config, &store, contacts](const std::vector<ScheduleOverride>& overrides) {
+    return WithContacts(BuildOnCallSnapshot(*shared_config, overrides), store, contacts, nullptr);
   };
   deps.stored_overrides = std::move(stored).value();
   return deps;
@@ -245,6 +266,11 @@ Status Server::StartHttp() {
   server_options.accounts.public_url = [this] {
     std::lock_guard<std::mutex> lock(links_mu_);
     return public_url_;
+  };
+  // Contact methods people add: their codes and tests go straight through delivery's channels.
+  server_options.accounts.contacts = ContactContextOf(config);
+  server_options.accounts.send_direct = [this](const Destination& to, const Notice& notice) {
+    return delivery_->SendDirect(to, notice);
   };
   if (parts_.make_mail) {
     Result<std::shared_ptr<Channel>> mail = parts_.make_mail();

@@ -12,6 +12,7 @@
 //   HeartbeatStore (heartbeat_store.h) heartbeats, their pings and expiry
 //   PushStore      (push_store.h)      Pushover receipts and Telegram messages of pages
 //   MaintenanceStore (maintenance_store.h) maintenance windows
+//   ContactStore   (contact_store.h)   contact methods people add, their notification rules
 //
 // Store is all of them at once: what the back end (store/sql/sql_store.h) implements and the
 // wiring holds. Code that needs one role takes that role, not Store. How writes are answered
@@ -22,6 +23,7 @@
 #include "store/admin_store.h"
 #include "store/callback.h"
 #include "store/cluster_store.h"
+#include "store/contact_store.h"
 #include "store/deadline_store.h"
 #include "store/heartbeat_store.h"
 #include "store/incident_store.h"
@@ -45,7 +47,8 @@ class Store : public IncidentStore,
               public HeartbeatStore,
               public PushStore,
               public MessageActionStore,
-              public MaintenanceStore {
+              public MaintenanceStore,
+              public ContactStore {
  public:
   ~Store() override = default;
 };

@@ -164,6 +164,28 @@ class UnsupportedStore : public Store {
   Result<std::optional<MessageAction>> FindMessageAction(const std::string&) override {
     return Unsupported();
   }
+  void CreateContactMethod(StoredContactMethod, Callback<StoredContactMethod> done) override {
+    done(Unsupported());
+  }
+  void DeleteContactMethod(std::string, std::string, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  void SetContactCode(std::string, std::string, VerificationCode, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  void CheckContactCode(std::string, std::string, std::string, TimePoint,
+                        Callback<CodeCheck> done) override {
+    done(Unsupported());
+  }
+  void SetNotificationRules(StoredNotificationRules, Callback<bool> done) override {
+    done(Unsupported());
+  }
+  Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string&) override {
+    return Unsupported();
+  }
+  Result<std::vector<StoredNotificationRules>> ListNotificationRules() override {
+    return Unsupported();
+  }
   Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }
   Result<std::vector<Service>> ListServices() override { return Unsupported(); }
   Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return Unsupported(); }

@@ -47,3 +47,18 @@ export async function stopServer(server) {
   if (server.proc) server.proc.kill('SIGTERM');
   if (server.root) fs.rmSync(server.root, { recursive: true, force: true });
 }
+
+// A new page of `browser` (UTC, en-GB) signed in to the console at `url` with the API `token`,
+// showing the incident list; `problems` collects the page's uncaught errors.
+export async function signInWithToken(browser, url, token) {
+  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(String(err)));
+  await page.goto(url + '/');
+  await page.getByText('Sign in with an API token').click();
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Use the token' }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  return { context, page, problems };
+}

@@ -273,6 +273,8 @@ test('an event sent to /v2/enqueue appears in the list within seconds', async ()
   await screenshot(page, 'incident-list-desktop.png');
   await page.getByLabel('Severity').selectOption('sev3');
   await page.locator('.card', { hasText: summary }).waitFor({ state: 'detached' });
+  // The filtered list may still be on its way: wait for its one card, then count.
+  await page.locator('.card', { hasText: 'Replica lag above threshold' }).waitFor();
   assert.equal(await page.locator('.card').count(), 1);
   assert.match(page.url(), /severity=sev3/);
   await context.close();

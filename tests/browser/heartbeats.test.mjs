@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { CHROMIUM, chromium, startServer, stopServer } from './browser_env.mjs';
+import { CHROMIUM, chromium, signInWithToken, startServer, stopServer } from './browser_env.mjs';
 
 const ADMIN_TOKEN = 'uitest-admin-' + randomBytes(16).toString('hex');
 const KEY = randomBytes(16).toString('hex');
@@ -34,15 +34,7 @@ test('the Heartbeats page shows each heartbeat with its state and last ping', as
   const ping = await fetch(`${server.url}/v1/heartbeats/nightly-backup/ping`,
     { method: 'POST', headers: { Authorization: `Token ${KEY}` } });
   assert.equal(ping.status, 202);
-  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(String(err)));
-  await page.goto(server.url + '/');
-  await page.getByText('Sign in with an API token').click();
-  await page.getByLabel('API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use the token' }).click();
-  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  const { context, page, problems } = await signInWithToken(browser, server.url, ADMIN_TOKEN);
   await page.getByRole('link', { name: 'Heartbeats' }).click();
   await page.getByRole('heading', { name: 'Heartbeats' }).waitFor();
   const backup = page.locator('tr[data-heartbeat="nightly-backup"]');

@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 import urllib.parse
 
@@ -453,6 +454,16 @@ class LoomTestCase(unittest.TestCase):
         for e in body["errors"]:
             self.assertIsInstance(e, str, body)
         return body
+
+    def wait_until(self, predicate, what, timeout=20.0):
+        """The first truthy value of predicate(), polled every 50 ms; fails after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            self.assertLess(time.monotonic(), deadline, f"timed out waiting for {what}")
+            time.sleep(0.05)
 
     def assertProblem(self, resp, status, type_suffix):
         self.assertEqual(resp.status, status, resp)

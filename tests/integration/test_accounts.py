@@ -91,6 +91,22 @@ class AccountsTest(harness.LoomTestCase):
         self.assertEqual(out.json()["signed_out"], 2)
         self.assertEqual(self.as_session("GET", "/ui/session", other).status, 401)
 
+    def test_a_person_created_through_the_api_is_a_user_like_the_files(self):
+        r = self.server.api("POST", "/v1/users", {"id": "dana", "name": "Dana Created"})
+        self.assertEqual(r.status, 201, r.text)
+        # At once, and again after a restart: the roster knows dana as it knows the file's users.
+        for restart in (False, True):
+            if restart:
+                self.server.stop_ok(self)
+                self.server.start()
+            owned = self.server.api("POST", "/v1/followups",
+                                    {"title": harness.unique("rotate the keys"), "owner": "dana",
+                                     "due": "2027-01-15"})
+            self.assertEqual(owned.status, 201, owned.text)
+        unknown = self.server.api("POST", "/v1/followups",
+                                  {"title": "t", "owner": "nobody", "due": "2027-01-15"})
+        self.assertEqual(unknown.status, 400, unknown.text)
+
     def test_failed_sign_ins_look_alike_and_are_braked(self):
         self.server.api("PUT", "/v1/users/alice/password", {"password": PASSWORD})
         wrong = self.sign_in("alice", "not the passphrase", expect=401)

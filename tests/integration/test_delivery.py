@@ -154,15 +154,6 @@ class DeliveryTest(harness.LoomTestCase):
         self.assertEqual(self.server.enqueue(sev1(dedup_key)).status, 202)
         return self.server.incidents_by_dedup_key(dedup_key)[0]["id"]
 
-    def wait_until(self, predicate, what, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            self.assertLess(time.monotonic(), deadline, f"timed out waiting for {what}")
-            time.sleep(0.05)
-
     def rows(self, iid, user="alice"):
         sent = self.server.get_json(f"/v1/incidents/{iid}/notifications")["notifications"]
         return {n["method"]: n for n in sent if n["user"] == user}

@@ -137,15 +137,6 @@ class TwilioTest(harness.LoomTestCase):
         return sorted({(n["role"], n["user"]) for n in self.notifications(iid)
                        if n["kind"] == "page"})
 
-    def wait_until(self, predicate, what, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            self.assertLess(time.monotonic(), deadline, f"timed out waiting for {what}")
-            time.sleep(0.05)
-
     def sms_reply(self, body, sid=None, sender=ALICE):
         return self.callback("/v1/providers/twilio/sms",
                              {"MessageSid": sid or "SM" + secrets.token_hex(16),

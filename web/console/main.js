@@ -13,6 +13,7 @@ import { $, labelTables } from './dom.js';
 import { drillsView } from './drills.js';
 import { followupsView } from './followups.js';
 import { heartbeatsView } from './heartbeats.js';
+import { profileView } from './profile.js';
 import { incidentView } from './incident.js';
 import { listView } from './incidents.js';
 import { maintenanceView } from './maintenance.js';
@@ -30,7 +31,7 @@ setViews({
   review: reviewView,
   named: { '#/oncall': oncallView, '#/followups': followupsView, '#/reports': reportsView,
            '#/drills': drillsView, '#/heartbeats': heartbeatsView, '#/me': mineView,
-           '#/maintenance': maintenanceView },
+           '#/maintenance': maintenanceView, '#/profile': profileView },
 });
 onSessionEnded(showSignIn);
 

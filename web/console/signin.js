@@ -11,7 +11,9 @@ import { addSsoButton } from './sso.js';
 
 function showHeader() {
   const s = session();
-  $('who').textContent = s ? `${s.name} · ${s.role}` : '';
+  // A person's name opens their profile (profile.js).
+  $('who').replaceChildren(...(!s ? [] : s.user
+    ? [h('a', { href: '#/profile' }, s.name), ` · ${s.role}`] : [`${s.name} · ${s.role}`]));
   $('signout').hidden = !s;
   // Every session of a person (all browsers and devices); a token's session is only this one.
   $('signout-all').hidden = !s || !s.user;

@@ -445,6 +445,30 @@ CREATE TABLE message_actions (
 CREATE INDEX message_actions_by_expiry ON message_actions(expires_at);
 )sql";
 
+// Contact methods people add themselves and their notification rules (store/contact_store.h):
+// keys as JSON (never a secret: `*_env` keys name variables), the verification code as its
+// salted hash.
+constexpr std::string_view kMigrationContactMethods = R"sql(
+CREATE TABLE contact_methods (
+  user_id TEXT NOT NULL REFERENCES users(id),
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  keys_json TEXT NOT NULL,
+  verified INTEGER NOT NULL DEFAULT 0,
+  code_hash TEXT NOT NULL DEFAULT '',
+  code_expires_at INTEGER NOT NULL DEFAULT 0,
+  code_attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, id)
+);
+CREATE TABLE notification_rules (
+  user_id TEXT PRIMARY KEY REFERENCES users(id),
+  high_json TEXT NOT NULL,
+  low_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -469,6 +493,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationTwilio,            // version 15
       kMigrationPushPages,         // version 16
       kMigrationMessageActions,    // version 17
+      kMigrationContactMethods,    // version 18
   };
   return kMigrations;
 }

@@ -11,6 +11,7 @@
 //   sql_store_accounts.cc   AccountStore
 //   sql_store_push.cc       PushStore
 //   sql_store_message_actions.cc  MessageActionStore
+//   sql_store_contacts.cc   ContactStore
 //
 // Internal to src/store/sql: everyone else opens a store with OpenSqlStore (sql_store.h) or the
 // back ends' open functions and holds a Store or one of its roles. Writes go through Submit (one
@@ -208,6 +209,16 @@ class SqlStore final : public Store {
   // MessageActionStore (sql_store_message_actions.cc).
   void SaveMessageActions(std::vector<MessageAction> actions, Callback<int64_t> done) override;
   Result<std::optional<MessageAction>> FindMessageAction(const std::string& secret_hash) override;
+  // ContactStore (sql_store_contacts.cc).
+  void CreateContactMethod(StoredContactMethod method, Callback<StoredContactMethod> done) override;
+  void DeleteContactMethod(std::string user_id, std::string id, Callback<bool> done) override;
+  void SetContactCode(std::string user_id, std::string id, VerificationCode code,
+                      Callback<bool> done) override;
+  void CheckContactCode(std::string user_id, std::string id, std::string code, TimePoint now,
+                        Callback<CodeCheck> done) override;
+  void SetNotificationRules(StoredNotificationRules rules, Callback<bool> done) override;
+  Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string& user_id) override;
+  Result<std::vector<StoredNotificationRules>> ListNotificationRules() override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

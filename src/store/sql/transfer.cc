@@ -59,6 +59,9 @@ constexpr TableSpec kTables[] = {
     {"push_pages", "channel, ref, incident_number"},
     {"message_actions", "secret_hash"},
     {"maintenance_windows", "id"},
+    // Contact methods people added and their notification rules (schema version 18).
+    {"contact_methods", "user_id, id"},
+    {"notification_rules", "user_id"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
