@@ -453,6 +453,35 @@ class StoreApiTest : public ::loom::testing::StoreFixture {
 
   static json Body(const RecordingReply& r) { return json::parse(r.response->body); }
 
+  // A PagerDuty Events v2 event for routing key `key`: "disk full" from db1, critical, with the
+  // fields `extra` (each followed by a comma) added.
+  static std::string PdEvent(const std::string& key, const std::string& action = "trigger",
+                             const std::string& extra = "") {
+    return R"({"routing_key":")" + key + R"(","event_action":")" + action + R"(",)" + extra +
+           R"("payload":{"summary":"disk full","source":"db1","severity":"critical"}})";
+  }
+
+  // The alerts the store holds that match `filter` (by default: the newest 50, newest first).
+  std::vector<Alert> StoredAlerts(const AlertFilter& filter = {}) {
+    Result<AlertPage> page = store_->ListAlerts(filter);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    return page.ok() ? page->alerts : std::vector<Alert>();
+  }
+  // Incident `number` as the store holds it (an empty one, and a failure, when there is none).
+  IncidentDetail Stored(int64_t number) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value()) << "INC-" << number << " is not stored";
+    return detail.ok() && detail->has_value() ? **detail : IncidentDetail{};
+  }
+  // The last timeline event of `type` of incident `number` (nullopt: there is none).
+  std::optional<TimelineEvent> LastEvent(int64_t number, std::string_view type) {
+    std::optional<TimelineEvent> last;
+    for (const TimelineEvent& e : Stored(number).timeline) {
+      if (e.type == type) last = e;
+    }
+    return last;
+  }
+
   std::unique_ptr<IncidentWrites> writes_;
   std::unique_ptr<Api> api_;
   std::string auth_;  // the Authorization header of the last Call (the request views it)
