@@ -1,14 +1,12 @@
-// The test fixtures of the Api's unit tests (api_test.cc and the *_api_test.cc beside it), without
-// sockets: StoreApiTest drives the Api on the real SQLite store, faking only its incident writes
-// (IncidentWrites); ApiTest drives it with FakeStore, a fake of the whole Store that goes away
-// once api_test.cc (its last user) has moved to StoreApiTest.
+// The test fixture of the Api's unit tests (the *_api_test.cc and push_callbacks_test.cc beside
+// it), without sockets: StoreApiTest drives the Api on the real SQLite store; only its incident
+// writes go through IncidentWrites, which can fail or hold them.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <future>
-#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,8 +19,6 @@
 #include "engine/engine_test_support.h"
 #include "http/api.h"
 #include "testing/fake_clock.h"
-#include "testing/in_memory_oncall_tables.h"
-#include "testing/unsupported_store.h"
 
 namespace loom::http::api_testing {
 
@@ -32,217 +28,6 @@ inline constexpr char kAdminToken[] = "bootstrap-admin-token";
 inline constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
 inline constexpr char kViewerToken[] = "loo_viewer";
 inline constexpr char kResponderToken[] = "loo_responder";
-
-// Records what the handlers ask of it; answers writes at once unless told to hold them.
-class FakeStore final : public testing::UnsupportedStore {
- public:
-  FakeStore() {
-    Service loom;
-    loom.id = "loom";
-    loom.name = "LOOM node";
-    services["loom"] = loom;
-    keys[Sha256Hex(kKey)] = IntegrationKey{11, "loom", Sha256Hex(kKey), "0123", {}};
-    tokens[Sha256Hex(kViewerToken)] = ApiToken{1, "dash", Role::kViewer, "", {}};
-    tokens[Sha256Hex(kResponderToken)] = ApiToken{2, "ci", Role::kResponder, "", {}};
-    UnsupportedStore::oncall = &oncall_tables;
-    UnsupportedStore::settings = &setting_values;
-  }
-
-  void Ingest(IngestRequest request, Callback<IngestOutcome> done) override {
-    ingested.push_back(request);
-    if (hold) {
-      held_ingest.push_back(std::move(done));
-      return;
-    }
-    if (ingest_error) return done(*ingest_error);
-    IngestOutcome out;
-    out.dedup_key = request.dedup_key;
-    out.incident_number = 3;
-    out.incident_created = true;
-    done(out);
-  }
-  Result<std::optional<MessageAction>> FindMessageAction(const std::string& hash) override {
-    if (message_actions_error) return *message_actions_error;
-    auto it = message_actions.find(hash);
-    if (it == message_actions.end()) return std::optional<MessageAction>();
-    return std::optional<MessageAction>(it->second);
-  }
-  void Execute(IncidentCommand command, Callback<Incident> done) override {
-    commands.push_back(command);
-    if (execute_error) return done(*execute_error);
-    Incident in;
-    in.number = command.incident_number;
-    in.service_id = "loom";
-    in.state = IncidentState::kAcknowledged;
-    in.commander = command.actor;
-    done(in);
-  }
-  void CreateService(Service service, std::string key_hash,
-                     Callback<IntegrationKey> done) override {
-    if (services.count(service.id)) return done(Error::Conflict("service exists"));
-    created_key_hash = key_hash;
-    services[service.id] = service;
-    keys[key_hash] = IntegrationKey{99, service.id, key_hash, "", {}};
-    done(keys[key_hash]);
-  }
-  Status UpsertConfiguredService(const Service&, const std::vector<std::string>&) override {
-    return OkStatus();
-  }
-  void CreateToken(std::string name, Role role, std::string token_hash,
-                   Callback<ApiToken> done) override {
-    ApiToken t{5, name, role, token_hash, {}};
-    tokens[token_hash] = t;
-    done(t);
-  }
-  void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override {
-    changes.push_back(event);
-    done(int64_t{1});
-  }
-  // Pushover and Telegram pages (push_callbacks_test.cc): by (channel, ref).
-  Result<std::vector<PushPage>> FindPushPages(const std::string& channel,
-                                              const std::string& ref) override {
-    auto it = push_pages.find({channel, ref});
-    if (it == push_pages.end()) return std::vector<PushPage>();
-    return it->second;
-  }
-  // Security playbook: no incident of these tests is a security incident.
-  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
-    return std::optional<SecurityPlaybookState>();
-  }
-  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override {
-    return std::vector<StoredEvidence>();
-  }
-  // Final summaries, follow-ups, reviews: kept in memory, answered at once.
-  void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) override {
-    summaries[summary.incident_number] = summary;
-    done(summary);
-  }
-  Result<std::optional<FinalSummary>> GetSummary(int64_t number) override {
-    auto it = summaries.find(number);
-    if (it == summaries.end()) return std::optional<FinalSummary>();
-    return std::optional<FinalSummary>(it->second);
-  }
-  void CreateFollowup(Followup f, Callback<Followup> done) override {
-    f.number = static_cast<int64_t>(followups.size()) + 1;
-    followups.push_back(f);
-    done(f);
-  }
-  void UpdateFollowup(FollowupPatch patch, Callback<Followup> done) override {
-    if (patch.number < 1 || patch.number > static_cast<int64_t>(followups.size())) {
-      return done(Error::NotFound(FollowupId(patch.number) + " not found"));
-    }
-    Followup& f = followups[static_cast<size_t>(patch.number - 1)];
-    Status s = ApplyFollowupPatch(f, patch, TimePoint{});
-    if (!s.ok()) return done(s.error());
-    done(f);
-  }
-  Result<std::vector<Followup>> ListFollowups(const FollowupFilter& filter) override {
-    std::vector<Followup> out;
-    for (const Followup& f : followups) {
-      if (Matches(f, filter)) out.push_back(f);
-    }
-    return out;
-  }
-  void SaveReview(Review review, std::string, Callback<Review> done) override {
-    reviews[review.incident_number] = review;
-    done(review);
-  }
-  Result<std::optional<Review>> GetReview(int64_t number) override {
-    auto it = reviews.find(number);
-    if (it == reviews.end()) return std::optional<Review>();
-    return std::optional<Review>(it->second);
-  }
-  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
-    ++key_lookups;
-    auto it = keys.find(hash);
-    if (it == keys.end()) return std::optional<IntegrationKey>();
-    return std::optional<IntegrationKey>(it->second);
-  }
-  Result<std::optional<ApiToken>> FindToken(const std::string& hash) override {
-    auto it = tokens.find(hash);
-    if (it == tokens.end()) return std::optional<ApiToken>();
-    return std::optional<ApiToken>(it->second);
-  }
-  Result<std::optional<Service>> GetService(const std::string& id) override {
-    auto it = services.find(id);
-    if (it == services.end()) return std::optional<Service>();
-    return std::optional<Service>(it->second);
-  }
-  Result<std::vector<Service>> ListServices() override {
-    std::vector<Service> out;
-    for (auto& [id, s] : services) out.push_back(s);
-    return out;
-  }
-  Result<IncidentPage> ListIncidents(const IncidentFilter& filter) override {
-    last_filter = filter;
-    IncidentPage page;
-    Incident in;
-    in.number = 20;
-    page.incidents.push_back(in);
-    page.next_cursor = 20;
-    return page;
-  }
-  Result<std::optional<IncidentDetail>> GetIncident(int64_t number) override {
-    if (number != 20) return std::optional<IncidentDetail>();
-    return std::optional<IncidentDetail>(incident20);
-  }
-  Result<AlertPage> ListAlerts(const AlertFilter& filter) override {
-    last_alert_filter = filter;
-    return AlertPage{};
-  }
-  Result<StoreStats> Stats() override { return StoreStats{}; }
-  Result<AuditReport> VerifyAudit() override { return AuditReport{}; }
-  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
-    done(DeadlineFiring{});
-  }
-  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
-    done(std::move(deadline));
-  }
-  Result<std::vector<OutboxEntry>> ListNotifications(int64_t number) override {
-    if (number != 20) return std::vector<OutboxEntry>{};
-    return notifications;
-  }
-  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
-    done(int64_t{0});
-  }
-  void DisableDestination(std::string, std::string, Callback<bool> done) override { done(true); }
-  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
-                           Callback<TimelineEvent> done) override {
-    done(Error::Unavailable("the fake store records no events"));
-  }
-  Status Writable() override {
-    if (writable_error) return *writable_error;
-    return OkStatus();
-  }
-
-  std::map<std::string, Service> services;
-  std::map<std::string, IntegrationKey> keys;
-  std::map<std::string, ApiToken> tokens;
-  std::vector<OutboxEntry> notifications;  // of INC-20
-  IncidentDetail incident20 = [] {
-    IncidentDetail d;
-    d.incident.number = 20;
-    return d;
-  }();
-  std::map<std::string, std::string> setting_values;
-  std::map<int64_t, FinalSummary> summaries;
-  std::vector<Followup> followups;
-  std::map<int64_t, Review> reviews;
-  testing::InMemoryOnCallTables oncall_tables;
-  std::map<std::string, MessageAction> message_actions;  // by secret hash
-  std::optional<Error> message_actions_error;
-  std::vector<IngestRequest> ingested;
-  std::vector<IncidentCommand> commands;
-  std::vector<ChangeEvent> changes;
-  std::vector<Callback<IngestOutcome>> held_ingest;
-  std::optional<Error> ingest_error, execute_error, writable_error;
-  std::optional<IncidentFilter> last_filter;
-  std::optional<AlertFilter> last_alert_filter;
-  std::string created_key_hash;
-  bool hold = false;
-  int key_lookups = 0;
-  std::map<std::pair<std::string, std::string>, std::vector<PushPage>> push_pages;
-};
 
 // Records the reply; handlers that answer from another thread (the store's writer) send it there,
 // so a test reads it after Wait.
@@ -360,41 +145,6 @@ inline Request RequestTo(Method method, std::string_view target, std::string_vie
   req.body = body;
   return req;
 }
-
-class ApiTest : public ::testing::Test {
- protected:
-  ApiTest() : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}) {}
-  explicit ApiTest(OnCallDeps oncall)
-      : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr, std::move(oncall)) {}
-  explicit ApiTest(std::shared_ptr<const LinkSigner> links)
-      : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr, {}, nullptr,
-             std::move(links)) {}
-
-  // Sends one request and returns the recorded reply (not yet answered if the store holds it).
-  std::shared_ptr<RecordingReply> Call(Method method, std::string_view target,
-                                       std::string_view body = {}, std::string_view token = {},
-                                       std::string_view admin_header = {}) {
-    auth_ = token.empty() ? std::string() : "Bearer " + std::string(token);
-    Request req = RequestTo(method, target, body, auth_);
-    req.admin_token = admin_header;
-    auto reply = std::make_shared<RecordingReply>();
-    api_.Handle(api_.Match(method, req.path), req, reply);
-    return reply;
-  }
-
-  static json Body(const RecordingReply& r) { return json::parse(r.response->body); }
-
-  static std::string PdEvent(const std::string& key, const std::string& action = "trigger",
-                             const std::string& extra = "") {
-    return R"({"routing_key":")" + key + R"(","event_action":")" + action + R"(",)" + extra +
-           R"("payload":{"summary":"disk full","source":"db1","severity":"critical"}})";
-  }
-
-  testing::FakeClock clock_;
-  FakeStore store_;
-  Api api_;
-  std::string auth_;
-};
 
 // The Api over the real SQLite store (engine_test_support.h's StoreFixture), its incident
 // writes through `writes_`: service `loom` with integration key kKey, tokens kViewerToken
