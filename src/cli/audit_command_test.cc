@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "cli/cli_test_harness.h"
+#include "common/crypto.h"
+#include "store/sql/sqlite_db.h"
 #include "testing/temp_dir.h"
 
 namespace loom {
@@ -11,46 +13,67 @@ namespace {
 using testing::CliHarness;
 using testing::TempDir;
 
+// `audit verify` on a real SQLite store holding three incidents (two timeline events each); a
+// test edits the file by hand (as someone tampering with it would) before the command runs.
 class AuditCommandTest : public ::testing::Test {
  protected:
-  void SetUp() override { std::ofstream(tmp_.File("loom-oncall.db")) << ""; }
+  void SetUp() override {
+    std::unique_ptr<Store> store = h_.OpenStore(tmp_.File("loom-oncall.db"));
+    ASSERT_NE(store, nullptr);
+    Service service;
+    service.id = "loom";
+    service.name = "LOOM node";
+    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+        [&](auto done) { store->CreateService(service, Sha256Hex("k"), done); });
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    for (const char* dedup_key : {"disk-full", "cpu-hot", "link-down"}) {
+      IngestRequest r;
+      r.format = "pagerduty";
+      r.service_id = "loom";
+      r.integration_key_id = key->id;
+      r.dedup_key = dedup_key;
+      r.title = dedup_key;
+      r.alerts.push_back(AlertUpdate{});
+      Result<IngestOutcome> out =
+          AwaitWrite<IngestOutcome>([&](auto done) { store->Ingest(r, done); });
+      ASSERT_TRUE(out.ok()) << out.error().message;
+    }
+    store->Shutdown();
+  }
+
+  // Runs `statement` on the database file, outside the store.
+  void EditByHand(const std::string& statement) {
+    auto db = sql::SqliteConnection::Open(tmp_.File("loom-oncall.db"), /*read_only=*/false);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    Status edited = (*db)->Exec(statement);
+    ASSERT_TRUE(edited.ok()) << edited.error().message;
+  }
+
   TempDir tmp_;
   CliHarness h_;
 };
 
 TEST_F(AuditCommandTest, IntactChainsPrintOkAndExit0) {
-  AuditReport report;
-  report.incidents_checked = 3;
-  report.events_checked = 17;
-  h_.audit = report;
   EXPECT_EQ(h_.Run({"audit", "verify", "--data-dir", tmp_.path()}), 0) << h_.err.str();
-  EXPECT_EQ(h_.out.str(), "audit: OK, 17 events in 3 incidents verified\n");
-  std::vector<std::string> expected = {"store.open " + tmp_.File("loom-oncall.db"), "store.verify",
-                                       "store.shutdown"};
+  EXPECT_EQ(h_.out.str(), "audit: OK, 6 events in 3 incidents verified\n");
+  std::vector<std::string> expected = {"store.open " + tmp_.File("loom-oncall.db")};
   EXPECT_EQ(h_.events, expected);
 }
 
 TEST_F(AuditCommandTest, BrokenChainPrintsWhereAndExits1) {
-  AuditReport report;
-  report.incidents_checked = 3;
-  report.events_checked = 9;
-  report.first_broken = AuditReport::Broken{2, 4, "hash mismatch"};
-  h_.audit = report;
+  EditByHand(
+      "UPDATE timeline_events SET data_json = '{\"from\":\"nobody\"}'"
+      " WHERE incident_number = 2 AND seq = 2");
   EXPECT_EQ(h_.Run({"audit", "verify", "--db", tmp_.File("loom-oncall.db")}), 1);
-  EXPECT_EQ(h_.out.str(), "audit: BROKEN at INC-2 event #4: hash mismatch\n");
+  EXPECT_EQ(h_.out.str(), "audit: BROKEN at INC-2 event #2: hash mismatch\n");
 }
 
 TEST_F(AuditCommandTest, JsonOutput) {
-  AuditReport report;
-  report.incidents_checked = 1;
-  report.events_checked = 2;
-  report.first_broken = AuditReport::Broken{1, 2, "prev_hash does not match event 1"};
-  h_.audit = report;
+  EditByHand("DELETE FROM timeline_events WHERE incident_number = 1 AND seq = 1");
   EXPECT_EQ(h_.Run({"audit", "verify", "--data-dir", tmp_.path(), "--json"}), 1);
-  EXPECT_EQ(h_.out.str(),
-            R"({"broken":{"incident":"INC-1","reason":"prev_hash does not match event 1","seq":2},)"
-            R"("events_checked":2,"incidents_checked":1,"ok":false})"
-            "\n");
+  EXPECT_EQ(h_.out.str(), R"({"broken":{"incident":"INC-1","reason":"gap before seq 2","seq":2},)"
+                          R"("events_checked":1,"incidents_checked":1,"ok":false})"
+                          "\n");
 }
 
 TEST_F(AuditCommandTest, MissingDatabaseIsNotCreated) {
@@ -81,9 +104,11 @@ TEST_F(AuditCommandTest, PostgresIsOpenedAsATool) {
 }
 
 TEST_F(AuditCommandTest, StoreErrorIsReported) {
-  h_.audit = Error::Internal("database disk image is malformed");
+  EditByHand("DROP TABLE timeline_events");
   EXPECT_EQ(h_.Run({"audit", "verify", "--data-dir", tmp_.path()}), 1);
-  EXPECT_EQ(h_.err.str(), "error: database disk image is malformed\n");
+  EXPECT_EQ(h_.err.str().rfind("error: ", 0), 0u) << h_.err.str();
+  EXPECT_NE(h_.err.str().find("timeline_events"), std::string::npos) << h_.err.str();
+  EXPECT_EQ(h_.out.str(), "");
 }
 
 }  // namespace

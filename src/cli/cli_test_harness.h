@@ -1,11 +1,15 @@
-// Test-only: a CliContext wired to fakes, so tests run whole command lines in-process and inspect
-// what was printed, which HTTP requests were sent, and what happened to the store and server.
-// Included only by src/cli/*_test.cc; the fakes record, in `events`, the order of the side effects.
+// Test-only: a CliContext wired to fakes around a real store, so tests run whole command lines
+// in-process and inspect what was printed, which HTTP requests were sent, what the server was
+// given and what is in the store afterwards. The store is the real SQLite store (opened where the
+// command asks); a test seeds it and reads it back with OpenStore. Included only by
+// src/cli/*_test.cc; the fakes record, in `events`, the order of the side effects.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,9 +18,8 @@
 #include <vector>
 
 #include "cli/cli_context.h"
+#include "store/sql/sqlite_store.h"
 #include "testing/fake_clock.h"
-#include "testing/in_memory_oncall_tables.h"
-#include "testing/unsupported_store.h"
 
 namespace loom::testing {
 
@@ -63,62 +66,22 @@ class FakeApi {
   std::deque<Result<HttpResponse>> responses_;
 };
 
-class FakeStore final : public UnsupportedStore {
- public:
-  // `oncall` and `settings` (UnsupportedStore) are owned by the harness, so that what serve stored
-  // outlives the store.
-  explicit FakeStore(std::vector<std::string>& events) : events_(events) {}
-
-  struct Upsert {
-    Service service;
-    std::vector<std::string> key_hashes;
-  };
-  std::vector<Upsert>* upserts = nullptr;
-  Result<AuditReport> audit = AuditReport{};
-  std::optional<Deadline> drill_due;
-
-  Status UpsertConfiguredService(const Service& service,
-                                 const std::vector<std::string>& key_hashes) override {
-    events_.push_back("store.upsert " + service.id);
-    if (upserts != nullptr) upserts->push_back({service, key_hashes});
-    return OkStatus();
-  }
-  Status UpsertConfiguredUsers(const std::vector<User>& users) override {
-    events_.push_back("store.upsert_users " + std::to_string(users.size()));
-    return UnsupportedStore::UpsertConfiguredUsers(users);
-  }
-  // No contact methods people added (serve merges them into the roster at start-up).
-  Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string&) override {
-    return std::vector<StoredContactMethod>{};
-  }
-  Result<std::vector<StoredNotificationRules>> ListNotificationRules() override {
-    return std::vector<StoredNotificationRules>{};
-  }
-  // No incidents (serve plans the next drill from them at start-up).
-  Result<IncidentPage> ListIncidents(const IncidentFilter&) override { return IncidentPage{}; }
-  Result<AuditReport> VerifyAudit() override {
-    events_.push_back("store.verify");
-    return audit;
-  }
-  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
-    drill_due = deadline;
-    done(std::move(deadline));
-  }
-  void Shutdown() override { events_.push_back("store.shutdown"); }
-
- private:
-  std::vector<std::string>& events_;
-};
-
+// Records its stop and whether the store it was given could still be written then (serve must
+// stop the server before it closes the store).
 class FakeHttpServer final : public HttpServer {
  public:
-  FakeHttpServer(uint16_t port, std::vector<std::string>& events) : port_(port), events_(events) {}
+  FakeHttpServer(uint16_t port, Store& store, std::vector<std::string>& events)
+      : port_(port), store_(store), events_(events) {}
   uint16_t port() const override { return port_; }
-  void Stop() override { events_.push_back("server.stop"); }
+  void Stop() override {
+    events_.push_back("server.stop");
+    events_.push_back(store_.Writable().ok() ? "store writable" : "store closed");
+  }
   void Wait() override { events_.push_back("server.wait"); }
 
  private:
   uint16_t port_;
+  Store& store_;
   std::vector<std::string>& events_;
 };
 
@@ -158,27 +121,26 @@ class CliHarness {
               return config;
             },
             .open_sqlite_store = [this](const SqliteOptions& options,
-                                        Clock&) -> Result<std::unique_ptr<Store>> {
+                                        Clock& store_clock) -> Result<std::unique_ptr<Store>> {
               events.push_back("store.open " + options.path);
               if (!open_store_error.message.empty()) return open_store_error;
-              auto store = std::make_unique<FakeStore>(events);
-              store->upserts = &upserts;
-              store->audit = audit;
-              store->oncall = &oncall_tables;
-              store->settings = &settings;
-              return std::unique_ptr<Store>(std::move(store));
+              return OpenSqliteStore(options, store_clock);
             },
             .open_postgres_store = nullptr,
             .start_http_server = [this](const ServerOptions& options,
                                         ServerDeps deps) -> Result<std::unique_ptr<HttpServer>> {
               events.push_back("server.start " + options.listen);
+              Result<std::vector<Service>> services = deps.store.ListServices();
+              events.push_back("store.services " +
+                               (services.ok() ? std::to_string(services->size()) : "error"));
               if (!start_server_error.message.empty()) return start_server_error;
               server_options = options;
               admin_token_hash = deps.admin_token_hash;
               policy = deps.policy;
               roster = deps.oncall.roster;
               links = deps.links;
-              return std::unique_ptr<HttpServer>(std::make_unique<FakeHttpServer>(port, events));
+              return std::unique_ptr<HttpServer>(
+                  std::make_unique<FakeHttpServer>(port, deps.store, events));
             },
             .make_transport =
                 [this](const TransportOptions& options) { return api.MakeTransport(options); },
@@ -190,6 +152,17 @@ class CliHarness {
 
   int Run(const std::vector<std::string>& args) { return RunCliWith(args, ctx_); }
 
+  // The real SQLite store at `path` (its directory is created), to seed it before a command or
+  // read what a command left in it; shut it down (or drop it) before the next Run opens it.
+  std::unique_ptr<Store> OpenStore(const std::string& path) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    SqliteOptions options;
+    options.path = path;
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(options, clock);
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
   std::ostringstream out, err;
   std::map<std::string, std::string> env;
   FakeClock clock;
@@ -197,19 +170,15 @@ class CliHarness {
 
   // What the fakes return and record.
   Result<Config> config = Config{};
-  Error open_store_error{ErrorCode::kInternal, "", {}};  // empty message = open succeeds
-  Result<AuditReport> audit = AuditReport{};
+  Error open_store_error{ErrorCode::kInternal, "", {}};    // empty message = open succeeds
   Error start_server_error{ErrorCode::kInternal, "", {}};  // empty message = the server starts
   std::function<void()> on_signal_wait;                    // runs while serve waits for the signal
   uint16_t port = 43210;
   std::vector<std::string> events;
-  std::vector<FakeStore::Upsert> upserts;
   ServerOptions server_options;
   std::string admin_token_hash;
   std::shared_ptr<const SeverityPolicy> policy;
   std::shared_ptr<Roster> roster;
-  InMemoryOnCallTables oncall_tables;
-  std::map<std::string, std::string> settings;  // the store's, kept across runs
   std::shared_ptr<const LinkSigner> links;
 
  private:

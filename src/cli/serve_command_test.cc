@@ -53,19 +53,27 @@ TEST(ServeCommandTest, DemoStartsPrintsAndShutsDownInOrder) {
       "config.demo " + data_dir,
       "signal.block",
       "store.open " + data_dir + "/loom-oncall.db",
-      "store.upsert loom",
-      "store.upsert_users 0",
       "server.start 127.0.0.1:0",
+      "store.services 1",  // the configured service is in the store before the server starts
       "signal.wait",
       "server.stop",
+      "store writable",  // the store closes after the server stopped
       "server.wait",
-      "store.shutdown",
   };
   EXPECT_EQ(h.events, expected);
-  ASSERT_EQ(h.upserts.size(), 1u);
-  EXPECT_EQ(h.upserts[0].key_hashes,
-            std::vector<std::string>{Sha256Hex("0123456789abcdef0123456789abcdef")});
   EXPECT_EQ(h.admin_token_hash, Sha256Hex("admin-secret-token-value"));
+
+  // The configured service and its key are in the store.
+  std::unique_ptr<Store> store = h.OpenStore(data_dir + "/loom-oncall.db");
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<Service>> services = store->ListServices();
+  ASSERT_TRUE(services.ok()) << services.error().message;
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].name, "LOOM node");
+  Result<std::optional<IntegrationKey>> key =
+      store->FindIntegrationKey(Sha256Hex("0123456789abcdef0123456789abcdef"));
+  ASSERT_TRUE(key.ok() && key->has_value());
+  EXPECT_EQ((*key)->service_id, "loom");
 }
 
 TEST(ServeCommandTest, ConfigFileFromTheEnvironmentAndFlagOverrides) {
@@ -88,6 +96,21 @@ TEST(ServeCommandTest, ConfigFileFromTheEnvironmentAndFlagOverrides) {
   EXPECT_EQ(h.out.str(), "loom-oncall listening on http://127.0.0.1:43210\n");
 }
 
+// The value of setting `name` in the store at `path`, "" when it is not set (read after a run;
+// reading an absent setting stores a placeholder).
+std::string StoredSetting(CliHarness& h, const std::string& path, const std::string& name) {
+  std::unique_ptr<Store> store = h.OpenStore(path);
+  if (store == nullptr) return "not opened";
+  bool absent = false;
+  Result<std::string> value = store->GetOrCreateSetting(name, [&] {
+    absent = true;
+    return std::string("absent");
+  });
+  EXPECT_TRUE(value.ok()) << value.error().message;
+  store->Shutdown();
+  return absent || !value.ok() ? "" : *value;
+}
+
 // The token of a link URL ("<public_url>/a/<token>").
 std::string TokenOf(const std::string& url) { return url.substr(url.rfind('/') + 1); }
 
@@ -99,8 +122,7 @@ TEST(ServeCommandTest, GeneratedLinkKeyIsKeptAcrossRestarts) {
   h.config = config;
   ASSERT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
   ASSERT_NE(h.links, nullptr);
-  ASSERT_EQ(h.settings.count("link_key"), 1u);
-  EXPECT_EQ(h.settings["link_key"].size(), 64u);
+  EXPECT_EQ(StoredSetting(h, tmp.File("loom-oncall.db"), "link_key").size(), 64u);
   LinkSigner::Links before = h.links->For(7, "alice", "email", h.clock.Now());
   EXPECT_EQ(before.ack_url.rfind("https://oncall.example.com/a/", 0), 0u) << before.ack_url;
 
@@ -120,7 +142,7 @@ TEST(ServeCommandTest, LinkSecretFromTheNotifySection) {
   h.config = config;
   ASSERT_EQ(h.Run({"serve", "--config", "x.yaml"}), 0) << h.err.str();
   ASSERT_NE(h.links, nullptr);
-  EXPECT_EQ(h.settings.count("link_key"), 0u);
+  EXPECT_EQ(StoredSetting(h, tmp.File("loom-oncall.db"), "link_key"), "");
   LinkSigner same(secret, "http://x", std::chrono::hours(1));
   EXPECT_TRUE(
       h.links->Verify(TokenOf(same.For(3, "bob", "slack", h.clock.Now()).ack_url), h.clock.Now())
@@ -321,11 +343,27 @@ services:
   config->server.data_dir = tmp.File("data");
   h.config = std::move(config).value();
   const TimePoint at = *ParseRfc3339("2026-03-02T12:00:00Z");
-  h.oncall_tables.overrides.push_back(
-      {1, "primary", "bob", at - std::chrono::hours(1), at + std::chrono::hours(1), "t", {}});
+  {  // an override stored through the API before this start
+    std::unique_ptr<Store> store = h.OpenStore(tmp.File("data/loom-oncall.db"));
+    ASSERT_NE(store, nullptr);
+    Result<ScheduleOverride> stored = AwaitWrite<ScheduleOverride>([&](auto done) {
+      store->CreateOverride(
+          {0, "primary", "bob", at - std::chrono::hours(1), at + std::chrono::hours(1), "t", {}},
+          done);
+    });
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    store->Shutdown();
+  }
   EXPECT_EQ(h.Run({"serve", "--config", "oncall.yaml", "--listen", "127.0.0.1:0"}), 0)
       << h.err.str();
-  EXPECT_EQ(h.oncall_tables.users.size(), 2u);
+  std::unique_ptr<Store> store = h.OpenStore(tmp.File("data/loom-oncall.db"));
+  ASSERT_NE(store, nullptr);
+  for (const char* id : {"alice", "bob"}) {  // the configured users are in the store
+    Result<std::optional<StoredAccount>> account = store->GetAccount(id);
+    ASSERT_TRUE(account.ok()) << account.error().message;
+    ASSERT_TRUE(account->has_value()) << id;
+    EXPECT_TRUE((*account)->configured) << id;
+  }
   ASSERT_NE(h.roster, nullptr);
   auto snapshot = h.roster->Current();
   EXPECT_EQ(snapshot->resolver.Resolve("loom", OnCallRole::kPrimary, at).user,

@@ -52,14 +52,16 @@ class StoreFixture : public ::testing::Test {
     key_ = *key;
   }
 
+  // Triggers an alert of service loom; answers its incident's number. `title` "" is
+  // "LOOM node down: <dedup_key>".
   int64_t Trigger(const std::string& dedup_key, Severity severity,
-                  IncidentKind kind = IncidentKind::kAvailability) {
+                  IncidentKind kind = IncidentKind::kAvailability, const std::string& title = "") {
     IngestRequest r;
     r.format = "pagerduty";
     r.service_id = "loom";
     r.integration_key_id = key_.id;
     r.dedup_key = dedup_key;
-    r.title = "LOOM node down: " + dedup_key;
+    r.title = title.empty() ? "LOOM node down: " + dedup_key : title;
     AlertUpdate a;
     a.action = AlertAction::kTrigger;
     a.summary = r.title;

@@ -85,8 +85,10 @@ int RetryAfterSeconds(int64_t micros) {
 Api::Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
          std::shared_ptr<const SeverityPolicy> policy, OnCallDeps oncall,
          std::function<EngineStats()> engine_stats, std::shared_ptr<const LinkSigner> links,
-         std::shared_ptr<ProbeRunner> probes, std::shared_ptr<oidc::SignOn> sign_on)
+         std::shared_ptr<ProbeRunner> probes, std::shared_ptr<oidc::SignOn> sign_on,
+         IncidentStore* incident_writes)
     : store_(store),
+      incident_writes_(incident_writes != nullptr ? *incident_writes : store),
       clock_(clock),
       options_(std::move(options)),
       policy_(std::move(policy)),

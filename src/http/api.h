@@ -88,13 +88,16 @@ struct PushAckOutcome {
 
 class Api {
  public:
-  // `policy` is what GET /v1/policy shows; null answers it with 503.
+  // `policy` is what GET /v1/policy shows; null answers it with 503. `incident_writes` is where
+  // alerts (Ingest, RecordChangeEvent) and incident commands (Execute) go; null: `store`
+  // (tests pass one that fails or holds them). Everything else, reads included, goes to `store`.
+  // Both must outlive the Api.
   Api(Store& store, const Clock& clock, std::string admin_token_hash, ApiOptions options,
       std::shared_ptr<const SeverityPolicy> policy = nullptr, OnCallDeps oncall = {},
       std::function<EngineStats()> engine_stats = nullptr,
       std::shared_ptr<const LinkSigner> links = nullptr,
       std::shared_ptr<ProbeRunner> probes = nullptr,
-      std::shared_ptr<oidc::SignOn> sign_on = nullptr);
+      std::shared_ptr<oidc::SignOn> sign_on = nullptr, IncidentStore* incident_writes = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -463,6 +466,7 @@ class Api {
   Status ApplyOverrideChange(const ScheduleOverride* added, int64_t removed_id);
 
   Store& store_;
+  IncidentStore& incident_writes_;  // Ingest, RecordChangeEvent, Execute
   const Clock& clock_;
   const ApiOptions options_;
   const std::shared_ptr<const SeverityPolicy> policy_;

@@ -1,22 +1,24 @@
-// The test fixture of the Api's unit tests (api_test.cc and the *_api_test.cc beside it): the
-// Api driven with a fake Store and a recording Reply, without sockets.
+// The test fixture of the Api's unit tests (the *_api_test.cc and push_callbacks_test.cc beside
+// it), without sockets: StoreApiTest drives the Api on the real SQLite store; only its incident
+// writes go through IncidentWrites, which can fail or hold them.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
-#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "config/oncall_snapshot.h"
 #include "core/builtin_runbook.h"
+#include "engine/engine_test_support.h"
 #include "http/api.h"
 #include "testing/fake_clock.h"
-#include "testing/in_memory_oncall_tables.h"
-#include "testing/unsupported_store.h"
 
 namespace loom::http::api_testing {
 
@@ -27,20 +29,36 @@ inline constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
 inline constexpr char kViewerToken[] = "loo_viewer";
 inline constexpr char kResponderToken[] = "loo_responder";
 
-// Records what the handlers ask of it; answers writes at once unless told to hold them.
-class FakeStore final : public testing::UnsupportedStore {
+// Records the reply; handlers that answer from another thread (the store's writer) send it there,
+// so a test reads it after Wait.
+class RecordingReply final : public ResponseSink {
  public:
-  FakeStore() {
-    Service loom;
-    loom.id = "loom";
-    loom.name = "LOOM node";
-    services["loom"] = loom;
-    keys[Sha256Hex(kKey)] = IntegrationKey{11, "loom", Sha256Hex(kKey), "0123", {}};
-    tokens[Sha256Hex(kViewerToken)] = ApiToken{1, "dash", Role::kViewer, "", {}};
-    tokens[Sha256Hex(kResponderToken)] = ApiToken{2, "ci", Role::kResponder, "", {}};
-    UnsupportedStore::oncall = &oncall_tables;
-    UnsupportedStore::settings = &setting_values;
+  void Send(Response r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++sends;
+    response = std::move(r);
+    answered_.notify_all();
   }
+  // Until the reply is sent (at most 10 s): whether it was.
+  bool Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return answered_.wait_for(lock, std::chrono::seconds(10), [&] { return sends > 0; });
+  }
+  int sends = 0;
+  std::optional<Response> response;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable answered_;
+};
+
+// The Api's incident writes (Ingest, RecordChangeEvent, Execute) in a test on the real store:
+// records each, then forwards it to `store`, unless told to fail it (`*_error`: answered at once
+// with the error, nothing stored) or to hold ingests (`hold`: their answers wait in
+// `held_ingest` until the test calls them). Everything else is forwarded as is.
+class IncidentWrites final : public IncidentStore {
+ public:
+  explicit IncidentWrites(IncidentStore& store) : store_(store) {}
 
   void Ingest(IngestRequest request, Callback<IngestOutcome> done) override {
     ingested.push_back(request);
@@ -49,203 +67,56 @@ class FakeStore final : public testing::UnsupportedStore {
       return;
     }
     if (ingest_error) return done(*ingest_error);
-    IngestOutcome out;
-    out.dedup_key = request.dedup_key;
-    out.incident_number = 3;
-    out.incident_created = true;
-    done(out);
-  }
-  Result<std::optional<MessageAction>> FindMessageAction(const std::string& hash) override {
-    if (message_actions_error) return *message_actions_error;
-    auto it = message_actions.find(hash);
-    if (it == message_actions.end()) return std::optional<MessageAction>();
-    return std::optional<MessageAction>(it->second);
+    store_.Ingest(std::move(request), std::move(done));
   }
   void Execute(IncidentCommand command, Callback<Incident> done) override {
     commands.push_back(command);
     if (execute_error) return done(*execute_error);
-    Incident in;
-    in.number = command.incident_number;
-    in.service_id = "loom";
-    in.state = IncidentState::kAcknowledged;
-    in.commander = command.actor;
-    done(in);
-  }
-  void CreateService(Service service, std::string key_hash,
-                     Callback<IntegrationKey> done) override {
-    if (services.count(service.id)) return done(Error::Conflict("service exists"));
-    created_key_hash = key_hash;
-    services[service.id] = service;
-    keys[key_hash] = IntegrationKey{99, service.id, key_hash, "", {}};
-    done(keys[key_hash]);
-  }
-  Status UpsertConfiguredService(const Service&, const std::vector<std::string>&) override {
-    return OkStatus();
-  }
-  void CreateToken(std::string name, Role role, std::string token_hash,
-                   Callback<ApiToken> done) override {
-    ApiToken t{5, name, role, token_hash, {}};
-    tokens[token_hash] = t;
-    done(t);
+    store_.Execute(std::move(command), std::move(done));
   }
   void RecordChangeEvent(ChangeEvent event, Callback<int64_t> done) override {
     changes.push_back(event);
-    done(int64_t{1});
+    store_.RecordChangeEvent(std::move(event), std::move(done));
   }
-  // Pushover and Telegram pages (push_callbacks_test.cc): by (channel, ref).
-  Result<std::vector<PushPage>> FindPushPages(const std::string& channel,
-                                              const std::string& ref) override {
-    auto it = push_pages.find({channel, ref});
-    if (it == push_pages.end()) return std::vector<PushPage>();
-    return it->second;
+  void RecordIncidentEvent(int64_t incident_number, std::string type, std::string actor,
+                           std::string data_json, Callback<TimelineEvent> done) override {
+    store_.RecordIncidentEvent(incident_number, std::move(type), std::move(actor),
+                               std::move(data_json), std::move(done));
   }
-  // Security playbook: no incident of these tests is a security incident.
-  Result<std::optional<SecurityPlaybookState>> GetSecurityPlaybook(int64_t) override {
-    return std::optional<SecurityPlaybookState>();
+  void StartDrill(DrillStartPlan plan, Callback<Incident> done) override {
+    store_.StartDrill(std::move(plan), std::move(done));
   }
-  Result<std::vector<StoredEvidence>> ListEvidence(int64_t, bool) override {
-    return std::vector<StoredEvidence>();
-  }
-  // Final summaries, follow-ups, reviews: kept in memory, answered at once.
-  void SaveSummary(FinalSummary summary, Callback<FinalSummary> done) override {
-    summaries[summary.incident_number] = summary;
-    done(summary);
-  }
-  Result<std::optional<FinalSummary>> GetSummary(int64_t number) override {
-    auto it = summaries.find(number);
-    if (it == summaries.end()) return std::optional<FinalSummary>();
-    return std::optional<FinalSummary>(it->second);
-  }
-  void CreateFollowup(Followup f, Callback<Followup> done) override {
-    f.number = static_cast<int64_t>(followups.size()) + 1;
-    followups.push_back(f);
-    done(f);
-  }
-  void UpdateFollowup(FollowupPatch patch, Callback<Followup> done) override {
-    if (patch.number < 1 || patch.number > static_cast<int64_t>(followups.size())) {
-      return done(Error::NotFound(FollowupId(patch.number) + " not found"));
-    }
-    Followup& f = followups[static_cast<size_t>(patch.number - 1)];
-    Status s = ApplyFollowupPatch(f, patch, TimePoint{});
-    if (!s.ok()) return done(s.error());
-    done(f);
-  }
-  Result<std::vector<Followup>> ListFollowups(const FollowupFilter& filter) override {
-    std::vector<Followup> out;
-    for (const Followup& f : followups) {
-      if (Matches(f, filter)) out.push_back(f);
-    }
-    return out;
-  }
-  void SaveReview(Review review, std::string, Callback<Review> done) override {
-    reviews[review.incident_number] = review;
-    done(review);
-  }
-  Result<std::optional<Review>> GetReview(int64_t number) override {
-    auto it = reviews.find(number);
-    if (it == reviews.end()) return std::optional<Review>();
-    return std::optional<Review>(it->second);
-  }
-  Result<std::optional<IntegrationKey>> FindIntegrationKey(const std::string& hash) override {
-    ++key_lookups;
-    auto it = keys.find(hash);
-    if (it == keys.end()) return std::optional<IntegrationKey>();
-    return std::optional<IntegrationKey>(it->second);
-  }
-  Result<std::optional<ApiToken>> FindToken(const std::string& hash) override {
-    auto it = tokens.find(hash);
-    if (it == tokens.end()) return std::optional<ApiToken>();
-    return std::optional<ApiToken>(it->second);
-  }
-  Result<std::optional<Service>> GetService(const std::string& id) override {
-    auto it = services.find(id);
-    if (it == services.end()) return std::optional<Service>();
-    return std::optional<Service>(it->second);
-  }
-  Result<std::vector<Service>> ListServices() override {
-    std::vector<Service> out;
-    for (auto& [id, s] : services) out.push_back(s);
-    return out;
+  void FinishDrill(DrillFinishPlan plan, Callback<DrillFinished> done) override {
+    store_.FinishDrill(std::move(plan), std::move(done));
   }
   Result<IncidentPage> ListIncidents(const IncidentFilter& filter) override {
-    last_filter = filter;
-    IncidentPage page;
-    Incident in;
-    in.number = 20;
-    page.incidents.push_back(in);
-    page.next_cursor = 20;
-    return page;
+    return store_.ListIncidents(filter);
   }
   Result<std::optional<IncidentDetail>> GetIncident(int64_t number) override {
-    if (number != 20) return std::optional<IncidentDetail>();
-    return std::optional<IncidentDetail>(incident20);
+    return store_.GetIncident(number);
   }
   Result<AlertPage> ListAlerts(const AlertFilter& filter) override {
-    last_alert_filter = filter;
-    return AlertPage{};
+    return store_.ListAlerts(filter);
   }
-  Result<StoreStats> Stats() override { return StoreStats{}; }
-  Result<AuditReport> VerifyAudit() override { return AuditReport{}; }
-  void FireDeadline(int64_t, DeadlineHandler, Callback<DeadlineFiring> done) override {
-    done(DeadlineFiring{});
+  Result<std::vector<OutboxEntry>> ListNotifications(int64_t incident_number) override {
+    return store_.ListNotifications(incident_number);
   }
-  void ScheduleDrillDue(Deadline deadline, Callback<Deadline> done) override {
-    done(std::move(deadline));
+  Result<std::vector<ReportIncident>> ListReportIncidents(const ReportWindow& window) override {
+    return store_.ListReportIncidents(window);
   }
-  Result<std::vector<OutboxEntry>> ListNotifications(int64_t number) override {
-    if (number != 20) return std::vector<OutboxEntry>{};
-    return notifications;
-  }
-  void RecordDeliveries(std::vector<DeliveryRecord>, Callback<int64_t> done) override {
-    done(int64_t{0});
-  }
-  void DisableDestination(std::string, std::string, Callback<bool> done) override { done(true); }
-  void RecordIncidentEvent(int64_t, std::string, std::string, std::string,
-                           Callback<TimelineEvent> done) override {
-    done(Error::Unavailable("the fake store records no events"));
-  }
-  Status Writable() override {
-    if (writable_error) return *writable_error;
-    return OkStatus();
+  Result<std::vector<OutboxEntry>> ListReportPages(const ReportWindow& window) override {
+    return store_.ListReportPages(window);
   }
 
-  std::map<std::string, Service> services;
-  std::map<std::string, IntegrationKey> keys;
-  std::map<std::string, ApiToken> tokens;
-  std::vector<OutboxEntry> notifications;  // of INC-20
-  IncidentDetail incident20 = [] {
-    IncidentDetail d;
-    d.incident.number = 20;
-    return d;
-  }();
-  std::map<std::string, std::string> setting_values;
-  std::map<int64_t, FinalSummary> summaries;
-  std::vector<Followup> followups;
-  std::map<int64_t, Review> reviews;
-  testing::InMemoryOnCallTables oncall_tables;
-  std::map<std::string, MessageAction> message_actions;  // by secret hash
-  std::optional<Error> message_actions_error;
   std::vector<IngestRequest> ingested;
   std::vector<IncidentCommand> commands;
   std::vector<ChangeEvent> changes;
   std::vector<Callback<IngestOutcome>> held_ingest;
-  std::optional<Error> ingest_error, execute_error, writable_error;
-  std::optional<IncidentFilter> last_filter;
-  std::optional<AlertFilter> last_alert_filter;
-  std::string created_key_hash;
+  std::optional<Error> ingest_error, execute_error;
   bool hold = false;
-  int key_lookups = 0;
-  std::map<std::pair<std::string, std::string>, std::vector<PushPage>> push_pages;
-};
 
-class RecordingReply final : public ResponseSink {
- public:
-  void Send(Response r) override {
-    ++sends;
-    response = std::move(r);
-  }
-  int sends = 0;
-  std::optional<Response> response;
+ private:
+  IncidentStore& store_;
 };
 
 // A reply a test can wait for: handlers that answer from another thread (the store's writer, a
@@ -260,46 +131,110 @@ class WaitableReply final : public ResponseSink {
   std::future<Response> future_ = promise_.get_future();
 };
 
-class ApiTest : public ::testing::Test {
- protected:
-  ApiTest() : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}) {}
-  explicit ApiTest(OnCallDeps oncall)
-      : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr, std::move(oncall)) {}
-  explicit ApiTest(std::shared_ptr<const LinkSigner> links)
-      : api_(store_, clock_, Sha256Hex(kAdminToken), ApiOptions{}, nullptr, {}, nullptr,
-             std::move(links)) {}
+// A request of `method` to `target` (path and query) with `body` and the Authorization header
+// `authorization` (the request views all three).
+inline Request RequestTo(Method method, std::string_view target, std::string_view body,
+                         std::string_view authorization) {
+  Request req;
+  req.method = method;
+  req.target = target;
+  size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string_view::npos) req.query = target.substr(q + 1);
+  req.authorization = authorization;
+  req.body = body;
+  return req;
+}
 
-  // Sends one request and returns the recorded reply (not yet answered if the store holds it).
+// The Api over the real SQLite store (engine_test_support.h's StoreFixture), its incident
+// writes through `writes_`: service `loom` with integration key kKey, tokens kViewerToken
+// ("dash", viewer) and kResponderToken ("ci", responder), the admin token kAdminToken.
+class StoreApiTest : public ::loom::testing::StoreFixture {
+ protected:
+  void SetUp() override {
+    OpenStore();
+    Service loom;
+    loom.id = "loom";
+    loom.name = "LOOM node";
+    Result<IntegrationKey> key = AwaitWrite<IntegrationKey>(
+        [&](auto done) { store_->CreateService(loom, Sha256Hex(kKey), done); });
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    key_ = *key;
+    for (const auto& [name, role, token] : {std::tuple{"dash", Role::kViewer, kViewerToken},
+                                            std::tuple{"ci", Role::kResponder, kResponderToken}}) {
+      Result<ApiToken> created = AwaitWrite<ApiToken>(
+          [&](auto done) { store_->CreateToken(name, role, Sha256Hex(token), done); });
+      ASSERT_TRUE(created.ok()) << created.error().message;
+    }
+    StartApi();
+  }
+  // (Re)makes writes_ and api_ over store_ (after a test reopened it).
+  void StartApi() {
+    api_.reset();
+    writes_ = std::make_unique<IncidentWrites>(*store_);
+    api_ = std::make_unique<Api>(*store_, clock_, Sha256Hex(kAdminToken), Options(), nullptr,
+                                 OnCall(), nullptr, Links(), nullptr, nullptr, writes_.get());
+  }
+  // The options the Api is made with.
+  virtual ApiOptions Options() const { return ApiOptions{}; }
+  // The roster the Api is made with (none by default).
+  virtual OnCallDeps OnCall() const { return OnCallDeps{}; }
+  // The signer of one-click links the Api is made with (none by default).
+  virtual std::shared_ptr<const LinkSigner> Links() const { return nullptr; }
+  void TearDown() override { api_.reset(); }
+
+  // Sends one request and returns its reply, once answered (unless `writes_` holds ingests).
   std::shared_ptr<RecordingReply> Call(Method method, std::string_view target,
-                                       std::string_view body = {}, std::string_view token = {},
-                                       std::string_view admin_header = {}) {
+                                       std::string_view body = {}, std::string_view token = {}) {
     auth_ = token.empty() ? std::string() : "Bearer " + std::string(token);
-    Request req;
-    req.method = method;
-    req.target = target;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string_view::npos) req.query = target.substr(q + 1);
-    req.authorization = auth_;
-    req.admin_token = admin_header;
-    req.body = body;
+    return Send(RequestTo(method, target, body, auth_));
+  }
+
+  // Handles `req` on `api` (null: api_) and waits for its reply (unless `writes_` holds ingests).
+  std::shared_ptr<RecordingReply> Send(const Request& req, Api* api = nullptr) {
+    if (api == nullptr) api = api_.get();
     auto reply = std::make_shared<RecordingReply>();
-    api_.Handle(api_.Match(method, req.path), req, reply);
+    api->Handle(api->Match(req.method, req.path), req, reply);
+    if (!writes_->hold) {
+      EXPECT_TRUE(reply->Wait()) << req.target << " was not answered";
+    }
     return reply;
   }
 
   static json Body(const RecordingReply& r) { return json::parse(r.response->body); }
 
+  // A PagerDuty Events v2 event for routing key `key`: "disk full" from db1, critical, with the
+  // fields `extra` (each followed by a comma) added.
   static std::string PdEvent(const std::string& key, const std::string& action = "trigger",
                              const std::string& extra = "") {
     return R"({"routing_key":")" + key + R"(","event_action":")" + action + R"(",)" + extra +
            R"("payload":{"summary":"disk full","source":"db1","severity":"critical"}})";
   }
 
-  testing::FakeClock clock_;
-  FakeStore store_;
-  Api api_;
-  std::string auth_;
+  // The alerts the store holds that match `filter` (by default: the newest 50, newest first).
+  std::vector<Alert> StoredAlerts(const AlertFilter& filter = {}) {
+    Result<AlertPage> page = store_->ListAlerts(filter);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    return page.ok() ? page->alerts : std::vector<Alert>();
+  }
+  // Incident `number` as the store holds it (an empty one, and a failure, when there is none).
+  IncidentDetail Stored(int64_t number) {
+    Result<std::optional<IncidentDetail>> detail = store_->GetIncident(number);
+    EXPECT_TRUE(detail.ok() && detail->has_value()) << "INC-" << number << " is not stored";
+    return detail.ok() && detail->has_value() ? **detail : IncidentDetail{};
+  }
+  // The last timeline event of `type` of incident `number` (nullopt: there is none).
+  std::optional<TimelineEvent> LastEvent(int64_t number, std::string_view type) {
+    std::optional<TimelineEvent> last;
+    for (const TimelineEvent& e : Stored(number).timeline) {
+      if (e.type == type) last = e;
+    }
+    return last;
+  }
+
+  std::unique_ptr<IncidentWrites> writes_;
+  std::unique_ptr<Api> api_;
+  std::string auth_;  // the Authorization header of the last Call (the request views it)
 };
 
 }  // namespace loom::http::api_testing

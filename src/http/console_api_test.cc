@@ -1,5 +1,5 @@
-// The Api without sockets (api_test_support.h): the web console, its sessions, cookie
-// authentication and CSRF checks.
+// The Api without sockets on the real store (api_test_support.h): the web console, its
+// sessions, cookie authentication and CSRF checks. INC-1 is open.
 #include <gtest/gtest.h>
 
 #include "http/api_test_support.h"
@@ -12,8 +12,13 @@ using nlohmann::json;
 
 // ---- the web console: files, sessions, cookie authentication, CSRF ----
 
-class ConsoleApiTest : public ApiTest {
+class ConsoleApiTest : public StoreApiTest {
  protected:
+  void SetUp() override {
+    StoreApiTest::SetUp();
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev2), 1);
+  }
+
   // A browser request: the session cookie (when signed in), Host and, unless told otherwise,
   // the server's own Origin and the session's CSRF token.
   std::shared_ptr<RecordingReply> Browser(Method method, std::string_view target,
@@ -31,9 +36,7 @@ class ConsoleApiTest : public ApiTest {
     req.host = "127.0.0.1:8080";
     req.origin = origin_;
     req.csrf_token = csrf_;
-    auto reply = std::make_shared<RecordingReply>();
-    api_.Handle(api_.Match(method, req.path), req, reply);
-    return reply;
+    return Send(req);
   }
 
   void SignIn(std::string_view token) {
@@ -138,25 +141,26 @@ TEST_F(ConsoleApiTest, CookieStateChangesNeedTheCsrfTokenAndOwnOrigin) {
   EXPECT_EQ(r->response->status, 403);
   r = Browser(Method::kPost, "/v1/incidents/INC-1/acknowledge", "", "http://evil.example");
   EXPECT_EQ(r->response->status, 403);
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 
   r = Browser(Method::kPost, "/v1/incidents/INC-1/acknowledge");
   EXPECT_EQ(r->response->status, 200);
-  ASSERT_EQ(store_.commands.size(), 1u);
-  EXPECT_EQ(store_.commands[0].actor, "token:ci");
+  ASSERT_EQ(writes_->commands.size(), 1u);
+  EXPECT_EQ(writes_->commands[0].actor, "token:ci");
 }
 
 TEST_F(ConsoleApiTest, AViewerSessionCannotAct) {
   SignIn(kViewerToken);
   auto r = Browser(Method::kPost, "/v1/incidents/INC-1/acknowledge");
   EXPECT_EQ(r->response->status, 403);
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(ConsoleApiTest, BearerRequestsAreUnaffectedByCsrfChecks) {
   // A CLI or integration: Authorization header, no cookie, no CSRF token, any Origin.
   auto r = Call(Method::kPost, "/v1/incidents/INC-1/acknowledge", "", kResponderToken);
   EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(Body(*r)["state"], "acknowledged");
 }
 
 TEST_F(ConsoleApiTest, SignOutNeedsTheCsrfTokenAndEndsTheSession) {

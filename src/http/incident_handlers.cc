@@ -382,12 +382,13 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
   }
 
   std::string instance(req.path);
-  store_.Execute(std::move(command),
-                 [reply = std::move(reply), instance = std::move(instance)](Result<Incident> out) {
-                   if (out.ok()) return reply->Send(JsonResponse(200, IncidentToJson(*out)));
-                   const Request where = RequestAt(Method::kPost, instance);
-                   reply->Send(ProblemFor(out.error(), where));
-                 });
+  incident_writes_.Execute(
+      std::move(command),
+      [reply = std::move(reply), instance = std::move(instance)](Result<Incident> out) {
+        if (out.ok()) return reply->Send(JsonResponse(200, IncidentToJson(*out)));
+        const Request where = RequestAt(Method::kPost, instance);
+        reply->Send(ProblemFor(out.error(), where));
+      });
 }
 
 void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {

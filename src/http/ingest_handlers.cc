@@ -137,14 +137,14 @@ void Api::Ingest(const RouteInfo& route, const Request& req, Reply reply) {
   if (auto* change = std::get_if<ChangeEvent>(&parsed->event)) {
     change->service_id = key->service_id;
     change->received_at = clock_.Now();
-    store_.RecordChangeEvent(std::move(*change),
-                             [this, &route, reply = std::move(reply)](Result<int64_t> out) {
-                               if (!out.ok()) {
-                                 FinishIngest(route, std::move(out).error(), reply);
-                               } else {
-                                 FinishIngest(route, IngestOutcome{}, reply);
-                               }
-                             });
+    incident_writes_.RecordChangeEvent(
+        std::move(*change), [this, &route, reply = std::move(reply)](Result<int64_t> out) {
+          if (!out.ok()) {
+            FinishIngest(route, std::move(out).error(), reply);
+          } else {
+            FinishIngest(route, IngestOutcome{}, reply);
+          }
+        });
     return;
   }
   IngestRequest& request = std::get<IngestRequest>(parsed->event);
@@ -152,10 +152,10 @@ void Api::Ingest(const RouteInfo& route, const Request& req, Reply reply) {
   request.integration_key_id = key->key_id;
   ApplySeverityMapping(request, key->settings.severity_map);
   if (format.apply_grouping != nullptr) format.apply_grouping(request, key->settings.grouping);
-  store_.Ingest(std::move(request),
-                [this, &route, reply = std::move(reply)](Result<IngestOutcome> out) {
-                  FinishIngest(route, std::move(out), reply);
-                });
+  incident_writes_.Ingest(std::move(request),
+                          [this, &route, reply = std::move(reply)](Result<IngestOutcome> out) {
+                            FinishIngest(route, std::move(out), reply);
+                          });
 }
 
 }  // namespace loom::http

@@ -1,4 +1,5 @@
-// The Api without sockets (api_test_support.h): one-click links (GET/POST /a/{token}).
+// The Api without sockets on the real store (api_test_support.h): one-click links
+// (GET/POST /a/{token}).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -15,25 +16,23 @@ using nlohmann::json;
 
 constexpr char kLinkKey[] = "0123456789abcdef0123456789abcdef-link-key";
 
-class LinkApiTest : public ApiTest {
+// On the real store: INC-1, a sev1 of service loom with a title to escape, triggered.
+class LinkApiTest : public StoreApiTest {
  protected:
-  LinkApiTest()
-      : ApiTest(std::make_shared<const LinkSigner>(kLinkKey, "https://oncall.example.com",
-                                                   std::chrono::hours(24))),
-        signer_(kLinkKey, "https://oncall.example.com", std::chrono::hours(24)) {
-    Incident& in = store_.incident20.incident;
-    in.title = "Disk <full> & \"slow\"";
-    in.severity = Severity::kSev1;
-    in.service_id = "loom";
-    TimelineEvent e;
-    e.seq = 1;
-    e.at = clock_.Now();
-    e.type = "incident.triggered";
-    e.actor = "integration:loom";
-    store_.incident20.timeline.push_back(e);
+  LinkApiTest() : signer_(kLinkKey, "https://oncall.example.com", std::chrono::hours(24)) {}
+
+  void SetUp() override {
+    StoreApiTest::SetUp();
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev1, IncidentKind::kAvailability,
+                      "Disk <full> & \"slow\""),
+              1);
+  }
+  std::shared_ptr<const LinkSigner> Links() const override {
+    return std::make_shared<const LinkSigner>(kLinkKey, "https://oncall.example.com",
+                                              std::chrono::hours(24));
   }
 
-  std::string Link(const char* action, int64_t number = 20, const char* recipient = "alice") {
+  std::string Link(const char* action, int64_t number = 1, const char* recipient = "alice") {
     ActionClaims c;
     c.action = action;
     c.incident_number = number;
@@ -67,21 +66,21 @@ TEST_F(LinkApiTest, GetOfAnAckLinkShowsAConfirmationAndChangesNothing) {
   const Response& page = *r->response;
   EXPECT_EQ(page.status, 200);
   ExpectPageHeaders(page);
-  EXPECT_TRUE(Contains(page, "Acknowledge INC-20 as alice")) << page.body;
+  EXPECT_TRUE(Contains(page, "Acknowledge INC-1 as alice")) << page.body;
   EXPECT_TRUE(Contains(page, "<form method=\"post\">"));
   EXPECT_TRUE(Contains(page, "Disk &lt;full&gt; &amp; &quot;slow&quot;")) << page.body;
   EXPECT_FALSE(Contains(page, "<full>"));
   EXPECT_TRUE(Contains(page, "sev1"));
   EXPECT_TRUE(Contains(page, "triggered"));
   EXPECT_FALSE(Contains(page, "<script"));
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(LinkApiTest, GetOfAnAckLinkOnAnAcknowledgedIncidentOffersNothing) {
-  store_.incident20.incident.state = IncidentState::kAcknowledged;
+  ASSERT_TRUE(Act(1, IncidentCommand::Type::kAcknowledge).ok());
   auto r = Call(Method::kGet, Link("ack"));
   EXPECT_EQ(r->response->status, 200);
-  EXPECT_TRUE(Contains(*r->response, "INC-20 is acknowledged"));
+  EXPECT_TRUE(Contains(*r->response, "INC-1 is acknowledged"));
   EXPECT_FALSE(Contains(*r->response, "<form"));
 }
 
@@ -90,11 +89,11 @@ TEST_F(LinkApiTest, GetOfAViewLinkShowsTheIncidentAndTimeline) {
   const Response& page = *r->response;
   EXPECT_EQ(page.status, 200);
   ExpectPageHeaders(page);
-  EXPECT_TRUE(Contains(page, "INC-20: Disk &lt;full&gt;"));
+  EXPECT_TRUE(Contains(page, "INC-1: Disk &lt;full&gt;"));
   EXPECT_TRUE(Contains(page, "incident.triggered"));
   EXPECT_TRUE(Contains(page, "integration:loom"));
   EXPECT_FALSE(Contains(page, "<form"));
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(LinkApiTest, PostAcknowledgesAsTheRecipientThroughTheChannel) {
@@ -102,30 +101,33 @@ TEST_F(LinkApiTest, PostAcknowledgesAsTheRecipientThroughTheChannel) {
   ASSERT_EQ(r->sends, 1);
   EXPECT_EQ(r->response->status, 200);
   ExpectPageHeaders(*r->response);
-  EXPECT_TRUE(Contains(*r->response, "INC-20 acknowledged by alice via email"));
-  ASSERT_EQ(store_.commands.size(), 1u);
-  const IncidentCommand& c = store_.commands[0];
+  EXPECT_TRUE(Contains(*r->response, "INC-1 acknowledged by alice via email"));
+  ASSERT_EQ(writes_->commands.size(), 1u);
+  const IncidentCommand& c = writes_->commands[0];
   EXPECT_EQ(c.type, IncidentCommand::Type::kAcknowledge);
-  EXPECT_EQ(c.incident_number, 20);
+  EXPECT_EQ(c.incident_number, 1);
   EXPECT_EQ(c.actor, "user:alice");
   EXPECT_EQ(c.via, "email");
   EXPECT_EQ(c.link_nonce, "nonce-1");
+  Result<std::optional<IncidentDetail>> detail = store_->GetIncident(1);
+  ASSERT_TRUE(detail.ok() && detail->has_value());
+  EXPECT_EQ((*detail)->incident.state, IncidentState::kAcknowledged);
 }
 
 TEST_F(LinkApiTest, ReusedLinkIs409) {
-  store_.execute_error = Error::Conflict(kLinkAlreadyUsed);
+  writes_->execute_error = Error::Conflict(kLinkAlreadyUsed);
   auto r = Call(Method::kPost, Link("ack"));
   EXPECT_EQ(r->response->status, 409);
   EXPECT_TRUE(Contains(*r->response, "This link was already used"));
 }
 
 TEST_F(LinkApiTest, StateConflictSaysTheState) {
-  store_.execute_error =
-      Error::Conflict("INC-20 is resolved; only a triggered incident can be acknowledged");
+  writes_->execute_error =
+      Error::Conflict("INC-1 is resolved; only a triggered incident can be acknowledged");
   auto r = Call(Method::kPost, Link("ack"));
   EXPECT_EQ(r->response->status, 409);
-  EXPECT_TRUE(Contains(*r->response, "INC-20 was not acknowledged"));
-  EXPECT_TRUE(Contains(*r->response, "INC-20 is resolved"));
+  EXPECT_TRUE(Contains(*r->response, "INC-1 was not acknowledged"));
+  EXPECT_TRUE(Contains(*r->response, "INC-1 is resolved"));
 }
 
 TEST_F(LinkApiTest, ExpiredLinkIs410AndChangesNothing) {
@@ -137,14 +139,14 @@ TEST_F(LinkApiTest, ExpiredLinkIs410AndChangesNothing) {
     ExpectPageHeaders(*r->response);
     EXPECT_TRUE(Contains(*r->response, "This link has expired"));
   }
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(LinkApiTest, ForgedOrMalformedLinkIs404) {
   LinkSigner other("fedcba9876543210fedcba9876543210-other", "https://x", std::chrono::hours(1));
   ActionClaims c;
   c.action = "ack";
-  c.incident_number = 20;
+  c.incident_number = 1;
   c.recipient = "alice";
   c.expires_at = clock_.Now() + std::chrono::hours(1);
   c.nonce = "n";
@@ -156,14 +158,14 @@ TEST_F(LinkApiTest, ForgedOrMalformedLinkIs404) {
       EXPECT_TRUE(Contains(*r->response, "This link is not valid"));
     }
   }
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(LinkApiTest, ViewLinkCannotAcknowledge) {
   auto r = Call(Method::kPost, Link("view"));
   EXPECT_EQ(r->response->status, 405);
   EXPECT_EQ(r->response->allow, "GET");
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(LinkApiTest, UnknownIncidentIs404) {
@@ -173,17 +175,19 @@ TEST_F(LinkApiTest, UnknownIncidentIs404) {
 }
 
 TEST_F(LinkApiTest, RecipientIsEscaped) {
-  auto r = Call(Method::kGet, Link("ack", 20, "<b>mallory</b>"));
+  auto r = Call(Method::kGet, Link("ack", 1, "<b>mallory</b>"));
   EXPECT_TRUE(Contains(*r->response, "as &lt;b&gt;mallory&lt;/b&gt;"));
   EXPECT_FALSE(Contains(*r->response, "<b>mallory"));
 }
 
-TEST_F(ApiTest, LinksWithoutASignerAre404) {
+class LinksWithoutASignerTest : public StoreApiTest {};
+
+TEST_F(LinksWithoutASignerTest, AreNotFound) {
   auto r = Call(Method::kGet, "/a/anything.at-all");
   EXPECT_EQ(r->response->status, 404);
   r = Call(Method::kPost, "/a/anything.at-all");
   EXPECT_EQ(r->response->status, 404);
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 }  // namespace

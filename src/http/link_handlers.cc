@@ -45,16 +45,16 @@ void Api::UseLink(const Request&, const PathParams& params, Reply reply) {
   command.actor = "user:" + claims->recipient;
   command.via = claims->via;
   command.link_nonce = claims->nonce;
-  store_.Execute(std::move(command),
-                 [reply = std::move(reply), claims = *claims](Result<Incident> out) {
-                   if (out.ok()) return reply->Send(AcknowledgedPage(*out, claims));
-                   const Error& e = out.error();
-                   if (e.code == ErrorCode::kInternal) {
-                     spdlog::error("POST /a/{{token}}: acknowledging {}: {}",
-                                   IncidentId(claims.incident_number), e.message);
-                   }
-                   reply->Send(LinkErrorPage(e, claims.incident_number));
-                 });
+  incident_writes_.Execute(std::move(command),
+                           [reply = std::move(reply), claims = *claims](Result<Incident> out) {
+                             if (out.ok()) return reply->Send(AcknowledgedPage(*out, claims));
+                             const Error& e = out.error();
+                             if (e.code == ErrorCode::kInternal) {
+                               spdlog::error("POST /a/{{token}}: acknowledging {}: {}",
+                                             IncidentId(claims.incident_number), e.message);
+                             }
+                             reply->Send(LinkErrorPage(e, claims.incident_number));
+                           });
 }
 
 }  // namespace loom::http

@@ -1,5 +1,5 @@
-// The Api without sockets (api_test_support.h): POST /v1/providers/mattermost/action, the
-// Mattermost button callback.
+// The Api without sockets on the real store (api_test_support.h): POST
+// /v1/providers/mattermost/action, the Mattermost button callback.
 #include <gtest/gtest.h>
 
 #include "config/config.h"
@@ -26,19 +26,32 @@ OnCallDeps ChatUsers() {
   return deps;
 }
 
-class MattermostApiTest : public ApiTest {
- protected:
-  MattermostApiTest() : ApiTest(ChatUsers()) { Keep("alice"); }
+constexpr char kChannelSecret[] =
+    "1f0e0d0c0b0a09080706050403020100ffeeddccbbaa99887766554433221100";
 
-  void Keep(const std::string& recipient) {
+// On the real store: INC-1 open, a button of it kept for alice under kSecret.
+class MattermostApiTest : public StoreApiTest {
+ protected:
+  void SetUp() override {
+    StoreApiTest::SetUp();
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev2), 1);
+    Keep("alice", kSecret);
+  }
+  OnCallDeps OnCall() const override { return ChatUsers(); }
+
+  // Keeps a button of INC-1 sent to `recipient` by `channel`, valid for an hour.
+  void Keep(const std::string& recipient, const std::string& secret,
+            const std::string& channel = "mattermost") {
     MessageAction a;
-    a.secret_hash = Sha256Hex(kSecret);
-    a.channel = "mattermost";
-    a.incident_number = 12;
+    a.secret_hash = Sha256Hex(secret);
+    a.channel = channel;
+    a.incident_number = 1;
     a.recipient = recipient;
     a.created_at = clock_.Now();
     a.expires_at = clock_.Now() + std::chrono::hours(1);
-    store_.message_actions[a.secret_hash] = a;
+    Result<int64_t> kept =
+        AwaitWrite<int64_t>([&](auto done) { store_->SaveMessageActions({a}, done); });
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
   }
 
   std::shared_ptr<RecordingReply> Press(const std::string& secret,
@@ -50,7 +63,7 @@ class MattermostApiTest : public ApiTest {
                  {"context",
                   {{"action", "acknowledge"},
                    {"secret", secret},
-                   {"incident", "INC-12"},
+                   {"incident", "INC-1"},
                    {"open_url", "https://oncall.example.com/a/view"}}}}
                 .dump();
     return Call(Method::kPost, kPath, body_);
@@ -63,16 +76,16 @@ TEST_F(MattermostApiTest, AKeptSecretAcknowledgesAsTheRecipientAndEditsThePost) 
   auto r = Press(kSecret);
   ASSERT_EQ(r->sends, 1);
   ASSERT_EQ(r->response->status, 200) << r->response->body;
-  ASSERT_EQ(store_.commands.size(), 1u);
-  const IncidentCommand& c = store_.commands[0];
+  ASSERT_EQ(writes_->commands.size(), 1u);
+  const IncidentCommand& c = writes_->commands[0];
   EXPECT_EQ(c.type, IncidentCommand::Type::kAcknowledge);
-  EXPECT_EQ(c.incident_number, 12);
+  EXPECT_EQ(c.incident_number, 1);
   EXPECT_EQ(c.actor, "user:alice");
   EXPECT_EQ(c.via, "mattermost");
   EXPECT_EQ(c.link_nonce, "mattermost:" + Sha256Hex(kSecret));
   json answer = Body(*r);
-  EXPECT_EQ(answer["ephemeral_text"], "You acknowledged INC-12.");
-  EXPECT_EQ(answer["update"]["message"], "**INC-12 acknowledged by Alice Example**");
+  EXPECT_EQ(answer["ephemeral_text"], "You acknowledged INC-1.");
+  EXPECT_EQ(answer["update"]["message"], "**INC-1 acknowledged by Alice Example**");
   json attachment = answer["update"]["props"]["attachments"][0];
   EXPECT_EQ(attachment["title_link"], "https://oncall.example.com/a/view");
   EXPECT_FALSE(attachment.contains("actions"));
@@ -85,50 +98,54 @@ TEST_F(MattermostApiTest, AnUnknownOrMissingSecretIs403AndDoesNothing) {
     EXPECT_EQ(r->response->content_type, "application/problem+json");
   }
   // A kept secret of another channel is no Mattermost button.
-  store_.message_actions.begin()->second.channel = "telegram";
-  EXPECT_EQ(Press(kSecret)->response->status, 403);
+  Keep("alice", kChannelSecret, "telegram");
+  EXPECT_EQ(Press(kChannelSecret)->response->status, 403);
   EXPECT_EQ(Call(Method::kPost, kPath, "not json")->response->status, 400);
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(MattermostApiTest, ReplayedExpiredOrStaleButtonsSaySoAndChangeNothing) {
-  store_.execute_error = Error::Conflict(kLinkAlreadyUsed);
+  writes_->execute_error = Error::Conflict(kLinkAlreadyUsed);
   auto r = Press(kSecret);
   EXPECT_EQ(r->response->status, 200);
   EXPECT_EQ(Body(*r),
             json({{"ephemeral_text", "This button was already used: nothing was done."}}));
-  store_.execute_error = Error::Conflict("INC-12 is resolved");
-  EXPECT_EQ(Body(*Press(kSecret))["ephemeral_text"], "INC-12 is resolved: nothing was done.");
-  store_.execute_error.reset();
-  const size_t commands = store_.commands.size();
+  writes_->execute_error = Error::Conflict("INC-1 is resolved");
+  EXPECT_EQ(Body(*Press(kSecret))["ephemeral_text"], "INC-1 is resolved: nothing was done.");
+  writes_->execute_error.reset();
+  const size_t commands = writes_->commands.size();
   clock_.Advance(std::chrono::hours(2));
   r = Press(kSecret);
   EXPECT_EQ(r->response->status, 200);
   EXPECT_NE(Body(*r)["ephemeral_text"].get<std::string>().find("expired"), std::string::npos);
-  EXPECT_EQ(store_.commands.size(), commands);
+  EXPECT_EQ(writes_->commands.size(), commands);
 }
 
 TEST_F(MattermostApiTest, AnIncidentChannelsButtonActsAsTheMatchingUserOnly) {
-  Keep("channel:loom/ops");
-  auto r = Press(kSecret, "robert");
+  Keep("channel:loom/ops", kChannelSecret);
+  auto r = Press(kChannelSecret, "robert");
   ASSERT_EQ(r->response->status, 200);
-  ASSERT_EQ(store_.commands.size(), 1u);
-  EXPECT_EQ(store_.commands[0].actor, "user:bob");
-  EXPECT_EQ(Body(*r)["update"]["message"], "**INC-12 acknowledged by Bob Example**");
+  ASSERT_EQ(writes_->commands.size(), 1u);
+  EXPECT_EQ(writes_->commands[0].actor, "user:bob");
+  EXPECT_EQ(Body(*r)["update"]["message"], "**INC-1 acknowledged by Bob Example**");
 
-  r = Press(kSecret, "mallory");
+  r = Press(kChannelSecret, "mallory");
   EXPECT_EQ(r->response->status, 200);
   EXPECT_NE(
       Body(*r)["ephemeral_text"].get<std::string>().find("@mallory is not a loom-oncall user"),
       std::string::npos);
-  EXPECT_EQ(store_.commands.size(), 1u);
+  EXPECT_EQ(writes_->commands.size(), 1u);
 }
 
 TEST_F(MattermostApiTest, AStoreThatCannotBeReadIs503) {
-  store_.message_actions_error = Error::Internal("disk I/O error");
+  api_.reset();
+  store_.reset();  // the table the buttons are read from is gone
+  ASSERT_TRUE(db_->Exec("DROP TABLE message_actions").ok());
+  OpenStore();
+  StartApi();
   auto r = Press(kSecret);
   EXPECT_EQ(r->response->status, 503);
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
   EXPECT_EQ(r->response->body.find(kSecret), std::string::npos);
 }
 

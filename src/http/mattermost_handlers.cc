@@ -105,24 +105,25 @@ void Api::MattermostAction(const Request& req, const PathParams&, Reply reply) {
   command.link_nonce = std::string(kVia) + ":" + secret_hash;
   std::string open_url = StringMember(context, "open_url");
   if (!open_url.starts_with("https://") && !open_url.starts_with("http://")) open_url.clear();
-  store_.Execute(std::move(command), [reply = std::move(reply), incident_id, name,
-                                      open_url = std::move(open_url)](Result<Incident> out) {
-    if (out.ok()) {
-      return reply->Send(Answer(RenderMattermostUpdate(
-          Shown(*out, open_url), "**" + incident_id + " acknowledged by " + name + "**",
-          "You acknowledged " + incident_id + ".")));
-    }
-    const Error& e = out.error();
-    if (e.code == ErrorCode::kConflict && e.message == kLinkAlreadyUsed) {
-      return reply->Send(Ephemeral("This button was already used: nothing was done."));
-    }
-    if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound ||
-        e.code == ErrorCode::kInvalidArgument) {
-      return reply->Send(Ephemeral(e.message + ": nothing was done."));
-    }
-    const Request where = RequestAt(Method::kPost, kMattermostActionPath);
-    reply->Send(ProblemFor(e, where));
-  });
+  incident_writes_.Execute(
+      std::move(command), [reply = std::move(reply), incident_id, name,
+                           open_url = std::move(open_url)](Result<Incident> out) {
+        if (out.ok()) {
+          return reply->Send(Answer(RenderMattermostUpdate(
+              Shown(*out, open_url), "**" + incident_id + " acknowledged by " + name + "**",
+              "You acknowledged " + incident_id + ".")));
+        }
+        const Error& e = out.error();
+        if (e.code == ErrorCode::kConflict && e.message == kLinkAlreadyUsed) {
+          return reply->Send(Ephemeral("This button was already used: nothing was done."));
+        }
+        if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound ||
+            e.code == ErrorCode::kInvalidArgument) {
+          return reply->Send(Ephemeral(e.message + ": nothing was done."));
+        }
+        const Request where = RequestAt(Method::kPost, kMattermostActionPath);
+        reply->Send(ProblemFor(e, where));
+      });
 }
 
 }  // namespace loom::http

@@ -227,20 +227,14 @@ TEST_F(OidcApiTest, AProviderThatIsDownIsA503Page) {
   EXPECT_NE(r.body.find("Single sign-on is unavailable"), std::string::npos);
 }
 
-TEST(OidcApiOffTest, WithoutSignOnTheRoutesSaySo) {
-  ::loom::testing::FakeClock clock;
-  FakeStore store;
-  Api api(store, clock, Sha256Hex(kAdminToken), ApiOptions{});
-  Request req;
-  req.method = Method::kGet;
-  req.path = req.target = "/ui/auth/methods";
-  auto reply = std::make_shared<RecordingReply>();
-  api.Handle(api.Match(Method::kGet, req.path), req, reply);
-  ASSERT_TRUE(reply->response.has_value());
-  EXPECT_EQ(json::parse(reply->response->body), json({{"token", true}, {"oidc", nullptr}}));
-  req.path = req.target = "/ui/auth/oidc/callback";
-  api.Handle(api.Match(Method::kGet, req.path), req, reply);
-  EXPECT_EQ(reply->response->status, 404);
+// The Api on the real store without single sign-on.
+class OidcApiOffTest : public StoreApiTest {};
+
+TEST_F(OidcApiOffTest, WithoutSignOnTheRoutesSaySo) {
+  auto r = Call(Method::kGet, "/ui/auth/methods");
+  ASSERT_TRUE(r->response.has_value());
+  EXPECT_EQ(Body(*r), json({{"token", true}, {"oidc", nullptr}}));
+  EXPECT_EQ(Call(Method::kGet, "/ui/auth/oidc/callback")->response->status, 404);
 }
 
 }  // namespace

@@ -37,12 +37,19 @@ services:
   return deps;
 }
 
-class OnCallApiTest : public ApiTest {
+// On the real store, INC-1 open, with a calendar token.
+class OnCallApiTest : public StoreApiTest {
  protected:
-  OnCallApiTest() : ApiTest(TestOnCall()) {
+  void SetUp() override {
     clock_.Set(*ParseRfc3339("2026-03-28T12:00:00Z"));
-    store_.tokens[Sha256Hex(kCalendarToken)] = ApiToken{3, "cal", Role::kCalendar, "", {}};
+    StoreApiTest::SetUp();
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev2), 1);
+    Result<ApiToken> token = AwaitWrite<ApiToken>([&](auto done) {
+      store_->CreateToken("cal", Role::kCalendar, Sha256Hex(kCalendarToken), done);
+    });
+    ASSERT_TRUE(token.ok()) << token.error().message;
   }
+  OnCallDeps OnCall() const override { return TestOnCall(); }
 };
 
 TEST_F(OnCallApiTest, OnCallAnswersTheHolderAndUntil) {
@@ -70,7 +77,7 @@ TEST_F(OnCallApiTest, OnCallAnswersTheHolderAndUntil) {
 TEST_F(OnCallApiTest, TheCommanderIsAConfiguredUserOrTheCallerTakingCommand) {
   // Like reassign: free text that names nobody is refused before anything is stored.
   for (const char* commander : {"alcie", "Alice Example", "token:someone-else"}) {
-    auto r = Call(Method::kPost, "/v1/incidents/INC-4/commander",
+    auto r = Call(Method::kPost, "/v1/incidents/INC-1/commander",
                   json{{"commander", commander}}.dump(), kResponderToken);
     ASSERT_EQ(r->response->status, 400) << commander;
     json j = Body(*r);
@@ -78,18 +85,21 @@ TEST_F(OnCallApiTest, TheCommanderIsAConfiguredUserOrTheCallerTakingCommand) {
     EXPECT_EQ(j["errors"][0]["pointer"], "/commander");
     EXPECT_EQ(j["errors"][0]["detail"], "is not a configured user");
   }
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 
-  auto r = Call(Method::kPost, "/v1/incidents/INC-4/commander", R"({"commander":"alice"})",
+  auto r = Call(Method::kPost, "/v1/incidents/INC-1/commander", R"({"commander":"alice"})",
                 kResponderToken);
   ASSERT_EQ(r->response->status, 200) << r->response->body;
   // The console's "Take command": the caller's own actor.
-  r = Call(Method::kPost, "/v1/incidents/INC-4/commander", R"({"commander":"token:ci"})",
+  r = Call(Method::kPost, "/v1/incidents/INC-1/commander", R"({"commander":"token:ci"})",
            kResponderToken);
   ASSERT_EQ(r->response->status, 200) << r->response->body;
-  ASSERT_EQ(store_.commands.size(), 2u);
-  EXPECT_EQ(store_.commands[0].commander, "alice");
-  EXPECT_EQ(store_.commands[1].commander, "token:ci");
+  ASSERT_EQ(writes_->commands.size(), 2u);
+  EXPECT_EQ(writes_->commands[0].commander, "alice");
+  EXPECT_EQ(writes_->commands[1].commander, "token:ci");
+  Result<std::optional<IncidentDetail>> detail = store_->GetIncident(1);
+  ASSERT_TRUE(detail.ok() && detail->has_value());
+  EXPECT_EQ((*detail)->incident.commander, "token:ci");
 
   // A drill's commander likewise.
   r = Call(Method::kPost, "/v1/drills", R"({"scenario":"security","commander":"alcie"})",
@@ -184,7 +194,9 @@ TEST_F(OnCallApiTest, OverrideValidation) {
       post("nope", R"({"user":"alice","from":"2026-03-28T11:00:00Z","to":"2026-03-28T13:00:00Z"})")
           ->response->status,
       404);
-  EXPECT_TRUE(store_.oncall_tables.overrides.empty());
+  Result<std::vector<ScheduleOverride>> stored = store_->ListOverrides();
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_TRUE(stored->empty());
 }
 
 TEST_F(OnCallApiTest, UsersListHasNoSecrets) {
@@ -230,11 +242,14 @@ TEST_F(OnCallApiTest, CalendarFeedsAndTheCalendarRole) {
             404);
 }
 
-TEST_F(ApiTest, OnCallRoutesWithoutARosterAre503) {
+// The Api on the real store without a roster.
+class NoRosterApiTest : public StoreApiTest {};
+
+TEST_F(NoRosterApiTest, OnCallRoutesWithoutARosterAre503) {
   EXPECT_EQ(Call(Method::kGet, "/v1/oncall?service=loom", {}, kViewerToken)->response->status, 503);
 }
 
-TEST_F(ApiTest, CalendarTokensCanBeCreated) {
+TEST_F(NoRosterApiTest, CalendarTokensCanBeCreated) {
   auto r = Call(Method::kPost, "/v1/tokens", R"({"name":"cal","role":"calendar"})", kAdminToken);
   ASSERT_EQ(r->response->status, 201) << r->response->body;
   EXPECT_EQ(Body(*r)["role"], "calendar");

@@ -238,7 +238,7 @@ void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
   command.incident_number = incident.number;
   command.actor = who->actor();
   command.note = std::move(*note);
-  probes_->Post([runner = probes_, store = &store_, reply, command = std::move(command),
+  probes_->Post([runner = probes_, store = &incident_writes_, reply, command = std::move(command),
                  service = incident.service_id, override_reason = std::move(*override_reason),
                  path = std::string(req.path)]() mutable {
     const Request where = RequestAt(Method::kPost, path);

@@ -31,7 +31,7 @@ void Api::AcknowledgePushPages(const std::vector<PushPage>& pages, const std::st
     // One use per page and incident: a replayed callback finds it used and changes nothing.
     command.link_nonce = page.channel + ":" + nonce_of + ":" + std::to_string(page.incident_number);
     const int64_t number = page.incident_number;
-    store_.Execute(std::move(command), [shared, number](Result<Incident> out) {
+    incident_writes_.Execute(std::move(command), [shared, number](Result<Incident> out) {
       std::function<void(PushAckOutcome)> finish;
       PushAckOutcome outcome;
       {

@@ -1,6 +1,6 @@
-// The Api without sockets: the provider callbacks of pages (pushover_handlers.cc,
-// telegram_handlers.cc, push_ack.cc) — authenticated by what each vendor offers, acting once as
-// the page's recipient via the channel, and acting on nothing when forged.
+// The Api without sockets, on the real store: the provider callbacks of pages
+// (pushover_handlers.cc, telegram_handlers.cc, push_ack.cc) — authenticated by what each vendor
+// offers, acting once as the page's recipient via the channel, and acting on nothing when forged.
 #include <gtest/gtest.h>
 
 #include "http/api_test_support.h"
@@ -19,26 +19,33 @@ ApiOptions WithTelegram() {
   return options;
 }
 
-class PushCallbacksTest : public ::testing::Test {
+// On the real store: INC-1 and INC-2 open, paged to alice by Pushover under one receipt and
+// INC-1 by Telegram.
+class PushCallbacksTest : public StoreApiTest {
  protected:
-  PushCallbacksTest() {
+  void SetUp() override {
+    StoreApiTest::SetUp();
+    ASSERT_EQ(Trigger("disk-full", Severity::kSev2), 1);
+    ASSERT_EQ(Trigger("cpu-hot", Severity::kSev2), 2);
     PushPage a;
     a.channel = "pushover";
     a.ref = "rcptAAAA";
-    a.incident_number = 20;
+    a.incident_number = 1;
     a.recipient = "alice";
+    a.created_at = clock_.Now();
     PushPage b = a;
-    b.incident_number = 21;
-    store_.push_pages[{"pushover", "rcptAAAA"}] = {a, b};
-    PushPage t;
+    b.incident_number = 2;
+    PushPage t = a;
     t.channel = "telegram";
     t.ref = "0123abcd";
-    t.incident_number = 20;
-    t.recipient = "alice";
     t.address = "424242";
     t.message_id = "7";
-    store_.push_pages[{"telegram", "0123abcd"}] = {t};
+    Result<int64_t> stored = AwaitWrite<int64_t>([&](auto done) {
+      store_->RememberPushPages({a, b, t}, done);
+    });
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
   }
+  ApiOptions Options() const override { return WithTelegram(); }
 
   std::shared_ptr<RecordingReply> Post(std::string_view path, std::string_view body,
                                        std::string_view secret = {}) {
@@ -48,9 +55,7 @@ class PushCallbacksTest : public ::testing::Test {
     req.path = path;
     req.body = body;
     req.telegram_secret_token = secret;
-    auto reply = std::make_shared<RecordingReply>();
-    api_.Handle(api_.Match(Method::kPost, req.path), req, reply);
-    return reply;
+    return Send(req);
   }
 
   static std::string Press(const std::string& data, int64_t chat = 424242) {
@@ -62,10 +67,6 @@ class PushCallbacksTest : public ::testing::Test {
                   {"data", data}}}}
         .dump();
   }
-
-  testing::FakeClock clock_;
-  FakeStore store_;
-  Api api_{store_, clock_, Sha256Hex(kAdminToken), WithTelegram()};
 };
 
 TEST_F(PushCallbacksTest, PushoverCallbackAcknowledgesEveryIncidentOfTheReceipt) {
@@ -73,15 +74,15 @@ TEST_F(PushCallbacksTest, PushoverCallbackAcknowledgesEveryIncidentOfTheReceipt)
                 "receipt=rcptAAAA&acknowledged=1&acknowledged_at=1&acknowledged_by=uKEY");
   ASSERT_EQ(r->sends, 1);
   EXPECT_EQ(r->response->status, 200) << r->response->body;
-  EXPECT_EQ(json::parse(r->response->body)["acknowledged"], json::array({"INC-20", "INC-21"}));
-  ASSERT_EQ(store_.commands.size(), 2u);
-  for (const IncidentCommand& c : store_.commands) {
+  EXPECT_EQ(json::parse(r->response->body)["acknowledged"], json::array({"INC-1", "INC-2"}));
+  ASSERT_EQ(writes_->commands.size(), 2u);
+  for (const IncidentCommand& c : writes_->commands) {
     EXPECT_EQ(c.type, IncidentCommand::Type::kAcknowledge);
     EXPECT_EQ(c.actor, "user:alice");
     EXPECT_EQ(c.via, "pushover");
   }
-  EXPECT_EQ(store_.commands[0].link_nonce, "pushover:rcptAAAA:20");
-  EXPECT_EQ(store_.commands[1].link_nonce, "pushover:rcptAAAA:21");
+  EXPECT_EQ(writes_->commands[0].link_nonce, "pushover:rcptAAAA:1");
+  EXPECT_EQ(writes_->commands[1].link_nonce, "pushover:rcptAAAA:2");
 }
 
 TEST_F(PushCallbacksTest, PushoverCallbackOfAnUnknownReceiptIsRefused) {
@@ -91,12 +92,25 @@ TEST_F(PushCallbacksTest, PushoverCallbackOfAnUnknownReceiptIsRefused) {
     ASSERT_EQ(r->sends, 1);
     EXPECT_EQ(r->response->status, 403) << body;
   }
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(PushCallbacksTest, AReplayedCallbackChangesNothing) {
-  store_.execute_error = Error::Conflict(kLinkAlreadyUsed);
   auto r = Post("/v1/providers/pushover/callback", "receipt=rcptAAAA&acknowledged=1");
+  EXPECT_EQ(json::parse(r->response->body)["acknowledged"], json::array({"INC-1", "INC-2"}));
+  Result<std::optional<IncidentDetail>> before = store_->GetIncident(1);
+  ASSERT_TRUE(before.ok() && before->has_value());
+
+  r = Post("/v1/providers/pushover/callback", "receipt=rcptAAAA&acknowledged=1");
+  EXPECT_EQ(r->response->status, 200);
+  EXPECT_EQ(json::parse(r->response->body)["acknowledged"], json::array());
+  Result<std::optional<IncidentDetail>> after = store_->GetIncident(1);
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->timeline.size(), (*before)->timeline.size());
+
+  // The store refusing the single-use id answers the same.
+  writes_->execute_error = Error::Conflict(kLinkAlreadyUsed);
+  r = Post("/v1/providers/pushover/callback", "receipt=rcptAAAA&acknowledged=1");
   EXPECT_EQ(r->response->status, 200);
   EXPECT_EQ(json::parse(r->response->body)["acknowledged"], json::array());
 }
@@ -107,7 +121,7 @@ TEST_F(PushCallbacksTest, TelegramNeedsTheSecretHeader) {
     ASSERT_EQ(r->sends, 1);
     EXPECT_EQ(r->response->status, 403);
   }
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
 TEST_F(PushCallbacksTest, TelegramButtonAcknowledgesAsTheRecipient) {
@@ -117,11 +131,11 @@ TEST_F(PushCallbacksTest, TelegramButtonAcknowledgesAsTheRecipient) {
   json answer = json::parse(r->response->body);
   EXPECT_EQ(answer["method"], "answerCallbackQuery");
   EXPECT_EQ(answer["callback_query_id"], "cbq-1");
-  EXPECT_EQ(answer["text"], "Acknowledged INC-20");
-  ASSERT_EQ(store_.commands.size(), 1u);
-  EXPECT_EQ(store_.commands[0].actor, "user:alice");
-  EXPECT_EQ(store_.commands[0].via, "telegram");
-  EXPECT_EQ(store_.commands[0].link_nonce, "telegram:0123abcd:20");
+  EXPECT_EQ(answer["text"], "Acknowledged INC-1");
+  ASSERT_EQ(writes_->commands.size(), 1u);
+  EXPECT_EQ(writes_->commands[0].actor, "user:alice");
+  EXPECT_EQ(writes_->commands[0].via, "telegram");
+  EXPECT_EQ(writes_->commands[0].link_nonce, "telegram:0123abcd:1");
 }
 
 TEST_F(PushCallbacksTest, TelegramButtonOfNoPageOrAnotherChatActsOnNothing) {
@@ -133,20 +147,13 @@ TEST_F(PushCallbacksTest, TelegramButtonOfNoPageOrAnotherChatActsOnNothing) {
   r = Post("/v1/providers/telegram", R"({"update_id":2,"message":{"text":"hi"}})", kWebhookSecret);
   EXPECT_EQ(r->response->status, 200);
   EXPECT_EQ(r->response->body, "{}");
-  EXPECT_TRUE(store_.commands.empty());
+  EXPECT_TRUE(writes_->commands.empty());
 }
 
-TEST(PushCallbacksWithoutTelegramTest, TheWebhookIsNotFound) {
-  testing::FakeClock clock;
-  FakeStore store;
-  Api api(store, clock, Sha256Hex(kAdminToken), ApiOptions{});
-  Request req;
-  req.method = Method::kPost;
-  req.target = req.path = "/v1/providers/telegram";
-  req.body = "{}";
-  auto reply = std::make_shared<RecordingReply>();
-  api.Handle(api.Match(Method::kPost, req.path), req, reply);
-  EXPECT_EQ(reply->response->status, 404);
+class PushCallbacksWithoutTelegramTest : public StoreApiTest {};
+
+TEST_F(PushCallbacksWithoutTelegramTest, TheWebhookIsNotFound) {
+  EXPECT_EQ(Call(Method::kPost, "/v1/providers/telegram", "{}")->response->status, 404);
 }
 
 }  // namespace

@@ -131,22 +131,23 @@ void Api::TwilioSms(const Request& req, const PathParams&, Reply reply) {
   command.link_nonce = "twilio:" + sid;
   const bool ack = command.type == IncidentCommand::Type::kAcknowledge;
   std::string instance(req.path);
-  store_.Execute(std::move(command), [reply, ack, incident, instance](Result<Incident> out) {
-    if (out.ok()) {
-      return reply->Send(Twiml(
-          TwimlMessage(ack ? incident + " acknowledged; the escalation stopped."
-                           : incident + " escalated: its next escalation step is paged now.")));
-    }
-    const Error& e = out.error();
-    if (e.code == ErrorCode::kConflict && e.message == kLinkAlreadyUsed) {
-      // A replay of a reply already acted on: nothing more is done.
-      return reply->Send(Twiml(TwimlMessage("")));
-    }
-    if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound) {
-      return reply->Send(Twiml(TwimlMessage(e.message)));
-    }
-    reply->Send(ProblemFor(e, RequestAt(Method::kPost, instance)));
-  });
+  incident_writes_.Execute(
+      std::move(command), [reply, ack, incident, instance](Result<Incident> out) {
+        if (out.ok()) {
+          return reply->Send(Twiml(
+              TwimlMessage(ack ? incident + " acknowledged; the escalation stopped."
+                               : incident + " escalated: its next escalation step is paged now.")));
+        }
+        const Error& e = out.error();
+        if (e.code == ErrorCode::kConflict && e.message == kLinkAlreadyUsed) {
+          // A replay of a reply already acted on: nothing more is done.
+          return reply->Send(Twiml(TwimlMessage("")));
+        }
+        if (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound) {
+          return reply->Send(Twiml(TwimlMessage(e.message)));
+        }
+        reply->Send(ProblemFor(e, RequestAt(Method::kPost, instance)));
+      });
 }
 
 void Api::TwilioVoice(const Request& req, const PathParams&, Reply reply) {
@@ -191,7 +192,7 @@ void Api::TwilioVoice(const Request& req, const PathParams&, Reply reply) {
     command.actor = "user:" + user;
     command.via = "voice";
     command.link_nonce = "twilio:" + call + ":" + std::to_string(number);
-    store_.Execute(
+    incident_writes_.Execute(
         std::move(command), [reply, pending, ack, number, instance](Result<Incident> out) {
           std::lock_guard<std::mutex> lock(pending->mu);
           const std::string spoken = "incident " + std::to_string(number);
