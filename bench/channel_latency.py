@@ -23,7 +23,8 @@ Usage: /usr/bin/python3 bench/channel_latency.py [--server build/loom-oncall] [-
        [--warmup 5] [--channels sms,voice,...] [--burst 5000] [--window 1s] [--timeout 20]
        [--json]
 /usr/bin/python3 because the e-mail stand-in needs Debian's python3-aiosmtpd.
-Exit code 3 when a page never arrived (within --timeout) or the burst's pages do not add up.
+Exit code 3 when a page never arrived (within --timeout) or the burst's pages do not add up, 2
+for bad flags (an unknown channel).
 """
 
 import argparse
@@ -176,7 +177,7 @@ def standin(channel, arrivals):
                 f'  providers:\n    telegram: {{ bot_token_env: TELEGRAM_BOT_TOKEN, '
                 f'secret_token_env: TELEGRAM_SECRET, api_url: "{s.url}" }}\n',
                 {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_SECRET": secrets.token_hex(20)})
-    raise SystemExit(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+    raise ValueError(f"unknown channel {channel!r}")
 
 
 def twilio_provider(api_url):
@@ -324,9 +325,13 @@ def main():
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    channels = [c for c in args.channels.split(",") if c]
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        parser.error(f"unknown channel {', '.join(unknown)} (one of {', '.join(CHANNELS)})")
     os.environ["LOOM_ONCALL_BIN"] = os.path.abspath(args.server)
     result = {"latency": [], "burst": None}
-    for channel in [c for c in args.channels.split(",") if c]:
+    for channel in channels:
         result["latency"].append(latency(channel, args.requests, args.warmup, args.timeout))
         if not args.json:
             print(json.dumps(result["latency"][-1]), file=sys.stderr)
