@@ -202,7 +202,7 @@ Status Api::MarkMaintenance(Incident& incident) {
 }
 
 void Api::ListMaintenance(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto windows = store_.ListMaintenance();
   if (!windows.ok()) return reply->Send(ProblemFor(windows.error(), req));
@@ -240,7 +240,7 @@ void Api::ListMaintenance(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::GetMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
@@ -251,7 +251,7 @@ void Api::GetMaintenance(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::CreateMaintenance(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -272,7 +272,7 @@ void Api::CreateMaintenance(const Request& req, const PathParams&, Reply reply) 
 }
 
 void Api::EndMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
@@ -295,7 +295,7 @@ void Api::EndMaintenance(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
