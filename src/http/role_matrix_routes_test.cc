@@ -31,6 +31,7 @@ enum class Before {
   kFollowup,
   kMaintenance,
   kLaterMaintenance,
+  kCheckoutMaintenance,
   kOverride,
   kReview,
   kContactMethod
@@ -192,6 +193,8 @@ const Row kRows[] = {
      R"({"services":["loom"],"reason":"r","end":"2026-11-02T12:00:00Z"})",
      {201, 403, 403, 403, 403, 201, 403, 401}},
     {"GET /v1/maintenance/{id}", "/v1/maintenance/1", "", kReadAll, Before::kMaintenance},
+    // A window of checkout only: not shown to those who may not see payments.
+    {"GET /v1/maintenance/{id}", "/v1/maintenance/1", "", kRead, Before::kCheckoutMaintenance},
     {"POST /v1/maintenance/{id}/end", "/v1/maintenance/1/end", "", kNoTeam, Before::kMaintenance},
     {"DELETE /v1/maintenance/{id}", "/v1/maintenance/1", "", kNoTeam, Before::kLaterMaintenance},
     {"GET /v1/drills", "/v1/drills", "", kReadAll},
@@ -380,6 +383,10 @@ class RoleMatrixRoutesTest : public ::testing::TestWithParam<Row> {
       case Before::kMaintenance:
         made(Method::kPost, "/v1/maintenance",
              R"({"services":["loom"],"reason":"r","end":"2026-11-02T12:00:00Z"})");
+        break;
+      case Before::kCheckoutMaintenance:
+        made(Method::kPost, "/v1/maintenance",
+             R"({"services":["checkout"],"reason":"r","end":"2026-11-02T12:00:00Z"})");
         break;
       case Before::kLaterMaintenance:
         made(

@@ -91,6 +91,28 @@ TEST_F(RoleMatrixTest, HeartbeatListsLeaveOutAHiddenTeamsHeartbeats) {
   }
 }
 
+TEST_F(RoleMatrixTest, MaintenanceWindowsNameOnlyTheServicesTheCallerSees) {
+  for (const char* services : {R"(["checkout"])", R"(["checkout","loom"])"}) {
+    const std::string body = std::string(R"({"services":)") + services +
+                             R"(,"reason":"r","end":"2026-11-02T12:00:00Z"})";
+    ASSERT_EQ(Call(kOwner, Method::kPost, "/v1/maintenance", body).status, 201);
+  }
+  // Windows 1 (checkout) and 2 (checkout, loom): a non-member of payments sees window 2 with loom
+  // alone, and not window 1.
+  const size_t listed[kNobody] = {2, 2, 2, 1, 1, 2, 2};
+  for (int who = 0; who < kNobody; ++who) {
+    const json active =
+        json::parse(Call(static_cast<Who>(who), Method::kGet, "/v1/maintenance").body)["active"];
+    ASSERT_EQ(active.size(), listed[who]) << kWhoNames[who] << ": " << active;
+    if (listed[who] == 1) {
+      EXPECT_EQ(active[0]["services"], json::array({"loom"})) << kWhoNames[who];
+      Response one = Call(static_cast<Who>(who), Method::kGet, "/v1/maintenance/2");
+      ASSERT_EQ(one.status, 200) << kWhoNames[who] << ": " << one.body;
+      EXPECT_EQ(json::parse(one.body)["services"], json::array({"loom"})) << kWhoNames[who];
+    }
+  }
+}
+
 TEST_F(RoleMatrixTest, ACalendarFeedLeavesOutTheShiftsOfHiddenSchedules) {
   // rita's shifts are all in pay-primary (payments, hidden). The feeds take tokens only: calendar
   // tokens bound to people (what "My work"'s calendar link is subscribed with) and the two of the

@@ -108,9 +108,9 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPatch, "/v1/heartbeats/{id}", OnTeam(Role::kAdmin), &Api::PatchHeartbeat},
         {Method::kDelete, "/v1/heartbeats/{id}", OnTeam(Role::kAdmin), &Api::DeleteHeartbeat},
         // Maintenance windows (maintenance_handlers.cc).
-        {Method::kGet, "/v1/maintenance", Server(Role::kViewer), &Api::ListMaintenance},
+        {Method::kGet, "/v1/maintenance", OnTeam(Role::kViewer), &Api::ListMaintenance},
         {Method::kPost, "/v1/maintenance", Server(Role::kResponder), &Api::CreateMaintenance},
-        {Method::kGet, "/v1/maintenance/{id}", Server(Role::kViewer), &Api::GetMaintenance},
+        {Method::kGet, "/v1/maintenance/{id}", OnTeam(Role::kViewer), &Api::GetMaintenance},
         {Method::kPost, "/v1/maintenance/{id}/end", Server(Role::kResponder), &Api::EndMaintenance},
         {Method::kDelete, "/v1/maintenance/{id}", Server(Role::kResponder),
          &Api::DeleteMaintenance},
