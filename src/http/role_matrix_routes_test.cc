@@ -54,7 +54,8 @@ constexpr Statuses kNoTeam = {200, 403, 403, 403, 403, 200, 403, 401};      // r
 constexpr Statuses kManage = {200, 200, 403, 404, 404, 403, 403, 401};      // admin of payments
 constexpr Statuses kAdminOnly = {201, 403, 403, 403, 403, 403, 403, 401};   // global admin
 constexpr Statuses kRefused401 = {401, 401, 401, 401, 401, 401, 401, 401};  // not its credential
-constexpr Statuses kRefused400 = {400, 400, 400, 400, 400, 400, 400, 400};  // PagerDuty's answer
+// PagerDuty's answer to a routing key of no service.
+constexpr Statuses kRefused400 = {400, 400, 400, 400, 400, 400, 400, 400};
 constexpr Statuses kRefused403 = {403, 403, 403, 403, 403, 403, 403, 403};  // a bad signature
 // The handler's own answer to the row's input for everyone who may ask (404: a missing part, as
 // for an incident that is not a drill; the hidden incident's 404 looks the same).
@@ -67,10 +68,11 @@ constexpr Statuses kInput409 = {409, 409, 409, 404, 404, 409, 409, 401};   // an
 const Row kRows[] = {
     // ---- ingest: an integration key, never an API token or a session ----
     {"POST /v2/enqueue", "/v2/enqueue",
-     R"({"routing_key":"nope","event_action":"trigger","payload":{"summary":"s","source":"x","severity":"error"}})",
+     R"({"routing_key":"0123456789abcdef0123456789abcdef","event_action":"trigger","payload":{"summary":"s","source":"x","severity":"error"}})",
      kRefused400},
     {"POST /v2/change/enqueue", "/v2/change/enqueue",
-     R"({"routing_key":"nope","payload":{"summary":"s","source":"x"}})", kRefused400},
+     R"({"routing_key":"0123456789abcdef0123456789abcdef","payload":{"summary":"s","source":"x"}})",
+     kRefused400},
     {"POST /v1/integrations/alertmanager", "/v1/integrations/alertmanager", R"({"alerts":[]})",
      kRefused401},
     {"POST /v1/integrations/generic", "/v1/integrations/generic", R"({"title":"t"})", kRefused401},
@@ -355,6 +357,22 @@ TEST(RoleMatrixRoutesTest, EveryRouteOfTheTableHasARowAndEveryRowARoute) {
   for (const Api::RouteEntry& r : Api::RouteTable()) {
     EXPECT_EQ(rows.count(RouteOf(r)), 1u) << "a route without a row: " << RouteOf(r);
   }
+}
+
+// The routes of an integration key refuse every caller of the matrix (above) and accept the
+// service's key, whoever sends it.
+TEST(RoleMatrixRoutesTest, IntegrationKeyRoutesAcceptTheServicesKey) {
+  World world;
+  world.Build();
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  Response r = world.Send("key-loom", Method::kPost, "/v1/integrations/generic",
+                          R"({"summary":"s","severity":"error"})");
+  EXPECT_EQ(r.status, 202) << r.body;
+  r = world.Send("key-loom", Method::kPost, "/v1/heartbeats/hb-loom/ping", "");
+  EXPECT_EQ(r.status, 202) << r.body;
+  // Another service's key is no key for this heartbeat.
+  r = world.Send("key-checkout", Method::kPost, "/v1/heartbeats/hb-loom/ping", "");
+  EXPECT_EQ(r.status, 404) << r.body;
 }
 
 // The global role of each caller (the people of the world have none but olive's; the bound
