@@ -107,7 +107,9 @@ class Api {
   Response PayloadTooLarge(const RouteMatch& match, std::string_view path);
 
   // Answers `request` through `reply` exactly once, now or later from another thread. Never
-  // throws: an exception inside a handler becomes a 500.
+  // throws: an exception inside a handler becomes a 500. First checks the route's access (its
+  // RouteAccess in routes.cc): a route that needs a caller answers 401/403 here, before its
+  // handler, which finds the admitted caller in Request::caller.
   void Handle(const RouteMatch& match, const Request& request, Reply reply);
 
   // The route label of `match` for the latency histogram index (-1 when unmatched).
