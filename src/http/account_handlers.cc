@@ -108,7 +108,7 @@ Response ResetFormPage(std::string_view user, std::string_view message_html) {
 }  // namespace
 
 void Api::CreateUser(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kAdmin);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));

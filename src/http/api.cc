@@ -190,8 +190,15 @@ void Api::Handle(const RouteMatch& match, const Request& request, Reply reply) {
   try {
     if (route.format != nullptr) {
       Ingest(route, request, reply);
-    } else {
+    } else if (!route.access.CheckedByRouter()) {
       (this->*route.handler)(request, match.params, reply);
+    } else {
+      // The table's access, checked here for every route that names one (route_access.h).
+      Result<Principal> who = AdmitCaller(route.access, request);
+      if (!who.ok()) return reply->Send(ProblemFor(who.error(), request));
+      Request admitted = request;
+      admitted.caller = &*who;
+      (this->*route.handler)(admitted, match.params, reply);
     }
   } catch (const std::exception& e) {
     // A second Send is ignored, so this is harmless if the handler already answered.
@@ -203,6 +210,23 @@ void Api::Handle(const RouteMatch& match, const Request& request, Reply reply) {
       reply->Send(ProblemResponse(error, request.path));
     }
   }
+}
+
+Result<Principal> Api::AdmitCaller(const RouteAccess& access, const Request& req) {
+  switch (access.credential) {
+    case Credential::kCaller: return Authorize(req, access.Floor());
+    case Credential::kCalendarFeed: return RequireCalendarReader(req);
+    case Credential::kAdminToken:
+      return auth_.Require(req.authorization, access.Floor(), req.admin_token);
+    default: break;
+  }
+  return Error::Internal(std::string("the route's credential is its handler's: ") +
+                         CredentialName(access.credential));
+}
+
+Result<Principal> Api::RouteCaller(const Request& req) {
+  if (req.caller == nullptr) return Error::Internal("the route has no caller checked by the table");
+  return *req.caller;
 }
 
 Result<const Api::ResolvedKey*> Api::ResolveKey(std::string_view key) {

@@ -46,6 +46,7 @@
 #include "http/per_thread.h"
 #include "http/query.h"
 #include "http/rate_limiter.h"
+#include "http/route_access.h"
 #include "http/router.h"
 #include "http/session.h"
 #include "http/types.h"
@@ -109,7 +110,9 @@ class Api {
   Response PayloadTooLarge(const RouteMatch& match, std::string_view path);
 
   // Answers `request` through `reply` exactly once, now or later from another thread. Never
-  // throws: an exception inside a handler becomes a 500.
+  // throws: an exception inside a handler becomes a 500. First checks the route's access (its
+  // RouteAccess in routes.cc): a route that needs a caller answers 401/403 here, before its
+  // handler, which finds the admitted caller in Request::caller.
   void Handle(const RouteMatch& match, const Request& request, Reply reply);
 
   // The route label of `match` for the latency histogram index (-1 when unmatched).
@@ -125,6 +128,15 @@ class Api {
   // The console's sessions (a sign-in creates one; tests mint sessions of people with it).
   SessionStore& sessions() { return sessions_; }
 
+  // One route of the table (routes.cc), in match order: what the role matrix tests and the docs
+  // check.
+  struct RouteEntry {
+    Method method;
+    std::string pattern;
+    RouteAccess access;
+  };
+  static std::vector<RouteEntry> RouteTable();
+
  private:
   using Handler = void (Api::*)(const Request&, const PathParams&, Reply);
   // One route (routes.cc): a native one with its handler, or an ingest one served by Ingest()
@@ -132,6 +144,7 @@ class Api {
   struct RouteInfo {
     Method method;
     std::string pattern;
+    RouteAccess access;                    // checked by Handle before the handler
     Handler handler = nullptr;             // null on an ingest route
     const IngestFormat* format = nullptr;  // an ingest route: its entry in IngestFormats()
     size_t endpoint = 0;                   // an ingest route: that entry's index (metrics)
@@ -327,7 +340,16 @@ class Api {
   // else the console session of its cookie; a state change with the cookie must also pass
   // CheckCsrf. kUnauthenticated (401) or kPermissionDenied (403, also for a failed CSRF/origin
   // check) otherwise.
+  // On a route Handle has authenticated (Request::caller), the check of `need` costs nothing
+  // more when the caller has it.
   Result<Principal> Authorize(const Request& req, Role need);
+  // The caller Handle authenticated and checked against the route's RouteAccess (its role in the
+  // table is the check): for handlers whose route needs no more than that. kInternal on a route
+  // whose handler checks its own credential (a table error).
+  static Result<Principal> RouteCaller(const Request& req);
+  // Authenticates the caller of a route that `access` says Handle checks (CheckedByRouter) and
+  // checks its Floor(): 401, 403 otherwise.
+  Result<Principal> AdmitCaller(const RouteAccess& access, const Request& req);
 
   // ---- single sign-on (oidc_handlers.cc) ----
   // GET /ui/auth/methods: which sign-in methods the console offers (unauthenticated).
@@ -420,8 +442,9 @@ class Api {
   void SendContactCode(const Request& req, const PathParams& params, Reply reply);
   void TestContactMethod(const Request& req, const PathParams& params, Reply reply);
   void PutNotificationRules(const Request& req, const PathParams& params, Reply reply);
-  // The {id} user when the caller may manage their methods (themself as responder or above, or
-  // an admin): 401/403, 404 for an unknown user, the store's failure otherwise.
+  // The {id} user when the caller may manage their methods (themself, with role responder or
+  // above globally or in a team, or a global admin): 403, 404 for an unknown user, the store's
+  // failure otherwise.
   Result<std::string> ContactOwner(const Request& req, const PathParams& params);
   // The user in `oncall` (null when there is no roster or no such user).
   const User* RosterUser(const std::shared_ptr<const OnCallSnapshot>& oncall,

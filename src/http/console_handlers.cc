@@ -96,6 +96,7 @@ Result<std::optional<ConsoleSession>> Api::CookieSession(const Request& req) {
 }
 
 Result<Principal> Api::Authorize(const Request& req, Role need) {
+  if (req.caller != nullptr && RoleAllows(req.caller->role, need)) return *req.caller;
   if (!req.authorization.empty()) return auth_.Require(req.authorization, need);
   std::string_view id = CookieValue(req.cookie, kSessionCookieName);
   if (id.empty()) return auth_.Require(req.authorization, need);  // "missing bearer token"

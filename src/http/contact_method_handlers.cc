@@ -18,6 +18,7 @@
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "config/value_checks.h"
+#include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
 
@@ -103,12 +104,14 @@ void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply rep
 }  // namespace
 
 Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return std::move(who).error();
   std::string user(params.Get("id"));
-  if (who->user != user && !RoleAllows(who->role, Role::kAdmin)) {
-    return Error::PermissionDenied("only " + user +
-                                   " or an admin may manage these contact methods");
+  // The person themself when they may respond somewhere: a team's responder is paged too.
+  const bool self = who->user == user && MayRespondSomewhere(CallerOf(*who));
+  if (!self && !RoleAllows(who->role, Role::kAdmin)) {
+    return Error::PermissionDenied("managing " + user + "'s contact methods needs role responder " +
+                                   "(globally or in a team) as " + user + ", or role admin");
   }
   auto account = store_.GetAccount(user);
   if (!account.ok()) return std::move(account).error();

@@ -89,7 +89,7 @@ TimePoint Api::DrillAnchor() const {
 }
 
 void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -145,7 +145,7 @@ void Api::StartDrill(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   std::optional<int64_t> number = ParseIncidentId(id);
@@ -192,7 +192,7 @@ void Api::FinishDrill(const Request& req, const PathParams& params, Reply reply)
 }
 
 void Api::ListDrills(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   Result<std::vector<Incident>> drills = ListDrillIncidents(store_);
   if (!drills.ok()) return reply->Send(ProblemFor(drills.error(), req));

@@ -175,7 +175,7 @@ void Api::GetSummary(const Request& req, const PathParams& params, Reply reply) 
 // ---- follow-ups ----
 
 void Api::ListFollowups(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   QueryParams q(req.query);
   FollowupFilter filter;
@@ -213,7 +213,7 @@ void Api::ListFollowups(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then responder on the follow-up's team
+  auto who = RouteCaller(req);  // then responder on the follow-up's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -289,7 +289,7 @@ void Api::CreateFollowup(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::PatchFollowup(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then responder on the follow-up's team
+  auto who = RouteCaller(req);  // then responder on the follow-up's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = ParseFollowupId(id);

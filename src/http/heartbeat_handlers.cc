@@ -160,7 +160,7 @@ Error UnknownService(const std::string& id) {
 }  // namespace
 
 void Api::ListHeartbeats(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto heartbeats = store_.ListHeartbeats();
   if (!heartbeats.ok()) return reply->Send(ProblemFor(heartbeats.error(), req));
@@ -175,7 +175,7 @@ void Api::ListHeartbeats(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::GetHeartbeat(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::string id(params.Get("id"));
   auto hb = store_.GetHeartbeat(id);
@@ -187,7 +187,7 @@ void Api::GetHeartbeat(const Request& req, const PathParams& params, Reply reply
 }
 
 void Api::CreateHeartbeat(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then admin on the service's team
+  auto who = RouteCaller(req);  // then admin on the service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -228,7 +228,7 @@ void Api::CreateHeartbeat(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::PatchHeartbeat(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then admin on the heartbeat's service's team
+  auto who = RouteCaller(req);  // then admin on the heartbeat's service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   if (Status permitted = PermitHeartbeat(*who, std::string(params.Get("id"))); !permitted.ok()) {
     return reply->Send(ProblemFor(permitted.error(), req));
@@ -257,7 +257,7 @@ void Api::PatchHeartbeat(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteHeartbeat(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then admin on the heartbeat's service's team
+  auto who = RouteCaller(req);  // then admin on the heartbeat's service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string id(params.Get("id"));
   if (Status permitted = PermitHeartbeat(*who, id); !permitted.ok()) {

@@ -101,7 +101,7 @@ void AddView(const IncidentView& view, Json& incident) {
 }  // namespace
 
 void Api::ListIncidents(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
 
   QueryParams q(req.query);
@@ -160,7 +160,7 @@ std::optional<IncidentDetail> Api::ReadableIncident(const Request& req, const Pa
     reply->Send(ProblemFor(e, req));
     return std::optional<IncidentDetail>();
   };
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return fail(who.error());
   if (caller != nullptr) *caller = *who;
   std::string_view id = params.Get("id");
@@ -299,7 +299,7 @@ Status ReadStatusUpdate(const nlohmann::json& body, int64_t number, Store& store
 void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const PathParams& params,
                          Reply reply) {
   using Type = IncidentCommand::Type;
-  auto who = Authorize(req, Role::kViewer);  // then responder on the incident's team
+  auto who = RouteCaller(req);  // then responder on the incident's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = ParseIncidentRef(id);
@@ -392,7 +392,7 @@ void Api::ExecuteCommand(IncidentCommand::Type type, const Request& req, const P
 }
 
 void Api::ListAlerts(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
 
   QueryParams q(req.query);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -178,6 +179,15 @@ Error NoSuchWindow(std::string_view id) {
   return Error::NotFound("maintenance window " + std::string(id) + " not found");
 }
 
+// `w` as a caller who sees the services `sees` admits is shown it: only those services, and
+// nullopt when it sees none (a hidden team's service is not named to those who may not see it).
+std::optional<MaintenanceWindow> VisiblePart(MaintenanceWindow w,
+                                             const std::function<bool(const std::string&)>& sees) {
+  std::erase_if(w.services, [&](const std::string& service) { return !sees(service); });
+  if (w.services.empty()) return std::nullopt;
+  return w;
+}
+
 }  // namespace
 
 Status Api::MarkMaintenance(std::vector<Incident>& incidents) {
@@ -202,13 +212,17 @@ Status Api::MarkMaintenance(Incident& incident) {
 }
 
 void Api::ListMaintenance(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto windows = store_.ListMaintenance();
   if (!windows.ok()) return reply->Send(ProblemFor(windows.error(), req));
   const TimePoint now = clock_.Now();
   std::vector<std::pair<TimePoint, Json>> active, scheduled, past;
-  for (const MaintenanceWindow& w : *windows) {
+  const auto sees = [&](const std::string& service) { return SeesService(*who, service); };
+  for (const MaintenanceWindow& stored : *windows) {
+    const std::optional<MaintenanceWindow> visible = VisiblePart(stored, sees);
+    if (!visible) continue;
+    const MaintenanceWindow& w = *visible;
     Json j = WindowToJson(w, now);
     const std::optional<TimeSpan> next = NextMaintenanceOccurrence(w, now);
     switch (MaintenanceStateAt(w, now)) {
@@ -240,18 +254,21 @@ void Api::ListMaintenance(const Request& req, const PathParams&, Reply reply) {
 }
 
 void Api::GetMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
   auto w = store_.GetMaintenance(*id);
   if (!w.ok()) return reply->Send(ProblemFor(w.error(), req));
   if (!w->has_value()) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
-  reply->Send(JsonResponse(200, WindowToJson(**w, clock_.Now())));
+  const std::optional<MaintenanceWindow> visible = VisiblePart(
+      std::move(**w), [&](const std::string& service) { return SeesService(*who, service); });
+  if (!visible) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
+  reply->Send(JsonResponse(200, WindowToJson(*visible, clock_.Now())));
 }
 
 void Api::CreateMaintenance(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -272,7 +289,7 @@ void Api::CreateMaintenance(const Request& req, const PathParams&, Reply reply) 
 }
 
 void Api::EndMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));
@@ -295,7 +312,7 @@ void Api::EndMaintenance(const Request& req, const PathParams& params, Reply rep
 }
 
 void Api::DeleteMaintenance(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kResponder);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   const std::optional<int64_t> id = WindowId(params);
   if (!id) return reply->Send(ProblemFor(NoSuchWindow(params.Get("id")), req));

@@ -141,7 +141,7 @@ void Api::AddPlaybook(const IncidentDetail& detail, Json& body) const {
 }
 
 void Api::ProbeIncident(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then responder on the incident's team
+  auto who = RouteCaller(req);  // then responder on the incident's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string_view id = params.Get("id");
   auto number = IncidentNumberOf(id);
@@ -177,7 +177,7 @@ void Api::ProbeIncident(const Request& req, const PathParams& params, Reply repl
 }
 
 void Api::ProbeService(const Request& req, const PathParams& params, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);  // then responder on the service's team
+  auto who = RouteCaller(req);  // then responder on the service's team
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   std::string service(params.Get("id"));
   auto found = store_.GetService(service);
@@ -208,7 +208,7 @@ void Api::ProbeService(const Request& req, const PathParams& params, Reply reply
 void Api::Resolve(const Request& req, const PathParams& params, Reply reply) {
   auto plain = [&] { ExecuteCommand(IncidentCommand::Type::kResolve, req, params, reply); };
   if (!probes_) return plain();
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   if (auto number = IncidentNumberOf(params.Get("id"))) {
     if (Status permitted = PermitIncident(*who, *number, Action::kRespond); !permitted.ok()) {

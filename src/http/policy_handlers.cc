@@ -8,7 +8,7 @@
 namespace loom::http {
 
 void Api::GetPolicy(const Request& req, const PathParams&, Reply reply) {
-  auto who = Authorize(req, Role::kViewer);
+  auto who = RouteCaller(req);
   if (!who.ok()) return reply->Send(ProblemFor(who.error(), req));
   if (policy_ == nullptr) {
     return reply->Send(ProblemFor(Error::Unavailable("no severity policy is loaded"), req));

@@ -197,7 +197,7 @@ Result<Json> Api::SecuritySummary(const Incident& incident) {
 }
 
 void Api::AddEvidence(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
+  auto target = WriteTarget(RouteCaller(req), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
   Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
   if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
@@ -266,7 +266,7 @@ void Api::GetChecklist(const Request& req, const PathParams& params, Reply reply
 }
 
 void Api::UpdateChecklistItem(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
+  auto target = WriteTarget(RouteCaller(req), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
   Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
   if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));
@@ -321,7 +321,7 @@ void Api::GetSecurityReport(const Request& req, const PathParams& params, Reply 
 }
 
 void Api::PutSecurityReport(const Request& req, const PathParams& params, Reply reply) {
-  auto target = WriteTarget(Authorize(req, Role::kViewer), req, params);
+  auto target = WriteTarget(RouteCaller(req), req, params);
   if (!target.ok()) return reply->Send(ProblemFor(target.error(), req));
   Status permitted = PermitIncident(target->who, target->number, Action::kRespond);
   if (!permitted.ok()) return reply->Send(ProblemFor(permitted.error(), req));

@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace loom {
+struct Principal;  // accounts/principal.h
+}  // namespace loom
+
 namespace loom::http {
 
 enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
@@ -36,6 +40,9 @@ struct Request {
   // The peer's IP address ("" when unknown): what local sign-in's brake counts per address. Behind
   // a reverse proxy it is the proxy's (X-Forwarded-For is not trusted).
   std::string_view client_address;
+  // Who Api::Handle authenticated for the route's access (http/route_access.h); null on a route
+  // whose handler checks its own credential. Valid while the handler runs, not in its callbacks.
+  const loom::Principal* caller = nullptr;
 };
 
 struct Response {
