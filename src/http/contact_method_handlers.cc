@@ -1,5 +1,6 @@
 // A person's own contact methods and notification rules (docs/profile.md, docs/api.md "Contact
-// methods"): /v1/users/{id}/contact-methods... and /v1/users/{id}/notification-rules.
+// methods"): /v1/users/{id}/contact-methods..., /v1/users/{id}/notification-rules and who
+// changed them, /v1/users/{id}/contact-history (each change records the caller's actor string).
 //
 // Who: the person themself (Principal::user == {id}) with role responder or above, or an admin
 // for anyone. Methods from the configuration file are listed read-only (`source: config`).
@@ -23,6 +24,9 @@
 
 namespace loom::http {
 namespace {
+
+// GET .../contact-history answers the newest changes, at most this many.
+constexpr int kContactHistoryLimit = 100;
 
 Json StoredMethodJson(const StoredContactMethod& m) {
   Json keys = Json::object();
@@ -102,9 +106,11 @@ void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply rep
 
 }  // namespace
 
-Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params) {
+Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params,
+                                      std::string* actor) {
   auto who = Authorize(req, Role::kResponder);
   if (!who.ok()) return std::move(who).error();
+  if (actor != nullptr) *actor = who->actor();
   std::string user(params.Get("id"));
   if (who->user != user && !RoleAllows(who->role, Role::kAdmin)) {
     return Error::PermissionDenied("only " + user +
@@ -157,7 +163,8 @@ void Api::ListContactMethods(const Request& req, const PathParams& params, Reply
 }
 
 void Api::CreateContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -201,8 +208,9 @@ void Api::CreateContactMethod(const Request& req, const PathParams& params, Repl
   method.code = VerificationCode{HashVerificationCode(code), clock_.Now() + kCodeTtl, 0};
   std::string instance(req.path);
   store_.CreateContactMethod(
-      std::move(method), [this, code, resolved = std::move(resolved), reply = std::move(reply),
-                          instance = std::move(instance)](Result<StoredContactMethod> out) mutable {
+      std::move(method), std::move(actor),
+      [this, code, resolved = std::move(resolved), reply = std::move(reply),
+       instance = std::move(instance)](Result<StoredContactMethod> out) mutable {
         if (!out.ok())
           return reply->Send(ProblemFor(out.error(), RequestAt(Method::kPost, instance)));
         Json body = StoredMethodJson(*out);
@@ -269,12 +277,13 @@ Result<std::pair<StoredContactMethod, ContactMethod>> Api::StoredMethod(const st
 }
 
 void Api::DeleteContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   const std::string id(params.Get("mid"));
   std::string instance(req.path);
   store_.DeleteContactMethod(
-      *user, id,
+      *user, id, std::move(actor),
       [this, user = *user, id, reply = std::move(reply),
        instance = std::move(instance)](Result<bool> out) {
         const Request where = RequestAt(Method::kDelete, instance);
@@ -296,7 +305,8 @@ void Api::DeleteContactMethod(const Request& req, const PathParams& params, Repl
 }
 
 void Api::VerifyContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -309,7 +319,7 @@ void Api::VerifyContactMethod(const Request& req, const PathParams& params, Repl
   const std::string id(params.Get("mid"));
   std::string instance(req.path);
   store_.CheckContactCode(
-      *user, id, *code, clock_.Now(),
+      *user, id, *code, clock_.Now(), std::move(actor),
       [this, id, reply = std::move(reply), instance = std::move(instance)](Result<CodeCheck> out) {
         const Request where = RequestAt(Method::kPost, instance);
         if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
@@ -392,7 +402,8 @@ void Api::TestContactMethod(const Request& req, const PathParams& params, Reply 
 }
 
 void Api::PutNotificationRules(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -437,7 +448,7 @@ void Api::PutNotificationRules(const Request& req, const PathParams& params, Rep
   }
   Json answer{{"source", "api"}, {"high", RulesJson(rules.high)}, {"low", RulesJson(rules.low)}};
   std::string instance(req.path);
-  store_.SetNotificationRules(std::move(rules),
+  store_.SetNotificationRules(std::move(rules), std::move(actor),
                               [this, answer = std::move(answer), reply = std::move(reply),
                                instance = std::move(instance)](Result<bool> out) {
                                 const Request where = RequestAt(Method::kPut, instance);
@@ -446,6 +457,23 @@ void Api::PutNotificationRules(const Request& req, const PathParams& params, Rep
                                     accounts_jobs_, [this] { return RebuildContacts(); }, reply,
                                     JsonResponse(200, answer), Method::kPut, instance);
                               });
+}
+
+void Api::ListContactHistory(const Request& req, const PathParams& params, Reply reply) {
+  Result<std::string> user = ContactOwner(req, params);
+  if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
+  auto changes = store_.ListContactHistory(*user, kContactHistoryLimit);
+  if (!changes.ok()) return reply->Send(ProblemFor(changes.error(), req));
+  Json list = Json::array();
+  for (const ContactChange& c : *changes) {
+    Json entry{{"at", FormatRfc3339(c.at)}, {"actor", c.actor}, {"action", c.action}};
+    if (!c.method_id.empty()) {
+      entry["method"] = c.method_id;
+      entry["type"] = c.method_type;
+    }
+    list.push_back(std::move(entry));
+  }
+  reply->Send(JsonResponse(200, Json{{"user", *user}, {"changes", std::move(list)}}));
 }
 
 }  // namespace loom::http

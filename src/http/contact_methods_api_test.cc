@@ -143,6 +143,36 @@ TEST_F(ContactMethodsApiTest, BadInputIsAProblemWithThePointer) {
   EXPECT_TRUE(mail_->sent().empty());
 }
 
+// Who changed what, newest first, readable by the person and an admin only.
+TEST_F(ContactMethodsApiTest, TheHistoryNamesWhoChangedWhat) {
+  AddHook();  // alice's bound token: user:alice
+  Response r = AsAlice(Method::kPost, "/v1/users/alice/contact-methods/hook/verify",
+                       R"({"code":")" + LastCode() + R"("})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Send({Method::kPut, "/v1/users/alice/notification-rules", R"({"high":[{"method":"hook"}]})",
+            kAdminToken});
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json history = Body(AsAlice(Method::kGet, "/v1/users/alice/contact-history"));
+  EXPECT_EQ(history["user"], "alice");
+  ASSERT_EQ(history["changes"].size(), 3u);
+  EXPECT_EQ(history["changes"][0]["action"], "rules_replaced");
+  EXPECT_EQ(history["changes"][0]["actor"], "token:admin");
+  EXPECT_FALSE(history["changes"][0].contains("method"));
+  EXPECT_EQ(history["changes"][1]["action"], "method_verified");
+  EXPECT_EQ(history["changes"][1]["actor"], "user:alice");
+  EXPECT_EQ(history["changes"][2]["action"], "method_added");
+  EXPECT_EQ(history["changes"][2]["method"], "hook");
+  EXPECT_EQ(history["changes"][2]["type"], "webhook");
+  EXPECT_FALSE(history["changes"][2]["at"].get<std::string>().empty());
+
+  CreateUser("carol", "carol-password-123");
+  SignedIn carol = SignIn("carol", "carol-password-123");
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history", "", "", carol.cookie}).status,
+            403);
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history", "", kAdminToken}).status, 200);
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history"}).status, 401);
+}
+
 TEST_F(ContactMethodsApiTest, OnlyThePersonOrAnAdmin) {
   CreateUser("carol", "carol-password-123");
   SignedIn carol = SignIn("carol", "carol-password-123");

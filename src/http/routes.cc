@@ -118,6 +118,7 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPost, "/v1/users/{id}/contact-methods/{mid}/send-code", &Api::SendContactCode},
         {Method::kPost, "/v1/users/{id}/contact-methods/{mid}/test", &Api::TestContactMethod},
         {Method::kPut, "/v1/users/{id}/notification-rules", &Api::PutNotificationRules},
+        {Method::kGet, "/v1/users/{id}/contact-history", &Api::ListContactHistory},
         {Method::kPost, "/ui/login", &Api::SignIn},
         {Method::kPost, "/ui/logout", &Api::DeleteSession},
         {Method::kPost, "/ui/logout-everywhere", &Api::SignOutEverywhere},

@@ -164,26 +164,30 @@ class UnsupportedStore : public Store {
   Result<std::optional<MessageAction>> FindMessageAction(const std::string&) override {
     return Unsupported();
   }
-  void CreateContactMethod(StoredContactMethod, Callback<StoredContactMethod> done) override {
+  void CreateContactMethod(StoredContactMethod, std::string,
+                           Callback<StoredContactMethod> done) override {
     done(Unsupported());
   }
-  void DeleteContactMethod(std::string, std::string, Callback<bool> done) override {
+  void DeleteContactMethod(std::string, std::string, std::string, Callback<bool> done) override {
     done(Unsupported());
   }
   void SetContactCode(std::string, std::string, VerificationCode, Callback<bool> done) override {
     done(Unsupported());
   }
-  void CheckContactCode(std::string, std::string, std::string, TimePoint,
+  void CheckContactCode(std::string, std::string, std::string, TimePoint, std::string,
                         Callback<CodeCheck> done) override {
     done(Unsupported());
   }
-  void SetNotificationRules(StoredNotificationRules, Callback<bool> done) override {
+  void SetNotificationRules(StoredNotificationRules, std::string, Callback<bool> done) override {
     done(Unsupported());
   }
   Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string&) override {
     return Unsupported();
   }
   Result<std::vector<StoredNotificationRules>> ListNotificationRules() override {
+    return Unsupported();
+  }
+  Result<std::vector<ContactChange>> ListContactHistory(const std::string&, int) override {
     return Unsupported();
   }
   Result<std::optional<Service>> GetService(const std::string&) override { return Unsupported(); }

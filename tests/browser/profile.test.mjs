@@ -1,7 +1,8 @@
 // Browser test of the console's "My profile" page (docs/console.md "My profile", docs/profile.md):
 // the real loom-oncall binary and a local webhook sink; alice (a token bound to her) opens her
 // profile from the header, sees the file's method read-only, adds a webhook, enters the code the
-// sink received, sends a test, and deletes the method. Headless Chromium through playwright-core,
+// sink received, sends a test, sets and changes her rules, deletes the method, and reads who did
+// each change in the history. Headless Chromium through playwright-core,
 // run by ctest (tests/CMakeLists.txt) with LOOM_ONCALL_BIN (required) and LOOM_CHROMIUM.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -113,6 +114,17 @@ test('a person adds, verifies, tests and deletes a contact method on My profile'
   await waitFor(async () => (await rulesNow()).high.length === 1, 'the rules without phone-hook');
   await page.locator('tr[data-method="phone-hook"]').getByRole('button', { name: 'Delete' }).click();
   await page.locator('tr[data-method="phone-hook"]').waitFor({ state: 'detached' });
+
+  // The history names who made each change, newest first.
+  await page.locator('table.contact-history tr[data-action="method_deleted"]').waitFor();
+  const history = await page.locator('table.contact-history tbody tr').allTextContents();
+  assert.deepEqual(history.map((row) => row.replace(/^.*?(user:)/, '$1')), [
+    'user:alicedeleted phone-hook (webhook)',
+    'user:alicereplaced the notification rules',
+    'user:alicereplaced the notification rules',
+    'user:aliceverified phone-hook (webhook)',
+    'user:aliceadded phone-hook (webhook)',
+  ]);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -2,7 +2,8 @@
 // contact methods — the configuration file's read-only, their own with verify (the 6-digit code
 // sent through the method), send a new code, send a test, delete — a form to add one, and their
 // notification rules (GET/POST/DELETE /v1/users/{id}/contact-methods..., PUT
-// /v1/users/{id}/notification-rules). Only the list refreshes; the forms keep what is typed.
+// /v1/users/{id}/notification-rules), and who changed them (GET /v1/users/{id}/contact-history).
+// Only the lists refresh; the forms keep what is typed.
 import { api, session } from './api.js';
 import { announce, h, setMain } from './dom.js';
 
@@ -18,6 +19,13 @@ function parseKeys(text) {
     if (eq > 0) body[part.slice(0, eq)] = part.slice(eq + 1);
   }
   return body;
+}
+
+// One change of the history as words: "added phone-hook (webhook)", "replaced the notification rules".
+const CHANGE_VERBS = { method_added: 'added', method_verified: 'verified', method_deleted: 'deleted' };
+function changeText(c) {
+  if (c.action === 'rules_replaced') return 'replaced the notification rules';
+  return `${CHANGE_VERBS[c.action] || c.action} ${c.method} (${c.type})`;
 }
 
 function rulesText(list) {
@@ -38,6 +46,7 @@ export function profileView() {
   const base = `/v1/users/${encodeURIComponent(user || '')}`;
   const error = h('div', { class: 'banner', role: 'alert' });
   const list = h('div', { 'aria-busy': 'true' });
+  const history = h('div', {});
   const rules = { high: h('input', { id: 'rules-high', size: 40 }), low: h('input', { id: 'rules-low', size: 40 }) };
   const typeInput = h('input', { id: 'method-type', required: true, placeholder: 'webhook' });
   const idInput = h('input', { id: 'method-id', placeholder: 'phone-hook (optional)' });
@@ -102,6 +111,14 @@ export function profileView() {
         rules.low.value = rulesText(out.notification_rules.low);
         rulesLoaded = true;
       }
+      const changes = (await api('GET', `${base}/contact-history`)).changes;
+      history.replaceChildren(changes.length === 0
+        ? h('p', { class: 'muted' }, 'No changes through the API or the console yet.')
+        : h('table', { class: 'contact-history' },
+          h('thead', {}, h('tr', {}, ...['When', 'Who', 'What'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, changes.map((c) => h('tr', { 'data-action': c.action },
+            h('td', {}, h('time', { datetime: c.at }, new Date(c.at).toLocaleString())),
+            h('td', {}, c.actor), h('td', {}, changeText(c)))))));
     } catch (e) {
       if (e.status !== 401) error.textContent = e.message;
     }
@@ -132,7 +149,8 @@ export function profileView() {
 
   setMain(h('h1', { tabindex: '-1' }, 'My profile'), error, list,
     h('h2', {}, 'Add a contact method'), addForm,
-    h('h2', {}, 'Notification rules'), rulesForm);
+    h('h2', {}, 'Notification rules'), rulesForm,
+    h('h2', {}, 'History'), history);
   document.title = 'My profile · loom-oncall';
   return { refresh };
 }
