@@ -21,6 +21,7 @@
 #include "config/value_checks.h"
 #include "http/api.h"
 #include "http/handler_util.h"
+#include "notify/channels.h"
 
 namespace loom::http {
 namespace {
@@ -92,6 +93,31 @@ Result<std::vector<NotificationRule>> ParseRules(const nlohmann::json& body, con
   return out;
 }
 
+// The types a person may add, in the channel table's order, each with its keys (ContactKeysOf: the
+// console's form shows one field per key) and whether the server is set up for it: "usable", or
+// the problem that adding one would answer under /type (a provider or the mail relay missing).
+Json TypesJson(const ContactContext& context) {
+  Json out = Json::array();
+  for (const ChannelType* type : ChannelTypes()) {
+    Json keys = Json::array();
+    for (const ContactKey& key : ContactKeysOf(*type)) {
+      keys.push_back(
+          {{"name", std::string(key.name)}, {"required", key.required}, {"env", key.from_env}});
+    }
+    const std::string name(type->name);
+    Json entry{{"type", name}, {"keys", std::move(keys)}, {"usable", true}};
+    ContactMethod unused;
+    for (const ContactKeyProblem& p : ResolveContactKeys(name, {}, context, &unused)) {
+      if (p.key != "type") continue;
+      entry["usable"] = false;
+      entry["problem"] = p.message;
+      break;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 // Runs `rebuild` on `jobs`, off the store's writer thread where write callbacks run (the rebuild
 // reads the store), then sends `done`, or the rebuild's problem.
 void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply reply, Response done,
@@ -159,6 +185,7 @@ void Api::ListContactMethods(const Request& req, const PathParams& params, Reply
     out_rules = Json{{"source", "api"}, {"high", RulesJson(r.high)}, {"low", RulesJson(r.low)}};
   }
   body["notification_rules"] = out_rules;
+  body["types"] = TypesJson(options_.accounts.contacts);
   reply->Send(JsonResponse(200, body));
 }
 

@@ -1,9 +1,11 @@
 // A person's own contact methods through the Api on a real SQLite store: adding one sends a code
 // through it, the code verifies it, rules name only usable methods, and only the person (or an
 // admin) may touch them.
+#include <map>
 #include <regex>
 
 #include "http/account_test_support.h"
+#include "notify/channels.h"
 
 namespace loom::http::testing {
 namespace {
@@ -141,6 +143,24 @@ TEST_F(ContactMethodsApiTest, BadInputIsAProblemWithThePointer) {
               R"({"id":"mail","type":"email","address":"a@example.com"})");
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_TRUE(mail_->sent().empty());
+}
+
+// The console's form: each type with its keys from the channel table, and whether the server is
+// set up for it (this one has the mail relay, no Twilio).
+TEST_F(ContactMethodsApiTest, TheAnswerListsEachTypeWithItsKeys) {
+  nlohmann::json listed = Body(AsAlice(Method::kGet, "/v1/users/alice/contact-methods"));
+  ASSERT_EQ(listed["types"].size(), ChannelTypes().size());
+  std::map<std::string, nlohmann::json> types;
+  for (const nlohmann::json& t : listed["types"]) types[t["type"]] = t;
+  EXPECT_EQ(types.at("ntfy")["keys"],
+            nlohmann::json::parse(R"([{"name":"topic","required":true,"env":false},)"
+                                  R"({"name":"server","required":false,"env":false},)"
+                                  R"({"name":"token_env","required":false,"env":true}])"));
+  EXPECT_EQ(types.at("email")["keys"][0]["name"], "address");
+  EXPECT_EQ(types.at("email")["usable"], true);
+  EXPECT_EQ(types.at("webhook")["keys"].size(), 3u);  // url, url_env, secret_env
+  EXPECT_EQ(types.at("sms")["usable"], false);
+  EXPECT_EQ(types.at("sms")["problem"], "contact method type sms needs notify.providers.twilio");
 }
 
 // Who changed what, newest first, readable by the person and an admin only.
