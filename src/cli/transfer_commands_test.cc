@@ -60,7 +60,7 @@ TEST_F(TransferCommandsTest, ExportThenImportCopiesTheStore) {
   ASSERT_EQ(h_.Run({"export", "--data-dir", tmp_.File("old"), "--output", file}), 0)
       << h_.err.str();
   EXPECT_THAT(h_.out.str(), HasSubstr("export from " + tmp_.File("old/loom-oncall.db") + " to " +
-                                      file + ": 30 tables, "));
+                                      file + ": 31 tables, "));
   EXPECT_THAT(h_.out.str(), HasSubstr("  incidents               1\n"));
   EXPECT_THAT(Read(file), HasSubstr("{\"table\":\"incidents\""));
 

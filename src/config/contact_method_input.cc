@@ -17,7 +17,7 @@ using config::IsEnvName;
 using config::IsWebhookSecret;
 
 // The value of the `*_env` key `key`: the variable's name checked and its value read; "" with a
-// problem added otherwise.
+// problem added otherwise. Messages name the variable, never its value.
 std::string EnvKey(const std::string& key, const std::string& name, const ContactContext& context,
                    std::vector<ContactKeyProblem>* problems) {
   if (!IsEnvName(name)) {
@@ -32,19 +32,156 @@ std::string EnvKey(const std::string& key, const std::string& name, const Contac
   return value;
 }
 
-void OnlyKeys(const std::map<std::string, std::string>& keys, const std::set<std::string>& allowed,
-              const std::string& type, std::vector<ContactKeyProblem>* problems) {
-  for (const auto& [name, value] : keys) {
-    if (allowed.count(name) == 0) problems->push_back({name, "does not apply to type " + type});
+// The value of key `name`; null when absent or "".
+const std::string* Key(const std::map<std::string, std::string>& keys, const std::string& name) {
+  auto it = keys.find(name);
+  return it == keys.end() || it->second.empty() ? nullptr : &it->second;
+}
+
+// The signing secrets in the variable named by `name`: several during a rotation, newest first,
+// separated by white space.
+void ReadSecrets(const std::string& name, const ContactContext& context, ContactMethod* out,
+                 std::vector<ContactKeyProblem>* problems) {
+  out->secret_env = name;
+  const std::string value = EnvKey("secret_env", name, context, problems);
+  if (value.empty()) return;
+  std::istringstream words(value);
+  int n = 0;
+  for (std::string secret; words >> secret;) {
+    ++n;
+    if (!IsWebhookSecret(secret)) {
+      problems->push_back(
+          {"secret_env", "environment variable " + name + ": secret " + std::to_string(n) +
+                             " is not a webhook secret (whsec_ followed by base64)"});
+    }
+    out->secrets.push_back(std::move(secret));
+  }
+  if (n == 0) {
+    problems->push_back({"secret_env", "environment variable " + name + " holds no secret"});
   }
 }
 
-const std::string* Key(const std::map<std::string, std::string>& keys, const std::string& name) {
-  auto it = keys.find(name);
-  return it == keys.end() ? nullptr : &it->second;
+// `url` XOR `url_env` (a URL from the environment is a secret), then `secret_env` when given.
+void ReadUrl(const std::map<std::string, std::string>& keys, const ContactContext& context,
+             ContactMethod* out, std::vector<ContactKeyProblem>* problems) {
+  const std::string* url = Key(keys, "url");
+  const std::string* url_env = Key(keys, "url_env");
+  if ((url == nullptr) == (url_env == nullptr)) {
+    problems->push_back({"", "set exactly one of url or url_env"});
+  } else if (url != nullptr) {
+    if (std::string why = HttpUrlProblem(*url); !why.empty()) {
+      problems->push_back({"url", why});
+    } else {
+      out->address = *url;
+    }
+  } else {
+    std::string value = EnvKey("url_env", *url_env, context, problems);
+    if (!value.empty()) {
+      if (std::string why = HttpUrlProblem(value); !why.empty()) {
+        problems->push_back({"url_env", "the URL in environment variable " + *url_env + " " + why});
+      } else {
+        out->address = std::move(value);
+        out->address_is_secret = true;
+        out->url_env = *url_env;
+      }
+    }
+  }
+  if (const std::string* secret_env = Key(keys, "secret_env")) {
+    ReadSecrets(*secret_env, context, out, problems);
+  }
+}
+
+// The type's own keys (ChannelAddress::kKeys), `*_env` ones read from the environment, composed
+// into the address and secrets by the type.
+void ReadOwnKeys(const ChannelType& channel, const std::map<std::string, std::string>& keys,
+                 const ContactContext& context, ContactMethod* out,
+                 std::vector<ContactKeyProblem>* problems) {
+  std::map<std::string, std::string> values;
+  bool complete = true;
+  for (const ContactKey& key : channel.keys) {
+    const std::string name(key.name);
+    const std::string* given = Key(keys, name);
+    if (given == nullptr) {
+      if (key.required) {
+        problems->push_back({name, "is required for type " + out->type});
+        complete = false;
+      }
+      continue;
+    }
+    if (!key.from_env) {
+      values[name] = *given;
+      continue;
+    }
+    std::string value = EnvKey(name, *given, context, problems);
+    if (value.empty()) {
+      complete = false;
+      continue;
+    }
+    out->secret_env = *given;
+    values[name] = std::move(value);
+  }
+  if (!complete) return;
+  if (std::string why = channel.compose(values, &out->address, &out->secrets); !why.empty()) {
+    problems->push_back({"", why});
+  }
 }
 
 }  // namespace
+
+std::vector<ContactKey> ContactKeysOf(const ChannelType& channel) {
+  switch (channel.address) {
+    case ChannelAddress::kEmail: return {{.name = "address", .required = true}};
+    case ChannelAddress::kPhoneNumber: return {{.name = "number", .required = true}};
+    case ChannelAddress::kUrl: {
+      std::vector<ContactKey> keys = {{.name = "url"}, {.name = "url_env", .from_env = true}};
+      if (channel.signs) keys.push_back({.name = "secret_env", .from_env = true});
+      return keys;
+    }
+    case ChannelAddress::kKeys: return {channel.keys.begin(), channel.keys.end()};
+  }
+  return {};
+}
+
+std::vector<ContactKeyProblem> ResolveDestinationKeys(
+    const ChannelType& channel, const std::map<std::string, std::string>& keys,
+    const ContactContext& context, ContactMethod* out) {
+  std::vector<ContactKeyProblem> problems;
+  out->type = std::string(channel.name);
+  const std::vector<ContactKey> accepted = ContactKeysOf(channel);
+  std::string names;
+  for (const ContactKey& key : accepted)
+    names += (names.empty() ? "" : ", ") + std::string(key.name);
+  for (const auto& [name, value] : keys) {
+    bool known = false;
+    for (const ContactKey& key : accepted) known = known || key.name == name;
+    if (!known) {
+      problems.push_back({name, "does not apply to type " + out->type + " (use " + names + ")"});
+    }
+  }
+  switch (channel.address) {
+    case ChannelAddress::kEmail:
+    case ChannelAddress::kPhoneNumber: {
+      const bool email = channel.address == ChannelAddress::kEmail;
+      const std::string name = email ? "address" : "number";
+      const std::string* value = Key(keys, name);
+      if (value == nullptr) {
+        problems.push_back({name, "is required for type " + out->type});
+      } else if (email && !IsEmailAddress(*value)) {
+        problems.push_back({name, "'" + *value + "' is not an e-mail address"});
+      } else if (!email && !IsE164Number(*value)) {
+        problems.push_back({name, "'" + *value +
+                                      "' is not an E.164 phone number (+ and up to 15 digits, "
+                                      "e.g. +15551234567)"});
+      } else {
+        out->address = *value;
+      }
+      break;
+    }
+    case ChannelAddress::kUrl: ReadUrl(keys, context, out, &problems); break;
+    case ChannelAddress::kKeys: ReadOwnKeys(channel, keys, context, out, &problems); break;
+  }
+  return problems;
+}
 
 ContactContext ContactContextOf(const Config& config) {
   ContactContext context;
@@ -63,13 +200,12 @@ std::vector<ContactKeyProblem> ResolveContactKeys(const std::string& type,
                                                   const std::map<std::string, std::string>& keys,
                                                   const ContactContext& context,
                                                   ContactMethod* out) {
-  std::vector<ContactKeyProblem> problems;
   const ChannelType* channel = FindChannelType(type);
   if (channel == nullptr) {
     return {
         {"type", "'" + type + "' is not a contact method type (" + ChannelTypeNames(", ") + ")"}};
   }
-  out->type = type;
+  std::vector<ContactKeyProblem> problems;
   if (!channel->provider.empty() && context.providers.count(std::string(channel->provider)) == 0) {
     problems.push_back({"type", "contact method type " + type + " needs notify.providers." +
                                     std::string(channel->provider)});
@@ -78,105 +214,8 @@ std::vector<ContactKeyProblem> ResolveContactKeys(const std::string& type,
     problems.push_back({"type", "contact method type " + type +
                                     " needs notify.smtp (the mail server to send through)"});
   }
-  switch (channel->address) {
-    case ChannelAddress::kEmail: {
-      OnlyKeys(keys, {"address"}, type, &problems);
-      const std::string* address = Key(keys, "address");
-      if (address == nullptr || address->empty()) {
-        problems.push_back({"address", "is required for type " + type});
-      } else if (!IsEmailAddress(*address)) {
-        problems.push_back({"address", "'" + *address + "' is not an e-mail address"});
-      } else {
-        out->address = *address;
-      }
-      break;
-    }
-    case ChannelAddress::kPhoneNumber: {
-      OnlyKeys(keys, {"number"}, type, &problems);
-      const std::string* number = Key(keys, "number");
-      if (number == nullptr || number->empty()) {
-        problems.push_back({"number", "is required for type " + type});
-      } else if (!IsE164Number(*number)) {
-        problems.push_back({"number", "'" + *number +
-                                          "' is not an E.164 phone number (+ and up to 15 "
-                                          "digits, e.g. +15551234567)"});
-      } else {
-        out->address = *number;
-      }
-      break;
-    }
-    case ChannelAddress::kUrl: {
-      std::set<std::string> allowed = {"url", "url_env"};
-      if (channel->signs) allowed.insert("secret_env");
-      OnlyKeys(keys, allowed, type, &problems);
-      const std::string* url = Key(keys, "url");
-      const std::string* url_env = Key(keys, "url_env");
-      if ((url == nullptr) == (url_env == nullptr)) {
-        problems.push_back({"url", "set exactly one of url or url_env"});
-      } else if (url != nullptr) {
-        if (std::string why = HttpUrlProblem(*url); !why.empty()) {
-          problems.push_back({"url", why});
-        } else {
-          out->address = *url;
-        }
-      } else {
-        std::string value = EnvKey("url_env", *url_env, context, &problems);
-        if (!value.empty()) {
-          if (std::string why = HttpUrlProblem(value); !why.empty()) {
-            problems.push_back(
-                {"url_env", "the URL in environment variable " + *url_env + " " + why});
-          } else {
-            out->address = std::move(value);
-            out->address_is_secret = true;
-            out->url_env = *url_env;
-          }
-        }
-      }
-      if (const std::string* secret_env = Key(keys, "secret_env"); secret_env && channel->signs) {
-        std::string value = EnvKey("secret_env", *secret_env, context, &problems);
-        std::istringstream words(value);
-        for (std::string secret; words >> secret;) {
-          if (!IsWebhookSecret(secret)) {
-            problems.push_back({"secret_env", "environment variable " + *secret_env +
-                                                  " holds a value that is not a webhook secret "
-                                                  "(whsec_ followed by base64)"});
-            break;
-          }
-          out->secrets.push_back(std::move(secret));
-        }
-        out->secret_env = *secret_env;
-      }
-      break;
-    }
-    case ChannelAddress::kKeys: {
-      std::set<std::string> allowed;
-      for (const ContactKey& key : channel->keys) allowed.emplace(key.name);
-      OnlyKeys(keys, allowed, type, &problems);
-      std::map<std::string, std::string> values;
-      for (const ContactKey& key : channel->keys) {
-        const std::string name(key.name);
-        const std::string* given = Key(keys, name);
-        if (given == nullptr || given->empty()) {
-          if (key.required) problems.push_back({name, "is required for type " + type});
-          continue;
-        }
-        if (key.from_env) {
-          std::string value = EnvKey(name, *given, context, &problems);
-          if (value.empty()) continue;
-          out->secret_env = *given;
-          values[name] = std::move(value);
-        } else {
-          values[name] = *given;
-        }
-      }
-      if (problems.empty()) {
-        if (std::string why = channel->compose(values, &out->address, &out->secrets);
-            !why.empty()) {
-          problems.push_back({"", why});
-        }
-      }
-      break;
-    }
+  for (ContactKeyProblem& p : ResolveDestinationKeys(*channel, keys, context, out)) {
+    problems.push_back(std::move(p));
   }
   return problems;
 }

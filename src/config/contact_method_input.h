@@ -20,6 +20,9 @@
 
 namespace loom {
 
+struct ChannelType;  // notify/channels.h (not included here: cli has its own HttpRequest)
+struct ContactKey;
+
 // A problem with one key ("/number": "is not an E.164 phone number ...").
 struct ContactKeyProblem {
   std::string key;  // "type", "url", ... ("" for the method as a whole)
@@ -36,14 +39,30 @@ struct ContactContext {
 // The context of `config` with the process environment.
 ContactContext ContactContextOf(const Config& config);
 
+// THE check of a destination's keys: the file's `contact_methods:` and `incident_channels:`
+// (config/channels_section.cc) and the API's contact methods (http/contact_method_handlers.cc)
+// all answer with these problems, so the same mistake gets the same message everywhere.
+//
 // Checks the keys of a method of `type` and, when there is no problem, fills `out` (type,
-// address, secrets, url_env, secret_env; not its id). The keys a type accepts: `address`
-// (e-mail types), `url` | `url_env` and `secret_env` (signed URL types), `number` (phone types),
-// or the type's own keys (ChannelAddress::kKeys). An empty answer means `out` is usable.
+// address, secrets, url_env, secret_env; not its id). The keys a type accepts are
+// ContactKeysOf(type); every other key "does not apply to type <type> (use <its keys>)". A key
+// given as "" counts as absent. `type` must be a channel type and its provider (ChannelType::
+// provider) and the SMTP relay (via_smtp) configured. An empty answer means `out` is usable.
 std::vector<ContactKeyProblem> ResolveContactKeys(const std::string& type,
                                                   const std::map<std::string, std::string>& keys,
                                                   const ContactContext& context,
                                                   ContactMethod* out);
+
+// The part of ResolveContactKeys that reads the keys of `channel` into `out`, without the checks
+// of the type's provider and relay: incident channels (which need neither) use it directly.
+std::vector<ContactKeyProblem> ResolveDestinationKeys(
+    const ChannelType& channel, const std::map<std::string, std::string>& keys,
+    const ContactContext& context, ContactMethod* out);
+
+// The keys a destination of `channel` is written with, in the order forms and hints list them:
+// `address` (e-mail types), `number` (phone types), `url`, `url_env` and, for signed types,
+// `secret_env` (URL types: exactly one of url and url_env), or the type's own keys.
+std::vector<ContactKey> ContactKeysOf(const ChannelType& channel);
 
 // `base` with the stored methods that are verified and still resolve added to their users
 // (after the file's methods) and each stored rule set replacing the file's rules of its user.

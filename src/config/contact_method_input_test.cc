@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "notify/channels.h"
+
 namespace loom {
 namespace {
 
@@ -57,6 +59,53 @@ TEST(ContactMethodInputTest, ProvidersAndOwnKeysFollowTheChannelTable) {
   // ntfy is written with its own keys.
   EXPECT_TRUE(Resolve("ntfy", {{"topic", "alice-pages"}}, &m).empty());
   EXPECT_EQ(Resolve("ntfy", {}, &m)[0].key, "topic");
+}
+
+// The keys of each way of writing an address, in the order forms show them.
+TEST(ContactMethodInputTest, ContactKeysOfFollowTheChannelTable) {
+  auto names = [](std::string_view type) {
+    std::vector<std::string> out;
+    for (const ContactKey& key : ContactKeysOf(*FindChannelType(type))) {
+      out.emplace_back(std::string(key.name) + (key.required ? "!" : "") +
+                       (key.from_env ? "$" : ""));
+    }
+    return out;
+  };
+  EXPECT_EQ(names("email"), (std::vector<std::string>{"address!"}));
+  EXPECT_EQ(names("sms"), (std::vector<std::string>{"number!"}));
+  EXPECT_EQ(names("slack"), (std::vector<std::string>{"url", "url_env$"}));
+  EXPECT_EQ(names("webhook"), (std::vector<std::string>{"url", "url_env$", "secret_env$"}));
+  EXPECT_EQ(names("ntfy"), (std::vector<std::string>{"topic!", "server", "token_env$"}));
+}
+
+// A key given as "" counts as absent; a key of another type is named with the type's keys.
+TEST(ContactMethodInputTest, EmptyKeysAreAbsentAndForeignKeysNamed) {
+  ContactMethod m;
+  std::vector<ContactKeyProblem> p = Resolve(
+      "webhook", {{"url", "https://h.example.com"}, {"url_env", ""}, {"secret_env", ""}}, &m);
+  EXPECT_TRUE(p.empty());
+  EXPECT_TRUE(m.secrets.empty());
+  p = Resolve("email", {{"address", ""}}, &m);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].message, "is required for type email");
+  ContactContext twilio = Context();
+  twilio.providers = {"twilio"};
+  p = ResolveContactKeys("sms", {{"topic", "t"}, {"number", "+15551234567"}}, twilio, &m);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].key, "topic");
+  EXPECT_EQ(p[0].message, "does not apply to type sms (use number)");
+}
+
+// Incident channels take the URL keys without a provider or relay check.
+TEST(ContactMethodInputTest, DestinationKeysSkipTheProviderCheck) {
+  ContactMethod m;
+  ContactContext none;  // no variables, no relay, no providers
+  EXPECT_TRUE(ResolveDestinationKeys(*FindChannelType("slack"), {{"url", "https://h.example.com"}},
+                                     none, &m)
+                  .empty());
+  EXPECT_EQ(m.type, "slack");
+  EXPECT_EQ(m.address, "https://h.example.com");
+  EXPECT_EQ(ResolveContactKeys("email", {{"address", "a@example.com"}}, none, &m)[0].key, "type");
 }
 
 TEST(ContactMethodInputTest, OnlyVerifiedMethodsJoinTheRoster) {

@@ -1,6 +1,6 @@
 // The phone push channels in the configuration: `notify.providers.pushover|telegram`
 // (notify_section.cc) and the keyed contact methods ntfy, pushover and telegram
-// (channels_section.cc ParseKeyedContactMethod).
+// (channels_section.cc, checked by ResolveContactKeys).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

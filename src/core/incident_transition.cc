@@ -2,6 +2,7 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "core/escalate_rule.h"
 #include "core/transition_planner.h"
 
 namespace loom {
@@ -186,9 +187,9 @@ Status CheckStateAllows(const Incident& inc, Type type) {
       }
       break;
     case Type::kEscalate:
-      if (inc.state != IncidentState::kTriggered) {
-        return Error::Conflict(inc.id() + " is " + IncidentStateName(inc.state) +
-                               "; only a triggered incident escalates");
+      // The step is checked with the facts (DecideCommand): here only the state.
+      if (Status escalates = CheckEscalate(inc, /*step_pending=*/true); !escalates.ok()) {
+        return escalates;
       }
       break;
     case Type::kStatusUpdate:
@@ -288,10 +289,9 @@ Result<TransitionPlan> DecideCommand(const Incident& incident, const IncidentCom
       break;
     }
     case Type::kEscalate: {
-      if (!facts.next_escalation) {
-        return Error::Conflict(inc.id() +
-                               " has no further escalation step: everyone in its escalation "
-                               "has been paged");
+      if (Status escalates = CheckEscalate(inc, facts.next_escalation.has_value());
+          !escalates.ok()) {
+        return std::move(escalates).error();
       }
       // The pending step runs now, in this transaction: the same deadline, due now.
       Deadline next = *facts.next_escalation;

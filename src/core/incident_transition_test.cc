@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/time_format.h"
+#include "core/escalate_rule.h"
 
 namespace loom {
 namespace {
@@ -298,6 +299,25 @@ TEST(IncidentTransition, CommanderHandoverAndStatusUpdates) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("status updates end with the resolution"),
             std::string::npos);
+}
+
+// The decision takes an escalation exactly when the rule the incident view offers it by holds
+// (core/escalate_rule.h): triggered, with a pending step.
+TEST(IncidentTransition, EscalateFollowsTheRule) {
+  for (IncidentState s : {IncidentState::kTriggered, IncidentState::kAcknowledged,
+                          IncidentState::kMitigated, IncidentState::kResolved}) {
+    for (bool pending : {false, true}) {
+      TransitionFacts facts = Facts();
+      if (pending) {
+        facts.next_escalation =
+            Deadline{3, 7, DeadlineKind::kEscalate, kNow + minutes(5), R"({"arm":1,"step":1})"};
+      }
+      const Incident inc = Make(s);
+      EXPECT_EQ(DecideCommand(inc, Command(Type::kEscalate), facts, kNow).ok(),
+                CheckEscalate(inc, pending).ok())
+          << IncidentStateName(s) << " pending=" << pending;
+    }
+  }
 }
 
 TEST(IncidentTransition, AllowedActionsFollowTheStateAndTheRole) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/escalate_rule.h"
 #include "core/incident_transition.h"
 
 namespace loom {
@@ -74,8 +75,10 @@ IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>&
   const bool triggered = incident.state == IncidentState::kTriggered;
   const bool awaits_updates =
       incident.state == IncidentState::kAcknowledged || incident.state == IncidentState::kMitigated;
+  bool escalation_pending = false;
   for (const Deadline& d : pending) {
     if (d.incident_number != incident.number) continue;
+    escalation_pending = escalation_pending || d.kind == DeadlineKind::kEscalate;
     // Step 0 is due the moment the escalation is armed (it pages at once): the target is the
     // step after it.
     if (triggered && d.kind == DeadlineKind::kEscalate && EscalationStep(d) >= 1) {
@@ -85,6 +88,10 @@ IncidentView ViewIncident(const Incident& incident, const std::vector<Deadline>&
     }
   }
   view.allowed_actions = AllowedActions(incident, role);
+  // Escalating also needs a step to run: the rule that the decision applies (core/escalate_rule.h).
+  if (RoleAllows(role, Role::kResponder) && CheckEscalate(incident, escalation_pending).ok()) {
+    view.allowed_actions.emplace_back(CommandRouteName(IncidentCommand::Type::kEscalate));
+  }
   for (std::string& write : AllowedPanelWrites(incident, role)) {
     view.allowed_actions.push_back(std::move(write));
   }

@@ -27,9 +27,10 @@ struct IncidentView {
   // Acknowledged or mitigated: when the next status update is due, as the cadence planned it
   // (core/cadence.h). nullopt in any other state or for an async severity.
   std::optional<TimePoint> next_update_due_at;
-  // AllowedActions (core/incident_transition.h) for the caller's role, then its
-  // AllowedPanelWrites. The role is the caller's role on the incident's service's team
-  // (core/authorization.h EffectiveRole), which the HTTP layer passes.
+  // AllowedActions (core/incident_transition.h) for the caller's role, then "escalate" while
+  // CheckEscalate (core/escalate_rule.h) allows it (a pending "escalate" deadline among
+  // `pending`), then its AllowedPanelWrites. The role is the caller's role on the incident's
+  // service's team (core/authorization.h EffectiveRole), which the HTTP layer passes.
   std::vector<std::string> allowed_actions;
 };
 

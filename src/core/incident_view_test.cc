@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/time_format.h"
@@ -77,6 +78,28 @@ TEST(IncidentView, AllowedActionsAreTheCallersByRole) {
 }
 
 // The panels' writes, by state and kind: what the console shows a form or button for.
+// "escalate" is offered while the incident is triggered and its escalation has a pending step
+// (core/escalate_rule.h), to a responder or above, after the other commands.
+TEST(IncidentView, EscalateIsOfferedWhileAStepIsPending) {
+  const std::vector<Deadline> pending = {Escalate(7, 1, kNow + minutes(5))};
+  std::vector<std::string> actions =
+      ViewIncident(Make(IncidentState::kTriggered), pending, Role::kResponder).allowed_actions;
+  std::vector<std::string> want = AllowedActions(Make(IncidentState::kTriggered), Role::kResponder);
+  want.push_back("escalate");
+  for (const std::string& w : AllowedPanelWrites(Make(IncidentState::kTriggered), Role::kResponder))
+    want.push_back(w);
+  EXPECT_EQ(actions, want);
+  auto offers = [&](IncidentState s, const std::vector<Deadline>& d, Role role) {
+    std::vector<std::string> a = ViewIncident(Make(s), d, role).allowed_actions;
+    return std::find(a.begin(), a.end(), "escalate") != a.end();
+  };
+  EXPECT_TRUE(offers(IncidentState::kTriggered, pending, Role::kAdmin));
+  EXPECT_FALSE(offers(IncidentState::kTriggered, {}, Role::kResponder));  // everyone was paged
+  EXPECT_FALSE(offers(IncidentState::kTriggered, {Escalate(8, 1, kNow)}, Role::kResponder));
+  EXPECT_FALSE(offers(IncidentState::kTriggered, pending, Role::kViewer));
+  EXPECT_FALSE(offers(IncidentState::kAcknowledged, pending, Role::kResponder));
+}
+
 TEST(IncidentView, AllowedPanelWritesFollowTheStateAndTheKind) {
   using V = std::vector<std::string>;
   Incident availability = Make(IncidentState::kTriggered);

@@ -442,10 +442,13 @@ class Api {
   void SendContactCode(const Request& req, const PathParams& params, Reply reply);
   void TestContactMethod(const Request& req, const PathParams& params, Reply reply);
   void PutNotificationRules(const Request& req, const PathParams& params, Reply reply);
+  void ListContactHistory(const Request& req, const PathParams& params, Reply reply);
   // The {id} user when the caller may manage their methods (themself, with role responder or
   // above globally or in a team, or a global admin): 403, 404 for an unknown user, the store's
-  // failure otherwise.
-  Result<std::string> ContactOwner(const Request& req, const PathParams& params);
+  // failure otherwise. `actor` (optional) gets the caller's actor string, which the store records
+  // with each change.
+  Result<std::string> ContactOwner(const Request& req, const PathParams& params,
+                                   std::string* actor = nullptr);
   // The user in `oncall` (null when there is no roster or no such user).
   const User* RosterUser(const std::shared_ptr<const OnCallSnapshot>& oncall,
                          const std::string& user) const;

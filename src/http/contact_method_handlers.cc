@@ -1,5 +1,6 @@
 // A person's own contact methods and notification rules (docs/profile.md, docs/api.md "Contact
-// methods"): /v1/users/{id}/contact-methods... and /v1/users/{id}/notification-rules.
+// methods"): /v1/users/{id}/contact-methods..., /v1/users/{id}/notification-rules and who
+// changed them, /v1/users/{id}/contact-history (each change records the caller's actor string).
 //
 // Who: the person themself (Principal::user == {id}) with role responder or above, or an admin
 // for anyone. Methods from the configuration file are listed read-only (`source: config`).
@@ -21,9 +22,13 @@
 #include "http/access.h"
 #include "http/api.h"
 #include "http/handler_util.h"
+#include "notify/channels.h"
 
 namespace loom::http {
 namespace {
+
+// GET .../contact-history answers the newest changes, at most this many.
+constexpr int kContactHistoryLimit = 100;
 
 Json StoredMethodJson(const StoredContactMethod& m) {
   Json keys = Json::object();
@@ -89,6 +94,31 @@ Result<std::vector<NotificationRule>> ParseRules(const nlohmann::json& body, con
   return out;
 }
 
+// The types a person may add, in the channel table's order, each with its keys (ContactKeysOf: the
+// console's form shows one field per key) and whether the server is set up for it: "usable", or
+// the problem that adding one would answer under /type (a provider or the mail relay missing).
+Json TypesJson(const ContactContext& context) {
+  Json out = Json::array();
+  for (const ChannelType* type : ChannelTypes()) {
+    Json keys = Json::array();
+    for (const ContactKey& key : ContactKeysOf(*type)) {
+      keys.push_back(
+          {{"name", std::string(key.name)}, {"required", key.required}, {"env", key.from_env}});
+    }
+    const std::string name(type->name);
+    Json entry{{"type", name}, {"keys", std::move(keys)}, {"usable", true}};
+    ContactMethod unused;
+    for (const ContactKeyProblem& p : ResolveContactKeys(name, {}, context, &unused)) {
+      if (p.key != "type") continue;
+      entry["usable"] = false;
+      entry["problem"] = p.message;
+      break;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 // Runs `rebuild` on `jobs`, off the store's writer thread where write callbacks run (the rebuild
 // reads the store), then sends `done`, or the rebuild's problem.
 void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply reply, Response done,
@@ -103,9 +133,11 @@ void RebuildThenSend(JobThread& jobs, std::function<Status()> rebuild, Reply rep
 
 }  // namespace
 
-Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params) {
+Result<std::string> Api::ContactOwner(const Request& req, const PathParams& params,
+                                      std::string* actor) {
   auto who = RouteCaller(req);
   if (!who.ok()) return std::move(who).error();
+  if (actor != nullptr) *actor = who->actor();
   std::string user(params.Get("id"));
   // The person themself when they may respond somewhere: a team's responder is paged too.
   const bool self = who->user == user && MayRespondSomewhere(CallerOf(*who));
@@ -156,11 +188,13 @@ void Api::ListContactMethods(const Request& req, const PathParams& params, Reply
     out_rules = Json{{"source", "api"}, {"high", RulesJson(r.high)}, {"low", RulesJson(r.low)}};
   }
   body["notification_rules"] = out_rules;
+  body["types"] = TypesJson(options_.accounts.contacts);
   reply->Send(JsonResponse(200, body));
 }
 
 void Api::CreateContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -204,8 +238,9 @@ void Api::CreateContactMethod(const Request& req, const PathParams& params, Repl
   method.code = VerificationCode{HashVerificationCode(code), clock_.Now() + kCodeTtl, 0};
   std::string instance(req.path);
   store_.CreateContactMethod(
-      std::move(method), [this, code, resolved = std::move(resolved), reply = std::move(reply),
-                          instance = std::move(instance)](Result<StoredContactMethod> out) mutable {
+      std::move(method), std::move(actor),
+      [this, code, resolved = std::move(resolved), reply = std::move(reply),
+       instance = std::move(instance)](Result<StoredContactMethod> out) mutable {
         if (!out.ok())
           return reply->Send(ProblemFor(out.error(), RequestAt(Method::kPost, instance)));
         Json body = StoredMethodJson(*out);
@@ -272,12 +307,13 @@ Result<std::pair<StoredContactMethod, ContactMethod>> Api::StoredMethod(const st
 }
 
 void Api::DeleteContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   const std::string id(params.Get("mid"));
   std::string instance(req.path);
   store_.DeleteContactMethod(
-      *user, id,
+      *user, id, std::move(actor),
       [this, user = *user, id, reply = std::move(reply),
        instance = std::move(instance)](Result<bool> out) {
         const Request where = RequestAt(Method::kDelete, instance);
@@ -299,7 +335,8 @@ void Api::DeleteContactMethod(const Request& req, const PathParams& params, Repl
 }
 
 void Api::VerifyContactMethod(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -312,7 +349,7 @@ void Api::VerifyContactMethod(const Request& req, const PathParams& params, Repl
   const std::string id(params.Get("mid"));
   std::string instance(req.path);
   store_.CheckContactCode(
-      *user, id, *code, clock_.Now(),
+      *user, id, *code, clock_.Now(), std::move(actor),
       [this, id, reply = std::move(reply), instance = std::move(instance)](Result<CodeCheck> out) {
         const Request where = RequestAt(Method::kPost, instance);
         if (!out.ok()) return reply->Send(ProblemFor(out.error(), where));
@@ -395,7 +432,8 @@ void Api::TestContactMethod(const Request& req, const PathParams& params, Reply 
 }
 
 void Api::PutNotificationRules(const Request& req, const PathParams& params, Reply reply) {
-  Result<std::string> user = ContactOwner(req, params);
+  std::string actor;
+  Result<std::string> user = ContactOwner(req, params, &actor);
   if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
   auto body = ParseObjectBody(req.body, /*allow_empty=*/false);
   if (!body.ok()) return reply->Send(ProblemFor(body.error(), req));
@@ -440,7 +478,7 @@ void Api::PutNotificationRules(const Request& req, const PathParams& params, Rep
   }
   Json answer{{"source", "api"}, {"high", RulesJson(rules.high)}, {"low", RulesJson(rules.low)}};
   std::string instance(req.path);
-  store_.SetNotificationRules(std::move(rules),
+  store_.SetNotificationRules(std::move(rules), std::move(actor),
                               [this, answer = std::move(answer), reply = std::move(reply),
                                instance = std::move(instance)](Result<bool> out) {
                                 const Request where = RequestAt(Method::kPut, instance);
@@ -449,6 +487,23 @@ void Api::PutNotificationRules(const Request& req, const PathParams& params, Rep
                                     accounts_jobs_, [this] { return RebuildContacts(); }, reply,
                                     JsonResponse(200, answer), Method::kPut, instance);
                               });
+}
+
+void Api::ListContactHistory(const Request& req, const PathParams& params, Reply reply) {
+  Result<std::string> user = ContactOwner(req, params);
+  if (!user.ok()) return reply->Send(ProblemFor(user.error(), req));
+  auto changes = store_.ListContactHistory(*user, kContactHistoryLimit);
+  if (!changes.ok()) return reply->Send(ProblemFor(changes.error(), req));
+  Json list = Json::array();
+  for (const ContactChange& c : *changes) {
+    Json entry{{"at", FormatRfc3339(c.at)}, {"actor", c.actor}, {"action", c.action}};
+    if (!c.method_id.empty()) {
+      entry["method"] = c.method_id;
+      entry["type"] = c.method_type;
+    }
+    list.push_back(std::move(entry));
+  }
+  reply->Send(JsonResponse(200, Json{{"user", *user}, {"changes", std::move(list)}}));
 }
 
 }  // namespace loom::http

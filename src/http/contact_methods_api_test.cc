@@ -1,9 +1,11 @@
 // A person's own contact methods through the Api on a real SQLite store: adding one sends a code
 // through it, the code verifies it, rules name only usable methods, and only the person (or an
 // admin) may touch them.
+#include <map>
 #include <regex>
 
 #include "http/account_test_support.h"
+#include "notify/channels.h"
 
 namespace loom::http::testing {
 namespace {
@@ -141,6 +143,54 @@ TEST_F(ContactMethodsApiTest, BadInputIsAProblemWithThePointer) {
               R"({"id":"mail","type":"email","address":"a@example.com"})");
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_TRUE(mail_->sent().empty());
+}
+
+// The console's form: each type with its keys from the channel table, and whether the server is
+// set up for it (this one has the mail relay, no Twilio).
+TEST_F(ContactMethodsApiTest, TheAnswerListsEachTypeWithItsKeys) {
+  nlohmann::json listed = Body(AsAlice(Method::kGet, "/v1/users/alice/contact-methods"));
+  ASSERT_EQ(listed["types"].size(), ChannelTypes().size());
+  std::map<std::string, nlohmann::json> types;
+  for (const nlohmann::json& t : listed["types"]) types[t["type"]] = t;
+  EXPECT_EQ(types.at("ntfy")["keys"],
+            nlohmann::json::parse(R"([{"name":"topic","required":true,"env":false},)"
+                                  R"({"name":"server","required":false,"env":false},)"
+                                  R"({"name":"token_env","required":false,"env":true}])"));
+  EXPECT_EQ(types.at("email")["keys"][0]["name"], "address");
+  EXPECT_EQ(types.at("email")["usable"], true);
+  EXPECT_EQ(types.at("webhook")["keys"].size(), 3u);  // url, url_env, secret_env
+  EXPECT_EQ(types.at("sms")["usable"], false);
+  EXPECT_EQ(types.at("sms")["problem"], "contact method type sms needs notify.providers.twilio");
+}
+
+// Who changed what, newest first, readable by the person and an admin only.
+TEST_F(ContactMethodsApiTest, TheHistoryNamesWhoChangedWhat) {
+  AddHook();  // alice's bound token: user:alice
+  Response r = AsAlice(Method::kPost, "/v1/users/alice/contact-methods/hook/verify",
+                       R"({"code":")" + LastCode() + R"("})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Send({Method::kPut, "/v1/users/alice/notification-rules", R"({"high":[{"method":"hook"}]})",
+            kAdminToken});
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json history = Body(AsAlice(Method::kGet, "/v1/users/alice/contact-history"));
+  EXPECT_EQ(history["user"], "alice");
+  ASSERT_EQ(history["changes"].size(), 3u);
+  EXPECT_EQ(history["changes"][0]["action"], "rules_replaced");
+  EXPECT_EQ(history["changes"][0]["actor"], "token:admin");
+  EXPECT_FALSE(history["changes"][0].contains("method"));
+  EXPECT_EQ(history["changes"][1]["action"], "method_verified");
+  EXPECT_EQ(history["changes"][1]["actor"], "user:alice");
+  EXPECT_EQ(history["changes"][2]["action"], "method_added");
+  EXPECT_EQ(history["changes"][2]["method"], "hook");
+  EXPECT_EQ(history["changes"][2]["type"], "webhook");
+  EXPECT_FALSE(history["changes"][2]["at"].get<std::string>().empty());
+
+  CreateUser("carol", "carol-password-123");
+  SignedIn carol = SignIn("carol", "carol-password-123");
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history", "", "", carol.cookie}).status,
+            403);
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history", "", kAdminToken}).status, 200);
+  EXPECT_EQ(Send({Method::kGet, "/v1/users/alice/contact-history"}).status, 401);
 }
 
 TEST_F(ContactMethodsApiTest, OnlyThePersonOrAnAdmin) {

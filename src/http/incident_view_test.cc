@@ -3,6 +3,7 @@
 // the Api, a real store and the engine on one fake clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <map>
@@ -50,8 +51,9 @@ class IncidentViewTest : public testing::StoreFixture {
     engine_.reset();
   }
 
-  json Call(Method method, const std::string& path, const std::string& token = kAdminToken,
-            const std::string& body = "{}") {
+  // The answer to one request, whatever its status.
+  Response Send(Method method, const std::string& path, const std::string& token = kAdminToken,
+                const std::string& body = "{}") {
     const std::string auth = "Bearer " + token;
     Request req;
     req.method = method;
@@ -61,7 +63,11 @@ class IncidentViewTest : public testing::StoreFixture {
     if (method == Method::kPost || method == Method::kPut) req.body = body;
     auto reply = std::make_shared<AwaitedReply>();
     api_->Handle(api_->Match(method, req.path), req, reply);
-    Response r = reply->Get();
+    return reply->Get();
+  }
+  json Call(Method method, const std::string& path, const std::string& token = kAdminToken,
+            const std::string& body = "{}") {
+    Response r = Send(method, path, token, body);
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }
@@ -94,8 +100,9 @@ TEST_F(IncidentViewTest, AckDueAtIsWhenTheEngineEscalates) {
   json j = Get(n);
   EXPECT_EQ(j["ack_due_at"], FormatRfc3339(opened + minutes(5)));  // the runbook's Sev1 target
   EXPECT_EQ(j["next_update_due_at"], nullptr);
-  EXPECT_EQ(j["allowed_actions"], json({"acknowledge", "resolve", "commander", "severity",
-                                        "reassign", "updates", "notes", "probe", "evidence"}));
+  EXPECT_EQ(j["allowed_actions"],
+            json({"acknowledge", "resolve", "commander", "severity", "reassign", "updates", "notes",
+                  "escalate", "probe", "evidence"}));
 
   AdvanceAndRun(minutes(5) - seconds(1));
   EXPECT_FALSE(SecondaryPaged(n)) << "nobody else is paged before ack_due_at";
@@ -119,6 +126,39 @@ TEST_F(IncidentViewTest, AckDueAtIsWhenTheEngineEscalates) {
   EXPECT_FALSE(SecondaryPaged(m));
   AdvanceAndRun(seconds(1));
   EXPECT_TRUE(SecondaryPaged(m));
+}
+
+// "escalate" is offered exactly while POST .../escalate is taken: each offered escalation pages
+// the next role at once, and once everyone has been paged it is neither offered nor taken.
+TEST_F(IncidentViewTest, EscalateIsOfferedWhileTheServerTakesIt) {
+  const int64_t n = Trigger("db", Severity::kSev1);
+  engine_->RunDue();
+  const std::string escalate = "/v1/incidents/INC-" + std::to_string(n) + "/escalate";
+  auto offered = [&] {
+    json actions = Get(n)["allowed_actions"];
+    return std::find(actions.begin(), actions.end(), "escalate") != actions.end();
+  };
+  int taken = 0;
+  for (; taken < 10 && offered(); ++taken) {
+    EXPECT_EQ(Send(Method::kPost, escalate).status, 200);
+    engine_->RunDue();
+    if (taken == 0) {
+      EXPECT_TRUE(SecondaryPaged(n));
+    }
+  }
+  EXPECT_GE(taken, 2);  // the secondary, then the escalation manager
+  EXPECT_FALSE(offered());
+  EXPECT_EQ(Send(Method::kPost, escalate).status, 409);
+
+  // An acknowledged incident does not escalate.
+  const int64_t m = Trigger("api", Severity::kSev2);
+  engine_->RunDue();
+  json acked = Call(Method::kPost, "/v1/incidents/INC-" + std::to_string(m) + "/acknowledge");
+  EXPECT_EQ(acked["state"], "acknowledged");
+  json actions = Get(m)["allowed_actions"];
+  EXPECT_EQ(std::find(actions.begin(), actions.end(), "escalate"), actions.end());
+  EXPECT_EQ(Send(Method::kPost, "/v1/incidents/INC-" + std::to_string(m) + "/escalate").status,
+            409);
 }
 
 TEST_F(IncidentViewTest, NextUpdateDueAtIsWhenTheEngineRecordsAMissedUpdate) {

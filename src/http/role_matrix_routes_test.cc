@@ -249,6 +249,7 @@ const Row kRows[] = {
      R"({"password":"a long enough password"})",
      {200, 403, 400, 403, 403, 403, 400, 401}},
     {"GET /v1/users/{id}/contact-methods", "/v1/users/rita/contact-methods", "", kSelf200},
+    {"GET /v1/users/{id}/contact-history", "/v1/users/rita/contact-history", "", kSelf200},
     {"POST /v1/users/{id}/contact-methods",
      "/v1/users/rita/contact-methods",
      R"({"type":"webhook","id":"work","url":"https://hooks.example/rita"})",

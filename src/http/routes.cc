@@ -139,6 +139,8 @@ const std::vector<Api::RouteInfo>& Api::Routes() {
         {Method::kPut, "/v1/users/{id}/password", Own(Credential::kPassword), &Api::SetPassword},
         {Method::kGet, "/v1/users/{id}/contact-methods", OfPerson(Role::kResponder),
          &Api::ListContactMethods},
+        {Method::kGet, "/v1/users/{id}/contact-history", OfPerson(Role::kResponder),
+         &Api::ListContactHistory},
         {Method::kPost, "/v1/users/{id}/contact-methods", OfPerson(Role::kResponder),
          &Api::CreateContactMethod},
         {Method::kDelete, "/v1/users/{id}/contact-methods/{mid}", OfPerson(Role::kResponder),

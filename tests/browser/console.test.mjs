@@ -287,8 +287,14 @@ test('acknowledging in the page changes the state in the API', async () => {
   await page.locator('#incident-title').waitFor();
   // The page to the primary and its delivery state.
   await page.locator('#pages-title + div tr', { hasText: 'alice' }).filter({ hasText: 'page' }).first().waitFor();
+  // "Escalate now" is shown exactly when the server offers escalate (a step is still to run).
+  await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+  const offered = (await call('GET', `/v1/incidents/${incidentId}`, { token: ADMIN_TOKEN })).json.allowed_actions;
+  assert.ok(offered.includes('escalate'), `escalate not offered: ${offered}`);
+  await page.getByRole('button', { name: 'Escalate now' }).waitFor();
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await page.locator('.badge.state-acknowledged').waitFor({ timeout: 10000 });
+  assert.equal(await page.getByRole('button', { name: 'Escalate now' }).count(), 0);
   const r = await call('GET', `/v1/incidents/${incidentId}`, { token: ADMIN_TOKEN });
   assert.equal(r.json.state, 'acknowledged');
   assert.equal(r.json.commander, 'token:night-shift');

@@ -1,7 +1,9 @@
 // Browser test of the console's "My profile" page (docs/console.md "My profile", docs/profile.md):
 // the real loom-oncall binary and a local webhook sink; alice (a token bound to her) opens her
-// profile from the header, sees the file's method read-only, adds a webhook, enters the code the
-// sink received, sends a test, and deletes the method. Headless Chromium through playwright-core,
+// profile from the header, sees the file's method read-only, picks a type and fills the fields of
+// its keys (one per key of the channel table), adds a webhook, enters the code the
+// sink received, sends a test, sets and changes her rules, deletes the method, and reads who did
+// each change in the history. Headless Chromium through playwright-core,
 // run by ctest (tests/CMakeLists.txt) with LOOM_ONCALL_BIN (required) and LOOM_CHROMIUM.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -84,9 +86,18 @@ test('a person adds, verifies, tests and deletes a contact method on My profile'
   assert.equal(await desk.getByRole('button', { name: 'Delete' }).count(), 0);
 
   const port = sink.address().port;
-  await page.getByLabel('Type').fill('webhook');
+  // The form shows one labelled field per key of the chosen type (the server's channel table);
+  // a type the server is not set up for (sms: no Twilio) cannot be chosen.
+  await page.getByLabel('Type').selectOption('ntfy');
+  await page.getByLabel('Topic', { exact: true }).waitFor();
+  assert.equal(await page.getByLabel('Server (optional)', { exact: true }).count(), 1);
+  assert.equal(await page.getByLabel('Token (environment variable name) (optional)', { exact: true }).count(), 1);
+  assert.equal(await page.locator('#method-type option[value="sms"]').isDisabled(), true);
+  await page.getByLabel('Type').selectOption('webhook');
+  assert.equal(await page.getByLabel('Topic', { exact: true }).count(), 0);
+  assert.equal(await page.getByLabel('Secret (environment variable name) (optional)', { exact: true }).count(), 1);
   await page.getByLabel('Id').fill('phone-hook');
-  await page.getByLabel('Keys').fill(`url=http://127.0.0.1:${port}/alice`);
+  await page.getByLabel('URL (optional)', { exact: true }).fill(`http://127.0.0.1:${port}/alice`);
   await page.getByRole('button', { name: 'Add and send a code' }).click();
   const row = page.locator('tr[data-method="phone-hook"]');
   await row.waitFor();
@@ -113,6 +124,17 @@ test('a person adds, verifies, tests and deletes a contact method on My profile'
   await waitFor(async () => (await rulesNow()).high.length === 1, 'the rules without phone-hook');
   await page.locator('tr[data-method="phone-hook"]').getByRole('button', { name: 'Delete' }).click();
   await page.locator('tr[data-method="phone-hook"]').waitFor({ state: 'detached' });
+
+  // The history names who made each change, newest first.
+  await page.locator('table.contact-history tr[data-action="method_deleted"]').waitFor();
+  const history = await page.locator('table.contact-history tbody tr').allTextContents();
+  assert.deepEqual(history.map((row) => row.replace(/^.*?(user:)/, '$1')), [
+    'user:alicedeleted phone-hook (webhook)',
+    'user:alicereplaced the notification rules',
+    'user:alicereplaced the notification rules',
+    'user:aliceverified phone-hook (webhook)',
+    'user:aliceadded phone-hook (webhook)',
+  ]);
   assert.deepEqual(problems, []);
   await context.close();
 });

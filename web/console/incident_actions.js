@@ -1,5 +1,5 @@
-// The incident page's action buttons (acknowledge, take command, mitigate, resolve, close, change
-// severity) and the form that resolves despite a refused recovery check.
+// The incident page's action buttons (acknowledge, escalate now, take command, mitigate, resolve,
+// close, change severity) and the form that resolves despite a refused recovery check.
 import { api, session } from './api.js';
 import { announce, h } from './dom.js';
 import { allows } from './incident_facts.js';
@@ -40,6 +40,7 @@ export function actionsPanel(ctx) {
       h('button', { type: 'button', onclick: () => act(path, body, `${id} ${done}`) }, label);
     const list = [];
     if (allows(incident, 'acknowledge')) list.push(btn('Acknowledge', 'acknowledge', 'acknowledged'));
+    if (allows(incident, 'escalate')) list.push(btn('Escalate now', 'escalate', 'escalated: the next step is paged'));
     if (allows(incident, 'commander') && incident.commander !== session().actor) {
       list.push(btn('Take command', 'commander', 'is commanded by you', { commander: session().actor }));
     }

@@ -469,6 +469,21 @@ CREATE TABLE notification_rules (
 );
 )sql";
 
+// Who changed a person's stored contact methods and rules (store/contact_store.h
+// ContactChange): append-only, one row per change, written in the change's transaction.
+constexpr std::string_view kMigrationContactHistory = R"sql(
+CREATE TABLE contact_history (
+  id INTEGER PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  method_id TEXT NOT NULL DEFAULT '',
+  method_type TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL
+);
+CREATE INDEX contact_history_by_user ON contact_history(user_id, id);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
@@ -494,6 +509,7 @@ const std::vector<std::string_view>& Migrations() {
       kMigrationPushPages,         // version 16
       kMigrationMessageActions,    // version 17
       kMigrationContactMethods,    // version 18
+      kMigrationContactHistory,    // version 19
   };
   return kMigrations;
 }

@@ -1,5 +1,6 @@
 // SqlStore (sql_store_impl.h): the ContactStore role (store/contact_store.h), over the
-// contact_methods and notification_rules tables (schema.cc, version 18).
+// contact_methods and notification_rules tables (schema.cc, version 18) and their history
+// contact_history (version 19), appended to in each change's own write.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -76,15 +77,34 @@ Result<std::optional<StoredContactMethod>> MethodOf(Connection& db, const std::s
   return std::optional<StoredContactMethod>(std::move(rows->front()));
 }
 
+// Appends one row to contact_history on the writer's connection (in the change's transaction).
+Status Record(Connection& db, const std::string& user, const std::string& actor, const char* action,
+              const std::string& method_id, const std::string& method_type, TimePoint at) {
+  Result<Statement*> stmt = db.Prepare(
+      "INSERT INTO contact_history(user_id, actor, action, method_id, method_type, at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Query q(*stmt);
+  q.Bind(1, user);
+  q.Bind(2, actor);
+  q.Bind(3, std::string(action));
+  q.Bind(4, method_id);
+  q.Bind(5, method_type);
+  q.Bind(6, at);
+  return q.Run();
+}
+
 Error NoMethod(const std::string& user, const std::string& id) {
   return Error::NotFound("user " + user + " has no stored contact method " + id);
 }
 
 }  // namespace
 
-void SqlStore::CreateContactMethod(StoredContactMethod method, Callback<StoredContactMethod> done) {
+void SqlStore::CreateContactMethod(StoredContactMethod method, std::string actor,
+                                   Callback<StoredContactMethod> done) {
   Submit<StoredContactMethod>(
-      [this, method = std::move(method)]() mutable -> Result<StoredContactMethod> {
+      [this, method = std::move(method),
+       actor = std::move(actor)]() mutable -> Result<StoredContactMethod> {
         Connection& db = writer_->connection();
         Result<bool> known = UserKnown(db, method.user_id);
         if (!known.ok()) return std::move(known).error();
@@ -112,14 +132,18 @@ void SqlStore::CreateContactMethod(StoredContactMethod method, Callback<StoredCo
         q.Bind(8, int64_t{method.code.attempts});
         q.Bind(9, method.created_at);
         LOOM_RETURN_IF_ERROR(q.Run());
+        LOOM_RETURN_IF_ERROR(Record(db, method.user_id, actor, kMethodAdded, method.id, method.type,
+                                    method.created_at));
         return method;
       },
       std::move(done));
 }
 
-void SqlStore::DeleteContactMethod(std::string user_id, std::string id, Callback<bool> done) {
+void SqlStore::DeleteContactMethod(std::string user_id, std::string id, std::string actor,
+                                   Callback<bool> done) {
   Submit<bool>(
-      [this, user_id = std::move(user_id), id = std::move(id)]() -> Result<bool> {
+      [this, user_id = std::move(user_id), id = std::move(id),
+       actor = std::move(actor)]() -> Result<bool> {
         Connection& db = writer_->connection();
         auto rules = ReadRows<std::pair<std::string, std::string>>(
             db, "SELECT high_json, low_json FROM notification_rules WHERE user_id = ?1", user_id,
@@ -139,6 +163,9 @@ void SqlStore::DeleteContactMethod(std::string user_id, std::string id, Callback
             }
           }
         }
+        Result<std::optional<StoredContactMethod>> method = MethodOf(db, user_id, id);
+        if (!method.ok()) return std::move(method).error();
+        if (!method->has_value()) return NoMethod(user_id, id);
         Result<Statement*> stmt =
             db.Prepare("DELETE FROM contact_methods WHERE user_id = ?1 AND id = ?2");
         if (!stmt.ok()) return std::move(stmt).error();
@@ -146,7 +173,8 @@ void SqlStore::DeleteContactMethod(std::string user_id, std::string id, Callback
         q.Bind(1, user_id);
         q.Bind(2, id);
         LOOM_RETURN_IF_ERROR(q.Run());
-        if (q.Changes() == 0) return NoMethod(user_id, id);
+        LOOM_RETURN_IF_ERROR(
+            Record(db, user_id, actor, kMethodDeleted, id, (**method).type, clock_->Now()));
         return true;
       },
       std::move(done));
@@ -174,10 +202,10 @@ void SqlStore::SetContactCode(std::string user_id, std::string id, VerificationC
 }
 
 void SqlStore::CheckContactCode(std::string user_id, std::string id, std::string code,
-                                TimePoint now, Callback<CodeCheck> done) {
+                                TimePoint now, std::string actor, Callback<CodeCheck> done) {
   Submit<CodeCheck>(
-      [this, user_id = std::move(user_id), id = std::move(id), code = std::move(code),
-       now]() -> Result<CodeCheck> {
+      [this, user_id = std::move(user_id), id = std::move(id), code = std::move(code), now,
+       actor = std::move(actor)]() -> Result<CodeCheck> {
         Connection& db = writer_->connection();
         Result<std::optional<StoredContactMethod>> method = MethodOf(db, user_id, id);
         if (!method.ok()) return std::move(method).error();
@@ -201,14 +229,19 @@ void SqlStore::CheckContactCode(std::string user_id, std::string id, std::string
         q.Bind(1, user_id);
         q.Bind(2, id);
         LOOM_RETURN_IF_ERROR(q.Run());
+        if (check == CodeCheck::kVerified) {
+          LOOM_RETURN_IF_ERROR(
+              Record(db, user_id, actor, kMethodVerified, id, (**method).type, now));
+        }
         return check;
       },
       std::move(done));
 }
 
-void SqlStore::SetNotificationRules(StoredNotificationRules rules, Callback<bool> done) {
+void SqlStore::SetNotificationRules(StoredNotificationRules rules, std::string actor,
+                                    Callback<bool> done) {
   Submit<bool>(
-      [this, rules = std::move(rules)]() -> Result<bool> {
+      [this, rules = std::move(rules), actor = std::move(actor)]() -> Result<bool> {
         Connection& db = writer_->connection();
         Result<bool> known = UserKnown(db, rules.user_id);
         if (!known.ok()) return std::move(known).error();
@@ -223,8 +256,10 @@ void SqlStore::SetNotificationRules(StoredNotificationRules rules, Callback<bool
         q.Bind(1, rules.user_id);
         q.Bind(2, RulesJson(rules.high));
         q.Bind(3, RulesJson(rules.low));
-        q.Bind(4, clock_->Now());
+        const TimePoint now = clock_->Now();
+        q.Bind(4, now);
         LOOM_RETURN_IF_ERROR(q.Run());
+        LOOM_RETURN_IF_ERROR(Record(db, rules.user_id, actor, kRulesReplaced, "", "", now));
         return true;
       },
       std::move(done));
@@ -250,6 +285,28 @@ Result<std::vector<StoredNotificationRules>> SqlStore::ListNotificationRules() {
         r->user_id = q.Text(0);
         LOOM_RETURN_IF_ERROR(ReadRules(q.Text(1), &r->high));
         return ReadRules(q.Text(2), &r->low);
+      });
+}
+
+Result<std::vector<ContactChange>> SqlStore::ListContactHistory(const std::string& user_id,
+                                                                int limit) {
+  auto conn = readers_.Acquire();
+  return ReadRows<ContactChange>(
+      *conn,
+      "SELECT id, user_id, actor, action, method_id, method_type, at FROM contact_history"
+      " WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
+      [&](Query& q) {
+        q.Bind(1, user_id);
+        q.Bind(2, int64_t{limit});
+      },
+      [](const Query& q, ContactChange* c) {
+        c->id = q.Int(0);
+        c->user_id = q.Text(1);
+        c->actor = q.Text(2);
+        c->action = q.Text(3);
+        c->method_id = q.Text(4);
+        c->method_type = q.Text(5);
+        c->at = q.Time(6);
       });
 }
 

@@ -210,15 +210,20 @@ class SqlStore final : public Store {
   void SaveMessageActions(std::vector<MessageAction> actions, Callback<int64_t> done) override;
   Result<std::optional<MessageAction>> FindMessageAction(const std::string& secret_hash) override;
   // ContactStore (sql_store_contacts.cc).
-  void CreateContactMethod(StoredContactMethod method, Callback<StoredContactMethod> done) override;
-  void DeleteContactMethod(std::string user_id, std::string id, Callback<bool> done) override;
+  void CreateContactMethod(StoredContactMethod method, std::string actor,
+                           Callback<StoredContactMethod> done) override;
+  void DeleteContactMethod(std::string user_id, std::string id, std::string actor,
+                           Callback<bool> done) override;
   void SetContactCode(std::string user_id, std::string id, VerificationCode code,
                       Callback<bool> done) override;
   void CheckContactCode(std::string user_id, std::string id, std::string code, TimePoint now,
-                        Callback<CodeCheck> done) override;
-  void SetNotificationRules(StoredNotificationRules rules, Callback<bool> done) override;
+                        std::string actor, Callback<CodeCheck> done) override;
+  void SetNotificationRules(StoredNotificationRules rules, std::string actor,
+                            Callback<bool> done) override;
   Result<std::vector<StoredContactMethod>> ListContactMethods(const std::string& user_id) override;
   Result<std::vector<StoredNotificationRules>> ListNotificationRules() override;
+  Result<std::vector<ContactChange>> ListContactHistory(const std::string& user_id,
+                                                        int limit) override;
 
   // ClusterStore (sql_store.cc).
   void SetLeadershipHooks(std::function<void()> lead, std::function<void()> follow) override;

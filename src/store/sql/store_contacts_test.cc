@@ -1,6 +1,6 @@
 // ContactStore on both back ends: methods people add (unverified, then verified by their code
-// with attempts counted and the code forgotten), deletion guarded by the person's rules, and the
-// rules themselves.
+// with attempts counted and the code forgotten), deletion guarded by the person's rules, the
+// rules themselves, and the history of who changed them.
 #include "store/sql/store_test_fixture.h"
 
 namespace loom {
@@ -27,16 +27,18 @@ class StoreContactsTest : public sql::testing::StoreTest {
     m.keys = {{"url", "https://hooks.example.com/" + id}, {"secret_env", "HOOK_SECRET"}};
     m.code = VerificationCode{HashVerificationCode("123456"), clock_.Now() + kCodeTtl, 0};
     return AwaitWrite<StoredContactMethod>(
-        [&](auto done) { store_->CreateContactMethod(m, done); });
+        [&](auto done) { store_->CreateContactMethod(m, "user:alice", done); });
   }
 
   Result<CodeCheck> Check(const std::string& id, const std::string& code) {
-    return AwaitWrite<CodeCheck>(
-        [&](auto done) { store_->CheckContactCode("alice", id, code, clock_.Now(), done); });
+    return AwaitWrite<CodeCheck>([&](auto done) {
+      store_->CheckContactCode("alice", id, code, clock_.Now(), "user:alice", done);
+    });
   }
 
   Result<bool> Delete(const std::string& id) {
-    return AwaitWrite<bool>([&](auto done) { store_->DeleteContactMethod("alice", id, done); });
+    return AwaitWrite<bool>(
+        [&](auto done) { store_->DeleteContactMethod("alice", id, "user:alice", done); });
   }
 };
 
@@ -87,7 +89,9 @@ TEST_P(StoreContactsTest, RulesAreStoredAndGuardTheirMethods) {
   ASSERT_TRUE(Add("alice", "hook").ok());
   ASSERT_TRUE(Add("alice", "spare").ok());
   StoredNotificationRules rules{"alice", {{"hook", {}}, {"spare", minutes(5)}}, {{"hook", {}}}};
-  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) { store_->SetNotificationRules(rules, done); }).ok());
+  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) {
+                store_->SetNotificationRules(rules, "token:ops", done);
+              }).ok());
   std::vector<StoredNotificationRules> stored = store_->ListNotificationRules().value();
   ASSERT_EQ(stored.size(), 1u);
   ASSERT_EQ(stored[0].high.size(), 2u);
@@ -97,15 +101,60 @@ TEST_P(StoreContactsTest, RulesAreStoredAndGuardTheirMethods) {
 
   EXPECT_EQ(Delete("spare").error().code, ErrorCode::kConflict);
   rules.high = {{"hook", {}}};
-  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) { store_->SetNotificationRules(rules, done); }).ok());
+  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) {
+                store_->SetNotificationRules(rules, "token:ops", done);
+              }).ok());
   EXPECT_TRUE(Delete("spare").value());
   EXPECT_EQ(Delete("spare").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->ListContactMethods("alice").value().size(), 1u);
   StoredNotificationRules unknown{"nobody", {}, {}};
-  EXPECT_EQ(AwaitWrite<bool>([&](auto done) { store_->SetNotificationRules(unknown, done); })
-                .error()
-                .code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      AwaitWrite<bool>([&](auto done) { store_->SetNotificationRules(unknown, "token:ops", done); })
+          .error()
+          .code,
+      ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContactsTest, EveryChangeIsRecordedWithItsActorNewestFirst) {
+  ASSERT_TRUE(Add("alice", "hook").ok());                         // as user:alice
+  EXPECT_EQ(Check("hook", "000000").value(), CodeCheck::kWrong);  // not a change
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(Check("hook", "123456").value(), CodeCheck::kVerified);
+  EXPECT_EQ(Check("hook", "123456").value(), CodeCheck::kVerified);  // recorded once
+  StoredNotificationRules rules{"alice", {{"hook", {}}}, {}};
+  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) {
+                store_->SetNotificationRules(rules, "token:ops", done);
+              }).ok());
+  rules.high.clear();
+  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) {
+                store_->SetNotificationRules(rules, "user:bob", done);
+              }).ok());
+  ASSERT_TRUE(AwaitWrite<bool>([&](auto done) {
+                store_->DeleteContactMethod("alice", "hook", "user:bob", done);
+              }).ok());
+  // A refused change records nothing.
+  EXPECT_EQ(Delete("hook").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(Add("alice", "hook").ok());
+  EXPECT_EQ(Add("alice", "hook").error().code, ErrorCode::kConflict);
+
+  std::vector<ContactChange> history = store_->ListContactHistory("alice", 100).value();
+  std::vector<std::string> seen;
+  for (const ContactChange& c : history) {
+    seen.push_back(c.actor + " " + c.action + " " + c.method_id + " " + c.method_type);
+    EXPECT_EQ(c.user_id, "alice");
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "user:alice method_added hook webhook",  // added again after the delete
+                      "user:bob method_deleted hook webhook",
+                      "user:bob rules_replaced  ",
+                      "token:ops rules_replaced  ",
+                      "user:alice method_verified hook webhook",
+                      "user:alice method_added hook webhook",
+                  }));
+  EXPECT_GT(history[0].id, history[1].id);
+  EXPECT_EQ(history.back().at + seconds(10), history[history.size() - 2].at);
+  EXPECT_EQ(store_->ListContactHistory("alice", 2).value().size(), 2u);
+  EXPECT_TRUE(store_->ListContactHistory("bob", 100).value().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContactsTest, sql::kBackends, sql::BackendName);

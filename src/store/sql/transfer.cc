@@ -62,6 +62,8 @@ constexpr TableSpec kTables[] = {
     // Contact methods people added and their notification rules (schema version 18).
     {"contact_methods", "user_id, id"},
     {"notification_rules", "user_id"},
+    // Who changed them (schema version 19).
+    {"contact_history", "id"},
 };
 
 std::string Quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
