@@ -199,8 +199,12 @@ void Api::ListDrills(const Request& req, const PathParams&, Reply reply) {
   const TimePoint anchor = DrillAnchor();
   const NextDrill next =
       PlanNextDrill(DrillRecordsOf(*drills), options_.drills, anchor, clock_.Now());
+  // The schedule counts every drill; the list names only those on services the caller sees (a
+  // hidden team's drill incident is left out, as GET /v1/incidents leaves it out).
   Json list = Json::array();
-  for (const Incident& inc : *drills) list.push_back(DrillToJson(inc));
+  for (const Incident& inc : *drills) {
+    if (SeesService(*who, inc.service_id)) list.push_back(DrillToJson(inc));
+  }
   Json alternate = Json::array();
   for (IncidentKind k : options_.drills.alternate) alternate.push_back(IncidentKindName(k));
   Json body = Json::object();

@@ -113,6 +113,27 @@ TEST_F(RoleMatrixTest, MaintenanceWindowsNameOnlyTheServicesTheCallerSees) {
   }
 }
 
+TEST_F(RoleMatrixTest, DrillListsLeaveOutAHiddenTeamsDrills) {
+  // One drill on checkout (payments, hidden) and one on loom: a non-member of payments is shown
+  // the loom drill alone.
+  for (const char* service : {"checkout", "loom"}) {
+    const std::string body =
+        std::string(R"({"scenario":"availability","service":")") + service + R"("})";
+    Response started = Call(kOwner, Method::kPost, "/v1/drills", body);
+    ASSERT_EQ(started.status, 201) << started.body;
+  }
+  const size_t listed[kNobody] = {2, 2, 2, 1, 1, 2, 2};
+  for (int who = 0; who < kNobody; ++who) {
+    Response r = Call(static_cast<Who>(who), Method::kGet, "/v1/drills");
+    ASSERT_EQ(r.status, 200) << kWhoNames[who] << ": " << r.body;
+    const json drills = json::parse(r.body)["drills"];
+    ASSERT_EQ(drills.size(), listed[who]) << kWhoNames[who] << ": " << drills;
+    if (listed[who] == 1) {
+      EXPECT_EQ(drills[0]["service"], "loom") << kWhoNames[who];
+    }
+  }
+}
+
 TEST_F(RoleMatrixTest, ACalendarFeedLeavesOutTheShiftsOfHiddenSchedules) {
   // rita's shifts are all in pay-primary (payments, hidden). The feeds take tokens only: calendar
   // tokens bound to people (what "My work"'s calendar link is subscribed with) and the two of the
